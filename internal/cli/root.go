@@ -1,0 +1,110 @@
+// Package cli holds the capsule command tree: one file per verb, each verb a
+// cobra command whose RunE calls a run function with explicit dependencies.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes of the capsule binary.
+const (
+	ExitOK    = 0
+	ExitError = 1
+	ExitUsage = 2
+	// ExitPolicy is returned by `capsule preview --fail-on` when the risk
+	// level reaches the threshold (for CI gates).
+	ExitPolicy = 3
+)
+
+// ExitError carries a specific exit code out of a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// withExitCode wraps err so that Main exits with code.
+func withExitCode(code int, err error) error { return &exitError{code: code, err: err} }
+
+// usageError marks err as a usage error (exit code 2).
+func usageError(format string, args ...any) error {
+	return withExitCode(ExitUsage, fmt.Errorf(format, args...))
+}
+
+// Streams are the standard streams a command reads and writes.
+type Streams struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+}
+
+// NewRoot builds the capsule command tree.
+func NewRoot(s Streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "capsule",
+		Short:         "Capsule: Git-first application platform for Kubernetes",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(s.In)
+	root.SetOut(s.Out)
+	root.SetErr(s.Err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return withExitCode(ExitUsage, err)
+	})
+	root.AddCommand(
+		newVersionCmd(s),
+		newServerCmd(s),
+		newLoginCmd(s),
+		newPreviewCmd(s),
+		newCostCmd(s),
+		newDetectCmd(s),
+		newInitCmd(s),
+		newDockerfileCmd(s),
+		newRenderCmd(s),
+		newDevCmd(s),
+		newAuditCmd(s),
+	)
+	root.AddCommand(newResourceCmds(s)...)
+	return root
+}
+
+// Main runs the command line args and returns the process exit code. Errors
+// are printed as one line on stderr.
+func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) int {
+	root := NewRoot(Streams{In: in, Out: out, Err: errOut})
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintln(errOut, "error: "+strings.TrimSpace(err.Error()))
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	if isCobraUsageError(err) {
+		return ExitUsage
+	}
+	return ExitError
+}
+
+// isCobraUsageError recognises the errors cobra returns for unknown commands
+// and bad argument counts, which it does not type.
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "requires at most", "invalid argument"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,90 @@
+package capsule
+
+import (
+	"context"
+	"net/url"
+	"time"
+)
+
+// Project groups the services and environments of one application or team.
+type Project struct {
+	ID             string         `json:"id"`
+	OrganizationID string         `json:"organizationId"`
+	Name           string         `json:"name"`
+	Slug           string         `json:"slug"`
+	Repository     Repository     `json:"repository"`
+	Settings       map[string]any `json:"settings"`
+	Version        int64          `json:"version"`
+	CreatedAt      time.Time      `json:"createdAt"`
+	UpdatedAt      time.Time      `json:"updatedAt"`
+}
+
+// Repository is a project's Git repository. Access tokens live in the secret
+// store, never here.
+type Repository struct {
+	Provider string `json:"provider,omitempty"` // github|gitlab|bitbucket|gitea|git
+	URL      string `json:"url,omitempty"`
+	Branch   string `json:"branch,omitempty"`
+}
+
+// Validate checks the project's fields and fills defaults.
+func (p *Project) Validate() error {
+	var v Validation
+	if p.OrganizationID == "" {
+		v.Add("organizationId", "is required")
+	}
+	v.checkName("name", p.Name)
+	v.checkDNSLabel("slug", p.Slug)
+	if p.Repository.URL != "" {
+		if p.Repository.Branch == "" {
+			p.Repository.Branch = "main"
+		}
+		if u, err := url.Parse(p.Repository.URL); err != nil || (u.Scheme == "" && u.Host == "") {
+			// scp-like Git URLs (git@host:path) are valid too.
+			if !scpLikeGitURL(p.Repository.URL) {
+				v.Add("repository.url", "%q is not a Git URL", p.Repository.URL)
+			}
+		}
+		if p.Repository.Provider != "" {
+			v.checkOneOf("repository.provider", p.Repository.Provider, "github", "gitlab", "bitbucket", "gitea", "git")
+		}
+	}
+	if p.Settings == nil {
+		p.Settings = map[string]any{}
+	}
+	return v.Err()
+}
+
+func scpLikeGitURL(s string) bool {
+	at, colon := -1, -1
+	for i, c := range s {
+		if c == '@' && at < 0 {
+			at = i
+		}
+		if c == ':' && colon < 0 {
+			colon = i
+		}
+	}
+	return at > 0 && colon > at+1 && colon < len(s)-1
+}
+
+// ProjectFilter selects projects.
+type ProjectFilter struct {
+	OrganizationID string
+	// OrganizationIDs, when not nil, restricts results to these organizations
+	// (the caller's memberships).
+	OrganizationIDs []string
+	Slug            string
+	Page
+}
+
+// ProjectStore persists projects.
+type ProjectStore interface {
+	FindProject(ctx context.Context, id string) (*Project, error)
+	ListProjects(ctx context.Context, f ProjectFilter) (List[Project], error)
+	CreateProject(ctx context.Context, p *Project) error
+	UpdateProject(ctx context.Context, p *Project) error
+	// DeleteProject removes the project with its environments, services,
+	// revisions and deployments in one transaction.
+	DeleteProject(ctx context.Context, id string) error
+}

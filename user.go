@@ -1,0 +1,74 @@
+package capsule
+
+import (
+	"context"
+	"net/mail"
+	"time"
+)
+
+// Built-in organization roles, from most to least privileged.
+const (
+	RoleOwner     = "owner"
+	RoleAdmin     = "admin"
+	RoleDeveloper = "developer"
+	RoleViewer    = "viewer"
+)
+
+// User is a person who signs in to Capsule.
+type User struct {
+	ID           string     `json:"id"`
+	Email        string     `json:"email"`
+	Name         string     `json:"name"`
+	PasswordHash string     `json:"-"` // an encoded password hash, never the password
+	CreatedAt    time.Time  `json:"createdAt"`
+	LastLoginAt  *time.Time `json:"lastLoginAt,omitempty"`
+}
+
+// Validate checks the user's fields.
+func (u *User) Validate() error {
+	var v Validation
+	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
+		v.Add("email", "%q is not an email address", u.Email)
+	}
+	v.checkName("name", u.Name)
+	return v.Err()
+}
+
+// Member is a user's membership of an organization.
+type Member struct {
+	OrganizationID string    `json:"organizationId"`
+	UserID         string    `json:"userId"`
+	Role           string    `json:"role"`
+	InvitedBy      string    `json:"invitedBy,omitempty"`
+	JoinedAt       time.Time `json:"joinedAt"`
+}
+
+// UserStore persists users and organization memberships.
+type UserStore interface {
+	FindUser(ctx context.Context, id string) (*User, error)
+	FindUserByEmail(ctx context.Context, email string) (*User, error)
+	CreateUser(ctx context.Context, u *User) error
+	UpdateUser(ctx context.Context, u *User) error
+	TouchUserLogin(ctx context.Context, id string, at time.Time) error
+	CountUsers(ctx context.Context) (int, error)
+
+	AddMember(ctx context.Context, m *Member) error
+	FindMember(ctx context.Context, orgID, userID string) (*Member, error)
+	ListMembers(ctx context.Context, orgID string, p Page) (List[Member], error)
+	ListMemberships(ctx context.Context, userID string) ([]Member, error)
+	RemoveMember(ctx context.Context, orgID, userID string) error
+}
+
+// Store is everything the control plane persists. Implementations: the
+// sqlstore package over SQLite and PostgreSQL.
+type Store interface {
+	OrganizationStore
+	ProjectStore
+	EnvironmentStore
+	ServiceStore
+	DeploymentStore
+	UserStore
+	// Ping reports whether the database is reachable and migrated.
+	Ping(ctx context.Context) error
+	Close() error
+}
