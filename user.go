@@ -68,6 +68,7 @@ type Store interface {
 	ServiceStore
 	DeploymentStore
 	UserStore
+	SessionStore
 	// Ping reports whether the database is reachable and migrated.
 	Ping(ctx context.Context) error
 	Close() error

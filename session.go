@@ -1,0 +1,35 @@
+package capsule
+
+import (
+	"context"
+	"time"
+)
+
+// Session is one refresh-token lineage of a signed-in user. Refresh tokens
+// rotate: each use replaces the session's token with a new one in the same
+// family; presenting a token that was already replaced revokes the family
+// (token theft detection). Only a hash of the token is stored.
+type Session struct {
+	ID         string     `json:"id"`
+	UserID     string     `json:"userId"`
+	FamilyID   string     `json:"familyId"`
+	TokenHash  string     `json:"-"`
+	UserAgent  string     `json:"userAgent,omitempty"`
+	IP         string     `json:"ip,omitempty"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	ExpiresAt  time.Time  `json:"expiresAt"`
+	RevokedAt  *time.Time `json:"revokedAt,omitempty"`
+	ReplacedBy string     `json:"replacedBy,omitempty"` // the session that rotated this one
+}
+
+// SessionStore persists sessions.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s *Session) error
+	FindSessionByTokenHash(ctx context.Context, tokenHash string) (*Session, error)
+	// RotateSession marks session oldID as replaced by next and stores next,
+	// atomically. It fails with a CONFLICT error when oldID was already
+	// replaced or revoked, so a token can be rotated once only.
+	RotateSession(ctx context.Context, oldID string, next *Session) error
+	RevokeSession(ctx context.Context, id string) error
+	RevokeSessionFamily(ctx context.Context, familyID string) error
+}
