@@ -1,0 +1,148 @@
+package manifest
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestLoadDirectory(t *testing.T) {
+	objs, err := Load("testdata/app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range objs {
+		got = append(got, o.Key()+"@"+filepath.ToSlash(o.File)+"#"+itoa(o.Doc))
+	}
+	want := []string{
+		"Deployment/web@testdata/app/deploy.yaml#0",
+		"Service/web@testdata/app/deploy.yaml#1",
+		"ConfigMap/cfg@testdata/app/nested/list.json#0",
+		"Rollout/web@testdata/app/nested/list.json#0",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if r, _, _ := unstructuredInt(objs[0].Object, "spec", "replicas"); r != 3 {
+		t.Errorf("replicas decoded as %v, want int64 3", r)
+	}
+	if id := objs[3].ID(); id.Group != "argoproj.io" || id.Kind != "Rollout" {
+		t.Errorf("Rollout ID = %+v", id)
+	}
+}
+
+func itoa(i int) string { return string(rune('0' + i)) }
+
+func unstructuredInt(m map[string]any, path ...string) (int64, bool, error) {
+	var cur any = m
+	for _, p := range path {
+		cur = cur.(map[string]any)[p]
+	}
+	v, ok := cur.(int64)
+	return v, ok, nil
+}
+
+func TestParseErrorsNameDocument(t *testing.T) {
+	cases := []struct {
+		name, in string
+		want     error
+		msg      string
+	}{
+		{"invalid yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: [\n", ErrInvalidYAML, "x.yaml: document 1"},
+		{"missing kind", "apiVersion: v1\nmetadata: {name: a}\n", ErrMissing, "document 0: required field missing: kind"},
+		{"missing apiVersion", "kind: ConfigMap\nmetadata: {name: a}\n", ErrMissing, "apiVersion"},
+		{"missing name", "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n", ErrMissing, "metadata.name"},
+		{"missing metadata", "apiVersion: v1\nkind: ConfigMap\n", ErrMissing, "metadata"},
+		{"lower-case kind", "apiVersion: v1\nkind: configMap\nmetadata: {name: a}\n", ErrInvalid, "kind \"configMap\""},
+		{"bad apiVersion", "apiVersion: a/b/c\nkind: ConfigMap\nmetadata: {name: a}\n", ErrInvalid, "apiVersion"},
+		{"scalar document", "hello\n", ErrInvalid, "document is a string"},
+		{"duplicate", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n", ErrDuplicate, "document 1: duplicate object core/ConfigMap/-/a: already defined in x.yaml (document 0)"},
+		{"bad list item", "apiVersion: v1\nkind: List\nitems:\n- 3\n", ErrInvalid, "document 0: item 0"},
+		{"boolean name", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: n}\n", ErrInvalid, "metadata.name of a ConfigMap is a boolean"},
+		{"bad labels", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: {x: 1}}\n", ErrInvalid, "labels"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			objs, err := Parse("x.yaml", []byte(c.in))
+			if objs != nil {
+				t.Errorf("got %d objects with an error, want none", len(objs))
+			}
+			if !errors.Is(err, c.want) {
+				t.Fatalf("err = %v, want %v", err, c.want)
+			}
+			if !strings.Contains(err.Error(), c.msg) {
+				t.Errorf("err = %q, want it to contain %q", err, c.msg)
+			}
+		})
+	}
+}
+
+func TestLoadCollectsAllErrors(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.yaml"), "kind: A\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n")
+	write(t, filepath.Join(dir, "b.yml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\n: : :\n")
+	objs, err := Load(dir)
+	if objs != nil {
+		t.Fatal("partial result returned with errors")
+	}
+	var le LoadErrors
+	if !errors.As(err, &le) || len(le) != 3 {
+		t.Fatalf("want 3 errors, got %v", err)
+	}
+	if le[0].Doc != 0 || le[1].Doc != 0 || le[2].Doc != 1 {
+		t.Errorf("doc indexes = %d %d %d", le[0].Doc, le[1].Doc, le[2].Doc)
+	}
+}
+
+func TestLoadSymlinkLoop(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+	if err := os.Symlink(dir, filepath.Join(dir, "loop")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "self.yaml"), filepath.Join(dir, "self.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(dir)
+	if !errors.Is(err, ErrSymlinkLoop) {
+		t.Fatalf("err = %v, want a symlink loop", err)
+	}
+	var le LoadErrors
+	errors.As(err, &le)
+	if len(le) != 2 {
+		t.Fatalf("want 2 loop errors (dir and self link), got %v", err)
+	}
+}
+
+func TestLoadTooLarge(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "big.yaml")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(MaxFileSize + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = Load(p)
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "big.yaml") {
+		t.Fatalf("err = %v, want too large naming the file", err)
+	}
+}
+
+func TestLoadMissingPath(t *testing.T) {
+	_, err := Load("testdata/nope")
+	if err == nil || !strings.Contains(err.Error(), "testdata/nope") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func write(t *testing.T, p, s string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,58 @@
+package manifest
+
+import (
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// Object is one Kubernetes object read from a manifest file, with where it
+// came from so errors and reports can point at it.
+type Object struct {
+	*unstructured.Unstructured
+	// File is the path the object was read from (as given or walked).
+	File string
+	// Doc is the 0-based index of the YAML document in File.
+	Doc int
+}
+
+// ID identifies an object for matching between two sets: API group, kind,
+// namespace and name. The version is left out on purpose, so apps/v1 and
+// apps/v1beta2 of the same Deployment match.
+type ID struct {
+	Group     string
+	Kind      string
+	Namespace string
+	Name      string
+}
+
+// String renders the ID as "group/Kind/namespace/name" with empty parts kept,
+// for error messages.
+func (id ID) String() string {
+	g := id.Group
+	if g == "" {
+		g = "core"
+	}
+	ns := id.Namespace
+	if ns == "" {
+		ns = "-"
+	}
+	return g + "/" + id.Kind + "/" + ns + "/" + id.Name
+}
+
+// Key returns "Kind/name", the resource name used in JSON output.
+func (id ID) Key() string { return id.Kind + "/" + id.Name }
+
+// ID returns the matching identity of the object.
+func (o Object) ID() ID {
+	return ID{
+		Group:     o.GroupVersionKind().Group,
+		Kind:      o.GetKind(),
+		Namespace: o.GetNamespace(),
+		Name:      o.GetName(),
+	}
+}
+
+// Key returns "Kind/name", the resource name used in JSON output.
+func (o Object) Key() string { return o.GetKind() + "/" + o.GetName() }
+
+// Location returns "file (document N)" for messages.
+func (o Object) Location() string { return location(o.File, o.Doc) }
