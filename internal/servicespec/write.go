@@ -1,0 +1,105 @@
+package servicespec
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/usecapsule/capsule/internal/detect"
+	"gopkg.in/yaml.v3"
+)
+
+// FromDetection builds the capsule.yaml of a detected service: what
+// detection knows, plus starting overrides for staging and production that
+// a team edits (production runs two replicas, autoscaled to five, so that a
+// node drain or a rollout never takes it down).
+func FromDetection(d detect.Service) Spec {
+	s := Spec{
+		Name:      d.Name,
+		Type:      d.Type,
+		Language:  d.Language,
+		Framework: d.Framework,
+		Build:     Build{Command: d.BuildCommand},
+		Start:     d.StartCommand,
+		Port:      d.Port,
+		Health:    Health{Path: d.HealthCheckPath},
+		Resources: Resources{Preset: DefaultPreset(d.Type, d.Language)},
+		Deploy:    Deploy{Strategy: StrategyRolling},
+	}
+	if d.Dockerfile || d.Language != "" {
+		s.Build.Dockerfile = "Dockerfile"
+	}
+	if !Serves(d.Type) {
+		s.Port, s.Health = 0, Health{}
+	}
+	if d.Type == TypeCron {
+		s.Schedule = "0 * * * *"
+		return s
+	}
+	s.Environments = map[string]Spec{
+		"staging":    {Scaling: Scaling{MinReplicas: 1}},
+		"production": {Scaling: Scaling{MinReplicas: 2, MaxReplicas: 5, TargetCPU: 70}},
+	}
+	if s.Resources.Preset != "dev" {
+		p := s.Environments["production"]
+		p.Resources.Preset = "medium"
+		if d.Language == "java" {
+			p.Resources.Preset = "large"
+		}
+		s.Environments["production"] = p
+	}
+	return s
+}
+
+// fieldComments explain each top-level key of a written capsule.yaml.
+var fieldComments = map[string]string{
+	"name":         "DNS-1123 name of the service; Kubernetes objects are named after it.",
+	"type":         "web | api | worker | static | cron",
+	"language":     "Detected language and framework; they choose writable paths and defaults.",
+	"build":        "How the image is built (capsule dockerfile writes the Dockerfile).",
+	"start":        "Start command; the Dockerfile's CMD runs it.",
+	"port":         "Port the process listens on.",
+	"schedule":     "Cron schedule (cron services only).",
+	"resources":    "Size preset dev | small | medium | large | xlarge; cpu/memory request and limit override it.",
+	"health":       "Probes: HTTP GET on path when set, else a TCP check on the port.",
+	"deploy":       "Rollout strategy: rolling | recreate | blue-green | canary (canaryPercent).",
+	"environments": "Per-environment overrides; maps merge key by key, lists and values replace.\nAdd ingress: {host: app.example.com, issuer: letsencrypt} to expose a service.",
+}
+
+// Marshal writes s as commented YAML, in the order of the Spec fields.
+func Marshal(s Spec) ([]byte, error) {
+	var doc yaml.Node
+	if err := doc.Encode(s); err != nil {
+		return nil, err
+	}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		if c, ok := fieldComments[doc.Content[i].Value]; ok {
+			doc.Content[i].HeadComment = c
+		}
+	}
+	var b bytes.Buffer
+	b.WriteString("# capsule.yaml: the definition of this service for Capsule.\n")
+	b.WriteString("# Schema: capsule.schema.json (capsule render checks this file against it).\n\n")
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return spaceComments(b.Bytes()), nil
+}
+
+// spaceComments puts a blank line before each top-level comment block so
+// that the sections of the file stand apart.
+func spaceComments(b []byte) []byte {
+	lines := strings.Split(string(b), "\n")
+	out := make([]string, 0, len(lines)+16)
+	for i, l := range lines {
+		if i > 2 && strings.HasPrefix(l, "# ") && !strings.HasPrefix(lines[i-1], "#") && lines[i-1] != "" {
+			out = append(out, "")
+		}
+		out = append(out, l)
+	}
+	return []byte(strings.Join(out, "\n"))
+}

@@ -1,0 +1,40 @@
+package servicespec
+
+import (
+	"testing"
+
+	"github.com/usecapsule/capsule/internal/detect"
+)
+
+// TestFromDetectionRoundTrip writes the capsule.yaml of every service type
+// and checks that it parses and resolves in each environment it names.
+func TestFromDetectionRoundTrip(t *testing.T) {
+	for _, d := range []detect.Service{
+		{Name: "web", Type: "web", Language: "javascript", Framework: "nextjs", BuildCommand: "pnpm run build", StartCommand: "pnpm start", Port: 3000, HealthCheckPath: "/"},
+		{Name: "api", Type: "api", Language: "java", Framework: "spring-boot", Port: 8080, HealthCheckPath: "/actuator/health"},
+		{Name: "worker", Type: "worker", Language: "python", Framework: "celery", StartCommand: "celery -A app worker"},
+		{Name: "docs", Type: "static", Language: "static", Framework: "hugo", Port: 8080},
+		{Name: "report", Type: "cron", Language: "ruby", StartCommand: "bundle exec rake report"},
+	} {
+		t.Run(d.Type, func(t *testing.T) {
+			b, err := Marshal(FromDetection(d))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := Parse("capsule.yaml", b)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, b)
+			}
+			for _, env := range append([]string{""}, f.Environments()...) {
+				s, err := f.Resolve(env)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s.Name != d.Name || s.Type != d.Type {
+					t.Errorf("%s: got %s/%s", env, s.Name, s.Type)
+				}
+			}
+			golden(t, "testdata/init-"+d.Type+".yaml", b)
+		})
+	}
+}
