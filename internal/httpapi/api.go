@@ -1,0 +1,110 @@
+package httpapi
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/identity/token"
+)
+
+// DefaultMaxBodyBytes is the request body limit when Config leaves it zero.
+const DefaultMaxBodyBytes = 1 << 20
+
+// DefaultRefreshTTL is how long a refresh token (a session) stays valid.
+const DefaultRefreshTTL = 30 * 24 * time.Hour
+
+// Config holds the API's dependencies.
+type Config struct {
+	Store        capsule.Store
+	Tokens       *token.Issuer
+	RefreshTTL   time.Duration
+	Logger       *slog.Logger
+	MaxBodyBytes int64
+	// Registry receives the API's metrics; New makes one when nil.
+	Registry *prometheus.Registry
+	// AccessLog logs one line per request when true.
+	AccessLog bool
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// API is the http.Handler of the control plane.
+type API struct {
+	cfg       Config
+	log       *slog.Logger
+	maxBody   int64
+	accessLog bool
+	mux       *http.ServeMux
+	routes    []Route
+	metrics   *metrics
+	now       func() time.Time
+	doc       *documents
+}
+
+// New builds the API: it registers every route of the route table.
+func New(cfg Config) (*API, error) {
+	if cfg.Store == nil || cfg.Tokens == nil {
+		return nil, errors.New("httpapi: Store and Tokens are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.RefreshTTL <= 0 {
+		cfg.RefreshTTL = DefaultRefreshTTL
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	a := &API{cfg: cfg, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, accessLog: cfg.AccessLog,
+		mux: http.NewServeMux(), now: cfg.Now}
+	m, err := newMetrics(cfg.Registry, cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	a.metrics = m
+	a.routes = routes(a)
+	for _, rt := range a.routes {
+		a.mux.Handle(rt.Method+" "+rt.Path, a.wrap(rt))
+	}
+	doc, err := newDocuments(a.routes)
+	if err != nil {
+		return nil, err
+	}
+	a.doc = doc
+	return a, nil
+}
+
+// Routes returns the route table.
+func (a *API) Routes() []Route { return a.routes }
+
+// wrap adapts a route's handler: it names the route for metrics and logs,
+// authenticates non-public routes, and hands any error to writeError.
+func (a *API) wrap(rt Route) http.Handler {
+	name := rt.Method + " " + rt.Path
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		infoFrom(r.Context()).route = name
+		if !rt.Public {
+			c, err := a.authenticate(r)
+			if err != nil {
+				writeError(w, r, a.log, err)
+				return
+			}
+			r = r.WithContext(withCaller(r.Context(), c))
+		}
+		if err := rt.Handler(w, r); err != nil {
+			writeError(w, r, a.log, err)
+		}
+	})
+}

@@ -1,0 +1,92 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"slices"
+
+	"github.com/usecapsule/capsule"
+)
+
+// reqInfo is the per-request state shared by the outer middleware (which
+// logs and measures) and the route wrapper (which knows the route pattern).
+type reqInfo struct {
+	id    string
+	route string
+}
+
+type infoKey struct{}
+type callerKey struct{}
+
+func withInfo(ctx context.Context, in *reqInfo) context.Context {
+	return context.WithValue(ctx, infoKey{}, in)
+}
+
+func infoFrom(ctx context.Context) *reqInfo {
+	in, _ := ctx.Value(infoKey{}).(*reqInfo)
+	if in == nil {
+		return &reqInfo{}
+	}
+	return in
+}
+
+// requestID returns the ID of the request being served.
+func requestID(ctx context.Context) string { return infoFrom(ctx).id }
+
+// newRequestID returns 16 random bytes in hex.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// cleanRequestID accepts a client's X-Request-ID when it is short and
+// printable ASCII, so it cannot inject anything into logs.
+func cleanRequestID(s string) string {
+	if s == "" || len(s) > 128 {
+		return ""
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return ""
+		}
+	}
+	return s
+}
+
+// Caller is the authenticated user of a request with their memberships.
+type Caller struct {
+	UserID      string
+	SessionID   string
+	Memberships []capsule.Member
+}
+
+// OrgIDs returns the IDs of the caller's organizations (never nil, so a store
+// filter on it always restricts).
+func (c *Caller) OrgIDs() []string {
+	ids := make([]string, 0, len(c.Memberships))
+	for _, m := range c.Memberships {
+		ids = append(ids, m.OrganizationID)
+	}
+	return ids
+}
+
+// IsMember reports whether the caller belongs to organization orgID.
+func (c *Caller) IsMember(orgID string) bool {
+	return slices.ContainsFunc(c.Memberships, func(m capsule.Member) bool { return m.OrganizationID == orgID })
+}
+
+func withCaller(ctx context.Context, c *Caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// CallerFrom returns the authenticated caller; routes that are not public
+// always have one.
+func CallerFrom(ctx context.Context) *Caller {
+	c, _ := ctx.Value(callerKey{}).(*Caller)
+	if c == nil {
+		return &Caller{}
+	}
+	return c
+}

@@ -1,0 +1,92 @@
+package httpapi
+
+import (
+	"database/sql"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the API's Prometheus collectors. Labels use the route pattern,
+// never the raw path, so IDs cannot blow up the series count.
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// dbStatser is implemented by stores over database/sql; the pool figures are
+// exported when the store offers them.
+type dbStatser interface {
+	Stats() sql.DBStats
+}
+
+func newMetrics(reg *prometheus.Registry, store any) (*metrics, error) {
+	m := &metrics{
+		reg: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "capsule_http_requests_total", Help: "HTTP requests by route pattern and status code.",
+		}, []string{"route", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "capsule_http_request_duration_seconds", Help: "HTTP request latency by route pattern and status code.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route", "code"}),
+	}
+	cs := []prometheus.Collector{m.requests, m.latency,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}
+	if s, ok := store.(dbStatser); ok {
+		cs = append(cs, dbStatsCollector{s})
+	}
+	for _, c := range cs {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (m *metrics) observe(route string, status int, d time.Duration) {
+	code := strconv.Itoa(status)
+	m.requests.WithLabelValues(route, code).Inc()
+	m.latency.WithLabelValues(route, code).Observe(d.Seconds())
+}
+
+func (m *metrics) handler() handlerFunc {
+	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	return func(w http.ResponseWriter, r *http.Request) error {
+		h.ServeHTTP(w, r)
+		return nil
+	}
+}
+
+var (
+	dbOpenDesc  = prometheus.NewDesc("capsule_db_open_connections", "Open database connections.", nil, nil)
+	dbInUseDesc = prometheus.NewDesc("capsule_db_in_use_connections", "Database connections in use.", nil, nil)
+	dbIdleDesc  = prometheus.NewDesc("capsule_db_idle_connections", "Idle database connections.", nil, nil)
+	dbMaxDesc   = prometheus.NewDesc("capsule_db_max_open_connections", "Maximum open database connections.", nil, nil)
+	dbWaitDesc  = prometheus.NewDesc("capsule_db_wait_count_total", "Times a query waited for a free connection.", nil, nil)
+	dbWaitSDesc = prometheus.NewDesc("capsule_db_wait_duration_seconds_total", "Total time spent waiting for a free connection.", nil, nil)
+)
+
+// dbStatsCollector reads sql.DBStats at scrape time.
+type dbStatsCollector struct{ s dbStatser }
+
+func (c dbStatsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{dbOpenDesc, dbInUseDesc, dbIdleDesc, dbMaxDesc, dbWaitDesc, dbWaitSDesc} {
+		ch <- d
+	}
+}
+
+func (c dbStatsCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.s.Stats()
+	ch <- prometheus.MustNewConstMetric(dbOpenDesc, prometheus.GaugeValue, float64(st.OpenConnections))
+	ch <- prometheus.MustNewConstMetric(dbInUseDesc, prometheus.GaugeValue, float64(st.InUse))
+	ch <- prometheus.MustNewConstMetric(dbIdleDesc, prometheus.GaugeValue, float64(st.Idle))
+	ch <- prometheus.MustNewConstMetric(dbMaxDesc, prometheus.GaugeValue, float64(st.MaxOpenConnections))
+	ch <- prometheus.MustNewConstMetric(dbWaitDesc, prometheus.CounterValue, float64(st.WaitCount))
+	ch <- prometheus.MustNewConstMetric(dbWaitSDesc, prometheus.CounterValue, st.WaitDuration.Seconds())
+}

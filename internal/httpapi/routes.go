@@ -1,0 +1,121 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/usecapsule/capsule"
+)
+
+// handlerFunc is a route handler: it writes a response, or returns an error
+// that the one error writer turns into the error shape.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Route is one entry of the route table: the router and the OpenAPI document
+// are both built from these, so they cannot drift apart.
+type Route struct {
+	Method  string
+	Path    string // a Go ServeMux path pattern, e.g. /api/v1/projects/{id}
+	Summary string
+	Tag     string
+	// Permission is what the caller must hold in the resource's organization
+	// (enforced by the identity package's RBAC; empty means any signed-in user).
+	Permission string
+	// Public routes need no bearer token.
+	Public bool
+	// Status is the success status; Request and Response are zero values of
+	// the body types (nil for none). ContentType overrides application/json.
+	Status      int
+	Request     any
+	Response    any
+	ContentType string
+	Query       []Param
+	// NotImplemented routes answer 501 until their capability exists.
+	NotImplemented bool
+	Handler        handlerFunc
+}
+
+// Param is a query parameter of a route.
+type Param struct {
+	Name        string
+	Type        string // integer|string
+	Description string
+	Enum        []string
+}
+
+var (
+	pageParams = []Param{
+		{Name: "limit", Type: "integer", Description: "page size (default 50, at most 500)"},
+		{Name: "cursor", Type: "string", Description: "nextCursor of the previous page"},
+	}
+	orgParam     = Param{Name: "organizationId", Type: "string", Description: "only this organization's items"}
+	projectParam = Param{Name: "projectId", Type: "string", Description: "only this project's items"}
+)
+
+func withPage(ps ...Param) []Param { return append(append([]Param{}, ps...), pageParams...) }
+
+// routes is the route table of the control plane.
+func routes(a *API) []Route {
+	st := a.cfg.Store
+	ok, created, none := http.StatusOK, http.StatusCreated, http.StatusNoContent
+	return []Route{
+		// Operations and documentation.
+		{Method: "GET", Path: "/healthz", Summary: "Liveness: the process serves HTTP", Tag: "operations", Public: true, Status: ok, Response: Health{}, Handler: healthz},
+		{Method: "GET", Path: "/readyz", Summary: "Readiness: the database is reachable and migrated", Tag: "operations", Public: true, Status: ok, Response: Health{}, Handler: readyz(st)},
+		{Method: "GET", Path: "/metrics", Summary: "Prometheus metrics", Tag: "operations", Public: true, Status: ok, ContentType: "text/plain", Handler: a.metrics.handler()},
+		{Method: "GET", Path: "/api/documentation", Summary: "Swagger UI", Tag: "documentation", Public: true, Status: ok, ContentType: "text/html", Handler: swaggerIndex},
+		{Method: "GET", Path: "/api/documentation/{file}", Summary: "Swagger UI assets", Tag: "documentation", Public: true, Status: ok, ContentType: "application/octet-stream", Handler: swaggerAsset},
+		{Method: "GET", Path: "/api/documentation.json", Summary: "This OpenAPI document as JSON", Tag: "documentation", Public: true, Status: ok, Handler: a.serveDocument("json")},
+		{Method: "GET", Path: "/api/documentation.yaml", Summary: "This OpenAPI document as YAML", Tag: "documentation", Public: true, Status: ok, ContentType: "application/yaml", Handler: a.serveDocument("yaml")},
+
+		// Authentication.
+		{Method: "POST", Path: "/api/v1/auth/login", Summary: "Sign in with email and password", Tag: "auth", Public: true, Status: ok, Request: LoginRequest{}, Response: TokenResponse{}, Handler: a.login},
+		{Method: "POST", Path: "/api/v1/auth/refresh", Summary: "Exchange a refresh token for new tokens (the refresh token rotates)", Tag: "auth", Public: true, Status: ok, Request: RefreshRequest{}, Response: TokenResponse{}, Handler: a.refresh},
+		{Method: "POST", Path: "/api/v1/auth/logout", Summary: "Revoke the session's refresh tokens", Tag: "auth", Status: none, Handler: a.logout},
+		{Method: "GET", Path: "/api/v1/auth/me", Summary: "The signed-in user and their memberships", Tag: "auth", Status: ok, Response: Me{}, Handler: me(st)},
+
+		// Organizations.
+		{Method: "GET", Path: "/api/v1/organizations", Summary: "List the caller's organizations", Tag: "organizations", Permission: "organization:view", Status: ok, Response: capsule.List[capsule.Organization]{}, Query: pageParams, Handler: listOrganizations(st)},
+		{Method: "POST", Path: "/api/v1/organizations", Summary: "Create an organization owned by the caller", Tag: "organizations", Permission: "organization:create", Status: created, Request: capsule.Organization{}, Response: capsule.Organization{}, Handler: createOrganization(st)},
+		{Method: "GET", Path: "/api/v1/organizations/{id}", Summary: "Get an organization", Tag: "organizations", Permission: "organization:view", Status: ok, Response: capsule.Organization{}, Handler: getOrganization(st)},
+		{Method: "PUT", Path: "/api/v1/organizations/{id}", Summary: "Update an organization", Tag: "organizations", Permission: "organization:edit", Status: ok, Request: capsule.Organization{}, Response: capsule.Organization{}, Handler: updateOrganization(st)},
+		{Method: "DELETE", Path: "/api/v1/organizations/{id}", Summary: "Delete an organization and everything it owns", Tag: "organizations", Permission: "organization:delete", Status: none, Handler: deleteOrganization(st)},
+
+		// Projects.
+		{Method: "GET", Path: "/api/v1/projects", Summary: "List projects", Tag: "projects", Permission: "project:view", Status: ok, Response: capsule.List[capsule.Project]{}, Query: withPage(orgParam), Handler: listProjects(st)},
+		{Method: "POST", Path: "/api/v1/projects", Summary: "Create a project (in the caller's only or default organization when organizationId is empty)", Tag: "projects", Permission: "project:create", Status: created, Request: capsule.Project{}, Response: capsule.Project{}, Handler: createProject(st)},
+		{Method: "GET", Path: "/api/v1/projects/{id}", Summary: "Get a project", Tag: "projects", Permission: "project:view", Status: ok, Response: capsule.Project{}, Handler: getProject(st)},
+		{Method: "PUT", Path: "/api/v1/projects/{id}", Summary: "Update a project", Tag: "projects", Permission: "project:edit", Status: ok, Request: capsule.Project{}, Response: capsule.Project{}, Handler: updateProject(st)},
+		{Method: "DELETE", Path: "/api/v1/projects/{id}", Summary: "Delete a project with its environments, services, revisions and deployments", Tag: "projects", Permission: "project:delete", Status: none, Handler: deleteProject(st)},
+
+		// Environments.
+		{Method: "GET", Path: "/api/v1/environments", Summary: "List environments", Tag: "environments", Permission: "environment:view", Status: ok, Response: capsule.List[capsule.Environment]{},
+			Query: withPage(projectParam, Param{Name: "kind", Type: "string", Description: "only environments of this kind", Enum: envKinds}), Handler: listEnvironments(st)},
+		{Method: "POST", Path: "/api/v1/environments", Summary: "Create an environment", Tag: "environments", Permission: "environment:create", Status: created, Request: capsule.Environment{}, Response: capsule.Environment{}, Handler: createEnvironment(st)},
+		{Method: "GET", Path: "/api/v1/environments/{id}", Summary: "Get an environment", Tag: "environments", Permission: "environment:view", Status: ok, Response: capsule.Environment{}, Handler: getEnvironment(st)},
+		{Method: "PUT", Path: "/api/v1/environments/{id}", Summary: "Update an environment", Tag: "environments", Permission: "environment:edit", Status: ok, Request: capsule.Environment{}, Response: capsule.Environment{}, Handler: updateEnvironment(st)},
+		{Method: "DELETE", Path: "/api/v1/environments/{id}", Summary: "Delete an environment", Tag: "environments", Permission: "environment:delete", Status: none, Handler: deleteEnvironment(st)},
+
+		// Services and their revisions.
+		{Method: "GET", Path: "/api/v1/services", Summary: "List services", Tag: "services", Permission: "service:view", Status: ok, Response: capsule.List[capsule.Service]{},
+			Query: withPage(projectParam, Param{Name: "type", Type: "string", Description: "only services of this type", Enum: serviceTypes}, Param{Name: "status", Type: "string", Description: "only services with this status"}), Handler: listServices(st)},
+		{Method: "POST", Path: "/api/v1/services", Summary: "Create a service (and its revision 1)", Tag: "services", Permission: "service:create", Status: created, Request: capsule.Service{}, Response: capsule.Service{}, Handler: createService(st)},
+		{Method: "GET", Path: "/api/v1/services/{id}", Summary: "Get a service", Tag: "services", Permission: "service:view", Status: ok, Response: capsule.Service{}, Handler: getService(st)},
+		{Method: "PUT", Path: "/api/v1/services/{id}", Summary: "Update a service (a changed type, source or configuration makes the next revision)", Tag: "services", Permission: "service:edit", Status: ok, Request: capsule.Service{}, Response: capsule.Service{}, Handler: updateService(st)},
+		{Method: "DELETE", Path: "/api/v1/services/{id}", Summary: "Delete a service with its revisions and deployments", Tag: "services", Permission: "service:delete", Status: none, Handler: deleteService(st)},
+		{Method: "GET", Path: "/api/v1/services/{id}/revisions", Summary: "List a service's configuration revisions", Tag: "services", Permission: "service:view", Status: ok, Response: capsule.List[capsule.ServiceRevision]{}, Query: pageParams, Handler: listRevisions(st)},
+		{Method: "GET", Path: "/api/v1/services/{id}/revisions/{number}", Summary: "Get one configuration revision", Tag: "services", Permission: "service:view", Status: ok, Response: capsule.ServiceRevision{}, Handler: getRevision(st)},
+		{Method: "GET", Path: "/api/v1/services/{id}/revisions/compare", Summary: "Compare two revisions: the changed fields as JSON pointers with their from and to values", Tag: "services", Permission: "service:view", Status: ok, Response: RevisionComparison{},
+			Query: []Param{{Name: "from", Type: "integer", Description: "the older revision number"}, {Name: "to", Type: "integer", Description: "the newer revision number"}}, Handler: compareRevisions(st)},
+		{Method: "POST", Path: "/api/v1/services/{id}/deploy", Summary: "Deploy the service (not implemented until the deploy engine exists: 501 NOT_IMPLEMENTED)", Tag: "services", Permission: "service:deploy", Status: http.StatusAccepted, NotImplemented: true, Handler: notImplemented(st, "deploy")},
+		{Method: "POST", Path: "/api/v1/services/{id}/rollback", Summary: "Roll the service back (not implemented until the deploy engine exists: 501 NOT_IMPLEMENTED)", Tag: "services", Permission: "service:rollback", Status: http.StatusAccepted, NotImplemented: true, Handler: notImplemented(st, "rollback")},
+		{Method: "POST", Path: "/api/v1/services/{id}/scale", Summary: "Scale the service (not implemented until the deploy engine exists: 501 NOT_IMPLEMENTED)", Tag: "services", Permission: "service:scale", Status: http.StatusAccepted, NotImplemented: true, Handler: notImplemented(st, "scale")},
+
+		// Deployments.
+		{Method: "GET", Path: "/api/v1/deployments", Summary: "List deployments, newest first", Tag: "deployments", Permission: "deployment:view", Status: ok, Response: capsule.List[capsule.Deployment]{},
+			Query: withPage(projectParam, Param{Name: "environmentId", Type: "string", Description: "only deployments to this environment"}, Param{Name: "serviceId", Type: "string", Description: "only deployments of this service"},
+				Param{Name: "status", Type: "string", Description: "only deployments with this status", Enum: capsule.DeploymentStatuses}), Handler: listDeployments(st)},
+		{Method: "GET", Path: "/api/v1/deployments/{id}", Summary: "Get a deployment", Tag: "deployments", Permission: "deployment:view", Status: ok, Response: capsule.Deployment{}, Handler: getDeployment(st)},
+		{Method: "POST", Path: "/api/v1/deployments/{id}/cancel", Summary: "Cancel a pending, building or deploying deployment (409 otherwise)", Tag: "deployments", Permission: "deployment:cancel", Status: ok, Response: capsule.Deployment{}, Handler: cancelDeployment(st)},
+		{Method: "GET", Path: "/api/v1/deployments/{id}/logs", Summary: "A deployment's logs (not implemented yet: 501 NOT_IMPLEMENTED)", Tag: "deployments", Permission: "deployment:view", Status: ok, NotImplemented: true, Handler: deploymentLogs(st)},
+	}
+}
