@@ -1,0 +1,98 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"math/rand/v2"
+	"time"
+)
+
+// Querier runs statements written with `?` placeholders, on a pool or in a
+// transaction.
+type Querier interface {
+	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Exec runs a write statement outside a transaction on the writer pool.
+func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return db.write.ExecContext(ctx, db.dialect.Rebind(query), args...)
+}
+
+// Query runs a read on the reader pool.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, db.dialect.Rebind(query), args...)
+}
+
+// QueryRow runs a one-row read on the reader pool.
+func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, db.dialect.Rebind(query), args...)
+}
+
+// Tx is a write transaction.
+type Tx struct {
+	tx      *sql.Tx
+	dialect Dialect
+}
+
+// Exec runs a statement in the transaction.
+func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.dialect.Rebind(query), args...)
+}
+
+// Query runs a query in the transaction.
+func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.dialect.Rebind(query), args...)
+}
+
+// QueryRow runs a one-row query in the transaction.
+func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.dialect.Rebind(query), args...)
+}
+
+// Dialect returns the transaction's dialect.
+func (t *Tx) Dialect() Dialect { return t.dialect }
+
+// maxAttempts bounds the retries of a transaction that lost a race
+// (SQLITE_BUSY, PostgreSQL serialization failure or deadlock).
+const maxAttempts = 5
+
+// InTx runs fn in a write transaction and commits it when fn returns nil.
+// A transaction that fails with a retryable error is rolled back and run
+// again, up to maxAttempts times, so fn must have no side effects outside
+// the transaction.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		err = db.runTx(ctx, fn)
+		if err == nil || !IsRetryable(err) || ctx.Err() != nil {
+			return err
+		}
+		// Jittered backoff so two retrying writers do not collide again.
+		d := time.Duration(attempt) * time.Duration(1+rand.IntN(5)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(d):
+		}
+	}
+	return err
+}
+
+func (db *DB) runTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if err = fn(&Tx{tx: sqlTx, dialect: db.dialect}); err != nil {
+		return err
+	}
+	return sqlTx.Commit()
+}
