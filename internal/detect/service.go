@@ -16,11 +16,24 @@ type Service struct {
 	HealthCheckPath string `json:"healthCheckPath,omitempty"`
 	Dockerfile      bool   `json:"dockerfile"`
 	// OutputDir is where a static build writes its files ("dist", "out", ...).
-	OutputDir string   `json:"outputDir,omitempty"`
+	OutputDir string `json:"outputDir,omitempty"`
+	// Workspace is the monorepo root (relative to the repository root) where
+	// dependencies are installed and the build and start commands run; empty
+	// means the commands run in Path.
+	Workspace string   `json:"workspace,omitempty"`
 	Signals   []string `json:"signals"`
 }
 
 // Result is everything detected in a repository.
 type Result struct {
 	Services []Service `json:"services"`
+	// Errors lists monorepo members that could not be detected.
+	Errors []ServiceError `json:"errors,omitempty"`
+}
+
+// ServiceError is a service of a monorepo whose detection failed (a
+// malformed manifest); the other services are still reported.
+type ServiceError struct {
+	Path  string `json:"path"`
+	Error string `json:"error"`
 }

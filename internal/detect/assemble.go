@@ -1,0 +1,168 @@
+package detect
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// detectApp runs every detector on one directory, keeps the best match and
+// applies the Procfile and Dockerfile found there.
+func (r *runner) detectApp(a *App) ([]Service, error) {
+	best, losers, err := bestMatch(a)
+	if err != nil {
+		return nil, err
+	}
+	procs, err := parseProcfile(a)
+	if err != nil {
+		return nil, err
+	}
+	docker := readDockerfile(a)
+	if best == nil || !best.Deployable {
+		if docker == nil && procs == nil {
+			r.noteSeen(a, best)
+			return nil, nil
+		}
+		best = fromProcessFiles(a, best, docker)
+	}
+	r.matches[a.Dir] = best
+	s := best.Service
+	s.Path = a.Dir
+	s.Name = r.nameFor(a, best)
+	s.Signals = append(append(append([]string{}, best.Signals...), losers...), a.signals...)
+	if a.Workspace != nil {
+		s.Workspace = a.Workspace.Root
+		s.Signals = append(s.Signals, a.Workspace.Signal)
+	}
+	extra := applyProcfile(&s, procs, best.Extra)
+	applyDockerfile(&s, docker)
+	out := []Service{s}
+	for _, e := range extra {
+		out = append(out, derive(s, e))
+	}
+	for i := range out {
+		defaultHealth(&out[i])
+	}
+	return out, nil
+}
+
+// bestMatch ranks the detectors' matches: deployable first, then score,
+// then registry order. The losers are explained in signals.
+func bestMatch(a *App) (*Match, []string, error) {
+	var best *Match
+	var bestName string
+	var found []string
+	for _, d := range detectors {
+		m, err := d.Detect(a)
+		if err != nil {
+			return nil, nil, err
+		}
+		if m == nil {
+			continue
+		}
+		found = append(found, d.Name())
+		if best == nil || better(m, best) {
+			best, bestName = m, d.Name()
+		}
+	}
+	if len(found) < 2 || best == nil {
+		return best, nil, nil
+	}
+	others := slices.DeleteFunc(found, func(n string) bool { return n == bestName })
+	return best, []string{fmt.Sprintf("also found %s manifests; chose %s (%s)",
+		strings.Join(others, ", "), bestName, whyBest(best))}, nil
+}
+
+func better(m, than *Match) bool {
+	if m.Deployable != than.Deployable {
+		return m.Deployable
+	}
+	return m.Score > than.Score
+}
+
+func whyBest(m *Match) string {
+	switch {
+	case m.Score >= scoreFramework:
+		return "a recognised framework outranks the other manifests"
+	case m.Score >= scoreRunnable:
+		return "it has an entry point; the others look like tooling"
+	}
+	return "first in the detector order"
+}
+
+// noteSeen keeps the signals of a directory that yielded no service, for
+// the "could not detect" error.
+func (r *runner) noteSeen(a *App, m *Match) {
+	prefix := ""
+	if a.Dir != "." {
+		prefix = a.Dir + ": "
+	}
+	if m != nil {
+		for _, s := range m.Signals {
+			r.seen = append(r.seen, prefix+s)
+		}
+	}
+	for _, s := range a.signals {
+		r.seen = append(r.seen, prefix+s)
+	}
+}
+
+// fromProcessFiles makes a service out of a Procfile or Dockerfile when no
+// detector found a deployable app; the language is kept when known.
+func fromProcessFiles(a *App, m *Match, docker *dockerfile) *Match {
+	out := &Match{Deployable: true, Score: scoreRunnable}
+	if m != nil {
+		out.Service = m.Service
+		out.PackageName = m.PackageName
+		out.Signals = append(out.Signals, "the manifests describe no runnable app; the Procfile/Dockerfile does")
+	}
+	if out.Type == "" {
+		out.Type = "web"
+	}
+	if docker != nil && docker.port == 0 && out.Port == 0 {
+		out.Type = "worker"
+		out.Signals = append(out.Signals, "Dockerfile exposes no port: treated as a worker")
+	}
+	return out
+}
+
+// derive makes an extra service (worker, second binary) of the same code.
+func derive(base, e Service) Service {
+	s := base
+	// Extra names are suffixes of the app's name ("web" + "worker"), unless
+	// marked absolute with a leading "=" (Go binaries under cmd/).
+	if n, ok := strings.CutPrefix(e.Name, "="); ok {
+		s.Name = n
+	} else {
+		s.Name = base.Name + "-" + e.Name
+	}
+	s.Type = e.Type
+	s.StartCommand = e.StartCommand
+	if e.BuildCommand != "" {
+		s.BuildCommand = e.BuildCommand
+	}
+	s.Port = e.Port
+	s.HealthCheckPath = e.HealthCheckPath
+	s.Framework = orDefault(e.Framework, base.Framework)
+	s.OutputDir = ""
+	s.Signals = append([]string{}, e.Signals...)
+	return s
+}
+
+// defaultHealth fills the health-check path: "/" for web apps and static
+// sites; APIs keep one only when the code declares a health route.
+func defaultHealth(s *Service) {
+	if s.HealthCheckPath != "" || s.Port == 0 && s.Type != "static" {
+		return
+	}
+	if s.Type == "web" || s.Type == "static" {
+		s.HealthCheckPath = "/"
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

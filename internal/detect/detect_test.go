@@ -1,0 +1,61 @@
+package detect
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected.json golden files")
+
+// golden is the expected output of one fixture: the result, or the error.
+type golden struct {
+	Services []Service      `json:"services,omitempty"`
+	Errors   []ServiceError `json:"errors,omitempty"`
+	Error    string         `json:"error,omitempty"`
+}
+
+// TestRepos runs detection on every fixture under testdata/repos and
+// compares it with the fixture's expected.json.
+func TestRepos(t *testing.T) {
+	dirs, err := os.ReadDir("testdata/repos")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		t.Run(d.Name(), func(t *testing.T) {
+			dir := filepath.Join("testdata/repos", d.Name())
+			got := runFixture(dir, d.Name())
+			want := filepath.Join(dir, "expected.json")
+			b, err := json.MarshalIndent(got, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b = append(b, '\n')
+			if *update {
+				if err := os.WriteFile(want, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			exp, err := os.ReadFile(want)
+			if err != nil {
+				t.Fatalf("missing golden (run with -update): %v", err)
+			}
+			if string(exp) != string(b) {
+				t.Errorf("detection of %s differs from expected.json:\n--- got\n%s--- want\n%s", d.Name(), b, exp)
+			}
+		})
+	}
+}
+
+// runFixture detects a fixture; expected.json itself is not part of it.
+func runFixture(dir, name string) golden {
+	res, err := DetectFS(withoutGolden{os.DirFS(dir)}, name, name, Options{})
+	if err != nil {
+		return golden{Error: err.Error()}
+	}
+	return golden{Services: res.Services, Errors: res.Errors}
+}

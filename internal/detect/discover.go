@@ -1,0 +1,100 @@
+package detect
+
+import (
+	"strings"
+)
+
+// manifests mark a directory as a candidate application when the root is
+// not one itself ("several apps side by side").
+var manifests = []string{
+	"package.json", "go.mod", "requirements.txt", "pyproject.toml", "Pipfile",
+	"manage.py", "Gemfile", "pom.xml", "build.gradle", "build.gradle.kts",
+	"build.sbt", "project.clj", "deps.edn", "composer.json", "mix.exs",
+	"Cargo.toml", "deno.json", "deno.jsonc", "Dockerfile", "Procfile",
+	"index.html", "hugo.toml", "mkdocs.yml", "_config.yml",
+}
+
+// notApps are directory names that hold examples, tests or tooling, never
+// a deployable app of the repository.
+var notApps = map[string]bool{
+	"examples": true, "example": true, "test": true, "tests": true,
+	"e2e": true, "fixtures": true, "testdata": true, "scripts": true,
+	"tools": true, "hack": true, ".github": true, "node_modules": true,
+	"samples": true, "benchmarks": true,
+}
+
+// discover returns the application directories to detect: the members of
+// a workspace, else the root when it is an app, else the apps found one or
+// two levels down.
+func (r *runner) discover() []*App {
+	if ws := findWorkspace(r.ix); ws != nil {
+		apps := make([]*App, 0, len(ws.Dirs))
+		for _, dir := range ws.Dirs {
+			apps = append(apps, &App{ix: r.ix, Dir: dir, Workspace: ws})
+		}
+		if len(apps) > 0 {
+			return apps
+		}
+	}
+	root := &App{ix: r.ix, Dir: "."}
+	if r.rootIsApp(root) {
+		return []*App{root}
+	}
+	var apps []*App
+	for _, dir := range r.subApps(".", 2) {
+		apps = append(apps, &App{ix: r.ix, Dir: dir})
+	}
+	if len(apps) == 0 {
+		return []*App{root}
+	}
+	return apps
+}
+
+// rootIsApp reports whether the root directory holds a deployable match on
+// its own; otherwise sub-directories are searched.
+func (r *runner) rootIsApp(root *App) bool {
+	if !hasManifest(root) {
+		return false
+	}
+	for _, d := range detectors {
+		m, err := d.Detect(root)
+		if err != nil {
+			return true // surface the malformed manifest
+		}
+		if m != nil && m.Deployable {
+			return true
+		}
+	}
+	return root.Has("Dockerfile") || root.Has("Procfile")
+}
+
+func hasManifest(a *App) bool {
+	for _, m := range manifests {
+		if a.Has(m) {
+			return true
+		}
+	}
+	return len(a.FilesWithExt(".", 1, ".csproj")) > 0 && len(a.List(".")) > 0
+}
+
+// subApps lists directories up to depth levels below dir that hold a
+// manifest; a directory that is an app is not searched further.
+func (r *runner) subApps(dir string, depth int) []string {
+	var out []string
+	for _, e := range r.ix.List(dir) {
+		if !strings.HasSuffix(e, "/") {
+			continue
+		}
+		name := strings.TrimSuffix(e, "/")
+		if notApps[name] || strings.HasPrefix(name, ".") {
+			continue
+		}
+		sub := join(dir, name)
+		if hasManifest(&App{ix: r.ix, Dir: sub}) {
+			out = append(out, sub)
+		} else if depth > 1 {
+			out = append(out, r.subApps(sub, depth-1)...)
+		}
+	}
+	return out
+}

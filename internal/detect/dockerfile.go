@@ -1,0 +1,61 @@
+package detect
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// dockerfile is what detection needs from a repository's own Dockerfile.
+type dockerfile struct {
+	port int
+}
+
+var (
+	exposeRe = regexp.MustCompile(`(?im)^\s*EXPOSE\s+(.+)$`)
+	envPort  = regexp.MustCompile(`(?im)^\s*(?:ENV|ARG)\s+PORT[= ]\s*"?(\d{2,5})`)
+)
+
+// readDockerfile returns the app's Dockerfile facts, or nil without one.
+// The last EXPOSE wins because it belongs to the final (runtime) stage.
+func readDockerfile(a *App) *dockerfile {
+	b, ok := a.Read("Dockerfile")
+	if !ok {
+		return nil
+	}
+	d := &dockerfile{}
+	for _, m := range exposeRe.FindAllStringSubmatch(string(b), -1) {
+		first := strings.Fields(m[1])[0]
+		first = strings.TrimSuffix(strings.TrimSuffix(first, "/tcp"), "/udp")
+		if strings.Contains(first, "$") {
+			if e := envPort.FindStringSubmatch(string(b)); e != nil {
+				first = e[1]
+			}
+		}
+		if p, err := strconv.Atoi(first); err == nil && validPort(p) != 0 {
+			d.port = p
+		}
+	}
+	return d
+}
+
+// applyDockerfile honours the repository's own Dockerfile: it is used as
+// is, and its EXPOSE port wins over what the code suggests.
+func applyDockerfile(s *Service, d *dockerfile) {
+	if d == nil {
+		return
+	}
+	s.Dockerfile = true
+	s.Signals = append(s.Signals, "Dockerfile present: it is used instead of a generated one")
+	if d.port != 0 && d.port != s.Port {
+		if s.Port != 0 {
+			s.Signals = append(s.Signals, "Dockerfile EXPOSE "+strconv.Itoa(d.port)+" overrides port "+strconv.Itoa(s.Port))
+		} else {
+			s.Signals = append(s.Signals, "Dockerfile EXPOSE "+strconv.Itoa(d.port))
+		}
+		s.Port = d.port
+		if s.Type == "worker" {
+			s.Type = "web"
+		}
+	}
+}

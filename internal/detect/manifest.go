@@ -1,0 +1,57 @@
+package detect
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// ManifestError is a malformed manifest: the file (repository-relative),
+// the 1-based line when known, and what was wrong.
+type ManifestError struct {
+	File string
+	Line int
+	Err  error
+}
+
+// Error implements error as "file:line: message".
+func (e *ManifestError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.File, e.Err)
+}
+
+// Unwrap returns the parser's error.
+func (e *ManifestError) Unwrap() error { return e.Err }
+
+// lineAt converts a byte offset into a 1-based line number.
+func lineAt(b []byte, offset int64) int {
+	if offset > int64(len(b)) {
+		offset = int64(len(b))
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return bytes.Count(b[:offset], []byte("\n")) + 1
+}
+
+// parseJSON decodes a JSON manifest, turning the decoder's byte offsets into
+// a line number so the user can find the mistake.
+func parseJSON(file string, b []byte, v any) error {
+	err := json.Unmarshal(b, v)
+	if err == nil {
+		return nil
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return &ManifestError{File: file, Line: lineAt(b, syn.Offset), Err: errors.New("invalid JSON: " + syn.Error())}
+	case errors.As(err, &typ):
+		return &ManifestError{File: file, Line: lineAt(b, typ.Offset),
+			Err: fmt.Errorf("field %q must be %s, not %s", typ.Field, typ.Type, typ.Value)}
+	}
+	return &ManifestError{File: file, Err: err}
+}

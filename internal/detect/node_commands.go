@@ -1,0 +1,144 @@
+package detect
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// nodeRunner writes package-manager commands for one package, using the
+// workspace filter syntax when the package is a monorepo member (the
+// commands then run from the workspace root).
+type nodeRunner struct {
+	pm  string
+	pkg *packageJSON
+	a   *App
+}
+
+func (r nodeRunner) member() bool {
+	return r.a.Workspace != nil && r.a.Workspace.Root != r.a.Dir
+}
+
+// run returns the command that runs script name.
+func (r nodeRunner) run(name string) string {
+	if !r.member() {
+		if name == "start" && r.pm != "bun" {
+			return r.pm + " start"
+		}
+		return r.pm + " run " + name
+	}
+	ws, pkgName := r.a.Workspace, r.pkg.Name
+	if pkgName == "" {
+		pkgName = r.a.base()
+	}
+	if name == "build" && ws.Tool == "turbo" {
+		return nodeExec(r.pm) + " turbo run build --filter=" + pkgName
+	}
+	if ws.Tool == "nx" {
+		return "npx nx run " + pkgName + ":" + name
+	}
+	switch r.pm {
+	case "pnpm":
+		return "pnpm --filter " + pkgName + " run " + name
+	case "yarn":
+		return "yarn workspace " + pkgName + " run " + name
+	case "bun":
+		return "bun run --filter " + pkgName + " " + name
+	}
+	return "npm run " + name + " --workspace=" + r.a.Dir
+}
+
+// nodeExec is how each manager runs a binary from node_modules/.bin.
+func nodeExec(pm string) string {
+	switch pm {
+	case "pnpm":
+		return "pnpm exec"
+	case "yarn":
+		return "yarn"
+	case "bun":
+		return "bunx"
+	}
+	return "npx"
+}
+
+// script returns the command for script name, or "" when undefined.
+func (r nodeRunner) script(name string) string {
+	if _, ok := r.pkg.Scripts[name]; !ok {
+		return ""
+	}
+	return r.run(name)
+}
+
+// devServers mark a start script that runs a development server, which
+// must not be what a production container runs.
+var devServers = []string{"nodemon", "ts-node-dev", "next dev", "nuxt dev", "vite dev", "webpack serve", "--watch"}
+
+// start returns the production start command and the entry file it runs:
+// start:prod, then start (unless it is a dev server), then the framework's
+// own default def, then the main field or a conventional server file.
+func (r nodeRunner) start(def string) (string, string) {
+	s := r.pkg.Scripts
+	if _, ok := s["start:prod"]; ok {
+		return r.run("start:prod"), entryFile(r.a, r.pkg, s["start:prod"])
+	}
+	if st, ok := s["start"]; ok && !containsAny(st, devServers) {
+		return r.run("start"), entryFile(r.a, r.pkg, st)
+	}
+	if def != "" {
+		return r.local(def), ""
+	}
+	entry := entryFile(r.a, r.pkg, s["start"])
+	if entry == "" {
+		for _, f := range []string{"server.js", "server.mjs", "index.js", "app.js", "bin/www"} {
+			if strings.Contains(r.a.ReadString(f), "listen(") {
+				entry = f
+				break
+			}
+		}
+	}
+	if entry == "" || r.pm != "bun" && strings.HasSuffix(entry, ".ts") {
+		return "", ""
+	}
+	if r.pm == "bun" {
+		return r.local("bun run " + entry), entry
+	}
+	return r.local("node " + entry), entry
+}
+
+// local rewrites "node path" for a workspace member, whose commands run
+// from the workspace root.
+func (r nodeRunner) local(cmd string) string {
+	if !r.member() {
+		return cmd
+	}
+	f := strings.Fields(cmd)
+	if len(f) >= 2 && (f[0] == "node" || f[0] == "bun") {
+		i := len(f) - 1
+		if f[0] == "bun" && f[1] == "run" {
+			i = 2
+		}
+		f[i] = r.a.Dir + "/" + strings.TrimPrefix(f[i], "./")
+	}
+	return strings.Join(f, " ")
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+var envPortRe = regexp.MustCompile(`\bPORT=(\d{2,5})\b`)
+
+// envPortInCommand finds "PORT=4000 node server.js" in a script.
+func envPortInCommand(cmd string) int {
+	m := envPortRe.FindStringSubmatch(cmd)
+	if m == nil {
+		return 0
+	}
+	p, _ := strconv.Atoi(m[1])
+	return validPort(p)
+}

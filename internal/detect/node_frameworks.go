@@ -1,0 +1,161 @@
+package detect
+
+import (
+	"regexp"
+	"strings"
+)
+
+// nodeFramework is one entry of the Node.js framework registry. The first
+// entry whose dependency is present wins, so meta-frameworks (Next.js,
+// Nuxt...) come before the servers and bundlers they are built on.
+type nodeFramework struct {
+	slug   string
+	deps   []string
+	typ    string // web|api|static
+	port   int    // default port when the code states none
+	out    string // output directory of a static build
+	start  string // start command when package.json has no start script
+	refine func(f *nodeFramework, a *App, pkg *packageJSON, m *Match)
+}
+
+var nodeFrameworks = []nodeFramework{
+	{slug: "nextjs", deps: []string{"next"}, typ: "web", port: 3000, refine: refineNext},
+	{slug: "nuxt", deps: []string{"nuxt", "nuxt3"}, typ: "web", port: 3000, start: "node .output/server/index.mjs", refine: refineNuxt},
+	{slug: "remix", deps: []string{"@remix-run/node", "@remix-run/serve", "@remix-run/express"}, typ: "web", port: 3000},
+	{slug: "react-router", deps: []string{"@react-router/dev", "@react-router/serve"}, typ: "web", port: 3000},
+	{slug: "sveltekit", deps: []string{"@sveltejs/kit"}, typ: "web", port: 3000, start: "node build", refine: refineSvelteKit},
+	{slug: "solidstart", deps: []string{"@solidjs/start", "solid-start"}, typ: "web", port: 3000, start: "node .output/server/index.mjs"},
+	{slug: "qwik", deps: []string{"@builder.io/qwik-city"}, typ: "static", out: "dist", refine: refineQwik},
+	{slug: "astro", deps: []string{"astro"}, typ: "static", out: "dist", refine: refineAstro},
+	{slug: "gatsby", deps: []string{"gatsby"}, typ: "static", out: "public"},
+	{slug: "docusaurus", deps: []string{"@docusaurus/core"}, typ: "static", out: "build"},
+	{slug: "vitepress", deps: []string{"vitepress"}, typ: "static", out: ".vitepress/dist", refine: refineVitePress},
+	{slug: "angular", deps: []string{"@angular/core"}, typ: "static", refine: refineAngular},
+	{slug: "vue-cli", deps: []string{"@vue/cli-service"}, typ: "static", out: "dist"},
+	{slug: "create-react-app", deps: []string{"react-scripts"}, typ: "static", out: "build"},
+	{slug: "eleventy", deps: []string{"@11ty/eleventy"}, typ: "static", out: "_site"},
+	{slug: "hexo", deps: []string{"hexo"}, typ: "static", out: "public"},
+	{slug: "strapi", deps: []string{"@strapi/strapi"}, typ: "web", port: 1337, start: "npx strapi start"},
+	{slug: "nestjs", deps: []string{"@nestjs/core"}, typ: "api", port: 3000, start: "node dist/main"},
+	{slug: "adonisjs", deps: []string{"@adonisjs/core"}, typ: "web", port: 3333, start: "node build/bin/server.js"},
+	{slug: "nitro", deps: []string{"nitropack", "nitro"}, typ: "api", port: 3000, start: "node .output/server/index.mjs"},
+	{slug: "elysia", deps: []string{"elysia"}, typ: "api", port: 3000},
+	{slug: "hono", deps: []string{"hono"}, typ: "api", port: 3000},
+	{slug: "fastify", deps: []string{"fastify"}, typ: "api", port: 3000},
+	{slug: "koa", deps: []string{"koa"}, typ: "api", port: 3000},
+	{slug: "hapi", deps: []string{"@hapi/hapi", "hapi"}, typ: "api", port: 3000},
+	{slug: "express", deps: []string{"express"}, typ: "api", port: 3000, refine: refineExpress},
+	{slug: "vite", deps: []string{"vite"}, typ: "static", out: "dist"},
+}
+
+// matchNodeFramework returns a copy of the first framework the package
+// depends on, or nil.
+func matchNodeFramework(a *App, pkg *packageJSON) *nodeFramework {
+	for _, f := range nodeFrameworks {
+		for _, d := range f.deps {
+			if pkg.has(d) {
+				out := f
+				out.deps = []string{d}
+				return &out
+			}
+		}
+	}
+	return nil
+}
+
+// apply fills the match from the framework and the package's scripts.
+func (f nodeFramework) apply(m *Match, a *App, pkg *packageJSON, run nodeRunner) {
+	m.Framework, m.Score, m.Deployable = f.slug, scoreFramework, true
+	m.Signals = append(m.Signals, "package.json depends on "+f.deps[0])
+	if f.refine != nil {
+		f.refine(&f, a, pkg, m)
+	}
+	m.Type = f.typ
+	m.BuildCommand = run.script("build")
+	if f.typ == "static" {
+		m.OutputDir = f.out
+		m.Port = 8080
+		m.Signals = append(m.Signals, "static build in "+f.out+", served by a web server on 8080")
+		return
+	}
+	start, entry := run.start(f.start)
+	m.StartCommand = start
+	m.Port = nodePort(m, a, pkg, entry, f.port)
+}
+
+var (
+	nextExportRe     = regexp.MustCompile(`output\s*:\s*['"]export['"]`)
+	nextStandaloneRe = regexp.MustCompile(`output\s*:\s*['"]standalone['"]`)
+)
+
+func refineNext(f *nodeFramework, a *App, pkg *packageJSON, m *Match) {
+	cfgName := a.First("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs")
+	cfg := a.ReadString(cfgName)
+	switch {
+	case nextExportRe.MatchString(cfg):
+		f.typ, f.out = "static", "out"
+		m.Signals = append(m.Signals, cfgName+" sets output: 'export' (static export)")
+	case nextStandaloneRe.MatchString(cfg):
+		m.Signals = append(m.Signals, cfgName+" sets output: 'standalone'")
+		if a.Workspace == nil {
+			f.start = "node .next/standalone/server.js"
+			delete(pkg.Scripts, "start")
+		}
+	}
+}
+
+func refineNuxt(f *nodeFramework, a *App, pkg *packageJSON, m *Match) {
+	cfg := a.ReadString(a.First("nuxt.config.ts", "nuxt.config.js"))
+	if strings.Contains(pkg.Scripts["build"], "nuxt generate") || regexp.MustCompile(`ssr\s*:\s*false`).MatchString(cfg) {
+		f.typ, f.out = "static", ".output/public"
+		m.Signals = append(m.Signals, "nuxt generate / ssr: false: static site")
+	}
+	if strings.HasPrefix(strings.TrimLeft(pkg.version("nuxt"), "^~"), "2") {
+		f.start = "npx nuxt start"
+	}
+}
+
+func refineSvelteKit(f *nodeFramework, _ *App, pkg *packageJSON, m *Match) {
+	switch {
+	case pkg.has("@sveltejs/adapter-static"):
+		f.typ, f.out = "static", "build"
+		m.Signals = append(m.Signals, "@sveltejs/adapter-static: static site")
+	case pkg.has("@sveltejs/adapter-node"):
+		m.Signals = append(m.Signals, "@sveltejs/adapter-node: Node server in build/")
+	default:
+		m.Signals = append(m.Signals, "no Node adapter (adapter-auto): install @sveltejs/adapter-node to run in a container")
+	}
+}
+
+func refineAstro(f *nodeFramework, a *App, pkg *packageJSON, m *Match) {
+	if pkg.has("@astrojs/node") {
+		f.typ, f.port, f.start = "web", 4321, "node ./dist/server/entry.mjs"
+		m.Signals = append(m.Signals, "@astrojs/node adapter: server output")
+	}
+}
+
+func refineQwik(f *nodeFramework, a *App, _ *packageJSON, m *Match) {
+	if a.HasDir("adapters/express") {
+		f.typ, f.port, f.start = "web", 3000, "node server/entry.express"
+		m.Signals = append(m.Signals, "Qwik City express adapter")
+	}
+}
+
+var vitepressDirRe = regexp.MustCompile(`vitepress build\s+([\w./-]+)`)
+
+func refineVitePress(f *nodeFramework, _ *App, pkg *packageJSON, _ *Match) {
+	if m := vitepressDirRe.FindStringSubmatch(pkg.Scripts["build"]); m != nil {
+		f.out = strings.TrimSuffix(m[1], "/") + "/.vitepress/dist"
+	}
+}
+
+func refineExpress(f *nodeFramework, a *App, pkg *packageJSON, m *Match) {
+	if a.Has("bin/www") {
+		m.Signals = append(m.Signals, "express-generator layout (bin/www)")
+		f.start = "node bin/www"
+	}
+	if a.HasDir("views") || pkg.has("ejs", "pug", "jade", "hbs", "express-handlebars") {
+		f.typ = "web"
+		m.Signals = append(m.Signals, "server-rendered views: a web app")
+	}
+}

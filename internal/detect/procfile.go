@@ -1,0 +1,154 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// process is one line of a Procfile.
+type process struct {
+	name, command string
+}
+
+// parseProcfile reads the app's Procfile (nil when absent). A line that is
+// not "name: command" is an error naming the line, as Heroku rejects it too.
+func parseProcfile(a *App) ([]process, error) {
+	b, ok := a.Read("Procfile")
+	if !ok {
+		return nil, nil
+	}
+	procs, err := ParseProcfile(b)
+	if err != nil {
+		var me *ManifestError
+		if errors.As(err, &me) {
+			me.File = a.Path("Procfile")
+		}
+		return nil, err
+	}
+	a.Signal("Procfile declares %s", procNames(procs))
+	return procs, nil
+}
+
+var procNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// ParseProcfile parses Procfile content into its processes, in file order.
+func ParseProcfile(b []byte) ([]process, error) {
+	var out []process
+	seen := map[string]bool{}
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, cmd, ok := strings.Cut(line, ":")
+		name, cmd = strings.TrimSpace(name), strings.TrimSpace(cmd)
+		switch {
+		case !ok || !procNameRe.MatchString(name):
+			return nil, &ManifestError{File: "Procfile", Line: i + 1, Err: fmt.Errorf("want \"name: command\", got %q", clip(line))}
+		case cmd == "":
+			return nil, &ManifestError{File: "Procfile", Line: i + 1, Err: fmt.Errorf("process %q has no command", name)}
+		case seen[name]:
+			return nil, &ManifestError{File: "Procfile", Line: i + 1, Err: fmt.Errorf("process %q declared twice", name)}
+		}
+		seen[name] = true
+		out = append(out, process{name: name, command: cmd})
+	}
+	if len(out) == 0 {
+		return nil, &ManifestError{File: "Procfile", Err: errors.New("declares no process")}
+	}
+	return out, nil
+}
+
+func procNames(ps []process) string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.name
+	}
+	return strings.Join(names, ", ")
+}
+
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "..."
+	}
+	return s
+}
+
+// portFlagRe finds a port in a command line: -p 5000, --port=5000,
+// --bind 0.0.0.0:5000, -b :5000, --server.port 8501.
+var portFlagRe = regexp.MustCompile(`(?:^|\s)(?:-p|--port|-b|--bind|--listen|--server\.port|-P)(?:=|\s+)(?:[\w.\[\]]*:)?(\d{2,5})\b`)
+
+// portInCommand returns the port a command line states, or 0.
+func portInCommand(cmd string) int {
+	m := portFlagRe.FindStringSubmatch(cmd)
+	if m == nil {
+		return 0
+	}
+	p, _ := strconv.Atoi(m[1])
+	return validPort(p)
+}
+
+func validPort(p int) int {
+	if p < 1 || p > 65535 {
+		return 0
+	}
+	return p
+}
+
+// applyProcfile makes the Procfile the authority on processes: web becomes
+// the service's start command, every other long-running process a worker
+// service, and release is reported (it runs before a deploy, not as a
+// service). Without a Procfile the detector's own extras are kept.
+func applyProcfile(s *Service, procs []process, extras []Service) []Service {
+	if procs == nil {
+		return extras
+	}
+	if len(extras) > 0 {
+		s.Signals = append(s.Signals, "the Procfile, not the framework, decides the processes")
+	}
+	var out []Service
+	hasWeb := false
+	for _, p := range procs {
+		switch p.name {
+		case "web":
+			hasWeb = true
+			s.StartCommand = p.command
+			if s.Type != "api" {
+				s.Type = "web"
+			}
+			if port := portInCommand(p.command); port != 0 {
+				s.Port = port
+				s.Signals = append(s.Signals, fmt.Sprintf("Procfile web process listens on %d", port))
+			}
+		case "release":
+			s.Signals = append(s.Signals, "Procfile release process runs before each deploy: "+p.command)
+		default:
+			out = append(out, Service{Name: p.name, Type: "worker", StartCommand: p.command,
+				Framework: workerFramework(p.command),
+				Signals:   []string{"Procfile " + p.name + " process"}})
+		}
+	}
+	if !hasWeb && len(out) > 0 {
+		// The first process is the app itself: a worker-only app.
+		first := out[0]
+		s.Type, s.StartCommand, s.Port, s.HealthCheckPath = "worker", first.StartCommand, 0, ""
+		s.Framework = orDefault(first.Framework, s.Framework)
+		s.Signals = append(s.Signals, "Procfile has no web process: the app is a worker")
+		out = out[1:]
+	}
+	return out
+}
+
+// workerFramework names the queue framework a worker command runs, if any.
+func workerFramework(cmd string) string {
+	switch {
+	case strings.Contains(cmd, "celery"):
+		return "celery"
+	case strings.Contains(cmd, "sidekiq"):
+		return "sidekiq"
+	}
+	return ""
+}
