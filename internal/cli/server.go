@@ -1,14 +1,58 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"os"
 
-// TODO(owner of this verb): replace this placeholder with the real command.
+	"github.com/spf13/cobra"
+
+	"github.com/usecapsule/capsule/internal/server"
+)
+
+// serverOptions are the flags of `capsule server`; their defaults come from
+// the environment so that `--help` shows the values that will be used.
+type serverOptions struct {
+	opts server.Options
+}
+
 func newServerCmd(s Streams) *cobra.Command {
-	return &cobra.Command{
+	o := &serverOptions{}
+	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Run the Capsule control plane",
-		RunE: func(*cobra.Command, []string) error {
-			return withExitCode(ExitError, errNotBuilt("server"))
+		Long: `Run the Capsule control plane: the REST API at /api/v1, its OpenAPI document at
+/api/documentation.json (Swagger UI at /api/documentation), /healthz, /readyz and /metrics.
+
+Data lives in SQLite under --data-dir unless --database-url names a PostgreSQL server;
+migrations are applied on start. On first start an owner account (--admin-email) and the
+organization "default" are created; the password comes from $CAPSULE_ADMIN_PASSWORD or is
+generated and printed once to stderr. SIGTERM or Ctrl-C finish in-flight requests, then exit.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return o.run(cmd.Context(), s)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&o.opts.Listen, "listen", envOr("CAPSULE_LISTEN", server.DefaultListen), "address to listen on ($CAPSULE_LISTEN)")
+	f.StringVar(&o.opts.DataDir, "data-dir", envOr("CAPSULE_DATA_DIR", server.DefaultDataDir), "directory of the SQLite database and the JWT key ($CAPSULE_DATA_DIR)")
+	f.StringVar(&o.opts.DatabaseURL, "database-url", os.Getenv("CAPSULE_DATABASE_URL"), "postgres:// URL; empty for SQLite in --data-dir ($CAPSULE_DATABASE_URL)")
+	f.StringVar(&o.opts.AdminEmail, "admin-email", server.DefaultAdminEmail, "email of the owner account created on first start")
+	f.Int64Var(&o.opts.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted (larger: 413)")
+	return cmd
+}
+
+func (o *serverOptions) run(ctx context.Context, s Streams) error {
+	o.opts.Stderr = s.Err
+	o.opts.Complete()
+	if err := o.opts.Validate(); err != nil {
+		return withExitCode(ExitUsage, err)
+	}
+	return server.Run(ctx, o.opts)
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }

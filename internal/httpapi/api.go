@@ -28,6 +28,8 @@ type Config struct {
 	MaxBodyBytes int64
 	// Registry receives the API's metrics; New makes one when nil.
 	Registry *prometheus.Registry
+	// PoolStats, when set, exports the database pool figures as metrics.
+	PoolStats PoolStatsFunc
 	// AccessLog logs one line per request when true.
 	AccessLog bool
 	// Now is the clock (time.Now when nil).
@@ -69,7 +71,7 @@ func New(cfg Config) (*API, error) {
 	}
 	a := &API{cfg: cfg, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, accessLog: cfg.AccessLog,
 		mux: http.NewServeMux(), now: cfg.Now}
-	m, err := newMetrics(cfg.Registry, cfg.Store)
+	m, err := newMetrics(cfg.Registry, cfg.PoolStats)
 	if err != nil {
 		return nil, err
 	}

@@ -19,13 +19,11 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 }
 
-// dbStatser is implemented by stores over database/sql; the pool figures are
-// exported when the store offers them.
-type dbStatser interface {
-	Stats() sql.DBStats
-}
+// PoolStatsFunc returns the figures of the store's connection pools by pool
+// name (SQLite has a "write" and a "read" pool, PostgreSQL one "main").
+type PoolStatsFunc func() map[string]sql.DBStats
 
-func newMetrics(reg *prometheus.Registry, store any) (*metrics, error) {
+func newMetrics(reg *prometheus.Registry, pools PoolStatsFunc) (*metrics, error) {
 	m := &metrics{
 		reg: reg,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -38,8 +36,8 @@ func newMetrics(reg *prometheus.Registry, store any) (*metrics, error) {
 	}
 	cs := []prometheus.Collector{m.requests, m.latency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}
-	if s, ok := store.(dbStatser); ok {
-		cs = append(cs, dbStatsCollector{s})
+	if pools != nil {
+		cs = append(cs, dbStatsCollector{pools})
 	}
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
@@ -64,16 +62,16 @@ func (m *metrics) handler() handlerFunc {
 }
 
 var (
-	dbOpenDesc  = prometheus.NewDesc("capsule_db_open_connections", "Open database connections.", nil, nil)
-	dbInUseDesc = prometheus.NewDesc("capsule_db_in_use_connections", "Database connections in use.", nil, nil)
-	dbIdleDesc  = prometheus.NewDesc("capsule_db_idle_connections", "Idle database connections.", nil, nil)
-	dbMaxDesc   = prometheus.NewDesc("capsule_db_max_open_connections", "Maximum open database connections.", nil, nil)
-	dbWaitDesc  = prometheus.NewDesc("capsule_db_wait_count_total", "Times a query waited for a free connection.", nil, nil)
-	dbWaitSDesc = prometheus.NewDesc("capsule_db_wait_duration_seconds_total", "Total time spent waiting for a free connection.", nil, nil)
+	dbOpenDesc  = prometheus.NewDesc("capsule_db_open_connections", "Open database connections.", []string{"pool"}, nil)
+	dbInUseDesc = prometheus.NewDesc("capsule_db_in_use_connections", "Database connections in use.", []string{"pool"}, nil)
+	dbIdleDesc  = prometheus.NewDesc("capsule_db_idle_connections", "Idle database connections.", []string{"pool"}, nil)
+	dbMaxDesc   = prometheus.NewDesc("capsule_db_max_open_connections", "Maximum open database connections.", []string{"pool"}, nil)
+	dbWaitDesc  = prometheus.NewDesc("capsule_db_wait_count_total", "Times a query waited for a free connection.", []string{"pool"}, nil)
+	dbWaitSDesc = prometheus.NewDesc("capsule_db_wait_duration_seconds_total", "Total time spent waiting for a free connection.", []string{"pool"}, nil)
 )
 
 // dbStatsCollector reads sql.DBStats at scrape time.
-type dbStatsCollector struct{ s dbStatser }
+type dbStatsCollector struct{ pools PoolStatsFunc }
 
 func (c dbStatsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{dbOpenDesc, dbInUseDesc, dbIdleDesc, dbMaxDesc, dbWaitDesc, dbWaitSDesc} {
@@ -82,11 +80,12 @@ func (c dbStatsCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c dbStatsCollector) Collect(ch chan<- prometheus.Metric) {
-	st := c.s.Stats()
-	ch <- prometheus.MustNewConstMetric(dbOpenDesc, prometheus.GaugeValue, float64(st.OpenConnections))
-	ch <- prometheus.MustNewConstMetric(dbInUseDesc, prometheus.GaugeValue, float64(st.InUse))
-	ch <- prometheus.MustNewConstMetric(dbIdleDesc, prometheus.GaugeValue, float64(st.Idle))
-	ch <- prometheus.MustNewConstMetric(dbMaxDesc, prometheus.GaugeValue, float64(st.MaxOpenConnections))
-	ch <- prometheus.MustNewConstMetric(dbWaitDesc, prometheus.CounterValue, float64(st.WaitCount))
-	ch <- prometheus.MustNewConstMetric(dbWaitSDesc, prometheus.CounterValue, st.WaitDuration.Seconds())
+	for pool, st := range c.pools() {
+		ch <- prometheus.MustNewConstMetric(dbOpenDesc, prometheus.GaugeValue, float64(st.OpenConnections), pool)
+		ch <- prometheus.MustNewConstMetric(dbInUseDesc, prometheus.GaugeValue, float64(st.InUse), pool)
+		ch <- prometheus.MustNewConstMetric(dbIdleDesc, prometheus.GaugeValue, float64(st.Idle), pool)
+		ch <- prometheus.MustNewConstMetric(dbMaxDesc, prometheus.GaugeValue, float64(st.MaxOpenConnections), pool)
+		ch <- prometheus.MustNewConstMetric(dbWaitDesc, prometheus.CounterValue, float64(st.WaitCount), pool)
+		ch <- prometheus.MustNewConstMetric(dbWaitSDesc, prometheus.CounterValue, st.WaitDuration.Seconds(), pool)
+	}
 }

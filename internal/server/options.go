@@ -1,0 +1,103 @@
+// Package server wires the control plane: it opens the store (SQLite in the
+// data directory, or PostgreSQL for a postgres:// URL; migrations run on
+// open), creates the first owner account on first start, loads the JWT
+// signing key, and serves the HTTP API until its context ends, then shuts
+// down gracefully, letting in-flight requests finish.
+//
+// Decisions where the issue is silent: the signing key lives in
+// <data-dir>/jwt.key (0600) even with PostgreSQL, so replicas of one
+// control plane need the same $CAPSULE_JWT_KEY; the owner account is created
+// only when the user table is empty, and a generated password is printed once
+// to stderr (never logged); shutdown waits at most 30 seconds for in-flight
+// requests.
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/mail"
+	"os"
+	"time"
+)
+
+// Defaults of the server options.
+const (
+	DefaultListen          = "127.0.0.1:8080"
+	DefaultDataDir         = "./capsule-data"
+	DefaultAdminEmail      = "admin@localhost"
+	DefaultShutdownTimeout = 30 * time.Second
+)
+
+// Options configure one run of the control plane.
+type Options struct {
+	Listen       string // host:port; port 0 picks a free port
+	DataDir      string
+	DatabaseURL  string // empty: SQLite in DataDir
+	AdminEmail   string
+	MaxBodyBytes int64
+	// ShutdownTimeout bounds the wait for in-flight requests after the
+	// context ends.
+	ShutdownTimeout time.Duration
+	// Stderr receives the generated admin password; Logger the JSON logs.
+	Stderr io.Writer
+	Logger *slog.Logger
+	// Getenv reads the environment (os.Getenv when nil): $CAPSULE_LISTEN,
+	// $CAPSULE_DATA_DIR, $CAPSULE_DATABASE_URL, $CAPSULE_ADMIN_PASSWORD and
+	// $CAPSULE_JWT_KEY.
+	Getenv func(string) string
+	// OnListen, when set, is called with the bound address once the server
+	// accepts connections (tests listen on port 0).
+	OnListen func(addr string)
+}
+
+// Complete fills unset options from the environment and the defaults.
+func (o *Options) Complete() {
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	pick := func(v *string, env, def string) {
+		if *v == "" {
+			*v = o.Getenv(env)
+		}
+		if *v == "" {
+			*v = def
+		}
+	}
+	pick(&o.Listen, "CAPSULE_LISTEN", DefaultListen)
+	pick(&o.DataDir, "CAPSULE_DATA_DIR", DefaultDataDir)
+	pick(&o.DatabaseURL, "CAPSULE_DATABASE_URL", "")
+	pick(&o.AdminEmail, "", DefaultAdminEmail)
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = 1 << 20
+	}
+	if o.ShutdownTimeout == 0 {
+		o.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewJSONHandler(o.Stderr, nil))
+	}
+}
+
+// Validate reports every bad option in one error.
+func (o *Options) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(o.Listen); err != nil {
+		errs = append(errs, fmt.Errorf("--listen %q is not host:port: %v", o.Listen, err))
+	}
+	if a, err := mail.ParseAddress(o.AdminEmail); err != nil || a.Address != o.AdminEmail {
+		errs = append(errs, fmt.Errorf("--admin-email %q is not an email address", o.AdminEmail))
+	}
+	if o.MaxBodyBytes < 1024 {
+		errs = append(errs, fmt.Errorf("--max-body-bytes %d is below the minimum of 1024", o.MaxBodyBytes))
+	}
+	if o.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir is empty"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,112 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/usecapsule/capsule/internal/httpapi"
+	"github.com/usecapsule/capsule/internal/identity/token"
+	"github.com/usecapsule/capsule/internal/sqlstore"
+)
+
+// Run completes and validates o, then runs the control plane until ctx ends.
+func Run(ctx context.Context, o Options) error {
+	o.Complete()
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	return o.run(ctx)
+}
+
+func (o *Options) run(ctx context.Context) error {
+	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
+		return fmt.Errorf("creating data directory: %w", err)
+	}
+	st, err := sqlstore.Open(ctx, sqlstore.DSN(o.DatabaseURL, o.DataDir), sqlstore.Options{})
+	if err != nil {
+		return fmt.Errorf("opening the store: %w", err)
+	}
+	defer st.Close()
+	if err := bootstrap(ctx, st, o.AdminEmail, o.Getenv("CAPSULE_ADMIN_PASSWORD"), o.Stderr); err != nil {
+		return err
+	}
+	key, err := signingKey(o.DataDir, o.Getenv("CAPSULE_JWT_KEY"))
+	if err != nil {
+		return err
+	}
+	api, err := httpapi.New(httpapi.Config{Store: st, Tokens: token.NewIssuer(key, token.DefaultTTL),
+		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st)})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", o.Listen, err)
+	}
+	return o.serve(ctx, ln, api)
+}
+
+// serve runs the HTTP server on ln until ctx ends, then shuts it down:
+// Shutdown stops accepting, waits for active requests to finish and closes
+// idle keep-alive connections.
+func (o *Options) serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	addr := ln.Addr().String()
+	o.Logger.Info("capsule server listening", "addr", addr, "url", "http://"+addr, "dataDir", o.DataDir, "database", o.databaseKind())
+	if o.OnListen != nil {
+		o.OnListen(addr)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving HTTP: %w", err)
+	case <-ctx.Done():
+	}
+	o.Logger.Info("shutting down: finishing in-flight requests", "timeout", o.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), o.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	o.Logger.Info("shut down cleanly")
+	return nil
+}
+
+func (o *Options) databaseKind() string {
+	if strings.HasPrefix(o.DatabaseURL, "postgres") {
+		return "postgresql"
+	}
+	return "sqlite"
+}
+
+// poolStats adapts the store's pool figures to the API's metrics.
+func poolStats(st *sqlstore.Store) httpapi.PoolStatsFunc {
+	return func() map[string]sql.DBStats {
+		m := map[string]sql.DBStats{}
+		for _, p := range st.Stats() {
+			m[p.Pool] = p.DBStats
+		}
+		return m
+	}
+}
