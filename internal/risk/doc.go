@@ -1,0 +1,42 @@
+// Package risk judges a promotion: it runs a registry of rules on the
+// current and the proposed set of Kubernetes objects and reports each
+// finding as new, resolved or unchanged, with the overall risk level.
+//
+// Rules come in two shapes. A SetRule judges one set (a privileged
+// container, a Service selecting nothing, a quota breach) and runs on both
+// sides; findings are matched by rule, resource and JSON path. A ChangeRule
+// judges the change itself (replicas lowered, probe removed, an immutable
+// field changed, the monthly cost rising) and its findings are always new.
+// Each rule file registers its rules in init, so adding a rule is adding a
+// file; Default returns a registry of all of them.
+//
+// Decisions where issue 3 is silent:
+//   - Severity 0–10 per finding; the level is that of the highest new or
+//     unchanged finding, and "none" when there is none (so --fail-on low
+//     trips on any finding). Hygiene checks that most real manifests fail
+//     (no readOnlyRootFilesystem, no NetworkPolicy, capabilities not
+//     dropped, runAsNonRoot unset) are low (2–3) so they do not mask the
+//     change's real risk; explicit dangerous settings are high.
+//   - Objects are matched by "Kind/name"; namespaces are ignored because
+//     environments live in different namespaces. A quota or limit range of
+//     the cluster applies to objects in its namespace and to objects with
+//     no namespace (they are deployed into the target's).
+//   - Quota and capacity count the change, not the set: usage after the
+//     change is what the cluster uses now, minus what the current set
+//     requests, plus what the proposed set requests. Replicas are the HPA's
+//     minReplicas where an HPA scales the workload; a DaemonSet counts one
+//     pod per node; a limit without a request counts as the request.
+//     Rolling-update surge is not counted.
+//   - A Service selector is only reported as matching no pods when every
+//     object of the set is of a kind the engine understands (Argo Rollouts
+//     are workloads; a few common passive custom resources such as
+//     ServiceMonitor or Certificate are ignored); any other custom resource
+//     may create pods and switches the rule off.
+//   - A Secret referenced but absent is 6 without cluster state (Secrets
+//     are often created outside Git) and 8 with it; ExternalSecret and
+//     SealedSecret objects count as providing their Secret.
+//   - Findings about the whole change have resource "(cluster)" (capacity)
+//     or "" (cost increase).
+//   - The engine reads unstructured maps, not typed objects: converting a
+//     pod template costs about 30 µs, too much for the 20 ms preview budget.
+package risk

@@ -1,0 +1,78 @@
+package risk
+
+// Network rules: Service selectors and NetworkPolicy coverage.
+
+func init() {
+	register(
+		setRule{Meta{"service-selector-matches-nothing", "selector", 8}, checkServiceSelector},
+		setRule{Meta{"workload-selector-mismatch", "selector", 8}, checkWorkloadSelector},
+		setRule{Meta{"no-network-policy", "network-policy", 3}, checkNetworkPolicy},
+	)
+}
+
+// checkServiceSelector flags a Service whose selector matches no pod
+// template of the set. Argo Rollouts count as workloads; when the set holds
+// a custom resource that may create pods the engine cannot see, nothing is
+// claimed, to avoid false "matches no pods" findings.
+func checkServiceSelector(m Meta, ctx *Context) []Finding {
+	if ctx.Set.podOwners {
+		return nil
+	}
+	var out []Finding
+	for _, svc := range ctx.Set.OfKind("Service") {
+		if stringAt(svc.Object, "spec", "type") == "ExternalName" {
+			continue
+		}
+		sel := stringMap(mapAt(svc.Object, "spec", "selector"))
+		if len(sel) == 0 || selectsAny(ctx.Set, sel) {
+			continue
+		}
+		out = append(out, m.finding(Key(svc), "/spec/selector", "%s selects no pods of any workload in the set: it will have no endpoints", Key(svc)))
+	}
+	return out
+}
+
+func selectsAny(s *Set, sel map[string]string) bool {
+	for _, w := range s.Workloads {
+		if subset(sel, w.Labels) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkWorkloadSelector flags a workload whose matchLabels do not select its
+// own pod template, which the API server rejects.
+func checkWorkloadSelector(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, w := range ctx.Set.Workloads {
+		if w.TemplatePath != "/spec/template" || w.Kind == "Job" {
+			continue
+		}
+		sel := stringMap(mapAt(w.Obj.Object, "spec", "selector", "matchLabels"))
+		if len(sel) > 0 && !subset(sel, w.Labels) {
+			out = append(out, m.finding(w.Key, "/spec/selector/matchLabels", "%s's selector does not match its own pod template labels", w.Key))
+		}
+	}
+	return out
+}
+
+func checkNetworkPolicy(m Meta, ctx *Context) []Finding {
+	policies := ctx.Set.OfKind("NetworkPolicy")
+	var out []Finding
+	for _, w := range ctx.Set.Workloads {
+		covered := false
+		for _, p := range policies {
+			sel := mapAt(p.Object, "spec", "podSelector")
+			ml := stringMap(mapAt(sel, "matchLabels"))
+			if len(ml) == 0 && len(sliceAt(sel, "matchExpressions")) == 0 || subset(ml, w.Labels) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			out = append(out, m.finding(w.Key, w.TemplatePath+"/metadata/labels", "no NetworkPolicy selects the pods of %s: they accept traffic from anywhere", w.Key))
+		}
+	}
+	return out
+}

@@ -1,0 +1,205 @@
+package risk
+
+// Reliability rules: probes, resources, replicas, disruption budgets and
+// autoscalers, judged per set.
+
+func init() {
+	register(
+		containerRule{Meta{"missing-readiness-probe", "probes", 4}, checkReadiness},
+		containerRule{Meta{"missing-liveness-probe", "probes", 3}, checkLiveness},
+		containerRule{Meta{"missing-requests", "resources", 4}, checkRequests},
+		containerRule{Meta{"missing-memory-limit", "resources", 3}, checkMemoryLimit},
+		setRule{Meta{"single-replica", "replicas", 4}, checkSingleReplica},
+		setRule{Meta{"missing-pdb", "pdb", 3}, checkMissingPDB},
+		setRule{Meta{"pdb-blocks-eviction", "pdb", 5}, checkBlockingPDB},
+		setRule{Meta{"hpa-target-missing", "hpa", 5}, checkHPATarget},
+		setRule{Meta{"hpa-without-cpu-requests", "hpa", 5}, checkHPARequests},
+	)
+}
+
+// setRule is a SetRule written as one function.
+type setRule struct {
+	meta  Meta
+	check func(m Meta, ctx *Context) []Finding
+}
+
+func (r setRule) Meta() Meta                   { return r.meta }
+func (r setRule) Check(ctx *Context) []Finding { return r.check(r.meta, ctx) }
+
+// serving workloads run until stopped; Jobs and CronJobs are not probed.
+func serving(w *Workload) bool { return w.Kind != "Job" && w.Kind != "CronJob" }
+
+func isInit(w *Workload, c Container) bool {
+	for _, ic := range w.Pod.InitContainers {
+		if ic.Path == c.Path {
+			return true
+		}
+	}
+	return false
+}
+
+func checkReadiness(m Meta, w *Workload, c Container) []Finding {
+	if !serving(w) || isInit(w, c) || c.Readiness {
+		return nil
+	}
+	return []Finding{m.finding(w.Key, c.Path+"/readinessProbe", "container %q has no readiness probe: traffic reaches it before it is ready", c.Name)}
+}
+
+func checkLiveness(m Meta, w *Workload, c Container) []Finding {
+	if !serving(w) || isInit(w, c) || c.Liveness {
+		return nil
+	}
+	return []Finding{m.finding(w.Key, c.Path+"/livenessProbe", "container %q has no liveness probe: a hung process is never restarted", c.Name)}
+}
+
+// checkRequests treats a limit without a request as a request, as the API
+// server defaults it.
+func checkRequests(m Meta, w *Workload, c Container) []Finding {
+	var out []Finding
+	for _, r := range []string{"cpu", "memory"} {
+		if c.Requests[r] == "" && c.Limits[r] == "" {
+			out = append(out, m.finding(w.Key, c.Path+"/resources/requests/"+r,
+				"container %q has no %s request: the scheduler cannot place it reliably and its cost is an estimate", c.Name, r))
+		}
+	}
+	return out
+}
+
+func checkMemoryLimit(m Meta, w *Workload, c Container) []Finding {
+	if c.Limits["memory"] != "" {
+		return nil
+	}
+	return []Finding{m.finding(w.Key, c.Path+"/resources/limits/memory", "container %q has no memory limit: it can starve its node", c.Name)}
+}
+
+// hpaFor returns the HPA (in s) that scales the workload, or nil.
+func hpaFor(s *Set, w *Workload) map[string]any {
+	for _, h := range s.OfKind("HorizontalPodAutoscaler") {
+		ref := mapAt(h.Object, "spec", "scaleTargetRef")
+		if stringAt(ref, "kind") == w.Kind && stringAt(ref, "name") == w.Obj.GetName() {
+			return h.Object
+		}
+	}
+	return nil
+}
+
+// effectiveReplicas is the HPA's minReplicas (default 1) when an HPA scales
+// the workload, else spec.replicas.
+func effectiveReplicas(s *Set, w *Workload) int64 {
+	if h := hpaFor(s, w); h != nil {
+		if n, ok := intAt(h, "spec", "minReplicas"); ok {
+			return n
+		}
+		return 1
+	}
+	return w.Replicas
+}
+
+func checkSingleReplica(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, w := range ctx.Set.Workloads {
+		if !w.HasReplicas || effectiveReplicas(ctx.Set, w) != 1 {
+			continue
+		}
+		out = append(out, m.finding(w.Key, "/spec/replicas", "%s runs a single replica: any restart or node drain is an outage", w.Key))
+	}
+	return out
+}
+
+// pdbFor returns the PodDisruptionBudgets selecting the workload's pods.
+func pdbsFor(s *Set, w *Workload) []map[string]any {
+	var out []map[string]any
+	for _, p := range s.OfKind("PodDisruptionBudget") {
+		if subset(stringMap(mapAt(p.Object, "spec", "selector", "matchLabels")), w.Labels) {
+			out = append(out, p.Object)
+		}
+	}
+	return out
+}
+
+func checkMissingPDB(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, w := range ctx.Set.Workloads {
+		if !w.HasReplicas || effectiveReplicas(ctx.Set, w) < 2 || len(pdbsFor(ctx.Set, w)) > 0 {
+			continue
+		}
+		out = append(out, m.finding(w.Key, "/spec/template/metadata/labels", "%s has several replicas but no PodDisruptionBudget: a node drain may evict them all at once", w.Key))
+	}
+	return out
+}
+
+// checkBlockingPDB flags budgets that allow no voluntary eviction
+// (maxUnavailable 0, or minAvailable equal to the replica count): node
+// drains and cluster upgrades hang on them.
+func checkBlockingPDB(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, p := range ctx.Set.OfKind("PodDisruptionBudget") {
+		spec := mapAt(p.Object, "spec")
+		if n, ok := intAt(spec, "maxUnavailable"); ok && n == 0 {
+			out = append(out, m.finding(Key(p), "/spec/maxUnavailable", "%s allows no eviction (maxUnavailable: 0): node drains will hang", Key(p)))
+			continue
+		}
+		if s, ok := spec["maxUnavailable"].(string); ok && s == "0%" {
+			out = append(out, m.finding(Key(p), "/spec/maxUnavailable", "%s allows no eviction (maxUnavailable: 0%%): node drains will hang", Key(p)))
+			continue
+		}
+		minAv, ok := intAt(spec, "minAvailable")
+		if !ok {
+			if s, _ := spec["minAvailable"].(string); s == "100%" {
+				out = append(out, m.finding(Key(p), "/spec/minAvailable", "%s requires all pods available (minAvailable: 100%%): node drains will hang", Key(p)))
+			}
+			continue
+		}
+		for _, w := range ctx.Set.Workloads {
+			sel := stringMap(mapAt(spec, "selector", "matchLabels"))
+			if w.HasReplicas && subset(sel, w.Labels) && minAv >= effectiveReplicas(ctx.Set, w) {
+				out = append(out, m.finding(Key(p), "/spec/minAvailable", "%s requires %d available pods but %s runs %d: node drains will hang", Key(p), minAv, w.Key, effectiveReplicas(ctx.Set, w)))
+				break
+			}
+		}
+	}
+	return out
+}
+
+func checkHPATarget(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, h := range ctx.Set.OfKind("HorizontalPodAutoscaler") {
+		ref := mapAt(h.Object, "spec", "scaleTargetRef")
+		target := stringAt(ref, "kind") + "/" + stringAt(ref, "name")
+		if ctx.Set.Get(target) == nil {
+			out = append(out, m.finding(Key(h), "/spec/scaleTargetRef", "%s scales %s, which is not in the set", Key(h), target))
+		}
+	}
+	return out
+}
+
+// checkHPARequests: utilization targets are relative to requests, so an
+// HPA on CPU utilization cannot work for containers without CPU requests.
+func checkHPARequests(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, w := range ctx.Set.Workloads {
+		h := hpaFor(ctx.Set, w)
+		if h == nil || !scalesOnCPU(h) {
+			continue
+		}
+		for _, c := range w.Pod.Containers {
+			if c.Requests["cpu"] == "" && c.Limits["cpu"] == "" {
+				out = append(out, m.finding(w.Key, c.Path+"/resources/requests/cpu", "an HPA scales %s on CPU utilization but container %q has no CPU request", w.Key, c.Name))
+			}
+		}
+	}
+	return out
+}
+
+func scalesOnCPU(h map[string]any) bool {
+	if _, ok := intAt(h, "spec", "targetCPUUtilizationPercentage"); ok {
+		return true
+	}
+	for _, mt := range sliceAt(h, "spec", "metrics") {
+		mm, _ := mt.(map[string]any)
+		if stringAt(mm, "resource", "name") == "cpu" && stringAt(mm, "resource", "target", "type") != "AverageValue" {
+			return true
+		}
+	}
+	return false
+}

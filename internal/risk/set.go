@@ -1,0 +1,140 @@
+package risk
+
+import (
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// Set is one side of the comparison, indexed for the rules.
+type Set struct {
+	Objects   []*unstructured.Unstructured
+	Workloads []*Workload
+	byKey     map[string]*unstructured.Unstructured
+	// podOwners is true when an object of a kind the engine does not know
+	// could create pods whose labels it cannot see (operators' custom
+	// resources), so "matches no pods" cannot be claimed.
+	podOwners bool
+}
+
+// Workload is an object that runs pods from a template.
+type Workload struct {
+	Obj          *unstructured.Unstructured
+	Key          string
+	Kind         string
+	Replicas     int64
+	HasReplicas  bool   // the kind has spec.replicas (not DaemonSet, Job, Pod)
+	TemplatePath string // JSON pointer of the pod template, "" for a Pod
+	Labels       map[string]string
+	Pod          Pod
+}
+
+// templatePaths says where each workload kind keeps its pod template.
+var templatePaths = map[string][]string{
+	"Deployment":            {"spec", "template"},
+	"ReplicaSet":            {"spec", "template"},
+	"ReplicationController": {"spec", "template"},
+	"StatefulSet":           {"spec", "template"},
+	"DaemonSet":             {"spec", "template"},
+	"Rollout":               {"spec", "template"},
+	"Job":                   {"spec", "template"},
+	"CronJob":               {"spec", "jobTemplate", "spec", "template"},
+}
+
+// replicated kinds have spec.replicas defaulting to 1.
+var replicated = map[string]bool{
+	"Deployment": true, "ReplicaSet": true, "ReplicationController": true, "StatefulSet": true, "Rollout": true,
+}
+
+// Key returns "Kind/name", the resource name of findings.
+func Key(o *unstructured.Unstructured) string { return o.GetKind() + "/" + o.GetName() }
+
+// NewSet indexes objects. Objects are matched by "Kind/name" (namespaces are
+// ignored, as environments live in different namespaces).
+func NewSet(objs []*unstructured.Unstructured) *Set {
+	s := &Set{byKey: make(map[string]*unstructured.Unstructured, len(objs))}
+	for _, o := range objs {
+		if o == nil {
+			continue
+		}
+		s.Objects = append(s.Objects, o)
+		s.byKey[Key(o)] = o
+		if w := newWorkload(o); w != nil {
+			s.Workloads = append(s.Workloads, w)
+		} else if mayOwnPods(o) {
+			s.podOwners = true
+		}
+	}
+	sort.SliceStable(s.Objects, func(i, j int) bool { return Key(s.Objects[i]) < Key(s.Objects[j]) })
+	sort.SliceStable(s.Workloads, func(i, j int) bool { return s.Workloads[i].Key < s.Workloads[j].Key })
+	return s
+}
+
+// Get returns the object with the given "Kind/name", or nil.
+func (s *Set) Get(key string) *unstructured.Unstructured { return s.byKey[key] }
+
+// OfKind returns the objects of one kind in key order.
+func (s *Set) OfKind(kind string) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for _, o := range s.Objects {
+		if o.GetKind() == kind {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func newWorkload(o *unstructured.Unstructured) *Workload {
+	kind := o.GetKind()
+	w := &Workload{Obj: o, Key: Key(o), Kind: kind}
+	if kind == "Pod" {
+		w.Labels = o.GetLabels()
+		w.Pod = parsePod(mapAt(o.Object, "spec"), "/spec")
+		return w
+	}
+	path, ok := templatePaths[kind]
+	if !ok {
+		return nil
+	}
+	tmpl := mapAt(o.Object, path...)
+	w.TemplatePath = "/" + strings.Join(path, "/")
+	w.Labels = stringMap(mapAt(tmpl, "metadata", "labels"))
+	w.Pod = parsePod(mapAt(tmpl, "spec"), w.TemplatePath+"/spec")
+	if replicated[kind] {
+		w.HasReplicas, w.Replicas = true, 1
+		if n, ok := intAt(o.Object, "spec", "replicas"); ok {
+			w.Replicas = n
+		}
+	}
+	return w
+}
+
+// knownGroups are API groups whose kinds the engine knows; none of their
+// non-workload kinds creates pods.
+var knownGroups = map[string]bool{
+	"": true, "apps": true, "batch": true, "extensions": true, "networking.k8s.io": true,
+	"policy": true, "autoscaling": true, "rbac.authorization.k8s.io": true, "storage.k8s.io": true,
+	"scheduling.k8s.io": true, "admissionregistration.k8s.io": true, "apiextensions.k8s.io": true,
+	"coordination.k8s.io": true, "discovery.k8s.io": true, "node.k8s.io": true,
+	"flowcontrol.apiserver.k8s.io": true, "certificates.k8s.io": true, "events.k8s.io": true,
+	"apiregistration.k8s.io": true, "gateway.networking.k8s.io": true,
+}
+
+// passiveKinds are common custom resources known not to create pods, so they
+// do not switch off the selector rule.
+var passiveKinds = map[string]bool{
+	"ServiceMonitor": true, "PodMonitor": true, "PrometheusRule": true, "Certificate": true,
+	"Issuer": true, "ClusterIssuer": true, "VirtualService": true, "DestinationRule": true,
+	"Gateway": true, "HTTPRoute": true, "ExternalSecret": true, "SealedSecret": true,
+	"AnalysisTemplate": true, "ClusterAnalysisTemplate": true, "Application": true,
+	"AppProject": true, "IngressRoute": true, "Middleware": true, "PeerAuthentication": true,
+	"AuthorizationPolicy": true, "ServiceEntry": true, "VerticalPodAutoscaler": true, "ScaledObject": true,
+}
+
+func mayOwnPods(o *unstructured.Unstructured) bool {
+	if passiveKinds[o.GetKind()] {
+		return false
+	}
+	return !knownGroups[o.GroupVersionKind().Group]
+}
