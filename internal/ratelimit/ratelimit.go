@@ -1,0 +1,124 @@
+// Package ratelimit implements keyed token buckets for the API: one bucket
+// per API key, user or client IP, refilled continuously at Rate.PerMinute and
+// holding at most Rate.Burst tokens. A request that finds its bucket empty is
+// refused with the time until one token is back, which the HTTP layer sends
+// as Retry-After (whole seconds, rounded up) with a 429.
+//
+// Limits are per process: with several replicas each enforces its own
+// buckets, which bounds abuse well enough without a shared store. The caller
+// passes the time in, so the package is pure and tests need no sleeping.
+package ratelimit
+
+import (
+	"fmt"
+	"math"
+	"sync"
+	"time"
+)
+
+// Rate is a bucket's refill rate and capacity.
+type Rate struct {
+	PerMinute float64 `json:"perMinute"`
+	Burst     int     `json:"burst"`
+}
+
+// Validate rejects a rate that would refuse everything or never refill.
+func (r Rate) Validate() error {
+	if r.PerMinute <= 0 || r.Burst < 1 || math.IsInf(r.PerMinute, 0) || math.IsNaN(r.PerMinute) {
+		return fmt.Errorf("rate limit must have perMinute > 0 and burst >= 1, got %v/min burst %d", r.PerMinute, r.Burst)
+	}
+	return nil
+}
+
+// Default rates; the server may override them from its configuration.
+var (
+	DefaultAPIKey = Rate{PerMinute: 600, Burst: 100}
+	DefaultUser   = Rate{PerMinute: 600, Burst: 100}
+	DefaultIP     = Rate{PerMinute: 300, Burst: 60}
+	// DefaultLogin is stricter: login attempts per IP, on top of the
+	// per-account lockout.
+	DefaultLogin = Rate{PerMinute: 10, Burst: 5}
+)
+
+// maxKeys bounds memory under a flood of distinct keys (e.g. spoofed IPs).
+const maxKeys = 100_000
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// Limiter is a set of token buckets sharing one Rate. It is safe for
+// concurrent use.
+type Limiter struct {
+	rate    Rate
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+// New returns a Limiter; an invalid rate is an error.
+func New(r Rate) (*Limiter, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	return &Limiter{rate: r, buckets: map[string]*bucket{}}, nil
+}
+
+// Rate returns the limiter's rate.
+func (l *Limiter) Rate() Rate { return l.rate }
+
+// Allow takes one token from key's bucket at now. When none is left it
+// returns false and how long until one is.
+func (l *Limiter) Allow(key string, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.refill(key, now)
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	perToken := time.Duration(float64(time.Minute) / l.rate.PerMinute)
+	wait := time.Duration((1 - b.tokens) * float64(perToken))
+	return false, max(wait, time.Millisecond)
+}
+
+// Remaining returns the whole tokens left in key's bucket at now, for the
+// RateLimit-Remaining header.
+func (l *Limiter) Remaining(key string, now time.Time) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return int(l.refill(key, now).tokens)
+}
+
+func (l *Limiter) refill(key string, now time.Time) *bucket {
+	b, ok := l.buckets[key]
+	if !ok {
+		if len(l.buckets) >= maxKeys {
+			l.evictFull(now)
+		}
+		b = &bucket{tokens: float64(l.rate.Burst), last: now}
+		l.buckets[key] = b
+		return b
+	}
+	if elapsed := now.Sub(b.last); elapsed > 0 {
+		b.tokens = min(float64(l.rate.Burst), b.tokens+elapsed.Minutes()*l.rate.PerMinute)
+		b.last = now
+	}
+	return b
+}
+
+// evictFull drops buckets that have refilled completely: forgetting them
+// changes nothing, since a new bucket starts full.
+func (l *Limiter) evictFull(now time.Time) {
+	for k, b := range l.buckets {
+		if b.tokens+now.Sub(b.last).Minutes()*l.rate.PerMinute >= float64(l.rate.Burst) {
+			delete(l.buckets, k)
+		}
+	}
+}
+
+// RetryAfterSeconds renders d for the Retry-After header: whole seconds,
+// rounded up, at least 1.
+func RetryAfterSeconds(d time.Duration) int {
+	return max(1, int(math.Ceil(d.Seconds())))
+}
