@@ -1,0 +1,170 @@
+package diff
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// walker collects the changes between two normalized values.
+type walker struct {
+	resource   string
+	defA, defB *defaulted
+	changes    []Change
+}
+
+func (w *walker) emit(path string, op Op, from, to any) {
+	if path == "" {
+		path = "/"
+	}
+	w.changes = append(w.changes, Change{Resource: w.resource, Path: path, From: display(from), To: display(to), Op: op})
+}
+
+// value compares a and b found at path; key is the last path segment, which
+// tells whether the values are quantities.
+func (w *walker) value(path, key string, a, b any) {
+	am, aok := a.(map[string]any)
+	bm, bok := b.(map[string]any)
+	if aok && bok {
+		w.maps(path, key, am, bm)
+		return
+	}
+	al, aok := a.([]any)
+	bl, bok := b.([]any)
+	if aok && bok {
+		w.lists(path, key, al, bl)
+		return
+	}
+	if !scalarEqual(a, b, key) {
+		w.emit(path, OpChanged, a, b)
+	}
+}
+
+func (w *walker) maps(path, parentKey string, a, b map[string]any) {
+	keys := make([]string, 0, len(a)+len(b))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	quantities := quantityMaps[parentKey]
+	for _, k := range keys {
+		p := path + "/" + escape(k)
+		av, aok := a[k]
+		bv, bok := b[k]
+		filledA, filledB := false, false
+		if !aok {
+			av, aok = w.defA.fill(p, bv)
+			filledA = aok
+		}
+		if !bok {
+			bv, bok = w.defB.fill(p, av)
+			filledB = bok
+		}
+		before := len(w.changes)
+		switch {
+		case !aok:
+			w.emit(p, OpAdded, nil, bv)
+		case !bok:
+			w.emit(p, OpRemoved, av, nil)
+		case quantities:
+			if !scalarEqual(av, bv, "quantity") {
+				w.emit(p, OpChanged, av, bv)
+			}
+		default:
+			w.value(p, k, av, bv)
+		}
+		w.materialize(a, b, k, av, bv, filledA, filledB, before)
+	}
+}
+
+// materialize writes defaults that took part in a change into the
+// normalized objects, so renderers show both sides of the change.
+func (w *walker) materialize(a, b map[string]any, k string, av, bv any, filledA, filledB bool, before int) {
+	if len(w.changes) == before {
+		return
+	}
+	if filledA {
+		a[k] = av
+	}
+	if filledB {
+		b[k] = bv
+	}
+}
+
+// quantityMaps are the keys whose map values are resource quantities.
+var quantityMaps = map[string]bool{
+	"requests": true, "limits": true, "hard": true, "capacity": true, "allocatable": true,
+	"default": true, "defaultRequest": true, "max": true, "min": true, "overhead": true,
+}
+
+// quantityFields are scalar fields holding a quantity.
+var quantityFields = map[string]bool{"sizeLimit": true, "quantity": true}
+
+// scalarEqual compares leaves: quantities by value, numbers by value,
+// secrets by digest, everything else exactly.
+func scalarEqual(a, b any, key string) bool {
+	if quantityFields[key] {
+		qa, errA := toQuantity(a)
+		qb, errB := toQuantity(b)
+		if errA == nil && errB == nil {
+			return qa.Cmp(qb) == 0
+		}
+	}
+	switch x := a.(type) {
+	case int64:
+		switch y := b.(type) {
+		case int64:
+			return x == y
+		case float64:
+			return float64(x) == y
+		}
+		return false
+	case float64:
+		switch y := b.(type) {
+		case int64:
+			return x == float64(y)
+		case float64:
+			return x == y
+		}
+		return false
+	case secretValue:
+		y, ok := b.(secretValue)
+		return ok && x.digest == y.digest
+	case map[string]any, []any:
+		return false // a map or list against a scalar
+	}
+	return a == b
+}
+
+func toQuantity(v any) (resource.Quantity, error) {
+	switch x := v.(type) {
+	case string:
+		return resource.ParseQuantity(x)
+	case int64:
+		return *resource.NewQuantity(x, resource.DecimalSI), nil
+	case float64:
+		return resource.ParseQuantity(strconv.FormatFloat(x, 'f', -1, 64))
+	}
+	return resource.Quantity{}, errNotQuantity
+}
+
+type notQuantity struct{}
+
+func (notQuantity) Error() string { return "not a quantity" }
+
+var errNotQuantity error = notQuantity{}
+
+// escape encodes a map key as a JSON pointer segment (RFC 6901).
+func escape(k string) string {
+	if !strings.ContainsAny(k, "~/") {
+		return k
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
+}

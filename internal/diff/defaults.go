@@ -1,0 +1,311 @@
+package diff
+
+import (
+	"strings"
+)
+
+// fieldDefault is a field path (dot-separated, "*" for every list item) and
+// the value the API server sets when it is omitted.
+type fieldDefault struct {
+	path  []string
+	value any
+}
+
+func defaults(pairs ...any) []fieldDefault {
+	out := make([]fieldDefault, 0, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, fieldDefault{path: strings.Split(pairs[i].(string), "."), value: pairs[i+1]})
+	}
+	return out
+}
+
+var emptyMap = map[string]any{}
+
+// podSpecDefaults are applied under every pod template (see podSpecPaths).
+var podSpecDefaults = defaults(
+	"dnsPolicy", "ClusterFirst",
+	"restartPolicy", "Always",
+	"schedulerName", "default-scheduler",
+	"securityContext", emptyMap,
+	"terminationGracePeriodSeconds", int64(30),
+	"enableServiceLinks", true,
+	"priority", int64(0),
+	"preemptionPolicy", "PreemptLowerPriority",
+	"volumes.*.configMap.defaultMode", int64(420),
+	"volumes.*.secret.defaultMode", int64(420),
+	"volumes.*.projected.defaultMode", int64(420),
+	"volumes.*.downwardAPI.defaultMode", int64(420),
+	"volumes.*.hostPath.type", "",
+)
+
+// containerDefaults are applied to containers, init and ephemeral containers.
+var containerDefaults = defaults(
+	"terminationMessagePath", "/dev/termination-log",
+	"terminationMessagePolicy", "File",
+	"resources", emptyMap,
+	"ports.*.protocol", "TCP",
+	"env.*.valueFrom.fieldRef.apiVersion", "v1",
+	"livenessProbe.timeoutSeconds", int64(1), "livenessProbe.periodSeconds", int64(10),
+	"livenessProbe.successThreshold", int64(1), "livenessProbe.failureThreshold", int64(3),
+	"livenessProbe.httpGet.scheme", "HTTP",
+	"readinessProbe.timeoutSeconds", int64(1), "readinessProbe.periodSeconds", int64(10),
+	"readinessProbe.successThreshold", int64(1), "readinessProbe.failureThreshold", int64(3),
+	"readinessProbe.httpGet.scheme", "HTTP",
+	"startupProbe.timeoutSeconds", int64(1), "startupProbe.periodSeconds", int64(10),
+	"startupProbe.successThreshold", int64(1), "startupProbe.failureThreshold", int64(3),
+	"startupProbe.httpGet.scheme", "HTTP",
+)
+
+// kindDefaults are the object-level defaults per "group/Kind".
+var kindDefaults = map[string][]fieldDefault{
+	"apps/Deployment": defaults(
+		"spec.replicas", int64(1),
+		"spec.revisionHistoryLimit", int64(10),
+		"spec.progressDeadlineSeconds", int64(600),
+		"spec.strategy.rollingUpdate.maxSurge", "25%",
+		"spec.strategy.rollingUpdate.maxUnavailable", "25%",
+		"spec.strategy.type", "RollingUpdate",
+	),
+	"apps/StatefulSet": defaults(
+		"spec.replicas", int64(1),
+		"spec.revisionHistoryLimit", int64(10),
+		"spec.podManagementPolicy", "OrderedReady",
+		"spec.updateStrategy.rollingUpdate.partition", int64(0),
+		"spec.updateStrategy.type", "RollingUpdate",
+		"spec.persistentVolumeClaimRetentionPolicy.whenDeleted", "Retain",
+		"spec.persistentVolumeClaimRetentionPolicy.whenScaled", "Retain",
+		"spec.volumeClaimTemplates.*.spec.volumeMode", "Filesystem",
+		"spec.volumeClaimTemplates.*.apiVersion", "v1",
+		"spec.volumeClaimTemplates.*.kind", "PersistentVolumeClaim",
+	),
+	"apps/DaemonSet": defaults(
+		"spec.revisionHistoryLimit", int64(10),
+		"spec.updateStrategy.rollingUpdate.maxUnavailable", int64(1),
+		"spec.updateStrategy.rollingUpdate.maxSurge", int64(0),
+		"spec.updateStrategy.type", "RollingUpdate",
+	),
+	"apps/ReplicaSet": defaults("spec.replicas", int64(1)),
+	"batch/Job": defaults(
+		"spec.backoffLimit", int64(6),
+		"spec.completions", int64(1),
+		"spec.parallelism", int64(1),
+		"spec.completionMode", "NonIndexed",
+		"spec.suspend", false,
+		"spec.podReplacementPolicy", "TerminatingOrFailed",
+	),
+	"batch/CronJob": defaults(
+		"spec.concurrencyPolicy", "Allow",
+		"spec.suspend", false,
+		"spec.successfulJobsHistoryLimit", int64(3),
+		"spec.failedJobsHistoryLimit", int64(1),
+		"spec.jobTemplate.spec.backoffLimit", int64(6),
+		"spec.jobTemplate.spec.completions", int64(1),
+		"spec.jobTemplate.spec.parallelism", int64(1),
+		"spec.jobTemplate.spec.completionMode", "NonIndexed",
+		"spec.jobTemplate.spec.suspend", false,
+		"spec.jobTemplate.spec.podReplacementPolicy", "TerminatingOrFailed",
+	),
+	"/Service": defaults(
+		"spec.type", "ClusterIP",
+		"spec.sessionAffinity", "None",
+		"spec.ipFamilyPolicy", "SingleStack",
+		"spec.internalTrafficPolicy", "Cluster",
+		"spec.externalTrafficPolicy", "Cluster",
+		"spec.allocateLoadBalancerNodePorts", true,
+		"spec.ports.*.protocol", "TCP",
+	),
+	"/PersistentVolumeClaim": defaults("spec.volumeMode", "Filesystem"),
+	"/Secret":                defaults("type", "Opaque"),
+	"argoproj.io/Rollout":    defaults("spec.revisionHistoryLimit", int64(10)),
+}
+
+// podSpecPaths locate the pod spec inside each workload kind.
+var podSpecPaths = map[string][]string{
+	"/Pod":                   {"spec"},
+	"apps/Deployment":        {"spec", "template", "spec"},
+	"apps/StatefulSet":       {"spec", "template", "spec"},
+	"apps/DaemonSet":         {"spec", "template", "spec"},
+	"apps/ReplicaSet":        {"spec", "template", "spec"},
+	"batch/Job":              {"spec", "template", "spec"},
+	"batch/CronJob":          {"spec", "jobTemplate", "spec", "template", "spec"},
+	"argoproj.io/Rollout":    {"spec", "template", "spec"},
+	"/ReplicationController": {"spec", "template", "spec"},
+}
+
+// fullDefaults are, per "group/Kind", every default with its full path from
+// the object root: the kind's own, then its pod spec's and containers'.
+var fullDefaults = buildFullDefaults()
+
+func buildFullDefaults() map[string][]fieldDefault {
+	out := map[string][]fieldDefault{}
+	for gk, d := range kindDefaults {
+		out[gk] = append(out[gk], d...)
+	}
+	for gk, prefix := range podSpecPaths {
+		isJob := strings.HasPrefix(gk, "batch/")
+		for _, d := range podSpecDefaults {
+			if isJob && d.path[0] == "restartPolicy" {
+				continue // Jobs must set it; it has no default there
+			}
+			out[gk] = append(out[gk], fieldDefault{path: join(prefix, d.path), value: d.value})
+		}
+		for _, list := range []string{"containers", "initContainers", "ephemeralContainers"} {
+			for _, d := range containerDefaults {
+				out[gk] = append(out[gk], fieldDefault{path: join(prefix, []string{list, "*"}, d.path), value: d.value})
+			}
+		}
+	}
+	return out
+}
+
+func join(parts ...[]string) []string {
+	var out []string
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// applyDefaults drops fields equal to the API server's defaults, and the
+// fields the server assigns (Service cluster IPs, Job controller labels).
+func applyDefaults(m map[string]any, group, kind string) {
+	gk := group + "/" + kind
+	if gk == "/Service" {
+		serviceServerFields(m)
+	}
+	if group == "batch" {
+		jobServerFields(m, kind)
+	}
+	for _, d := range fullDefaults[gk] {
+		prune(m, d.path, d.value)
+	}
+	if p, ok := podSpecPaths[gk]; ok {
+		if spec, ok := lookup(m, p).(map[string]any); ok {
+			podSpec(spec)
+		}
+	}
+}
+
+// podSpec drops the pod-spec fields whose default depends on other fields.
+func podSpec(spec map[string]any) {
+	if sa, ok := spec["serviceAccount"]; ok && sa == spec["serviceAccountName"] {
+		delete(spec, "serviceAccount") // deprecated mirror the server fills in
+	}
+	for _, f := range []string{"containers", "initContainers", "ephemeralContainers"} {
+		list, _ := spec[f].([]any)
+		for _, c := range list {
+			if cm, ok := c.(map[string]any); ok {
+				img, _ := cm["image"].(string)
+				if p, ok := cm["imagePullPolicy"]; ok && p == impliedPullPolicy(img) {
+					delete(cm, "imagePullPolicy")
+				}
+			}
+		}
+	}
+}
+
+// impliedPullPolicy is what the API server sets when imagePullPolicy is
+// omitted: Always for :latest or no tag, IfNotPresent otherwise.
+func impliedPullPolicy(image string) string {
+	if strings.Contains(image, "@") {
+		return "IfNotPresent"
+	}
+	last := image[strings.LastIndex(image, "/")+1:]
+	i := strings.LastIndex(last, ":")
+	if i < 0 || last[i+1:] == "latest" {
+		return "Always"
+	}
+	return "IfNotPresent"
+}
+
+func serviceServerFields(m map[string]any) {
+	spec, ok := m["spec"].(map[string]any)
+	if !ok {
+		return
+	}
+	if ip, _ := spec["clusterIP"].(string); ip != "None" {
+		delete(spec, "clusterIP")
+		delete(spec, "clusterIPs")
+	}
+	delete(spec, "ipFamilies")
+	delete(spec, "healthCheckNodePort")
+	ports, _ := spec["ports"].([]any)
+	for _, p := range ports {
+		pm, ok := p.(map[string]any)
+		if ok && scalarEqual(pm["targetPort"], pm["port"], "") {
+			delete(pm, "targetPort") // defaults to port
+		}
+	}
+}
+
+// jobLabels are the labels and selector the Job controller adds.
+var jobLabels = []string{"controller-uid", "batch.kubernetes.io/controller-uid", "job-name", "batch.kubernetes.io/job-name"}
+
+func jobServerFields(m map[string]any, kind string) {
+	spec := []string{"spec"}
+	if kind == "CronJob" {
+		spec = []string{"spec", "jobTemplate", "spec"}
+	}
+	js, ok := lookup(m, spec).(map[string]any)
+	if !ok {
+		return
+	}
+	if _, manual := js["manualSelector"]; !manual {
+		delete(js, "selector")
+	}
+	labels, _ := lookup(js, []string{"template", "metadata", "labels"}).(map[string]any)
+	for _, l := range jobLabels {
+		delete(labels, l)
+	}
+}
+
+func lookup(m map[string]any, path []string) any {
+	var cur any = m
+	for _, p := range path {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = mm[p]
+	}
+	return cur
+}
+
+// prune deletes the field at path when it equals def, and deletes maps that
+// became empty because of it. It reports whether v is now an empty map that
+// was not empty before.
+func prune(v any, path []string, def any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		child, ok := x[path[0]]
+		if !ok {
+			return false
+		}
+		if len(path) == 1 {
+			if !equalDefault(child, def) {
+				return false
+			}
+			delete(x, path[0])
+		} else if !prune(child, path[1:], def) {
+			return false
+		} else {
+			delete(x, path[0])
+		}
+		return len(x) == 0
+	case []any:
+		if path[0] == "*" {
+			for _, e := range x {
+				prune(e, path[1:], def)
+			}
+		}
+	}
+	return false
+}
+
+func equalDefault(v, def any) bool {
+	if dm, ok := def.(map[string]any); ok {
+		vm, isMap := v.(map[string]any)
+		return isMap && len(vm) == 0 && len(dm) == 0
+	}
+	return scalarEqual(v, def, "")
+}

@@ -1,0 +1,195 @@
+package diff
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/usecapsule/capsule/internal/manifest"
+)
+
+// Op says what happened to a field.
+type Op string
+
+// The field operations.
+const (
+	OpAdded   Op = "added"
+	OpRemoved Op = "removed"
+	OpChanged Op = "changed"
+)
+
+// Status says what happened to an object.
+type Status string
+
+// The object statuses.
+const (
+	StatusAdded     Status = "added"
+	StatusRemoved   Status = "removed"
+	StatusModified  Status = "modified"
+	StatusUnchanged Status = "unchanged"
+)
+
+// Redacted replaces every Secret value in output.
+const Redacted = "(redacted)"
+
+// Options tune Compute.
+type Options struct {
+	// MatchNamespace makes the namespace part of an object's identity.
+	MatchNamespace bool `json:"match_namespace,omitempty"`
+	// Ignore lists intended differences, Argo CD ignoreDifferences style.
+	Ignore []IgnoreRule `json:"ignore,omitempty"`
+}
+
+// IgnoreRule removes fields from the comparison of matching objects.
+type IgnoreRule struct {
+	Group        string   `json:"group"`
+	Kind         string   `json:"kind"`
+	Name         string   `json:"name,omitempty"`
+	Namespace    string   `json:"namespace,omitempty"`
+	JSONPointers []string `json:"jsonPointers"`
+}
+
+// Change is one field difference of a modified object.
+type Change struct {
+	Resource string `json:"resource"`
+	Path     string `json:"path"`
+	From     any    `json:"from"`
+	To       any    `json:"to"`
+	Op       Op     `json:"op"`
+}
+
+// Result is the difference of two object sets.
+type Result struct {
+	Added    []string `json:"added"`
+	Removed  []string `json:"removed"`
+	Modified []string `json:"modified"`
+	Changes  []Change `json:"changes"`
+	// Objects holds per-object detail (normalized, redacted content) for
+	// renderers, sorted by resource key; unchanged objects are included.
+	Objects []ObjectDiff `json:"-"`
+}
+
+// ObjectDiff is the detail of one matched or unmatched object.
+type ObjectDiff struct {
+	Resource string
+	ID       manifest.ID
+	Status   Status
+	// Current and Proposed are the normalized, redacted objects; nil on the
+	// side where the object does not exist. Treat them as read-only.
+	Current, Proposed map[string]any
+	Changes           []Change
+}
+
+// Compute compares current with proposed. It fails only on ambiguous input
+// or malformed ignore rules, naming the object or rule.
+func Compute(current, proposed []manifest.Object, opts Options) (*Result, error) {
+	if err := checkRules(opts.Ignore); err != nil {
+		return nil, err
+	}
+	cur, err := index(current, opts.MatchNamespace, "current")
+	if err != nil {
+		return nil, err
+	}
+	prop, err := index(proposed, opts.MatchNamespace, "proposed")
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Added: []string{}, Removed: []string{}, Modified: []string{}, Changes: []Change{}}
+	for _, k := range unionKeys(cur, prop) {
+		od := compareObject(cur[k], prop[k], opts)
+		res.add(od)
+	}
+	sort.Strings(res.Added)
+	sort.Strings(res.Removed)
+	sort.Strings(res.Modified)
+	return res, nil
+}
+
+func (r *Result) add(od ObjectDiff) {
+	switch od.Status {
+	case StatusAdded:
+		r.Added = append(r.Added, od.Resource)
+	case StatusRemoved:
+		r.Removed = append(r.Removed, od.Resource)
+	case StatusModified:
+		r.Modified = append(r.Modified, od.Resource)
+		r.Changes = append(r.Changes, od.Changes...)
+	}
+	r.Objects = append(r.Objects, od)
+}
+
+// matchKey is an object's identity for matching, with the namespace blanked
+// unless it takes part.
+func matchKey(o manifest.Object, withNS bool) manifest.ID {
+	id := o.ID()
+	if !withNS {
+		id.Namespace = ""
+	}
+	return id
+}
+
+func index(objs []manifest.Object, withNS bool, side string) (map[manifest.ID]*manifest.Object, error) {
+	out := make(map[manifest.ID]*manifest.Object, len(objs))
+	for i := range objs {
+		o := &objs[i]
+		k := matchKey(*o, withNS)
+		if prev, dup := out[k]; dup {
+			return nil, fmt.Errorf("%s set: %s is ambiguous: it is in namespace %q (%s) and %q (%s); match by namespace or split the sets",
+				side, o.Key(), prev.GetNamespace(), prev.Location(), o.GetNamespace(), o.Location())
+		}
+		out[k] = o
+	}
+	return out, nil
+}
+
+// unionKeys returns the identities of both sets sorted by their output key
+// and then by identity, so output order is stable.
+func unionKeys(a, b map[manifest.ID]*manifest.Object) []manifest.ID {
+	keys := make([]manifest.ID, 0, len(a)+len(b))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		ki, kj := keys[i].Key(), keys[j].Key()
+		if ki != kj {
+			return ki < kj
+		}
+		return keys[i].String() < keys[j].String()
+	})
+	return keys
+}
+
+func compareObject(cur, prop *manifest.Object, opts Options) ObjectDiff {
+	var ref *manifest.Object
+	if ref = prop; ref == nil {
+		ref = cur
+	}
+	od := ObjectDiff{Resource: ref.Key(), ID: matchKey(*ref, opts.MatchNamespace)}
+	rules := rulesFor(opts.Ignore, ref.ID())
+	var defA, defB *defaulted
+	if cur != nil {
+		od.Current, defA = normalize(cur.Object, opts.MatchNamespace, rules)
+	}
+	if prop != nil {
+		od.Proposed, defB = normalize(prop.Object, opts.MatchNamespace, rules)
+	}
+	switch {
+	case cur == nil:
+		od.Status = StatusAdded
+	case prop == nil:
+		od.Status = StatusRemoved
+	default:
+		w := walker{resource: od.Resource, defA: defA, defB: defB}
+		w.value("", "", od.Current, od.Proposed)
+		od.Changes = w.changes
+		od.Status = StatusUnchanged
+		if len(od.Changes) > 0 {
+			od.Status = StatusModified
+		}
+	}
+	return od
+}

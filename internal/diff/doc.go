@@ -1,0 +1,33 @@
+// Package diff computes the semantic difference between two sets of
+// Kubernetes objects: the target environment's current state and the
+// proposed one. It is a pure engine: objects in, a Result out.
+//
+// Objects match by API group, kind and name; the namespace joins the match
+// only with Options.MatchNamespace, because environments usually live in
+// different namespaces. Before comparing, both sides are normalized so that
+// only intent is compared: status, server-set metadata (managedFields, uid,
+// resourceVersion, generation, creationTimestamp, selfLink, the deployment
+// revision annotation), the kubectl last-applied annotation and fields equal
+// to the API server's defaults are dropped (see defaults.go). Quantities
+// compare by value ("1000m" = "1") and numbers by value (3 = 3.0).
+//
+// Decisions where issue 3 is silent:
+//   - Lists of objects are matched by their Kubernetes merge key (name,
+//     mountPath, containerPort, port...) when every item has a unique one, so
+//     reordering containers or env vars is not a change; JSON pointers still
+//     use the index (current index for removals, proposed index otherwise),
+//     as Argo CD's do. Lists of scalars (args, command) change as a whole.
+//   - Without MatchNamespace, metadata.namespace is not compared, and two
+//     objects that differ only by namespace in one set are an error
+//     (ambiguous match) rather than a silent pick.
+//   - Secret values (data and stringData, which are merged so that the same
+//     value written either way is equal) are replaced by "(redacted)"
+//     everywhere: in changes, in renderers and in any annotation of the Secret
+//     that contains one of its values. Changes are detected on a SHA-256 of the
+//     value, which never leaves the package.
+//   - Ignore rules follow Argo CD's ignoreDifferences: group and kind are
+//     required ("*" matches any kind), name and namespace optional, and
+//     jsonPointers remove the field from both sides before comparing.
+//   - Resource keys in the output are "Kind/name" (the issue's JSON form), so
+//     with MatchNamespace two namespaces' objects may share a key.
+package diff
