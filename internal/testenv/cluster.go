@@ -1,0 +1,255 @@
+package testenv
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+)
+
+//go:embed stages.yaml
+var kwokStages []byte
+
+// FailPodLabel makes kwok simulate a crash-looping pod: a pod template
+// labelled FailPodLabel=true never becomes Ready.
+const FailPodLabel = "testenv.capsule.dev/fail"
+
+// Config describes a cluster to launch.
+type Config struct {
+	// Binaries are the cached executables; zero means DefaultBinaries.
+	Binaries Binaries
+	// Dir holds certificates, kubeconfigs, data and logs. Empty means a new
+	// temporary directory, removed by Stop.
+	Dir string
+	// Nodes is the number of fake kwok nodes; 0 means 3.
+	Nodes int
+	// Detached leaves the processes running after this process exits (for
+	// `capsule dev cluster up`); otherwise they die with it.
+	Detached bool
+	// Log receives one line per start-up step; nil discards them.
+	Log io.Writer
+}
+
+// Cluster is a running simulated Kubernetes cluster.
+type Cluster struct {
+	// Config is an admin (system:masters) client configuration.
+	Config *rest.Config
+	// ReadOnlyConfig authenticates as a user bound to a ClusterRole that can
+	// only get, list and watch, as Capsule's agent does.
+	ReadOnlyConfig *rest.Config
+	// Kubeconfig is the path of the admin kubeconfig file.
+	Kubeconfig string
+	// ReadOnlyKubeconfig is the path of the read-only kubeconfig file.
+	ReadOnlyKubeconfig string
+	// Dir holds the cluster's files; logs are in Dir/logs.
+	Dir string
+	// Nodes are the names of the fake nodes.
+	Nodes []string
+	// Binaries are the executables the cluster runs.
+	Binaries Binaries
+
+	procs   []*process
+	tempDir bool
+	log     io.Writer
+	started time.Time
+}
+
+// Launch starts etcd, kube-apiserver, kube-controller-manager,
+// kube-scheduler and kwok and returns once the fake nodes are Ready and
+// schedulable. On error everything already started is stopped.
+func Launch(ctx context.Context, cfg Config) (*Cluster, error) {
+	c, err := newCluster(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.boot(ctx, cfg); err != nil {
+		c.Stop()
+		return nil, err
+	}
+	c.logf("cluster ready: %d nodes, kubeconfig %s", len(c.Nodes), c.Kubeconfig)
+	return c, nil
+}
+
+func newCluster(cfg Config) (*Cluster, error) {
+	if cfg.Binaries.Dir == "" {
+		b, err := DefaultBinaries()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Binaries = b
+	}
+	if err := cfg.Binaries.Check(); err != nil {
+		return nil, err
+	}
+	c := &Cluster{Binaries: cfg.Binaries, Dir: cfg.Dir, log: cfg.Log, started: time.Now()}
+	if c.log == nil {
+		c.log = io.Discard
+	}
+	if c.Dir == "" {
+		sweepStaleDirs()
+		d, err := os.MkdirTemp("", tempPrefix)
+		if err != nil {
+			return nil, fmt.Errorf("testenv: temp dir: %w", err)
+		}
+		c.Dir, c.tempDir = d, true
+		// The owner file lets a later run remove this directory if this
+		// process dies before it can.
+		if err := os.WriteFile(filepath.Join(d, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+			return nil, err
+		}
+	} else if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("testenv: create %s: %w", c.Dir, err)
+	}
+	return c, nil
+}
+
+func (c *Cluster) logf(format string, args ...any) {
+	el := time.Since(c.started).Round(100 * time.Millisecond)
+	fmt.Fprintf(c.log, "testenv: "+format+" (%s)\n", append(args, el)...)
+}
+
+// boot runs the start-up steps in order; each waits for what the next needs.
+func (c *Cluster) boot(ctx context.Context, cfg Config) error {
+	ports, err := freePorts(3)
+	if err != nil {
+		return err
+	}
+	etcdPort, peerPort, apiPort := ports[0], ports[1], ports[2]
+	if err := c.writeCredentials(apiPort); err != nil {
+		return err
+	}
+	if err := c.start("etcd", binEtcd, etcdArgs(c.Dir, etcdPort, peerPort), cfg.Detached); err != nil {
+		return err
+	}
+	if err := c.start("kube-apiserver", binAPIServer, apiServerArgs(c.Dir, etcdPort, apiPort), cfg.Detached); err != nil {
+		return err
+	}
+	client, err := kubernetes.NewForConfig(c.Config)
+	if err != nil {
+		return err
+	}
+	if err := c.waitAPIServer(ctx, client); err != nil {
+		return err
+	}
+	c.logf("kube-apiserver ready on %s", c.Config.Host)
+	if err := os.WriteFile(filepath.Join(c.Dir, "kwok.yaml"), kwokStages, 0o644); err != nil {
+		return err
+	}
+	for _, comp := range []struct{ name, bin string }{
+		{"kube-controller-manager", binControllerManager},
+		{"kube-scheduler", binScheduler},
+		{"kwok", binKwok},
+	} {
+		if err := c.start(comp.name, comp.bin, componentArgs(c.Dir, comp.name), cfg.Detached); err != nil {
+			return err
+		}
+	}
+	if err := c.writeState(); err != nil {
+		return err
+	}
+	if err := grantReadOnly(ctx, client); err != nil {
+		return err
+	}
+	n := cfg.Nodes
+	if n <= 0 {
+		n = 3
+	}
+	if c.Nodes, err = createNodes(ctx, client, n); err != nil {
+		return err
+	}
+	return c.waitNodes(ctx, client)
+}
+
+func (c *Cluster) start(name, bin string, args []string, detached bool) error {
+	p, err := startProcess(c.Dir, name, c.Binaries.Path(bin), args, detached)
+	if err != nil {
+		return err
+	}
+	c.procs = append(c.procs, p)
+	return nil
+}
+
+// checkProcs returns an error naming the first component that has exited,
+// so a crash is reported with its log instead of as a timeout.
+func (c *Cluster) checkProcs() error {
+	for _, p := range c.procs {
+		if gone, err := p.exited(); gone {
+			return err
+		}
+	}
+	return nil
+}
+
+// PIDs returns the process ids of the running components.
+func (c *Cluster) PIDs() []int {
+	pids := make([]int, 0, len(c.procs))
+	for _, p := range c.procs {
+		pids = append(pids, p.pid())
+	}
+	return pids
+}
+
+// Stop stops every component (in reverse start order, so etcd outlives its
+// clients) and removes the directory if Launch created it. It is safe to
+// call more than once.
+func (c *Cluster) Stop() {
+	for i := len(c.procs) - 1; i >= 0; i-- {
+		c.procs[i].stop(5 * time.Second)
+	}
+	if c.tempDir {
+		_ = os.RemoveAll(c.Dir)
+	}
+}
+
+// Kubectl runs the cached kubectl against the cluster as admin and returns
+// its combined output.
+func (c *Cluster) Kubectl(ctx context.Context, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, c.Binaries.Kubectl(), append([]string{"--kubeconfig", c.Kubeconfig}, args...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return out, fmt.Errorf("kubectl %v: %w: %s", args, err, out)
+		}
+		return out, err
+	}
+	return out, nil
+}
+
+// State is what a detached cluster records in Dir/state.json so that
+// another process can report on it and stop it.
+type State struct {
+	// APIServer is the URL of the API server.
+	APIServer string `json:"apiServer"`
+	// Kubeconfig is the admin kubeconfig path.
+	Kubeconfig string `json:"kubeconfig"`
+	// PIDs maps each component to its process (and process group) id.
+	PIDs map[string]int `json:"pids"`
+	// Started is when the cluster was launched.
+	Started time.Time `json:"started"`
+}
+
+// StateFile is the name of the state file inside a cluster directory.
+const StateFile = "state.json"
+
+func (c *Cluster) writeState() error {
+	st := State{APIServer: c.Config.Host, Kubeconfig: c.Kubeconfig, PIDs: map[string]int{}, Started: c.started.UTC()}
+	for _, p := range c.procs {
+		st.PIDs[p.name] = p.pid()
+	}
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(c.Dir, StateFile), b, 0o644)
+}

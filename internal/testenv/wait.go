@@ -1,0 +1,66 @@
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+)
+
+// startTimeout bounds each start-up wait. A warm start takes seconds; the
+// margin is for a machine busy compiling.
+const startTimeout = 2 * time.Minute
+
+// poll calls cond every interval until it reports done, a component dies,
+// ctx ends or startTimeout passes; what names the wait in errors.
+func (c *Cluster) poll(ctx context.Context, what string, cond func(ctx context.Context) (bool, error)) error {
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	var last error
+	for {
+		if err := c.checkProcs(); err != nil {
+			return err
+		}
+		done, err := cond(ctx)
+		if done {
+			return nil
+		}
+		if err != nil {
+			last = err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("testenv: timed out waiting for %s (last error: %v); logs in %s", what, last, c.Dir+"/logs")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func (c *Cluster) waitAPIServer(ctx context.Context, client kubernetes.Interface) error {
+	return c.poll(ctx, "kube-apiserver /readyz", func(ctx context.Context) (bool, error) {
+		body, err := client.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx)
+		return err == nil && string(body) == "ok", err
+	})
+}
+
+func (c *Cluster) waitNodes(ctx context.Context, client kubernetes.Interface) error {
+	err := c.poll(ctx, "fake nodes to become Ready and untainted", func(ctx context.Context) (bool, error) {
+		nodes, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, err
+		}
+		ready := 0
+		for i := range nodes.Items {
+			if nodeSchedulable(&nodes.Items[i]) {
+				ready++
+			}
+		}
+		return ready == len(c.Nodes), nil
+	})
+	if err == nil {
+		c.logf("%d nodes Ready", len(c.Nodes))
+	}
+	return err
+}
