@@ -1,0 +1,153 @@
+package pgtest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+)
+
+// Server is a PostgreSQL server in a temporary directory.
+type Server struct {
+	dir    string // data directory, also holds the Unix socket and the log
+	port   int
+	bin    string // directory of initdb, pg_ctl
+	asUser string // "postgres" when running as root, else ""
+}
+
+// missingBinaries is the failure when PostgreSQL is not installed.
+var missingBinaries = errors.New("pgtest: PostgreSQL server binaries (initdb, pg_ctl) not found on PATH " +
+	"or in /usr/lib/postgresql/*/bin; run `make deps` to install them")
+
+// StartServer initializes and starts a new server. The caller must Stop it.
+func StartServer() (*Server, error) {
+	bin, err := findBinaries()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{bin: bin}
+	if os.Geteuid() == 0 {
+		s.asUser = "postgres"
+	}
+	if s.dir, err = s.makeDir(); err != nil {
+		return nil, err
+	}
+	if err := s.run("initdb", "-D", s.dir, "-A", "trust", "-U", "postgres", "-E", "UTF8",
+		"--locale=C", "--no-sync", "--no-instructions"); err != nil {
+		os.RemoveAll(s.dir)
+		return nil, err
+	}
+	// A free port can be taken between choosing it and binding it; try again.
+	for attempt := 0; attempt < 3; attempt++ {
+		if s.port, err = freePort(); err != nil {
+			break
+		}
+		if err = s.start(); err == nil {
+			return s, nil
+		}
+	}
+	os.RemoveAll(s.dir)
+	return nil, err
+}
+
+func (s *Server) start() error {
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off "+
+		"-c full_page_writes=off -c max_connections=200", s.port, s.dir)
+	return s.run("pg_ctl", "-D", s.dir, "-l", filepath.Join(s.dir, "server.log"), "-w", "-t", "60", "-o", opts, "start")
+}
+
+// URL returns the connection URL of database name.
+func (s *Server) URL(name string) string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", s.port, name)
+}
+
+// Stop shuts the server down at once and removes its directory.
+func (s *Server) Stop() {
+	_ = s.run("pg_ctl", "-D", s.dir, "-m", "immediate", "-w", "stop")
+	os.RemoveAll(s.dir)
+}
+
+// makeDir creates the data directory, owned by the server's user.
+func (s *Server) makeDir() (string, error) {
+	dir, err := os.MkdirTemp("", "pgtest-")
+	if err != nil {
+		return "", fmt.Errorf("pgtest: %w", err)
+	}
+	if s.asUser == "" {
+		return dir, nil
+	}
+	u, err := user.Lookup(s.asUser)
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("pgtest: running as root needs the %q user (created by the postgresql package; run `make deps`): %w", s.asUser, err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	if err := os.Chown(dir, uid, gid); err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("pgtest: %w", err)
+	}
+	return dir, nil
+}
+
+// run runs one of the server binaries, as the server's user.
+func (s *Server) run(name string, args ...string) error {
+	path := filepath.Join(s.bin, name)
+	var cmd *exec.Cmd
+	if s.asUser != "" {
+		cmd = exec.Command("runuser", append([]string{"-u", s.asUser, "--", path}, args...)...)
+	} else {
+		cmd = exec.Command(path, args...)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Dir = os.TempDir() // the server's user may not be allowed into the test's directory
+	if err := cmd.Run(); err != nil {
+		log, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
+		return fmt.Errorf("pgtest: %s: %w\n%s%s", name, err, out.Bytes(), log)
+	}
+	return nil
+}
+
+// findBinaries returns the directory holding initdb and pg_ctl: PATH first,
+// else the newest /usr/lib/postgresql/<version>/bin.
+func findBinaries() (string, error) {
+	if p, err := exec.LookPath("initdb"); err == nil {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real
+		}
+		dir := filepath.Dir(p)
+		if _, err := os.Stat(filepath.Join(dir, "pg_ctl")); err == nil {
+			return dir, nil
+		}
+	}
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
+	slices.SortFunc(matches, func(a, b string) int { return versionOf(b) - versionOf(a) })
+	for _, m := range matches {
+		dir := filepath.Dir(m)
+		if _, err := os.Stat(filepath.Join(dir, "pg_ctl")); err == nil {
+			return dir, nil
+		}
+	}
+	return "", missingBinaries
+}
+
+func versionOf(initdb string) int {
+	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(initdb))))
+	return v
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("pgtest: choose a port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
