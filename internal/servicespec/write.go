@@ -31,6 +31,11 @@ func FromDetection(d detect.Service) Spec {
 	if !Serves(d.Type) {
 		s.Port, s.Health = 0, Health{}
 	}
+	if d.Type == TypeStatic || d.Language == "php" {
+		// The generated Dockerfile serves these on 8080 (nginx-unprivileged,
+		// Apache moved off 80), whatever the detected default was.
+		s.Port = 8080
+	}
 	if d.Type == TypeCron {
 		s.Schedule = "0 * * * *"
 		return s

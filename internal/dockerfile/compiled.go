@@ -1,0 +1,81 @@
+package dockerfile
+
+import (
+	"strings"
+
+	"github.com/usecapsule/capsule/internal/detect"
+)
+
+// goFamily compiles a static binary and runs it on distroless.
+type goFamily struct{}
+
+func (goFamily) Name() string { return "go" }
+
+func (goFamily) Match(s detect.Service) bool { return s.Language == "go" }
+
+func (goFamily) Plan(s detect.Service) Plan {
+	return Plan{
+		Service: s,
+		Version: version(s.RuntimeVersion, "1.23"),
+		Port:    s.Port,
+		Cmd:     ExecForm("/app/server"),
+		Extra:   map[string]string{"Package": goPackage(s.BuildCommand)},
+		Ignore:  []string{"bin", "vendor", "*.test", "coverage.out"},
+	}
+}
+
+// goPackage takes the package argument of a detected `go build` command
+// ("./cmd/api"), else the module root.
+func goPackage(build string) string {
+	f := strings.Fields(build)
+	if len(f) > 2 && f[0] == "go" && f[1] == "build" {
+		if last := f[len(f)-1]; strings.HasPrefix(last, "./") || last == "." {
+			return last
+		}
+	}
+	return "."
+}
+
+// rustFamily builds a release binary and runs it on distroless cc (glibc).
+type rustFamily struct{}
+
+func (rustFamily) Name() string { return "rust" }
+
+func (rustFamily) Match(s detect.Service) bool { return s.Language == "rust" }
+
+func (rustFamily) Plan(s detect.Service) Plan {
+	return Plan{
+		Service: s,
+		Version: version(s.RuntimeVersion, "1.83"),
+		Port:    s.Port,
+		Cmd:     ExecForm("/app/server"),
+		Extra:   map[string]string{},
+		Ignore:  []string{"target"},
+	}
+}
+
+// dotnetFamily publishes with the SDK and runs on the ASP.NET runtime.
+type dotnetFamily struct{}
+
+func (dotnetFamily) Name() string { return "dotnet" }
+
+func (dotnetFamily) Match(s detect.Service) bool { return s.Language == "dotnet" }
+
+func (dotnetFamily) Plan(s detect.Service) Plan {
+	v := minor(version(s.RuntimeVersion, "8.0"))
+	if !strings.Contains(v, ".") {
+		v += ".0"
+	}
+	start := s.StartCommand
+	if !strings.HasPrefix(start, "dotnet ") {
+		start = "dotnet " + s.Name + ".dll"
+	}
+	return Plan{
+		Service: s,
+		Version: v,
+		Port:    s.Port,
+		Cmd:     ExecForm(start),
+		Extra:   map[string]string{},
+		Ignore:  []string{"bin", "obj", "*.user", "TestResults"},
+	}
+}

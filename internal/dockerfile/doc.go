@@ -1,0 +1,34 @@
+// Package dockerfile writes a readable, commented, multi-stage Dockerfile and
+// a .dockerignore for a detected service, one template per language family.
+//
+// Every generated Dockerfile follows the same rules: base images are
+// official images pinned to the detected runtime version (kept in an ARG at
+// the top so one line changes it); dependency manifests are copied and
+// installed before the source so that the install layer stays cached until
+// a lockfile changes; building happens in a separate stage from the small
+// runtime stage; the runtime runs as the numeric non-root user 10001 (the
+// same UID capsule render sets as runAsUser, so Kubernetes can verify
+// runAsNonRoot); no secret is passed as ARG or ENV (the header shows
+// RUN --mount=type=secret instead); the detected port is EXPOSEd and the
+// start command is the exec-form CMD (through sh -c only when it uses shell
+// syntax such as $PORT or &&).
+//
+// Decisions where the issue is silent:
+//   - PHP runs on the official php:<version>-apache image, Apache moved to
+//     port 8080 with its run/lock directories under /tmp, because it is one
+//     process (no php-fpm + nginx pair to supervise) and the image most PHP
+//     users know. Composer runs in the official composer image.
+//   - Static sites and SPAs are served by nginxinc/nginx-unprivileged on
+//     port 8080 (non-root, writes only to /tmp); SPAs fall back to
+//     /index.html for client-side routes.
+//   - Go and Rust binaries run on distroless images (static and cc), the JVM
+//     on eclipse-temurin JRE images, .NET on the aspnet runtime image.
+//   - Next.js uses the standalone server when detection reports
+//     output: 'standalone' in its signals; otherwise it runs the start
+//     command with production dependencies only.
+//   - Elixir releases are named after the service (dashes become
+//     underscores); the Dockerfile says where to change it.
+//   - The build context is the service's directory; monorepo workspaces
+//     that install from the repository root need the COPY lines adjusted,
+//     which the header says.
+package dockerfile

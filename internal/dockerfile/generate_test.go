@@ -1,0 +1,195 @@
+package dockerfile
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/usecapsule/capsule/internal/detect"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// cases cover every language family and package manager.
+var cases = []detect.Service{
+	{Name: "api", Language: "javascript", Framework: "express", Type: "api", PackageManager: "npm", RuntimeVersion: "20.11.1", StartCommand: "node src/index.js", Port: 3000},
+	{Name: "web", Language: "javascript", Framework: "nextjs", Type: "web", PackageManager: "pnpm", RuntimeVersion: "20", BuildCommand: "pnpm run build", StartCommand: "pnpm start", Port: 3000},
+	{Name: "shop", Language: "javascript", Framework: "nextjs", Type: "web", PackageManager: "npm", RuntimeVersion: "22", BuildCommand: "npm run build", StartCommand: "npm start", Port: 3000, Signals: []string{"next.config.js sets output: 'standalone'"}},
+	{Name: "nuxt", Language: "javascript", Framework: "nuxt", Type: "web", PackageManager: "yarn", BuildCommand: "yarn build", StartCommand: "node .output/server/index.mjs", Port: 3000},
+	{Name: "hono", Language: "javascript", Framework: "hono", Type: "api", PackageManager: "bun", StartCommand: "bun run src/index.ts", Port: 3000},
+	{Name: "app", Language: "javascript", Framework: "vite", Type: "static", PackageManager: "npm", RuntimeVersion: "20", BuildCommand: "npm run build", OutputDir: "dist"},
+	{Name: "blog", Language: "javascript", Framework: "astro", Type: "static", PackageManager: "pnpm", BuildCommand: "pnpm run build", OutputDir: "dist/"},
+	{Name: "fresh", Language: "deno", Framework: "fresh", Type: "web", RuntimeVersion: "2.1.4", BuildCommand: "deno task build", StartCommand: "deno task start", Port: 8000},
+	{Name: "django", Language: "python", Framework: "django", Type: "web", PackageManager: "pip", RuntimeVersion: "3.12.4", BuildCommand: "python manage.py collectstatic --noinput", StartCommand: "gunicorn mysite.wsgi --bind 0.0.0.0:$PORT", Port: 8000, HealthCheckPath: "/"},
+	{Name: "fastapi", Language: "python", Framework: "fastapi", Type: "api", PackageManager: "poetry", RuntimeVersion: "3.11", StartCommand: "uvicorn app.main:app --host 0.0.0.0 --port 8000", Port: 8000},
+	{Name: "uvapp", Language: "python", Framework: "flask", Type: "web", PackageManager: "uv", Port: 5000},
+	{Name: "tasks", Language: "python", Framework: "celery", Type: "worker", PackageManager: "pipenv", StartCommand: "celery -A tasks worker --loglevel=info"},
+	{Name: "gin", Language: "go", Framework: "gin", Type: "api", RuntimeVersion: "1.22", BuildCommand: "go build -o server ./cmd/server", Port: 8080},
+	{Name: "spring", Language: "java", Framework: "spring-boot", Type: "web", PackageManager: "maven", RuntimeVersion: "21", Port: 8080, HealthCheckPath: "/actuator/health"},
+	{Name: "kotlin", Language: "java", Framework: "spring-boot", Type: "api", PackageManager: "gradle", RuntimeVersion: "17", Port: 8080},
+	{Name: "quarkus", Language: "java", Framework: "quarkus", Type: "api", PackageManager: "maven", Port: 8080},
+	{Name: "rails", Language: "ruby", Framework: "rails", Type: "web", RuntimeVersion: "3.3.4", StartCommand: "bin/rails server -b 0.0.0.0", Port: 3000},
+	{Name: "sidekiq", Language: "ruby", Framework: "sidekiq", Type: "worker", StartCommand: "bundle exec sidekiq"},
+	{Name: "laravel", Language: "php", Framework: "laravel", Type: "web", RuntimeVersion: "8.3", Port: 8080},
+	{Name: "phoenix-app", Language: "elixir", Framework: "phoenix", Type: "web", RuntimeVersion: "1.17", Port: 4000},
+	{Name: "axum", Language: "rust", Framework: "axum", Type: "api", RuntimeVersion: "1.82", Port: 3000},
+	{Name: "MyApi", Language: "dotnet", Framework: "aspnetcore", Type: "api", RuntimeVersion: "8.0", Port: 8080},
+	{Name: "site", Language: "static", Framework: "static", Type: "static"},
+	{Name: "hugo", Language: "static", Framework: "hugo", Type: "static"},
+	{Name: "jekyll", Language: "ruby", Framework: "jekyll", Type: "static"},
+	{Name: "docs", Language: "python", Framework: "mkdocs", Type: "static"},
+}
+
+func caseName(s detect.Service) string {
+	return s.Language + "-" + s.Framework + "-" + s.Name
+}
+
+// TestGolden generates every case, parses it with BuildKit's parser,
+// checks its structure and compares it with the golden files.
+func TestGolden(t *testing.T) {
+	families := map[string]bool{}
+	for _, s := range cases {
+		t.Run(caseName(s), func(t *testing.T) {
+			f, err := Generate(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkStructure(t, s, f.Dockerfile)
+			dir := filepath.Join("testdata", caseName(s))
+			golden(t, filepath.Join(dir, "Dockerfile"), f.Dockerfile)
+			golden(t, filepath.Join(dir, ".dockerignore"), f.Dockerignore)
+		})
+		for _, fam := range Families {
+			if fam.Match(s) {
+				families[fam.Name()] = true
+				break
+			}
+		}
+	}
+	for _, fam := range Families {
+		if !families[fam.Name()] {
+			t.Errorf("family %s has no test case", fam.Name())
+		}
+	}
+}
+
+// checkStructure asserts the rules every Dockerfile keeps, on the AST.
+func checkStructure(t *testing.T, s detect.Service, df []byte) {
+	t.Helper()
+	res, err := parser.Parse(bytes.NewReader(df))
+	if err != nil {
+		t.Fatalf("BuildKit cannot parse it: %v\n%s", err, df)
+	}
+	if len(res.Warnings) > 0 {
+		t.Errorf("parser warnings: %v", res.Warnings[0].Short)
+	}
+	var froms, installBeforeSource int
+	var user, expose, cmd string
+	sawInstall := false
+	known := "from run cmd label expose env add copy entrypoint volume user workdir arg onbuild stopsignal healthcheck shell"
+	for _, n := range res.AST.Children {
+		if !strings.Contains(" "+known+" ", " "+strings.ToLower(n.Value)+" ") {
+			t.Errorf("line %d: unknown instruction %q", n.StartLine, n.Value)
+		}
+		switch strings.ToLower(n.Value) {
+		case "from":
+			froms++
+			user, expose, cmd = "", "", ""
+		case "user":
+			user = n.Next.Value
+		case "expose":
+			expose = n.Next.Value
+		case "cmd":
+			cmd = n.Original
+			if !n.Attributes["json"] {
+				t.Errorf("CMD is not in exec form: %s", n.Original)
+			}
+		case "run":
+			sawInstall = true
+		case "copy":
+			if strings.Contains(n.Original, " . ") && sawInstall {
+				installBeforeSource++
+			}
+		case "arg", "env":
+			up := strings.ToUpper(n.Original)
+			for _, bad := range []string{"SECRET", "TOKEN", "PASSWORD", "API_KEY"} {
+				if strings.Contains(up, bad) {
+					t.Errorf("%s may carry a secret: %s", n.Value, n.Original)
+				}
+			}
+		}
+	}
+	if froms < 2 {
+		t.Errorf("want at least 2 FROM stages, got %d", froms)
+	}
+	if uid := strings.Split(user, ":")[0]; uid == "" || uid == "0" || uid == "root" {
+		t.Errorf("final stage USER = %q, want non-root", user)
+	}
+	port := Plan{}.Port
+	for _, fam := range Families {
+		if fam.Match(s) {
+			port = fam.Plan(s).Port
+			break
+		}
+	}
+	if want := strconv.Itoa(port); port > 0 && expose != want {
+		t.Errorf("EXPOSE = %q, want %s", expose, want)
+	}
+	if port == 0 && expose != "" {
+		t.Errorf("a %s exposes %s", s.Type, expose)
+	}
+	if s.Language != "static" && cmd == "" && s.Type != "static" {
+		t.Error("no CMD in the final stage")
+	}
+	if s.Language != "static" && installBeforeSource == 0 {
+		t.Error("no dependency step runs before the source is copied")
+	}
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s differs; got:\n%s", path, got)
+	}
+}
+
+func TestUnknownLanguage(t *testing.T) {
+	_, err := Generate(detect.Service{Name: "x", Language: "cobol", Type: "web"})
+	if err == nil || !strings.Contains(err.Error(), "cobol") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestExecForm(t *testing.T) {
+	for in, want := range map[string]string{
+		"npm start":                      `["npm", "start"]`,
+		"node 'my server.js'":            `["node", "my server.js"]`,
+		"gunicorn app:app -b :$PORT":     `["sh", "-c", "exec gunicorn app:app -b :$PORT"]`,
+		"bin/migrate && bin/server":      `["sh", "-c", "bin/migrate && bin/server"]`,
+		"RAILS_ENV=production bin/rails": `["sh", "-c", "RAILS_ENV=production bin/rails"]`,
+		"echo 'a $b'":                    `["echo", "a $b"]`,
+		"broken 'quote":                  `["sh", "-c", "exec broken 'quote"]`,
+	} {
+		if got := ExecForm(in); got != want {
+			t.Errorf("ExecForm(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

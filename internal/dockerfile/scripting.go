@@ -1,0 +1,71 @@
+package dockerfile
+
+import (
+	"strings"
+
+	"github.com/usecapsule/capsule/internal/detect"
+)
+
+// rubyFamily bundles gems in the build stage; Rails also precompiles assets.
+type rubyFamily struct{}
+
+func (rubyFamily) Name() string { return "ruby" }
+
+func (rubyFamily) Match(s detect.Service) bool { return s.Language == "ruby" }
+
+func (rubyFamily) Plan(s detect.Service) Plan {
+	def := "bundle exec rackup --host 0.0.0.0 --port $PORT"
+	if s.Framework == "rails" {
+		def = "bundle exec rails server --binding 0.0.0.0 --port $PORT"
+	}
+	return Plan{
+		Service: s,
+		Version: minor(version(s.RuntimeVersion, "3.3")),
+		Port:    s.Port,
+		Build:   s.BuildCommand,
+		Cmd:     cmdOr(s.StartCommand, def),
+		Extra:   map[string]string{"Rails": boolString(s.Framework == "rails")},
+		Ignore:  []string{"log/*", "tmp/*", "vendor/bundle", ".bundle", "coverage", "node_modules", "public/assets", "storage/*"},
+	}
+}
+
+// phpFamily installs Composer packages and serves with Apache on 8080.
+type phpFamily struct{}
+
+func (phpFamily) Name() string { return "php" }
+
+func (phpFamily) Match(s detect.Service) bool { return s.Language == "php" }
+
+func (phpFamily) Plan(s detect.Service) Plan {
+	root := "/var/www/html"
+	if s.Framework == "laravel" || s.Framework == "symfony" {
+		root = "/var/www/html/public"
+	}
+	return Plan{
+		Service: s,
+		Version: minor(version(s.RuntimeVersion, "8.3")),
+		Port:    8080,
+		Cmd:     ExecForm("apache2-foreground"),
+		Extra:   map[string]string{"DocumentRoot": root, "Laravel": boolString(s.Framework == "laravel")},
+		Ignore:  []string{"vendor", "node_modules", "storage/logs/*", "storage/framework/cache/*", "var/cache", "var/log"},
+	}
+}
+
+// elixirFamily builds a mix release and runs it on Debian slim.
+type elixirFamily struct{}
+
+func (elixirFamily) Name() string { return "elixir" }
+
+func (elixirFamily) Match(s detect.Service) bool { return s.Language == "elixir" }
+
+func (elixirFamily) Plan(s detect.Service) Plan {
+	release := strings.ReplaceAll(s.Name, "-", "_")
+	return Plan{
+		Service: s,
+		Version: minor(version(s.RuntimeVersion, "1.17")),
+		Port:    s.Port,
+		Cmd:     ExecForm("/app/bin/" + release + " start"),
+		Extra:   map[string]string{"Release": release, "Phoenix": boolString(s.Framework == "phoenix")},
+		Ignore:  []string{"_build", "deps", "cover", "node_modules", "priv/static/assets", ".elixir_ls"},
+	}
+}
