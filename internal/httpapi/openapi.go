@@ -29,6 +29,7 @@ var errorStatuses = map[int]string{
 	413: "Request body over the limit (PAYLOAD_TOO_LARGE)",
 	500: "Internal error; details.requestId identifies the logged cause",
 	501: "Not implemented yet (NOT_IMPLEMENTED)",
+	503: "Not ready (UNAVAILABLE)",
 }
 
 // newDocuments generates the OpenAPI 3 document from the route table.
@@ -152,6 +153,9 @@ func errorCodes(rt Route) []int {
 	codes = append(codes, 500)
 	if rt.NotImplemented {
 		codes = append(codes, 501)
+	}
+	if rt.Path == "/readyz" {
+		codes = append(codes, 503)
 	}
 	return codes
 }

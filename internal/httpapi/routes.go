@@ -60,7 +60,7 @@ func routes(a *API) []Route {
 	return []Route{
 		// Operations and documentation.
 		{Method: "GET", Path: "/healthz", Summary: "Liveness: the process serves HTTP", Tag: "operations", Public: true, Status: ok, Response: Health{}, Handler: healthz},
-		{Method: "GET", Path: "/readyz", Summary: "Readiness: the database is reachable and migrated", Tag: "operations", Public: true, Status: ok, Response: Health{}, Handler: readyz(st)},
+		{Method: "GET", Path: "/readyz", Summary: "Readiness: the database is reachable and migrated", Tag: "operations", Public: true, Status: ok, Response: Health{}, Handler: readyz(st, a.log)},
 		{Method: "GET", Path: "/metrics", Summary: "Prometheus metrics", Tag: "operations", Public: true, Status: ok, ContentType: "text/plain", Handler: a.metrics.handler()},
 		{Method: "GET", Path: "/api/documentation", Summary: "Swagger UI", Tag: "documentation", Public: true, Status: ok, ContentType: "text/html", Handler: swaggerIndex},
 		{Method: "GET", Path: "/api/documentation/{file}", Summary: "Swagger UI assets", Tag: "documentation", Public: true, Status: ok, ContentType: "application/octet-stream", Handler: swaggerAsset},
