@@ -1,0 +1,209 @@
+package identitystore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/usecapsule/capsule/internal/audit"
+	"github.com/usecapsule/capsule/internal/database"
+)
+
+// auditLockID serialises appends on PostgreSQL (transaction-scoped advisory lock).
+const auditLockID = 0x6175646974 // "audit"
+
+const auditCols = `seq, at, actor_type, actor_id, action, target_type, target_id, organization_id, request_id, ip, user_agent, outcome, before_summary, after_summary, prev_hash, hash`
+
+// AppendAudit seals e after the last entry of the chain and inserts it. It
+// is the only write to audit_log: there is no update or delete path.
+func (s *Store) AppendAudit(ctx context.Context, e *audit.Entry) error {
+	if e.Time.IsZero() {
+		e.Time = database.Now()
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.dialect == database.Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockID); err != nil {
+				return err
+			}
+		}
+		head, err := auditHead(ctx, tx)
+		if err != nil {
+			return err
+		}
+		audit.Seal(e, head.Seq, head.Hash)
+		before, _ := json.Marshal(nonNil(e.Before))
+		after, _ := json.Marshal(nonNil(e.After))
+		_, err = tx.ExecContext(ctx, s.dialect.Rebind(`INSERT INTO audit_log (`+auditCols+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			e.Seq, database.TimeOf(e.Time), e.ActorType, e.ActorID, e.Action, e.TargetType, e.TargetID,
+			e.OrganizationID, e.RequestID, e.IP, e.UserAgent, e.Outcome, string(before), string(after), e.PrevHash, e.Hash)
+		return err
+	})
+}
+
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+// auditHead returns the last entry's position, or the archive anchor when
+// the table is empty, or the genesis anchor.
+func auditHead(ctx context.Context, tx *sql.Tx) (audit.Anchor, error) {
+	var a audit.Anchor
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&a.Seq, &a.Hash)
+	if err == nil {
+		return a, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return a, err
+	}
+	return anchor(ctx, tx)
+}
+
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+func anchor(ctx context.Context, q rowQuerier) (audit.Anchor, error) {
+	var a audit.Anchor
+	err := q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_anchor WHERE id = 1`).Scan(&a.Seq, &a.Hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return audit.Genesis, nil
+	}
+	return a, err
+}
+
+// AuditAnchor returns where the stored chain starts (genesis unless older
+// entries were archived).
+func (s *Store) AuditAnchor(ctx context.Context) (audit.Anchor, error) {
+	a, err := anchor(ctx, s.db)
+	return a, dbErr(err, nil)
+}
+
+// AuditFilter selects audit entries. Every field is optional; string fields
+// match exactly and are always bound as arguments.
+type AuditFilter struct {
+	OrganizationID string
+	ActorID        string
+	Action         string // exact, or a prefix when it ends in '*' (e.g. "secret.*")
+	TargetID       string
+	TargetType     string
+	Outcome        string
+	From, To       time.Time // [From, To)
+	AfterSeq       int64     // cursor: entries with a greater seq
+	Limit          int       // default 100, at most 1000
+}
+
+// ListAudit returns matching entries in chain order.
+func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]audit.Entry, error) {
+	var where []string
+	var args []any
+	eq := func(col, v string) {
+		if v != "" {
+			where = append(where, col+" = ?")
+			args = append(args, v)
+		}
+	}
+	eq("organization_id", f.OrganizationID)
+	eq("actor_id", f.ActorID)
+	eq("target_id", f.TargetID)
+	eq("target_type", f.TargetType)
+	eq("outcome", f.Outcome)
+	if p, ok := strings.CutSuffix(f.Action, "*"); ok {
+		// A prefix match without LIKE, so % and _ in the filter are literal.
+		where = append(where, "substr(action, 1, ?) = ?")
+		args = append(args, len(p), p)
+	} else {
+		eq("action", f.Action)
+	}
+	if !f.From.IsZero() {
+		where = append(where, "at >= ?")
+		args = append(args, database.TimeOf(f.From))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "at < ?")
+		args = append(args, database.TimeOf(f.To))
+	}
+	if f.AfterSeq > 0 {
+		where = append(where, "seq > ?")
+		args = append(args, f.AfterSeq)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	limit = min(limit, 1000)
+	q := `SELECT ` + auditCols + ` FROM audit_log`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY seq LIMIT ` + strconv.Itoa(limit)
+	return s.scanAudit(ctx, q, args...)
+}
+
+func (s *Store) scanAudit(ctx context.Context, q string, args ...any) ([]audit.Entry, error) {
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, dbErr(err, nil)
+	}
+	defer rows.Close()
+	out := []audit.Entry{}
+	for rows.Next() {
+		var e audit.Entry
+		var at database.Time
+		var before, after string
+		if err := rows.Scan(&e.Seq, &at, &e.ActorType, &e.ActorID, &e.Action, &e.TargetType, &e.TargetID,
+			&e.OrganizationID, &e.RequestID, &e.IP, &e.UserAgent, &e.Outcome, &before, &after, &e.PrevHash, &e.Hash); err != nil {
+			return nil, dbErr(err, nil)
+		}
+		e.Time = at.Time
+		// A summary that no longer parses was tampered with; keep it visible
+		// to the verifier as a field it cannot match.
+		if json.Unmarshal([]byte(before), &e.Before) != nil {
+			e.Before = map[string]string{"<unparsable>": before}
+		}
+		if json.Unmarshal([]byte(after), &e.After) != nil {
+			e.After = map[string]string{"<unparsable>": after}
+		}
+		if len(e.Before) == 0 {
+			e.Before = nil
+		}
+		if len(e.After) == 0 {
+			e.After = nil
+		}
+		out = append(out, e)
+	}
+	return out, dbErr(rows.Err(), nil)
+}
+
+// VerifyAudit walks the whole stored chain in pages from its anchor and
+// returns the first break, if any.
+func (s *Store) VerifyAudit(ctx context.Context) (audit.Result, error) {
+	start, err := s.AuditAnchor(ctx)
+	if err != nil {
+		return audit.Result{}, err
+	}
+	total := audit.Result{Head: start}
+	const page = 1000
+	var after int64 = -1 << 62
+	for {
+		es, err := s.scanAudit(ctx, `SELECT `+auditCols+` FROM audit_log WHERE seq > ? ORDER BY seq LIMIT `+strconv.Itoa(page), after)
+		if err != nil {
+			return audit.Result{}, err
+		}
+		r := audit.Verify(es, total.Head)
+		total.Checked += r.Checked
+		total.Head = r.Head
+		if r.Finding != nil || len(es) < page {
+			total.Finding = r.Finding
+			return total, nil
+		}
+		after = es[len(es)-1].Seq
+	}
+}
