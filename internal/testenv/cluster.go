@@ -15,6 +15,8 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+
+	"github.com/usecapsule/capsule/internal/testenv/kubebin"
 )
 
 //go:embed stages.yaml
@@ -27,7 +29,7 @@ const FailPodLabel = "testenv.capsule.dev/fail"
 // Config describes a cluster to launch.
 type Config struct {
 	// Binaries are the cached executables; zero means DefaultBinaries.
-	Binaries Binaries
+	Binaries kubebin.Binaries
 	// Dir holds certificates, kubeconfigs, data and logs. Empty means a new
 	// temporary directory, removed by Stop.
 	Dir string
@@ -56,7 +58,7 @@ type Cluster struct {
 	// Nodes are the names of the fake nodes.
 	Nodes []string
 	// Binaries are the executables the cluster runs.
-	Binaries Binaries
+	Binaries kubebin.Binaries
 
 	procs   []*process
 	tempDir bool
@@ -82,7 +84,7 @@ func Launch(ctx context.Context, cfg Config) (*Cluster, error) {
 
 func newCluster(cfg Config) (*Cluster, error) {
 	if cfg.Binaries.Dir == "" {
-		b, err := DefaultBinaries()
+		b, err := kubebin.Default()
 		if err != nil {
 			return nil, err
 		}
@@ -128,10 +130,10 @@ func (c *Cluster) boot(ctx context.Context, cfg Config) error {
 	if err := c.writeCredentials(apiPort); err != nil {
 		return err
 	}
-	if err := c.start("etcd", binEtcd, etcdArgs(c.Dir, etcdPort, peerPort), cfg.Detached); err != nil {
+	if err := c.start("etcd", kubebin.Etcd, etcdArgs(c.Dir, etcdPort, peerPort), cfg.Detached); err != nil {
 		return err
 	}
-	if err := c.start("kube-apiserver", binAPIServer, apiServerArgs(c.Dir, etcdPort, apiPort), cfg.Detached); err != nil {
+	if err := c.start("kube-apiserver", kubebin.APIServer, apiServerArgs(c.Dir, etcdPort, apiPort), cfg.Detached); err != nil {
 		return err
 	}
 	client, err := kubernetes.NewForConfig(c.Config)
@@ -146,9 +148,9 @@ func (c *Cluster) boot(ctx context.Context, cfg Config) error {
 		return err
 	}
 	for _, comp := range []struct{ name, bin string }{
-		{"kube-controller-manager", binControllerManager},
-		{"kube-scheduler", binScheduler},
-		{"kwok", binKwok},
+		{"kube-controller-manager", kubebin.ControllerManager},
+		{"kube-scheduler", kubebin.Scheduler},
+		{"kwok", kubebin.Kwok},
 	} {
 		if err := c.start(comp.name, comp.bin, componentArgs(c.Dir, comp.name), cfg.Detached); err != nil {
 			return err

@@ -14,6 +14,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/usecapsule/capsule/internal/testenv/kubebin"
 )
 
 // DefaultDevDir is where `capsule dev cluster` keeps its detached cluster:
@@ -104,7 +106,7 @@ func Up(ctx context.Context, dir string, nodes int, log io.Writer) (*Cluster, er
 			return nil, err
 		}
 	}
-	bins, err := Install(ctx, InstallOptions{Log: log})
+	bins, err := kubebin.Install(ctx, kubebin.InstallOptions{Log: log})
 	if err != nil {
 		return nil, err
 	}

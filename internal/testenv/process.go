@@ -142,5 +142,9 @@ func logTail(path string, lines int) string {
 	if err != nil {
 		return "(no log: " + err.Error() + ")"
 	}
-	return tail(string(b), lines)
+	l := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(l) > lines {
+		l = l[len(l)-lines:]
+	}
+	return strings.Join(l, "\n")
 }

@@ -13,6 +13,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/usecapsule/capsule/internal/testenv/kubebin"
 )
 
 // Option changes how Start and Shared launch a cluster.
@@ -22,7 +24,9 @@ type Option func(*Config)
 func WithNodes(n int) Option { return func(c *Config) { c.Nodes = n } }
 
 // WithBinaries uses binaries from dir instead of the default cache.
-func WithBinaries(dir string) Option { return func(c *Config) { c.Binaries = Binaries{Dir: dir} } }
+func WithBinaries(dir string) Option {
+	return func(c *Config) { c.Binaries = kubebin.Binaries{Dir: dir} }
+}
 
 // WithLog sends start-up progress lines to w.
 func WithLog(w interface{ Write([]byte) (int, error) }) Option {

@@ -1,4 +1,4 @@
-package testenv
+package kubebin
 
 import (
 	"errors"
@@ -20,7 +20,7 @@ type Binaries struct {
 func (b Binaries) Path(name string) string { return filepath.Join(b.Dir, name) }
 
 // Kubectl returns the path of the cached kubectl.
-func (b Binaries) Kubectl() string { return b.Path(binKubectl) }
+func (b Binaries) Kubectl() string { return b.Path(Kubectl) }
 
 // ErrNotInstalled is returned (wrapped) when a cached binary is missing.
 var ErrNotInstalled = errors.New("test environment binaries are not installed")
@@ -32,19 +32,19 @@ func (b Binaries) Check() error {
 	var missing []string
 	for _, c := range components() {
 		if !c.installed(b.Dir) {
-			missing = append(missing, c.name+"@"+c.version)
+			missing = append(missing, fmt.Sprintf("%s@%s (%s)", c.name, c.version, strings.Join(c.bins, ", ")))
 		}
 	}
 	if len(missing) == 0 {
 		return nil
 	}
 	return fmt.Errorf("%w in %s (missing or stale: %s): run `make testenv` (or `bash hack/testenv.sh`) once; the cold build takes about 15 minutes",
-		ErrNotInstalled, b.Dir, strings.Join(missing, ", "))
+		ErrNotInstalled, b.Dir, strings.Join(missing, "; "))
 }
 
-// DefaultBinaries returns the binaries of the pinned versions in the
+// Default returns the binaries of the pinned versions in the
 // default cache directory.
-func DefaultBinaries() (Binaries, error) {
+func Default() (Binaries, error) {
 	root, err := CacheRoot()
 	if err != nil {
 		return Binaries{}, err

@@ -1,4 +1,4 @@
-package testenv
+package kubebin
 
 import (
 	"context"
@@ -28,7 +28,7 @@ func buildEtcd(ctx context.Context, b *builder) error {
 	if err := b.goRun(ctx, dir, "resolving etcd modules", "get", "go.etcd.io/etcd/server/v3@"+EtcdVersion); err != nil {
 		return err
 	}
-	return b.goBuild(ctx, dir, binEtcd, ".", "")
+	return b.goBuild(ctx, dir, Etcd, ".", "")
 }
 
 // buildKwok builds kwok in its own module: it needs a newer apimachinery
@@ -42,11 +42,11 @@ func buildKwok(ctx context.Context, b *builder) error {
 	if err := b.goRun(ctx, dir, "resolving kwok modules", "get", "sigs.k8s.io/kwok/cmd/kwok@"+KwokVersion); err != nil {
 		return err
 	}
-	return b.goBuild(ctx, dir, binKwok, "sigs.k8s.io/kwok/cmd/kwok", "")
+	return b.goBuild(ctx, dir, Kwok, "sigs.k8s.io/kwok/cmd/kwok", "")
 }
 
 // kubeCommands are built from k8s.io/kubernetes/cmd/<name>.
-var kubeCommands = []string{binAPIServer, binControllerManager, binScheduler, binKubectl}
+var kubeCommands = []string{APIServer, ControllerManager, Scheduler, Kubectl}
 
 // buildKubernetes builds the control plane and kubectl in a module whose
 // go.mod replaces every staging module with its published release.

@@ -1,4 +1,4 @@
-package testenv
+package kubebin
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package testenv
+package kubebin
 
 import (
 	"context"
@@ -36,10 +36,10 @@ type component struct {
 
 func components() []component {
 	return []component{
-		{name: "etcd", version: EtcdVersion, bins: []string{binEtcd}, build: buildEtcd},
-		{name: "kwok", version: KwokVersion, bins: []string{binKwok}, build: buildKwok},
+		{name: "etcd", version: EtcdVersion, bins: []string{Etcd}, build: buildEtcd},
+		{name: "kwok", version: KwokVersion, bins: []string{Kwok}, build: buildKwok},
 		{name: "kubernetes", version: KubernetesVersion,
-			bins:  []string{binAPIServer, binControllerManager, binScheduler, binKubectl},
+			bins:  []string{APIServer, ControllerManager, Scheduler, Kubectl},
 			build: buildKubernetes},
 	}
 }

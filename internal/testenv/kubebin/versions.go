@@ -1,4 +1,4 @@
-package testenv
+package kubebin
 
 // Pinned versions of the simulated cluster's parts. They were verified
 // together (see issue 5); change them together and the cache directory
@@ -61,10 +61,12 @@ var stagingModules = []string{
 
 // Binary names, as found in Binaries.Dir.
 const (
-	binEtcd              = "etcd"
-	binAPIServer         = "kube-apiserver"
-	binControllerManager = "kube-controller-manager"
-	binScheduler         = "kube-scheduler"
-	binKubectl           = "kubectl"
-	binKwok              = "kwok"
+	// Etcd, APIServer, ControllerManager, Scheduler, Kubectl and Kwok are the
+	// file names of the cached executables.
+	Etcd              = "etcd"
+	APIServer         = "kube-apiserver"
+	ControllerManager = "kube-controller-manager"
+	Scheduler         = "kube-scheduler"
+	Kubectl           = "kubectl"
+	Kwok              = "kwok"
 )

@@ -12,7 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/usecapsule/capsule/internal/testenv"
+	"github.com/usecapsule/capsule/internal/testenv/kubebin"
 )
 
 func main() {
@@ -20,7 +20,7 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	bins, err := testenv.Install(ctx, testenv.InstallOptions{Log: os.Stderr, Parallelism: *parallel})
+	bins, err := kubebin.Install(ctx, kubebin.InstallOptions{Log: os.Stderr, Parallelism: *parallel})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testenv-install:", err)
 		os.Exit(1)
