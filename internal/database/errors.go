@@ -15,7 +15,21 @@ const (
 	pgSerializationFailure = "40001"
 	pgDeadlockDetected     = "40P01"
 	pgLockNotAvailable     = "55P03"
+	pgBadEncoding          = "22021" // character_not_in_repertoire: NUL or invalid UTF-8
+	pgUntranslatable       = "22P05" // untranslatable_character: \u0000 in jsonb
 )
+
+// IsInvalidText reports whether err rejects a text value (ErrInvalidText, or
+// PostgreSQL refusing a NUL character).
+func IsInvalidText(err error) bool {
+	if errors.Is(err, ErrInvalidText) {
+		return true
+	}
+	if pg, ok := asPg(err); ok {
+		return pg.Code == pgBadEncoding || pg.Code == pgUntranslatable
+	}
+	return false
+}
 
 // IsUniqueViolation reports whether err is a unique or primary-key
 // constraint violation.

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Querier runs statements written with `?` placeholders, on a pool or in a
@@ -13,22 +15,65 @@ import (
 type Querier interface {
 	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
 	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+	QueryRow(ctx context.Context, query string, args ...any) *Row
+}
+
+// ErrInvalidText is returned, before the statement reaches the database,
+// when a string argument holds a NUL byte or invalid UTF-8: PostgreSQL
+// rejects such text and SQLite would store it, so both refuse it here.
+var ErrInvalidText = errors.New("database: text contains a NUL byte or invalid UTF-8")
+
+// ValidText reports whether s can be stored as text in both dialects.
+func ValidText(s string) bool {
+	return strings.IndexByte(s, 0) < 0 && utf8.ValidString(s)
+}
+
+func checkArgs(args []any) error {
+	for _, a := range args {
+		if s, ok := a.(string); ok && !ValidText(s) {
+			return ErrInvalidText
+		}
+	}
+	return nil
+}
+
+// Row is the result of QueryRow; its Scan returns sql.ErrNoRows when the
+// query found nothing.
+type Row struct {
+	row *sql.Row
+	err error
+}
+
+// Scan copies the row's columns into dest.
+func (r *Row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.row.Scan(dest...)
 }
 
 // Exec runs a write statement outside a transaction on the writer pool.
 func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := checkArgs(args); err != nil {
+		return nil, err
+	}
 	return db.write.ExecContext(ctx, db.dialect.Rebind(query), args...)
 }
 
 // Query runs a read on the reader pool.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := checkArgs(args); err != nil {
+		return nil, err
+	}
 	return db.read.QueryContext(ctx, db.dialect.Rebind(query), args...)
 }
 
 // QueryRow runs a one-row read on the reader pool.
-func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return db.read.QueryRowContext(ctx, db.dialect.Rebind(query), args...)
+func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *Row {
+	if err := checkArgs(args); err != nil {
+		return &Row{err: err}
+	}
+	return &Row{row: db.read.QueryRowContext(ctx, db.dialect.Rebind(query), args...)}
 }
 
 // Tx is a write transaction.
@@ -39,17 +84,26 @@ type Tx struct {
 
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := checkArgs(args); err != nil {
+		return nil, err
+	}
 	return t.tx.ExecContext(ctx, t.dialect.Rebind(query), args...)
 }
 
 // Query runs a query in the transaction.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := checkArgs(args); err != nil {
+		return nil, err
+	}
 	return t.tx.QueryContext(ctx, t.dialect.Rebind(query), args...)
 }
 
 // QueryRow runs a one-row query in the transaction.
-func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.dialect.Rebind(query), args...)
+func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
+	if err := checkArgs(args); err != nil {
+		return &Row{err: err}
+	}
+	return &Row{row: t.tx.QueryRowContext(ctx, t.dialect.Rebind(query), args...)}
 }
 
 // Dialect returns the transaction's dialect.

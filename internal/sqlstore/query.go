@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -55,6 +56,13 @@ type conds struct {
 }
 
 func (c *conds) add(cond string, args ...any) {
+	for _, a := range args {
+		// No stored text holds a NUL byte or invalid UTF-8 (the database
+		// layer refuses to write it), so such a filter value matches nothing.
+		if s, ok := a.(string); ok && !database.ValidText(s) {
+			c.empty = true
+		}
+	}
 	c.parts = append(c.parts, cond)
 	c.args = append(c.args, args...)
 }
@@ -194,7 +202,29 @@ func jsonText(v any) (string, error) {
 	if err != nil {
 		return "", capsule.Internal(fmt.Errorf("sqlstore: encode JSON column: %w", err))
 	}
+	if hasNULEscape(b) {
+		return "", invalidText() // PostgreSQL's jsonb cannot hold it
+	}
 	return string(b), nil
+}
+
+// hasNULEscape reports whether JSON text holds the escape \u0000 (and not
+// an escaped backslash followed by "u0000").
+func hasNULEscape(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if bytes.HasPrefix(b[i+1:], []byte("u0000")) {
+			return true
+		}
+		i++ // skip the escaped character
+	}
+	return false
+}
+
+func invalidText() error {
+	return capsule.Errorf(capsule.KindInvalid, capsule.CodeValidation, "text values must be valid UTF-8 without NUL characters")
 }
 
 // jsonColumn scans a JSON column into V.
@@ -227,6 +257,8 @@ func dbError(err error, notFound *capsule.Error) error {
 		return err
 	case errors.Is(err, sql.ErrNoRows) && notFound != nil:
 		return notFound
+	case database.IsInvalidText(err):
+		return invalidText()
 	}
 	return capsule.Internal(err)
 }

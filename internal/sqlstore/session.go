@@ -88,6 +88,9 @@ func (s *Store) CreateSession(ctx context.Context, ss *capsule.Session) error {
 // tokenHash, whether or not it is still usable: the caller checks
 // RevokedAt, ReplacedBy and ExpiresAt (a replaced token signals theft).
 func (s *Store) FindSessionByTokenHash(ctx context.Context, tokenHash string) (*capsule.Session, error) {
+	if !database.ValidText(tokenHash) {
+		return nil, errSessionNotFound()
+	}
 	ss, err := scanSession(s.db.QueryRow(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE token_hash = ?", tokenHash))
 	return ss, dbError(err, errSessionNotFound())
 }

@@ -38,6 +38,9 @@ func (s *Store) FindUser(ctx context.Context, id string) (*capsule.User, error) 
 
 // FindUserByEmail returns the user with email, compared case-insensitively.
 func (s *Store) FindUserByEmail(ctx context.Context, email string) (*capsule.User, error) {
+	if !database.ValidText(email) {
+		return nil, capsule.NotFound("user", email)
+	}
 	u, err := scanUser(s.db.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE email_key = ?", emailKey(email)))
 	return u, dbError(err, capsule.NotFound("user", email))
 }
