@@ -10,8 +10,10 @@ import "sort"
 func init() {
 	register(
 		setRule{Meta{"quota-exceeded", "quota", 8}, checkQuota},
+		setRule{Meta{"quota-nearly-full", "quota", 5}, checkQuotaNear},
 		setRule{Meta{"limitrange-violation", "quota", 7}, checkLimitRanges},
 		setRule{Meta{"capacity-exceeded", "capacity", 8}, checkCapacity},
+		setRule{Meta{"capacity-headroom-low", "capacity", 5}, checkHeadroom},
 	)
 }
 
@@ -24,7 +26,15 @@ func inNamespace(w *Workload, ns string) bool {
 // checkQuota: usage after the change = used − what the current set uses +
 // what this set uses. Over the hard limit is 8 (pods are rejected at
 // admission); above 90% is 5.
-func checkQuota(m Meta, ctx *Context) []Finding {
+func checkQuota(m Meta, ctx *Context) []Finding { return quotaFindings(m, ctx, false) }
+
+// checkQuotaNear reports usage above 90% of a hard limit after the change.
+func checkQuotaNear(m Meta, ctx *Context) []Finding { return quotaFindings(m, ctx, true) }
+
+// quotaFindings reports breaches, or with near the quotas left above 90%
+// but not breached. Two rules, so that a quota going from nearly full to
+// breached shows as a new finding.
+func quotaFindings(m Meta, ctx *Context, near bool) []Finding {
 	if ctx.Cluster == nil {
 		return nil
 	}
@@ -41,12 +51,10 @@ func checkQuota(m Meta, ctx *Context) []Finding {
 			after, hard := other+now[res], q.Hard[res]
 			key := "ResourceQuota/" + q.Name
 			switch {
-			case after > hard:
+			case after > hard && !near:
 				out = append(out, m.finding(key, "/spec/hard/"+res, "%s would exceed quota %s: %s needed, %s allowed (other workloads use %s)", res, q.Name, formatMilli(res, after), formatMilli(res, hard), formatMilli(res, other)))
-			case after*10 > hard*9:
-				f := m.finding(key, "/spec/hard/"+res, "%s would use over 90%% of quota %s: %s of %s", res, q.Name, formatMilli(res, after), formatMilli(res, hard))
-				f.Severity = 5
-				out = append(out, f)
+			case after <= hard && after*10 > hard*9 && near:
+				out = append(out, m.finding(key, "/spec/hard/"+res, "%s would use over 90%% of quota %s: %s of %s", res, q.Name, formatMilli(res, after), formatMilli(res, hard)))
 			}
 		}
 	}
@@ -111,7 +119,12 @@ const minHeadroomPercent = 15
 
 // checkCapacity: the change's additional requests against what the nodes
 // have free. Not fitting is 8; leaving less than 15% headroom is 5.
-func checkCapacity(m Meta, ctx *Context) []Finding {
+func checkCapacity(m Meta, ctx *Context) []Finding { return capacityFindings(m, ctx, false) }
+
+// checkHeadroom reports less than 15% of allocatable left free.
+func checkHeadroom(m Meta, ctx *Context) []Finding { return capacityFindings(m, ctx, true) }
+
+func capacityFindings(m Meta, ctx *Context, headroom bool) []Finding {
 	if ctx.Cluster == nil || len(ctx.Cluster.Nodes) == 0 {
 		return nil
 	}
@@ -127,12 +140,10 @@ func checkCapacity(m Meta, ctx *Context) []Finding {
 		extra := now["requests."+res] - base["requests."+res]
 		free := alloc - used - extra
 		switch {
-		case free < 0:
+		case free < 0 && !headroom:
 			out = append(out, m.finding("(cluster)", "/nodes/"+res, "the change needs %s more %s than the %d nodes have free (%s free before the change)", formatMilli(res, -free), res, nodes, formatMilli(res, alloc-used)))
-		case alloc > 0 && free*100 < alloc*minHeadroomPercent:
-			f := m.finding("(cluster)", "/nodes/"+res, "after the change only %s of %s (%d%%) stays free across %d nodes", formatMilli(res, free), res, free*100/alloc, nodes)
-			f.Severity = 5
-			out = append(out, f)
+		case free >= 0 && alloc > 0 && free*100 < alloc*minHeadroomPercent && headroom:
+			out = append(out, m.finding("(cluster)", "/nodes/"+res, "after the change only %s of %s (%d%%) stays free across %d nodes", formatMilli(res, free), res, free*100/alloc, nodes))
 		}
 	}
 	return out

@@ -44,12 +44,16 @@ func checkImageTag(m Meta, w *Workload, c Container) []Finding {
 // secretName matches variable names that conventionally hold credentials.
 var secretName = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|DSN|CONNECTION_STRING)`)
 
+// notSecretSuffix matches names that point at a credential rather than hold
+// one (DB_SECRET_NAME, TOKEN_FILE, API_KEY_PATH).
+var notSecretSuffix = regexp.MustCompile(`(?i)_(NAME|FILE|PATH|DIR|REF|ENABLED|TTL|SECONDS|HEADER|URL_PATH)$`)
+
 // checkSecretEnv flags literal values in variables named like credentials.
 // The value itself is never put in the message.
 func checkSecretEnv(m Meta, w *Workload, c Container) []Finding {
 	var out []Finding
 	for _, e := range c.Env {
-		if !e.HasValue || e.Value == "" || strings.HasPrefix(e.Value, "$(") || !secretName.MatchString(e.Name) {
+		if !e.HasValue || e.Value == "" || strings.HasPrefix(e.Value, "$(") || !secretName.MatchString(e.Name) || notSecretSuffix.MatchString(e.Name) {
 			continue
 		}
 		out = append(out, m.finding(w.Key, e.Path+"/value", "container %q sets %s as a literal value: use a Secret (secretKeyRef)", c.Name, e.Name))

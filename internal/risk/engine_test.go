@@ -1,0 +1,110 @@
+package risk
+
+import (
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
+)
+
+func TestLevels(t *testing.T) {
+	for sev, want := range map[float64]Level{0: LevelLow, 3.9: LevelLow, 4: LevelMedium, 6.9: LevelMedium, 7: LevelHigh, 8.9: LevelHigh, 9: LevelCritical, 10: LevelCritical} {
+		if got := LevelOf(sev); got != want {
+			t.Errorf("LevelOf(%g) = %s, want %s", sev, got, want)
+		}
+	}
+	high, _ := ParseLevel("high")
+	if !LevelCritical.Reaches(high) || !LevelHigh.Reaches(high) || LevelMedium.Reaches(high) || LevelNone.Reaches(LevelLow) {
+		t.Error("Reaches is wrong")
+	}
+	if _, err := ParseLevel("severe"); err == nil || !strings.Contains(err.Error(), "severe") {
+		t.Errorf("ParseLevel(severe) = %v", err)
+	}
+	// Resolved findings do not count towards the level.
+	fs := []Finding{{Severity: 9, Status: StatusResolved}, {Severity: 4, Status: StatusUnchanged}}
+	if got := levelOf(fs); got != LevelMedium {
+		t.Errorf("levelOf = %s, want medium", got)
+	}
+}
+
+func TestParseVersion(t *testing.T) {
+	for in, want := range map[string]Version{"1.34": {1, 34}, "v1.25.3": {1, 25}, " 1.9 ": {1, 9}} {
+		if got, err := ParseVersion(in); err != nil || got != want {
+			t.Errorf("ParseVersion(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "1", "one.two", "1.x", "1.2.3.4", "0.5"} {
+		if _, err := ParseVersion(bad); err == nil {
+			t.Errorf("ParseVersion(%q) accepted", bad)
+		}
+	}
+	if _, err := Evaluate(Default(), Input{KubeVersion: "latest"}); err == nil || !strings.Contains(err.Error(), `"latest"`) {
+		t.Errorf("Evaluate with bad version: %v", err)
+	}
+}
+
+func TestRegistry(t *testing.T) {
+	r := NewRegistry()
+	rule := setRule{Meta{"x", "rbac", 1}, func(Meta, *Context) []Finding { return nil }}
+	if err := r.Register(rule); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Register(rule); err == nil {
+		t.Error("duplicate ID accepted")
+	}
+	if err := r.Register(setRule{Meta{"y", "no-such-category", 1}, nil}); err == nil {
+		t.Error("unknown category accepted")
+	}
+	seen := map[string]bool{}
+	for _, rule := range Default().Rules() {
+		m := rule.Meta()
+		if m.Severity < 0 || m.Severity > 10 {
+			t.Errorf("%s: severity %g out of range", m.ID, m.Severity)
+		}
+		seen[m.Category] = true
+	}
+	for c := range Categories {
+		if !seen[c] {
+			t.Errorf("no rule in category %s", c)
+		}
+	}
+}
+
+// FuzzEvaluate feeds arbitrary YAML documents as both sets: rules read
+// untyped maps, and no shape of input may make them panic.
+func FuzzEvaluate(f *testing.F) {
+	for _, s := range []string{
+		"kind: Deployment\nmetadata: {name: a}\nspec: {replicas: 2, template: {spec: {containers: [{name: c, image: x}]}}}",
+		"kind: Deployment\nmetadata: {name: a}\nspec: {replicas: x, template: {spec: {containers: 3}}}",
+		"kind: Service\nmetadata: {name: s}\nspec: {selector: [1, 2]}",
+		"kind: CronJob\nmetadata: {name: c}\nspec: {jobTemplate: {spec: {template: {spec: {containers: [{resources: {requests: {cpu: zz}}}]}}}}}",
+		"kind: ClusterRole\nmetadata: {name: r}\nrules: [{verbs: '*'}, 7]",
+		"kind: StatefulSet\nmetadata: {name: s}\nspec: {volumeClaimTemplates: {a: 1}, selector: null}",
+	} {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, cur, prop string) {
+		in := Input{Current: fuzzObjects(cur), Proposed: fuzzObjects(prop), Cluster: &Cluster{
+			Quotas: []Quota{{Name: "q", Hard: map[string]int64{"requests.cpu": 1000}}},
+			Nodes:  []Node{{Name: "n", Allocatable: map[string]int64{"cpu": 1000}}},
+		}, Cost: &CostChange{BaselineCents: 1, ProjectedCents: 100000}}
+		rep, err := Evaluate(Default(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range rep.Findings {
+			if f.Rule == "" || f.Status == "" || f.Severity < 0 || f.Severity > 10 {
+				t.Fatalf("bad finding %+v", f)
+			}
+		}
+	})
+}
+
+func fuzzObjects(s string) []*unstructured.Unstructured {
+	var m map[string]any
+	if yaml.Unmarshal([]byte(s), &m) != nil || m == nil {
+		return nil
+	}
+	return []*unstructured.Unstructured{{Object: m}}
+}
