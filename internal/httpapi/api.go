@@ -30,10 +30,17 @@ type Config struct {
 	Registry *prometheus.Registry
 	// PoolStats, when set, exports the database pool figures as metrics.
 	PoolStats PoolStatsFunc
+	// Cache enables the read cache (see readCache). Only safe when this
+	// process is the database's only writer, as with SQLite.
+	Cache bool
+	// CacheTTL bounds the age of a cached read (default 2s).
+	CacheTTL time.Duration
 	// AccessLog logs one line per request when true.
 	AccessLog bool
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Access configures identity and access: RBAC, API keys, audit, secrets, rate limits.
+	Access AccessConfig
 }
 
 // API is the http.Handler of the control plane.
@@ -47,6 +54,8 @@ type API struct {
 	metrics   *metrics
 	now       func() time.Time
 	doc       *documents
+	cache     *readCache // nil when Config.Cache is false
+	tokens    *tokenCache
 }
 
 // New builds the API: it registers every route of the route table.
@@ -66,19 +75,32 @@ func New(cfg Config) (*API, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.CacheTTL <= 0 {
+		cfg.CacheTTL = 2 * time.Second
+	}
+	var cache *readCache
+	if cfg.Cache {
+		gs := &genStore{Store: cfg.Store}
+		cfg.Store = gs
+		cache = newReadCache(gs, cfg.CacheTTL, 4096)
+	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	a := &API{cfg: cfg, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, accessLog: cfg.AccessLog,
-		mux: http.NewServeMux(), now: cfg.Now}
+		mux: http.NewServeMux(), now: cfg.Now,
+		cache: cache, tokens: &tokenCache{max: 10000, entries: map[string]*token.Claims{}}}
 	m, err := newMetrics(cfg.Registry, cfg.PoolStats)
 	if err != nil {
 		return nil, err
 	}
 	a.metrics = m
+	if a.access, err = newAccess(cfg); err != nil {
+		return nil, err
+	}
 	a.routes = routes(a)
 	for _, rt := range a.routes {
-		a.mux.Handle(rt.Method+" "+rt.Path, a.wrap(rt))
+		a.mux.Handle(rt.Method+" "+rt.Path, a.wrap(a.guard(rt)))
 	}
 	doc, err := newDocuments(a.routes)
 	if err != nil {
@@ -87,6 +109,10 @@ func New(cfg Config) (*API, error) {
 	a.doc = doc
 	return a, nil
 }
+
+// Store returns the store the API writes through. Other in-process writers
+// must use it too, so the read cache sees their writes.
+func (a *API) Store() capsule.Store { return a.cfg.Store }
 
 // Routes returns the route table.
 func (a *API) Routes() []Route { return a.routes }
@@ -105,7 +131,11 @@ func (a *API) wrap(rt Route) http.Handler {
 			}
 			r = r.WithContext(withCaller(r.Context(), c))
 		}
-		if err := rt.Handler(w, r); err != nil {
+		h := rt.Handler
+		if rt.Cacheable && a.cache != nil {
+			h = func(w http.ResponseWriter, r *http.Request) error { return a.serveCached(w, r, rt.Handler) }
+		}
+		if err := h(w, r); err != nil {
 			writeError(w, r, a.log, err)
 		}
 	})

@@ -59,11 +59,11 @@ func (a *API) authenticate(r *http.Request) (*Caller, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
 		return nil, unauthenticated("the Authorization header must be \"Bearer <access token>\"")
 	}
-	claims, err := a.cfg.Tokens.Verify(strings.TrimSpace(tok), a.now())
+	claims, err := a.tokens.verify(a.cfg.Tokens, strings.TrimSpace(tok), a.now())
 	if err != nil {
 		return nil, unauthenticated("the access token is invalid or expired; refresh it or sign in again")
 	}
-	ms, err := a.cfg.Store.ListMemberships(r.Context(), claims.UserID)
+	ms, err := a.memberships(r, claims.UserID)
 	if err != nil {
 		return nil, err
 	}

@@ -18,10 +18,11 @@ func TestTenancy(t *testing.T) {
 		e := newEnv(t, dsn)
 		e.run(t, []call{
 			{method: "POST", path: "/api/v1/projects", body: `{"name":"Secret","slug":"secret"}`, status: 201, save: "p"},
+			{name: "owner lists (and caches) the project", method: "GET", path: "/api/v1/projects", status: 200, check: wantItems(1)},
 			{method: "POST", path: "/api/v1/environments", body: `{"projectId":"{p}","name":"prod","kind":"production"}`, status: 201, save: "env"},
 			{method: "POST", path: "/api/v1/services", body: `{"projectId":"{p}","name":"api","type":"api"}`, status: 201, save: "svc"},
 		})
-		createUser(t, e.st, "mallory@example.com", "mallory")
+		createUser(t, e.api.Store(), "mallory@example.com", "mallory")
 		e.token = e.login(t, "mallory@example.com", adminPassword).AccessToken
 		e.run(t, []call{
 			{name: "other org", method: "GET", path: "/api/v1/organizations/{defaultOrg}", status: 404, code: "ORGANIZATION_NOT_FOUND"},
@@ -42,6 +43,28 @@ func TestTenancy(t *testing.T) {
 			{name: "filter on other org", method: "GET", path: "/api/v1/projects?organizationId={defaultOrg}", status: 200, check: wantItems(0)},
 			{name: "list envs", method: "GET", path: "/api/v1/environments", status: 200, check: wantItems(0)},
 			{name: "list services", method: "GET", path: "/api/v1/services?projectId={p}", status: 200, check: wantItems(0)},
+		})
+	})
+}
+
+// TestCachedListsSeeWrites: a cached list is never served after a write
+// through the API.
+func TestCachedListsSeeWrites(t *testing.T) {
+	forEachStore(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		e.run(t, []call{
+			{method: "GET", path: "/api/v1/projects", status: 200, check: wantItems(0)},
+			{method: "GET", path: "/api/v1/projects", status: 200, check: wantItems(0)},
+			{method: "POST", path: "/api/v1/projects", body: `{"name":"P","slug":"p"}`, status: 201, save: "p"},
+			{method: "GET", path: "/api/v1/projects", status: 200, check: wantItems(1)},
+			{method: "PUT", path: "/api/v1/projects/{p}", body: `{"name":"Renamed","slug":"p","version":1}`, status: 200},
+			{method: "GET", path: "/api/v1/projects", status: 200, check: func(t *testing.T, r *result) {
+				if name := r.items()[0].(map[string]any)["name"]; name != "Renamed" {
+					t.Fatalf("stale list after PUT: name %v", name)
+				}
+			}},
+			{method: "DELETE", path: "/api/v1/projects/{p}", status: 204},
+			{method: "GET", path: "/api/v1/projects", status: 200, check: wantItems(0)},
 		})
 	})
 }
@@ -144,7 +167,7 @@ func TestCascadeDelete(t *testing.T) {
 			{method: "POST", path: "/api/v1/services", body: `{"projectId":"{p}","name":"api","type":"api"}`, status: 201, save: "svc"},
 		})
 		d := &capsule.Deployment{ServiceID: e.vars["svc"], EnvironmentID: e.vars["env"], Revision: 1, Version: "v1"}
-		if err := e.st.CreateDeployment(context.Background(), d); err != nil {
+		if err := e.api.Store().CreateDeployment(context.Background(), d); err != nil {
 			t.Fatal(err)
 		}
 		e.vars["dep"] = d.ID
@@ -171,7 +194,7 @@ func TestDeployments(t *testing.T) {
 		})
 		for _, status := range []string{"pending", "running"} {
 			d := &capsule.Deployment{ServiceID: e.vars["svc"], EnvironmentID: e.vars["env"], Revision: 1, Version: "v-" + status, Status: status}
-			if err := e.st.CreateDeployment(context.Background(), d); err != nil {
+			if err := e.api.Store().CreateDeployment(context.Background(), d); err != nil {
 				t.Fatal(err)
 			}
 			e.vars[status] = d.ID

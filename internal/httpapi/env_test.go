@@ -81,7 +81,7 @@ func newEnv(t testing.TB, dsn string, mutate ...func(*httpapi.Config)) *env {
 	e := &env{st: st, logs: &syncBuffer{}, vars: map[string]string{}}
 	e.userID, e.orgID = createUser(t, st, adminEmail, "default")
 	cfg := httpapi.Config{Store: st, Tokens: token.NewIssuer([]byte(strings.Repeat("k", 32)), token.DefaultTTL),
-		Logger: slog.New(slog.NewJSONHandler(e.logs, nil)), AccessLog: true}
+		Logger: slog.New(slog.NewJSONHandler(e.logs, nil)), AccessLog: true, Cache: true}
 	for _, m := range mutate {
 		m(&cfg)
 	}

@@ -29,6 +29,8 @@ type Route struct {
 	Response    any
 	ContentType string
 	Query       []Param
+	// Cacheable GETs may be answered from the read cache.
+	Cacheable bool
 	// NotImplemented routes answer 501 until their capability exists.
 	NotImplemented bool
 	Handler        handlerFunc
@@ -74,14 +76,14 @@ func routes(a *API) []Route {
 		{Method: "GET", Path: "/api/v1/auth/me", Summary: "The signed-in user and their memberships", Tag: "auth", Status: ok, Response: Me{}, Handler: me(st)},
 
 		// Organizations.
-		{Method: "GET", Path: "/api/v1/organizations", Summary: "List the caller's organizations", Tag: "organizations", Permission: "organization:view", Status: ok, Response: capsule.List[capsule.Organization]{}, Query: pageParams, Handler: listOrganizations(st)},
+		{Method: "GET", Path: "/api/v1/organizations", Summary: "List the caller's organizations", Tag: "organizations", Permission: "organization:view", Status: ok, Response: capsule.List[capsule.Organization]{}, Query: pageParams, Cacheable: true, Handler: listOrganizations(st)},
 		{Method: "POST", Path: "/api/v1/organizations", Summary: "Create an organization owned by the caller", Tag: "organizations", Permission: "organization:create", Status: created, Request: capsule.Organization{}, Response: capsule.Organization{}, Handler: createOrganization(st)},
 		{Method: "GET", Path: "/api/v1/organizations/{id}", Summary: "Get an organization", Tag: "organizations", Permission: "organization:view", Status: ok, Response: capsule.Organization{}, Handler: getOrganization(st)},
 		{Method: "PUT", Path: "/api/v1/organizations/{id}", Summary: "Update an organization", Tag: "organizations", Permission: "organization:edit", Status: ok, Request: capsule.Organization{}, Response: capsule.Organization{}, Handler: updateOrganization(st)},
 		{Method: "DELETE", Path: "/api/v1/organizations/{id}", Summary: "Delete an organization and everything it owns", Tag: "organizations", Permission: "organization:delete", Status: none, Handler: deleteOrganization(st)},
 
 		// Projects.
-		{Method: "GET", Path: "/api/v1/projects", Summary: "List projects", Tag: "projects", Permission: "project:view", Status: ok, Response: capsule.List[capsule.Project]{}, Query: withPage(orgParam), Handler: listProjects(st)},
+		{Method: "GET", Path: "/api/v1/projects", Summary: "List projects", Tag: "projects", Permission: "project:view", Status: ok, Response: capsule.List[capsule.Project]{}, Query: withPage(orgParam), Cacheable: true, Handler: listProjects(st)},
 		{Method: "POST", Path: "/api/v1/projects", Summary: "Create a project (in the caller's only or default organization when organizationId is empty)", Tag: "projects", Permission: "project:create", Status: created, Request: capsule.Project{}, Response: capsule.Project{}, Handler: createProject(st)},
 		{Method: "GET", Path: "/api/v1/projects/{id}", Summary: "Get a project", Tag: "projects", Permission: "project:view", Status: ok, Response: capsule.Project{}, Handler: getProject(st)},
 		{Method: "PUT", Path: "/api/v1/projects/{id}", Summary: "Update a project", Tag: "projects", Permission: "project:edit", Status: ok, Request: capsule.Project{}, Response: capsule.Project{}, Handler: updateProject(st)},
@@ -89,7 +91,7 @@ func routes(a *API) []Route {
 
 		// Environments.
 		{Method: "GET", Path: "/api/v1/environments", Summary: "List environments", Tag: "environments", Permission: "environment:view", Status: ok, Response: capsule.List[capsule.Environment]{},
-			Query: withPage(projectParam, Param{Name: "kind", Type: "string", Description: "only environments of this kind", Enum: envKinds}), Handler: listEnvironments(st)},
+			Query: withPage(projectParam, Param{Name: "kind", Type: "string", Description: "only environments of this kind", Enum: envKinds}), Cacheable: true, Handler: listEnvironments(st)},
 		{Method: "POST", Path: "/api/v1/environments", Summary: "Create an environment", Tag: "environments", Permission: "environment:create", Status: created, Request: capsule.Environment{}, Response: capsule.Environment{}, Handler: createEnvironment(st)},
 		{Method: "GET", Path: "/api/v1/environments/{id}", Summary: "Get an environment", Tag: "environments", Permission: "environment:view", Status: ok, Response: capsule.Environment{}, Handler: getEnvironment(st)},
 		{Method: "PUT", Path: "/api/v1/environments/{id}", Summary: "Update an environment", Tag: "environments", Permission: "environment:edit", Status: ok, Request: capsule.Environment{}, Response: capsule.Environment{}, Handler: updateEnvironment(st)},
@@ -97,12 +99,12 @@ func routes(a *API) []Route {
 
 		// Services and their revisions.
 		{Method: "GET", Path: "/api/v1/services", Summary: "List services", Tag: "services", Permission: "service:view", Status: ok, Response: capsule.List[capsule.Service]{},
-			Query: withPage(projectParam, Param{Name: "type", Type: "string", Description: "only services of this type", Enum: serviceTypes}, Param{Name: "status", Type: "string", Description: "only services with this status"}), Handler: listServices(st)},
+			Query: withPage(projectParam, Param{Name: "type", Type: "string", Description: "only services of this type", Enum: serviceTypes}, Param{Name: "status", Type: "string", Description: "only services with this status"}), Cacheable: true, Handler: listServices(st)},
 		{Method: "POST", Path: "/api/v1/services", Summary: "Create a service (and its revision 1)", Tag: "services", Permission: "service:create", Status: created, Request: capsule.Service{}, Response: capsule.Service{}, Handler: createService(st)},
 		{Method: "GET", Path: "/api/v1/services/{id}", Summary: "Get a service", Tag: "services", Permission: "service:view", Status: ok, Response: capsule.Service{}, Handler: getService(st)},
 		{Method: "PUT", Path: "/api/v1/services/{id}", Summary: "Update a service (a changed type, source or configuration makes the next revision)", Tag: "services", Permission: "service:edit", Status: ok, Request: capsule.Service{}, Response: capsule.Service{}, Handler: updateService(st)},
 		{Method: "DELETE", Path: "/api/v1/services/{id}", Summary: "Delete a service with its revisions and deployments", Tag: "services", Permission: "service:delete", Status: none, Handler: deleteService(st)},
-		{Method: "GET", Path: "/api/v1/services/{id}/revisions", Summary: "List a service's configuration revisions", Tag: "services", Permission: "service:view", Status: ok, Response: capsule.List[capsule.ServiceRevision]{}, Query: pageParams, Handler: listRevisions(st)},
+		{Method: "GET", Path: "/api/v1/services/{id}/revisions", Summary: "List a service's configuration revisions", Tag: "services", Permission: "service:view", Status: ok, Response: capsule.List[capsule.ServiceRevision]{}, Query: pageParams, Cacheable: true, Handler: listRevisions(st)},
 		{Method: "GET", Path: "/api/v1/services/{id}/revisions/{number}", Summary: "Get one configuration revision", Tag: "services", Permission: "service:view", Status: ok, Response: capsule.ServiceRevision{}, Handler: getRevision(st)},
 		{Method: "GET", Path: "/api/v1/services/{id}/revisions/compare", Summary: "Compare two revisions: the changed fields as JSON pointers with their from and to values", Tag: "services", Permission: "service:view", Status: ok, Response: RevisionComparison{},
 			Query: []Param{{Name: "from", Type: "integer", Description: "the older revision number"}, {Name: "to", Type: "integer", Description: "the newer revision number"}}, Handler: compareRevisions(st)},
@@ -113,7 +115,7 @@ func routes(a *API) []Route {
 		// Deployments.
 		{Method: "GET", Path: "/api/v1/deployments", Summary: "List deployments, newest first", Tag: "deployments", Permission: "deployment:view", Status: ok, Response: capsule.List[capsule.Deployment]{},
 			Query: withPage(projectParam, Param{Name: "environmentId", Type: "string", Description: "only deployments to this environment"}, Param{Name: "serviceId", Type: "string", Description: "only deployments of this service"},
-				Param{Name: "status", Type: "string", Description: "only deployments with this status", Enum: capsule.DeploymentStatuses}), Handler: listDeployments(st)},
+				Param{Name: "status", Type: "string", Description: "only deployments with this status", Enum: capsule.DeploymentStatuses}), Cacheable: true, Handler: listDeployments(st)},
 		{Method: "GET", Path: "/api/v1/deployments/{id}", Summary: "Get a deployment", Tag: "deployments", Permission: "deployment:view", Status: ok, Response: capsule.Deployment{}, Handler: getDeployment(st)},
 		{Method: "POST", Path: "/api/v1/deployments/{id}/cancel", Summary: "Cancel a pending, building or deploying deployment (409 otherwise)", Tag: "deployments", Permission: "deployment:cancel", Status: ok, Response: capsule.Deployment{}, Handler: cancelDeployment(st)},
 		{Method: "GET", Path: "/api/v1/deployments/{id}/logs", Summary: "A deployment's logs (not implemented yet: 501 NOT_IMPLEMENTED)", Tag: "deployments", Permission: "deployment:view", Status: ok, NotImplemented: true, Handler: deploymentLogs(st)},

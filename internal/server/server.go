@@ -43,7 +43,9 @@ func (o *Options) run(ctx context.Context) error {
 		return err
 	}
 	api, err := httpapi.New(httpapi.Config{Store: st, Tokens: token.NewIssuer(key, token.DefaultTTL),
-		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st)})
+		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
+		// This process is SQLite's only writer, so the read cache sees every write.
+		Cache: o.DatabaseURL == ""})
 	if err != nil {
 		return err
 	}

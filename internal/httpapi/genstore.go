@@ -1,0 +1,92 @@
+package httpapi
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/usecapsule/capsule"
+)
+
+// genStore decorates a Store with a generation counter that every write
+// bumps after it returns. Read caches tag entries with the generation they
+// read before querying, so an entry is never served after a write through
+// this store has completed. Writes that bypass it (another process on the
+// same database) are covered only by the cache TTL, which is why the server
+// enables caching for SQLite alone.
+//
+// Every mutating method of capsule.Store must be overridden here; the
+// embedded Store forwards the rest.
+type genStore struct {
+	capsule.Store
+	gen atomic.Uint64
+}
+
+func (s *genStore) generation() uint64 { return s.gen.Load() }
+
+func (s *genStore) bump(err error) error {
+	s.gen.Add(1)
+	return err
+}
+
+func (s *genStore) CreateOrganization(ctx context.Context, o *capsule.Organization, owner string) error {
+	return s.bump(s.Store.CreateOrganization(ctx, o, owner))
+}
+func (s *genStore) UpdateOrganization(ctx context.Context, o *capsule.Organization) error {
+	return s.bump(s.Store.UpdateOrganization(ctx, o))
+}
+func (s *genStore) DeleteOrganization(ctx context.Context, id string) error {
+	return s.bump(s.Store.DeleteOrganization(ctx, id))
+}
+func (s *genStore) CreateProject(ctx context.Context, p *capsule.Project) error {
+	return s.bump(s.Store.CreateProject(ctx, p))
+}
+func (s *genStore) UpdateProject(ctx context.Context, p *capsule.Project) error {
+	return s.bump(s.Store.UpdateProject(ctx, p))
+}
+func (s *genStore) DeleteProject(ctx context.Context, id string) error {
+	return s.bump(s.Store.DeleteProject(ctx, id))
+}
+func (s *genStore) CreateEnvironment(ctx context.Context, e *capsule.Environment) error {
+	return s.bump(s.Store.CreateEnvironment(ctx, e))
+}
+func (s *genStore) UpdateEnvironment(ctx context.Context, e *capsule.Environment) error {
+	return s.bump(s.Store.UpdateEnvironment(ctx, e))
+}
+func (s *genStore) DeleteEnvironment(ctx context.Context, id string) error {
+	return s.bump(s.Store.DeleteEnvironment(ctx, id))
+}
+func (s *genStore) CreateService(ctx context.Context, sv *capsule.Service, actor string) error {
+	return s.bump(s.Store.CreateService(ctx, sv, actor))
+}
+func (s *genStore) UpdateService(ctx context.Context, sv *capsule.Service, actor string) error {
+	return s.bump(s.Store.UpdateService(ctx, sv, actor))
+}
+func (s *genStore) DeleteService(ctx context.Context, id string) error {
+	return s.bump(s.Store.DeleteService(ctx, id))
+}
+func (s *genStore) CreateDeployment(ctx context.Context, d *capsule.Deployment) error {
+	return s.bump(s.Store.CreateDeployment(ctx, d))
+}
+func (s *genStore) UpdateDeploymentStatus(ctx context.Context, id, status, msg string) (*capsule.Deployment, error) {
+	d, err := s.Store.UpdateDeploymentStatus(ctx, id, status, msg)
+	return d, s.bump(err)
+}
+func (s *genStore) CreateUser(ctx context.Context, u *capsule.User) error {
+	return s.bump(s.Store.CreateUser(ctx, u))
+}
+func (s *genStore) UpdateUser(ctx context.Context, u *capsule.User) error {
+	return s.bump(s.Store.UpdateUser(ctx, u))
+}
+func (s *genStore) AddMember(ctx context.Context, m *capsule.Member) error {
+	return s.bump(s.Store.AddMember(ctx, m))
+}
+func (s *genStore) RemoveMember(ctx context.Context, orgID, userID string) error {
+	return s.bump(s.Store.RemoveMember(ctx, orgID, userID))
+}
+
+// TouchUserLogin changes only lastLoginAt, which /auth/me reads uncached,
+// so it does not invalidate the caches (logins would otherwise flush them).
+func (s *genStore) TouchUserLogin(ctx context.Context, id string, at time.Time) error {
+	return s.Store.TouchUserLogin(ctx, id, at)
+}
