@@ -14,7 +14,7 @@ import (
 // when full rather than evicting one by one: entries are cheap to rebuild
 // and a write invalidates them all anyway.
 type readCache struct {
-	store *genStore
+	gen   func() uint64 // the store generation entries are checked against
 	ttl   time.Duration
 	max   int
 
@@ -28,15 +28,15 @@ type cacheEntry struct {
 	value any
 }
 
-func newReadCache(st *genStore, ttl time.Duration, max int) *readCache {
-	return &readCache{store: st, ttl: ttl, max: max, entries: map[string]cacheEntry{}}
+func newReadCache(gen func() uint64, ttl time.Duration, max int) *readCache {
+	return &readCache{gen: gen, ttl: ttl, max: max, entries: map[string]cacheEntry{}}
 }
 
 func (c *readCache) get(key string, now time.Time) (any, bool) {
 	c.mu.RLock()
 	e, ok := c.entries[key]
 	c.mu.RUnlock()
-	if !ok || e.gen != c.store.generation() || now.Sub(e.at) > c.ttl {
+	if !ok || e.gen != c.gen() || now.Sub(e.at) > c.ttl {
 		return nil, false
 	}
 	return e.value, true
@@ -45,7 +45,7 @@ func (c *readCache) get(key string, now time.Time) (any, bool) {
 // put stores value read at generation gen; a value read before the latest
 // write is dropped.
 func (c *readCache) put(key string, gen uint64, now time.Time, value any) {
-	if gen != c.store.generation() {
+	if gen != c.gen() {
 		return
 	}
 	c.mu.Lock()
@@ -88,7 +88,7 @@ func (a *API) serveCached(w http.ResponseWriter, r *http.Request, h handlerFunc)
 		writeRaw(w, http.StatusOK, b.([]byte))
 		return nil
 	}
-	gen := a.cache.store.generation()
+	gen := a.cache.gen()
 	cw := &captureWriter{ResponseWriter: w}
 	if err := h(cw, r); err != nil {
 		return err
@@ -110,18 +110,17 @@ func writeRaw(w http.ResponseWriter, status int, b []byte) {
 
 // memberships returns the user's memberships, cached per store generation.
 func (a *API) memberships(r *http.Request, userID string) ([]capsule.Member, error) {
-	if a.cache == nil {
+	if a.members == nil {
 		return a.cfg.Store.ListMemberships(r.Context(), userID)
 	}
-	key := "m\x00" + userID
 	now := a.now()
-	if v, ok := a.cache.get(key, now); ok {
+	if v, ok := a.members.get(userID, now); ok {
 		return v.([]capsule.Member), nil
 	}
-	gen := a.cache.store.generation()
+	gen := a.members.gen()
 	ms, err := a.cfg.Store.ListMemberships(r.Context(), userID)
 	if err == nil {
-		a.cache.put(key, gen, now, ms)
+		a.members.put(userID, gen, now, ms)
 	}
 	return ms, err
 }

@@ -17,26 +17,39 @@ import (
 //
 // Every mutating method of capsule.Store must be overridden here; the
 // embedded Store forwards the rest.
+//
+// Memberships have their own generation, bumped only by the writes that can
+// change them, so a burst of service writes does not make every request
+// re-read the caller's memberships.
 type genStore struct {
 	capsule.Store
-	gen atomic.Uint64
+	gen    atomic.Uint64
+	member atomic.Uint64
 }
 
 func (s *genStore) generation() uint64 { return s.gen.Load() }
+
+func (s *genStore) memberGeneration() uint64 { return s.member.Load() }
 
 func (s *genStore) bump(err error) error {
 	s.gen.Add(1)
 	return err
 }
 
+// bumpMembers invalidates the memberships as well as everything else.
+func (s *genStore) bumpMembers(err error) error {
+	s.member.Add(1)
+	return s.bump(err)
+}
+
 func (s *genStore) CreateOrganization(ctx context.Context, o *capsule.Organization, owner string) error {
-	return s.bump(s.Store.CreateOrganization(ctx, o, owner))
+	return s.bumpMembers(s.Store.CreateOrganization(ctx, o, owner))
 }
 func (s *genStore) UpdateOrganization(ctx context.Context, o *capsule.Organization) error {
 	return s.bump(s.Store.UpdateOrganization(ctx, o))
 }
 func (s *genStore) DeleteOrganization(ctx context.Context, id string) error {
-	return s.bump(s.Store.DeleteOrganization(ctx, id))
+	return s.bumpMembers(s.Store.DeleteOrganization(ctx, id))
 }
 func (s *genStore) CreateProject(ctx context.Context, p *capsule.Project) error {
 	return s.bump(s.Store.CreateProject(ctx, p))
@@ -73,16 +86,16 @@ func (s *genStore) UpdateDeploymentStatus(ctx context.Context, id, status, msg s
 	return d, s.bump(err)
 }
 func (s *genStore) CreateUser(ctx context.Context, u *capsule.User) error {
-	return s.bump(s.Store.CreateUser(ctx, u))
+	return s.bumpMembers(s.Store.CreateUser(ctx, u))
 }
 func (s *genStore) UpdateUser(ctx context.Context, u *capsule.User) error {
 	return s.bump(s.Store.UpdateUser(ctx, u))
 }
 func (s *genStore) AddMember(ctx context.Context, m *capsule.Member) error {
-	return s.bump(s.Store.AddMember(ctx, m))
+	return s.bumpMembers(s.Store.AddMember(ctx, m))
 }
 func (s *genStore) RemoveMember(ctx context.Context, orgID, userID string) error {
-	return s.bump(s.Store.RemoveMember(ctx, orgID, userID))
+	return s.bumpMembers(s.Store.RemoveMember(ctx, orgID, userID))
 }
 
 // TouchUserLogin changes only lastLoginAt, which /auth/me reads uncached,
