@@ -39,6 +39,8 @@ type Config struct {
 	AccessLog bool
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Access configures identity and access: RBAC, API keys, audit, secrets, rate limits.
+	Access AccessConfig
 }
 
 // API is the http.Handler of the control plane.
@@ -52,6 +54,7 @@ type API struct {
 	metrics   *metrics
 	now       func() time.Time
 	doc       *documents
+	access    *access
 	cache     *readCache // nil when Config.Cache is false
 	members   *readCache // memberships by user ID; nil when Config.Cache is false
 	tokens    *tokenCache
@@ -95,9 +98,12 @@ func New(cfg Config) (*API, error) {
 		return nil, err
 	}
 	a.metrics = m
+	if a.access, err = newAccess(cfg); err != nil {
+		return nil, err
+	}
 	a.routes = routes(a)
 	for _, rt := range a.routes {
-		a.mux.Handle(rt.Method+" "+rt.Path, a.wrap(rt))
+		a.mux.Handle(rt.Method+" "+rt.Path, a.guard(rt))
 	}
 	doc, err := newDocuments(a.routes)
 	if err != nil {

@@ -1,0 +1,290 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"reflect"
+	"strconv"
+	"time"
+
+	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/audit"
+	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/ratelimit"
+	"github.com/usecapsule/capsule/internal/rbac"
+	"github.com/usecapsule/capsule/internal/secretbox"
+)
+
+// AccessConfig are the identity and access dependencies of the API
+// (issue 6): the identity store, the secret keyring and the rate limits.
+type AccessConfig struct {
+	// Identity is the identity store; nil builds one over Config.Store when
+	// that is a SQL store (it has DB and Dialect methods).
+	Identity *identitystore.Store
+	// Keyring encrypts secrets; nil makes the secret routes answer 501.
+	Keyring *secretbox.Keyring
+	// Rate limits; zero values mean the ratelimit package's defaults.
+	APIKeyRate, UserRate, IPRate, LoginRate ratelimit.Rate
+}
+
+// access enforces RBAC, rate limits and lockouts, and writes the audit log,
+// around every route.
+type access struct {
+	store                       capsule.Store
+	ids                         *identitystore.Store
+	keyring                     *secretbox.Keyring
+	log                         *slog.Logger
+	now                         func() time.Time
+	apiKeys, users, ips, logins *ratelimit.Limiter
+}
+
+func newAccess(cfg Config) (*access, error) {
+	ac := &access{store: cfg.Store, ids: cfg.Access.Identity, keyring: cfg.Access.Keyring, log: cfg.Logger, now: cfg.Now}
+	if ac.ids == nil {
+		src := sqlSource(cfg.Store)
+		if src == nil {
+			return nil, errors.New("httpapi: Access.Identity is required when Store is not a SQL store")
+		}
+		ac.ids = identitystore.New(src)
+	}
+	var err error
+	rate := func(r, def ratelimit.Rate) *ratelimit.Limiter {
+		if err != nil {
+			return nil
+		}
+		if r == (ratelimit.Rate{}) {
+			r = def
+		}
+		var l *ratelimit.Limiter
+		l, err = ratelimit.New(r)
+		return l
+	}
+	ac.apiKeys = rate(cfg.Access.APIKeyRate, ratelimit.DefaultAPIKey)
+	ac.users = rate(cfg.Access.UserRate, ratelimit.DefaultUser)
+	ac.ips = rate(cfg.Access.IPRate, ratelimit.DefaultIP)
+	ac.logins = rate(cfg.Access.LoginRate, ratelimit.DefaultLogin)
+	if err != nil {
+		return nil, fmt.Errorf("httpapi: rate limits: %w", err)
+	}
+	return ac, nil
+}
+
+// sqlSource finds the SQL store under st, looking through wrappers that
+// embed a capsule.Store (such as a caching or fault-injecting decorator).
+func sqlSource(st capsule.Store) identitystore.Source {
+	for range 8 {
+		if src, ok := st.(identitystore.Source); ok {
+			return src
+		}
+		v := reflect.ValueOf(st)
+		if v.Kind() == reflect.Pointer {
+			v = v.Elem()
+		}
+		if v.Kind() != reflect.Struct {
+			return nil
+		}
+		f := v.FieldByName("Store")
+		if !f.IsValid() || !f.CanInterface() {
+			return nil
+		}
+		inner, ok := f.Interface().(capsule.Store)
+		if !ok || inner == nil {
+			return nil
+		}
+		st = inner
+	}
+	return nil
+}
+
+// guard wraps the API's handler of rt (wrap) with authentication (bearer
+// JWT or API key), rate limiting, RBAC and the audit log. It authenticates
+// itself, before wrap, so that failed authentication is audited too; wrap
+// then sees a route marked public and the caller already in the context.
+func (a *API) guard(rt Route) http.Handler {
+	open := rt
+	open.Public = true
+	next := a.wrap(open)
+	perm, known := permissionOf(rt)
+	name := rt.Method + " " + rt.Path
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		infoFrom(r.Context()).route = name
+		ac := a.access
+		if rt.Public {
+			ac.servePublic(w, r, rt, next)
+			return
+		}
+		fail := func(err error) { writeError(w, r, a.log, err) }
+		body := peekBody(r)
+		p, err := ac.authenticate(a, r)
+		if err != nil {
+			ac.record(r, rt, nil, target{}, audit4xx(err))
+			fail(err)
+			return
+		}
+		r = r.WithContext(withPrincipal(withCaller(r.Context(), p.caller), p))
+		if err := ac.rateLimit(w, r, p); err != nil {
+			ac.record(r, rt, p, target{}, audit.OutcomeDenied)
+			fail(err)
+			return
+		}
+		if !known {
+			fail(capsule.Internal(fmt.Errorf("route %s declares unknown permission %q", name, rt.Permission)))
+			return
+		}
+		t, err := ac.authorize(r, rt, p, perm)
+		if err != nil {
+			ac.record(r, rt, p, t, audit4xx(err))
+			fail(err)
+			return
+		}
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if isWrite(r.Method) {
+			ac.recordWrite(r, rt, p, t, rec, body)
+		}
+	})
+}
+
+func isWrite(method string) bool {
+	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
+}
+
+// authorize resolves the request's target and decides. A target in an
+// organization where the principal has no binding answers 404, never 403.
+func (ac *access) authorize(r *http.Request, rt Route, p *principal, perm rbac.Permission) (target, error) {
+	if perm == anyUser {
+		if p.key != nil && rt.Permission == "organization:create" {
+			return target{}, forbidden("API keys cannot create organizations")
+		}
+		return target{}, nil
+	}
+	t, err := ac.resolveTarget(r, rt)
+	if err != nil {
+		return t, err
+	}
+	ctx := r.Context()
+	if !t.scoped {
+		return t, ac.authorizeUnscoped(r, p, perm)
+	}
+	if perm == deployByEnvironment {
+		perm = rbac.DeployPermission(t.envKind)
+	}
+	d := rbac.Decide(p.bindings, perm, t.scope)
+	switch {
+	case d.Allowed:
+		return t, nil
+	case !d.Member && t.id != "":
+		return t, capsule.NotFound(t.entity, t.id)
+	case !d.Member && r.Method == http.MethodGet:
+		return t, nil // a list filtered on another tenant: the handler answers as for any unknown id
+	case !d.Member:
+		return t, capsule.NotFound(t.refEntity, t.refID)
+	}
+	ac.log.DebugContext(ctx, "access denied", "reason", d.Reason)
+	return t, forbidden(fmt.Sprintf("you need %s at %s scope for this", perm, t.scope.Level()))
+}
+
+// authorizeUnscoped handles lists and creates that name no organization:
+// lists only show organizations where the permission is held (the caller's
+// memberships are narrowed), and a create is checked in the organization
+// the handler will pick (the only one, or "default").
+func (ac *access) authorizeUnscoped(r *http.Request, p *principal, perm rbac.Permission) error {
+	if perm == deployByEnvironment {
+		perm = rbac.DeployProduction
+	}
+	var allowed []capsule.Member
+	for _, m := range p.caller.Memberships {
+		if rbac.Decide(p.bindings, perm, rbac.Scope{OrgID: m.OrganizationID}).Allowed {
+			allowed = append(allowed, m)
+		}
+	}
+	if r.Method == http.MethodGet {
+		narrowed := *p.caller
+		narrowed.Memberships = allowed
+		*r = *r.WithContext(withCaller(r.Context(), &narrowed))
+		return nil
+	}
+	if len(allowed) > 0 && len(allowed) == len(p.caller.Memberships) {
+		return nil // allowed wherever the handler puts it
+	}
+	if len(p.caller.Memberships) == 0 {
+		return forbidden(fmt.Sprintf("you need %s in an organization", perm))
+	}
+	org, err := defaultOrganization(r.Context(), ac.store)
+	if err != nil {
+		return nil // the handler reports the missing organizationId
+	}
+	if !rbac.Decide(p.bindings, perm, rbac.Scope{OrgID: org}).Allowed {
+		return forbidden(fmt.Sprintf("you need %s in organization %s", perm, org))
+	}
+	return nil
+}
+
+func forbidden(msg string) error {
+	return capsule.Errorf(capsule.KindForbidden, capsule.CodeForbidden, "%s", msg)
+}
+
+// rateLimit takes a token from the principal's bucket: the API key's, else
+// the user's; anonymous requests are limited per client IP in servePublic.
+func (ac *access) rateLimit(w http.ResponseWriter, r *http.Request, p *principal) error {
+	l, key := ac.users, "user:"+p.caller.UserID
+	if p.key != nil {
+		l, key = ac.apiKeys, "key:"+p.key.ID
+	}
+	return limitWith(w, l, key, ac.now())
+}
+
+func limitWith(w http.ResponseWriter, l *ratelimit.Limiter, key string, now time.Time) error {
+	ok, wait := l.Allow(key, now)
+	if ok {
+		return nil
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(wait)))
+	return capsule.Errorf(capsule.KindRateLimited, capsule.CodeRateLimited,
+		"too many requests; retry in %d s", ratelimit.RetryAfterSeconds(wait))
+}
+
+// clientIP is the connection's address: X-Forwarded-For is not trusted,
+// since anyone can send it; a proxy deployment configures that at the edge.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+type principalKey struct{}
+
+func withPrincipal(ctx context.Context, p *principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+func principalFrom(ctx context.Context) *principal {
+	p, _ := ctx.Value(principalKey{}).(*principal)
+	return p
+}

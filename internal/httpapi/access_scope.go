@@ -1,0 +1,166 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/rbac"
+)
+
+// target is what a request acts on, as far as access control is concerned.
+type target struct {
+	scope   rbac.Scope
+	envKind string // the environment's kind when the scope names one
+	entity  string // for the not-found error: "project", "secret", ...
+	id      string
+	scoped  bool // false for lists and creates that name no organization
+	// ref names the most specific parent a request without {id} referred
+	// to, for its not-found error (e.g. PROJECT_NOT_FOUND).
+	refEntity, refID string
+}
+
+// resourceOf returns the first path segment after /api/v1/, e.g. "projects".
+func resourceOf(path string) string {
+	rest, _ := strings.CutPrefix(path, "/api/v1/")
+	seg, _, _ := strings.Cut(rest, "/")
+	return seg
+}
+
+var entityOfResource = map[string]string{
+	"organizations": "organization", "projects": "project", "environments": "environment",
+	"services": "service", "deployments": "deployment", "secrets": "secret",
+}
+
+// resolveTarget finds the scope of a request: from the path's {id} (loading
+// the entity and its parents), else from organizationId/projectId/
+// environmentId in the query or, for writes, the JSON body.
+func (ac *access) resolveTarget(r *http.Request, rt Route) (target, error) {
+	res := resourceOf(rt.Path)
+	t := target{entity: entityOfResource[res]}
+	if t.entity == "" {
+		t.entity = strings.TrimSuffix(res, "s")
+	}
+	if id := r.PathValue("id"); id != "" && strings.Contains(rt.Path, "{id}") {
+		t.id = id
+		return ac.resolveByID(r.Context(), res, t)
+	}
+	ref := refsFromQuery(r)
+	if ref == (scopeRef{}) && r.Method != http.MethodGet {
+		ref = refsFromBody(r)
+	}
+	return ac.resolveRef(r.Context(), ref, t)
+}
+
+func (ac *access) resolveByID(ctx context.Context, res string, t target) (target, error) {
+	st := ac.store
+	switch res {
+	case "organizations":
+		t.scope, t.scoped = rbac.Scope{OrgID: t.id}, true
+		return t, nil
+	case "projects":
+		return ac.resolveRef(ctx, scopeRef{project: t.id}, t)
+	case "environments":
+		return ac.resolveRef(ctx, scopeRef{environment: t.id}, t)
+	case "services":
+		s, err := st.FindService(ctx, t.id)
+		if err != nil {
+			return t, notFoundAs(err, t)
+		}
+		return ac.resolveRef(ctx, scopeRef{project: s.ProjectID}, t)
+	case "deployments":
+		d, err := st.FindDeployment(ctx, t.id)
+		if err != nil {
+			return t, notFoundAs(err, t)
+		}
+		return ac.resolveRef(ctx, scopeRef{environment: d.EnvironmentID}, t)
+	case "secrets":
+		s, err := ac.ids.FindSecret(ctx, t.id)
+		if err != nil {
+			return t, notFoundAs(err, t)
+		}
+		t.scope, t.scoped = s.Scope(), true
+		if s.EnvironmentID != "" {
+			if e, err := st.FindEnvironment(ctx, s.EnvironmentID); err == nil {
+				t.envKind = e.Kind
+			}
+		}
+		return t, nil
+	}
+	return t, capsule.Internal(errUnknownResource(res))
+}
+
+type errUnknownResource string
+
+func (e errUnknownResource) Error() string {
+	return "access: no scope resolver for resource " + string(e)
+}
+
+// scopeRef are the parent references a request names.
+type scopeRef struct{ org, project, environment string }
+
+func refsFromQuery(r *http.Request) scopeRef {
+	q := r.URL.Query()
+	return scopeRef{org: q.Get("organizationId"), project: q.Get("projectId"), environment: q.Get("environmentId")}
+}
+
+// refsFromBody reads the references of a JSON body and puts the body back
+// for the handler. The body is already limited by the API's MaxBytesReader.
+func refsFromBody(r *http.Request) scopeRef {
+	data := peekBody(r)
+	var b struct {
+		Org     string `json:"organizationId"`
+		Project string `json:"projectId"`
+		Env     string `json:"environmentId"`
+	}
+	_ = json.Unmarshal(data, &b) // the handler reports malformed JSON
+	return scopeRef{org: b.Org, project: b.Project, environment: b.Env}
+}
+
+// resolveRef turns the most specific reference into a full scope. A
+// reference that does not exist is reported as the target's not-found error.
+func (ac *access) resolveRef(ctx context.Context, ref scopeRef, t target) (target, error) {
+	st := ac.store
+	switch {
+	case ref.environment != "":
+		t.refEntity, t.refID = "environment", ref.environment
+	case ref.project != "":
+		t.refEntity, t.refID = "project", ref.project
+	default:
+		t.refEntity, t.refID = "organization", ref.org
+	}
+	if ref.environment != "" {
+		e, err := st.FindEnvironment(ctx, ref.environment)
+		if err != nil {
+			return t, notFoundAs(err, t)
+		}
+		t.envKind = e.Kind
+		t.scope.EnvironmentID = e.ID
+		ref.project = e.ProjectID
+	}
+	if ref.project != "" {
+		p, err := st.FindProject(ctx, ref.project)
+		if err != nil {
+			return t, notFoundAs(err, t)
+		}
+		t.scope.ProjectID, t.scope.OrgID = p.ID, p.OrganizationID
+		t.scoped = true
+		return t, nil
+	}
+	if ref.org != "" {
+		t.scope.OrgID, t.scoped = ref.org, true
+	}
+	return t, nil
+}
+
+// notFoundAs reports a missing parent as the target's own not-found error
+// when the target has an id, so a probe learns nothing about which part is
+// missing.
+func notFoundAs(err error, t target) error {
+	if capsule.IsNotFound(err) && t.id != "" {
+		return capsule.NotFound(t.entity, t.id)
+	}
+	return err
+}
