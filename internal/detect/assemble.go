@@ -36,6 +36,7 @@ func (r *runner) detectApp(a *App) ([]Service, error) {
 	}
 	extra := applyProcfile(&s, procs, best.Extra)
 	applyDockerfile(&s, docker)
+	applyHealthRoute(a, &s)
 	out := []Service{s}
 	for _, e := range extra {
 		out = append(out, derive(s, e))

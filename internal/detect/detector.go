@@ -41,5 +41,7 @@ type Match struct {
 
 // detectors is the registry, in tie-break order.
 var detectors = []Detector{
-	nodeDetector{},
+	goDetector{}, rustDetector{}, jvmDetector{}, dotnetDetector{},
+	elixirDetector{}, rubyDetector{}, phpDetector{}, pythonDetector{},
+	denoDetector{}, nodeDetector{}, staticDetector{},
 }

@@ -166,6 +166,9 @@ func (ix *Index) Walk(dir string, exts []string, fn func(p string) bool) {
 
 // join is path.Join that treats "." as the root.
 func join(dir, name string) string {
+	if name == "." || name == "" {
+		return dir
+	}
 	if dir == "." || dir == "" {
 		return name
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/BurntSushi/toml"
 )
 
 // ManifestError is a malformed manifest: the file (repository-relative),
@@ -52,6 +54,19 @@ func parseJSON(file string, b []byte, v any) error {
 	case errors.As(err, &typ):
 		return &ManifestError{File: file, Line: lineAt(b, typ.Offset),
 			Err: fmt.Errorf("field %q must be %s, not %s", typ.Field, typ.Type, typ.Value)}
+	}
+	return &ManifestError{File: file, Err: err}
+}
+
+// parseTOML decodes a TOML manifest; syntax errors carry their line.
+func parseTOML(file string, b []byte, v any) error {
+	_, err := toml.Decode(string(b), v)
+	if err == nil {
+		return nil
+	}
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return &ManifestError{File: file, Line: pe.Position.Line, Err: errors.New("invalid TOML: " + pe.Message)}
 	}
 	return &ManifestError{File: file, Err: err}
 }

@@ -11,6 +11,7 @@ type packageJSON struct {
 	Name             string            `json:"name"`
 	Private          bool              `json:"private"`
 	Main             string            `json:"main"`
+	Module           string            `json:"module"`
 	Scripts          map[string]string `json:"scripts"`
 	Dependencies     map[string]string `json:"dependencies"`
 	DevDependencies  map[string]string `json:"devDependencies"`
@@ -116,7 +117,11 @@ func nodePlain(m *Match, a *App, pkg *packageJSON, run nodeRunner) {
 	}
 	m.StartCommand = start
 	m.Score, m.Deployable, m.Type = scoreRunnable, true, "web"
-	m.Signals = append(m.Signals, "package.json start: "+start)
+	if start == run.run("start") || start == run.run("start:prod") {
+		m.Signals = append(m.Signals, "package.json has a start script")
+	} else {
+		m.Signals = append(m.Signals, "server entry point "+a.Path(entry))
+	}
 	m.Port = nodePort(m, a, pkg, entry, 3000)
 }
 
@@ -136,14 +141,16 @@ func entryFile(a *App, pkg *packageJSON, start string) string {
 			return f
 		}
 	}
-	if pkg.Main != "" && a.Has(strings.TrimPrefix(pkg.Main, "./")) {
-		return strings.TrimPrefix(pkg.Main, "./")
+	for _, f := range []string{pkg.Main, pkg.Module} {
+		if f = strings.TrimPrefix(f, "./"); f != "" && a.Has(f) {
+			return f
+		}
 	}
 	return ""
 }
 
 var nodePortRules = []portRule{
-	rule("a PORT default", `process\.env\.PORT\s*(?:\|\||\?\?)\s*['"]?(\d{2,5})`),
+	rule("a PORT default", `process\.env(?:\.PORT|\[['"]PORT['"]\])\s*(?:\|\||\?\?)\s*['"]?(\d{2,5})`),
 	rule("a PORT default", `(?i)normalizePort\(\s*process\.env\.PORT\s*\|\|\s*['"](\d{2,5})`),
 	rule("listen()", `\.listen\(\s*(\d{2,5})\s*[,)]`),
 	rule("listen({port})", `\.listen\(\s*\{[^}]*\bport:\s*(\d{2,5})`),

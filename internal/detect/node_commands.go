@@ -13,6 +13,9 @@ type nodeRunner struct {
 	pm  string
 	pkg *packageJSON
 	a   *App
+	// preferDefault runs the framework's start command even when a start
+	// script exists (AdonisJS's start script must run inside build/).
+	preferDefault bool
 }
 
 func (r nodeRunner) member() bool {
@@ -71,13 +74,17 @@ func (r nodeRunner) script(name string) string {
 
 // devServers mark a start script that runs a development server, which
 // must not be what a production container runs.
-var devServers = []string{"nodemon", "ts-node-dev", "next dev", "nuxt dev", "vite dev", "webpack serve", "--watch"}
+var devServers = []string{"nodemon", "ts-node-dev", "next dev", "nuxt dev", "vite dev", "webpack serve", "--watch",
+	"ng serve", "vue-cli-service serve", "react-scripts start", "gatsby develop", "astro dev", "docusaurus start", "remix dev", "vinxi dev"}
 
 // start returns the production start command and the entry file it runs:
 // start:prod, then start (unless it is a dev server), then the framework's
 // own default def, then the main field or a conventional server file.
 func (r nodeRunner) start(def string) (string, string) {
 	s := r.pkg.Scripts
+	if def != "" && r.preferDefault {
+		return r.local(def), ""
+	}
 	if _, ok := s["start:prod"]; ok {
 		return r.run("start:prod"), entryFile(r.a, r.pkg, s["start:prod"])
 	}
@@ -89,8 +96,8 @@ func (r nodeRunner) start(def string) (string, string) {
 	}
 	entry := entryFile(r.a, r.pkg, s["start"])
 	if entry == "" {
-		for _, f := range []string{"server.js", "server.mjs", "index.js", "app.js", "bin/www"} {
-			if strings.Contains(r.a.ReadString(f), "listen(") {
+		for _, f := range []string{"server.js", "server.mjs", "index.js", "app.js", "bin/www", "index.ts", "server.ts"} {
+			if containsAny(r.a.ReadString(f), []string{"listen(", "Bun.serve("}) {
 				entry = f
 				break
 			}

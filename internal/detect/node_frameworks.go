@@ -16,6 +16,8 @@ type nodeFramework struct {
 	out    string // output directory of a static build
 	start  string // start command when package.json has no start script
 	refine func(f *nodeFramework, a *App, pkg *packageJSON, m *Match)
+	// preferStart runs start even when package.json has a start script.
+	preferStart bool
 }
 
 var nodeFrameworks = []nodeFramework{
@@ -37,7 +39,7 @@ var nodeFrameworks = []nodeFramework{
 	{slug: "hexo", deps: []string{"hexo"}, typ: "static", out: "public"},
 	{slug: "strapi", deps: []string{"@strapi/strapi"}, typ: "web", port: 1337, start: "npx strapi start"},
 	{slug: "nestjs", deps: []string{"@nestjs/core"}, typ: "api", port: 3000, start: "node dist/main"},
-	{slug: "adonisjs", deps: []string{"@adonisjs/core"}, typ: "web", port: 3333, start: "node build/bin/server.js"},
+	{slug: "adonisjs", deps: []string{"@adonisjs/core"}, typ: "web", port: 3333, start: "node build/bin/server.js", preferStart: true},
 	{slug: "nitro", deps: []string{"nitropack", "nitro"}, typ: "api", port: 3000, start: "node .output/server/index.mjs"},
 	{slug: "elysia", deps: []string{"elysia"}, typ: "api", port: 3000},
 	{slug: "hono", deps: []string{"hono"}, typ: "api", port: 3000},
@@ -78,6 +80,7 @@ func (f nodeFramework) apply(m *Match, a *App, pkg *packageJSON, run nodeRunner)
 		m.Signals = append(m.Signals, "static build in "+f.out+", served by a web server on 8080")
 		return
 	}
+	run.preferDefault = f.preferStart
 	start, entry := run.start(f.start)
 	m.StartCommand = start
 	m.Port = nodePort(m, a, pkg, entry, f.port)

@@ -60,11 +60,23 @@ func firstLine(a *App, name string) string {
 
 // versionFrom tries each source in order and returns the first usable
 // version with a signal naming where it came from.
+// Sources that disagree with the chosen one are named in the signal, so a
+// conflict is visible and explained.
 func versionFrom(parts int, sources ...[2]string) (string, string) {
+	chosen, sig := "", ""
+	var others []string
 	for _, s := range sources {
-		if v := normalizeVersion(s[1], parts); v != "" && s[1] != "" {
-			return v, "runtime version " + v + " from " + s[0]
+		v := normalizeVersion(s[1], parts)
+		switch {
+		case v == "" || s[1] == "":
+		case chosen == "":
+			chosen, sig = v, "runtime version "+v+" from "+s[0]
+		case v != chosen:
+			others = append(others, s[0]+" ("+v+")")
 		}
 	}
-	return "", ""
+	if len(others) > 0 {
+		sig += "; it takes precedence over " + strings.Join(others, ", ")
+	}
+	return chosen, sig
 }

@@ -1,0 +1,119 @@
+package detect
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"regexp"
+	"strings"
+)
+
+// dotnetDetector recognises .NET projects (*.csproj, *.fsproj).
+type dotnetDetector struct{}
+
+var _ Detector = dotnetDetector{}
+
+// Name implements Detector.
+func (dotnetDetector) Name() string { return "dotnet" }
+
+// csproj is the part of an MSBuild project file detection reads.
+type csproj struct {
+	Sdk            string `xml:"Sdk,attr"`
+	PropertyGroups []struct {
+		TargetFramework  string `xml:"TargetFramework"`
+		TargetFrameworks string `xml:"TargetFrameworks"`
+		AssemblyName     string `xml:"AssemblyName"`
+		OutputType       string `xml:"OutputType"`
+		IsTestProject    string `xml:"IsTestProject"`
+	} `xml:"PropertyGroup"`
+	Packages []struct {
+		Include string `xml:"Include,attr"`
+	} `xml:"ItemGroup>PackageReference"`
+}
+
+var dotnetURLRe = regexp.MustCompile(`(?:UseUrls|Urls\.Add|Run)\(\s*"https?://[^":]+:(\d{2,5})"`)
+
+// Detect implements Detector.
+func (dotnetDetector) Detect(a *App) (*Match, error) {
+	projs := a.FilesWithExt(".", 1, ".csproj")
+	if len(projs) == 0 {
+		projs = a.FilesWithExt(".", 1, ".fsproj")
+	}
+	if len(projs) == 0 || strings.Contains(projs[0], "/") {
+		return nil, nil
+	}
+	file := projs[0]
+	var p csproj
+	if err := xml.Unmarshal([]byte(a.ReadString(file)), &p); err != nil {
+		var syn *xml.SyntaxError
+		if errors.As(err, &syn) {
+			return nil, &ManifestError{File: a.Path(file), Line: syn.Line, Err: errors.New("invalid XML: " + syn.Msg)}
+		}
+		return nil, &ManifestError{File: a.Path(file), Err: err}
+	}
+	m := &Match{Score: scoreManifest}
+	m.Language, m.PackageManager, m.Framework = "dotnet", "dotnet", "dotnet"
+	name := strings.TrimSuffix(strings.TrimSuffix(file, ".csproj"), ".fsproj")
+	var tfm, outType string
+	test := false
+	for _, g := range p.PropertyGroups {
+		tfm = firstNonEmpty(tfm, g.TargetFramework, strings.Split(g.TargetFrameworks, ";")[0])
+		name = orDefault(g.AssemblyName, name)
+		outType = orDefault(g.OutputType, outType)
+		test = test || g.IsTestProject == "true"
+	}
+	for _, pk := range p.Packages {
+		test = test || pk.Include == "Microsoft.NET.Test.Sdk"
+	}
+	m.PackageName = name
+	m.Signals = append(m.Signals, file+" (SDK "+p.Sdk+")")
+	var global struct{ Sdk struct{ Version string } }
+	gj := a.ReadString("global.json")
+	if gj == "" {
+		gj = a.ix.ReadString(rootIfMember(a, "global.json"))
+	}
+	_ = json.Unmarshal([]byte(gj), &global)
+	v, s := versionFrom(2, [2]string{"TargetFramework", strings.TrimPrefix(tfm, "net")}, [2]string{"global.json sdk.version", global.Sdk.Version})
+	if v != "" {
+		m.RuntimeVersion = v
+		m.Signals = append(m.Signals, s)
+	}
+	switch {
+	case test:
+		m.Signals = append(m.Signals, "a test project")
+		return m, nil
+	case p.Sdk == "Microsoft.NET.Sdk.Web":
+		m.Framework, m.Type, m.Port = "aspnetcore", "web", 8080
+	case p.Sdk == "Microsoft.NET.Sdk.Worker":
+		m.Type = "worker"
+	case strings.EqualFold(outType, "Exe"):
+		m.Type = "worker"
+	default:
+		m.Signals = append(m.Signals, "class library (no Exe output)")
+		return m, nil
+	}
+	m.Deployable, m.Score = true, scoreRunnable
+	if m.Framework == "aspnetcore" {
+		m.Score = scoreFramework
+		if strings.HasPrefix(v, "6") || strings.HasPrefix(v, "7") {
+			m.Port = 80
+			m.Signals = append(m.Signals, ".NET 6/7 images listen on 80 (8080 from .NET 8)")
+		}
+		if port, sig := scanPort(a, []string{"Program.cs"}, []portRule{{re: dotnetURLRe, what: "a listen URL"}}); port != 0 {
+			m.Port = port
+			m.Signals = append(m.Signals, sig)
+		}
+	}
+	m.BuildCommand = "dotnet publish " + file + " -c Release -o out"
+	m.StartCommand = "dotnet out/" + name + ".dll"
+	return m, nil
+}
+
+// rootIfMember is the repository-root path of name for a monorepo member
+// (shared files such as global.json live there), else "".
+func rootIfMember(a *App, name string) string {
+	if a.Dir == "." {
+		return ""
+	}
+	return name
+}

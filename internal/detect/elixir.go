@@ -1,0 +1,86 @@
+package detect
+
+import (
+	"regexp"
+	"strings"
+)
+
+// elixirDetector recognises Mix projects, Phoenix above all.
+type elixirDetector struct{}
+
+var _ Detector = elixirDetector{}
+
+// Name implements Detector.
+func (elixirDetector) Name() string { return "elixir" }
+
+var (
+	mixAppRe     = regexp.MustCompile(`app:\s*:(\w+)`)
+	mixElixirRe  = regexp.MustCompile(`elixir:\s*"([^"]+)"`)
+	mixModRe     = regexp.MustCompile(`mod:\s*\{`)
+	exPortRe     = regexp.MustCompile(`get_env\(\s*"PORT"\s*\)\s*\|\|\s*"(\d{2,5})"`)
+	exPortOptRe  = regexp.MustCompile(`get_env\(\s*"PORT"\s*,\s*"(\d{2,5})"`)
+	exHTTPPortRe = regexp.MustCompile(`http:\s*\[[^\]]*port:\s*(\d{2,5})`)
+)
+
+// Detect implements Detector.
+func (elixirDetector) Detect(a *App) (*Match, error) {
+	src, ok := a.Read("mix.exs")
+	if !ok {
+		return nil, nil
+	}
+	mix := string(src)
+	m := &Match{Score: scoreManifest}
+	m.Language, m.PackageManager, m.Framework = "elixir", "mix", "elixir"
+	app := a.base()
+	if x := mixAppRe.FindStringSubmatch(mix); x != nil {
+		app = x[1]
+	}
+	m.PackageName = app
+	m.Signals = append(m.Signals, "mix.exs app :"+app)
+	constraint := ""
+	if x := mixElixirRe.FindStringSubmatch(mix); x != nil {
+		constraint = x[1]
+	}
+	v, s := versionFrom(2, [2]string{".tool-versions", toolVersions(a, "elixir")},
+		[2]string{".elixir-version", firstLine(a, ".elixir-version")}, [2]string{"mix.exs elixir", constraint})
+	if v != "" {
+		m.RuntimeVersion = v
+		m.Signals = append(m.Signals, s)
+	}
+	m.BuildCommand = "MIX_ENV=prod mix release"
+	rel := "_build/prod/rel/" + app + "/bin/"
+	m.StartCommand = rel + app + " start"
+	switch {
+	case strings.Contains(mix, ":phoenix,"):
+		m.Framework, m.Type, m.Port = "phoenix", "web", 4000
+		m.Signals = append(m.Signals, "mix.exs depends on phoenix")
+		if a.Has("rel/overlays/bin/server") {
+			m.StartCommand = rel + "server"
+		}
+		if strings.Contains(mix, `"assets.deploy"`) {
+			m.BuildCommand = "MIX_ENV=prod mix assets.deploy && MIX_ENV=prod mix release"
+		}
+	case containsAny(mix, []string{":plug_cowboy", ":bandit"}):
+		m.Framework, m.Type, m.Port = "plug", "api", 4000
+		m.Signals = append(m.Signals, "mix.exs depends on plug_cowboy/bandit")
+	case mixModRe.MatchString(mix):
+		m.Type = "worker"
+		m.Signals = append(m.Signals, "OTP application without an HTTP server: a worker")
+	default:
+		m.BuildCommand, m.StartCommand = "", ""
+		m.Signals = append(m.Signals, "no application module: a library")
+		return m, nil
+	}
+	m.Deployable, m.Score = true, scoreFramework
+	if m.Framework == "elixir" {
+		m.Score = scoreRunnable
+	}
+	if m.Port != 0 {
+		if p, sig := scanPort(a, []string{"config/runtime.exs", "config/prod.exs", "lib/" + app + "/application.ex"},
+			[]portRule{{re: exPortRe, what: "a PORT default"}, {re: exPortOptRe, what: "a PORT default"}, {re: exHTTPPortRe, what: "http port"}}); p != 0 {
+			m.Port = p
+			m.Signals = append(m.Signals, sig)
+		}
+	}
+	return m, nil
+}

@@ -1,0 +1,98 @@
+package detect
+
+import (
+	"errors"
+	"strings"
+
+	"golang.org/x/mod/modfile"
+)
+
+// goDetector recognises Go modules and their main packages.
+type goDetector struct{}
+
+var _ Detector = goDetector{}
+
+// Name implements Detector.
+func (goDetector) Name() string { return "go" }
+
+// goFrameworks maps module paths (prefixes) to framework slugs, in order.
+var goFrameworks = []struct{ module, slug string }{
+	{"github.com/gin-gonic/gin", "gin"},
+	{"github.com/labstack/echo", "echo"},
+	{"github.com/gofiber/fiber", "fiber"},
+	{"github.com/go-chi/chi", "chi"},
+	{"github.com/gorilla/mux", "gorilla"},
+	{"github.com/beego/beego", "beego"},
+	{"github.com/gobuffalo/buffalo", "buffalo"},
+	{"connectrpc.com/connect", "connect"},
+	{"google.golang.org/grpc", "grpc"},
+}
+
+// ParseGoMod parses go.mod content; errors name the line.
+func ParseGoMod(file string, b []byte) (*modfile.File, error) {
+	f, err := modfile.Parse(file, b, nil)
+	if err != nil {
+		var list modfile.ErrorList
+		if errors.As(err, &list) && len(list) > 0 {
+			return nil, &ManifestError{File: file, Line: list[0].Pos.Line, Err: list[0].Err}
+		}
+		return nil, &ManifestError{File: file, Err: err}
+	}
+	return f, nil
+}
+
+// Detect implements Detector.
+func (goDetector) Detect(a *App) (*Match, error) {
+	b, ok := a.Read("go.mod")
+	if !ok {
+		return nil, nil
+	}
+	mf, err := ParseGoMod(a.Path("go.mod"), b)
+	if err != nil {
+		return nil, err
+	}
+	m := &Match{Score: scoreManifest}
+	m.Language, m.PackageManager, m.Framework = "go", "go", "go"
+	if mf.Module != nil {
+		m.PackageName = mf.Module.Mod.Path
+		m.Signals = append(m.Signals, "go.mod module "+mf.Module.Mod.Path)
+	}
+	goVersion(a, mf, m)
+	for _, fw := range goFrameworks {
+		if goRequires(mf, fw.module) {
+			m.Framework = fw.slug
+			m.Signals = append(m.Signals, "go.mod requires "+fw.module)
+			break
+		}
+	}
+	mains := findGoMains(a)
+	goServices(a, m, mains)
+	return m, nil
+}
+
+func goRequires(mf *modfile.File, prefix string) bool {
+	for _, r := range mf.Require {
+		if r.Mod.Path == prefix || strings.HasPrefix(r.Mod.Path, prefix+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// goVersion prefers the toolchain line (what the project builds with)
+// over the go line (the minimum language version).
+func goVersion(a *App, mf *modfile.File, m *Match) {
+	var tc, gov string
+	if mf.Toolchain != nil {
+		tc = strings.TrimPrefix(mf.Toolchain.Name, "go")
+	}
+	if mf.Go != nil {
+		gov = mf.Go.Version
+	}
+	v, s := versionFrom(2, [2]string{"go.mod toolchain", tc}, [2]string{"go.mod go directive", gov},
+		[2]string{".go-version", firstLine(a, ".go-version")}, [2]string{".tool-versions", toolVersions(a, "golang", "go")})
+	if v != "" {
+		m.RuntimeVersion = v
+		m.Signals = append(m.Signals, s)
+	}
+}

@@ -1,0 +1,180 @@
+package detect
+
+import (
+	"path"
+	"regexp"
+	"strings"
+)
+
+// goMain is a main package of a module.
+type goMain struct {
+	dir    string // app-relative, "." for the module root
+	name   string
+	server bool
+	worker bool
+	files  []string
+}
+
+var pkgMainRe = regexp.MustCompile(`(?m)^package main\b`)
+
+// goServerMarks in a main package mean it serves network traffic.
+var goServerMarks = []string{"ListenAndServe", "net/http", ".Listen(", ".Run(", ".Start(", "grpc.NewServer", "net.Listen"}
+
+// goToolNames are main packages that are tools, not services.
+var goToolNames = []string{"migrate", "migration", "gen", "generate", "codegen", "cli", "tool", "seed", "admin", "ctl", "lint"}
+
+// findGoMains finds main packages at the module root, under cmd/ and one
+// level down (server/, api/...), skipping tests and examples.
+func findGoMains(a *App) []goMain {
+	dirs := []string{"."}
+	for _, e := range a.List(".") {
+		if strings.HasSuffix(e, "/") && !notApps[strings.TrimSuffix(e, "/")] {
+			dirs = append(dirs, strings.TrimSuffix(e, "/"))
+		}
+	}
+	for _, e := range a.List("cmd") {
+		if strings.HasSuffix(e, "/") {
+			dirs = append(dirs, "cmd/"+strings.TrimSuffix(e, "/"))
+		}
+	}
+	var out []goMain
+	for _, d := range dirs {
+		if g, ok := readGoMain(a, d); ok {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func readGoMain(a *App, dir string) (goMain, bool) {
+	g := goMain{dir: dir, name: path.Base(dir)}
+	isMain := false
+	var src strings.Builder
+	for _, e := range a.List(dir) {
+		if !strings.HasSuffix(e, ".go") || strings.HasSuffix(e, "_test.go") {
+			continue
+		}
+		f := join(dir, e)
+		s := a.ReadString(f)
+		if pkgMainRe.MatchString(s) {
+			isMain = true
+			g.files = append(g.files, f)
+			src.WriteString(s)
+		}
+	}
+	if !isMain {
+		return g, false
+	}
+	body := src.String()
+	g.server = containsAny(body, goServerMarks)
+	g.worker = containsAny(g.name, []string{"worker", "consumer", "scheduler", "jobs", "queue", "cron"})
+	if g.worker {
+		g.server = false
+	}
+	return g, true
+}
+
+func isGoTool(name string) bool {
+	for _, t := range goToolNames {
+		if name == t || strings.HasSuffix(name, "-"+t) || strings.HasPrefix(name, t+"-") {
+			return true
+		}
+	}
+	return false
+}
+
+var goPortRules = []portRule{
+	rule("a PORT default", `Getenv\(\s*"PORT"\s*\)\s*,\s*"(\d{2,5})"`),
+	rule("a PORT default", `env:"PORT"[^`+"`"+`]*envDefault:"(\d{2,5})"`),
+	rule("a port fallback", `(?i)\bport\s*(?::=|=)\s*"(\d{2,5})"`),
+	rule("a listen address", `Listen\(\s*"tcp\d?"\s*,\s*"(?:0\.0\.0\.0)?:(\d{2,5})"`),
+	rule("a listen address", `(?:ListenAndServe|Listen|Run|Start|Addr:)\(?\s*"(?:0\.0\.0\.0)?:(\d{2,5})"`),
+}
+
+// goServices turns the main packages into the service (and extra
+// services when there are several servers or workers).
+func goServices(a *App, m *Match, mains []goMain) {
+	var keep []goMain
+	for _, g := range mains {
+		switch {
+		case g.server || g.worker:
+			keep = append(keep, g)
+		case isGoTool(g.name):
+			m.Signals = append(m.Signals, a.Path(g.dir)+" is a tool, not a service")
+		case len(mains) == 1:
+			keep = append(keep, g)
+		default:
+			m.Signals = append(m.Signals, a.Path(g.dir)+" serves nothing: treated as a tool")
+		}
+	}
+	if len(keep) == 0 {
+		m.Signals = append(m.Signals, "no main package: a library module")
+		return
+	}
+	m.Deployable, m.Score = true, scoreRunnable
+	if m.Framework != "go" {
+		m.Score = scoreFramework
+	}
+	base := goName(m.PackageName)
+	for i, g := range keep {
+		s := goService(a, m, g, base, len(keep) > 1)
+		if i == 0 {
+			if len(keep) > 1 {
+				m.PackageName = s.Name
+			}
+			m.Type, m.BuildCommand, m.StartCommand, m.Port = s.Type, s.BuildCommand, s.StartCommand, s.Port
+			m.Signals = append(m.Signals, s.Signals...)
+			continue
+		}
+		s.Name = "=" + s.Name
+		m.Extra = append(m.Extra, s)
+	}
+}
+
+func goName(module string) string {
+	n := path.Base(module)
+	if strings.HasPrefix(n, "v") && len(n) <= 3 && strings.Count(module, "/") > 0 {
+		n = path.Base(path.Dir(module))
+	}
+	return n
+}
+
+func goService(a *App, m *Match, g goMain, base string, several bool) Service {
+	name := g.name
+	if g.dir == "." || !several {
+		name = base
+	}
+	pkg := "./" + g.dir
+	if g.dir == "." {
+		pkg = "."
+	}
+	if a.Workspace != nil && a.Workspace.Root != a.Dir {
+		pkg = "./" + a.Path(g.dir)
+	}
+	s := Service{Name: name, BuildCommand: "go build -o bin/" + name + " " + pkg, StartCommand: "./bin/" + name}
+	s.Signals = []string{"main package " + a.Path(g.dir)}
+	if !g.server {
+		s.Type, s.Framework = "worker", "go"
+		s.Signals = append(s.Signals, a.Path(g.dir)+" opens no port: a worker")
+		return s
+	}
+	s.Type = "api"
+	if m.Framework == "go" && a.HasDir("templates") || strings.Contains(a.ReadString(g.files[0]), "html/template") {
+		s.Type = "web"
+	}
+	s.Port = 8080
+	if m.Framework == "fiber" {
+		s.Port = 3000
+	}
+	if m.Framework == "grpc" {
+		s.Port = 50051
+	}
+	files := append([]string{}, g.files...)
+	files = append(files, a.FilesWithExt("internal", 30, ".go")...)
+	files = append(files, a.FilesWithExt("config", 10, ".go")...)
+	if p, sig := scanPort(a, files, goPortRules); p != 0 {
+		s.Port = p
+		s.Signals = append(s.Signals, sig)
+	}
+	return s
+}

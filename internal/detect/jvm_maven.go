@@ -1,0 +1,143 @@
+package detect
+
+import (
+	"encoding/xml"
+	"errors"
+	"strings"
+)
+
+// pom is the part of a Maven pom.xml detection reads.
+type pom struct {
+	XMLName    xml.Name `xml:"project"`
+	GroupID    string   `xml:"groupId"`
+	ArtifactID string   `xml:"artifactId"`
+	Version    string   `xml:"version"`
+	Packaging  string   `xml:"packaging"`
+	Parent     struct {
+		GroupID    string `xml:"groupId"`
+		ArtifactID string `xml:"artifactId"`
+		Version    string `xml:"version"`
+	} `xml:"parent"`
+	Properties struct {
+		Entries []struct {
+			XMLName xml.Name
+			Value   string `xml:",chardata"`
+		} `xml:",any"`
+	} `xml:"properties"`
+	Dependencies []pomArtifact `xml:"dependencies>dependency"`
+	Plugins      []pomArtifact `xml:"build>plugins>plugin"`
+	FinalName    string        `xml:"build>finalName"`
+	Modules      []string      `xml:"modules>module"`
+}
+
+type pomArtifact struct {
+	GroupID    string `xml:"groupId"`
+	ArtifactID string `xml:"artifactId"`
+}
+
+// ParsePom parses pom.xml content; errors name the line.
+func ParsePom(file string, b []byte) (*pom, error) {
+	var p pom
+	err := xml.Unmarshal(b, &p)
+	if err == nil {
+		return &p, nil
+	}
+	var syn *xml.SyntaxError
+	if errors.As(err, &syn) {
+		return nil, &ManifestError{File: file, Line: syn.Line, Err: errors.New("invalid XML: " + syn.Msg)}
+	}
+	return nil, &ManifestError{File: file, Err: err}
+}
+
+func (p *pom) property(name string) string {
+	for _, e := range p.Properties.Entries {
+		if e.XMLName.Local == name {
+			return strings.TrimSpace(e.Value)
+		}
+	}
+	return ""
+}
+
+// uses reports whether a dependency, plugin or the parent has the groupId
+// prefix or artifactId.
+func (p *pom) uses(id string) bool {
+	all := append(append([]pomArtifact{{p.Parent.GroupID, p.Parent.ArtifactID}}, p.Dependencies...), p.Plugins...)
+	for _, d := range all {
+		if d.ArtifactID == id || d.GroupID == id || strings.HasPrefix(d.GroupID, id+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// resolve expands ${project.version}-style references in a pom value.
+func (p *pom) resolve(s string) string {
+	s = strings.ReplaceAll(s, "${project.artifactId}", p.ArtifactID)
+	s = strings.ReplaceAll(s, "${project.version}", p.version())
+	return s
+}
+
+func (p *pom) version() string {
+	if p.Version != "" {
+		return p.Version
+	}
+	return p.Parent.Version
+}
+
+// mavenApp fills a JVM match from pom.xml.
+func mavenApp(a *App, j *jvmApp) error {
+	b, _ := a.Read("pom.xml")
+	p, err := ParsePom(a.Path("pom.xml"), b)
+	if err != nil {
+		return err
+	}
+	j.m.PackageManager, j.m.PackageName = "maven", p.ArtifactID
+	j.m.Signals = append(j.m.Signals, "pom.xml artifact "+p.ArtifactID)
+	j.javaVersion = firstNonEmpty(p.property("java.version"), p.property("maven.compiler.release"),
+		p.property("maven.compiler.source"), p.property("maven.compiler.target"), p.property("kotlin.compiler.jvmTarget"))
+	j.versionSource = "pom.xml properties"
+	switch {
+	case p.uses("org.springframework.boot"):
+		j.framework = "spring-boot"
+		j.web = p.uses("spring-boot-starter-web") || p.uses("spring-boot-starter-webflux")
+		j.actuator = p.uses("spring-boot-starter-actuator")
+	case p.uses("io.quarkus") || p.uses("io.quarkus.platform"):
+		j.framework, j.web = "quarkus", true
+	case p.uses("io.micronaut") || p.uses("io.micronaut.platform"):
+		j.framework, j.web = "micronaut", true
+	case p.uses("io.ktor"):
+		j.framework, j.web = "ktor", true
+	case p.uses("io.javalin"):
+		j.framework, j.web, j.port = "javalin", true, 7070
+	}
+	mvn := "mvn"
+	if a.Has("mvnw") || j.rootHas("mvnw") {
+		mvn = "./mvnw"
+	}
+	jar := p.resolve(orDefault(p.FinalName, p.ArtifactID+"-"+p.version()))
+	target := "target/"
+	if j.member() {
+		j.m.BuildCommand = mvn + " -B -pl " + a.Dir + " -am -DskipTests package"
+		target = a.Dir + "/target/"
+	} else {
+		j.m.BuildCommand = mvn + " -B -DskipTests package"
+	}
+	j.jar = target + jar + ".jar"
+	if j.framework == "quarkus" {
+		j.jar = target + "quarkus-app/quarkus-run.jar"
+	}
+	if p.Packaging == "war" {
+		j.m.Signals = append(j.m.Signals, "packaging war: deploy to a servlet container or switch to jar")
+	}
+	j.runnable = j.framework != "" || p.uses("maven-shade-plugin") || p.uses("maven-assembly-plugin")
+	return nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}

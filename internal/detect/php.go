@@ -1,0 +1,92 @@
+package detect
+
+import (
+	"encoding/json"
+	"regexp"
+)
+
+// phpDetector recognises PHP apps from composer.json (Laravel, Symfony,
+// Slim) or a bare index.php.
+type phpDetector struct{}
+
+var _ Detector = phpDetector{}
+
+// Name implements Detector.
+func (phpDetector) Name() string { return "php" }
+
+// composerJSON is the part of composer.json detection reads.
+type composerJSON struct {
+	Name    string            `json:"name"`
+	Require map[string]string `json:"require"`
+	Config  struct {
+		Platform map[string]string `json:"platform"`
+	} `json:"config"`
+}
+
+var laravelUpRe = regexp.MustCompile(`health:\s*['"](/[\w/-]*)['"]`)
+
+// Detect implements Detector.
+func (phpDetector) Detect(a *App) (*Match, error) {
+	m := &Match{Score: scoreManifest}
+	m.Language, m.Framework = "php", "php"
+	var c composerJSON
+	if b, ok := a.Read("composer.json"); ok {
+		if err := parseJSON(a.Path("composer.json"), b, &c); err != nil {
+			return nil, err
+		}
+		m.PackageManager, m.PackageName = "composer", c.Name
+		m.Signals = append(m.Signals, "composer.json present")
+	} else if !a.Has("index.php") && !a.Has("public/index.php") {
+		return nil, nil
+	}
+	v, s := versionFrom(2, [2]string{"composer.json config.platform.php", c.Config.Platform["php"]},
+		[2]string{".tool-versions", toolVersions(a, "php")},
+		[2]string{"composer.json require.php", c.Require["php"]})
+	if v != "" {
+		m.RuntimeVersion = v
+		m.Signals = append(m.Signals, s)
+	}
+	m.Deployable, m.Type, m.Score = true, "web", scoreFramework
+	switch {
+	case c.Require["laravel/framework"] != "":
+		phpLaravel(a, m, c)
+	case c.Require["symfony/framework-bundle"] != "":
+		m.Framework, m.Port = "symfony", 8000
+		m.StartCommand = "php -S 0.0.0.0:8000 -t public"
+		m.Signals = append(m.Signals, "composer.json requires symfony/framework-bundle")
+	case c.Require["slim/slim"] != "":
+		m.Framework, m.Type, m.Port = "slim", "api", 8080
+		m.StartCommand = "php -S 0.0.0.0:8080 -t public"
+		m.Signals = append(m.Signals, "composer.json requires slim/slim")
+	case a.Has("public/index.php"):
+		m.Score, m.Port, m.StartCommand = scoreRunnable, 8080, "php -S 0.0.0.0:8080 -t public"
+		m.Signals = append(m.Signals, "public/index.php: document root public/")
+	case a.Has("index.php"):
+		m.Score, m.Port, m.StartCommand = scoreRunnable, 8080, "php -S 0.0.0.0:8080 -t ."
+		m.Signals = append(m.Signals, "index.php at the root")
+	default:
+		m.Deployable, m.Type, m.Score = false, "", scoreManifest
+		m.Signals = append(m.Signals, "composer.json without a framework or index.php: a library")
+	}
+	return m, nil
+}
+
+func phpLaravel(a *App, m *Match, c composerJSON) {
+	m.Framework, m.Port = "laravel", 8000
+	m.Signals = append(m.Signals, "composer.json requires laravel/framework")
+	if c.Require["laravel/octane"] != "" {
+		m.StartCommand = "php artisan octane:start --host=0.0.0.0 --port=8000"
+		m.Signals = append(m.Signals, "laravel/octane: long-running Octane server")
+	} else {
+		m.StartCommand = "php artisan serve --host=0.0.0.0 --port=8000"
+	}
+	if h := laravelUpRe.FindStringSubmatch(a.ReadString("bootstrap/app.php")); h != nil {
+		m.HealthCheckPath = h[1]
+		m.Signals = append(m.Signals, "bootstrap/app.php registers the health route "+h[1])
+	}
+	var pkg packageJSON
+	if json.Unmarshal([]byte(a.ReadString("package.json")), &pkg) == nil && pkg.Scripts["build"] != "" {
+		m.Signals = append(m.Signals, "package.json builds the front-end assets (npm run build)")
+	}
+	m.Signals = append(m.Signals, "run php artisan migrate --force as a release step")
+}

@@ -1,0 +1,122 @@
+package detect
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// pyProject is the part of pyproject.toml detection reads (PEP 621,
+// Poetry, PDM and uv tables).
+type pyProject struct {
+	Project struct {
+		Name           string   `toml:"name"`
+		RequiresPython string   `toml:"requires-python"`
+		Dependencies   []string `toml:"dependencies"`
+	} `toml:"project"`
+	Tool struct {
+		Poetry *struct {
+			Name         string         `toml:"name"`
+			Dependencies map[string]any `toml:"dependencies"`
+		} `toml:"poetry"`
+		PDM map[string]any `toml:"pdm"`
+		UV  map[string]any `toml:"uv"`
+	} `toml:"tool"`
+}
+
+// ParsePyProject parses pyproject.toml content; errors name the line.
+func ParsePyProject(file string, b []byte) (*pyProject, error) {
+	var p pyProject
+	if err := parseTOML(file, b, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// pipfile is the part of a Pipfile detection reads.
+type pipfile struct {
+	Packages map[string]any `toml:"packages"`
+	Requires struct {
+		PythonVersion string `toml:"python_version"`
+	} `toml:"requires"`
+}
+
+// pyDeps is a Python app's dependency set, by normalised name.
+type pyDeps map[string]bool
+
+var reqNameRe = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)`)
+
+// add records a PEP 508 requirement ("Django>=4.2", "uvicorn[standard]").
+func (d pyDeps) add(req string) {
+	m := reqNameRe.FindStringSubmatch(strings.TrimSpace(req))
+	if m != nil {
+		d[pyNorm(m[1])] = true
+	}
+}
+
+// pyNorm is the PEP 503 normalised name.
+func pyNorm(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(strings.ToLower(s), "_", "-"), ".", "-")
+}
+
+func (d pyDeps) has(names ...string) bool {
+	for _, n := range names {
+		if d[n] {
+			return true
+		}
+	}
+	return false
+}
+
+func (d pyDeps) list() []string {
+	out := make([]string, 0, len(d))
+	for n := range d {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// readRequirements adds the requirements of file (following -r includes
+// one level deep, as pip does for the usual base/prod split).
+func readRequirements(a *App, file string, d pyDeps, depth int) {
+	for _, line := range strings.Split(a.ReadString(file), "\n") {
+		line = strings.TrimSpace(line)
+		if i := strings.Index(line, " #"); i >= 0 {
+			line = line[:i]
+		}
+		switch {
+		case line == "", strings.HasPrefix(line, "#"):
+		case strings.HasPrefix(line, "-r ") || strings.HasPrefix(line, "--requirement "):
+			if depth < 2 {
+				inc := strings.TrimSpace(line[strings.Index(line, " ")+1:])
+				readRequirements(a, join(pathDir(file), inc), d, depth+1)
+			}
+		case strings.HasPrefix(line, "-"):
+		default:
+			d.add(line)
+		}
+	}
+}
+
+func pathDir(p string) string {
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		return p[:i]
+	}
+	return "."
+}
+
+var setupReqRe = regexp.MustCompile(`(?s)install_requires\s*=\s*\[(.*?)\]`)
+var quotedRe = regexp.MustCompile(`["']([^"']+)["']`)
+
+// readSetupPy adds install_requires of a setup.py, read as text: running
+// it would execute the project's code.
+func readSetupPy(a *App, d pyDeps) {
+	m := setupReqRe.FindStringSubmatch(a.ReadString("setup.py"))
+	if m == nil {
+		return
+	}
+	for _, q := range quotedRe.FindAllStringSubmatch(m[1], -1) {
+		d.add(q[1])
+	}
+}

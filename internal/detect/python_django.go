@@ -1,0 +1,47 @@
+package detect
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+var djangoSettingsRe = regexp.MustCompile(`DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']`)
+
+// pyDjango finds the project package from manage.py's settings module and
+// serves its WSGI application with gunicorn (ASGI with uvicorn or daphne
+// when Channels or an ASGI server is a dependency).
+func pyDjango(p *pyApp) bool {
+	a, m := p.a, p.m
+	settings := ""
+	for _, f := range []string{"manage.py", "src/manage.py"} {
+		if s := djangoSettingsRe.FindStringSubmatch(a.ReadString(f)); s != nil {
+			settings = s[1]
+			m.Signals = append(m.Signals, a.Path(f)+" uses settings "+settings)
+			break
+		}
+	}
+	if settings == "" {
+		m.Signals = append(m.Signals, "depends on django but manage.py names no settings module")
+		return false
+	}
+	project := strings.Split(settings, ".")[0]
+	dir := strings.ReplaceAll(project, ".", "/")
+	m.Type, m.Port = "web", 8000
+	m.BuildCommand = "python manage.py collectstatic --noinput"
+	asgi := a.Has(dir+"/asgi.py") && p.deps.has("channels", "daphne", "uvicorn")
+	switch {
+	case asgi && p.deps.has("daphne"):
+		m.StartCommand = fmt.Sprintf("daphne -b 0.0.0.0 -p 8000 %s.asgi:application", project)
+		m.Signals = append(m.Signals, "ASGI application "+project+".asgi (daphne)")
+	case asgi:
+		m.StartCommand = fmt.Sprintf("uvicorn %s.asgi:application --host 0.0.0.0 --port 8000", project)
+		m.Signals = append(m.Signals, "ASGI application "+project+".asgi (uvicorn)")
+	default:
+		m.StartCommand = fmt.Sprintf("gunicorn %s.wsgi:application --bind 0.0.0.0:8000", project)
+		m.Signals = append(m.Signals, "WSGI application "+project+".wsgi")
+		p.needsServer("gunicorn")
+	}
+	m.Signals = append(m.Signals, "run python manage.py migrate as a release step")
+	return true
+}

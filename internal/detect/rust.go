@@ -1,0 +1,113 @@
+package detect
+
+import (
+	"regexp"
+)
+
+// rustDetector recognises Cargo binaries and their web frameworks.
+type rustDetector struct{}
+
+var _ Detector = rustDetector{}
+
+// Name implements Detector.
+func (rustDetector) Name() string { return "rust" }
+
+// cargoToml is the part of Cargo.toml detection reads.
+type cargoToml struct {
+	Package struct {
+		Name        string `toml:"name"`
+		RustVersion string `toml:"rust-version"`
+		DefaultRun  string `toml:"default-run"`
+	} `toml:"package"`
+	Bin          []struct{ Name string } `toml:"bin"`
+	Dependencies map[string]any          `toml:"dependencies"`
+	Workspace    *struct {
+		Members []string `toml:"members"`
+	} `toml:"workspace"`
+}
+
+var rustFrameworks = []struct{ crate, slug string; port int }{
+	{"actix-web", "actix-web", 8080}, {"axum", "axum", 3000}, {"rocket", "rocket", 8000},
+	{"warp", "warp", 3030}, {"poem", "poem", 3000}, {"tide", "tide", 8080},
+}
+
+var rustPortRules = []portRule{
+	rule("a PORT default", `"PORT"\)[^;]*?"(\d{2,5})"`),
+	rule("a bind address", `"(?:0\.0\.0\.0|127\.0\.0\.1|\[::\])?:(\d{2,5})"`),
+	rule("a bind address", `\(\s*"(?:0\.0\.0\.0|127\.0\.0\.1)"\s*,\s*(\d{2,5})\s*\)`),
+	rule("a socket address", `\[\s*0\s*,\s*0\s*,\s*0\s*,\s*0\s*\]\s*,\s*(\d{2,5})`),
+	rule("Rocket.toml port", `(?m)^port\s*=\s*(\d{2,5})`),
+}
+
+var toolchainChannelRe = regexp.MustCompile(`channel\s*=\s*"([^"]+)"`)
+
+// Detect implements Detector.
+func (rustDetector) Detect(a *App) (*Match, error) {
+	b, ok := a.Read("Cargo.toml")
+	if !ok {
+		return nil, nil
+	}
+	var c cargoToml
+	if err := parseTOML(a.Path("Cargo.toml"), b, &c); err != nil {
+		return nil, err
+	}
+	m := &Match{Score: scoreManifest}
+	m.Language, m.PackageManager, m.Framework = "rust", "cargo", "rust"
+	m.PackageName = c.Package.Name
+	channel := firstLine(a, "rust-toolchain")
+	if x := toolchainChannelRe.FindStringSubmatch(a.ReadString("rust-toolchain.toml")); x != nil {
+		channel = x[1]
+	}
+	v, s := versionFrom(2, [2]string{"rust-toolchain", channel}, [2]string{".tool-versions", toolVersions(a, "rust")},
+		[2]string{"Cargo.toml rust-version", c.Package.RustVersion})
+	if v != "" {
+		m.RuntimeVersion = v
+		m.Signals = append(m.Signals, s)
+	}
+	bin := c.Package.DefaultRun
+	if bin == "" && len(c.Bin) > 0 {
+		bin = c.Bin[0].Name
+	}
+	if bin == "" && a.Has("src/main.rs") {
+		bin = c.Package.Name
+	}
+	if bin == "" {
+		m.Signals = append(m.Signals, "Cargo.toml has no binary target: a library crate")
+		return m, nil
+	}
+	m.Deployable, m.Score, m.Type = true, scoreRunnable, "worker"
+	m.BuildCommand, m.StartCommand = "cargo build --release --bin "+bin, "./target/release/"+bin
+	if a.Workspace != nil && a.Workspace.Root != a.Dir {
+		m.BuildCommand = "cargo build --release -p " + c.Package.Name + " --bin " + bin
+	}
+	for _, fw := range rustFrameworks {
+		if _, ok := c.Dependencies[fw.crate]; ok {
+			m.Framework, m.Score, m.Type, m.Port = fw.slug, scoreFramework, "api", fw.port
+			m.Signals = append(m.Signals, "Cargo.toml depends on "+fw.crate)
+			break
+		}
+	}
+	if m.Type == "worker" && containsAny(a.ReadString("src/main.rs"), []string{"TcpListener", "hyper::Server", "serve("}) {
+		m.Type, m.Port = "api", 8080
+	}
+	if m.Type == "worker" {
+		m.Signals = append(m.Signals, "binary "+bin+" opens no port: a worker")
+		return m, nil
+	}
+	if _, ok := c.Dependencies["askama"]; ok {
+		m.Type = "web"
+	} else if _, ok := c.Dependencies["tera"]; ok {
+		m.Type = "web"
+	}
+	files := append([]string{"src/main.rs"}, a.FilesWithExt("src", 20, ".rs")...)
+	if m.Framework == "rocket" {
+		files = append([]string{"Rocket.toml"}, files...)
+		m.Signals = append(m.Signals, "Rocket binds 127.0.0.1 by default: set ROCKET_ADDRESS=0.0.0.0")
+	}
+	if p, sig := scanPort(a, files, rustPortRules); p != 0 {
+		m.Port = p
+		m.Signals = append(m.Signals, sig)
+	}
+	m.Signals = append(m.Signals, "binary target "+bin)
+	return m, nil
+}

@@ -1,0 +1,11 @@
+"""
+WSGI config for chat project.
+"""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chat.settings")
+
+application = get_wsgi_application()

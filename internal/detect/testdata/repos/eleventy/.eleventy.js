@@ -1,0 +1,3 @@
+module.exports = function (eleventyConfig) {
+  eleventyConfig.addPassthroughCopy('css');
+};

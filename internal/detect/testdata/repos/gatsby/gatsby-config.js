@@ -1,0 +1,4 @@
+module.exports = {
+  siteMetadata: { title: 'My Blog' },
+  plugins: ['gatsby-plugin-image'],
+};

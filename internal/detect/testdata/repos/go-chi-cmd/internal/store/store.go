@@ -1,0 +1,4 @@
+package store
+
+// Store keeps items.
+type Store struct{}

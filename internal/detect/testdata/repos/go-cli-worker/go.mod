@@ -1,0 +1,3 @@
+module github.com/acme/reaper
+
+go 1.22

@@ -1,0 +1,12 @@
+package main
+
+import (
+	"log"
+	"time"
+)
+
+func main() {
+	for range time.Tick(time.Minute) {
+		log.Println("reaping expired sessions")
+	}
+}

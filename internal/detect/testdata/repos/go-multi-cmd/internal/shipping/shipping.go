@@ -1,0 +1,4 @@
+package shipping
+
+// Rate is a shipping rate.
+type Rate struct{ Cents int }

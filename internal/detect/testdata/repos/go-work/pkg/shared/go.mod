@@ -1,0 +1,3 @@
+module github.com/acme/mono/pkg/shared
+
+go 1.22.2

@@ -1,0 +1,4 @@
+package shared
+
+// Version of the platform.
+const Version = "1.0"

@@ -1,0 +1,3 @@
+module github.com/acme/mono/services/notifier
+
+go 1.22.2

@@ -1,0 +1,1 @@
+export default eventHandler(() => ({ nitro: 'Is Awesome!' }));

@@ -1,0 +1,4 @@
+export default defineNuxtConfig({
+  ssr: true,
+  nitro: { prerender: { crawlLinks: true } },
+});

@@ -1,0 +1,3 @@
+from metrics import create_app
+
+app = create_app()

@@ -1,0 +1,1 @@
+from guestbook import app

@@ -1,0 +1,2 @@
+const { defineConfig } = require('@vue/cli-service');
+module.exports = defineConfig({ transpileDependencies: true });
