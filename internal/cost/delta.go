@@ -1,0 +1,195 @@
+package cost
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+
+	"github.com/usecapsule/capsule/internal/clusterstate"
+	"github.com/usecapsule/capsule/internal/manifest"
+)
+
+// ComponentDelta is one component of an item before and after.
+type ComponentDelta struct {
+	Baseline  Money `json:"baseline"`
+	Projected Money `json:"projected"`
+	Delta     Money `json:"delta"`
+}
+
+// DeltaItem is the cost change of one object (Kind/name).
+type DeltaItem struct {
+	Resource  string `json:"resource"`
+	Namespace string `json:"namespace,omitempty"`
+	// Status is added, removed, changed or unchanged.
+	Status     string                    `json:"status"`
+	Baseline   Money                     `json:"baseline"`
+	Projected  Money                     `json:"projected"`
+	Delta      Money                     `json:"delta"`
+	Components map[string]ComponentDelta `json:"components"`
+	// MaxProjected is the projected cost at HPA maxReplicas, when higher.
+	MaxProjected *Money `json:"max_projected,omitempty"`
+	Confidence   *Band  `json:"confidence,omitempty"`
+}
+
+// DeltaReport is the monthly cost of the current and proposed sets and the
+// difference, per object and in total.
+type DeltaReport struct {
+	Baseline  Money  `json:"baseline"`
+	Projected Money  `json:"projected"`
+	Delta     Money  `json:"delta"`
+	Currency  string `json:"currency"`
+	// Resources summarises reserved resources changes, e.g.
+	// {"cpu":"+2 vCPU","memory":"+8 GiB"}.
+	Resources map[string]string `json:"resources"`
+	// Components is the total change per component.
+	Components map[string]ComponentDelta `json:"components"`
+	// MaxProjected is the projected cost with every HPA at maxReplicas.
+	MaxProjected Money `json:"max_projected"`
+	// Confidence is the projected cost's band when inputs were estimated.
+	Confidence *Band       `json:"confidence,omitempty"`
+	Items      []DeltaItem `json:"items"`
+	// Current and Proposed are the two full estimates.
+	Current  *Report `json:"-"`
+	Proposed *Report `json:"-"`
+}
+
+// Delta prices both sets with the same prices and cluster state and returns
+// the per-object and total differences. Items match as in the diff engine:
+// by Kind/name, and the namespace when opts.MatchNamespace.
+func Delta(current, proposed []manifest.Object, st *clusterstate.State, p Pricing, opts Options) (*DeltaReport, error) {
+	cur, errCur := Estimate(current, st, p, opts)
+	prop, errProp := Estimate(proposed, st, p, opts)
+	if errCur != nil || errProp != nil {
+		return nil, joinSides(errCur, errProp)
+	}
+	d := &DeltaReport{
+		Baseline: cur.Monthly, Projected: prop.Monthly, Delta: prop.Monthly - cur.Monthly,
+		Currency: "USD", MaxProjected: prop.Max, Confidence: prop.Confidence,
+		Components: componentDeltas(cur.Components, prop.Components),
+		Resources:  resourcesSummary(cur.Usage, prop.Usage),
+		Current:    cur, Proposed: prop, Items: []DeltaItem{},
+	}
+	d.Items = matchItems(cur.Items, prop.Items, opts.MatchNamespace)
+	return d, nil
+}
+
+func joinSides(cur, prop error) error {
+	var parts []string
+	if cur != nil {
+		parts = append(parts, "current: "+cur.Error())
+	}
+	if prop != nil {
+		parts = append(parts, "proposed: "+prop.Error())
+	}
+	return fmt.Errorf("cost: %s", strings.Join(parts, "\n"))
+}
+
+func matchItems(cur, prop []Item, withNS bool) []DeltaItem {
+	key := func(it Item) string {
+		if withNS {
+			return it.Resource + "@" + it.Namespace
+		}
+		return it.Resource
+	}
+	byKey := map[string]Item{}
+	for _, it := range cur {
+		byKey[key(it)] = it
+	}
+	var out []DeltaItem
+	for _, p := range prop {
+		c, had := byKey[key(p)]
+		delete(byKey, key(p))
+		out = append(out, deltaItem(&c, had, &p, true))
+	}
+	for _, c := range cur {
+		if _, left := byKey[key(c)]; left {
+			out = append(out, deltaItem(&c, true, nil, false))
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Resource != out[j].Resource {
+			return out[i].Resource < out[j].Resource
+		}
+		return out[i].Namespace < out[j].Namespace
+	})
+	if out == nil {
+		out = []DeltaItem{}
+	}
+	return out
+}
+
+func deltaItem(cur *Item, hasCur bool, prop *Item, hasProp bool) DeltaItem {
+	var cc, pc Components
+	di := DeltaItem{}
+	if hasCur {
+		cc, di.Resource, di.Namespace, di.Baseline = cur.Components, cur.Resource, cur.Namespace, cur.Monthly
+	}
+	if hasProp {
+		pc, di.Resource, di.Namespace, di.Projected = prop.Components, prop.Resource, prop.Namespace, prop.Monthly
+		di.Confidence = prop.Confidence
+		if prop.Max != nil {
+			m := prop.Max.Monthly
+			di.MaxProjected = &m
+		}
+	}
+	di.Delta = di.Projected - di.Baseline
+	di.Components = componentDeltas(cc, pc)
+	switch {
+	case !hasCur:
+		di.Status = "added"
+	case !hasProp:
+		di.Status = "removed"
+	case cc != pc:
+		di.Status = "changed"
+	default:
+		di.Status = "unchanged"
+	}
+	return di
+}
+
+func componentDeltas(cur, prop Components) map[string]ComponentDelta {
+	d := prop.minus(cur)
+	return map[string]ComponentDelta{
+		"cpu":           {cur.CPU, prop.CPU, d.CPU},
+		"memory":        {cur.Memory, prop.Memory, d.Memory},
+		"storage":       {cur.Storage, prop.Storage, d.Storage},
+		"gpu":           {cur.GPU, prop.GPU, d.GPU},
+		"load_balancer": {cur.LoadBalancer, prop.LoadBalancer, d.LoadBalancer},
+	}
+}
+
+// resourcesSummary renders reserved-resource changes for people: CPU and
+// memory always, GPUs, storage and load balancers when they change.
+func resourcesSummary(cur, prop Usage) map[string]string {
+	out := map[string]string{
+		"cpu":    signed(big.NewRat(prop.CPUMillicores-cur.CPUMillicores, 1000), 3) + " vCPU",
+		"memory": signed(big.NewRat(prop.MemoryBytes-cur.MemoryBytes, 1<<30), 2) + " GiB",
+	}
+	if d := prop.GPUs - cur.GPUs; d != 0 {
+		out["gpu"] = signed(big.NewRat(d, 1), 0) + " GPU"
+	}
+	if d := prop.StorageBytes - cur.StorageBytes; d != 0 {
+		out["storage"] = signed(big.NewRat(d, 1<<30), 2) + " GiB"
+	}
+	if d := prop.LoadBalancers - cur.LoadBalancers; d != 0 {
+		out["load_balancer"] = signed(big.NewRat(d, 1), 0) + " LoadBalancer"
+	}
+	return out
+}
+
+// signed formats r with at most prec decimals, trailing zeros trimmed, and
+// an explicit sign.
+func signed(r *big.Rat, prec int) string {
+	s := r.FloatString(prec)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	if !strings.HasPrefix(s, "-") {
+		s = "+" + s
+	}
+	return s
+}

@@ -1,0 +1,172 @@
+package cost
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+
+	"github.com/usecapsule/capsule/internal/clusterstate"
+	"github.com/usecapsule/capsule/internal/manifest"
+)
+
+// Options tune Estimate and Delta.
+type Options struct {
+	// MatchNamespace makes the namespace part of an object's identity when
+	// Delta matches current and proposed items (as in the diff engine).
+	MatchNamespace bool
+	// DaemonSetNodes is the node count a DaemonSet runs on when the cluster
+	// state has no nodes; 0 means 3.
+	DaemonSetNodes int
+}
+
+// defaultDaemonSetNodes is a small highly-available cluster.
+const defaultDaemonSetNodes = 3
+
+// Estimate prices a set of objects for one month. Objects whose quantities
+// do not parse make it fail, listing every such object by file and document:
+// a total that silently skipped them would look complete.
+func Estimate(objs []manifest.Object, st *clusterstate.State, p Pricing, opts Options) (*Report, error) {
+	e := newEstimator(objs, st, p, opts)
+	rep := &Report{Currency: "USD", Rates: e.rates, Items: []Item{}}
+	var errs manifest.LoadErrors
+	for i := range objs {
+		it, ok, err := e.item(&objs[i])
+		if err != nil {
+			errs = append(errs, &manifest.Error{File: objs[i].File, Doc: objs[i].Doc, Item: -1, Err: fmt.Errorf("%s: %w", objs[i].Key(), err)})
+			continue
+		}
+		if ok {
+			rep.Items = append(rep.Items, it)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	sort.SliceStable(rep.Items, func(i, j int) bool {
+		a, b := rep.Items[i], rep.Items[j]
+		if a.Resource != b.Resource {
+			return a.Resource < b.Resource
+		}
+		return a.Namespace < b.Namespace
+	})
+	rep.total(e.rates)
+	return rep, nil
+}
+
+func (r *Report) total(rates Rates) {
+	var low, high Money
+	var reasons []string
+	for _, it := range r.Items {
+		r.Components = r.Components.plus(it.Components)
+		r.Usage = r.Usage.plus(it.Usage)
+		r.Max += it.maxMonthly()
+		low += it.low()
+		high += it.high()
+		if it.Confidence != nil {
+			reasons = append(reasons, it.Resource+": "+it.Confidence.Reasons[0])
+		}
+	}
+	r.Monthly = r.Components.Total()
+	if low != r.Monthly || high != r.Monthly {
+		r.Confidence = &Band{Low: low, High: high, Reasons: append(append([]string{}, rates.Notes...), reasons...)}
+	}
+}
+
+// estimator holds what every object's pricing shares.
+type estimator struct {
+	rates   Rates
+	st      *clusterstate.State
+	opts    Options
+	hpas    map[string][2]int64 // "Kind/ns/name" → min, max
+	objects map[string]*manifest.Object
+}
+
+func newEstimator(objs []manifest.Object, st *clusterstate.State, p Pricing, opts Options) *estimator {
+	e := &estimator{rates: resolveRates(p, st), st: st, opts: opts, hpas: map[string][2]int64{}, objects: map[string]*manifest.Object{}}
+	for i := range objs {
+		o := &objs[i]
+		e.objects[o.GetKind()+"/"+o.GetNamespace()+"/"+o.GetName()] = o
+		if o.GetKind() != "HorizontalPodAutoscaler" {
+			continue
+		}
+		kind, _ := nested(o.Object, "spec", "scaleTargetRef", "kind").(string)
+		name, _ := nested(o.Object, "spec", "scaleTargetRef", "name").(string)
+		lo, errLo := intField(o.Object, 1, "spec", "minReplicas")
+		hi, errHi := intField(o.Object, lo, "spec", "maxReplicas")
+		if kind != "" && name != "" && errLo == nil && errHi == nil {
+			e.hpas[kind+"/"+o.GetNamespace()+"/"+name] = [2]int64{lo, max(hi, lo)}
+		}
+	}
+	return e
+}
+
+func (e *estimator) byName(kind, ns, name string) *manifest.Object {
+	return e.objects[kind+"/"+ns+"/"+name]
+}
+
+// item prices one object; ok is false for objects that cost nothing.
+func (e *estimator) item(o *manifest.Object) (Item, bool, error) {
+	f, ok, err := e.factsOf(o)
+	if err != nil || !ok {
+		return Item{}, false, err
+	}
+	it := Item{Resource: o.Key(), Namespace: o.GetNamespace(), Replicas: f.replicas}
+	// The high end is the largest figure computed; if it is in range, all are.
+	top := max(f.replicas, f.maxReplicas)
+	if f.dsEstimated {
+		top = 2 * f.replicas
+	}
+	if !e.cost(f, top, scenarioFor(f, true, high)).inRange() {
+		return Item{}, false, fmt.Errorf("monthly cost above %s USD: a quantity or replica count is implausible", MaxMonthly)
+	}
+	it.Components = e.cost(f, f.replicas, mid)
+	it.Monthly = it.Components.Total()
+	it.Usage = f.usageAt(f.replicas)
+	if f.maxReplicas > f.replicas {
+		it.Max = &AtMax{Replicas: f.maxReplicas, Monthly: e.cost(f, f.maxReplicas, mid).Total()}
+	}
+	reasons := f.reasons
+	if e.rates.Estimated && f.usesNodes() {
+		reasons = append(reasons, "node prices partly unknown: CPU, memory and GPU rates ±30%")
+	}
+	if len(reasons) > 0 {
+		lowSc, highSc := scenarioFor(f, e.rates.Estimated, low), scenarioFor(f, e.rates.Estimated, high)
+		it.Confidence = &Band{
+			Low:     e.cost(f, lowSc.replicas(f), lowSc).Total(),
+			High:    e.cost(f, highSc.replicas(f), highSc).Total(),
+			Reasons: reasons,
+		}
+	}
+	return it, true, nil
+}
+
+// scenario scales the estimated inputs for the low and high ends of a band.
+type scenario struct {
+	reqScale  *big.Rat // defaulted requests
+	rateScale *big.Rat // CPU/memory/GPU rates when node prices are unknown
+	jobShare  *big.Rat // share of the month a Job runs
+	dsNodes   int64    // DaemonSet nodes when the node count is unknown; 0 keeps it
+}
+
+var (
+	mid  = scenario{reqScale: big.NewRat(1, 1), rateScale: big.NewRat(1, 1), jobShare: big.NewRat(1, 1)}
+	low  = scenario{reqScale: big.NewRat(1, 2), rateScale: big.NewRat(7, 10), jobShare: new(big.Rat), dsNodes: 1}
+	high = scenario{reqScale: big.NewRat(2, 1), rateScale: big.NewRat(13, 10), jobShare: big.NewRat(1, 1)}
+)
+
+func scenarioFor(f *facts, ratesEstimated bool, s scenario) scenario {
+	if !ratesEstimated {
+		s.rateScale = mid.rateScale
+	}
+	if s.dsNodes == 0 && f.dsEstimated {
+		s.dsNodes = 2 * f.replicas // the high end: twice the assumed nodes
+	}
+	return s
+}
+
+func (s scenario) replicas(f *facts) int64 {
+	if f.dsEstimated && s.dsNodes > 0 {
+		return s.dsNodes
+	}
+	return f.replicas
+}
