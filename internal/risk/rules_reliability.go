@@ -73,15 +73,7 @@ func checkMemoryLimit(m Meta, w *Workload, c Container) []Finding {
 }
 
 // hpaFor returns the HPA (in s) that scales the workload, or nil.
-func hpaFor(s *Set, w *Workload) map[string]any {
-	for _, h := range s.OfKind("HorizontalPodAutoscaler") {
-		ref := mapAt(h.Object, "spec", "scaleTargetRef")
-		if stringAt(ref, "kind") == w.Kind && stringAt(ref, "name") == w.Obj.GetName() {
-			return h.Object
-		}
-	}
-	return nil
-}
+func hpaFor(s *Set, w *Workload) map[string]any { return s.hpas[w.Key] }
 
 // effectiveReplicas is the HPA's minReplicas (default 1) when an HPA scales
 // the workload, else spec.replicas.

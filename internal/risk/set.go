@@ -12,6 +12,9 @@ type Set struct {
 	Objects   []*unstructured.Unstructured
 	Workloads []*Workload
 	byKey     map[string]*unstructured.Unstructured
+	byKind    map[string][]*unstructured.Unstructured
+	// hpas maps "Kind/name" of a scale target to its HPA object.
+	hpas map[string]map[string]any
 	// podOwners is true when an object of a kind the engine does not know
 	// could create pods whose labels it cannot see (operators' custom
 	// resources), so "matches no pods" cannot be claimed.
@@ -53,21 +56,45 @@ func Key(o *unstructured.Unstructured) string { return o.GetKind() + "/" + o.Get
 // NewSet indexes objects. Objects are matched by "Kind/name" (namespaces are
 // ignored, as environments live in different namespaces).
 func NewSet(objs []*unstructured.Unstructured) *Set {
-	s := &Set{byKey: make(map[string]*unstructured.Unstructured, len(objs))}
+	s := &Set{
+		byKey:  make(map[string]*unstructured.Unstructured, len(objs)),
+		byKind: map[string][]*unstructured.Unstructured{},
+		hpas:   map[string]map[string]any{},
+	}
+	type entry struct {
+		obj       *unstructured.Unstructured
+		key, kind string
+	}
+	entries := make([]entry, 0, len(objs))
 	for _, o := range objs {
 		if o == nil {
 			continue
 		}
-		s.Objects = append(s.Objects, o)
-		s.byKey[Key(o)] = o
-		if w := newWorkload(o); w != nil {
+		e := entry{obj: o, key: Key(o), kind: o.GetKind()}
+		entries = append(entries, e)
+		s.byKey[e.key] = o
+		if w := newWorkload(o, e.key); w != nil {
 			s.Workloads = append(s.Workloads, w)
 		} else if mayOwnPods(o) {
 			s.podOwners = true
 		}
 	}
-	sort.SliceStable(s.Objects, func(i, j int) bool { return Key(s.Objects[i]) < Key(s.Objects[j]) })
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
 	sort.SliceStable(s.Workloads, func(i, j int) bool { return s.Workloads[i].Key < s.Workloads[j].Key })
+	// Indexes built once: rules ask "which HPA scales this workload" per
+	// workload, which would otherwise be quadratic on large sets.
+	s.Objects = make([]*unstructured.Unstructured, len(entries))
+	for i, e := range entries {
+		s.Objects[i] = e.obj
+		s.byKind[e.kind] = append(s.byKind[e.kind], e.obj)
+	}
+	for _, h := range s.byKind["HorizontalPodAutoscaler"] {
+		ref := mapAt(h.Object, "spec", "scaleTargetRef")
+		target := stringAt(ref, "kind") + "/" + stringAt(ref, "name")
+		if _, dup := s.hpas[target]; !dup {
+			s.hpas[target] = h.Object
+		}
+	}
 	return s
 }
 
@@ -75,19 +102,11 @@ func NewSet(objs []*unstructured.Unstructured) *Set {
 func (s *Set) Get(key string) *unstructured.Unstructured { return s.byKey[key] }
 
 // OfKind returns the objects of one kind in key order.
-func (s *Set) OfKind(kind string) []*unstructured.Unstructured {
-	var out []*unstructured.Unstructured
-	for _, o := range s.Objects {
-		if o.GetKind() == kind {
-			out = append(out, o)
-		}
-	}
-	return out
-}
+func (s *Set) OfKind(kind string) []*unstructured.Unstructured { return s.byKind[kind] }
 
-func newWorkload(o *unstructured.Unstructured) *Workload {
+func newWorkload(o *unstructured.Unstructured, key string) *Workload {
 	kind := o.GetKind()
-	w := &Workload{Obj: o, Key: Key(o), Kind: kind}
+	w := &Workload{Obj: o, Key: key, Kind: kind}
 	if kind == "Pod" {
 		w.Labels = o.GetLabels()
 		w.Pod = parsePod(mapAt(o.Object, "spec"), "/spec")
