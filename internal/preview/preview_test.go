@@ -1,0 +1,208 @@
+package preview
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/usecapsule/capsule/internal/manifest"
+	"github.com/usecapsule/capsule/internal/risk"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+func load(t testing.TB, path string) []manifest.Object {
+	t.Helper()
+	objs, err := manifest.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return objs
+}
+
+func boutique(t testing.TB, withCluster bool) Input {
+	t.Helper()
+	in := Input{Current: load(t, "testdata/boutique/current"), Proposed: load(t, "testdata/boutique/proposed")}
+	if withCluster {
+		c, err := ClusterFromObjects(load(t, "testdata/boutique/cluster"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Cluster = c
+	}
+	return in
+}
+
+// TestGolden runs the Online Boutique style demo, with and without the
+// target cluster's state, through every output format.
+func TestGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		cluster bool
+	}{{"boutique", false}, {"boutique-cluster", true}} {
+		p, err := Build(boutique(t, tc.cluster))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for ext, write := range map[string]func(*bytes.Buffer) error{
+			"json": func(b *bytes.Buffer) error { return p.WriteJSON(b) },
+			"txt":  func(b *bytes.Buffer) error { return p.WriteText(b) },
+			"md":   func(b *bytes.Buffer) error { return p.WriteMarkdown(b) },
+		} {
+			var b bytes.Buffer
+			if err := write(&b); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata/golden", tc.name+"."+ext), b.Bytes())
+		}
+	}
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run go test -update to accept):\n%s", path, got)
+	}
+}
+
+// TestBoutiqueFindings pins the edits of the demo to the findings a
+// reviewer must see, independently of message wording.
+func TestBoutiqueFindings(t *testing.T) {
+	p, err := Build(boutique(t, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]risk.Status{
+		"replicas-lowered Deployment/frontend":                     risk.StatusNew,
+		"probe-removed Deployment/cartservice":                     risk.StatusNew,
+		"image-made-mutable Deployment/paymentservice":             risk.StatusNew,
+		"pdb-removed PodDisruptionBudget/redis-cart":               risk.StatusNew,
+		"missing-config-reference Deployment/checkoutservice":      risk.StatusNew,
+		"capacity-exceeded (cluster)":                              risk.StatusNew,
+		"monthly-cost-increase ":                                   risk.StatusNew,
+		"limitrange-violation Deployment/shoppingassistantservice": risk.StatusNew,
+	}
+	got := map[string]risk.Status{}
+	for _, f := range p.Risks {
+		got[f.Rule+" "+f.Resource] = f.Status
+	}
+	for k, st := range want {
+		if got[k] != st {
+			t.Errorf("%s: status %q, want %q", k, got[k], st)
+		}
+	}
+	if p.RiskLevel != risk.LevelHigh {
+		t.Errorf("risk level %s, want high", p.RiskLevel)
+	}
+	if p.EstimatedCost.Delta <= 0 || !strings.Contains(p.Explanation, "rises by") {
+		t.Errorf("cost delta %s, explanation %q", p.EstimatedCost.Delta, p.Explanation)
+	}
+}
+
+func TestKubeVersionFromCluster(t *testing.T) {
+	in := boutique(t, true)
+	if got := kubeVersion(in); got != "1.33.4" {
+		t.Errorf("kube version from cluster = %q, want 1.33.4", got)
+	}
+	in.KubeVersion = "1.30"
+	if got := kubeVersion(in); got != "1.30" {
+		t.Errorf("explicit kube version = %q", got)
+	}
+	if got := kubeVersion(Input{}); got != risk.DefaultKubeVersion {
+		t.Errorf("default = %q", got)
+	}
+}
+
+// environment builds n objects: per app a Deployment, a Service, a
+// ConfigMap and an HPA. edit changes every fifth app as a promotion would.
+func environment(tb testing.TB, n int, edit bool) []manifest.Object {
+	tb.Helper()
+	var b strings.Builder
+	for i := 0; i < n/4; i++ {
+		replicas, image, cpu := 3, fmt.Sprintf("registry.example.com/app%d:1.%d.0", i, i), "250m"
+		if edit && i%5 == 0 {
+			replicas, image, cpu = 1, fmt.Sprintf("registry.example.com/app%d:1.%d.1", i, i), "500m"
+		}
+		fmt.Fprintf(&b, envTemplate, i, replicas, image, cpu)
+	}
+	objs, err := manifest.Parse("bench.yaml", []byte(b.String()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(objs) != n {
+		tb.Fatalf("built %d objects, want %d", len(objs), n)
+	}
+	return objs
+}
+
+const envTemplate = `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app%[1]d, namespace: prod, labels: {app: app%[1]d}}
+spec:
+  replicas: %[2]d
+  selector: {matchLabels: {app: app%[1]d}}
+  template:
+    metadata: {labels: {app: app%[1]d}}
+    spec:
+      securityContext: {runAsNonRoot: true}
+      containers:
+      - name: app
+        image: %[3]s
+        envFrom: [{configMapRef: {name: app%[1]d}}]
+        ports: [{containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /ready, port: 8080}}
+        livenessProbe: {httpGet: {path: /live, port: 8080}}
+        resources: {requests: {cpu: %[4]s, memory: 256Mi}, limits: {memory: 512Mi}}
+        securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: app%[1]d, namespace: prod}
+spec: {selector: {app: app%[1]d}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: app%[1]d, namespace: prod}
+data: {LOG_LEVEL: info, FEATURE_X: "true"}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: app%[1]d, namespace: prod}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: app%[1]d}
+  minReplicas: %[2]d
+  maxReplicas: 10
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}]
+`
+
+// BenchmarkPreview200 is issue 3's figure: a preview of two 200-object
+// environments (diff + cost + risk + deterministic explanation) in-process.
+func BenchmarkPreview200(b *testing.B) {
+	in := Input{Current: environment(b, 200, false), Proposed: environment(b, 200, true)}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p, err := Build(in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(p.Diff.Modified) == 0 || p.Explanation == "" {
+			b.Fatal("empty preview")
+		}
+	}
+}
