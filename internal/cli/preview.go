@@ -1,14 +1,190 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
 
-// TODO(owner of this verb): replace this placeholder with the real command.
+	"github.com/spf13/cobra"
+
+	"github.com/usecapsule/capsule/internal/cost"
+	"github.com/usecapsule/capsule/internal/explain"
+	"github.com/usecapsule/capsule/internal/explain/openaichat"
+	"github.com/usecapsule/capsule/internal/manifest"
+	"github.com/usecapsule/capsule/internal/preview"
+	"github.com/usecapsule/capsule/internal/risk"
+)
+
+// previewOptions are the flags of `capsule preview`.
+type previewOptions struct {
+	from, to, clusterState, kubeVersion, pricing, failOn, output string
+	matchNamespace                                               bool
+	llmURL, llmModel, llmKey, llmAPIVersion                      string
+	llmTimeout                                                   time.Duration
+}
+
 func newPreviewCmd(s Streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "preview",
+	o := &previewOptions{}
+	cmd := &cobra.Command{
+		Use:   "preview --from CURRENT --to PROPOSED",
 		Short: "Preview a promotion: diff, cost, risk and explanation",
-		RunE: func(*cobra.Command, []string) error {
-			return withExitCode(ExitError, errNotBuilt("preview"))
+		Long: `Compare the current set of Kubernetes objects with the proposed one and show, as one
+artifact, what changes (semantic diff), what it costs per month, which risks it adds or removes,
+and a plain-English explanation. CURRENT and PROPOSED are YAML/JSON files or directories.
+
+Exit codes: 0 success; 3 when --fail-on is given and the risk level reaches it; 1 on errors.
+The LLM key is read from --llm-key, else $CAPSULE_LLM_API_KEY.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runPreview(cmd.Context(), s, o)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&o.from, "from", "", "current objects: file or directory (required)")
+	f.StringVar(&o.to, "to", "", "proposed objects: file or directory (required)")
+	f.StringVar(&o.clusterState, "cluster-state", "", "target cluster snapshot (Nodes, Pods, ResourceQuotas, LimitRanges, ConfigMaps, Secrets)")
+	f.StringVar(&o.kubeVersion, "kube-version", "", "target Kubernetes version for deprecated APIs (default: the cluster state's, else "+risk.DefaultKubeVersion+")")
+	f.StringVar(&o.pricing, "pricing", "", "pricing override file")
+	f.StringVar(&o.failOn, "fail-on", "", "exit 3 when the risk level reaches low|medium|high|critical")
+	f.BoolVar(&o.matchNamespace, "match-namespace", false, "match objects by namespace too (default: by group, kind and name)")
+	f.StringVar(&o.llmURL, "llm-url", "", "OpenAI-compatible API base URL, e.g. https://api.openai.com/v1 (enables the LLM explainer)")
+	f.StringVar(&o.llmModel, "llm-model", "", "model (or Azure deployment) name")
+	f.StringVar(&o.llmKey, "llm-key", "", "API key (default $CAPSULE_LLM_API_KEY)")
+	f.StringVar(&o.llmAPIVersion, "llm-azure-api-version", "", "Azure OpenAI api-version; selects the api-key header")
+	f.DurationVar(&o.llmTimeout, "llm-timeout", explain.DefaultTimeout, "LLM timeout; the deterministic explanation is used after it")
+	outputFlag(cmd, &o.output, "text", "json", "markdown")
+	return cmd
+}
+
+func runPreview(ctx context.Context, s Streams, o *previewOptions) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	in, err := o.input()
+	if err != nil {
+		return err
+	}
+	p, err := preview.Build(in)
+	if err != nil {
+		return withExitCode(ExitError, oneLine(err))
+	}
+	if o.llmURL != "" {
+		llm := explain.NewLLM(o.llmClient())
+		llm.Timeout = o.llmTimeout
+		p.Explain(ctx, llm)
+		if r := p.ExplanationSource; r != nil && r.FallbackReason != "" {
+			fmt.Fprintln(s.Err, "warning: LLM explanation not used: "+r.FallbackReason)
+		}
+	}
+	if err := writePreview(s.Out, o.output, p); err != nil {
+		return err
+	}
+	if o.failOn != "" {
+		threshold, _ := risk.ParseLevel(o.failOn)
+		if p.RiskLevel.Reaches(threshold) {
+			return withExitCode(ExitPolicy, fmt.Errorf("risk level %s reaches --fail-on %s", p.RiskLevel, threshold))
+		}
+	}
+	return nil
+}
+
+func (o *previewOptions) validate() error {
+	if o.from == "" || o.to == "" {
+		return usageError("--from and --to are required")
+	}
+	if err := checkFormat(o.output, "text", "json", "markdown"); err != nil {
+		return err
+	}
+	if o.failOn != "" {
+		if _, err := risk.ParseLevel(o.failOn); err != nil {
+			return usageError("--fail-on: %v", err)
+		}
+	}
+	if o.kubeVersion != "" {
+		if _, err := risk.ParseVersion(o.kubeVersion); err != nil {
+			return usageError("--kube-version: %v", err)
+		}
+	}
+	if o.llmURL != "" && o.llmModel == "" {
+		return usageError("--llm-url needs --llm-model")
+	}
+	return nil
+}
+
+func (o *previewOptions) input() (preview.Input, error) {
+	in := preview.Input{KubeVersion: o.kubeVersion}
+	in.Diff.MatchNamespace = o.matchNamespace
+	var err error
+	if in.Current, err = loadSet("--from", o.from); err != nil {
+		return in, err
+	}
+	if in.Proposed, err = loadSet("--to", o.to); err != nil {
+		return in, err
+	}
+	if o.clusterState != "" {
+		objs, err := loadSet("--cluster-state", o.clusterState)
+		if err != nil {
+			return in, err
+		}
+		if in.Cluster, err = preview.ClusterFromObjects(objs); err != nil {
+			return in, withExitCode(ExitError, fmt.Errorf("--cluster-state: %w", oneLine(err)))
+		}
+	}
+	if o.pricing != "" {
+		data, err := os.ReadFile(o.pricing)
+		if err != nil {
+			return in, withExitCode(ExitError, fmt.Errorf("--pricing: %w", err))
+		}
+		p, err := cost.ParsePricing(o.pricing, data)
+		if err != nil {
+			return in, withExitCode(ExitError, fmt.Errorf("--pricing: %w", err))
+		}
+		in.Pricing = &p
+	}
+	return in, nil
+}
+
+func loadSet(flag, path string) ([]manifest.Object, error) {
+	objs, err := manifest.Load(path)
+	if err != nil {
+		return nil, withExitCode(ExitError, fmt.Errorf("%s: %w", flag, oneLine(err)))
+	}
+	return objs, nil
+}
+
+func (o *previewOptions) llmClient() *openaichat.Client {
+	key := o.llmKey
+	if key == "" {
+		key = os.Getenv("CAPSULE_LLM_API_KEY")
+	}
+	return &openaichat.Client{URL: o.llmURL, Model: o.llmModel, Key: key, APIVersion: o.llmAPIVersion}
+}
+
+func writePreview(w io.Writer, format string, p *preview.Preview) error {
+	switch format {
+	case "json":
+		return p.WriteJSON(w)
+	case "markdown":
+		return p.WriteMarkdown(w)
+	default:
+		return p.WriteText(w)
+	}
+}
+
+// oneLine folds a multi-line error (the loader lists every problem) into
+// one line, as Main prints errors.
+func oneLine(err error) error {
+	msg := err.Error()
+	if !strings.Contains(msg, "\n") {
+		return err
+	}
+	parts := strings.Split(msg, "\n")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return errors.New(strings.Join(parts, "; "))
 }
