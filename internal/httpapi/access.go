@@ -141,6 +141,7 @@ func (a *API) guard(rt Route) http.Handler {
 			fail(err)
 			return
 		}
+		r = r.WithContext(context.WithValue(r.Context(), targetKey{}, t))
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		if isWrite(r.Method) {
@@ -279,6 +280,10 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 }
 
 type principalKey struct{}
+
+// targetKey holds the target the access layer resolved, for handlers that
+// act on the scope (creating a secret in it).
+type targetKey struct{}
 
 func withPrincipal(ctx context.Context, p *principal) context.Context {
 	return context.WithValue(ctx, principalKey{}, p)

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/rbac"
 )
 
 // handlerFunc is a route handler: it writes a response, or returns an error
@@ -119,5 +121,24 @@ func routes(a *API) []Route {
 		{Method: "GET", Path: "/api/v1/deployments/{id}", Summary: "Get a deployment", Tag: "deployments", Permission: "deployment:view", Status: ok, Response: capsule.Deployment{}, Handler: getDeployment(st)},
 		{Method: "POST", Path: "/api/v1/deployments/{id}/cancel", Summary: "Cancel a pending, building or deploying deployment (409 otherwise)", Tag: "deployments", Permission: "deployment:cancel", Status: ok, Response: capsule.Deployment{}, Handler: cancelDeployment(st)},
 		{Method: "GET", Path: "/api/v1/deployments/{id}/logs", Summary: "A deployment's logs (not implemented yet: 501 NOT_IMPLEMENTED)", Tag: "deployments", Permission: "deployment:view", Status: ok, NotImplemented: true, Handler: deploymentLogs(st)},
+
+		// Identity and access (issue 6): API keys, roles, the audit log, secrets.
+		{Method: "GET", Path: "/api/v1/organizations/{id}/api-keys", Summary: "List the organization's API keys (never their secrets)", Tag: "access", Permission: "org:manage", Status: ok, Response: APIKeyList{}, Handler: a.access.listAPIKeys},
+		{Method: "POST", Path: "/api/v1/organizations/{id}/api-keys", Summary: "Create an API key (cap_...) with a role, optionally for one project; the key is shown once", Tag: "access", Permission: "org:manage", Status: created, Request: CreateAPIKeyRequest{}, Response: CreatedAPIKey{}, Handler: a.access.createAPIKey},
+		{Method: "DELETE", Path: "/api/v1/organizations/{id}/api-keys/{keyId}", Summary: "Revoke an API key", Tag: "access", Permission: "org:manage", Status: none, Handler: a.access.revokeAPIKey},
+		{Method: "GET", Path: "/api/v1/organizations/{id}/roles", Summary: "List the built-in and custom roles with their permissions", Tag: "access", Permission: "org:view", Status: ok, Response: RoleList{}, Handler: a.access.listRoles},
+		{Method: "POST", Path: "/api/v1/organizations/{id}/roles", Summary: "Create a custom role", Tag: "access", Permission: "org:manage", Status: created, Request: rbac.Role{}, Response: rbac.Role{}, Handler: a.access.createRole},
+		{Method: "DELETE", Path: "/api/v1/organizations/{id}/roles/{name}", Summary: "Delete a custom role (its bindings then grant nothing)", Tag: "access", Permission: "org:manage", Status: none, Handler: a.access.deleteRole},
+		{Method: "GET", Path: "/api/v1/organizations/{id}/role-bindings", Summary: "List project- and environment-scoped role bindings", Tag: "access", Permission: "org:manage", Status: ok, Response: RoleBindingList{}, Query: []Param{{Name: "userId", Type: "string", Description: "only this user's bindings"}}, Handler: a.access.listRoleBindings},
+		{Method: "POST", Path: "/api/v1/organizations/{id}/role-bindings", Summary: "Grant a member a role on one project or environment", Tag: "access", Permission: "org:manage", Status: created, Request: identitystore.RoleBinding{}, Response: identitystore.RoleBinding{}, Handler: a.access.createRoleBinding},
+		{Method: "DELETE", Path: "/api/v1/organizations/{id}/role-bindings/{bindingId}", Summary: "Remove a role binding", Tag: "access", Permission: "org:manage", Status: none, Handler: a.access.deleteRoleBinding},
+		{Method: "GET", Path: "/api/v1/audit/logs", Summary: "Search the audit log; export with format=jsonl or csv", Tag: "audit", Permission: "audit:view", Status: ok, Response: AuditList{}, Query: auditParams, Handler: a.access.listAudit},
+		{Method: "GET", Path: "/api/v1/audit/logs/verify", Summary: "Verify the audit log's hash chain and name the first altered, removed or inserted entry", Tag: "audit", Permission: "audit:view", Status: ok, Response: AuditVerification{}, Handler: a.access.verifyAudit},
+		{Method: "GET", Path: "/api/v1/secrets", Summary: "List secrets (names and versions, never values)", Tag: "secrets", Permission: "secrets:read", Status: ok, Response: SecretList{}, Query: []Param{orgParam, projectParam, {Name: "environmentId", Type: "string", Description: "only this environment's secrets"}}, Handler: a.access.listSecrets},
+		{Method: "POST", Path: "/api/v1/secrets", Summary: "Create a secret, or add a version to the secret of that name in that scope", Tag: "secrets", Permission: "secrets:manage", Status: created, Request: SecretRequest{}, Response: identitystore.Secret{}, Handler: a.access.createSecret},
+		{Method: "GET", Path: "/api/v1/secrets/{id}", Summary: "Get a secret's metadata", Tag: "secrets", Permission: "secrets:read", Status: ok, Response: identitystore.Secret{}, Handler: a.access.getSecret},
+		{Method: "PUT", Path: "/api/v1/secrets/{id}", Summary: "Rotate a secret: store a new version of its value", Tag: "secrets", Permission: "secrets:manage", Status: ok, Request: SecretRequest{}, Response: identitystore.Secret{}, Handler: a.access.rotateSecret},
+		{Method: "DELETE", Path: "/api/v1/secrets/{id}", Summary: "Delete a secret with all its versions", Tag: "secrets", Permission: "secrets:manage", Status: none, Handler: a.access.deleteSecret},
+		{Method: "GET", Path: "/api/v1/secrets/{id}/value", Summary: "Read a secret's value (audited); version=N for an older one", Tag: "secrets", Permission: "secrets:read", Status: ok, Response: SecretValue{}, Query: []Param{{Name: "version", Type: "integer", Description: "the version (default: current)"}}, Handler: a.access.secretValue},
 	}
 }

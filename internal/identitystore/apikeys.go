@@ -9,7 +9,7 @@ import (
 	"github.com/usecapsule/capsule/internal/identity/apikey"
 )
 
-const apiKeyCols = `id, organization_id, name, role, COALESCE(project_id, ''), key_hash, created_by, created_at, expires_at, last_used_at, revoked_at`
+const apiKeyCols = `id, organization_id, name, role, COALESCE(CAST(project_id AS TEXT), ''), key_hash, created_by, created_at, expires_at, last_used_at, revoked_at`
 
 // CreateAPIKey stores k; ID and Hash come from apikey.Generate.
 func (s *Store) CreateAPIKey(ctx context.Context, k *apikey.APIKey) error {

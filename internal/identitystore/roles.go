@@ -49,7 +49,7 @@ func (s *Store) ListRoleBindings(ctx context.Context, orgID, userID string) ([]R
 	if !validUUID(orgID) || (userID != "" && !validUUID(userID)) {
 		return []RoleBinding{}, nil
 	}
-	q := `SELECT id, organization_id, user_id, role, project_id, COALESCE(environment_id, ''), created_by, created_at FROM role_bindings WHERE organization_id = ?`
+	q := `SELECT id, organization_id, user_id, role, project_id, COALESCE(CAST(environment_id AS TEXT), ''), created_by, created_at FROM role_bindings WHERE organization_id = ?`
 	args := []any{orgID}
 	if userID != "" {
 		q += ` AND user_id = ?`
@@ -63,7 +63,7 @@ func (s *Store) UserRoleBindings(ctx context.Context, userID string) ([]RoleBind
 	if !validUUID(userID) {
 		return []RoleBinding{}, nil
 	}
-	return s.scanBindings(ctx, `SELECT id, organization_id, user_id, role, project_id, COALESCE(environment_id, ''), created_by, created_at
+	return s.scanBindings(ctx, `SELECT id, organization_id, user_id, role, project_id, COALESCE(CAST(environment_id AS TEXT), ''), created_by, created_at
 		FROM role_bindings WHERE user_id = ? ORDER BY id`, userID)
 }
 
