@@ -79,10 +79,16 @@ type estimator struct {
 	opts    Options
 	hpas    map[string][2]int64 // "Kind/ns/name" → min, max
 	objects map[string]*manifest.Object
+	// Exact per-unit monthly rates as big-integer fractions of micro-dollars
+	// per base unit (nanocore, byte, device), prepared once.
+	cpuRate, memRate, gpuRate, lbRate ratio
+	storageRates                      map[string]ratio
+	scratch                           [2]big.Int
 }
 
 func newEstimator(objs []manifest.Object, st *clusterstate.State, p Pricing, opts Options) *estimator {
 	e := &estimator{rates: resolveRates(p, st), st: st, opts: opts, hpas: map[string][2]int64{}, objects: map[string]*manifest.Object{}}
+	e.prepareRates()
 	for i := range objs {
 		o := &objs[i]
 		e.objects[o.GetKind()+"/"+o.GetNamespace()+"/"+o.GetName()] = o
@@ -140,18 +146,21 @@ func (e *estimator) item(o *manifest.Object) (Item, bool, error) {
 	return it, true, nil
 }
 
+// frac is an exact ratio of small integers.
+type frac struct{ num, den int64 }
+
 // scenario scales the estimated inputs for the low and high ends of a band.
 type scenario struct {
-	reqScale  *big.Rat // defaulted requests
-	rateScale *big.Rat // CPU/memory/GPU rates when node prices are unknown
-	jobShare  *big.Rat // share of the month a Job runs
-	dsNodes   int64    // DaemonSet nodes when the node count is unknown; 0 keeps it
+	reqScale  frac  // defaulted requests
+	rateScale frac  // CPU/memory/GPU rates when node prices are unknown
+	jobShare  frac  // share of the month a Job runs
+	dsNodes   int64 // DaemonSet nodes when the node count is unknown; 0 keeps it
 }
 
 var (
-	mid  = scenario{reqScale: big.NewRat(1, 1), rateScale: big.NewRat(1, 1), jobShare: big.NewRat(1, 1)}
-	low  = scenario{reqScale: big.NewRat(1, 2), rateScale: big.NewRat(7, 10), jobShare: new(big.Rat), dsNodes: 1}
-	high = scenario{reqScale: big.NewRat(2, 1), rateScale: big.NewRat(13, 10), jobShare: big.NewRat(1, 1)}
+	mid  = scenario{reqScale: frac{1, 1}, rateScale: frac{1, 1}, jobShare: frac{1, 1}}
+	low  = scenario{reqScale: frac{1, 2}, rateScale: frac{7, 10}, jobShare: frac{0, 1}, dsNodes: 1}
+	high = scenario{reqScale: frac{2, 1}, rateScale: frac{13, 10}, jobShare: frac{1, 1}}
 )
 
 func scenarioFor(f *facts, ratesEstimated bool, s scenario) scenario {

@@ -2,7 +2,8 @@ package cost
 
 import (
 	"fmt"
-	"math/big"
+	"math"
+	"math/bits"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -21,7 +22,7 @@ type facts struct {
 }
 
 type claim struct {
-	gib   *big.Rat
+	bytes int64
 	class string
 }
 
@@ -80,7 +81,7 @@ func (e *estimator) workloadFacts(o *manifest.Object, w *workload) (*facts, bool
 func claimOf(m map[string]any, specKey string) (claim, error) {
 	v := nested(m, specKey, "resources", "requests", "storage")
 	if v == nil {
-		return claim{gib: new(big.Rat)}, nil
+		return claim{}, nil
 	}
 	q, err := quantity(v)
 	if err != nil {
@@ -90,7 +91,7 @@ func claimOf(m map[string]any, specKey string) (claim, error) {
 		return claim{}, fmt.Errorf("%s.resources.requests.storage: quantity %v is out of range (0 to 1Pi)", specKey, v)
 	}
 	class, _ := nested(m, specKey, "storageClassName").(string)
-	return claim{gib: scaleDec(q, 1<<30), class: class}, nil
+	return claim{bytes: q.Value(), class: class}, nil
 }
 
 // daemonNodes counts the cluster's nodes that match the DaemonSet's
@@ -152,27 +153,38 @@ func (e *estimator) limitRange(ns string) containerDefaults {
 	return d
 }
 
-// usageAt is the reserved resources at a replica count.
+// usageAt is the reserved resources at a replica count. Inputs are bounded
+// (1M cores, 1Pi, 100000 replicas), so the products fit in int64 once
+// scaled down.
 func (f *facts) usageAt(replicas int64) Usage {
 	u := Usage{LoadBalancers: f.loadBalancers}
-	r := big.NewRat(replicas, 1)
 	if f.pod != nil {
-		u.CPUMillicores = roundInt(new(big.Rat).Mul(new(big.Rat).Mul(f.pod.cpu, r), big.NewRat(1000, 1)))
-		u.MemoryBytes = roundInt(new(big.Rat).Mul(new(big.Rat).Mul(f.pod.mem, r), big.NewRat(1<<30, 1)))
-		u.GPUs = roundInt(new(big.Rat).Mul(f.pod.gpu, r))
+		u.CPUMillicores = mulDiv(f.pod.cpu, replicas, 1_000_000)
+		u.MemoryBytes = mulDiv(f.pod.mem, replicas, 1)
+		u.GPUs = f.pod.gpu * replicas
 	}
-	storage := new(big.Rat)
 	for _, c := range f.claims {
-		storage.Add(storage, c.gib)
+		u.StorageBytes += c.bytes
 	}
 	for _, c := range f.claimsPerReplica {
-		storage.Add(storage, new(big.Rat).Mul(c.gib, r))
+		u.StorageBytes += mulDiv(c.bytes, replicas, 1)
 	}
-	u.StorageBytes = roundInt(storage.Mul(storage, big.NewRat(1<<30, 1)))
 	return u
 }
 
-// roundInt rounds to the nearest integer, halves away from zero.
-func roundInt(r *big.Rat) int64 {
-	return roundRat(r).Int64()
+// mulDiv returns round(a·b/c) for non-negative a, b and positive c,
+// saturating at the int64 maximum.
+func mulDiv(a, b, c int64) int64 {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	if hi >= uint64(c) {
+		return math.MaxInt64
+	}
+	q, r := bits.Div64(hi, lo, uint64(c))
+	if r >= uint64(c)-r {
+		q++
+	}
+	if q > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(q)
 }

@@ -19,7 +19,27 @@ const microsPerDollar = 1_000_000
 // Amounts beyond ±MaxMonthly are clamped to one unit past it, so that
 // callers can detect them (see checkRange) without int64 overflow.
 func moneyFromRat(r *big.Rat) Money {
-	i := roundRat(new(big.Rat).Mul(r, big.NewRat(microsPerDollar, 1)))
+	return clampMoney(roundRat(new(big.Rat).Mul(r, big.NewRat(microsPerDollar, 1))))
+}
+
+// moneyFromQuo rounds num/den micro-dollars (den > 0); num is overwritten.
+func moneyFromQuo(num, den *big.Int) Money {
+	neg := num.Sign() < 0
+	var rem big.Int
+	num.QuoRem(num, den, &rem)
+	rem.Abs(&rem)
+	rem.Lsh(&rem, 1)
+	if rem.Cmp(den) >= 0 {
+		if neg {
+			num.Sub(num, big.NewInt(1))
+		} else {
+			num.Add(num, big.NewInt(1))
+		}
+	}
+	return clampMoney(num)
+}
+
+func clampMoney(i *big.Int) Money {
 	switch {
 	case i.Cmp(big.NewInt(int64(MaxMonthly))) > 0:
 		return MaxMonthly + 1

@@ -116,11 +116,3 @@ func nodeShape(n clusterstate.Node, in Instance, ok bool) (*big.Rat, *big.Rat) {
 	}
 	return big.NewRat(1, 1), big.NewRat(1, 1)
 }
-
-// storageRate is $ per GiB-month for a StorageClass ("" for the default).
-func (r Rates) storageRate(class string) *big.Rat {
-	if p, ok := r.storageClasses[class]; ok && class != "" {
-		return p.Rat()
-	}
-	return r.Storage.Rat()
-}

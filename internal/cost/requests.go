@@ -2,7 +2,6 @@ package cost
 
 import (
 	"fmt"
-	"math/big"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -21,17 +20,23 @@ var (
 // bounding them keeps monthly sums far from overflowing Money.
 var maxQuantity = resource.MustParse("1Pi")
 
-// podUsage is the resources of one pod replica: firm (from requests or
-// limits) and defaulted (estimated) parts in exact units.
-type podUsage struct {
-	cpu, mem, gpu          *big.Rat // cores, GiB, devices
-	cpuEst, memEst, gpuEst *big.Rat // the defaulted share of each
-	reasons                []string
+// maxCPU bounds CPU quantities (a million cores), so nanocores fit int64.
+var maxCPU = resource.MustParse("1M")
+
+func maxFor(name string) string {
+	if name == "cpu" {
+		return maxCPU.String()
+	}
+	return maxQuantity.String()
 }
 
-func newPodUsage() *podUsage {
-	return &podUsage{cpu: new(big.Rat), mem: new(big.Rat), gpu: new(big.Rat),
-		cpuEst: new(big.Rat), memEst: new(big.Rat), gpuEst: new(big.Rat)}
+// podUsage is the resources of one pod replica in integer base units
+// (nanocores, bytes, devices): firm (from requests or limits) plus the
+// defaulted (estimated) share of each.
+type podUsage struct {
+	cpu, mem, gpu          int64
+	cpuEst, memEst, gpuEst int64
+	reasons                []string
 }
 
 // isGPU reports whether an extended resource is a GPU (nvidia.com/gpu,
@@ -54,7 +59,7 @@ type containerDefaults struct {
 // request, else the limit (as the API server defaults it), else the
 // namespace's LimitRange default, else the package default.
 func podUsageOf(spec map[string]any, specPath string, lr containerDefaults) (*podUsage, error) {
-	u := newPodUsage()
+	u := &podUsage{}
 	containers, _ := spec["containers"].([]any)
 	var errs []string
 	for i, c := range containers {
@@ -81,8 +86,8 @@ func effectiveResources(c map[string]any, path string, errs *[]string) map[strin
 				*errs = append(*errs, fmt.Sprintf("%s.%s.%s: quantity %v does not parse", path, kind, name, v))
 				continue
 			}
-			if q.Sign() < 0 || q.Cmp(maxQuantity) > 0 {
-				*errs = append(*errs, fmt.Sprintf("%s.%s.%s: quantity %v is out of range (0 to 1Pi)", path, kind, name, v))
+			if q.Sign() < 0 || q.Cmp(maxQuantity) > 0 || (name == "cpu" && q.Cmp(maxCPU) > 0) {
+				*errs = append(*errs, fmt.Sprintf("%s.%s.%s: quantity %v is out of range (0 to %s)", path, kind, name, v, maxFor(name)))
 				continue
 			}
 			out[name] = q
@@ -94,21 +99,20 @@ func effectiveResources(c map[string]any, path string, errs *[]string) map[strin
 func (u *podUsage) addContainer(name string, res map[string]resource.Quantity, lr containerDefaults) {
 	cpu, cpuDefaulted := pick(res, lr, corev1.ResourceCPU, DefaultCPURequest)
 	mem, memDefaulted := pick(res, lr, corev1.ResourceMemory, DefaultMemoryRequest)
-	cores := scaleDec(cpu, 1)
-	gib := scaleDec(mem, 1<<30)
-	u.cpu.Add(u.cpu, cores)
-	u.mem.Add(u.mem, gib)
+	nano, bytes := cpu.ScaledValue(resource.Nano), mem.Value()
+	u.cpu += nano
+	u.mem += bytes
 	if cpuDefaulted != "" {
-		u.cpuEst.Add(u.cpuEst, cores)
+		u.cpuEst += nano
 		u.reasons = append(u.reasons, fmt.Sprintf("container %s has no CPU request; %s assumed (%s)", name, cpu.String(), cpuDefaulted))
 	}
 	if memDefaulted != "" {
-		u.memEst.Add(u.memEst, gib)
+		u.memEst += bytes
 		u.reasons = append(u.reasons, fmt.Sprintf("container %s has no memory request; %s assumed (%s)", name, mem.String(), memDefaulted))
 	}
 	for rn, q := range res {
 		if isGPU(rn) {
-			u.gpu.Add(u.gpu, big.NewRat(q.Value(), 1))
+			u.gpu += q.Value()
 		}
 	}
 }
@@ -126,25 +130,4 @@ func pick(res map[string]resource.Quantity, lr containerDefaults, name corev1.Re
 		return q, "LimitRange default"
 	}
 	return def, "Capsule default"
-}
-
-// scaleDec returns q / unit exactly (q in base units, e.g. bytes).
-func scaleDec(q resource.Quantity, unit int64) *big.Rat {
-	d := q.AsDec() // exact decimal: unscaled × 10^-scale
-	r := new(big.Rat).SetInt(d.UnscaledBig())
-	scale := d.Scale()
-	pow := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(abs(int(scale)))), nil)
-	if scale > 0 {
-		r.Quo(r, new(big.Rat).SetInt(pow))
-	} else {
-		r.Mul(r, new(big.Rat).SetInt(pow))
-	}
-	return r.Quo(r, big.NewRat(unit, 1))
-}
-
-func abs(i int) int {
-	if i < 0 {
-		return -i
-	}
-	return i
 }
