@@ -5,29 +5,42 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/pgtest"
 	"github.com/usecapsule/capsule/internal/secretbox"
 	"github.com/usecapsule/capsule/internal/sqlstore"
 )
 
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
 type fixture struct {
 	st    *sqlstore.Store
 	ids   *identitystore.Store
-	path  string // the SQLite file
+	dsn   string // the SQLite file or the PostgreSQL URL
 	orgID string
 	user  string
 }
 
-func open(t *testing.T) *fixture {
+// forEachDB runs f against a fresh SQLite file and a fresh PostgreSQL database.
+func forEachDB(t *testing.T, f func(t *testing.T, fx *fixture)) {
+	for name, dsn := range map[string]func(testing.TB) string{
+		"sqlite":   func(t testing.TB) string { return filepath.Join(t.TempDir(), "capsule.db") },
+		"postgres": pgtest.Start,
+	} {
+		t.Run(name, func(t *testing.T) { f(t, open(t, dsn(t))) })
+	}
+}
+
+func open(t *testing.T, dsn string) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "capsule.db")
-	st, err := sqlstore.Open(ctx, path, sqlstore.Options{})
+	st, err := sqlstore.Open(ctx, dsn, sqlstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,13 +56,14 @@ func open(t *testing.T) *fixture {
 	if err := st.CreateOrganization(ctx, o, u.ID); err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{st: st, ids: identitystore.New(st), path: path, orgID: o.ID, user: u.ID}
+	return &fixture{st: st, ids: identitystore.New(st), dsn: dsn, orgID: o.ID, user: u.ID}
 }
 
 var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 
-func TestLockout(t *testing.T) {
-	f := open(t)
+func TestLockout(t *testing.T) { forEachDB(t, testLockout) }
+
+func testLockout(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	key := "user:a@example.com"
 	for i := 1; i < identitystore.MaxLoginFailures; i++ {
@@ -83,8 +97,9 @@ func TestLockout(t *testing.T) {
 	}
 }
 
-func TestAuditAppendVerifyTamper(t *testing.T) {
-	f := open(t)
+func TestAuditAppendVerifyTamper(t *testing.T) { forEachDB(t, testAuditAppendVerifyTamper) }
+
+func testAuditAppendVerifyTamper(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	for i := range 5 {
 		e := &audit.Entry{Time: t0.Add(time.Duration(i) * time.Second), ActorType: audit.ActorUser, ActorID: f.user,
@@ -119,8 +134,9 @@ func TestAuditAppendVerifyTamper(t *testing.T) {
 	}
 }
 
-func TestSecretsAtRestAndRotation(t *testing.T) {
-	f := open(t)
+func TestSecretsAtRestAndRotation(t *testing.T) { forEachDB(t, testSecretsAtRestAndRotation) }
+
+func testSecretsAtRestAndRotation(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	oldKEK, _ := secretbox.NewKEK(bytes.Repeat([]byte{1}, 32))
 	newKEK, _ := secretbox.NewKEK(bytes.Repeat([]byte{2}, 32))
@@ -169,19 +185,45 @@ func TestSecretsAtRestAndRotation(t *testing.T) {
 	if open(1) != string(value) {
 		t.Fatal("old version unreadable after rotation")
 	}
-	// The value is nowhere in the database file or its WAL.
-	f.st.Close()
-	for _, p := range []string{f.path, f.path + "-wal"} {
-		raw, err := os.ReadFile(p)
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
+	assertNotAtRest(t, f, value, []byte("v2-value"))
+}
+
+// assertNotAtRest searches the raw SQLite file (and its WAL) or every
+// row of the PostgreSQL secret tables, as text, for the values. A control
+// search for the secret's name, which is stored in clear, must succeed.
+func assertNotAtRest(t *testing.T, f *fixture, values ...[]byte) {
+	t.Helper()
+	var raw []byte
+	if strings.HasPrefix(f.dsn, "postgres") {
+		for _, q := range []string{`SELECT t::text FROM secret_versions t`, `SELECT t::text FROM secrets t`} {
+			rows, err := f.st.DB().Query(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var s string
+				if err := rows.Scan(&s); err != nil {
+					t.Fatal(err)
+				}
+				raw = append(raw, s...)
+			}
+			rows.Close()
 		}
-		if bytes.Contains(raw, value) || bytes.Contains(raw, []byte("v2-value")) {
-			t.Fatalf("secret value found in %s", p)
+	} else {
+		f.st.Close()
+		for _, p := range []string{f.dsn, f.dsn + "-wal"} {
+			b, err := os.ReadFile(p)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			raw = append(raw, b...)
 		}
 	}
-	// Control: the search does find what is stored in clear, the name.
-	raw, _ := os.ReadFile(f.path)
+	for _, v := range values {
+		if bytes.Contains(raw, v) {
+			t.Fatalf("secret value %q found at rest", v)
+		}
+	}
 	if !bytes.Contains(raw, []byte("STRIPE_KEY")) {
 		t.Fatal("the search cannot even find the secret's name; it proves nothing")
 	}
