@@ -110,8 +110,8 @@ func mdValue(v any) string {
 		return "?"
 	}
 	s := string(js)
-	if len(s) > 80 {
-		s = s[:77] + "..."
+	if r := []rune(s); len(r) > 80 {
+		s = string(r[:77]) + "..."
 	}
 	s = strings.ReplaceAll(s, "|", `\|`)
 	return "`" + strings.ReplaceAll(s, "`", "'") + "`"
