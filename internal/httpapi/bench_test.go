@@ -12,7 +12,7 @@ import (
 // authenticated GET /api/v1/projects answering 50 projects (JWT check,
 // membership query, list query, JSON encoding).
 func BenchmarkListProjects(b *testing.B) {
-	e := newEnv(b, dsns(b)["sqlite"])
+	e := newEnv(b, sqliteDSN(b))
 	for i := range 50 {
 		r := e.do(b, call{method: "POST", path: "/api/v1/projects", body: fmt.Sprintf(`{"name":"Project %d","slug":"project-%d","repository":{"url":"https://github.com/acme/p%d"}}`, i, i, i)})
 		if r.status != 201 {
@@ -36,7 +36,7 @@ func BenchmarkListProjects(b *testing.B) {
 // /api/v1/services (validation, a transaction writing the service and its
 // revision 1).
 func BenchmarkCreateService(b *testing.B) {
-	e := newEnv(b, dsns(b)["sqlite"])
+	e := newEnv(b, sqliteDSN(b))
 	r := e.do(b, call{method: "POST", path: "/api/v1/projects", body: `{"name":"P","slug":"p"}`})
 	if r.status != 201 {
 		b.Fatalf("seeding: %d %s", r.status, r.raw)

@@ -17,7 +17,7 @@ import (
 // not serve: every documented operation is sent to the real router, which
 // must not answer with its own 404 or 405.
 func TestDocumentMatchesRoutes(t *testing.T) {
-	e := newEnv(t, dsns(t)["sqlite"])
+	e := newEnv(t, sqliteDSN(t))
 	r := e.do(t, call{method: "GET", path: "/api/documentation.json", token: "-"})
 	if r.status != 200 {
 		t.Fatalf("document: %d", r.status)
@@ -71,7 +71,7 @@ func TestDocumentMatchesRoutes(t *testing.T) {
 
 // TestDocumentYAMLEqualsJSON: both renderings carry the same document.
 func TestDocumentYAMLEqualsJSON(t *testing.T) {
-	e := newEnv(t, dsns(t)["sqlite"])
+	e := newEnv(t, sqliteDSN(t))
 	var fromJSON, fromYAML any
 	if err := json.Unmarshal(e.do(t, call{method: "GET", path: "/api/documentation.json", token: "-"}).raw, &fromJSON); err != nil {
 		t.Fatal(err)
@@ -92,7 +92,7 @@ func TestDocumentYAMLEqualsJSON(t *testing.T) {
 // TestSwaggerUIEmbedded: the UI page and its assets are served from the
 // binary, with no CDN reference.
 func TestSwaggerUIEmbedded(t *testing.T) {
-	e := newEnv(t, dsns(t)["sqlite"])
+	e := newEnv(t, sqliteDSN(t))
 	page := e.do(t, call{method: "GET", path: "/api/documentation", token: "-"})
 	if page.status != 200 || !strings.Contains(string(page.raw), "SwaggerUIBundle") || strings.Contains(string(page.raw), "https://") {
 		t.Fatalf("UI page: %d %s", page.status, page.raw)
@@ -108,7 +108,7 @@ func TestSwaggerUIEmbedded(t *testing.T) {
 
 // TestOperations: health, readiness, metrics and request IDs.
 func TestOperations(t *testing.T) {
-	e := newEnv(t, dsns(t)["sqlite"], withPoolStats)
+	e := newEnv(t, sqliteDSN(t), withPoolStats)
 	e.run(t, []call{
 		{method: "GET", path: "/healthz", token: "-", status: 200, check: wantJSON("status", "ok")},
 		{method: "GET", path: "/readyz", token: "-", status: 200, check: wantJSON("status", "ok")},

@@ -18,6 +18,7 @@ import (
 	"github.com/usecapsule/capsule/internal/httpapi"
 	"github.com/usecapsule/capsule/internal/identity/password"
 	"github.com/usecapsule/capsule/internal/identity/token"
+	"github.com/usecapsule/capsule/internal/pgtest"
 	"github.com/usecapsule/capsule/internal/sqlstore"
 )
 
@@ -56,15 +57,25 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// dsns are the databases every API test runs against.
-func dsns(t testing.TB) map[string]string {
-	return map[string]string{"sqlite": filepath.Join(t.TempDir(), "capsule.db")}
+// One PostgreSQL server serves every test of the package.
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// backends are the databases every API test runs against: each returns the
+// DSN of a fresh, empty database.
+var backends = []struct {
+	name string
+	dsn  func(testing.TB) string
+}{
+	{"sqlite", sqliteDSN},
+	{"postgres", pgtest.Start},
 }
+
+func sqliteDSN(t testing.TB) string { return filepath.Join(t.TempDir(), "capsule.db") }
 
 // forEachStore runs f once per database.
 func forEachStore(t *testing.T, f func(t *testing.T, dsn string)) {
-	for name, dsn := range dsns(t) {
-		t.Run(name, func(t *testing.T) { f(t, dsn) })
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { f(t, b.dsn(t)) })
 	}
 }
 
@@ -81,7 +92,9 @@ func newEnv(t testing.TB, dsn string, mutate ...func(*httpapi.Config)) *env {
 	e := &env{st: st, logs: &syncBuffer{}, vars: map[string]string{}}
 	e.userID, e.orgID = createUser(t, st, adminEmail, "default")
 	cfg := httpapi.Config{Store: st, Tokens: token.NewIssuer([]byte(strings.Repeat("k", 32)), token.DefaultTTL),
-		Logger: slog.New(slog.NewJSONHandler(e.logs, nil)), AccessLog: true, Cache: true}
+		Logger: slog.New(slog.NewJSONHandler(e.logs, nil)), AccessLog: true,
+		// As in the server: the read cache only over SQLite, the single-writer database.
+		Cache: !strings.HasPrefix(dsn, "postgres")}
 	for _, m := range mutate {
 		m(&cfg)
 	}
@@ -91,6 +104,11 @@ func newEnv(t testing.TB, dsn string, mutate ...func(*httpapi.Config)) *env {
 	}
 	e.srv = httptest.NewServer(e.api)
 	t.Cleanup(e.srv.Close)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log:\n%s", e.logs.String())
+		}
+	})
 	e.token = e.login(t, adminEmail, adminPassword).AccessToken
 	e.vars["defaultOrg"] = e.orgID
 	return e
