@@ -13,16 +13,23 @@ const shellSyntax = "$`|&;<>*?(){}\\"
 // or set variables before the command, run through sh -c so they keep
 // working, with exec so the process still receives signals.
 func ExecForm(cmd string) string {
-	cmd = strings.TrimSpace(cmd)
-	words, ok := splitWords(cmd)
-	if !ok || strings.ContainsAny(stripQuoted(cmd), shellSyntax) || (len(words) > 0 && strings.Contains(words[0], "=")) {
-		words = []string{"sh", "-c", shellCommand(cmd)}
-	}
+	words := Words(cmd)
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(words) // a []string always encodes
 	return strings.ReplaceAll(strings.TrimSpace(b.String()), `","`, `", "`)
+}
+
+// Words returns cmd as the argument vector of an exec-form command (see
+// ExecForm).
+func Words(cmd string) []string {
+	cmd = strings.TrimSpace(cmd)
+	words, ok := splitWords(cmd)
+	if !ok || strings.ContainsAny(stripQuoted(cmd), shellSyntax) || (len(words) > 0 && strings.Contains(words[0], "=")) {
+		words = []string{"sh", "-c", shellCommand(cmd)}
+	}
+	return words
 }
 
 // splitWords splits s at blanks outside single or double quotes; ok is
