@@ -144,7 +144,9 @@ func derive(base, e Service) Service {
 	}
 	s.Port = e.Port
 	s.HealthCheckPath = e.HealthCheckPath
-	s.Framework = orDefault(e.Framework, base.Framework)
+	// A process the detector did not recognise runs the app's language,
+	// not its web framework.
+	s.Framework = orDefault(e.Framework, base.Language)
 	s.OutputDir = ""
 	s.Signals = append([]string{}, e.Signals...)
 	return s

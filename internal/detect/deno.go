@@ -49,8 +49,10 @@ func (denoDetector) Detect(a *App) (*Match, error) {
 	switch {
 	case strings.Contains(imports, "$fresh/") || strings.Contains(imports, "@fresh/core"):
 		m.Framework, m.Type = "fresh", "web"
+		m.Signals = append(m.Signals, file+" imports Fresh")
 	case strings.Contains(imports, "hono"):
 		m.Framework, m.Type = "hono", "api"
+		m.Signals = append(m.Signals, file+" imports Hono")
 	}
 	if _, ok := d.Tasks["build"]; ok {
 		m.BuildCommand = "deno task build"

@@ -11,7 +11,7 @@ var manifests = []string{
 	"manage.py", "Gemfile", "pom.xml", "build.gradle", "build.gradle.kts",
 	"build.sbt", "project.clj", "deps.edn", "composer.json", "mix.exs",
 	"Cargo.toml", "deno.json", "deno.jsonc", "Dockerfile", "Procfile",
-	"index.html", "hugo.toml", "mkdocs.yml", "_config.yml",
+	"index.html", "public/index.html", "hugo.toml", "mkdocs.yml", "_config.yml",
 }
 
 // notApps are directory names that hold examples, tests or tooling, never
@@ -74,7 +74,7 @@ func hasManifest(a *App) bool {
 			return true
 		}
 	}
-	return len(a.FilesWithExt(".", 1, ".csproj")) > 0 && len(a.List(".")) > 0
+	return dotnetProject(a) != ""
 }
 
 // subApps lists directories up to depth levels below dir that hold a

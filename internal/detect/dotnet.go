@@ -35,14 +35,10 @@ var dotnetURLRe = regexp.MustCompile(`(?:UseUrls|Urls\.Add|Run)\(\s*"https?://[^
 
 // Detect implements Detector.
 func (dotnetDetector) Detect(a *App) (*Match, error) {
-	projs := a.FilesWithExt(".", 1, ".csproj")
-	if len(projs) == 0 {
-		projs = a.FilesWithExt(".", 1, ".fsproj")
-	}
-	if len(projs) == 0 || strings.Contains(projs[0], "/") {
+	file := dotnetProject(a)
+	if file == "" {
 		return nil, nil
 	}
-	file := projs[0]
 	var p csproj
 	if err := xml.Unmarshal([]byte(a.ReadString(file)), &p); err != nil {
 		var syn *xml.SyntaxError
@@ -116,4 +112,15 @@ func rootIfMember(a *App, name string) string {
 		return ""
 	}
 	return name
+}
+
+// dotnetProject returns the first project file directly in the app
+// directory, or "".
+func dotnetProject(a *App) string {
+	for _, e := range a.List(".") {
+		if strings.HasSuffix(e, ".csproj") || strings.HasSuffix(e, ".fsproj") {
+			return e
+		}
+	}
+	return ""
 }

@@ -77,7 +77,8 @@ func (elixirDetector) Detect(a *App) (*Match, error) {
 	}
 	if m.Port != 0 {
 		if p, sig := scanPort(a, []string{"config/runtime.exs", "config/prod.exs", "lib/" + app + "/application.ex"},
-			[]portRule{{re: exPortRe, what: "a PORT default"}, {re: exPortOptRe, what: "a PORT default"}, {re: exHTTPPortRe, what: "http port"}}); p != 0 {
+			[]portRule{{re: exPortRe, what: "a PORT default"}, {re: exPortOptRe, what: "a PORT default"}, {re: exHTTPPortRe, what: "http port"},
+			rule("a port option", `\bport:\s*(\d{2,5})`)}); p != 0 {
 			m.Port = p
 			m.Signals = append(m.Signals, sig)
 		}

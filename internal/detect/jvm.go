@@ -98,8 +98,10 @@ func (j *jvmApp) finish() {
 		m.Signals = append(m.Signals, "spring-boot-starter-actuator: /actuator/health")
 	case j.framework == "quarkus" && strings.Contains(a.ReadString("pom.xml")+a.ReadString("build.gradle")+a.ReadString("build.gradle.kts"), "smallrye-health"):
 		m.HealthCheckPath = "/q/health"
+		m.Signals = append(m.Signals, "quarkus-smallrye-health: /q/health")
 	case j.framework == "micronaut" && strings.Contains(a.ReadString("pom.xml")+a.ReadString("build.gradle")+a.ReadString("build.gradle.kts"), "micronaut-management"):
 		m.HealthCheckPath = "/health"
+		m.Signals = append(m.Signals, "micronaut-management: /health")
 	}
 }
 

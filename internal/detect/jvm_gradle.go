@@ -7,7 +7,7 @@ import (
 
 var (
 	gradleToolchainRe = regexp.MustCompile(`(?:JavaLanguageVersion\.of|jvmToolchain)\(\s*(\d+)`)
-	gradleSourceRe    = regexp.MustCompile(`sourceCompatibility\s*=\s*(?:JavaVersion\.VERSION_|['"])([\d_.]+)`)
+	gradleSourceRe    = regexp.MustCompile(`sourceCompatibility\s*=\s*(?:JavaVersion\.VERSION_|JavaVersion\.toVersion\(\s*['"]?|['"])([\d_.]+)`)
 	gradleVersionRe   = regexp.MustCompile(`(?m)^version\s*=\s*['"]([^'"]+)['"]`)
 	gradleNameRe      = regexp.MustCompile(`rootProject\.name\s*=\s*['"]([^'"]+)['"]`)
 )
@@ -89,7 +89,7 @@ func gradleApp(a *App, j *jvmApp) {
 }
 
 var (
-	sbtNameRe    = regexp.MustCompile(`name\s*:=\s*"([^"]+)"`)
+	sbtNameRe    = regexp.MustCompile(`(?m)^name\s*:=\s*"+([^"]+)"+`)
 	sbtScalaRe   = regexp.MustCompile(`scalaVersion\s*:=\s*"([^"]+)"`)
 	leinMainRe   = regexp.MustCompile(`:main\s+\^?[:\w{} ]*?([\w.-]+)`)
 	leinHeaderRe = regexp.MustCompile(`\(defproject\s+([\w./-]+)\s+"([^"]+)"`)

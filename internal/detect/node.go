@@ -117,6 +117,11 @@ func nodePlain(m *Match, a *App, pkg *packageJSON, run nodeRunner) {
 	}
 	m.StartCommand = start
 	m.Score, m.Deployable, m.Type = scoreRunnable, true, "web"
+	if entry != "" && !nodeServes(a.ReadString(entry)) {
+		m.Type = "worker"
+		m.Signals = append(m.Signals, a.Path(entry)+" opens no port: a worker")
+		return
+	}
 	if start == run.run("start") || start == run.run("start:prod") {
 		m.Signals = append(m.Signals, "package.json has a start script")
 	} else {

@@ -97,13 +97,15 @@ func (r nodeRunner) start(def string) (string, string) {
 	entry := entryFile(r.a, r.pkg, s["start"])
 	if entry == "" {
 		for _, f := range []string{"server.js", "server.mjs", "index.js", "app.js", "bin/www", "index.ts", "server.ts"} {
-			if containsAny(r.a.ReadString(f), []string{"listen(", "Bun.serve("}) {
+			if r.a.Has(f) {
 				entry = f
 				break
 			}
 		}
 	}
-	if entry == "" || r.pm != "bun" && strings.HasSuffix(entry, ".ts") {
+	// Without a start script, a file is only an entry point when it serves
+	// something: the main file of a library or a config package is not.
+	if entry == "" || !nodeServes(r.a.ReadString(entry)) || r.pm != "bun" && strings.HasSuffix(entry, ".ts") {
 		return "", ""
 	}
 	if r.pm == "bun" {
@@ -111,6 +113,11 @@ func (r nodeRunner) start(def string) (string, string) {
 	}
 	return r.local("node " + entry), entry
 }
+
+// nodeServerMarks in a file mean it opens a port.
+var nodeServerMarks = []string{"listen(", "Bun.serve(", "createServer(", "serve({", "Deno.serve("}
+
+func nodeServes(src string) bool { return containsAny(src, nodeServerMarks) }
 
 // local rewrites "node path" for a workspace member, whose commands run
 // from the workspace root.

@@ -122,6 +122,11 @@ func applyProcfile(s *Service, procs []process, extras []Service) []Service {
 			if port := portInCommand(p.command); port != 0 {
 				s.Port = port
 				s.Signals = append(s.Signals, fmt.Sprintf("Procfile web process listens on %d", port))
+			} else if strings.Contains(p.command, "$PORT") || strings.Contains(p.command, "${PORT") {
+				if s.Port == 0 {
+					s.Port = 8080
+				}
+				s.Signals = append(s.Signals, fmt.Sprintf("Procfile web process reads $PORT: PORT=%d must be set", s.Port))
 			}
 		case "release":
 			s.Signals = append(s.Signals, "Procfile release process runs before each deploy: "+p.command)

@@ -81,7 +81,7 @@ func (p *pyApp) readManifests() error {
 		p.pipfilePython = pf.Requires.PythonVersion
 	}
 	for _, f := range []string{"requirements.txt", "requirements/production.txt", "requirements/prod.txt", "requirements/base.txt"} {
-		readRequirements(a, a.Path(f), p.deps, 0)
+		readRequirements(a, f, p.deps, 0)
 	}
 	readSetupPy(a, p.deps)
 	return nil

@@ -52,8 +52,12 @@ func pyFiles(a *App) []string {
 			out = append(out, f)
 		}
 	}
+	seen := map[string]bool{}
+	for _, f := range out {
+		seen[f] = true
+	}
 	for _, f := range a.FilesWithExt(".", 80, ".py") {
-		if !strings.Contains(f, "test") && !strings.Contains(f, "migrations/") && strings.Count(f, "/") <= 3 {
+		if !seen[f] && !strings.Contains(f, "test") && !strings.Contains(f, "migrations/") && strings.Count(f, "/") <= 3 {
 			out = append(out, f)
 		}
 	}
@@ -305,4 +309,3 @@ func orPort(p, def int) int {
 	}
 	return p
 }
-

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"regexp"
+	"strings"
 )
 
 // rustDetector recognises Cargo binaries and their web frameworks.
@@ -26,7 +27,10 @@ type cargoToml struct {
 	} `toml:"workspace"`
 }
 
-var rustFrameworks = []struct{ crate, slug string; port int }{
+var rustFrameworks = []struct {
+	crate, slug string
+	port        int
+}{
 	{"actix-web", "actix-web", 8080}, {"axum", "axum", 3000}, {"rocket", "rocket", 8000},
 	{"warp", "warp", 3030}, {"poem", "poem", 3000}, {"tide", "tide", 8080},
 }
@@ -36,7 +40,7 @@ var rustPortRules = []portRule{
 	rule("a bind address", `"(?:0\.0\.0\.0|127\.0\.0\.1|\[::\])?:(\d{2,5})"`),
 	rule("a bind address", `\(\s*"(?:0\.0\.0\.0|127\.0\.0\.1)"\s*,\s*(\d{2,5})\s*\)`),
 	rule("a socket address", `\[\s*0\s*,\s*0\s*,\s*0\s*,\s*0\s*\]\s*,\s*(\d{2,5})`),
-	rule("Rocket.toml port", `(?m)^port\s*=\s*(\d{2,5})`),
+	rule("port", `(?m)^port\s*=\s*(\d{2,5})`),
 }
 
 var toolchainChannelRe = regexp.MustCompile(`channel\s*=\s*"([^"]+)"`)
@@ -102,7 +106,9 @@ func (rustDetector) Detect(a *App) (*Match, error) {
 	files := append([]string{"src/main.rs"}, a.FilesWithExt("src", 20, ".rs")...)
 	if m.Framework == "rocket" {
 		files = append([]string{"Rocket.toml"}, files...)
-		m.Signals = append(m.Signals, "Rocket binds 127.0.0.1 by default: set ROCKET_ADDRESS=0.0.0.0")
+		if !strings.Contains(a.ReadString("Rocket.toml"), `"0.0.0.0"`) {
+			m.Signals = append(m.Signals, "Rocket binds 127.0.0.1 by default: set ROCKET_ADDRESS=0.0.0.0")
+		}
 	}
 	if p, sig := scanPort(a, files, rustPortRules); p != 0 {
 		m.Port = p

@@ -3,6 +3,7 @@ package detect
 import (
 	"encoding/json"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -32,7 +33,48 @@ func findWorkspace(ix *Index) *Workspace {
 	if ws := jsWorkspace(ix); ws != nil {
 		return ws
 	}
+	if ws := jvmWorkspace(ix); ws != nil {
+		return ws
+	}
 	return goWorkspace(ix)
+}
+
+var gradleIncludeRe = regexp.MustCompile(`include\s*\(?\s*((?:["'][:\w./-]+["']\s*,?\s*)+)`)
+
+// jvmWorkspace recognises a Maven multi-module build (<modules>) or a Gradle
+// multi-project build (include in settings.gradle): modules build from the
+// root so that sibling libraries are built first.
+func jvmWorkspace(ix *Index) *Workspace {
+	if b, ok := ix.Read("pom.xml"); ok {
+		p, err := ParsePom("pom.xml", b)
+		if err != nil || len(p.Modules) == 0 {
+			return nil
+		}
+		ws := &Workspace{Root: ".", Kind: "Maven multi-module build", Signal: "module of the Maven multi-module build at the repository root"}
+		for _, m := range p.Modules {
+			if d := path.Clean(m); ix.Has(join(d, "pom.xml")) {
+				ws.Dirs = append(ws.Dirs, d)
+			}
+		}
+		sort.Strings(ws.Dirs)
+		return ws
+	}
+	settings := ix.ReadString("settings.gradle.kts") + ix.ReadString("settings.gradle")
+	ms := gradleIncludeRe.FindAllStringSubmatch(settings, -1)
+	if len(ms) == 0 {
+		return nil
+	}
+	ws := &Workspace{Root: ".", Kind: "Gradle multi-project build", Signal: "project of the Gradle multi-project build at the repository root"}
+	for _, m := range ms {
+		for _, q := range quotedRe.FindAllStringSubmatch(m[1], -1) {
+			d := strings.ReplaceAll(strings.TrimPrefix(q[1], ":"), ":", "/")
+			if ix.Has(join(d, "build.gradle")) || ix.Has(join(d, "build.gradle.kts")) {
+				ws.Dirs = append(ws.Dirs, d)
+			}
+		}
+	}
+	sort.Strings(ws.Dirs)
+	return ws
 }
 
 func jsWorkspace(ix *Index) *Workspace {

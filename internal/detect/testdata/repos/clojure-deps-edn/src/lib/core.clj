@@ -1,0 +1,3 @@
+(ns lib.core)
+
+(defn add [a b] (+ a b))

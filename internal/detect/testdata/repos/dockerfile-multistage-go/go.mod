@@ -1,0 +1,3 @@
+module github.com/acme/tiny
+
+go 1.22

@@ -1,0 +1,3 @@
+defmodule Slugger do
+  def slug(s), do: String.downcase(s)
+end

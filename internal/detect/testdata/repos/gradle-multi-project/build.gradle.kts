@@ -1,0 +1,7 @@
+plugins {
+    java
+}
+
+allprojects {
+    repositories { mavenCentral() }
+}

@@ -1,0 +1,3 @@
+rootProject.name = "bank"
+
+include(":accounts-service", ":common")

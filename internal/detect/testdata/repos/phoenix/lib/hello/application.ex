@@ -1,0 +1,3 @@
+defmodule Hello.Application do
+  use Application
+end

@@ -1,0 +1,3 @@
+<?php
+
+mail('team@example.com', 'Contact', $_POST['message'] ?? '');

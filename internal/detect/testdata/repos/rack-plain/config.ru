@@ -1,0 +1,1 @@
+run lambda { |env| [200, { "content-type" => "text/plain" }, ["ok"]] }

@@ -1,0 +1,3 @@
+pub fn hash(s: &str) -> u64 {
+    s.len() as u64
+}

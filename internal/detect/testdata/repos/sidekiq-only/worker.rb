@@ -1,0 +1,9 @@
+require 'sidekiq'
+
+class HardJob
+  include Sidekiq::Job
+
+  def perform(name)
+    puts name
+  end
+end

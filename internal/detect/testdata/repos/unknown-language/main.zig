@@ -1,0 +1,5 @@
+const std = @import("std");
+
+pub fn main() void {
+    std.debug.print("hi\n", .{});
+}

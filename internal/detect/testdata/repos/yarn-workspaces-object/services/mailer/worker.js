@@ -1,0 +1,2 @@
+const { Worker } = require('bullmq');
+new Worker('mail', async () => {});
