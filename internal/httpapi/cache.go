@@ -14,9 +14,9 @@ import (
 // when full rather than evicting one by one: entries are cheap to rebuild
 // and a write invalidates them all anyway.
 type readCache struct {
-	gen   func() uint64 // the store generation entries are checked against
-	ttl   time.Duration
-	max   int
+	gen func() uint64 // the store generation entries are checked against
+	ttl time.Duration
+	max int
 
 	mu      sync.RWMutex
 	entries map[string]cacheEntry
