@@ -1,14 +1,118 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"fmt"
+	"os"
+	"text/tabwriter"
 
-// TODO(owner of this verb): replace this placeholder with the real command.
+	"github.com/spf13/cobra"
+
+	"github.com/usecapsule/capsule/internal/apiclient"
+	"github.com/usecapsule/capsule/internal/audit"
+	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/server"
+	"github.com/usecapsule/capsule/internal/sqlstore"
+)
+
 func newAuditCmd(s Streams) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Inspect and verify the audit log",
-		RunE: func(*cobra.Command, []string) error {
-			return withExitCode(ExitError, errNotBuilt("audit"))
-		},
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newAuditVerifyCmd(s))
+	return cmd
+}
+
+type auditVerifyOptions struct {
+	dataDir, databaseURL, output, contextName string
+	remote                                    bool
+}
+
+// verification is the output of `capsule audit verify`.
+type verification struct {
+	OK bool `json:"ok"`
+	audit.Result
+}
+
+func newAuditVerifyCmd(s Streams) *cobra.Command {
+	o := &auditVerifyOptions{}
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Check the audit log's hash chain and name the first altered, removed or inserted entry",
+		Long: `Check the audit log's SHA-256 hash chain. By default it reads the database directly
+(--data-dir or --database-url, as for capsule server), so it works with the server stopped
+and does not trust it; --remote asks the server of the current context instead.
+
+Exit status 0 when the chain is intact, 1 when an entry was altered, removed or inserted
+(the first one is named). The head hash printed can be recorded elsewhere: a later run
+that prints a different hash for the same sequence number means the tail was rewritten.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), s) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.dataDir, "data-dir", envOr("CAPSULE_DATA_DIR", server.DefaultDataDir), "directory of the SQLite database ($CAPSULE_DATA_DIR)")
+	f.StringVar(&o.databaseURL, "database-url", os.Getenv("CAPSULE_DATABASE_URL"), "postgres:// URL ($CAPSULE_DATABASE_URL)")
+	f.BoolVar(&o.remote, "remote", false, "ask the server of the current context (GET /api/v1/audit/logs/verify)")
+	f.StringVar(&o.contextName, "context", "", "with --remote: the context to use (default: current)")
+	outputFlag(cmd, &o.output, "table", "json", "yaml")
+	return cmd
+}
+
+func (o *auditVerifyOptions) run(ctx context.Context, s Streams) error {
+	if err := checkFormat(o.output, "table", "json", "yaml"); err != nil {
+		return err
+	}
+	var v verification
+	var err error
+	if o.remote {
+		err = withClient(ctx, o.contextName, func(c *apiclient.Client) error {
+			return c.Do(ctx, "GET", "/api/v1/audit/logs/verify", nil, &v)
+		})
+	} else {
+		v, err = o.verifyLocal(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	v.OK = v.Finding == nil
+	if err := printValue(s.Out, o.output, v, func(tw *tabwriter.Writer) { printVerification(tw, v) }); err != nil {
+		return err
+	}
+	if v.Finding != nil {
+		return withExitCode(ExitError, fmt.Errorf("audit log tampered: %s", v.Finding.Error()))
+	}
+	return nil
+}
+
+func (o *auditVerifyOptions) verifyLocal(ctx context.Context) (verification, error) {
+	dsn := sqlstore.DSN(o.databaseURL, o.dataDir)
+	if o.databaseURL == "" {
+		if _, err := os.Stat(dsn); err != nil {
+			return verification{}, fmt.Errorf("no database at %s: pass --data-dir or --database-url (%w)", dsn, err)
+		}
+	}
+	st, err := sqlstore.Open(ctx, dsn, sqlstore.Options{})
+	if err != nil {
+		return verification{}, err
+	}
+	defer st.Close()
+	res, err := identitystore.New(st).VerifyAudit(ctx)
+	return verification{Result: res}, err
+}
+
+func printVerification(tw *tabwriter.Writer, v verification) {
+	status := "intact"
+	if v.Finding != nil {
+		status = "TAMPERED"
+	}
+	fmt.Fprintf(tw, "STATUS\t%s\n", status)
+	fmt.Fprintf(tw, "CHECKED\t%d entries\n", v.Checked)
+	fmt.Fprintf(tw, "HEAD\tseq %d %s\n", v.Head.Seq, v.Head.Hash)
+	if f := v.Finding; f != nil {
+		fmt.Fprintf(tw, "FIRST BREAK\tentry %d %s\n", f.Seq, f.Problem)
+		fmt.Fprintf(tw, "DETAIL\t%s\n", f.Detail)
 	}
 }

@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/usecapsule/capsule/internal/audit"
+	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/sqlstore"
+)
+
+// TestAuditVerify appends entries to a real SQLite store, verifies them,
+// edits a row behind the store's back and expects the entry named.
+func TestAuditVerify(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, filepath.Join(dir, "capsule.db"), sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := identitystore.New(st)
+	for i := range 4 {
+		e := &audit.Entry{Time: time.Now(), ActorType: audit.ActorUser, ActorID: "u1", Action: "projects.create",
+			Outcome: audit.OutcomeSuccess, After: map[string]string{"name": strings.Repeat("p", i+1)}}
+		if err := ids.AppendAudit(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := run(t, "", "audit", "verify", "--data-dir", dir)
+	if r.code != 0 || !strings.Contains(r.out, "intact") || !strings.Contains(r.out, "4 entries") {
+		t.Fatalf("intact log: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if _, err := st.DB().Exec(`UPDATE audit_log SET actor_id = 'someone-else' WHERE seq = 2`); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	r = run(t, "", "audit", "verify", "--data-dir", dir, "-o", "json")
+	var v verification
+	if err := json.Unmarshal([]byte(r.out), &v); err != nil {
+		t.Fatalf("json output: %v\n%s", err, r.out)
+	}
+	if r.code != ExitError || v.OK || v.Finding == nil || v.Finding.Seq != 2 || v.Finding.Problem != audit.Altered {
+		t.Fatalf("tampered log: exit %d, %+v\n%s", r.code, v, r.err)
+	}
+	if !strings.Contains(r.err, "entry 2 altered") {
+		t.Errorf("stderr does not name the entry: %q", r.err)
+	}
+	if r := run(t, "", "audit", "verify", "--data-dir", filepath.Join(dir, "missing")); r.code != ExitError || !strings.Contains(r.err, "no database") {
+		t.Errorf("missing database: exit %d, %q", r.code, r.err)
+	}
+}
