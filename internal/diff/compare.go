@@ -55,9 +55,12 @@ func (w *walker) maps(path, parentKey string, a, b map[string]any) {
 	sort.Strings(keys)
 	quantities := quantityMaps[parentKey]
 	for _, k := range keys {
-		p := path + "/" + escape(k)
 		av, aok := a[k]
 		bv, bok := b[k]
+		if aok && bok && !quantities && equalValue(av, bv, k) {
+			continue // the common case: an unchanged subtree, checked without allocating
+		}
+		p := path + "/" + escape(k)
 		filledA, filledB := false, false
 		if !aok {
 			av, aok = w.defA.fill(p, bv)
@@ -77,7 +80,7 @@ func (w *walker) maps(path, parentKey string, a, b map[string]any) {
 			if !scalarEqual(av, bv, "quantity") {
 				w.emit(p, OpChanged, av, bv)
 			}
-		default:
+		case filledA || filledB || !equalValue(av, bv, k):
 			w.value(p, k, av, bv)
 		}
 		w.materialize(a, b, k, av, bv, filledA, filledB, before)
@@ -96,6 +99,46 @@ func (w *walker) materialize(a, b map[string]any, k string, av, bv any, filledA,
 	if filledB {
 		b[k] = bv
 	}
+}
+
+// equalValue reports whether two normalized values are equal, by the same
+// rules as the walker, when no defaults need filling in; key is the map key
+// the values sit under.
+func equalValue(a, b any, key string) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		q := quantityMaps[key]
+		for k, av := range x {
+			bv, ok := y[k]
+			if !ok {
+				return false
+			}
+			if q {
+				if !scalarEqual(av, bv, "quantity") {
+					return false
+				}
+			} else if !equalValue(av, bv, k) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !equalValue(x[i], y[i], key) {
+				return false
+			}
+		}
+		return true
+	}
+	return scalarEqual(a, b, key)
 }
 
 // quantityMaps are the keys whose map values are resource quantities.

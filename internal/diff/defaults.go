@@ -158,6 +158,68 @@ func buildFullDefaults() map[string][]fieldDefault {
 	return out
 }
 
+// defaultNode is one step of a tree of default paths, so that an object is
+// walked once for all of its kind's defaults.
+type defaultNode struct {
+	children map[string]*defaultNode
+	value    any
+	leaf     bool
+}
+
+// defaultTrees are fullDefaults as trees per "group/Kind".
+var defaultTrees = buildTrees(fullDefaults)
+
+func buildTrees(all map[string][]fieldDefault) map[string]*defaultNode {
+	out := map[string]*defaultNode{}
+	for gk, defs := range all {
+		root := &defaultNode{}
+		for _, d := range defs {
+			n := root
+			for _, seg := range d.path {
+				if n.children == nil {
+					n.children = map[string]*defaultNode{}
+				}
+				next := n.children[seg]
+				if next == nil {
+					next = &defaultNode{}
+					n.children[seg] = next
+				}
+				n = next
+			}
+			n.leaf, n.value = true, d.value
+		}
+		out[gk] = root
+	}
+	return out
+}
+
+// pruneTree deletes the fields of v equal to their defaults, and maps that
+// became empty because of it; it reports whether v is such a map now.
+func pruneTree(v any, n *defaultNode) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		pruned := false
+		for key, child := range n.children {
+			cv, ok := x[key]
+			if !ok {
+				continue
+			}
+			if (child.leaf && equalDefault(cv, child.value)) || (child.children != nil && pruneTree(cv, child)) {
+				delete(x, key)
+				pruned = true
+			}
+		}
+		return pruned && len(x) == 0
+	case []any:
+		if star := n.children["*"]; star != nil {
+			for _, e := range x {
+				pruneTree(e, star)
+			}
+		}
+	}
+	return false
+}
+
 func join(parts ...[]string) []string {
 	var out []string
 	for _, p := range parts {
@@ -176,8 +238,8 @@ func applyDefaults(m map[string]any, group, kind string) {
 	if group == "batch" {
 		jobServerFields(m, kind)
 	}
-	for _, d := range fullDefaults[gk] {
-		prune(m, d.path, d.value)
+	if tree := defaultTrees[gk]; tree != nil {
+		pruneTree(m, tree)
 	}
 	if p, ok := podSpecPaths[gk]; ok {
 		if spec, ok := lookup(m, p).(map[string]any); ok {
@@ -269,37 +331,6 @@ func lookup(m map[string]any, path []string) any {
 		cur = mm[p]
 	}
 	return cur
-}
-
-// prune deletes the field at path when it equals def, and deletes maps that
-// became empty because of it. It reports whether v is now an empty map that
-// was not empty before.
-func prune(v any, path []string, def any) bool {
-	switch x := v.(type) {
-	case map[string]any:
-		child, ok := x[path[0]]
-		if !ok {
-			return false
-		}
-		if len(path) == 1 {
-			if !equalDefault(child, def) {
-				return false
-			}
-			delete(x, path[0])
-		} else if !prune(child, path[1:], def) {
-			return false
-		} else {
-			delete(x, path[0])
-		}
-		return len(x) == 0
-	case []any:
-		if path[0] == "*" {
-			for _, e := range x {
-				prune(e, path[1:], def)
-			}
-		}
-	}
-	return false
 }
 
 func equalDefault(v, def any) bool {

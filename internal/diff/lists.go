@@ -114,7 +114,7 @@ func uniqueKey(l []any, mk string) bool {
 		if !ok {
 			return false
 		}
-		k := fmt.Sprint(v)
+		k := scalarKey(v)
 		if seen[k] {
 			return false
 		}
@@ -123,7 +123,19 @@ func uniqueKey(l []any, mk string) bool {
 	return true
 }
 
-func keyOf(item any, mk string) string { return fmt.Sprint(item.(map[string]any)[mk]) }
+func keyOf(item any, mk string) string { return scalarKey(item.(map[string]any)[mk]) }
+
+// scalarKey renders a merge-key value; strings and integers are the cases
+// that occur, so they avoid fmt.
+func scalarKey(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	}
+	return fmt.Sprint(v)
+}
 
 func keyIndex(l []any, mk string) map[string]int {
 	out := make(map[string]int, len(l))

@@ -20,7 +20,7 @@ var serverSetAnnotations = []string{
 // normalize returns a deep copy of obj with what is not intent removed and
 // Secret values redacted, and the defaults of the fields it pruned.
 func normalize(obj map[string]any, withNS bool, rules []IgnoreRule) (map[string]any, *defaulted) {
-	m, _ := deepCopy(obj).(map[string]any)
+	m, _ := deepCopy(obj, "").(map[string]any)
 	delete(m, "status")
 	if md, ok := m["metadata"].(map[string]any); ok {
 		normalizeMetadata(md, withNS)
@@ -29,7 +29,6 @@ func normalize(obj map[string]any, withNS bool, rules []IgnoreRule) (map[string]
 	if group == "" && kind == "Secret" {
 		redactSecret(m)
 	}
-	canonicalQuantities(m, "")
 	applyDefaults(m, group, kind)
 	for _, r := range rules {
 		for _, p := range r.JSONPointers {
@@ -73,19 +72,29 @@ func groupKind(m map[string]any) (string, string) {
 }
 
 // deepCopy copies a JSON-like value, turning integral floats and Go ints into
-// int64 so that numbers compare by value.
-func deepCopy(v any) any {
+// int64 so that numbers compare by value, and rewriting quantities in
+// resource maps (requests, limits, ...) to their canonical form ("1000m" →
+// "1", "1024Mi" → "1Gi") so equal values also render equally. key is the
+// map key v was found under.
+func deepCopy(v any, key string) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
+		quantities := quantityMaps[key]
 		for k, e := range x {
-			out[k] = deepCopy(e)
+			if quantities {
+				if q, err := toQuantity(e); err == nil {
+					out[k] = q.String()
+					continue
+				}
+			}
+			out[k] = deepCopy(e, k)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = deepCopy(e)
+			out[i] = deepCopy(e, key)
 		}
 		return out
 	case float64:
@@ -99,27 +108,4 @@ func deepCopy(v any) any {
 		return int64(x)
 	}
 	return v
-}
-
-// canonicalQuantities rewrites quantities in resource maps to their
-// canonical form ("1000m" → "1", "1024Mi" → "1Gi"), so equal values also
-// render equally; values that do not parse are left for the comparison.
-func canonicalQuantities(v any, key string) {
-	switch x := v.(type) {
-	case map[string]any:
-		q := quantityMaps[key]
-		for k, e := range x {
-			if q {
-				if qv, err := toQuantity(e); err == nil {
-					x[k] = qv.String()
-					continue
-				}
-			}
-			canonicalQuantities(e, k)
-		}
-	case []any:
-		for _, e := range x {
-			canonicalQuantities(e, key)
-		}
-	}
 }
