@@ -69,6 +69,7 @@ type Store interface {
 	DeploymentStore
 	UserStore
 	SessionStore
+	PreviewStore
 	// Ping reports whether the database is reachable and migrated.
 	Ping(ctx context.Context) error
 	Close() error

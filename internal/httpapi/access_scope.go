@@ -76,6 +76,12 @@ func (ac *access) resolveByID(ctx context.Context, res string, t target) (target
 			return t, notFoundAs(err, t)
 		}
 		return ac.resolveRef(ctx, scopeRef{environment: d.EnvironmentID}, t)
+	case "previews":
+		p, err := st.FindPreview(ctx, t.id)
+		if err != nil {
+			return t, notFoundAs(err, t)
+		}
+		return ac.resolveRef(ctx, scopeRef{org: p.OrganizationID, project: p.ProjectID}, t)
 	case "secrets":
 		s, err := ac.ids.FindSecret(ctx, t.id)
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/cost"
+	"github.com/usecapsule/capsule/internal/diff"
 	"github.com/usecapsule/capsule/internal/identitystore"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
@@ -140,5 +142,13 @@ func routes(a *API) []Route {
 		{Method: "PUT", Path: "/api/v1/secrets/{id}", Summary: "Rotate a secret: store a new version of its value", Tag: "secrets", Permission: "secrets:manage", Status: ok, Request: SecretRequest{}, Response: identitystore.Secret{}, Handler: a.access.rotateSecret},
 		{Method: "DELETE", Path: "/api/v1/secrets/{id}", Summary: "Delete a secret with all its versions", Tag: "secrets", Permission: "secrets:manage", Status: none, Handler: a.access.deleteSecret},
 		{Method: "GET", Path: "/api/v1/secrets/{id}/value", Summary: "Read a secret's value (audited); version=N for an older one", Tag: "secrets", Permission: "secrets:read", Status: ok, Response: SecretValue{}, Query: []Param{{Name: "version", Type: "integer", Description: "the version (default: current)"}}, Handler: a.access.secretValue},
+
+		// Promotion previews (issue 3): diff, cost, risk and explanation of a change as one stored artifact.
+		{Method: "POST", Path: "/api/v1/previews", Summary: "Preview a promotion from two manifest sets (and optional cluster state); the artifact is stored", Tag: "previews", Permission: "promotion:preview", Status: created, Request: PreviewRequest{}, Response: PreviewResponse{}, Handler: createPreview(st)},
+		{Method: "GET", Path: "/api/v1/previews/{id}", Summary: "Get a stored preview", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewResponse{}, Handler: getPreview(st)},
+		{Method: "GET", Path: "/api/v1/previews/{id}/diff", Summary: "The preview's semantic diff", Tag: "previews", Permission: "project:view", Status: ok, Response: diff.Result{}, Handler: getPreviewPart(st, "diff")},
+		{Method: "GET", Path: "/api/v1/previews/{id}/cost", Summary: "The preview's monthly cost estimate and delta", Tag: "previews", Permission: "project:view", Status: ok, Response: cost.DeltaReport{}, Handler: getPreviewPart(st, "estimated_cost")},
+		{Method: "GET", Path: "/api/v1/previews/{id}/risk", Summary: "The preview's risk level and findings", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewRisks{}, Handler: getPreviewPart(st, "risk_level", "risks")},
+		{Method: "GET", Path: "/api/v1/previews/{id}/explanation", Summary: "The preview's plain-English explanation", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewExplanation{}, Handler: getPreviewPart(st, "explanation", "explanation_source")},
 	}
 }
