@@ -1,0 +1,182 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/httpapi"
+	"github.com/usecapsule/capsule/internal/identity/apikey"
+	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/rbac"
+	"github.com/usecapsule/capsule/internal/secretbox"
+)
+
+// testKeyring is the master key of the access tests.
+func testKeyring(t testing.TB) *secretbox.Keyring {
+	t.Helper()
+	k, err := secretbox.NewKEK(bytes.Repeat([]byte{7}, secretbox.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secretbox.NewKeyring(k)
+}
+
+func withKeyring(ring *secretbox.Keyring) func(*httpapi.Config) {
+	return func(c *httpapi.Config) { c.Access.Keyring = ring }
+}
+
+// team is an organization with one signed-in user per built-in role.
+type team struct {
+	e      *env
+	ids    *identitystore.Store
+	ring   *secretbox.Keyring
+	tokens map[string]string // role -> access token
+	users  map[string]string // role -> user id
+}
+
+var roleOrder = []string{rbac.Viewer, rbac.Developer, rbac.Admin, rbac.Owner}
+
+// newTeam starts the API and signs in an owner (the env's admin user), and
+// an admin, a developer and a viewer of the same organization. Each of them
+// also owns a home organization, as every user does.
+func newTeam(t *testing.T, dsn string) *team {
+	t.Helper()
+	ring := testKeyring(t)
+	e := newEnv(t, dsn, withKeyring(ring))
+	tm := &team{e: e, ids: identitystore.New(e.st), ring: ring,
+		tokens: map[string]string{rbac.Owner: e.token}, users: map[string]string{rbac.Owner: e.userID}}
+	for _, role := range roleOrder[:3] {
+		email := role + "-member@example.com"
+		uid, _ := createUser(t, e.st, email, role+"-home")
+		tm.join(t, e.orgID, uid, role)
+		tm.users[role] = uid
+		tm.tokens[role] = e.login(t, email, adminPassword).AccessToken
+	}
+	return tm
+}
+
+func (tm *team) join(t testing.TB, orgID, userID, role string) {
+	t.Helper()
+	m := &capsule.Member{OrganizationID: orgID, UserID: userID, Role: role, JoinedAt: time.Now().UTC()}
+	// Through the API's store, so its read cache sees the new membership.
+	if err := tm.e.api.Store().AddMember(context.Background(), m); err != nil {
+		t.Fatalf("adding %s: %v", role, err)
+	}
+}
+
+// fixture is one of everything the routes act on.
+type fixture struct {
+	org, project, dev, staging, prod, service, deployment string
+	secret, apiKey, binding, customRole                   string
+	preview                                               string
+}
+
+// newFixture creates a fresh organization with the team's memberships and
+// one of each resource in it, so destructive routes can run per role.
+func (tm *team) newFixture(t testing.TB, slug string) fixture {
+	t.Helper()
+	ctx := context.Background()
+	st := tm.e.api.Store()
+	o := &capsule.Organization{Name: slug, Slug: slug}
+	must(t, o.Validate())
+	must(t, st.CreateOrganization(ctx, o, tm.users[rbac.Owner]))
+	for _, role := range roleOrder[:3] {
+		tm.join(t, o.ID, tm.users[role], role)
+	}
+	f := fixture{org: o.ID}
+	p := &capsule.Project{OrganizationID: o.ID, Name: "shop", Slug: "shop"}
+	must(t, p.Validate())
+	must(t, st.CreateProject(ctx, p))
+	f.project = p.ID
+	for kind, dst := range map[string]*string{capsule.EnvDevelopment: &f.dev, capsule.EnvStaging: &f.staging, capsule.EnvProduction: &f.prod} {
+		en := &capsule.Environment{ProjectID: p.ID, Name: kind, Kind: kind}
+		must(t, en.Validate())
+		must(t, st.CreateEnvironment(ctx, en))
+		*dst = en.ID
+	}
+	s := &capsule.Service{ProjectID: p.ID, Name: "api", Type: capsule.ServiceAPI}
+	must(t, s.Validate())
+	must(t, st.CreateService(ctx, s, tm.users[rbac.Owner]))
+	f.service = s.ID
+	d := &capsule.Deployment{ServiceID: s.ID, EnvironmentID: f.staging, Revision: 1, Version: "v1"}
+	must(t, st.CreateDeployment(ctx, d))
+	f.deployment = d.ID
+	sec := &identitystore.Secret{OrganizationID: o.ID, ProjectID: p.ID, Name: "DB_PASSWORD", CreatedBy: tm.users[rbac.Owner]}
+	must(t, tm.ids.PutSecret(ctx, sec, func(id string, v int) (secretbox.Sealed, error) {
+		return tm.ring.Seal([]byte("hunter2-hunter2"), identitystore.SecretAAD(id, v))
+	}, time.Now()))
+	f.secret = sec.ID
+	gen, err := apikey.Generate()
+	must(t, err)
+	must(t, tm.ids.CreateAPIKey(ctx, &apikey.APIKey{ID: gen.ID, OrganizationID: o.ID, Name: "ci", Role: rbac.Developer,
+		Hash: gen.Hash, CreatedBy: tm.users[rbac.Owner], CreatedAt: time.Now()}))
+	f.apiKey = gen.ID
+	f.customRole = "release-manager"
+	must(t, tm.ids.CreateCustomRole(ctx, o.ID, rbac.Role{Name: f.customRole, Permissions: []rbac.Permission{rbac.PromotionApprove}}, time.Now()))
+	b := &identitystore.RoleBinding{OrganizationID: o.ID, UserID: tm.users[rbac.Developer], Role: rbac.Viewer, ProjectID: p.ID, CreatedBy: tm.users[rbac.Owner], CreatedAt: time.Now()}
+	must(t, tm.ids.CreateRoleBinding(ctx, b))
+	f.binding = b.ID
+	pv := &capsule.Preview{OrganizationID: o.ID, ProjectID: p.ID, RiskLevel: "none",
+		Result: json.RawMessage(`{"diff":{"added":[],"removed":[],"modified":[],"changes":[]},"risk_level":"none","risks":[],"explanation":"No change."}`)}
+	must(t, st.CreatePreview(ctx, pv))
+	f.preview = pv.ID
+	return f
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// path fills a route pattern's parameters from the fixture.
+func (f fixture) path(pattern string) string {
+	res := strings.SplitN(strings.TrimPrefix(pattern, "/api/v1/"), "/", 2)[0]
+	id := map[string]string{"organizations": f.org, "projects": f.project, "environments": f.prod,
+		"services": f.service, "deployments": f.deployment, "secrets": f.secret, "previews": f.preview}[res]
+	return strings.NewReplacer("{id}", id, "{keyId}", f.apiKey, "{bindingId}", f.binding, "{name}", f.customRole,
+		"{number}", "1", "{file}", "index.html").Replace(pattern)
+}
+
+// send makes one request with an access token (or any headers) and returns
+// the status and body.
+func send(t testing.TB, e *env, method, path string, headers map[string]string, body any) (int, []byte) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		must(t, err)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, e.srv.URL+path, rd)
+	must(t, err)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := e.srv.Client().Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	must(t, err)
+	return resp.StatusCode, out
+}
+
+func bearer(tok string) map[string]string { return map[string]string{"Authorization": "Bearer " + tok} }
+
+// errorCode returns the error code of an error body.
+func errorCode(body []byte) string {
+	var b httpapi.ErrorBody
+	_ = json.Unmarshal(body, &b)
+	return b.Error.Code
+}
