@@ -13,10 +13,13 @@
 //   - Any "List" kind (kind: List, ConfigMapList, ... as `kubectl get -o yaml`
 //     prints) is expanded into its items; errors in an item name the document
 //     and the item index.
-//   - Unknown kinds are accepted: custom resources (Argo Rollouts, ...) are
-//     normal in real manifests, and the engines decide what they understand.
-//     apiVersion must parse as group/version and kind must look like a Go type
-//     name, which catches typos such as "kind: deployment".
+//   - A kind in a built-in API group that the group does not serve (e.g.
+//     "apiVersion: v1, kind: Deployment", or "kind: Deploymnet" in apps) is an
+//     unknown kind and an error that names the right group. Kinds in other
+//     groups are custom resources (Argo Rollouts, cert-manager, ...) and are
+//     accepted: the engines decide what they understand. apiVersion must parse
+//     as group/version and kind must look like a Go type name, which catches
+//     typos such as "kind: deployment".
 //   - Every problem is collected; Load returns no objects at all when any
 //     problem was found, so a partial set is never taken as complete.
 package manifest

@@ -67,6 +67,7 @@ var (
 	ErrMissing     = errors.New("required field missing")
 	ErrDuplicate   = errors.New("duplicate object")
 	ErrInvalid     = errors.New("invalid object")
+	ErrUnknownKind = errors.New("unknown kind")
 )
 
 func location(file string, doc int) string {

@@ -62,6 +62,8 @@ func TestParseErrorsNameDocument(t *testing.T) {
 		{"duplicate", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n", ErrDuplicate, "document 1: duplicate object core/ConfigMap/-/a: already defined in x.yaml (document 0)"},
 		{"bad list item", "apiVersion: v1\nkind: List\nitems:\n- 3\n", ErrInvalid, "document 0: item 0"},
 		{"boolean name", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: n}\n", ErrInvalid, "metadata.name of a ConfigMap is a boolean"},
+		{"core Deployment", "apiVersion: v1\nkind: Deployment\nmetadata: {name: a}\n", ErrUnknownKind, "kind Deployment is not served by the core API group; it belongs to apps"},
+		{"typo kind", "apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: a}\n", ErrUnknownKind, "kind Deploymnet is not served by the apps API group"},
 		{"bad labels", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: {x: 1}}\n", ErrInvalid, "labels"},
 	}
 	for _, c := range cases {

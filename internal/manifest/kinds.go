@@ -1,0 +1,77 @@
+package manifest
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// builtinKinds lists the kinds the Kubernetes API server serves in each
+// built-in API group (all versions together; which versions are removed is
+// the risk engine's deprecated-api check). A kind in one of these groups that
+// is not listed is a typo or a wrong apiVersion, such as "apiVersion: v1,
+// kind: Deployment", and is reported as unknown. Kinds in other groups are
+// custom resources and are accepted.
+var builtinKinds = map[string][]string{
+	"": {"Binding", "ComponentStatus", "ConfigMap", "Endpoints", "Event", "LimitRange", "List", "Namespace", "Node",
+		"PersistentVolume", "PersistentVolumeClaim", "Pod", "PodTemplate", "ReplicationController", "ResourceQuota",
+		"Secret", "Service", "ServiceAccount"},
+	"apps":                         {"ControllerRevision", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"},
+	"batch":                        {"CronJob", "Job"},
+	"autoscaling":                  {"HorizontalPodAutoscaler", "Scale"},
+	"policy":                       {"Eviction", "PodDisruptionBudget", "PodSecurityPolicy"},
+	"networking.k8s.io":            {"Ingress", "IngressClass", "NetworkPolicy", "IPAddress", "ServiceCIDR"},
+	"rbac.authorization.k8s.io":    {"ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"},
+	"storage.k8s.io":               {"CSIDriver", "CSINode", "CSIStorageCapacity", "StorageClass", "VolumeAttachment", "VolumeAttributesClass"},
+	"scheduling.k8s.io":            {"PriorityClass"},
+	"coordination.k8s.io":          {"Lease", "LeaseCandidate"},
+	"discovery.k8s.io":             {"EndpointSlice"},
+	"node.k8s.io":                  {"RuntimeClass"},
+	"certificates.k8s.io":          {"CertificateSigningRequest", "ClusterTrustBundle"},
+	"apiextensions.k8s.io":         {"CustomResourceDefinition"},
+	"apiregistration.k8s.io":       {"APIService"},
+	"admissionregistration.k8s.io": {"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"},
+	"events.k8s.io":                {"Event"},
+	"flowcontrol.apiserver.k8s.io": {"FlowSchema", "PriorityLevelConfiguration"},
+	"resource.k8s.io":              {"DeviceClass", "ResourceClaim", "ResourceClaimTemplate", "ResourceSlice"},
+	"extensions":                   {"DaemonSet", "Deployment", "Ingress", "NetworkPolicy", "PodSecurityPolicy", "ReplicaSet"},
+}
+
+// kindIndex is builtinKinds as a set per group.
+var kindIndex = func() map[string]map[string]bool {
+	out := make(map[string]map[string]bool, len(builtinKinds))
+	for g, kinds := range builtinKinds {
+		out[g] = make(map[string]bool, len(kinds))
+		for _, k := range kinds {
+			out[g][k] = true
+		}
+	}
+	return out
+}()
+
+// checkKind rejects a kind that a built-in API group does not serve, and
+// suggests the group that does.
+func checkKind(group, kind string) error {
+	known, builtin := kindIndex[group]
+	if !builtin || known[kind] {
+		return nil
+	}
+	var groups []string
+	for g, kinds := range kindIndex {
+		if kinds[kind] && g != "extensions" {
+			if g == "" {
+				g = "v1 (core)"
+			}
+			groups = append(groups, g)
+		}
+	}
+	sort.Strings(groups)
+	g := group
+	if g == "" {
+		g = "core"
+	}
+	if len(groups) > 0 {
+		return fmt.Errorf("%w: kind %s is not served by the %s API group; it belongs to %s", ErrUnknownKind, kind, g, strings.Join(groups, ", "))
+	}
+	return fmt.Errorf("%w: kind %s is not served by the %s API group", ErrUnknownKind, kind, g)
+}
