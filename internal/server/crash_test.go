@@ -37,7 +37,9 @@ func TestMain(m *testing.M) {
 // from the JSON log line announcing it.
 func startBinary(t *testing.T, dataDir string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(binary, "server", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--admin-email", "owner@example.com")
+	cmd := exec.Command(binary, "server", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--admin-email", "owner@example.com",
+		// The burst is far above the per-user default meant for people.
+		"--rate-limit-user", "1000000", "--rate-limit-ip", "1000000")
 	cmd.Env = append(os.Environ(), "CAPSULE_ADMIN_PASSWORD="+testPassword)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

@@ -38,6 +38,10 @@ type Options struct {
 	DatabaseURL  string // empty: SQLite in DataDir
 	AdminEmail   string
 	MaxBodyBytes int64
+	// UserRateLimit and IPRateLimit are requests per minute per signed-in
+	// user and per client IP; 0 keeps the ratelimit package's defaults.
+	// Load tests raise them: the defaults are meant for people, not loadgen.
+	UserRateLimit, IPRateLimit int
 	// ShutdownTimeout bounds the wait for in-flight requests after the
 	// context ends.
 	ShutdownTimeout time.Duration
@@ -95,6 +99,9 @@ func (o *Options) Validate() error {
 	}
 	if o.MaxBodyBytes < 1024 {
 		errs = append(errs, fmt.Errorf("--max-body-bytes %d is below the minimum of 1024", o.MaxBodyBytes))
+	}
+	if o.UserRateLimit < 0 || o.IPRateLimit < 0 {
+		errs = append(errs, fmt.Errorf("--rate-limit-user and --rate-limit-ip must not be negative"))
 	}
 	if o.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir is empty"))

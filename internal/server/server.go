@@ -14,6 +14,7 @@ import (
 
 	"github.com/usecapsule/capsule/internal/httpapi"
 	"github.com/usecapsule/capsule/internal/identity/token"
+	"github.com/usecapsule/capsule/internal/ratelimit"
 	"github.com/usecapsule/capsule/internal/sqlstore"
 )
 
@@ -43,6 +44,7 @@ func (o *Options) run(ctx context.Context) error {
 		return err
 	}
 	api, err := httpapi.New(httpapi.Config{Store: st, Tokens: token.NewIssuer(key, token.DefaultTTL),
+		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit)},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
 		// This process is SQLite's only writer, so the read cache sees every write.
 		Cache: o.DatabaseURL == ""})
@@ -100,6 +102,15 @@ func (o *Options) databaseKind() string {
 		return "postgresql"
 	}
 	return "sqlite"
+}
+
+// perMinute is a rate of n requests per minute with a burst of ten
+// seconds' worth; 0 is the zero Rate, which selects the default.
+func perMinute(n int) ratelimit.Rate {
+	if n == 0 {
+		return ratelimit.Rate{}
+	}
+	return ratelimit.Rate{PerMinute: float64(n), Burst: max(n/6, 10)}
 }
 
 // poolStats adapts the store's pool figures to the API's metrics.
