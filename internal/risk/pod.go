@@ -13,6 +13,7 @@ type Pod struct {
 	Containers     []Container
 	InitContainers []Container
 	Volumes        []Volume
+	all            []Container // init containers then containers
 }
 
 // Container is one container of a pod template.
@@ -80,6 +81,7 @@ func parsePod(spec map[string]any, path string) Pod {
 	}
 	p.Containers = parseContainers(sliceAt(spec, "containers"), path+"/containers")
 	p.InitContainers = parseContainers(sliceAt(spec, "initContainers"), path+"/initContainers")
+	p.all = append(append(make([]Container, 0, len(p.InitContainers)+len(p.Containers)), p.InitContainers...), p.Containers...)
 	for i, v := range sliceAt(spec, "volumes") {
 		if m, ok := v.(map[string]any); ok {
 			p.Volumes = append(p.Volumes, parseVolume(m, path+"/volumes/"+strconv.Itoa(i)))
@@ -210,7 +212,6 @@ func stringList(list []any) []string {
 	return out
 }
 
-// AllContainers returns init containers then containers.
-func (p Pod) AllContainers() []Container {
-	return append(append([]Container(nil), p.InitContainers...), p.Containers...)
-}
+// AllContainers returns init containers then containers (shared: do not
+// modify).
+func (p Pod) AllContainers() []Container { return p.all }

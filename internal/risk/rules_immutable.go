@@ -2,6 +2,7 @@ package risk
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -39,7 +40,7 @@ func compareImmutable(m Meta, c *Change) []Finding {
 		for _, path := range immutableFields[n.GetKind()] {
 			before, hadBefore := pointer(o.Object, path)
 			after, hasAfter := pointer(n.Object, path)
-			if !hadBefore || !hasAfter || canonical(before) == canonical(after) {
+			if !hadBefore || !hasAfter || reflect.DeepEqual(before, after) || canonical(before) == canonical(after) {
 				continue // unset on one side: defaulted by the server, not a change of intent
 			}
 			out = append(out, m.finding(Key(n), path, "%s cannot be changed on an existing %s: the apply fails and the object must be deleted and recreated", path, n.GetKind()))

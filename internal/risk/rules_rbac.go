@@ -1,5 +1,7 @@
 package risk
 
+import "k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 // RBAC rules: wildcards, Secret reads and cluster-admin bindings.
 
 func init() {
@@ -12,8 +14,8 @@ func init() {
 
 func roles(s *Set) []map[string]any {
 	var out []map[string]any
-	for _, o := range s.Objects {
-		if o.GetKind() == "Role" || o.GetKind() == "ClusterRole" {
+	for _, kind := range []string{"ClusterRole", "Role"} {
+		for _, o := range s.OfKind(kind) {
 			out = append(out, o.Object)
 		}
 	}
@@ -58,9 +60,12 @@ func checkRBACSecrets(m Meta, ctx *Context) []Finding {
 // RoleBinding to it is admin of one namespace (8).
 func checkClusterAdmin(m Meta, ctx *Context) []Finding {
 	var out []Finding
-	for _, o := range ctx.Set.Objects {
+	var bindings []*unstructured.Unstructured
+	bindings = append(bindings, ctx.Set.OfKind("ClusterRoleBinding")...)
+	bindings = append(bindings, ctx.Set.OfKind("RoleBinding")...)
+	for _, o := range bindings {
 		kind := o.GetKind()
-		if (kind != "ClusterRoleBinding" && kind != "RoleBinding") || stringAt(o.Object, "roleRef", "name") != "cluster-admin" {
+		if stringAt(o.Object, "roleRef", "name") != "cluster-admin" {
 			continue
 		}
 		f := m.finding(Key(o), "/roleRef/name", "%s grants cluster-admin", Key(o))
