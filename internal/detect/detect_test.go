@@ -24,6 +24,9 @@ func TestRepos(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(dirs) < 120 {
+		t.Errorf("want at least 120 fixtures, have %d", len(dirs))
+	}
 	for _, d := range dirs {
 		t.Run(d.Name(), func(t *testing.T) {
 			dir := filepath.Join("testdata/repos", d.Name())

@@ -78,7 +78,7 @@ func (elixirDetector) Detect(a *App) (*Match, error) {
 	if m.Port != 0 {
 		if p, sig := scanPort(a, []string{"config/runtime.exs", "config/prod.exs", "lib/" + app + "/application.ex"},
 			[]portRule{{re: exPortRe, what: "a PORT default"}, {re: exPortOptRe, what: "a PORT default"}, {re: exHTTPPortRe, what: "http port"},
-			rule("a port option", `\bport:\s*(\d{2,5})`)}); p != 0 {
+				rule("a port option", `\bport:\s*(\d{2,5})`)}); p != 0 {
 			m.Port = p
 			m.Signals = append(m.Signals, sig)
 		}
