@@ -60,7 +60,11 @@ func (c *Cluster) riskCluster() *risk.Cluster {
 	}
 	rc := &risk.Cluster{ConfigMaps: c.ConfigMaps, Secrets: c.Secrets}
 	for _, q := range c.State.ResourceQuotas {
-		rc.Quotas = append(rc.Quotas, risk.Quota{Namespace: q.Namespace, Name: q.Name, Hard: milliMap(q.Spec.Hard), Used: milliMap(q.Status.Used)})
+		used := milliMap(q.Status.Used)
+		if len(q.Status.Used) == 0 {
+			used = namespaceUsage(c.State.Pods, q.Namespace)
+		}
+		rc.Quotas = append(rc.Quotas, risk.Quota{Namespace: q.Namespace, Name: q.Name, Hard: milliMap(q.Spec.Hard), Used: used})
 	}
 	for _, lr := range c.State.LimitRanges {
 		for _, item := range lr.Spec.Limits {
@@ -80,6 +84,34 @@ func milliMap(l corev1.ResourceList) map[string]int64 {
 	out := make(map[string]int64, len(l))
 	for k, v := range l {
 		out[string(k)] = v.MilliValue()
+	}
+	return out
+}
+
+// namespaceUsage sums what the namespace's running and pending pods count
+// against a quota, for snapshots whose quotas carry no status.used.
+func namespaceUsage(pods []corev1.Pod, ns string) map[string]int64 {
+	out := map[string]int64{}
+	for i := range pods {
+		p := &pods[i]
+		if p.Namespace != ns || p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
+			continue
+		}
+		req := clusterstate.PodRequests(&p.Spec)
+		for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
+			if q, ok := req[r]; ok {
+				out["requests."+string(r)] += q.MilliValue()
+				out[string(r)] += q.MilliValue()
+			}
+		}
+		for _, c := range p.Spec.Containers {
+			for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
+				if q, ok := c.Resources.Limits[r]; ok {
+					out["limits."+string(r)] += q.MilliValue()
+				}
+			}
+		}
+		out["pods"] += 1000
 	}
 	return out
 }
