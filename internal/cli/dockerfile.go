@@ -1,14 +1,93 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"path/filepath"
 
-// TODO(owner of this verb): replace this placeholder with the real command.
+	"github.com/spf13/cobra"
+
+	"github.com/usecapsule/capsule/internal/detect"
+	"github.com/usecapsule/capsule/internal/dockerfile"
+)
+
 func newDockerfileCmd(s Streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "dockerfile",
+	var (
+		service      string
+		force, print bool
+	)
+	cmd := &cobra.Command{
+		Use:   "dockerfile [PATH]",
 		Short: "Write a Dockerfile and .dockerignore",
-		RunE: func(*cobra.Command, []string) error {
-			return withExitCode(ExitError, errNotBuilt("dockerfile"))
+		Long: `Dockerfile detects the services in a repository (default: the current
+directory) and writes a readable, commented, multi-stage Dockerfile and a
+.dockerignore into each service's directory: base image pinned to the detected
+runtime version, dependencies installed before the source is copied, a small
+runtime stage running as a non-root user, the detected port and start command.
+A repository's own Dockerfile is kept unless --force is given.`,
+		Example: `  capsule dockerfile
+  capsule dockerfile ./services/api --stdout
+  capsule dockerfile --service web --force`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			root := pathArg(args)
+			services, err := detectServices(s, root, service)
+			if err != nil {
+				return err
+			}
+			var failed []error
+			for _, sv := range services {
+				if print {
+					failed = append(failed, printDockerfile(s, sv))
+					continue
+				}
+				failed = append(failed, writeDockerfiles(s, root, sv, force, true)...)
+			}
+			return joinFailures(failed)
 		},
 	}
+	cmd.Flags().BoolVar(&force, "force", false, "overwrite an existing Dockerfile and .dockerignore")
+	cmd.Flags().BoolVar(&print, "stdout", false, "print the Dockerfile instead of writing files")
+	cmd.Flags().StringVar(&service, "service", "", "only this service of a monorepo")
+	return cmd
+}
+
+func printDockerfile(s Streams, sv detect.Service) error {
+	f, err := dockerfile.Generate(sv)
+	if err != nil {
+		return err
+	}
+	_, err = s.Out.Write(f.Dockerfile)
+	return err
+}
+
+// writeDockerfiles writes the service's Dockerfile and .dockerignore,
+// keeping existing files unless force. A service's own Dockerfile is an
+// error when the user asked for a Dockerfile (strict), a note otherwise.
+func writeDockerfiles(s Streams, root string, sv detect.Service, force, strict bool) []error {
+	dir := filepath.Join(root, sv.Path)
+	if sv.Dockerfile && !force {
+		existing := filepath.Join(dir, "Dockerfile")
+		if strict {
+			return []error{fmt.Errorf("%s exists and capsule uses it; use --force to replace it", existing)}
+		}
+		fmt.Fprintf(s.Err, "kept %s (the service's own); --force replaces it\n", existing)
+		return nil
+	}
+	f, err := dockerfile.Generate(sv)
+	if err != nil {
+		return []error{err}
+	}
+	var errs []error
+	for _, file := range []struct {
+		name string
+		data []byte
+	}{{"Dockerfile", f.Dockerfile}, {".dockerignore", f.Dockerignore}} {
+		path := filepath.Join(dir, file.name)
+		if err := writeNew(path, file.data, force); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Fprintf(s.Out, "wrote %s\n", path)
+	}
+	return errs
 }

@@ -1,14 +1,131 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 
-// TODO(owner of this verb): replace this placeholder with the real command.
+	"github.com/spf13/cobra"
+
+	"github.com/usecapsule/capsule/internal/detect"
+	"github.com/usecapsule/capsule/internal/servicespec"
+)
+
 func newInitCmd(s Streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "init",
+	var o initOptions
+	cmd := &cobra.Command{
+		Use:   "init [PATH]",
 		Short: "Write capsule.yaml from detection",
-		RunE: func(*cobra.Command, []string) error {
-			return withExitCode(ExitError, errNotBuilt("init"))
+		Long: `Init detects the services in a repository (default: the current directory)
+and writes a capsule.yaml into each service's directory: name, type, build and
+start commands, port, resources preset, health check, deploy strategy, and
+staging/production overrides to edit. An existing capsule.yaml is kept unless
+--force is given. With --dockerfile it also writes a Dockerfile and
+.dockerignore, like capsule dockerfile.`,
+		Example: `  capsule init
+  capsule init ./my-monorepo --service api --dockerfile
+  capsule init --force`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			o.root = pathArg(args)
+			return runInit(s, o)
 		},
 	}
+	cmd.Flags().BoolVar(&o.dockerfile, "dockerfile", false, "also write a Dockerfile and .dockerignore")
+	cmd.Flags().BoolVar(&o.force, "force", false, "overwrite existing files")
+	cmd.Flags().StringVar(&o.service, "service", "", "only this service of a monorepo")
+	return cmd
+}
+
+type initOptions struct {
+	root       string
+	service    string
+	dockerfile bool
+	force      bool
+}
+
+func runInit(s Streams, o initOptions) error {
+	services, err := detectServices(s, o.root, o.service)
+	if err != nil {
+		return err
+	}
+	var failed []error
+	for _, sv := range services {
+		b, err := servicespec.Marshal(servicespec.FromDetection(sv))
+		if err != nil {
+			return withExitCode(ExitError, err)
+		}
+		path := filepath.Join(o.root, sv.Path, servicespec.FileName)
+		if err := writeNew(path, b, o.force); err != nil {
+			failed = append(failed, err)
+		} else {
+			fmt.Fprintf(s.Out, "wrote %s\n", path)
+		}
+		if o.dockerfile {
+			failed = append(failed, writeDockerfiles(s, o.root, sv, o.force, false)...)
+		}
+	}
+	return joinFailures(failed)
+}
+
+// pathArg is the PATH argument, or the current directory.
+func pathArg(args []string) string {
+	if len(args) == 1 {
+		return args[0]
+	}
+	return "."
+}
+
+// detectServices detects root's services, keeping only name when set.
+// Members of a monorepo that failed detection are reported on stderr.
+func detectServices(s Streams, root, name string) ([]detect.Service, error) {
+	res, err := detect.Detect(root, detect.Options{})
+	if err != nil {
+		return nil, withExitCode(ExitError, err)
+	}
+	for _, e := range res.Errors {
+		fmt.Fprintf(s.Err, "warning: %s: %s\n", e.Path, e.Error)
+	}
+	if name == "" {
+		return res.Services, nil
+	}
+	var names []string
+	for _, sv := range res.Services {
+		if sv.Name == name {
+			return []detect.Service{sv}, nil
+		}
+		names = append(names, sv.Name)
+	}
+	return nil, usageError("no service %q in %s (detected: %v)", name, root, names)
+}
+
+// writeNew writes data to path, refusing to replace a file unless force.
+func writeNew(path string, data []byte, force bool) error {
+	if !force {
+		if _, err := os.Stat(path); err == nil {
+			return fmt.Errorf("%s exists; use --force to overwrite it", path)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}
+
+// joinFailures turns the per-file errors into one error (exit code 1).
+func joinFailures(errs []error) error {
+	var kept []error
+	for _, e := range errs {
+		if e != nil {
+			kept = append(kept, e)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return withExitCode(ExitError, errors.Join(kept...))
 }

@@ -1,14 +1,146 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 
-// TODO(owner of this verb): replace this placeholder with the real command.
+	"github.com/spf13/cobra"
+
+	"github.com/usecapsule/capsule/internal/render"
+	"github.com/usecapsule/capsule/internal/servicespec"
+)
+
+type renderOptions struct {
+	root, env, format, service string
+	opts                       render.Options
+}
+
 func newRenderCmd(s Streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "render",
+	var o renderOptions
+	cmd := &cobra.Command{
+		Use:   "render [PATH]",
 		Short: "Render the Kubernetes objects of a service",
-		RunE: func(*cobra.Command, []string) error {
-			return withExitCode(ExitError, errNotBuilt("render"))
+		Long: `Render prints the Kubernetes objects that run a service in an environment:
+workload (Deployment, StatefulSet or CronJob), Service, Ingress, autoscaler,
+disruption budget, probes, resources, restricted security context,
+NetworkPolicy and env from ConfigMap and Secret references.
+
+PATH is a capsule.yaml, or a directory holding one (default: the current
+directory). Without a capsule.yaml the services are detected and rendered with
+the defaults capsule init would write. --env selects the environment's
+overrides from capsule.yaml; an environment the file does not name gets the
+base configuration (a warning says so).`,
+		Example: `  capsule render --env production
+  capsule render ./services/api --env staging -o json
+  capsule render --env production --image ghcr.io/acme/api:1.4.2 -n acme`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if err := checkFormat(o.format, "yaml", "json"); err != nil {
+				return err
+			}
+			o.root = pathArg(args)
+			o.opts.Env = o.env
+			return runRender(s, o)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&o.env, "env", "", "environment whose overrides apply (development, staging, production, pr-42, ...)")
+	f.StringVarP(&o.opts.Namespace, "namespace", "n", "", "namespace set on every object (default: none, kubectl or GitOps decides)")
+	f.StringVar(&o.opts.Image, "image", "", "image to run (default: capsule.yaml's image, else NAME:latest)")
+	f.StringVar(&o.opts.PartOf, "part-of", "", "application (project) the service belongs to, for labels and NetworkPolicy")
+	f.StringVar(&o.opts.IngressNamespace, "ingress-namespace", "ingress-nginx", "namespace of the ingress controller, allowed in by the NetworkPolicy")
+	f.StringVar(&o.opts.Slot, "slot", "blue", "active blue-green slot: blue or green")
+	f.StringVar(&o.opts.CanaryImage, "canary-image", "", "with the canary strategy, render the canary Deployment with this image")
+	f.StringVar(&o.service, "service", "", "only this service, when rendering from detection")
+	outputFlag(cmd, &o.format, "yaml", "json")
+	return cmd
+}
+
+func runRender(s Streams, o renderOptions) error {
+	specs, err := renderSpecs(s, o)
+	if err != nil {
+		return err
+	}
+	var objs []render.Object
+	for _, spec := range specs {
+		out, err := render.Render(spec, o.opts)
+		if err != nil {
+			return withExitCode(ExitError, err)
+		}
+		objs = append(objs, out...)
+	}
+	b, err := render.Marshal(objs, o.format)
+	if err != nil {
+		return withExitCode(ExitError, err)
+	}
+	_, err = s.Out.Write(b)
+	return err
+}
+
+// renderSpecs resolves the specs to render: from capsule.yaml when PATH is
+// one or holds one, else from detection.
+func renderSpecs(s Streams, o renderOptions) ([]*servicespec.Spec, error) {
+	path, err := specPath(o.root)
+	if err != nil {
+		return nil, withExitCode(ExitError, err)
+	}
+	if path != "" {
+		f, err := servicespec.Load(path)
+		if err != nil {
+			return nil, withExitCode(ExitError, err)
+		}
+		if o.env != "" && !f.HasEnvironment(o.env) {
+			fmt.Fprintf(s.Err, "warning: %s has no environment %q (it has %v); rendering the base configuration\n", path, o.env, f.Environments())
+		}
+		spec, err := f.Resolve(o.env)
+		if err != nil {
+			return nil, withExitCode(ExitError, err)
+		}
+		return []*servicespec.Spec{spec}, nil
+	}
+	services, err := detectServices(s, o.root, o.service)
+	if err != nil {
+		return nil, err
+	}
+	var specs []*servicespec.Spec
+	for _, sv := range services {
+		// Through the file format, so detection gets the same defaults and
+		// checks as a written capsule.yaml.
+		b, err := servicespec.Marshal(servicespec.FromDetection(sv))
+		if err != nil {
+			return nil, withExitCode(ExitError, err)
+		}
+		f, err := servicespec.Parse(filepath.Join(o.root, sv.Path, "(detected) "+servicespec.FileName), b)
+		if err != nil {
+			return nil, withExitCode(ExitError, err)
+		}
+		spec, err := f.Resolve(o.env)
+		if err != nil {
+			return nil, withExitCode(ExitError, err)
+		}
+		specs = append(specs, spec)
+	}
+	return specs, nil
+}
+
+// specPath returns root when it is a file, root/capsule.yaml when that
+// exists, else "".
+func specPath(root string) (string, error) {
+	st, err := os.Stat(root)
+	if err != nil {
+		return "", err
+	}
+	if !st.IsDir() {
+		return root, nil
+	}
+	p := filepath.Join(root, servicespec.FileName)
+	if _, err := os.Stat(p); err == nil {
+		return p, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	return "", nil
 }

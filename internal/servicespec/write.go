@@ -83,7 +83,7 @@ func Marshal(s Spec) ([]byte, error) {
 	}
 	var b bytes.Buffer
 	b.WriteString("# capsule.yaml: the definition of this service for Capsule.\n")
-	b.WriteString("# Schema: capsule.schema.json (capsule render checks this file against it).\n\n")
+	b.WriteString("# capsule render checks it against Capsule's JSON Schema (capsule.schema.json).\n\n")
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(&doc); err != nil {

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRenderFromDetectionAndFromFile(t *testing.T) {
+	dir := nextRepo(t)
+	code, out, errOut := smartRun(t, "render", dir, "--env", "production")
+	if code != 0 {
+		t.Fatalf("render from detection: %d %s", code, errOut)
+	}
+	for _, want := range []string{"kind: Deployment", "kind: Service", "kind: NetworkPolicy", "/app/.next/cache"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("render output lacks %q", want)
+		}
+	}
+	spec := "name: shop\ntype: web\nframework: nextjs\nport: 3000\nenvironments:\n  production:\n    scaling: {minReplicas: 2, maxReplicas: 4}\n    ingress: {host: shop.example.com, issuer: letsencrypt}\n"
+	if err := os.WriteFile(filepath.Join(dir, "capsule.yaml"), []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = smartRun(t, "render", dir, "--env", "production", "-o", "json", "-n", "shop", "--image", "ghcr.io/acme/shop:1.0.0")
+	if code != 0 {
+		t.Fatalf("render from capsule.yaml: %d %s", code, errOut)
+	}
+	var list struct {
+		Kind  string `json:"kind"`
+		Items []struct {
+			Kind     string `json:"kind"`
+			Metadata struct {
+				Namespace string `json:"namespace"`
+			} `json:"metadata"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, it := range list.Items {
+		kinds[it.Kind] = true
+		if it.Metadata.Namespace != "shop" {
+			t.Errorf("%s in namespace %q", it.Kind, it.Metadata.Namespace)
+		}
+	}
+	for _, k := range []string{"Deployment", "Service", "Ingress", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"} {
+		if !kinds[k] {
+			t.Errorf("no %s in %v", k, kinds)
+		}
+	}
+	code, _, errOut = smartRun(t, "render", filepath.Join(dir, "capsule.yaml"), "--env", "pr-7")
+	if code != 0 || !strings.Contains(errOut, `no environment "pr-7"`) {
+		t.Errorf("unknown environment: %d %s", code, errOut)
+	}
+}
+
+func TestRenderReportsFileLineAndField(t *testing.T) {
+	dir := t.TempDir()
+	bad := "name: shop\ntype: web\nscaling:\n  minReplicas: 3\n  maxReplicas: 2\n"
+	if err := os.WriteFile(filepath.Join(dir, "capsule.yaml"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := smartRun(t, "render", dir)
+	if code != 1 || !strings.Contains(errOut, "capsule.yaml:5: scaling.maxReplicas:") {
+		t.Fatalf("%d %s", code, errOut)
+	}
+	if code, _, _ := smartRun(t, "render", dir, "-o", "table"); code != 2 {
+		t.Errorf("-o table: exit %d, want 2", code)
+	}
+}
