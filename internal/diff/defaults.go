@@ -235,6 +235,14 @@ func applyDefaults(m map[string]any, group, kind string) {
 	if gk == "/Service" {
 		serviceServerFields(m)
 	}
+	if gk == "apps/StatefulSet" {
+		claims, _ := lookup(m, []string{"spec", "volumeClaimTemplates"}).([]any)
+		for _, c := range claims {
+			if cm, ok := c.(map[string]any); ok {
+				delete(cm, "status") // the server prints one per template
+			}
+		}
+	}
 	if group == "batch" {
 		jobServerFields(m, kind)
 	}
@@ -285,9 +293,12 @@ func serviceServerFields(m map[string]any) {
 	if !ok {
 		return
 	}
-	if ip, _ := spec["clusterIP"].(string); ip != "None" {
+	ip, _ := spec["clusterIP"].(string)
+	if ip != "None" {
 		delete(spec, "clusterIP")
 		delete(spec, "clusterIPs")
+	} else if ips, _ := spec["clusterIPs"].([]any); len(ips) == 1 && ips[0] == ip {
+		delete(spec, "clusterIPs") // the server mirrors clusterIP into it
 	}
 	delete(spec, "ipFamilies")
 	delete(spec, "healthCheckNodePort")

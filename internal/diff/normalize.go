@@ -20,8 +20,7 @@ var serverSetAnnotations = []string{
 // normalize returns a deep copy of obj with what is not intent removed and
 // Secret values redacted, and the defaults of the fields it pruned.
 func normalize(obj map[string]any, withNS bool, rules []IgnoreRule) (map[string]any, *defaulted) {
-	m, _ := deepCopy(obj, "").(map[string]any)
-	delete(m, "status")
+	m := copyObject(obj)
 	if md, ok := m["metadata"].(map[string]any); ok {
 		normalizeMetadata(md, withNS)
 	}
@@ -38,10 +37,43 @@ func normalize(obj map[string]any, withNS bool, rules []IgnoreRule) (map[string]
 	return m, &defaulted{gk: group + "/" + kind, obj: m}
 }
 
-func normalizeMetadata(md map[string]any, withNS bool) {
-	for _, f := range serverSetMetadata {
-		delete(md, f)
+// copyObject deep-copies an object without what normalization drops
+// anyway: status and server-set metadata (managedFields is often the
+// largest part of a live object).
+func copyObject(obj map[string]any) map[string]any {
+	m := make(map[string]any, len(obj))
+	for k, v := range obj {
+		switch k {
+		case "status":
+		case "metadata":
+			md, ok := v.(map[string]any)
+			if !ok {
+				m[k] = deepCopy(v, k)
+				continue
+			}
+			out := make(map[string]any, len(md))
+			for mk, mv := range md {
+				if !serverSetField[mk] {
+					out[mk] = deepCopy(mv, mk)
+				}
+			}
+			m[k] = out
+		default:
+			m[k] = deepCopy(v, k)
+		}
 	}
+	return m
+}
+
+var serverSetField = func() map[string]bool {
+	out := map[string]bool{}
+	for _, f := range serverSetMetadata {
+		out[f] = true
+	}
+	return out
+}()
+
+func normalizeMetadata(md map[string]any, withNS bool) {
 	if !withNS {
 		delete(md, "namespace")
 	}
@@ -88,7 +120,14 @@ func deepCopy(v any, key string) any {
 					continue
 				}
 			}
-			out[k] = deepCopy(e, k)
+			if k == "creationTimestamp" && e == nil {
+				continue // templates' metadata as the server prints it
+			}
+			c := deepCopy(e, k)
+			if cm, ok := c.(map[string]any); ok && k == "metadata" && len(cm) == 0 {
+				continue // nothing left of a template's metadata
+			}
+			out[k] = c
 		}
 		return out
 	case []any:
