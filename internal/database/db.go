@@ -30,6 +30,9 @@ type DB struct {
 	dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
+	// readStmts caches the SQLite reader pool's prepared statements; nil
+	// for PostgreSQL.
+	readStmts *stmtCache
 }
 
 // Open connects to dsn (a postgres:// URL or a SQLite file path; the SQLite
@@ -113,7 +116,8 @@ func openSQLite(path string, opts Options) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
-	return &DB{dialect: SQLite, write: write, read: read}, nil
+	return &DB{dialect: SQLite, write: write, read: read,
+		readStmts: newStmtCache(read)}, nil
 }
 
 // Dialect returns the database's dialect.
@@ -140,6 +144,9 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	if db.readStmts != nil {
+		db.readStmts.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		if rerr := db.read.Close(); err == nil {

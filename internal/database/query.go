@@ -53,6 +53,8 @@ func (r *Row) Scan(dest ...any) error {
 }
 
 // Exec runs a write statement outside a transaction on the writer pool.
+// Writes are not served from the statement cache: preparing on the
+// one-connection writer pool would wait for a transaction holding it.
 func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if err := checkArgs(args); err != nil {
 		return nil, err
@@ -65,7 +67,14 @@ func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	if err := checkArgs(args); err != nil {
 		return nil, err
 	}
-	return db.read.QueryContext(ctx, db.dialect.Rebind(query), args...)
+	query = db.dialect.Rebind(query)
+	if st, err := db.prepared(ctx, db.readStmts, query); err != nil || st != nil {
+		if err != nil {
+			return nil, err
+		}
+		return st.QueryContext(ctx, args...)
+	}
+	return db.read.QueryContext(ctx, query, args...)
 }
 
 // QueryRow runs a one-row read on the reader pool.
@@ -73,7 +82,23 @@ func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *Row {
 	if err := checkArgs(args); err != nil {
 		return &Row{err: err}
 	}
-	return &Row{row: db.read.QueryRowContext(ctx, db.dialect.Rebind(query), args...)}
+	query = db.dialect.Rebind(query)
+	if st, err := db.prepared(ctx, db.readStmts, query); err != nil || st != nil {
+		if err != nil {
+			return &Row{err: err}
+		}
+		return &Row{row: st.QueryRowContext(ctx, args...)}
+	}
+	return &Row{row: db.read.QueryRowContext(ctx, query, args...)}
+}
+
+// prepared returns the cached statement of query, nil when the pool has no
+// cache (PostgreSQL) or the cache is full.
+func (db *DB) prepared(ctx context.Context, c *stmtCache, query string) (*sql.Stmt, error) {
+	if c == nil {
+		return nil, nil
+	}
+	return c.get(ctx, query)
 }
 
 // Tx is a write transaction.

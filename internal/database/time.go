@@ -59,6 +59,10 @@ func (t *Time) Scan(src any) error {
 }
 
 func (t *Time) parse(s string) error {
+	if v, ok := parseLayout(s); ok {
+		*t = TimeOf(v)
+		return nil
+	}
 	v, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return fmt.Errorf("database: bad timestamp %q: %w", s, err)
@@ -74,4 +78,39 @@ func (t Time) Ptr() *time.Time {
 	}
 	v := t.Time
 	return &v
+}
+
+// parseLayout parses timeLayout without the generality of time.Parse: list
+// queries scan two timestamps per row, so this is on the hot path.
+func parseLayout(s string) (time.Time, bool) {
+	if len(s) != len(timeLayout) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+		s[16] != ':' || s[19] != '.' || s[26] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(from, to int) (int, bool) {
+		n := 0
+		for i := from; i < to; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	var f [7]int
+	for i, span := range [7][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}, {20, 26}} {
+		var ok bool
+		if f[i], ok = num(span[0], span[1]); !ok {
+			return time.Time{}, false
+		}
+	}
+	if f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 59 {
+		return time.Time{}, false
+	}
+	v := time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], f[6]*1000, time.UTC)
+	if v.Day() != f[2] { // 31 February and the like normalise into the next month
+		return time.Time{}, false
+	}
+	return v, true
 }

@@ -52,3 +52,25 @@ func TestValidText(t *testing.T) {
 		t.Fatalf("checkArgs = %v", err)
 	}
 }
+
+// FuzzTimeParse checks the fast path against time.Parse: whenever it
+// accepts a string, the result equals time.Parse's.
+func FuzzTimeParse(f *testing.F) {
+	for _, seed := range []string{"2026-11-22T06:02:03.456789Z", "2026-02-31T00:00:00.000000Z", "2026-13-01T00:00:00.000000Z",
+		"2026-11-22T06:02:03.45678Z", "0000-01-01T00:00:00.000000Z", "2026-11-22 06:02:03.456789Z", "abcd-ef-ghTij:kl:mn.opqrstZ"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := parseLayout(s)
+		if !ok {
+			return
+		}
+		slow, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatalf("fast path accepted %q, time.Parse refused it: %v", s, err)
+		}
+		if !fast.Equal(slow) {
+			t.Fatalf("%q: fast %v, time.Parse %v", s, fast, slow)
+		}
+	})
+}

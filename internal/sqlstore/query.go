@@ -243,6 +243,9 @@ func (j jsonColumn) Scan(src any) error {
 	default:
 		return fmt.Errorf("sqlstore: cannot scan %T as JSON", src)
 	}
+	if string(b) == "{}" || string(b) == "null" {
+		return nil // the zero value; callers give empty maps their {} themselves
+	}
 	return json.Unmarshal(b, j.V)
 }
 

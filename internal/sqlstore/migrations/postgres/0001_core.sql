@@ -53,6 +53,9 @@ CREATE TABLE projects (
   updated_at          TIMESTAMPTZ NOT NULL,
   CONSTRAINT projects_organization_id_slug_key UNIQUE (organization_id, slug)
 );
+-- Lists are ordered by id: these indexes serve "the projects of these
+-- organizations, in order" without a sort.
+CREATE INDEX projects_organization_idx ON projects (organization_id, id);
 
 CREATE TABLE environments (
   id              UUID PRIMARY KEY,
@@ -68,6 +71,7 @@ CREATE TABLE environments (
   updated_at      TIMESTAMPTZ NOT NULL,
   CONSTRAINT environments_project_id_name_key UNIQUE (project_id, name)
 );
+CREATE INDEX environments_project_idx ON environments (project_id, id);
 
 CREATE TABLE services (
   id            UUID PRIMARY KEY,
@@ -83,6 +87,7 @@ CREATE TABLE services (
   updated_at    TIMESTAMPTZ NOT NULL,
   CONSTRAINT services_project_id_name_key UNIQUE (project_id, name)
 );
+CREATE INDEX services_project_idx ON services (project_id, id);
 
 -- An immutable snapshot of a service's type, source and configuration.
 CREATE TABLE service_revisions (

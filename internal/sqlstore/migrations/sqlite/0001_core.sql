@@ -54,6 +54,9 @@ CREATE TABLE projects (
   updated_at          TEXT NOT NULL,
   CONSTRAINT projects_organization_id_slug_key UNIQUE (organization_id, slug)
 );
+-- Lists are ordered by id: these indexes serve "the projects of these
+-- organizations, in order" without a sort.
+CREATE INDEX projects_organization_idx ON projects (organization_id, id);
 
 CREATE TABLE environments (
   id              TEXT PRIMARY KEY,
@@ -69,6 +72,7 @@ CREATE TABLE environments (
   updated_at      TEXT NOT NULL,
   CONSTRAINT environments_project_id_name_key UNIQUE (project_id, name)
 );
+CREATE INDEX environments_project_idx ON environments (project_id, id);
 
 CREATE TABLE services (
   id            TEXT PRIMARY KEY,
@@ -84,6 +88,7 @@ CREATE TABLE services (
   updated_at    TEXT NOT NULL,
   CONSTRAINT services_project_id_name_key UNIQUE (project_id, name)
 );
+CREATE INDEX services_project_idx ON services (project_id, id);
 
 -- An immutable snapshot of a service's type, source and configuration.
 CREATE TABLE service_revisions (
