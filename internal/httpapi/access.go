@@ -172,6 +172,9 @@ func (ac *access) authorize(r *http.Request, rt Route, p *principal, perm rbac.P
 		return t, ac.authorizeUnscoped(r, p, perm)
 	}
 	if perm == deployByEnvironment {
+		if t, err = ac.deployTarget(r, t); err != nil {
+			return t, err
+		}
 		perm = rbac.DeployPermission(t.envKind)
 	}
 	d := rbac.Decide(p.bindings, perm, t.scope)
@@ -187,6 +190,30 @@ func (ac *access) authorize(r *http.Request, rt Route, p *principal, perm rbac.P
 	}
 	ac.log.DebugContext(ctx, "access denied", "reason", d.Reason)
 	return t, forbidden(fmt.Sprintf("you need %s at %s scope for this", perm, t.scope.Level()))
+}
+
+// deployTarget narrows a deploy or rollback of a service to the target
+// environment named in the body, so the environment's kind picks the deploy
+// permission and environment-scoped bindings apply. Without one (or with an
+// environment of another project) it stays at project scope and needs
+// deploy:production: failing closed.
+func (ac *access) deployTarget(r *http.Request, t target) (target, error) {
+	if t.envKind != "" {
+		return t, nil
+	}
+	envID := refsFromBody(r).environment
+	if envID == "" {
+		return t, nil
+	}
+	e, err := ac.store.FindEnvironment(r.Context(), envID)
+	if capsule.IsNotFound(err) || (err == nil && e.ProjectID != t.scope.ProjectID) {
+		return t, nil
+	}
+	if err != nil {
+		return t, err
+	}
+	t.envKind, t.scope.EnvironmentID = e.Kind, e.ID
+	return t, nil
 }
 
 // authorizeUnscoped handles lists and creates that name no organization:

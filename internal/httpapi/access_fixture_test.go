@@ -14,6 +14,7 @@ import (
 	"github.com/usecapsule/capsule/internal/httpapi"
 	"github.com/usecapsule/capsule/internal/identity/apikey"
 	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/ratelimit"
 	"github.com/usecapsule/capsule/internal/rbac"
 	"github.com/usecapsule/capsule/internal/secretbox"
 )
@@ -28,8 +29,13 @@ func testKeyring(t testing.TB) *secretbox.Keyring {
 	return secretbox.NewKeyring(k)
 }
 
+// withKeyring configures the secret store and lifts the per-IP sign-in
+// rate limit, since every test user signs in from 127.0.0.1.
 func withKeyring(ring *secretbox.Keyring) func(*httpapi.Config) {
-	return func(c *httpapi.Config) { c.Access.Keyring = ring }
+	return func(c *httpapi.Config) {
+		c.Access.Keyring = ring
+		c.Access.LoginRate = ratelimit.Rate{PerMinute: 6000, Burst: 1000}
+	}
 }
 
 // team is an organization with one signed-in user per built-in role.
