@@ -65,8 +65,12 @@ func riskSentence(f Facts) string {
 	for _, r := range high {
 		rs = append(rs, fmt.Sprintf("%s (%s, severity %g)", strings.TrimSuffix(r.Message, "."), r.Category, r.Severity))
 	}
-	return fmt.Sprintf("It introduces %s: %s. The overall risk level is %s.",
-		plural(countNewHigh(f), "new high-severity risk", "new high-severity risks"), strings.Join(rs, "; "), level)
+	n := countNewHigh(f)
+	intro := plural(n, "new high-severity risk", "new high-severity risks")
+	if n > len(high) {
+		intro += fmt.Sprintf(", the %d most severe", len(high))
+	}
+	return fmt.Sprintf("It introduces %s: %s. The overall risk level is %s.", intro, strings.Join(rs, "; "), level)
 }
 
 func countNewHigh(f Facts) int {
