@@ -24,6 +24,8 @@ type Instance struct {
 	Hourly    Price  `json:"hourly"`
 	Source    string `json:"source,omitempty"`
 	AsOf      string `json:"as_of,omitempty"`
+
+	override bool // from a pricing file: wins over the shipped catalogue
 }
 
 func (in Instance) validate() error {
@@ -105,11 +107,19 @@ func NewCatalog(instances []Instance) *Catalog {
 	return c
 }
 
+// add adds or replaces an entry; a replacing entry (a pricing file's) is
+// tried first among entries of its type.
 func (c *Catalog) add(in Instance) {
 	k := strings.ToLower(in.Provider + "/" + in.Region + "/" + in.Type)
-	if _, dup := c.byKey[k]; !dup {
-		c.byType[strings.ToLower(in.Type)] = append(c.byType[strings.ToLower(in.Type)], in)
+	t := strings.ToLower(in.Type)
+	list := c.byType[t]
+	for i, old := range list {
+		if strings.EqualFold(old.Provider+"/"+old.Region, in.Provider+"/"+in.Region) {
+			list = append(list[:i:i], list[i+1:]...)
+			break
+		}
 	}
+	c.byType[t] = append([]Instance{in}, list...)
 	c.byKey[k] = in
 }
 
@@ -126,18 +136,31 @@ func (c *Catalog) Instances() []Instance {
 	return out
 }
 
-// Lookup finds an instance type. exact is false when only the type matched
-// (another region or an unknown provider), which makes the price an
-// estimate.
+// Lookup finds an instance type: first the exact provider/region/type, then
+// an entry that leaves provider or region blank (as a pricing file may),
+// then the type in another region of the provider, then anywhere. exact is
+// false for the last two, which make the price an estimate.
 func (c *Catalog) Lookup(provider, region, typ string) (in Instance, exact, ok bool) {
 	if c == nil || typ == "" {
 		return Instance{}, false, false
 	}
+	same := func(a, b string) bool { return a == "" || strings.EqualFold(a, b) }
+	candidates := c.byType[strings.ToLower(typ)]
+	for _, in := range candidates {
+		if in.override && same(in.Provider, provider) && same(in.Region, region) {
+			return in, true, true
+		}
+	}
 	if in, ok := c.byKey[strings.ToLower(provider+"/"+region+"/"+typ)]; ok {
 		return in, true, true
 	}
-	for _, in := range c.byType[strings.ToLower(typ)] {
-		if provider == "" || strings.EqualFold(in.Provider, provider) {
+	for _, in := range candidates {
+		if same(in.Provider, provider) && same(in.Region, region) {
+			return in, true, true
+		}
+	}
+	for _, in := range candidates {
+		if provider == "" || same(in.Provider, provider) {
 			return in, false, true
 		}
 	}
@@ -156,6 +179,7 @@ func (c *Catalog) merged(extra []Instance) *Catalog {
 		}
 	}
 	for _, in := range extra {
+		in.override = true
 		out.add(in)
 	}
 	return out

@@ -144,3 +144,18 @@ func TestResourcesSummary(t *testing.T) {
 		t.Errorf("signed = %s", s)
 	}
 }
+
+func TestPricingFileInstanceOverrides(t *testing.T) {
+	p, err := ParsePricing("p.yaml", []byte("instances:\n- {type: m5.xlarge, vcpu: 4, memory_gib: 16, hourly: \"0.5\"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := p.Catalog.merged(p.Instances)
+	in, exact, ok := cat.Lookup("aws", "us-east-1", "m5.xlarge")
+	if !ok || !exact || in.Hourly.String() != "0.5" {
+		t.Fatalf("got %+v exact=%v ok=%v, want the pricing file's 0.5", in, exact, ok)
+	}
+	if in, _, _ := ShippedCatalog().Lookup("aws", "us-east-1", "m5.xlarge"); in.Hourly.String() != "0.192" {
+		t.Fatalf("shipped catalogue changed: %s", in.Hourly)
+	}
+}
