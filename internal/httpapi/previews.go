@@ -188,6 +188,7 @@ func oneLine(err error) string {
 
 type errBadStoredPreview string
 
+// Error implements error.
 func (e errBadStoredPreview) Error() string {
 	return "stored preview " + string(e) + " is not a JSON object"
 }

@@ -19,7 +19,10 @@ type changeRule struct {
 	compare func(m Meta, c *Change) []Finding
 }
 
-func (r changeRule) Meta() Meta                  { return r.meta }
+// Meta implements Rule.
+func (r changeRule) Meta() Meta { return r.meta }
+
+// Compare implements ChangeRule.
 func (r changeRule) Compare(c *Change) []Finding { return r.compare(r.meta, c) }
 
 // pairs returns the workloads present in both sets, in key order.

@@ -23,7 +23,10 @@ type setRule struct {
 	check func(m Meta, ctx *Context) []Finding
 }
 
-func (r setRule) Meta() Meta                   { return r.meta }
+// Meta implements Rule.
+func (r setRule) Meta() Meta { return r.meta }
+
+// Check implements SetRule.
 func (r setRule) Check(ctx *Context) []Finding { return r.check(r.meta, ctx) }
 
 // serving workloads run until stopped; Jobs and CronJobs are not probed.

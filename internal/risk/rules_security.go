@@ -25,8 +25,10 @@ type containerRule struct {
 	check func(m Meta, w *Workload, c Container) []Finding
 }
 
+// Meta implements Rule.
 func (r containerRule) Meta() Meta { return r.meta }
 
+// Check implements SetRule.
 func (r containerRule) Check(ctx *Context) []Finding {
 	var out []Finding
 	for _, w := range ctx.Set.Workloads {
@@ -43,8 +45,10 @@ type podRule struct {
 	check func(m Meta, w *Workload) []Finding
 }
 
+// Meta implements Rule.
 func (r podRule) Meta() Meta { return r.meta }
 
+// Check implements SetRule.
 func (r podRule) Check(ctx *Context) []Finding {
 	var out []Finding
 	for _, w := range ctx.Set.Workloads {
