@@ -198,3 +198,11 @@ func (s *Store) RewrapSecrets(ctx context.Context, currentKEK string, rewrap Rew
 		}
 	}
 }
+
+// RewrapAll re-wraps every secret version not under ring's current master
+// key; see RewrapSecrets.
+func (s *Store) RewrapAll(ctx context.Context, ring *secretbox.Keyring) (int, error) {
+	return s.RewrapSecrets(ctx, ring.CurrentID(), func(id string, version int, sealed secretbox.Sealed) (secretbox.Sealed, error) {
+		return ring.Rewrap(sealed, SecretAAD(id, version))
+	})
+}
