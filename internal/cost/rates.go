@@ -45,9 +45,19 @@ func resolveRates(p Pricing, st *clusterstate.State) Rates {
 	if st != nil && len(st.Nodes) > 0 {
 		nodeRates(&r, p, st.Nodes)
 	}
-	if p.CPU.IsSet() || p.Memory.IsSet() {
+	// Each unit price the file sets wins on its own; node-derived rates stay
+	// for the other.
+	switch {
+	case p.CPU.IsSet() && p.Memory.IsSet():
 		r.Source, r.Estimated, r.Notes = "pricing file", false, nil
-		r.CPU, r.Memory = Price{unit(p.CPU, DefaultCPU)}, Price{unit(p.Memory, DefaultMemory)}
+	case p.CPU.IsSet() || p.Memory.IsSet():
+		r.Source += " + pricing file"
+	}
+	if p.CPU.IsSet() {
+		r.CPU = p.CPU
+	}
+	if p.Memory.IsSet() {
+		r.Memory = p.Memory
 	}
 	return r
 }
