@@ -12,7 +12,9 @@ func init() {
 		setRule{Meta{"single-replica", "replicas", 4}, checkSingleReplica},
 		setRule{Meta{"missing-pdb", "pdb", 3}, checkMissingPDB},
 		setRule{Meta{"pdb-blocks-eviction", "pdb", 5}, checkBlockingPDB},
+		setRule{Meta{"pdb-selects-nothing", "pdb", 3}, checkPDBSelectsNothing},
 		setRule{Meta{"hpa-target-missing", "hpa", 5}, checkHPATarget},
+		setRule{Meta{"hpa-replicas-conflict", "hpa", 3}, checkHPAReplicas},
 		setRule{Meta{"hpa-without-cpu-requests", "hpa", 5}, checkHPARequests},
 	)
 }
@@ -197,4 +199,34 @@ func scalesOnCPU(h map[string]any) bool {
 		}
 	}
 	return false
+}
+
+// checkPDBSelectsNothing flags a budget whose selector matches no workload
+// of the set (a renamed label leaves the workload unprotected). Like the
+// Service rule, it stays silent when custom resources may own pods.
+func checkPDBSelectsNothing(m Meta, ctx *Context) []Finding {
+	if ctx.Set.podOwners {
+		return nil
+	}
+	var out []Finding
+	for _, p := range ctx.Set.OfKind("PodDisruptionBudget") {
+		sel := stringMap(mapAt(p.Object, "spec", "selector", "matchLabels"))
+		if len(sel) > 0 && !selectsAny(ctx.Set, sel) {
+			out = append(out, m.finding(Key(p), "/spec/selector", "%s selects no pods of any workload in the set: it protects nothing", Key(p)))
+		}
+	}
+	return out
+}
+
+// checkHPAReplicas flags spec.replicas set on a workload an HPA scales: each
+// GitOps sync resets the replica count the HPA chose (Argo CD and Flux
+// recommend leaving it unset).
+func checkHPAReplicas(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, w := range ctx.Set.Workloads {
+		if _, set := intAt(w.Obj.Object, "spec", "replicas"); set && hpaFor(ctx.Set, w) != nil {
+			out = append(out, m.finding(w.Key, "/spec/replicas", "%s sets spec.replicas although an HPA scales it: every sync resets the HPA's choice", w.Key))
+		}
+	}
+	return out
 }

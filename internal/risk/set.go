@@ -117,6 +117,11 @@ func newWorkload(o *unstructured.Unstructured, key string) *Workload {
 		return nil
 	}
 	tmpl := mapAt(o.Object, path...)
+	if tmpl == nil && kind == "Rollout" {
+		// A Rollout with spec.workloadRef runs the pods of a Deployment
+		// that may live outside the set: its labels are unknown here.
+		return nil
+	}
 	w.TemplatePath = "/" + strings.Join(path, "/")
 	w.Labels = stringMap(mapAt(tmpl, "metadata", "labels"))
 	w.Pod = parsePod(mapAt(tmpl, "spec"), w.TemplatePath+"/spec")
