@@ -36,6 +36,7 @@ func (r *runner) detectApp(a *App) ([]Service, error) {
 	}
 	extra := applyProcfile(&s, procs, best.Extra)
 	applyDockerfile(&s, docker)
+	applySchedule(a, &s)
 	applyHealthRoute(a, &s)
 	out := []Service{s}
 	for _, e := range extra {

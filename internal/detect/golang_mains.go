@@ -94,6 +94,15 @@ var goPortRules = []portRule{
 // goServices turns the main packages into the service (and extra
 // services when there are several servers or workers).
 func goServices(a *App, m *Match, mains []goMain) {
+	if len(mains) == 1 && !mains[0].server && !mains[0].worker {
+		// A thin main (cmd/x calling into internal/...) still serves when
+		// the module does; the package that listens is the evidence.
+		if f := goModuleServer(a); f != "" {
+			mains[0].server = true
+			mains[0].files = append(mains[0].files, f)
+			m.Signals = append(m.Signals, a.Path(f)+" starts a server")
+		}
+	}
 	var keep []goMain
 	for _, g := range mains {
 		switch {
@@ -177,4 +186,26 @@ func goService(a *App, m *Match, g goMain, base string, several bool) Service {
 		s.Signals = append(s.Signals, sig)
 	}
 	return s
+}
+
+// goServerCodeRe finds code (not a comment or string) that starts a
+// network server.
+var goServerCodeRe = regexp.MustCompile(`(?m)^[^"/\n]*(?:ListenAndServe(?:TLS)?\(|&?http\.Server\{|grpc\.NewServer\(|net\.Listen\()`)
+
+// goModuleServer returns the first non-test Go file of the module that
+// starts a server, or "".
+func goModuleServer(a *App) string {
+	found, n := "", 0
+	a.ix.Walk(a.Dir, []string{".go"}, func(p string) bool {
+		n++
+		if !strings.HasSuffix(p, "_test.go") && goServerCodeRe.MatchString(a.ix.ReadString(p)) {
+			found = p
+			return false
+		}
+		return n < 300
+	})
+	if a.Dir != "." {
+		found = strings.TrimPrefix(found, a.Dir+"/")
+	}
+	return found
 }

@@ -1,10 +1,14 @@
 package detect
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
-// healthRouteRe matches a health route declared in source as a string
-// literal ("/healthz", "/api/health", "/ping"...).
-var healthRouteRe = regexp.MustCompile(`["'` + "`" + `](/(?:api/)?(?:healthz|health|healthcheck|health-check|_health|livez|ping))["'` + "`" + `]`)
+// healthRouteRe matches a health route declared in source: a string
+// literal ("/healthz", "/api/health", "/ping"...) passed to a routing call
+// (r.GET("/healthz", ...), @app.get("/health"), get "/up" in Ruby).
+var healthRouteRe = regexp.MustCompile(`(?:\(\s*|\bget\s+|\bmatch\s+)["'` + "`" + `](?:GET )?(/(?:api/)?(?:healthz|health|healthcheck|health-check|_health|livez|ping))["'` + "`" + `]`)
 
 // djangoHealthRe matches a Django URL pattern for a health route, which
 // is written without the leading slash.
@@ -29,9 +33,11 @@ func findHealthRoute(a *App, language string) (string, string) {
 	a.ix.Walk(a.Dir, exts, func(p string) bool {
 		n++
 		src := a.ix.ReadString(p)
-		if m := healthRouteRe.FindStringSubmatch(src); m != nil {
-			route, file = m[1], p
-			return false
+		for _, loc := range healthRouteRe.FindAllStringSubmatchIndex(src, 4) {
+			if !inComment(src, loc[0]) {
+				route, file = src[loc[2]:loc[3]], p
+				return false
+			}
 		}
 		if m := djangoHealthRe.FindStringSubmatch(src); m != nil {
 			route, file = "/"+m[1], p
@@ -52,4 +58,20 @@ func applyHealthRoute(a *App, s *Service) {
 		s.HealthCheckPath = route
 		s.Signals = append(s.Signals, file+" declares the health route "+route)
 	}
+}
+
+// inComment reports whether offset i of src is on a comment line, so that
+// documentation mentioning a route is not taken for the route.
+func inComment(src string, i int) bool {
+	start := strings.LastIndexByte(src[:i], '\n') + 1
+	line := strings.TrimSpace(src[start:i])
+	if strings.HasPrefix(line, "#[") { // a Rust attribute, not a comment
+		return false
+	}
+	for _, p := range []string{"//", "#", "*", "/*"} {
+		if strings.HasPrefix(line, p) {
+			return true
+		}
+	}
+	return false
 }

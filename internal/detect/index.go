@@ -18,6 +18,7 @@ var skipDirs = map[string]bool{
 	".cache": true, "bower_components": true, ".hg": true, ".svn": true,
 	".idea": true, ".vscode": true, "coverage": true, ".angular": true,
 	".docusaurus": true, ".parcel-cache": true, "obj": true, "dist": true,
+	"testdata": true, // Go never builds it; fixtures there are not the app
 }
 
 // Index is a lightweight in-memory view of a repository: the paths of its

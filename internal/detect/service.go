@@ -17,6 +17,8 @@ type Service struct {
 	Dockerfile      bool   `json:"dockerfile"`
 	// OutputDir is where a static build writes its files ("dist", "out", ...).
 	OutputDir string `json:"outputDir,omitempty"`
+	// Schedule is the cron schedule of a cron service.
+	Schedule string `json:"schedule,omitempty"`
 	// Workspace is the monorepo root (relative to the repository root) where
 	// dependencies are installed and the build and start commands run; empty
 	// means the commands run in Path.

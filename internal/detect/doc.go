@@ -1,0 +1,68 @@
+// Package detect finds the deployable services in a repository: language,
+// framework, type, package manager, runtime version, build and start
+// commands, port and health-check path, with the signals behind each
+// choice. It is a pure engine: it reads an fs.FS and nothing else (no
+// network, no environment variables, no globals it reads).
+//
+// How it works: the walker reads the tree once into an Index (paths and
+// sizes; contents read lazily and cached), skipping node_modules, vendor,
+// .git, target, dist, virtualenvs, build caches and testdata, files over
+// 1 MiB and binary files; symbolic links are never followed as directories,
+// so loops are harmless. Application directories are then chosen (workspace
+// members, else the root, else apps one or two levels down) and every
+// Detector in the registry (detector.go; one file per ecosystem) inspects
+// each of them. The best match wins: deployable first, then a recognised
+// framework over a runnable entry point over a bare manifest, then registry
+// order (server languages before Node.js, Node.js before plain static
+// files). A Procfile and a Dockerfile in the directory are applied last.
+//
+// Decisions where the issue is silent:
+//
+//   - Every choice among conflicting signals is deterministic and explained
+//     in signals: two lockfiles (packageManager field, else bun > pnpm >
+//     yarn > npm; uv > poetry > pdm > pipenv), two version files (pinned
+//     files before ranges; the losers are named), two ecosystems in one
+//     directory (the loser is named), a Dockerfile beside a framework (the
+//     Dockerfile and its EXPOSE win).
+//   - Runtime versions are normalised to what an image tag needs: the major
+//     for Node.js, Bun, Deno and Java; major.minor for Python, Go, Ruby,
+//     PHP, Elixir, Rust, .NET and Hugo (their images are tagged that way).
+//     For a range the lowest version named is kept.
+//   - Ports: a Dockerfile EXPOSE (last one: the runtime stage) beats a
+//     Procfile flag, which beats configuration files (application.properties,
+//     config/puma.rb, Rocket.toml, runtime.exs), which beat source code
+//     (listen(4000), PORT defaults), which beat the framework's default.
+//     Static sites are served by an unprivileged web server on 8080.
+//   - Python web apps are started with a production server bound to the
+//     detected port (gunicorn for WSGI, uvicorn or daphne for ASGI); the
+//     app object is found in the source ("app = Flask(" / create_app()).
+//   - Health checks: a route declared in the source (/healthz, /health,
+//     /ping...) wins; Spring actuator gives /actuator/health, Rails 7.1 and
+//     Laravel 11 /up, Quarkus /q/health, Streamlit /_stcore/health; other
+//     web apps and static sites get "/"; APIs without a declared route get
+//     none, so the renderer falls back to a TCP probe.
+//   - Types: api for API frameworks (Express, FastAPI, Gin...), web for
+//     server-rendered and full-stack ones, static for static builds, worker
+//     for code that opens no port (Celery, Sidekiq, a Go main without a
+//     listener). cron is only reported from an explicit schedule
+//     (railway.json deploy.cronSchedule): a schedule cannot be inferred.
+//   - Extra processes: a Procfile is the authority (web is the service,
+//     every other process a worker service, release a signal). Without one,
+//     a Celery app beside Django/Flask/FastAPI and Sidekiq beside Rails add
+//     worker services; several Go mains under cmd/ become one service each
+//     (mains named like tools — migrate, seed, cli — are skipped).
+//   - Monorepos: workspace members (npm/yarn/pnpm/bun workspaces, Lerna,
+//     Nx, go.work, Maven modules, Gradle includes) are detected one by one;
+//     their commands run from the workspace root (Service.Workspace) with
+//     the manager's filter syntax (pnpm --filter, yarn workspace, turbo run
+//     --filter, nx run). A member that only builds assets and is consumed
+//     by other members is a library, not a service.
+//   - A malformed manifest fails the detection of its own service only: in
+//     a monorepo the other services are still reported and the failure is
+//     listed in Result.Errors (the CLI prints them and exits 1, like
+//     kubectl apply with one bad document); in a single-service repository
+//     Detect returns the error, which names the file and line.
+//   - Service names are the manifest's package name (npm scope dropped),
+//     else the directory name, sanitised to an RFC 1123 label; duplicates
+//     get a numeric suffix.
+package detect
