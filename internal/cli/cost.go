@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"text/tabwriter"
@@ -47,6 +48,7 @@ it prices CPU and memory from the nodes' instance types using the shipped
 AWS, GCP and Azure catalogue; --pricing overrides unit and instance prices.
 Figures built on estimated inputs carry a low–high range.`,
 		Example: `  capsule cost estimate ./k8s
+  helm template ./chart | capsule cost estimate -
   capsule cost estimate deploy.yaml svc.yaml --cluster-state ./prod-state -o json
   capsule cost estimate ./k8s --pricing prices.yaml`,
 		Args: cobra.MinimumNArgs(1),
@@ -65,7 +67,7 @@ Figures built on estimated inputs carry a low–high range.`,
 }
 
 func runCostEstimate(s Streams, files []string, o costEstimateOptions) error {
-	objs, err := manifest.Load(files...)
+	objs, err := loadManifests(s, files)
 	if err != nil {
 		return withExitCode(ExitError, err)
 	}
@@ -84,6 +86,22 @@ func runCostEstimate(s Streams, files []string, o costEstimateOptions) error {
 		return withExitCode(ExitError, err)
 	}
 	return printValue(s.Out, o.format, rep, func(tw *tabwriter.Writer) { costTable(tw, rep) })
+}
+
+// loadManifests reads files and directories, or standard input for "-"
+// (e.g. `helm template . | capsule cost estimate -`).
+func loadManifests(s Streams, files []string) ([]manifest.Object, error) {
+	if len(files) != 1 || files[0] != "-" {
+		return manifest.Load(files...)
+	}
+	data, err := io.ReadAll(io.LimitReader(s.In, manifest.MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("<stdin>: %w", err)
+	}
+	if len(data) > manifest.MaxFileSize {
+		return nil, fmt.Errorf("<stdin>: %w", manifest.ErrTooLarge)
+	}
+	return manifest.Parse("<stdin>", data)
 }
 
 // loadPricing reads a --pricing file, or returns the defaults with the

@@ -38,6 +38,15 @@ func TestCostEstimateTableAndJSON(t *testing.T) {
 	}
 }
 
+func TestCostEstimateStdin(t *testing.T) {
+	var out, errOut bytes.Buffer
+	in := strings.NewReader("apiVersion: v1\nkind: Service\nmetadata: {name: lb}\nspec: {type: LoadBalancer}\n")
+	code := Main(context.Background(), []string{"cost", "estimate", "-", "-o", "json"}, in, &out, &errOut)
+	if code != ExitOK || !strings.Contains(out.String(), `"monthly": 18.25`) {
+		t.Fatalf("exit %d: %s%s", code, out.String(), errOut.String())
+	}
+}
+
 func TestCostEstimateWithStateAndPricing(t *testing.T) {
 	dir := filepath.Join("..", "cost", "testdata")
 	code, out, errOut := costRun(t, "cost", "estimate", filepath.Join(dir, "delta", "proposed.yaml"),

@@ -200,6 +200,7 @@ func toQuantity(v any) (resource.Quantity, error) {
 
 type notQuantity struct{}
 
+// Error implements error.
 func (notQuantity) Error() string { return "not a quantity" }
 
 var errNotQuantity error = notQuantity{}
