@@ -46,6 +46,9 @@ type IgnoreRule struct {
 	Name         string   `json:"name,omitempty"`
 	Namespace    string   `json:"namespace,omitempty"`
 	JSONPointers []string `json:"jsonPointers"`
+	// JQPathExpressions is Argo CD's other selector; it is not supported and
+	// Compute refuses rules that use it rather than silently ignore them.
+	JQPathExpressions []string `json:"jqPathExpressions,omitempty"`
 }
 
 // Change is one field difference of a modified object.

@@ -60,7 +60,8 @@ func TestAmbiguousWithoutNamespace(t *testing.T) {
 }
 
 func TestBadIgnoreRule(t *testing.T) {
-	for _, r := range []IgnoreRule{{Group: "apps"}, {Kind: "Deployment", JSONPointers: []string{"spec/replicas"}}} {
+	for _, r := range []IgnoreRule{{Group: "apps"}, {Kind: "Deployment", JSONPointers: []string{"spec/replicas"}},
+		{Kind: "Deployment", JQPathExpressions: []string{".spec.replicas"}}} {
 		if _, err := Compute(nil, nil, Options{Ignore: []IgnoreRule{r}}); err == nil {
 			t.Errorf("rule %+v accepted", r)
 		}

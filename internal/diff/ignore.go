@@ -13,6 +13,9 @@ func checkRules(rules []IgnoreRule) error {
 		if r.Kind == "" {
 			return fmt.Errorf("ignore rule %d: kind is required (use \"*\" for every kind)", i)
 		}
+		if len(r.JQPathExpressions) > 0 {
+			return fmt.Errorf("ignore rule %d (%s): jqPathExpressions are not supported; use jsonPointers", i, r.Kind)
+		}
 		for _, p := range r.JSONPointers {
 			if p == "" || p[0] != '/' {
 				return fmt.Errorf("ignore rule %d (%s): JSON pointer %q must start with \"/\"", i, r.Kind, p)
