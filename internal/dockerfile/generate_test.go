@@ -24,6 +24,8 @@ var cases = []detect.Service{
 	{Name: "hono", Language: "javascript", Framework: "hono", Type: "api", PackageManager: "bun", StartCommand: "bun run src/index.ts", Port: 3000},
 	{Name: "app", Language: "javascript", Framework: "vite", Type: "static", PackageManager: "npm", RuntimeVersion: "20", BuildCommand: "npm run build", OutputDir: "dist"},
 	{Name: "blog", Language: "javascript", Framework: "astro", Type: "static", PackageManager: "pnpm", BuildCommand: "pnpm run build", OutputDir: "dist/"},
+	{Name: "dash", Path: "apps/dash", Workspace: ".", Language: "javascript", Framework: "nextjs", Type: "web", PackageManager: "pnpm", RuntimeVersion: "20", BuildCommand: "pnpm --filter dash run build", StartCommand: "pnpm --filter dash start", Port: 3000, Signals: []string{"output: 'standalone'"}},
+	{Name: "admin", Path: "packages/admin", Workspace: ".", Language: "javascript", Framework: "vite", Type: "static", PackageManager: "npm", BuildCommand: "npm run build --workspace admin", OutputDir: "dist"},
 	{Name: "fresh", Language: "deno", Framework: "fresh", Type: "web", RuntimeVersion: "2.1.4", BuildCommand: "deno task build", StartCommand: "deno task start", Port: 8000},
 	{Name: "django", Language: "python", Framework: "django", Type: "web", PackageManager: "pip", RuntimeVersion: "3.12.4", BuildCommand: "python manage.py collectstatic --noinput", StartCommand: "gunicorn mysite.wsgi --bind 0.0.0.0:$PORT", Port: 8000, HealthCheckPath: "/"},
 	{Name: "fastapi", Language: "python", Framework: "fastapi", Type: "api", PackageManager: "poetry", RuntimeVersion: "3.11", StartCommand: "uvicorn app.main:app --host 0.0.0.0 --port 8000", Port: 8000},
@@ -146,7 +148,8 @@ func checkStructure(t *testing.T, s detect.Service, df []byte) {
 	if s.Language != "static" && cmd == "" && s.Type != "static" {
 		t.Error("no CMD in the final stage")
 	}
-	if s.Language != "static" && installBeforeSource == 0 {
+	coarse := s.Workspace != "" && s.Workspace != s.Path && s.PackageManager != "pnpm"
+	if s.Language != "static" && installBeforeSource == 0 && !coarse {
 		t.Error("no dependency step runs before the source is copied")
 	}
 }

@@ -1,6 +1,7 @@
 package dockerfile
 
 import (
+	"path"
 	"strings"
 
 	"github.com/usecapsule/capsule/internal/detect"
@@ -26,7 +27,12 @@ func (spaFamily) Plan(s detect.Service) Plan {
 		out = "dist"
 	}
 	p.Port = 8080
-	p.Extra["OutputDir"] = strings.TrimPrefix(strings.TrimSuffix(out, "/"), "./")
+	out = strings.TrimPrefix(strings.TrimSuffix(out, "/"), "./")
+	if member(s) {
+		// The build runs at the workspace root; the output is in the member.
+		out = path.Join(memberDir(s), out)
+	}
+	p.Extra["OutputDir"] = out
 	if spaFrameworks[s.Framework] {
 		p.Extra["SPA"] = "true"
 	}
@@ -46,7 +52,7 @@ func (nodeFamily) Match(s detect.Service) bool { return s.Language == "javascrip
 
 func (nodeFamily) Plan(s detect.Service) Plan {
 	p := nodePlan(s)
-	if s.Framework == "nextjs" && hasSignal(s, "standalone") {
+	if s.Framework == "nextjs" && hasSignal(s, "standalone") && !member(s) {
 		p.Extra["Standalone"] = "true"
 		p.Cmd = ExecForm("node server.js")
 	}
@@ -70,7 +76,27 @@ func nodePlan(s detect.Service) Plan {
 	if pm == "bun" {
 		p.Version = "1"
 	}
+	if member(s) {
+		// Workspace members install from the monorepo root; the standalone
+		// output of a member nests the workspace layout, so it is not used.
+		p.Extra["Workspace"] = "true"
+	}
 	return p
+}
+
+// memberDir is the member's directory relative to its workspace root.
+func memberDir(s detect.Service) string {
+	ws, dir := path.Clean(s.Workspace), path.Clean(s.Path)
+	if ws == "." {
+		return dir
+	}
+	return strings.TrimPrefix(dir, ws+"/")
+}
+
+// member reports whether s is a monorepo member built from its workspace
+// root rather than from its own directory.
+func member(s detect.Service) bool {
+	return s.Workspace != "" && path.Clean(s.Workspace) != path.Clean(s.Path)
 }
 
 // nodeRun is how a package manager runs a package.json script.

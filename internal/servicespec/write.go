@@ -2,6 +2,8 @@ package servicespec
 
 import (
 	"bytes"
+	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/usecapsule/capsule/internal/detect"
@@ -27,6 +29,12 @@ func FromDetection(d detect.Service) Spec {
 	}
 	if d.Dockerfile || d.Language != "" {
 		s.Build.Dockerfile = "Dockerfile"
+	}
+	if d.Workspace != "" && path.Clean(d.Workspace) != path.Clean(d.Path) {
+		// A monorepo member builds with its workspace root as context.
+		if rel, err := filepath.Rel(filepath.FromSlash(d.Path), filepath.FromSlash(d.Workspace)); err == nil {
+			s.Build.Context = filepath.ToSlash(rel)
+		}
 	}
 	if !Serves(d.Type) {
 		s.Port, s.Health = 0, Health{}

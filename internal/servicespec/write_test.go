@@ -14,9 +14,10 @@ func TestFromDetectionRoundTrip(t *testing.T) {
 		{Name: "api", Type: "api", Language: "java", Framework: "spring-boot", Port: 8080, HealthCheckPath: "/actuator/health"},
 		{Name: "worker", Type: "worker", Language: "python", Framework: "celery", StartCommand: "celery -A app worker"},
 		{Name: "docs", Type: "static", Language: "static", Framework: "hugo", Port: 8080},
+		{Name: "dash", Path: "apps/dash", Workspace: ".", Type: "web", Language: "javascript", Framework: "nextjs", Port: 3000},
 		{Name: "report", Type: "cron", Language: "ruby", StartCommand: "bundle exec rake report"},
 	} {
-		t.Run(d.Type, func(t *testing.T) {
+		t.Run(d.Name, func(t *testing.T) {
 			b, err := Marshal(FromDetection(d))
 			if err != nil {
 				t.Fatal(err)
@@ -34,7 +35,7 @@ func TestFromDetectionRoundTrip(t *testing.T) {
 					t.Errorf("%s: got %s/%s", env, s.Name, s.Type)
 				}
 			}
-			golden(t, "testdata/init-"+d.Type+".yaml", b)
+			golden(t, "testdata/init-"+d.Name+".yaml", b)
 		})
 	}
 }
