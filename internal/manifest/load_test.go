@@ -148,3 +148,22 @@ func write(t *testing.T, p, s string) {
 		t.Fatal(err)
 	}
 }
+
+func TestParseBOMAndCRLF(t *testing.T) {
+	in := "\ufeffapiVersion: v1\r\nkind: ConfigMap\r\nmetadata: {name: a}\r\n---\r\napiVersion: v1\r\nkind: ConfigMap\r\nmetadata: {name: b}\r\n"
+	objs, err := Parse("win.yaml", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 2 || objs[1].GetName() != "b" || objs[1].Doc != 1 {
+		t.Fatalf("got %d objects", len(objs))
+	}
+}
+
+func TestParseAliasBomb(t *testing.T) {
+	bomb := "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+	_, err := Parse("bomb.yaml", []byte(bomb))
+	if !errors.Is(err, ErrInvalidYAML) {
+		t.Fatalf("err = %v, want invalid YAML (excessive aliasing)", err)
+	}
+}
