@@ -100,7 +100,8 @@ func FromObjects(objs []manifest.Object) (*State, error) {
 }
 
 // convert decodes an object into its typed form. It rejects quantities that
-// do not parse, with the converter's message naming the field.
+// do not parse, with the converter's message naming the field. Unknown
+// fields are accepted: a newer cluster than our API types adds fields.
 func convert(o manifest.Object, into any) (err error) {
 	// The converter panics on some malformed inputs (e.g. a quantity of the
 	// wrong type); bad input must give an error, never a panic.
@@ -109,7 +110,7 @@ func convert(o manifest.Object, into any) (err error) {
 			err = fmt.Errorf("cannot decode: %v", r)
 		}
 	}()
-	return runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(o.Object, into, true)
+	return runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, into)
 }
 
 func lowestKubeletVersion(nodes []corev1.Node) string {

@@ -59,3 +59,14 @@ func TestProviderFromLabels(t *testing.T) {
 		t.Errorf("got %+v", got)
 	}
 }
+
+func TestFromObjectsAcceptsNewerFields(t *testing.T) {
+	objs, err := manifest.Parse("state.yaml", []byte("apiVersion: v1\nkind: Node\nmetadata: {name: node-a}\nspec: {fieldFromTheFuture: 1}\nstatus: {capacity: {cpu: \"2\"}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := FromObjects(objs)
+	if err != nil || len(st.Nodes) != 1 {
+		t.Fatalf("err = %v", err)
+	}
+}
