@@ -112,6 +112,7 @@ func (a *API) guard(rt Route) http.Handler {
 	name := rt.Method + " " + rt.Path
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		infoFrom(r.Context()).route = name
+		setSecurityHeaders(w, r, rt)
 		ac := a.access
 		if rt.Public {
 			ac.servePublic(w, r, rt, next)

@@ -1,0 +1,43 @@
+package httpapi_test
+
+import (
+	"crypto/tls"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestSecurityHeaders(t *testing.T) {
+	e := newEnv(t, sqliteDSN(t))
+	for _, path := range []string{"/healthz", "/api/v1/projects", "/api/documentation", "/api/documentation.json"} {
+		resp, err := e.srv.Client().Get(e.srv.URL + path)
+		must(t, err)
+		resp.Body.Close()
+		h := resp.Header
+		if h.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: X-Content-Type-Options %q", path, h.Get("X-Content-Type-Options"))
+		}
+		if h.Get("X-Frame-Options") != "DENY" || !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+			t.Errorf("%s: frame protection missing: %v", path, h)
+		}
+		if h.Get("Strict-Transport-Security") != "" {
+			t.Errorf("%s: HSTS over plain HTTP", path)
+		}
+	}
+	resp, _ := e.srv.Client().Get(e.srv.URL + "/api/documentation")
+	resp.Body.Close()
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "'sha256-") || strings.Contains(csp, "script-src 'self' 'unsafe-inline'") {
+		t.Errorf("UI CSP %q", csp)
+	}
+	// Under TLS every response carries HSTS.
+	ts := httptest.NewUnstartedServer(e.api)
+	ts.TLS = &tls.Config{MinVersion: tls.VersionTLS13}
+	ts.StartTLS()
+	defer ts.Close()
+	resp, err := ts.Client().Get(ts.URL + "/healthz")
+	must(t, err)
+	resp.Body.Close()
+	if !strings.HasPrefix(resp.Header.Get("Strict-Transport-Security"), "max-age=") || resp.TLS.Version != tls.VersionTLS13 {
+		t.Errorf("TLS: HSTS %q, version %x", resp.Header.Get("Strict-Transport-Security"), resp.TLS.Version)
+	}
+}
