@@ -30,9 +30,11 @@ func (r *runner) detectApp(a *App) ([]Service, error) {
 	s.Path = a.Dir
 	s.Name = r.nameFor(a, best)
 	s.Signals = append(append(append([]string{}, best.Signals...), losers...), a.signals...)
-	if a.Workspace != nil {
-		s.Workspace = a.Workspace.Root
-		s.Signals = append(s.Signals, a.Workspace.Signal)
+	if ws := a.Workspace; ws != nil && ws.Root == a.Dir {
+		s.Signals = append(s.Signals, "the root package of the "+ws.Kind+" is an app itself")
+	} else if ws != nil {
+		s.Workspace = ws.Root
+		s.Signals = append(s.Signals, ws.Signal)
 	}
 	extra := applyProcfile(&s, procs, best.Extra)
 	applyDockerfile(&s, docker)

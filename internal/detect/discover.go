@@ -28,7 +28,13 @@ var notApps = map[string]bool{
 // two levels down.
 func (r *runner) discover() []*App {
 	if ws := findWorkspace(r.ix); ws != nil {
-		apps := make([]*App, 0, len(ws.Dirs))
+		apps := make([]*App, 0, len(ws.Dirs)+1)
+		// The root of a JS workspace can be an app itself (a Next.js app
+		// with local packages); an Nx root holds every project's
+		// dependencies and a Maven/Gradle root only aggregates: never apps.
+		if root := (&App{ix: r.ix, Dir: ".", Workspace: ws}); ws.Tool != "nx" && ws.js && r.rootIsApp(root) {
+			apps = append(apps, root)
+		}
 		for _, dir := range ws.Dirs {
 			apps = append(apps, &App{ix: r.ix, Dir: dir, Workspace: ws})
 		}

@@ -75,7 +75,7 @@ func (nodeDetector) Name() string { return "node" }
 func (nodeDetector) Detect(a *App) (*Match, error) {
 	b, ok := a.Read("package.json")
 	if !ok {
-		return nil, nil
+		return nxIntegrated(a)
 	}
 	pkg, err := ParsePackageJSON(a.Path("package.json"), b)
 	if err != nil {
@@ -157,6 +157,7 @@ func entryFile(a *App, pkg *packageJSON, start string) string {
 var nodePortRules = []portRule{
 	rule("a PORT default", `process\.env(?:\.PORT|\[['"]PORT['"]\])\s*(?:\|\||\?\?)\s*['"]?(\d{2,5})`),
 	rule("a PORT default", `(?i)normalizePort\(\s*process\.env\.PORT\s*\|\|\s*['"](\d{2,5})`),
+	rule("a PORT default", `process\.env\.PORT\s*\?[^:\n]*:\s*(\d{2,5})`),
 	rule("listen()", `\.listen\(\s*(\d{2,5})\s*[,)]`),
 	rule("listen({port})", `\.listen\(\s*\{[^}]*\bport:\s*(\d{2,5})`),
 	rule("a port option", `\bport:\s*(\d{2,5})\b`),

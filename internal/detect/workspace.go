@@ -26,6 +26,7 @@ type Workspace struct {
 	Dirs []string
 	// Signal explains the membership, repeated on each member service.
 	Signal string
+	js     bool
 }
 
 // findWorkspace recognises a monorepo at the repository root.
@@ -83,7 +84,7 @@ func jsWorkspace(ix *Index) *Workspace {
 		Workspaces     json.RawMessage `json:"workspaces"`
 	}
 	_ = json.Unmarshal([]byte(ix.ReadString("package.json")), &pkg)
-	ws := &Workspace{Root: ".", PackageManagerField: pkg.PackageManager}
+	ws := &Workspace{Root: ".", PackageManagerField: pkg.PackageManager, js: true}
 	var globs []string
 	var list []string
 	var obj struct{ Packages []string }

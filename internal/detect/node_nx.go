@@ -1,0 +1,86 @@
+package detect
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// nxProject is the part of an Nx project.json detection reads.
+type nxProject struct {
+	Name        string `json:"name"`
+	ProjectType string `json:"projectType"`
+	SourceRoot  string `json:"sourceRoot"`
+	Targets     map[string]struct {
+		Executor string `json:"executor"`
+		Options  struct {
+			OutputPath string `json:"outputPath"`
+			Main       string `json:"main"`
+			Target     string `json:"target"`
+		} `json:"options"`
+	} `json:"targets"`
+}
+
+// nxServerFrameworks are recognised in the source of an Nx Node app, whose
+// dependencies live in the root package.json shared by every project.
+var nxServerFrameworks = []struct{ mark, slug string }{
+	{"@nestjs/core", "nestjs"}, {"fastify", "fastify"}, {"koa", "koa"}, {"express", "express"}, {"hono", "hono"},
+}
+
+// nxIntegrated detects a project of an integrated Nx workspace: it has a
+// project.json and no package.json, and Nx runs its targets.
+func nxIntegrated(a *App) (*Match, error) {
+	b, ok := a.Read("project.json")
+	if !ok || a.Workspace == nil || a.Workspace.Tool != "nx" {
+		return nil, nil
+	}
+	var p nxProject
+	if err := parseJSON(a.Path("project.json"), b, &p); err != nil {
+		return nil, err
+	}
+	name := orDefault(p.Name, a.base())
+	m := &Match{PackageName: name, Score: scoreManifest}
+	m.Language, m.Framework = "javascript", "javascript"
+	var rootPkg packageJSON
+	_ = json.Unmarshal([]byte(a.ix.ReadString("package.json")), &rootPkg)
+	pm := nodePackageManager(a, &rootPkg)
+	m.PackageManager = pm.name
+	m.Signals = append(m.Signals, pm.signals...)
+	m.RuntimeVersion, m.Signals = nodeVersion(a, &rootPkg, pm.name, m.Signals)
+	build := p.Targets["build"]
+	if p.ProjectType == "library" || build.Executor == "" {
+		m.Signals = append(m.Signals, "Nx "+orDefault(p.ProjectType, "project")+" without a build target: not a service")
+		return m, nil
+	}
+	m.Deployable, m.Score = true, scoreFramework
+	m.BuildCommand = "npx nx build " + name
+	m.Signals = append(m.Signals, "project.json build executor "+build.Executor)
+	out := orDefault(build.Options.OutputPath, "dist/"+a.Dir)
+	switch ex := build.Executor; {
+	case strings.HasPrefix(ex, "@nx/next:"):
+		m.Framework, m.Type, m.Port = "nextjs", "web", 3000
+		m.StartCommand = "npx next start " + out
+	case build.Options.Target == "node" || strings.HasPrefix(ex, "@nx/node:") || strings.HasPrefix(ex, "@nx/esbuild:"):
+		m.Type, m.Port = "api", 3000
+		m.StartCommand = "node " + out + "/main.js"
+		src := a.ix.ReadString(build.Options.Main)
+		for _, f := range nxServerFrameworks {
+			if strings.Contains(src, "'"+f.mark+"'") || strings.Contains(src, `"`+f.mark+`"`) {
+				m.Framework = f.slug
+				break
+			}
+		}
+		if port, sig := scanPort(&App{ix: a.ix, Dir: "."}, []string{build.Options.Main}, nodePortRules); port != 0 {
+			m.Port = port
+			m.Signals = append(m.Signals, sig)
+		}
+	default:
+		m.Type, m.Port, m.OutputDir = "static", 8080, out
+		if strings.HasPrefix(ex, "@nx/angular:") || strings.HasPrefix(ex, "@angular-devkit/") {
+			m.Framework = "angular"
+		} else if strings.HasPrefix(ex, "@nx/vite:") {
+			m.Framework = "vite"
+		}
+		m.Signals = append(m.Signals, "static build in "+out+", served by a web server on 8080")
+	}
+	return m, nil
+}

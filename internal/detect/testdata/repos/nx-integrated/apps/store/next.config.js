@@ -1,0 +1,2 @@
+const { withNx } = require('@nx/next');
+module.exports = withNx({});
