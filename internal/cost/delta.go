@@ -29,7 +29,10 @@ type DeltaItem struct {
 	Components map[string]ComponentDelta `json:"components"`
 	// MaxProjected is the projected cost at HPA maxReplicas, when higher.
 	MaxProjected *Money `json:"max_projected,omitempty"`
-	Confidence   *Band  `json:"confidence,omitempty"`
+	// Confidence is the projected cost's band; DeltaConfidence the delta's,
+	// with each end of the band applied to both sides alike.
+	Confidence      *Band `json:"confidence,omitempty"`
+	DeltaConfidence *Band `json:"delta_confidence,omitempty"`
 }
 
 // DeltaReport is the monthly cost of the current and proposed sets and the
@@ -46,9 +49,11 @@ type DeltaReport struct {
 	Components map[string]ComponentDelta `json:"components"`
 	// MaxProjected is the projected cost with every HPA at maxReplicas.
 	MaxProjected Money `json:"max_projected"`
-	// Confidence is the projected cost's band when inputs were estimated.
-	Confidence *Band       `json:"confidence,omitempty"`
-	Items      []DeltaItem `json:"items"`
+	// Confidence is the projected cost's band when inputs were estimated;
+	// DeltaConfidence the delta's, each end applied to both sides alike.
+	Confidence      *Band       `json:"confidence,omitempty"`
+	DeltaConfidence *Band       `json:"delta_confidence,omitempty"`
+	Items           []DeltaItem `json:"items"`
 	// Current and Proposed are the two full estimates.
 	Current  *Report `json:"-"`
 	Proposed *Report `json:"-"`
@@ -71,6 +76,7 @@ func Delta(current, proposed []manifest.Object, st *clusterstate.State, p Pricin
 		Current:    cur, Proposed: prop, Items: []DeltaItem{},
 	}
 	d.Items = matchItems(cur.Items, prop.Items, opts.MatchNamespace)
+	d.DeltaConfidence = deltaBand(cur.Monthly, cur.Confidence, prop.Monthly, prop.Confidence)
 	return d, nil
 }
 
@@ -134,6 +140,11 @@ func deltaItem(cur *Item, hasCur bool, prop *Item, hasProp bool) DeltaItem {
 		}
 	}
 	di.Delta = di.Projected - di.Baseline
+	var cb *Band
+	if hasCur {
+		cb = cur.Confidence
+	}
+	di.DeltaConfidence = deltaBand(di.Baseline, cb, di.Projected, di.Confidence)
 	di.Components = componentDeltas(cc, pc)
 	switch {
 	case !hasCur:
@@ -146,6 +157,41 @@ func deltaItem(cur *Item, hasCur bool, prop *Item, hasProp bool) DeltaItem {
 		di.Status = "unchanged"
 	}
 	return di
+}
+
+// deltaBand is the band of projected − baseline when either side has one:
+// the low ends subtracted and the high ends subtracted, in order.
+func deltaBand(base Money, bb *Band, proj Money, pb *Band) *Band {
+	if bb == nil && pb == nil {
+		return nil
+	}
+	bl, bh, pl, ph := base, base, proj, proj
+	var reasons []string
+	if bb != nil {
+		bl, bh = bb.Low, bb.High
+		reasons = append(reasons, bb.Reasons...)
+	}
+	if pb != nil {
+		pl, ph = pb.Low, pb.High
+		reasons = append(reasons, pb.Reasons...)
+	}
+	lo, hi := pl-bl, ph-bh
+	if lo > hi {
+		lo, hi = hi, lo
+	}
+	return &Band{Low: lo, High: hi, Reasons: dedupe(reasons)}
+}
+
+func dedupe(in []string) []string {
+	seen := map[string]bool{}
+	out := in[:0:0]
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func componentDeltas(cur, prop Components) map[string]ComponentDelta {
