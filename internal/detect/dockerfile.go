@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"encoding/json"
 	"regexp"
 	"strconv"
 	"strings"
@@ -8,10 +9,13 @@ import (
 
 // dockerfile is what detection needs from a repository's own Dockerfile.
 type dockerfile struct {
-	port int
+	port  int
+	start string // ENTRYPOINT + CMD of the final stage
 }
 
 var (
+	fromRe   = regexp.MustCompile(`(?im)^\s*FROM\s`)
+	cmdRe    = regexp.MustCompile(`(?im)^\s*(CMD|ENTRYPOINT)\s+(.+)$`)
 	exposeRe = regexp.MustCompile(`(?im)^\s*EXPOSE\s+(.+)$`)
 	envPort  = regexp.MustCompile(`(?im)^\s*(?:ENV|ARG)\s+PORT[= ]\s*"?(\d{2,5})`)
 )
@@ -36,7 +40,31 @@ func readDockerfile(a *App) *dockerfile {
 			d.port = p
 		}
 	}
+	d.start = dockerStart(string(b))
 	return d
+}
+
+// dockerStart returns the final stage's ENTRYPOINT and CMD as one command
+// line (exec-form arrays joined with spaces).
+func dockerStart(src string) string {
+	stages := fromRe.FindAllStringIndex(src, -1)
+	if len(stages) > 0 {
+		src = src[stages[len(stages)-1][0]:]
+	}
+	var entry, cmd string
+	for _, m := range cmdRe.FindAllStringSubmatch(src, -1) {
+		v := strings.TrimSpace(m[2])
+		var arr []string
+		if json.Unmarshal([]byte(v), &arr) == nil {
+			v = strings.Join(arr, " ")
+		}
+		if strings.EqualFold(m[1], "CMD") {
+			cmd = v
+		} else {
+			entry = v
+		}
+	}
+	return strings.TrimSpace(entry + " " + cmd)
 }
 
 // applyDockerfile honours the repository's own Dockerfile: it is used as
@@ -47,6 +75,10 @@ func applyDockerfile(s *Service, d *dockerfile) {
 	}
 	s.Dockerfile = true
 	s.Signals = append(s.Signals, "Dockerfile present: it is used instead of a generated one")
+	if d.start != "" && d.start != s.StartCommand {
+		s.StartCommand = d.start
+		s.Signals = append(s.Signals, "start command from the Dockerfile's ENTRYPOINT/CMD")
+	}
 	if d.port != 0 && d.port != s.Port {
 		if s.Port != 0 {
 			s.Signals = append(s.Signals, "Dockerfile EXPOSE "+strconv.Itoa(d.port)+" overrides port "+strconv.Itoa(s.Port))

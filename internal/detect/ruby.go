@@ -54,6 +54,7 @@ func (rubyDetector) Detect(a *App) (*Match, error) {
 	case g.gems["hanami"]:
 		m.Framework, m.Type, m.Port, m.Score, m.Deployable = "hanami", "web", 2300, scoreFramework, true
 		m.StartCommand = "bundle exec hanami server --host 0.0.0.0 --port 2300"
+		m.Signals = append(m.Signals, "Gemfile depends on hanami")
 	case a.Has("config.ru"):
 		rackMatch(a, m, "", 9292)
 	case g.gems["sidekiq"]:

@@ -1,0 +1,3 @@
+module github.com/acme/herokuish
+
+go 1.21

@@ -1,0 +1,6 @@
+require "hanami"
+
+module Bookshelf
+  class App < Hanami::App
+  end
+end
