@@ -76,7 +76,12 @@ func createPreview(st capsule.Store) handlerFunc {
 		}
 		p, err := preview.Build(in)
 		if err != nil {
-			return invalid(capsule.CodeValidation, "proposed", "%s", err.Error())
+			// The engines name the set ("current: document 3: ...").
+			field := "proposed"
+			if strings.Contains(err.Error(), "current") {
+				field = "current"
+			}
+			return invalid(capsule.CodeValidation, field, "%s", oneLine(err))
 		}
 		if stored.Result, err = json.Marshal(p); err != nil {
 			return capsule.Internal(err)

@@ -72,6 +72,8 @@ func TestPreviews(t *testing.T) {
 			{name: "bad cluster state", method: "POST", path: "/api/v1/previews", body: map[string]string{"proposed": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n", "clusterState": "apiVersion: v1\nkind: Node\nmetadata: {name: n}\nstatus: {allocatable: {cpu: lots}}\n"},
 				status: 400, code: "VALIDATION_FAILED", check: wantFields("clusterState")},
 			{name: "unknown project", method: "POST", path: "/api/v1/previews", body: `{"projectId":"0190a0a0-0000-7000-8000-000000000000","proposed":"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"}`, status: 404, code: "PROJECT_NOT_FOUND"},
+			{name: "bad quantity", method: "POST", path: "/api/v1/previews", body: map[string]string{"proposed": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: [{name: c, image: x, resources: {requests: {cpu: lots}}}]}}}\n"},
+				status: 400, code: "VALIDATION_FAILED", check: wantFields("proposed")},
 			{name: "unknown field", method: "POST", path: "/api/v1/previews", body: `{"proposed":"","colour":"red"}`, status: 400},
 		})
 		stranger := e.login(t, mustUser(t, e, "other@example.com"), adminPassword).AccessToken
