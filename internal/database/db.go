@@ -33,6 +33,9 @@ type DB struct {
 	// readStmts caches the SQLite reader pool's prepared statements; nil
 	// for PostgreSQL.
 	readStmts *stmtCache
+	// commit batches SQLite write transactions (see groupcommit.go); nil
+	// for PostgreSQL, whose server does its own group commit.
+	commit *committer
 }
 
 // Open connects to dsn (a postgres:// URL or a SQLite file path; the SQLite
@@ -86,6 +89,11 @@ func openSQLite(path string, opts Options) (*DB, error) {
 	if path == "" {
 		return nil, fmt.Errorf("database: empty SQLite path")
 	}
+	if path == ":memory:" || strings.HasPrefix(path, "file:") {
+		// Each connection would get its own in-memory database, and the
+		// reader and writer pools would not see each other's data.
+		return nil, fmt.Errorf("database: SQLite needs a file path, not %q (use a temporary directory in tests)", path)
+	}
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("database: SQLite path %q must not contain '?' or '#'", path)
 	}
@@ -117,7 +125,7 @@ func openSQLite(path string, opts Options) (*DB, error) {
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
 	return &DB{dialect: SQLite, write: write, read: read,
-		readStmts: newStmtCache(read)}, nil
+		readStmts: newStmtCache(read), commit: newCommitter(write, SQLite)}, nil
 }
 
 // Dialect returns the database's dialect.
@@ -144,6 +152,9 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	if db.commit != nil {
+		db.commit.close()
+	}
 	if db.readStmts != nil {
 		db.readStmts.close()
 	}

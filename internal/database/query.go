@@ -141,8 +141,13 @@ const maxAttempts = 5
 // InTx runs fn in a write transaction and commits it when fn returns nil.
 // A transaction that fails with a retryable error is rolled back and run
 // again, up to maxAttempts times, so fn must have no side effects outside
-// the transaction.
+// the transaction. On SQLite, fn runs in a savepoint of a group commit
+// shared with concurrent callers (see groupcommit.go); fn must not call
+// InTx itself.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.commit != nil {
+		return db.commit.do(ctx, fn)
+	}
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		err = db.runTx(ctx, fn)

@@ -72,6 +72,9 @@ func BenchmarkListProjects(b *testing.B) {
 func BenchmarkCreateService(b *testing.B) {
 	benchStores(b, func(b *testing.B, s *sqlstore.Store, _ *capsule.Organization, projects []*capsule.Project) {
 		ctx := context.Background()
+		// Writers as concurrent as API requests: on SQLite their commits
+		// share fsyncs (group commit).
+		b.SetParallelism(16)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				sv := &capsule.Service{ProjectID: projects[0].ID, Name: fmt.Sprintf("svc-%d", seq.Add(1)), Type: capsule.ServiceWeb,

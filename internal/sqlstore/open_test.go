@@ -70,7 +70,7 @@ func TestSQLiteSettings(t *testing.T) {
 
 func TestOpenErrors(t *testing.T) {
 	ctx := context.Background()
-	for _, dsn := range []string{"", "/tmp/what?x=1", "postgres://127.0.0.1:1/none?connect_timeout=2"} {
+	for _, dsn := range []string{"", ":memory:", "file:x.db", "/tmp/what?x=1", "postgres://127.0.0.1:1/none?connect_timeout=2"} {
 		if s, err := sqlstore.Open(ctx, dsn, sqlstore.Options{}); err == nil {
 			s.Close()
 			t.Errorf("Open(%q) succeeded", dsn)
