@@ -144,6 +144,9 @@ func costTable(tw *tabwriter.Writer, rep *cost.Report) {
 			fmt.Fprintf(tw, "  - %s\n", r)
 		}
 	}
+	for _, n := range rep.Notes {
+		fmt.Fprintf(tw, "Note: %s\n", n)
+	}
 }
 
 func costReplicas(it cost.Item) string {

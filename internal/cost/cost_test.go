@@ -159,3 +159,32 @@ func TestPricingFileInstanceOverrides(t *testing.T) {
 		t.Fatalf("shipped catalogue changed: %s", in.Hourly)
 	}
 }
+
+func TestControlledObjectsNotCountedTwice(t *testing.T) {
+	objs := parse(t, `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, uid: d1}
+spec: {replicas: 2, template: {spec: {containers: [{name: c, resources: {requests: {cpu: "1"}}}]}}}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web-5d9c
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: d1, controller: true}]
+spec: {replicas: 2, template: {spec: {containers: [{name: c, resources: {requests: {cpu: "1"}}}]}}}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-5d9c-abcde
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d9c, uid: r1, controller: true}]
+spec: {containers: [{name: c, resources: {requests: {cpu: "1"}}}]}
+`)
+	rep, err := Estimate(objs, nil, DefaultPricing(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Items) != 1 || rep.Usage.CPUMillicores != 2000 || len(rep.Notes) != 1 {
+		t.Fatalf("items %d, cpu %dm, notes %v", len(rep.Items), rep.Usage.CPUMillicores, rep.Notes)
+	}
+}

@@ -29,7 +29,12 @@ func Estimate(objs []manifest.Object, st *clusterstate.State, p Pricing, opts Op
 	e := newEstimator(objs, st, p, opts)
 	rep := &Report{Currency: "USD", Rates: e.rates, Items: []Item{}}
 	var errs manifest.LoadErrors
+	owned := 0
 	for i := range objs {
+		if controlled(&objs[i]) {
+			owned++
+			continue
+		}
 		it, ok, err := e.item(&objs[i])
 		if err != nil {
 			errs = append(errs, &manifest.Error{File: objs[i].File, Doc: objs[i].Doc, Item: -1, Err: fmt.Errorf("%s: %w", objs[i].Key(), err)})
@@ -50,7 +55,22 @@ func Estimate(objs []manifest.Object, st *clusterstate.State, p Pricing, opts Op
 		return a.Namespace < b.Namespace
 	})
 	rep.total(e.rates)
+	if owned > 0 {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%d object(s) managed by a controller (ownerReferences) are priced through their owner", owned))
+	}
 	return rep, nil
+}
+
+// controlled reports whether another object controls o (a live ReplicaSet
+// of a Deployment, a Pod of a ReplicaSet, a Job of a CronJob): pricing it too
+// would count the same pods twice when the current set is a cluster dump.
+func controlled(o *manifest.Object) bool {
+	for _, ref := range o.GetOwnerReferences() {
+		if ref.Controller != nil && *ref.Controller {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Report) total(rates Rates) {

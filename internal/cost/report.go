@@ -92,6 +92,6 @@ type Report struct {
 	Confidence *Band  `json:"confidence,omitempty"`
 	Rates      Rates  `json:"rates"`
 	Items      []Item `json:"items"`
-	// Unpriced lists objects that run pods but were not priced.
+	// Notes say what was left out and why.
 	Notes []string `json:"notes,omitempty"`
 }
