@@ -134,6 +134,9 @@ func index(objs []manifest.Object, withNS bool, side string) (map[manifest.ID]*m
 	out := make(map[manifest.ID]*manifest.Object, len(objs))
 	for i := range objs {
 		o := &objs[i]
+		if controlled(o) {
+			continue
+		}
 		k := matchKey(*o, withNS)
 		if prev, dup := out[k]; dup {
 			return nil, fmt.Errorf("%s set: %s is ambiguous: it is in namespace %q (%s) and %q (%s); match by namespace or split the sets",
@@ -195,4 +198,16 @@ func compareObject(cur, prop *manifest.Object, opts Options) ObjectDiff {
 		}
 	}
 	return od
+}
+
+// controlled reports whether another object controls o (a live ReplicaSet
+// of a Deployment, a Pod of a ReplicaSet): like Argo CD, the diff covers
+// the objects people write, not what controllers make from them.
+func controlled(o *manifest.Object) bool {
+	for _, ref := range o.GetOwnerReferences() {
+		if ref.Controller != nil && *ref.Controller {
+			return true
+		}
+	}
+	return false
 }

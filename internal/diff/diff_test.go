@@ -120,3 +120,11 @@ func TestColorToggle(t *testing.T) {
 		t.Errorf("colour toggle broken:\n%s", color.String())
 	}
 }
+
+func TestControlledObjectsLeftOut(t *testing.T) {
+	cur := parse(t, "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: web-1\n  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u, controller: true}]\n")
+	res, err := Compute(cur, nil, Options{})
+	if err != nil || len(res.Removed) != 0 {
+		t.Fatalf("removed = %v, err = %v", res.Removed, err)
+	}
+}

@@ -28,6 +28,9 @@
 //   - Ignore rules follow Argo CD's ignoreDifferences: group and kind are
 //     required ("*" matches any kind), name and namespace optional, and
 //     jsonPointers remove the field from both sides before comparing.
+//   - Objects controlled by another (ownerReferences with controller: true,
+//     e.g. the ReplicaSets and Pods of a live cluster dump) are left out, as
+//     Argo CD leaves them out of its diff.
 //   - Resource keys in the output are "Kind/name" (the JSON form), so
 //     with MatchNamespace two namespaces' objects may share a key.
 package diff
