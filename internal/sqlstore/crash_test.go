@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -18,8 +19,9 @@ import (
 // crashChildEnv makes the test binary act as the crash test's writer.
 const crashChildEnv = "SQLSTORE_CRASH_CHILD_DIR"
 
-// crashChild writes organizations to the SQLite store in dir until killed,
-// printing each id once its transaction has committed.
+// crashChild writes organizations to the SQLite store in dir from several
+// goroutines (so that commits are grouped) until killed, printing each id
+// once its transaction has committed.
 func crashChild(dir string) int {
 	ctx := context.Background()
 	s, err := sqlstore.Open(ctx, filepath.Join(dir, "capsule.db"), sqlstore.Options{})
@@ -27,16 +29,25 @@ func crashChild(dir string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	out := bufio.NewWriter(os.Stdout)
-	for i := 0; ; i++ {
-		o := &capsule.Organization{Name: "Burst", Slug: fmt.Sprintf("burst-%d", i)}
-		if err := s.CreateOrganization(ctx, o, ""); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		fmt.Fprintln(out, o.ID)
-		out.Flush() // one write per commit: what the parent reads was committed
+	var mu sync.Mutex
+	fail := make(chan error, 1)
+	for w := range 4 {
+		go func() {
+			for i := 0; ; i++ {
+				o := &capsule.Organization{Name: "Burst", Slug: fmt.Sprintf("burst-%d-%d", w, i)}
+				if err := s.CreateOrganization(ctx, o, ""); err != nil {
+					fail <- err
+					return
+				}
+				mu.Lock()
+				// One unbuffered write per commit: what the parent reads was committed.
+				fmt.Fprintln(os.Stdout, o.ID)
+				mu.Unlock()
+			}
+		}()
 	}
+	fmt.Fprintln(os.Stderr, <-fail)
+	return 1
 }
 
 // TestCrashKeepsCommittedWrites kills a writer with SIGKILL in the middle of
