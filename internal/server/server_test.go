@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/usecapsule/capsule/internal/pgtest"
 )
 
 const testPassword = "a test password 123"
@@ -49,13 +51,19 @@ func (l *lockedBuffer) String() string {
 // start runs the server with dataDir and env until the test ends.
 func start(t *testing.T, dataDir string, env map[string]string) *started {
 	t.Helper()
+	return startWith(t, Options{DataDir: dataDir}, env)
+}
+
+// startWith runs the server with o (on a free port) until the test ends.
+func startWith(t *testing.T, o Options, env map[string]string) *started {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &started{cancel: cancel, done: make(chan error, 1), stderr: &lockedBuffer{}}
 	addrc := make(chan string, 1)
-	o := Options{Listen: "127.0.0.1:0", DataDir: dataDir, AdminEmail: "owner@example.com", Stderr: s.stderr,
-		Logger:   slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		Getenv:   func(k string) string { return env[k] },
-		OnListen: func(a string) { addrc <- a }}
+	o.Listen, o.AdminEmail, o.Stderr = "127.0.0.1:0", "owner@example.com", s.stderr
+	o.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	o.Getenv = func(k string) string { return env[k] }
+	o.OnListen = func(a string) { addrc <- a }
 	go func() { s.done <- Run(ctx, o) }()
 	select {
 	case s.addr = <-addrc:
@@ -130,6 +138,31 @@ func TestFirstStartBootstrap(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"slug":"default"`) {
 		t.Fatalf("token from before the restart: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestRunOnPostgreSQL: with --database-url the same server runs on a real
+// PostgreSQL (migrated on start), ready and serving writes.
+func TestRunOnPostgreSQL(t *testing.T) {
+	s := startWith(t, Options{DataDir: t.TempDir(), DatabaseURL: pgtest.Start(t)}, map[string]string{"CAPSULE_ADMIN_PASSWORD": testPassword})
+	tok := login(t, s.addr, "owner@example.com", testPassword)
+	resp, err := http.Get("http://" + s.addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("/readyz on PostgreSQL: %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest("POST", "http://"+s.addr+"/api/v1/projects", strings.NewReader(`{"name":"Pg","slug":"pg"}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("POST /projects on PostgreSQL: %d", resp.StatusCode)
 	}
 }
 
