@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/identity/password"
@@ -38,6 +39,15 @@ type Me struct {
 	capsule.User
 	Memberships []capsule.Member `json:"memberships"`
 }
+
+// decoyHash is a hash of a random password with the default parameters,
+// verified against when the email is unknown.
+var decoyHash = sync.OnceValue(func() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	h, _ := password.Hash(hex.EncodeToString(b))
+	return h
+})
 
 func unauthenticated(msg string) error {
 	return capsule.Errorf(capsule.KindUnauthenticated, capsule.CodeUnauthenticated, "%s", msg)
@@ -87,6 +97,9 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	u, err := a.cfg.Store.FindUserByEmail(r.Context(), strings.TrimSpace(req.Email))
 	if capsule.IsNotFound(err) || (err == nil && u.PasswordHash == "") {
+		// Spend the time a real check takes, so response times do not
+		// reveal which emails have accounts.
+		_, _ = password.Verify(decoyHash(), req.Password)
 		return errBadCredentials
 	}
 	if err != nil {
