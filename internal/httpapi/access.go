@@ -137,6 +137,9 @@ func (a *API) guard(rt Route) http.Handler {
 			return
 		}
 		t, err := ac.authorize(r, rt, p, perm)
+		if err == nil {
+			err = ac.requireMFA(r, rt, p, t)
+		}
 		if err != nil {
 			ac.record(r, rt, p, t, audit4xx(err))
 			fail(err)

@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -46,7 +48,7 @@ func (ac *access) servePublic(w http.ResponseWriter, r *http.Request, rt Route, 
 // its own (lockout, database), the route's response is already written.
 func (ac *access) login(w http.ResponseWriter, r *http.Request, rt Route, next http.Handler, ip string) error {
 	ctx := r.Context()
-	email := loginEmail(r)
+	email, second := loginFields(r)
 	keys := []string{"ip:" + ip}
 	if email != "" {
 		keys = append(keys, "user:"+email)
@@ -63,29 +65,69 @@ func (ac *access) login(w http.ResponseWriter, r *http.Request, rt Route, next h
 			return lockedError(w, until.Sub(now))
 		}
 	}
-	rec := &statusRecorder{ResponseWriter: w}
-	next.ServeHTTP(rec, r)
-	if rec.status != http.StatusUnauthorized {
-		if rec.status < 400 {
-			for _, k := range keys {
-				_ = ac.ids.ClearLoginFailures(ctx, k)
-			}
-			ac.recordLogin(r, rt, email, t)
-			return nil
-		}
-		ac.record(r, rt, nil, t, outcomeOf(rec.status))
+	// The response is held back until the second factor is checked, so a
+	// password alone never hands out tokens for an account with MFA.
+	buf := newBufferedResponse()
+	next.ServeHTTP(buf, r)
+	switch {
+	case buf.status == http.StatusUnauthorized:
+		ac.loginFailed(r, rt, t, keys, "bad credentials")
+		buf.flush(w)
+		return nil
+	case buf.status >= 400:
+		ac.record(r, rt, nil, t, outcomeOf(buf.status))
+		buf.flush(w)
 		return nil
 	}
-	summary := map[string]string{"reason": "bad credentials"}
+	u, err := ac.store.FindUserByEmail(ctx, email)
+	if err != nil {
+		return err
+	}
+	if err := ac.checkSecondFactor(ctx, u.ID, second); err != nil {
+		ac.revokeIssued(r, buf)
+		if capsule.ErrorKind(err) == capsule.KindUnauthenticated && err != errMFARequired {
+			ac.loginFailed(r, rt, t, keys, "bad second factor")
+		} else {
+			ac.record(r, rt, nil, t, audit.OutcomeDenied, map[string]string{"reason": "second factor required"})
+		}
+		return err
+	}
 	for _, k := range keys {
-		if until, ferr := ac.ids.RecordLoginFailure(ctx, k, now); ferr != nil {
-			ac.log.ErrorContext(ctx, "recording login failure", "error", ferr.Error())
+		_ = ac.ids.ClearLoginFailures(ctx, k)
+	}
+	ac.recordLogin(r, rt, email, t)
+	buf.flush(w)
+	return nil
+}
+
+// loginFailed counts a failed sign-in against the account and the client
+// and audits it.
+func (ac *access) loginFailed(r *http.Request, rt Route, t target, keys []string, reason string) {
+	summary := map[string]string{"reason": reason}
+	for _, k := range keys {
+		if until, err := ac.ids.RecordLoginFailure(r.Context(), k, ac.now()); err != nil {
+			ac.log.ErrorContext(r.Context(), "recording login failure", "error", err.Error())
 		} else if !until.IsZero() {
 			summary["lockedUntil"] = until.UTC().Format(time.RFC3339)
 		}
 	}
 	ac.record(r, rt, nil, t, audit.OutcomeFailure, summary)
-	return nil
+}
+
+// revokeIssued revokes the session the password step created when the
+// second factor then fails.
+func (ac *access) revokeIssued(r *http.Request, buf *bufferedResponse) {
+	var tok TokenResponse
+	if json.Unmarshal(buf.body.Bytes(), &tok) != nil || tok.RefreshToken == "" {
+		return
+	}
+	s, err := ac.store.FindSessionByTokenHash(r.Context(), hashToken(tok.RefreshToken))
+	if err == nil {
+		err = ac.store.RevokeSessionFamily(r.Context(), s.FamilyID)
+	}
+	if err != nil {
+		ac.log.ErrorContext(r.Context(), "revoking a half-finished sign-in", "error", err.Error())
+	}
 }
 
 // recordLogin audits a successful sign-in with the user as the actor.
@@ -106,13 +148,65 @@ func lockedError(w http.ResponseWriter, wait time.Duration) error {
 		Details: map[string]any{"retryAfterSeconds": secs}}
 }
 
-// loginEmail reads the email of a login body (lower-cased, as the user
-// store compares it) and puts the body back.
-func loginEmail(r *http.Request) string {
+// loginFields reads the email (lower-cased, as the user store compares it)
+// and the second factor of a login body, and puts back the body without
+// the second-factor fields, which the password handler does not know.
+func loginFields(r *http.Request) (string, MFACodeRequest) {
 	data := peekBody(r)
-	var req LoginRequest
-	if json.Unmarshal(data, &req) != nil {
-		return ""
+	var req struct {
+		LoginRequest
+		OTP          string `json:"otp"`
+		RecoveryCode string `json:"recoveryCode"`
 	}
-	return strings.ToLower(strings.TrimSpace(req.Email))
+	if json.Unmarshal(data, &req) != nil {
+		return "", MFACodeRequest{}
+	}
+	second := MFACodeRequest{Code: req.OTP, RecoveryCode: req.RecoveryCode}
+	if second != (MFACodeRequest{}) {
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(data, &fields) == nil {
+			delete(fields, "otp")
+			delete(fields, "recoveryCode")
+			if b, err := json.Marshal(fields); err == nil {
+				r.Body = io.NopCloser(bytes.NewReader(b))
+				r.ContentLength = int64(len(b))
+			}
+		}
+	}
+	return strings.ToLower(strings.TrimSpace(req.Email)), second
+}
+
+// bufferedResponse holds a response until the caller decides to send it.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func newBufferedResponse() *bufferedResponse { return &bufferedResponse{header: http.Header{}} }
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+func (b *bufferedResponse) flush(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	w.WriteHeader(b.status)
+	_, _ = w.Write(b.body.Bytes())
 }

@@ -142,6 +142,10 @@ func routes(a *API) []Route {
 		{Method: "PUT", Path: "/api/v1/secrets/{id}", Summary: "Rotate a secret: store a new version of its value", Tag: "secrets", Permission: "secrets:manage", Status: ok, Request: SecretRequest{}, Response: identitystore.Secret{}, Handler: a.access.rotateSecret},
 		{Method: "DELETE", Path: "/api/v1/secrets/{id}", Summary: "Delete a secret with all its versions", Tag: "secrets", Permission: "secrets:manage", Status: none, Handler: a.access.deleteSecret},
 		{Method: "GET", Path: "/api/v1/secrets/{id}/value", Summary: "Read a secret's value (audited); version=N for an older one", Tag: "secrets", Permission: "secrets:read", Status: ok, Response: SecretValue{}, Query: []Param{{Name: "version", Type: "integer", Description: "the version (default: current)"}}, Handler: a.access.secretValue},
+		{Method: "GET", Path: "/api/v1/auth/mfa", Summary: "Whether the signed-in user has two-factor authentication", Tag: "auth", Status: ok, Response: MFAStatus{}, Handler: a.access.mfaStatus},
+		{Method: "POST", Path: "/api/v1/auth/mfa/enroll", Summary: "Start TOTP enrolment: a secret and otpauth URI for an authenticator app", Tag: "auth", Status: ok, Response: MFAEnrollment{}, Handler: a.access.mfaEnroll},
+		{Method: "POST", Path: "/api/v1/auth/mfa/confirm", Summary: "Confirm TOTP enrolment with a first code; answers the one-time recovery codes", Tag: "auth", Status: ok, Request: MFACodeRequest{}, Response: MFARecoveryCodes{}, Handler: a.access.mfaConfirm},
+		{Method: "POST", Path: "/api/v1/auth/mfa/disable", Summary: "Turn two-factor authentication off (needs a current code or a recovery code)", Tag: "auth", Status: none, Request: MFACodeRequest{}, Handler: a.access.mfaDisable},
 
 		// Promotion previews (issue 3): diff, cost, risk and explanation of a change as one stored artifact.
 		{Method: "POST", Path: "/api/v1/previews", Summary: "Preview a promotion from two manifest sets (and optional cluster state); the artifact is stored", Tag: "previews", Permission: "promotion:preview", Status: created, Request: PreviewRequest{}, Response: PreviewResponse{}, Handler: createPreview(st)},
