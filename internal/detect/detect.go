@@ -57,7 +57,7 @@ func DetectFS(fsys fs.FS, display, rootName string, opts Options) (*Result, erro
 		return nil, err
 	}
 	if len(res.Services) == 0 && len(res.Errors) == 0 {
-		return nil, &NotDetectedError{Path: display, Signals: r.seen}
+		return nil, &NotDetectedError{Path: display, Signals: append(r.seen, unsupported(ix)...)}
 	}
 	if len(res.Services) == 0 && len(res.Errors) == 1 {
 		return nil, errors.New(res.Errors[0].Error)
@@ -131,4 +131,23 @@ func (r *runner) nameFor(a *App, m *Match) string {
 		return r.rootName
 	}
 	return path.Base(a.Dir)
+}
+
+// unsupportedMarkers are build files of languages detection does not
+// support; naming them tells the user why nothing was found.
+var unsupportedMarkers = []struct{ file, language string }{
+	{"build.zig", "Zig"}, {"CMakeLists.txt", "C/C++ (CMake)"}, {"Makefile", "make"},
+	{"Package.swift", "Swift"}, {"stack.yaml", "Haskell"}, {"pubspec.yaml", "Dart/Flutter"},
+	{"dune-project", "OCaml"}, {"rebar.config", "Erlang"}, {"Project.toml", "Julia"},
+	{"DESCRIPTION", "R"}, {"cpanfile", "Perl"}, {"gleam.toml", "Gleam"},
+}
+
+func unsupported(ix *Index) []string {
+	var out []string
+	for _, m := range unsupportedMarkers {
+		if ix.Has(m.file) {
+			out = append(out, m.file+" present: "+m.language+" is not a supported language (add a Dockerfile)")
+		}
+	}
+	return out
 }

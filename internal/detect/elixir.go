@@ -56,6 +56,11 @@ func (elixirDetector) Detect(a *App) (*Match, error) {
 		m.Signals = append(m.Signals, "mix.exs depends on phoenix")
 		if a.Has("rel/overlays/bin/server") {
 			m.StartCommand = rel + "server"
+		} else {
+			// Without the phx.gen.release server script the endpoint only
+			// serves when PHX_SERVER is set.
+			m.StartCommand = "PHX_SERVER=true " + m.StartCommand
+			m.Signals = append(m.Signals, "no rel/overlays/bin/server: PHX_SERVER=true starts the endpoint")
 		}
 		if strings.Contains(mix, `"assets.deploy"`) {
 			m.BuildCommand = "MIX_ENV=prod mix assets.deploy && MIX_ENV=prod mix release"
