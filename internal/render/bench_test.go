@@ -14,9 +14,13 @@ func thousandSpecs(b *testing.B) ([]*servicespec.Spec, []Options) {
 	b.Helper()
 	specs := make([]*servicespec.Spec, 1000)
 	opts := make([]Options, 1000)
+	resolved := make([]*servicespec.Spec, len(cases))
+	for i, c := range cases {
+		resolved[i] = resolve(b, c.file, c.env)
+	}
 	for i := range specs {
 		c := cases[i%len(cases)]
-		s := *resolve(b, c.file, c.env)
+		s := *resolved[i%len(cases)]
 		s.Name = fmt.Sprintf("%s-%d", s.Name, i)
 		specs[i] = &s
 		opts[i] = c.opts

@@ -16,8 +16,9 @@
 //     lists replace. An environment that the file does not name resolves to
 //     the base configuration (preview environments such as pr-42 need no
 //     entry); callers may warn about it.
-//   - Defaults depend on the type: web/api/worker/static/cron get the preset
-//     small (static and cron: dev), one replica (no autoscaling unless
+//   - Defaults depend on the type: web, api and worker services get the
+//     preset small (medium on the JVM, which needs room for heap and JIT),
+//     static sites and cron jobs dev; one replica (no autoscaling unless
 //     maxReplicas > minReplicas, then 70 % CPU), port 8080 for web/api/static,
 //     the rolling strategy and 10 % canary traffic.
 //   - Resources: the preset fills every quantity the file does not set (see
