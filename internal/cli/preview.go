@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
 
 	"github.com/usecapsule/capsule/internal/cost"
+	"github.com/usecapsule/capsule/internal/diff"
 	"github.com/usecapsule/capsule/internal/explain"
 	"github.com/usecapsule/capsule/internal/explain/openaichat"
 	"github.com/usecapsule/capsule/internal/manifest"
@@ -22,6 +24,7 @@ import (
 // previewOptions are the flags of `capsule preview`.
 type previewOptions struct {
 	from, to, clusterState, kubeVersion, pricing, failOn, output string
+	ignore                                                       string
 	matchNamespace                                               bool
 	llmURL, llmModel, llmKey, llmAPIVersion                      string
 	llmTimeout                                                   time.Duration
@@ -50,6 +53,7 @@ The LLM key is read from --llm-key, else $CAPSULE_LLM_API_KEY.`,
 	f.StringVar(&o.kubeVersion, "kube-version", "", "target Kubernetes version for deprecated APIs (default: the cluster state's, else "+risk.DefaultKubeVersion+")")
 	f.StringVar(&o.pricing, "pricing", "", "pricing override file")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 3 when the risk level reaches low|medium|high|critical")
+	f.StringVar(&o.ignore, "ignore-differences", "", "YAML list of Argo CD style ignoreDifferences rules ({group, kind, name, namespace, jsonPointers})")
 	f.BoolVar(&o.matchNamespace, "match-namespace", false, "match objects by namespace too (default: by group, kind and name)")
 	f.StringVar(&o.llmURL, "llm-url", "", "OpenAI-compatible API base URL, e.g. https://api.openai.com/v1 (enables the LLM explainer)")
 	f.StringVar(&o.llmModel, "llm-model", "", "model (or Azure deployment) name")
@@ -134,6 +138,11 @@ func (o *previewOptions) input() (preview.Input, error) {
 			return in, withExitCode(ExitError, fmt.Errorf("--cluster-state: %w", oneLine(err)))
 		}
 	}
+	if o.ignore != "" {
+		if in.Diff.Ignore, err = loadIgnoreRules(o.ignore); err != nil {
+			return in, withExitCode(ExitError, fmt.Errorf("--ignore-differences: %w", err))
+		}
+	}
 	if o.pricing != "" {
 		data, err := os.ReadFile(o.pricing)
 		if err != nil {
@@ -146,6 +155,20 @@ func (o *previewOptions) input() (preview.Input, error) {
 		in.Pricing = &p
 	}
 	return in, nil
+}
+
+// loadIgnoreRules reads ignoreDifferences rules as an Argo CD Application
+// spec writes them: a YAML list, strictly (a misspelt field is an error).
+func loadIgnoreRules(path string) ([]diff.IgnoreRule, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var rules []diff.IgnoreRule
+	if err := yaml.UnmarshalStrict(data, &rules); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return rules, nil
 }
 
 func loadSet(flag, path string) ([]manifest.Object, error) {

@@ -101,6 +101,7 @@ func TestPreviewErrors(t *testing.T) {
 		{"bad version", []string{"--from", bad, "--to", bad, "--kube-version", "latest"}, ExitUsage, "--kube-version"},
 		{"bad format", []string{"--from", bad, "--to", bad, "-o", "yaml"}, ExitUsage, "unknown output format"},
 		{"llm without model", []string{"--from", bad, "--to", bad, "--llm-url", "http://127.0.0.1:1/v1"}, ExitUsage, "--llm-model"},
+		{"bad ignore rules", []string{"--from", boutique + "current", "--to", boutique + "proposed", "--ignore-differences", pricing}, ExitError, "--ignore-differences"},
 		{"bad pricing", []string{"--from", boutique + "current", "--to", boutique + "proposed", "--pricing", pricing}, ExitError, "--pricing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -149,5 +150,30 @@ func TestPreviewLLM(t *testing.T) {
 	json.Unmarshal([]byte(out), &doc)
 	if code != ExitOK || doc.Source.Source != "deterministic" || !strings.Contains(errOut, "number 4321.99") {
 		t.Errorf("invented number: exit %d, %+v, stderr %s", code, doc.Source, errOut)
+	}
+}
+
+// TestPreviewIgnoreDifferences: an ignored field is neither a change nor a
+// finding source of the diff.
+func TestPreviewIgnoreDifferences(t *testing.T) {
+	rules := filepath.Join(t.TempDir(), "ignore.yaml")
+	os.WriteFile(rules, []byte("- group: apps\n  kind: Deployment\n  jsonPointers: [/spec/template/spec/containers/0/image]\n"), 0o644)
+	code, out, errOut := runCLI(t, "preview", "--from", boutique+"current", "--to", boutique+"proposed", "-o", "json", "--ignore-differences", rules)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Diff struct {
+			Changes []struct{ Path string }
+		}
+	}
+	json.Unmarshal([]byte(out), &doc)
+	if len(doc.Diff.Changes) == 0 {
+		t.Fatal("no changes left at all")
+	}
+	for _, c := range doc.Diff.Changes {
+		if strings.HasSuffix(c.Path, "/image") {
+			t.Errorf("ignored image change reported: %s", c.Path)
+		}
 	}
 }
