@@ -1,6 +1,7 @@
 package dockerfile
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/usecapsule/capsule/internal/detect"
@@ -18,7 +19,7 @@ func (goFamily) Plan(s detect.Service) Plan {
 		Service: s,
 		Version: version(s.RuntimeVersion, "1.23"),
 		Port:    s.Port,
-		Cmd:     ExecForm("/app/server"),
+		Cmd:     binaryCmd(s.StartCommand),
 		Extra:   map[string]string{"Package": goPackage(s.BuildCommand)},
 		Ignore:  []string{"bin", "vendor", "*.test", "coverage.out"},
 	}
@@ -36,6 +37,19 @@ func goPackage(build string) string {
 	return "."
 }
 
+// binaryCmd runs the compiled binary, installed as /app/server, with the
+// arguments of the detected start command ("./bin/api serve" -> serve).
+// The distroless runtime has no shell, so a start command that needs one
+// keeps only the binary.
+func binaryCmd(start string) string {
+	words := Words(start)
+	if len(words) < 2 || words[0] == "sh" {
+		return ExecForm("/app/server")
+	}
+	b, _ := json.Marshal(append([]string{"/app/server"}, words[1:]...))
+	return strings.ReplaceAll(string(b), `","`, `", "`)
+}
+
 // rustFamily builds a release binary and runs it on distroless cc (glibc).
 type rustFamily struct{}
 
@@ -48,7 +62,7 @@ func (rustFamily) Plan(s detect.Service) Plan {
 		Service: s,
 		Version: version(s.RuntimeVersion, "1.83"),
 		Port:    s.Port,
-		Cmd:     ExecForm("/app/server"),
+		Cmd:     binaryCmd(s.StartCommand),
 		Extra:   map[string]string{},
 		Ignore:  []string{"target"},
 	}

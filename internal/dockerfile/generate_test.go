@@ -31,7 +31,7 @@ var cases = []detect.Service{
 	{Name: "fastapi", Language: "python", Framework: "fastapi", Type: "api", PackageManager: "poetry", RuntimeVersion: "3.11", StartCommand: "uvicorn app.main:app --host 0.0.0.0 --port 8000", Port: 8000},
 	{Name: "uvapp", Language: "python", Framework: "flask", Type: "web", PackageManager: "uv", Port: 5000},
 	{Name: "tasks", Language: "python", Framework: "celery", Type: "worker", PackageManager: "pipenv", StartCommand: "celery -A tasks worker --loglevel=info"},
-	{Name: "gin", Language: "go", Framework: "gin", Type: "api", RuntimeVersion: "1.22", BuildCommand: "go build -o server ./cmd/server", Port: 8080},
+	{Name: "gin", Language: "go", Framework: "gin", Type: "api", RuntimeVersion: "1.22", BuildCommand: "go build -o server ./cmd/server", StartCommand: "./server serve --addr :8080", Port: 8080},
 	{Name: "spring", Language: "java", Framework: "spring-boot", Type: "web", PackageManager: "maven", RuntimeVersion: "21", Port: 8080, HealthCheckPath: "/actuator/health"},
 	{Name: "kotlin", Language: "java", Framework: "spring-boot", Type: "api", PackageManager: "gradle", RuntimeVersion: "17", Port: 8080},
 	{Name: "quarkus", Language: "java", Framework: "quarkus", Type: "api", PackageManager: "maven", Port: 8080},
