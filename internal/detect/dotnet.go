@@ -39,13 +39,9 @@ func (dotnetDetector) Detect(a *App) (*Match, error) {
 	if file == "" {
 		return nil, nil
 	}
-	var p csproj
-	if err := xml.Unmarshal([]byte(a.ReadString(file)), &p); err != nil {
-		var syn *xml.SyntaxError
-		if errors.As(err, &syn) {
-			return nil, &ManifestError{File: a.Path(file), Line: syn.Line, Err: errors.New("invalid XML: " + syn.Msg)}
-		}
-		return nil, &ManifestError{File: a.Path(file), Err: err}
+	p, err := parseCsproj(a.Path(file), []byte(a.ReadString(file)))
+	if err != nil {
+		return nil, err
 	}
 	m := &Match{Score: scoreManifest}
 	m.Language, m.PackageManager, m.Framework = "dotnet", "dotnet", "dotnet"
@@ -63,6 +59,45 @@ func (dotnetDetector) Detect(a *App) (*Match, error) {
 	}
 	m.PackageName = name
 	m.Signals = append(m.Signals, file+" (SDK "+p.Sdk+")")
+	dotnetVersion(a, tfm, m)
+	switch {
+	case test:
+		m.Signals = append(m.Signals, "a test project")
+		return m, nil
+	case p.Sdk == "Microsoft.NET.Sdk.Web":
+		m.Framework, m.Type = "aspnetcore", "web"
+		dotnetPort(a, m)
+	case p.Sdk == "Microsoft.NET.Sdk.Worker" || strings.EqualFold(outType, "Exe"):
+		m.Type = "worker"
+	default:
+		m.Signals = append(m.Signals, "class library (no Exe output)")
+		return m, nil
+	}
+	m.Deployable, m.Score = true, scoreRunnable
+	if m.Framework == "aspnetcore" {
+		m.Score = scoreFramework
+	}
+	m.BuildCommand = "dotnet publish " + file + " -c Release -o out"
+	m.StartCommand = "dotnet out/" + name + ".dll"
+	return m, nil
+}
+
+// parseCsproj parses an MSBuild project file; errors name the line.
+func parseCsproj(file string, b []byte) (*csproj, error) {
+	var p csproj
+	if err := xml.Unmarshal(b, &p); err != nil {
+		var syn *xml.SyntaxError
+		if errors.As(err, &syn) {
+			return nil, &ManifestError{File: file, Line: syn.Line, Err: errors.New("invalid XML: " + syn.Msg)}
+		}
+		return nil, &ManifestError{File: file, Err: err}
+	}
+	return &p, nil
+}
+
+// dotnetVersion prefers the TargetFramework (the runtime the app runs on)
+// over global.json (the SDK that builds it).
+func dotnetVersion(a *App, tfm string, m *Match) {
 	var global struct{ Sdk struct{ Version string } }
 	gj := a.ReadString("global.json")
 	if gj == "" {
@@ -74,35 +109,20 @@ func (dotnetDetector) Detect(a *App) (*Match, error) {
 		m.RuntimeVersion = v
 		m.Signals = append(m.Signals, s)
 	}
-	switch {
-	case test:
-		m.Signals = append(m.Signals, "a test project")
-		return m, nil
-	case p.Sdk == "Microsoft.NET.Sdk.Web":
-		m.Framework, m.Type, m.Port = "aspnetcore", "web", 8080
-	case p.Sdk == "Microsoft.NET.Sdk.Worker":
-		m.Type = "worker"
-	case strings.EqualFold(outType, "Exe"):
-		m.Type = "worker"
-	default:
-		m.Signals = append(m.Signals, "class library (no Exe output)")
-		return m, nil
+}
+
+// dotnetPort is 8080 (the ASP.NET Core image default since .NET 8), 80
+// before, unless Program.cs sets a URL.
+func dotnetPort(a *App, m *Match) {
+	m.Port = 8080
+	if strings.HasPrefix(m.RuntimeVersion, "6") || strings.HasPrefix(m.RuntimeVersion, "7") {
+		m.Port = 80
+		m.Signals = append(m.Signals, ".NET 6/7 images listen on 80 (8080 from .NET 8)")
 	}
-	m.Deployable, m.Score = true, scoreRunnable
-	if m.Framework == "aspnetcore" {
-		m.Score = scoreFramework
-		if strings.HasPrefix(v, "6") || strings.HasPrefix(v, "7") {
-			m.Port = 80
-			m.Signals = append(m.Signals, ".NET 6/7 images listen on 80 (8080 from .NET 8)")
-		}
-		if port, sig := scanPort(a, []string{"Program.cs"}, []portRule{{re: dotnetURLRe, what: "a listen URL"}}); port != 0 {
-			m.Port = port
-			m.Signals = append(m.Signals, sig)
-		}
+	if port, sig := scanPort(a, []string{"Program.cs"}, []portRule{{re: dotnetURLRe, what: "a listen URL"}}); port != 0 {
+		m.Port = port
+		m.Signals = append(m.Signals, sig)
 	}
-	m.BuildCommand = "dotnet publish " + file + " -c Release -o out"
-	m.StartCommand = "dotnet out/" + name + ".dll"
-	return m, nil
 }
 
 // rootIfMember is the repository-root path of name for a monorepo member

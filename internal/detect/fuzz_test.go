@@ -40,7 +40,7 @@ func checkManifestErr(t *testing.T, err error, file string) {
 func FuzzPackageJSON(f *testing.F) {
 	addSeeds(f, "package.json", `{"scripts": 1}`, "{\n\"a\":\n", `{"engines": {"node": 20}}`)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := ParsePackageJSON("package.json", b)
+		_, err := parsePackageJSON("package.json", b)
 		checkManifestErr(t, err, "package.json")
 	})
 }
@@ -48,7 +48,7 @@ func FuzzPackageJSON(f *testing.F) {
 func FuzzPyProject(f *testing.F) {
 	addSeeds(f, "pyproject.toml", "[project\nname = 1", "[tool.poetry]\ndependencies = 3\n")
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := ParsePyProject("pyproject.toml", b)
+		_, err := parsePyProject("pyproject.toml", b)
 		checkManifestErr(t, err, "pyproject.toml")
 	})
 }
@@ -56,7 +56,7 @@ func FuzzPyProject(f *testing.F) {
 func FuzzGoMod(f *testing.F) {
 	addSeeds(f, "go.mod", "module\n", "go 1.22\ntoolchain bad\n", "require (\n")
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := ParseGoMod("go.mod", b)
+		_, err := parseGoMod("go.mod", b)
 		checkManifestErr(t, err, "go.mod")
 	})
 }
@@ -64,7 +64,7 @@ func FuzzGoMod(f *testing.F) {
 func FuzzPom(f *testing.F) {
 	addSeeds(f, "pom.xml", "<project><modules><module>", "<?xml version=\"1.0\"?><project/>")
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := ParsePom("pom.xml", b)
+		_, err := parsePom("pom.xml", b)
 		checkManifestErr(t, err, "pom.xml")
 	})
 }
@@ -72,7 +72,7 @@ func FuzzPom(f *testing.F) {
 func FuzzProcfile(f *testing.F) {
 	addSeeds(f, "Procfile", "web:", ":cmd", "web: a\nweb: b\n", "# only a comment\n")
 	f.Fuzz(func(t *testing.T, b []byte) {
-		procs, err := ParseProcfile(b)
+		procs, err := parseProcfileText(b)
 		checkManifestErr(t, err, "Procfile")
 		if err == nil && len(procs) == 0 {
 			t.Fatal("a Procfile without processes must be an error")
@@ -86,7 +86,7 @@ func FuzzProcfile(f *testing.F) {
 func FuzzGemfile(f *testing.F) {
 	addSeeds(f, "Gemfile", "gem 'a\n", "group :x do\n", "end\n", "gem\n")
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := ParseGemfile("Gemfile", b)
+		_, err := parseGemfile("Gemfile", b)
 		checkManifestErr(t, err, "Gemfile")
 	})
 }
@@ -98,7 +98,7 @@ func FuzzDetect(f *testing.F) {
 	f.Add([]byte("web: gunicorn app:app\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fsys := fstest.MapFS{}
-		for _, name := range []string{"package.json", "requirements.txt", "go.mod", "Procfile", "Gemfile", "pom.xml", "Cargo.toml", "composer.json", "mix.exs", "deno.json", "Dockerfile", "app.py", "main.go"} {
+		for _, name := range []string{"package.json", "requirements.txt", "go.mod", "Procfile", "Gemfile", "pom.xml", "Cargo.toml", "composer.json", "mix.exs", "deno.json", "Dockerfile", "app.py", "main.go", "app.csproj", "build.gradle", "pyproject.toml"} {
 			fsys[name] = &fstest.MapFile{Data: b}
 		}
 		res, err := DetectFS(fsys, "fuzz", "fuzz", Options{})

@@ -28,8 +28,8 @@ var goFrameworks = []struct{ module, slug string }{
 	{"google.golang.org/grpc", "grpc"},
 }
 
-// ParseGoMod parses go.mod content; errors name the line.
-func ParseGoMod(file string, b []byte) (*modfile.File, error) {
+// parseGoMod parses go.mod content; errors name the line.
+func parseGoMod(file string, b []byte) (*modfile.File, error) {
 	f, err := modfile.Parse(file, b, nil)
 	if err != nil {
 		var list modfile.ErrorList
@@ -47,7 +47,7 @@ func (goDetector) Detect(a *App) (*Match, error) {
 	if !ok {
 		return nil, nil
 	}
-	mf, err := ParseGoMod(a.Path("go.mod"), b)
+	mf, err := parseGoMod(a.Path("go.mod"), b)
 	if err != nil {
 		return nil, err
 	}

@@ -34,20 +34,7 @@ func gradleApp(a *App, j *jvmApp) {
 	} else if m := gradleSourceRe.FindStringSubmatch(src); m != nil {
 		j.javaVersion, j.versionSource = strings.ReplaceAll(m[1], "_", "."), "Gradle sourceCompatibility"
 	}
-	switch {
-	case strings.Contains(src, "org.springframework.boot"):
-		j.framework = "spring-boot"
-		j.web = containsAny(src, []string{"spring-boot-starter-web", "spring-boot-starter-webflux"})
-		j.actuator = strings.Contains(src, "spring-boot-starter-actuator")
-	case strings.Contains(src, "io.quarkus"):
-		j.framework, j.web = "quarkus", true
-	case strings.Contains(src, "io.micronaut"):
-		j.framework, j.web = "micronaut", true
-	case strings.Contains(src, "io.ktor"):
-		j.framework, j.web = "ktor", true
-	case strings.Contains(src, "io.javalin"):
-		j.framework, j.web, j.port = "javalin", true, 7070
-	}
+	gradleFramework(src, j)
 	gradle := "gradle"
 	if a.Has("gradlew") || j.rootHas("gradlew") {
 		gradle = "./gradlew"
@@ -70,7 +57,7 @@ func gradleApp(a *App, j *jvmApp) {
 		task, j.jar = "bootJar", libs+jarName+ver+".jar"
 	case "quarkus":
 		j.jar = strings.TrimSuffix(libs, "libs/") + "quarkus-app/quarkus-run.jar"
-	case "micronaut":
+	case "micronaut", "javalin":
 		task, j.jar = "shadowJar", libs+jarName+ver+"-all.jar"
 	case "ktor":
 		task, j.jar = "buildFatJar", libs+jarName+"-all.jar"
@@ -85,6 +72,25 @@ func gradleApp(a *App, j *jvmApp) {
 	j.m.BuildCommand = gradle + " " + prefix + task + " -x test"
 	if j.framework != "" {
 		j.runnable = true
+	}
+}
+
+// gradleFramework recognises the framework from the plugins and
+// dependencies named in the build script.
+func gradleFramework(src string, j *jvmApp) {
+	switch {
+	case strings.Contains(src, "org.springframework.boot"):
+		j.framework = "spring-boot"
+		j.web = containsAny(src, []string{"spring-boot-starter-web", "spring-boot-starter-webflux"})
+		j.actuator = strings.Contains(src, "spring-boot-starter-actuator")
+	case strings.Contains(src, "io.quarkus"):
+		j.framework, j.web = "quarkus", true
+	case strings.Contains(src, "io.micronaut"):
+		j.framework, j.web = "micronaut", true
+	case strings.Contains(src, "io.ktor"):
+		j.framework, j.web = "ktor", true
+	case strings.Contains(src, "io.javalin"):
+		j.framework, j.web, j.port = "javalin", true, 7070
 	}
 }
 

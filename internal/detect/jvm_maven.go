@@ -35,8 +35,8 @@ type pomArtifact struct {
 	ArtifactID string `xml:"artifactId"`
 }
 
-// ParsePom parses pom.xml content; errors name the line.
-func ParsePom(file string, b []byte) (*pom, error) {
+// parsePom parses pom.xml content; errors name the line.
+func parsePom(file string, b []byte) (*pom, error) {
 	var p pom
 	err := xml.Unmarshal(b, &p)
 	if err == nil {
@@ -87,7 +87,7 @@ func (p *pom) version() string {
 // mavenApp fills a JVM match from pom.xml.
 func mavenApp(a *App, j *jvmApp) error {
 	b, _ := a.Read("pom.xml")
-	p, err := ParsePom(a.Path("pom.xml"), b)
+	p, err := parsePom(a.Path("pom.xml"), b)
 	if err != nil {
 		return err
 	}

@@ -21,8 +21,8 @@ type packageJSON struct {
 	Workspaces       json.RawMessage   `json:"workspaces"`
 }
 
-// ParsePackageJSON parses package.json content; errors name the line.
-func ParsePackageJSON(file string, b []byte) (*packageJSON, error) {
+// parsePackageJSON parses package.json content; errors name the line.
+func parsePackageJSON(file string, b []byte) (*packageJSON, error) {
 	var p packageJSON
 	if err := parseJSON(file, b, &p); err != nil {
 		return nil, err
@@ -77,7 +77,7 @@ func (nodeDetector) Detect(a *App) (*Match, error) {
 	if !ok {
 		return nxIntegrated(a)
 	}
-	pkg, err := ParsePackageJSON(a.Path("package.json"), b)
+	pkg, err := parsePackageJSON(a.Path("package.json"), b)
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ func parseProcfile(a *App) ([]process, error) {
 	if !ok {
 		return nil, nil
 	}
-	procs, err := ParseProcfile(b)
+	procs, err := parseProcfileText(b)
 	if err != nil {
 		var me *ManifestError
 		if errors.As(err, &me) {
@@ -34,8 +34,9 @@ func parseProcfile(a *App) ([]process, error) {
 
 var procNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
-// ParseProcfile parses Procfile content into its processes, in file order.
-func ParseProcfile(b []byte) ([]process, error) {
+// parseProcfileText parses Procfile content into its processes, in file
+// order.
+func parseProcfileText(b []byte) ([]process, error) {
 	var out []process
 	seen := map[string]bool{}
 	for i, line := range strings.Split(string(b), "\n") {

@@ -48,7 +48,7 @@ func (pythonDetector) Detect(a *App) (*Match, error) {
 func (p *pyApp) readManifests() error {
 	a := p.a
 	if b, ok := a.Read("pyproject.toml"); ok {
-		pp, err := ParsePyProject(a.Path("pyproject.toml"), b)
+		pp, err := parsePyProject(a.Path("pyproject.toml"), b)
 		if err != nil {
 			return err
 		}

@@ -24,8 +24,8 @@ type pyProject struct {
 	} `toml:"tool"`
 }
 
-// ParsePyProject parses pyproject.toml content; errors name the line.
-func ParsePyProject(file string, b []byte) (*pyProject, error) {
+// parsePyProject parses pyproject.toml content; errors name the line.
+func parsePyProject(file string, b []byte) (*pyProject, error) {
 	var p pyProject
 	if err := parseTOML(file, b, &p); err != nil {
 		return nil, err

@@ -30,7 +30,7 @@ func (rubyDetector) Detect(a *App) (*Match, error) {
 		}
 		return nil, nil
 	}
-	g, err := ParseGemfile(a.Path("Gemfile"), b)
+	g, err := parseGemfile(a.Path("Gemfile"), b)
 	if err != nil {
 		return nil, err
 	}

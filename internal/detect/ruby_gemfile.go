@@ -20,10 +20,10 @@ var (
 	endLineRe  = regexp.MustCompile(`^end\b`)
 )
 
-// ParseGemfile reads a Gemfile without running it: gem and ruby lines,
+// parseGemfile reads a Gemfile without running it: gem and ruby lines,
 // checked for unterminated strings and unbalanced do/end blocks so that a
 // broken Gemfile is reported with its line, as bundler would.
-func ParseGemfile(file string, b []byte) (*gemfile, error) {
+func parseGemfile(file string, b []byte) (*gemfile, error) {
 	g := &gemfile{gems: map[string]bool{}}
 	var open []int
 	for i, raw := range strings.Split(string(b), "\n") {

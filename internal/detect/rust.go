@@ -58,23 +58,8 @@ func (rustDetector) Detect(a *App) (*Match, error) {
 	m := &Match{Score: scoreManifest}
 	m.Language, m.PackageManager, m.Framework = "rust", "cargo", "rust"
 	m.PackageName = c.Package.Name
-	channel := firstLine(a, "rust-toolchain")
-	if x := toolchainChannelRe.FindStringSubmatch(a.ReadString("rust-toolchain.toml")); x != nil {
-		channel = x[1]
-	}
-	v, s := versionFrom(2, [2]string{"rust-toolchain", channel}, [2]string{".tool-versions", toolVersions(a, "rust")},
-		[2]string{"Cargo.toml rust-version", c.Package.RustVersion})
-	if v != "" {
-		m.RuntimeVersion = v
-		m.Signals = append(m.Signals, s)
-	}
-	bin := c.Package.DefaultRun
-	if bin == "" && len(c.Bin) > 0 {
-		bin = c.Bin[0].Name
-	}
-	if bin == "" && a.Has("src/main.rs") {
-		bin = c.Package.Name
-	}
+	rustVersion(a, &c, m)
+	bin := rustBinary(a, &c)
 	if bin == "" {
 		m.Signals = append(m.Signals, "Cargo.toml has no binary target: a library crate")
 		return m, nil
@@ -98,10 +83,45 @@ func (rustDetector) Detect(a *App) (*Match, error) {
 		m.Signals = append(m.Signals, "binary "+bin+" opens no port: a worker")
 		return m, nil
 	}
-	if _, ok := c.Dependencies["askama"]; ok {
-		m.Type = "web"
-	} else if _, ok := c.Dependencies["tera"]; ok {
-		m.Type = "web"
+	rustServer(a, &c, m)
+	m.Signals = append(m.Signals, "binary target "+bin)
+	return m, nil
+}
+
+func rustVersion(a *App, c *cargoToml, m *Match) {
+	channel := firstLine(a, "rust-toolchain")
+	if x := toolchainChannelRe.FindStringSubmatch(a.ReadString("rust-toolchain.toml")); x != nil {
+		channel = x[1]
+	}
+	v, s := versionFrom(2, [2]string{"rust-toolchain", channel}, [2]string{".tool-versions", toolVersions(a, "rust")},
+		[2]string{"Cargo.toml rust-version", c.Package.RustVersion})
+	if v != "" {
+		m.RuntimeVersion = v
+		m.Signals = append(m.Signals, s)
+	}
+}
+
+// rustBinary names the binary to run: default-run, the first [[bin]], or
+// the package itself when src/main.rs exists.
+func rustBinary(a *App, c *cargoToml) string {
+	switch {
+	case c.Package.DefaultRun != "":
+		return c.Package.DefaultRun
+	case len(c.Bin) > 0:
+		return c.Bin[0].Name
+	case a.Has("src/main.rs"):
+		return c.Package.Name
+	}
+	return ""
+}
+
+// rustServer refines a server binary: templates make it a web app, and
+// the port comes from Rocket.toml or the source.
+func rustServer(a *App, c *cargoToml, m *Match) {
+	for _, t := range []string{"askama", "tera", "maud"} {
+		if _, ok := c.Dependencies[t]; ok {
+			m.Type = "web"
+		}
 	}
 	files := append([]string{"src/main.rs"}, a.FilesWithExt("src", 20, ".rs")...)
 	if m.Framework == "rocket" {
@@ -114,6 +134,4 @@ func (rustDetector) Detect(a *App) (*Match, error) {
 		m.Port = p
 		m.Signals = append(m.Signals, sig)
 	}
-	m.Signals = append(m.Signals, "binary target "+bin)
-	return m, nil
 }

@@ -47,7 +47,7 @@ var gradleIncludeRe = regexp.MustCompile(`include\s*\(?\s*((?:["'][:\w./-]+["']\
 // root so that sibling libraries are built first.
 func jvmWorkspace(ix *Index) *Workspace {
 	if b, ok := ix.Read("pom.xml"); ok {
-		p, err := ParsePom("pom.xml", b)
+		p, err := parsePom("pom.xml", b)
 		if err != nil || len(p.Modules) == 0 {
 			return nil
 		}
