@@ -77,7 +77,8 @@ type ObjectDiff struct {
 	ID       manifest.ID
 	Status   Status
 	// Current and Proposed are the normalized, redacted objects; nil on the
-	// side where the object does not exist. Treat them as read-only.
+	// side where the object does not exist. Treat them as read-only: for an
+	// unchanged object they may be the same map.
 	Current, Proposed map[string]any
 	Changes           []Change
 }
@@ -96,8 +97,10 @@ func Compute(current, proposed []manifest.Object, opts Options) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Added: []string{}, Removed: []string{}, Modified: []string{}, Changes: []Change{}}
-	for _, k := range unionKeys(cur, prop) {
+	keys := unionKeys(cur, prop)
+	res := &Result{Added: []string{}, Removed: []string{}, Modified: []string{}, Changes: []Change{},
+		Objects: make([]ObjectDiff, 0, len(keys))}
+	for _, k := range keys {
 		od := compareObject(cur[k], prop[k], opts)
 		res.add(od)
 	}
@@ -176,6 +179,13 @@ func compareObject(cur, prop *manifest.Object, opts Options) ObjectDiff {
 	}
 	od := ObjectDiff{Resource: ref.Key(), ID: matchKey(*ref, opts.MatchNamespace)}
 	rules := rulesFor(opts.Ignore, ref.ID())
+	if cur != nil && prop != nil && sameIntent(cur.Object, prop.Object, opts.MatchNamespace) {
+		// Most objects of a promotion differ at most in what normalization
+		// drops: one normalized copy serves both sides, and no walk is needed.
+		od.Current, _ = normalize(cur.Object, opts.MatchNamespace, rules)
+		od.Proposed, od.Status = od.Current, StatusUnchanged
+		return od
+	}
 	var defA, defB *defaulted
 	if cur != nil {
 		od.Current, defA = normalize(cur.Object, opts.MatchNamespace, rules)
@@ -210,4 +220,63 @@ func controlled(o *manifest.Object) bool {
 		}
 	}
 	return false
+}
+
+// sameIntent reports, without allocating, whether two raw objects are equal
+// apart from what normalization drops at the top (status, server-set
+// metadata, the namespace when it is not matched).
+func sameIntent(a, b map[string]any, withNS bool) bool {
+	if !sameKeysExcept(a, b, "status") {
+		return false
+	}
+	for k, av := range a {
+		if k == "status" {
+			continue
+		}
+		if k == "metadata" {
+			am, aok := av.(map[string]any)
+			bm, bok := b[k].(map[string]any)
+			if !aok || !bok || !sameMetadata(am, bm, withNS) {
+				return false
+			}
+			continue
+		}
+		if !equalValue(av, b[k], k) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameMetadata(a, b map[string]any, withNS bool) bool {
+	skip := func(k string) bool { return serverSetField[k] || (!withNS && k == "namespace") }
+	for k, av := range a {
+		if skip(k) {
+			continue
+		}
+		bv, ok := b[k]
+		if !ok || !equalValue(av, bv, k) {
+			return false
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok && !skip(k) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameKeysExcept(a, b map[string]any, except string) bool {
+	for k := range a {
+		if _, ok := b[k]; !ok && k != except {
+			return false
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok && k != except {
+			return false
+		}
+	}
+	return true
 }
