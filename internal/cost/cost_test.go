@@ -73,13 +73,19 @@ apiVersion: apps/v1
 kind: Deployment
 metadata: {name: c}
 spec: {replicas: -1, template: {spec: {containers: [{name: c}]}}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: h}
+spec: {scaleTargetRef: {kind: Deployment, name: a}, maxReplicas: many}
 `)
 	_, err := Estimate(objs, nil, DefaultPricing(), Options{})
 	var le manifest.LoadErrors
-	if !errors.As(err, &le) || len(le) != 3 {
-		t.Fatalf("want 3 errors, got %v", err)
+	if !errors.As(err, &le) || len(le) != 4 {
+		t.Fatalf("want 4 errors, got %v", err)
 	}
 	for i, want := range []string{
+		"t.yaml: document 3: HorizontalPodAutoscaler/h: spec.maxReplicas: many is not an integer from 0 to 100000",
 		"t.yaml: document 0: Deployment/a: spec.template.spec.containers[0].resources.requests.cpu: quantity lots does not parse",
 		"t.yaml: document 1: PersistentVolumeClaim/b: spec.resources.requests.storage: quantity 10Gigs does not parse",
 		"t.yaml: document 2: Deployment/c: spec.replicas: -1 is not an integer from 0 to 100000",
@@ -186,5 +192,37 @@ spec: {containers: [{name: c, resources: {requests: {cpu: "1"}}}]}
 	}
 	if len(rep.Items) != 1 || rep.Usage.CPUMillicores != 2000 || len(rep.Notes) != 1 {
 		t.Fatalf("items %d, cpu %dm, notes %v", len(rep.Items), rep.Usage.CPUMillicores, rep.Notes)
+	}
+}
+
+func TestRolloutWorkloadRef(t *testing.T) {
+	objs := parse(t, `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: api}
+spec:
+  replicas: 3
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: api-template}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api-template}
+spec:
+  replicas: 0
+  template: {spec: {containers: [{name: c, resources: {requests: {cpu: "1", memory: 1Gi}}}]}}
+`)
+	rep, err := Estimate(objs, nil, DefaultPricing(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rollout Item
+	for _, it := range rep.Items {
+		if it.Resource == "Rollout/api" {
+			rollout = it
+		}
+	}
+	// The Rollout runs 3 pods of the referenced template; the Deployment
+	// itself is scaled to 0, as Argo Rollouts requires.
+	if rollout.Usage.CPUMillicores != 3000 || rep.Usage.CPUMillicores != 3000 {
+		t.Fatalf("rollout %+v, total cpu %dm", rollout.Usage, rep.Usage.CPUMillicores)
 	}
 }

@@ -28,7 +28,7 @@ const defaultDaemonSetNodes = 3
 func Estimate(objs []manifest.Object, st *clusterstate.State, p Pricing, opts Options) (*Report, error) {
 	e := newEstimator(objs, st, p, opts)
 	rep := &Report{Currency: "USD", Rates: e.rates, Items: []Item{}}
-	var errs manifest.LoadErrors
+	errs := e.errs
 	owned := 0
 	for i := range objs {
 		if controlled(&objs[i]) {
@@ -98,7 +98,8 @@ type estimator struct {
 	st      *clusterstate.State
 	opts    Options
 	hpas    map[string][2]int64 // "Kind/ns/name" → min, max
-	objects map[string]*manifest.Object
+	objects []manifest.Object
+	errs    manifest.LoadErrors // problems found while indexing (bad HPAs)
 	// Exact per-unit monthly rates as big-integer fractions of micro-dollars
 	// per base unit (nanocore, byte, device), prepared once.
 	cpuRate, memRate, gpuRate, lbRate ratio
@@ -107,27 +108,41 @@ type estimator struct {
 }
 
 func newEstimator(objs []manifest.Object, st *clusterstate.State, p Pricing, opts Options) *estimator {
-	e := &estimator{rates: resolveRates(p, st), st: st, opts: opts, hpas: map[string][2]int64{}, objects: map[string]*manifest.Object{}}
+	e := &estimator{rates: resolveRates(p, st), st: st, opts: opts, hpas: map[string][2]int64{}, objects: objs}
 	e.prepareRates()
 	for i := range objs {
 		o := &objs[i]
-		e.objects[o.GetKind()+"/"+o.GetNamespace()+"/"+o.GetName()] = o
 		if o.GetKind() != "HorizontalPodAutoscaler" {
 			continue
 		}
 		kind, _ := nested(o.Object, "spec", "scaleTargetRef", "kind").(string)
 		name, _ := nested(o.Object, "spec", "scaleTargetRef", "name").(string)
-		lo, errLo := intField(o.Object, 1, "spec", "minReplicas")
+		lo, err := intField(o.Object, 1, "spec", "minReplicas")
 		hi, errHi := intField(o.Object, lo, "spec", "maxReplicas")
-		if kind != "" && name != "" && errLo == nil && errHi == nil {
+		if err == nil {
+			err = errHi
+		}
+		if err != nil {
+			e.errs = append(e.errs, &manifest.Error{File: o.File, Doc: o.Doc, Item: -1, Err: fmt.Errorf("%s: %w", o.Key(), err)})
+			continue
+		}
+		if kind != "" && name != "" {
 			e.hpas[kind+"/"+o.GetNamespace()+"/"+name] = [2]int64{lo, max(hi, lo)}
 		}
 	}
 	return e
 }
 
+// byName finds an object of the set; only Rollouts with a workloadRef ask,
+// so a scan is cheaper than an index built for every estimate.
 func (e *estimator) byName(kind, ns, name string) *manifest.Object {
-	return e.objects[kind+"/"+ns+"/"+name]
+	for i := range e.objects {
+		o := &e.objects[i]
+		if o.GetName() == name && o.GetKind() == kind && o.GetNamespace() == ns {
+			return o
+		}
+	}
+	return nil
 }
 
 // item prices one object; ok is false for objects that cost nothing.
