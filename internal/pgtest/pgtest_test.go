@@ -44,3 +44,36 @@ func TestFindBinaries(t *testing.T) {
 		t.Fatal("empty binary directory")
 	}
 }
+
+// TestStartFrom prepares a template once and copies it for each database.
+func TestStartFrom(t *testing.T) {
+	ctx := context.Background()
+	prepared := 0
+	prepare := func(url string) error {
+		prepared++
+		db, err := sql.Open("pgx", url)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		_, err = db.ExecContext(ctx, "CREATE TABLE seeded (id int); INSERT INTO seeded VALUES (42)")
+		return err
+	}
+	for range 3 {
+		db, err := sql.Open("pgx", StartFrom(t, "Seeded Schema", prepare))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v int
+		if err := db.QueryRowContext(ctx, "SELECT id FROM seeded").Scan(&v); err != nil || v != 42 {
+			t.Fatalf("copy of the template: %d, %v", v, err)
+		}
+		if _, err := db.ExecContext(ctx, "INSERT INTO seeded VALUES (1)"); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	}
+	if prepared != 1 {
+		t.Fatalf("template prepared %d times, want once", prepared)
+	}
+}

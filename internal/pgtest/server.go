@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 )
 
 // Server is a PostgreSQL server in a temporary directory.
@@ -19,6 +20,9 @@ type Server struct {
 	port   int
 	bin    string // directory of initdb, pg_ctl
 	asUser string // "postgres" when running as root, else ""
+
+	mu        sync.Mutex
+	templates map[string]error // prepared template databases and their outcome
 }
 
 // missingBinaries is the failure when PostgreSQL is not installed.
@@ -58,7 +62,7 @@ func StartServer() (*Server, error) {
 
 func (s *Server) start() error {
 	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off "+
-		"-c full_page_writes=off -c max_connections=200", s.port, s.dir)
+		"-c full_page_writes=off -c max_connections=200 -c autovacuum=off", s.port, s.dir)
 	return s.run("pg_ctl", "-D", s.dir, "-l", filepath.Join(s.dir, "server.log"), "-w", "-t", "60", "-o", opts, "start")
 }
 

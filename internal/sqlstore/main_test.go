@@ -25,7 +25,17 @@ var dialects = []struct {
 	open func(t testing.TB) string // returns a DSN
 }{
 	{"sqlite", func(t testing.TB) string { return filepath.Join(t.TempDir(), "capsule.db") }},
-	{"postgres", func(t testing.TB) string { return pgtest.Start(t) }},
+	{"postgres", func(t testing.TB) string { return pgtest.StartFrom(t, "sqlstore", migrated) }},
+}
+
+// migrated prepares the template database every PostgreSQL test database
+// is copied from: the store's migrations, applied once.
+func migrated(url string) error {
+	s, err := sqlstore.Open(context.Background(), url, sqlstore.Options{})
+	if err != nil {
+		return err
+	}
+	return s.Close()
 }
 
 func openStore(t testing.TB, dsn string) *sqlstore.Store {
