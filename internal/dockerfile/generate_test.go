@@ -37,7 +37,11 @@ var cases = []detect.Service{
 	{Name: "quarkus", Language: "java", Framework: "quarkus", Type: "api", PackageManager: "maven", Port: 8080},
 	{Name: "rails", Language: "ruby", Framework: "rails", Type: "web", RuntimeVersion: "3.3.4", StartCommand: "bin/rails server -b 0.0.0.0", Port: 3000},
 	{Name: "sidekiq", Language: "ruby", Framework: "sidekiq", Type: "worker", StartCommand: "bundle exec sidekiq"},
-	{Name: "laravel", Language: "php", Framework: "laravel", Type: "web", RuntimeVersion: "8.3", Port: 8080},
+	{Name: "laravel", Language: "php", Framework: "laravel", Type: "web", PackageManager: "composer", RuntimeVersion: "8.3", Port: 8080},
+	{Name: "guestbook", Language: "php", Framework: "php", Type: "web", Port: 80},
+	{Name: "clj", Language: "java", Framework: "java", Type: "web", PackageManager: "leiningen", Port: 3000},
+	{Name: "play", Language: "java", Framework: "play", Type: "web", PackageManager: "sbt", RuntimeVersion: "17", Port: 9000},
+	{Name: "pdmapi", Language: "python", Framework: "fastapi", Type: "api", PackageManager: "pdm", Port: 8000},
 	{Name: "phoenix-app", Language: "elixir", Framework: "phoenix", Type: "web", RuntimeVersion: "1.17", Port: 4000},
 	{Name: "axum", Language: "rust", Framework: "axum", Type: "api", RuntimeVersion: "1.82", Port: 3000},
 	{Name: "MyApi", Language: "dotnet", Framework: "aspnetcore", Type: "api", RuntimeVersion: "8.0", Port: 8080},
@@ -148,7 +152,10 @@ func checkStructure(t *testing.T, s detect.Service, df []byte) {
 	if s.Language != "static" && cmd == "" && s.Type != "static" {
 		t.Error("no CMD in the final stage")
 	}
-	coarse := s.Workspace != "" && s.Workspace != s.Path && s.PackageManager != "pnpm"
+	// Workspaces installed by npm/yarn/bun copy everything first; plain PHP
+	// has no dependencies to install.
+	coarse := (s.Workspace != "" && s.Workspace != s.Path && s.PackageManager != "pnpm") ||
+		(s.Language == "php" && s.PackageManager != "composer")
 	if s.Language != "static" && installBeforeSource == 0 && !coarse {
 		t.Error("no dependency step runs before the source is copied")
 	}

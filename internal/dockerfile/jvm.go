@@ -2,7 +2,8 @@ package dockerfile
 
 import "github.com/usecapsule/capsule/internal/detect"
 
-// jvmFamily builds with Maven or Gradle and runs the jar on a JRE.
+// jvmFamily builds with Maven, Gradle, Leiningen or sbt and runs the
+// result on a JRE.
 type jvmFamily struct{}
 
 func (jvmFamily) Name() string { return "jvm" }
@@ -11,12 +12,17 @@ func (jvmFamily) Match(s detect.Service) bool { return s.Language == "java" }
 
 func (jvmFamily) Plan(s detect.Service) Plan {
 	tool := "maven"
-	if s.PackageManager == "gradle" {
-		tool = "gradle"
+	switch s.PackageManager {
+	case "gradle", "leiningen", "sbt":
+		tool = s.PackageManager
 	}
 	cmd := "java -XX:MaxRAMPercentage=75.0 -jar /app/app.jar"
-	if s.Framework == "quarkus" {
+	switch {
+	case s.Framework == "quarkus":
 		cmd = "java -XX:MaxRAMPercentage=75.0 -jar /app/quarkus-run.jar"
+	case tool == "sbt":
+		// sbt stage writes a start script named after the project.
+		cmd = "/app/bin/" + s.Name
 	}
 	return Plan{
 		Service: s,

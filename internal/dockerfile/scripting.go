@@ -46,7 +46,7 @@ func (phpFamily) Plan(s detect.Service) Plan {
 		Version: minor(version(s.RuntimeVersion, "8.3")),
 		Port:    8080,
 		Cmd:     ExecForm("apache2-foreground"),
-		Extra:   map[string]string{"DocumentRoot": root, "Laravel": boolString(s.Framework == "laravel")},
+		Extra:   map[string]string{"DocumentRoot": root, "Laravel": boolString(s.Framework == "laravel"), "Composer": boolString(s.PackageManager == "composer")},
 		Ignore:  []string{"vendor", "node_modules", "storage/logs/*", "storage/framework/cache/*", "var/cache", "var/log"},
 	}
 }
