@@ -31,6 +31,9 @@ func (a *App) Read(name string) ([]byte, bool) { return a.ix.Read(a.Path(name)) 
 // ReadString returns the contents of file name, "" when unreadable.
 func (a *App) ReadString(name string) string { return a.ix.ReadString(a.Path(name)) }
 
+// Source returns source file name for hint scanning (see Index.Source).
+func (a *App) Source(name string) string { return a.ix.Source(a.Path(name)) }
+
 // List returns the entries of sub-directory dir of the app.
 func (a *App) List(dir string) []string { return a.ix.List(a.Path(dir)) }
 

@@ -9,7 +9,7 @@ import (
 // detectApp runs every detector on one directory, keeps the best match and
 // applies the Procfile and Dockerfile found there.
 func (r *runner) detectApp(a *App) ([]Service, error) {
-	best, losers, err := bestMatch(a)
+	best, losers, err := r.bestMatch(a)
 	if err != nil {
 		return nil, err
 	}
@@ -48,6 +48,28 @@ func (r *runner) detectApp(a *App) ([]Service, error) {
 		defaultHealth(&out[i])
 	}
 	return out, nil
+}
+
+// matchResult is a memoised bestMatch.
+type matchResult struct {
+	best   *Match
+	losers []string
+	err    error
+}
+
+// bestMatch runs the detectors once per directory (discovery and
+// detection both need the answer).
+func (r *runner) bestMatch(a *App) (*Match, []string, error) {
+	key := a.Dir
+	if a.Workspace != nil {
+		key += "\x00ws"
+	}
+	if res, ok := r.memo[key]; ok {
+		return res.best, res.losers, res.err
+	}
+	best, losers, err := bestMatch(a)
+	r.memo[key] = matchResult{best, losers, err}
+	return best, losers, err
 }
 
 // bestMatch ranks the detectors' matches: deployable first, then score,

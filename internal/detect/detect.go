@@ -51,7 +51,7 @@ func DetectFS(fsys fs.FS, display, rootName string, opts Options) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{ix: ix, rootName: rootName, opts: opts, matches: map[string]*Match{}}
+	r := &runner{ix: ix, rootName: rootName, opts: opts, matches: map[string]*Match{}, memo: map[string]matchResult{}}
 	res, err := r.run()
 	if err != nil {
 		return nil, err
@@ -72,6 +72,7 @@ type runner struct {
 	opts     Options
 	seen     []string // signals of directories that yielded no service
 	matches  map[string]*Match
+	memo     map[string]matchResult
 }
 
 func (r *runner) run() (*Result, error) {

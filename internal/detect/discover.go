@@ -62,14 +62,9 @@ func (r *runner) rootIsApp(root *App) bool {
 	if !hasManifest(root) {
 		return false
 	}
-	for _, d := range detectors {
-		m, err := d.Detect(root)
-		if err != nil {
-			return true // surface the malformed manifest
-		}
-		if m != nil && m.Deployable {
-			return true
-		}
+	m, _, err := r.bestMatch(root)
+	if err != nil || m != nil && m.Deployable {
+		return true // a malformed manifest is surfaced by detectApp
 	}
 	return root.Has("Dockerfile") || root.Has("Procfile")
 }

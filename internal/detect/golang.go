@@ -72,6 +72,11 @@ func (goDetector) Detect(a *App) (*Match, error) {
 
 func goRequires(mf *modfile.File, prefix string) bool {
 	for _, r := range mf.Require {
+		// An indirect requirement is a dependency of a dependency, not the
+		// framework the app is written with.
+		if r.Indirect {
+			continue
+		}
 		if r.Mod.Path == prefix || strings.HasPrefix(r.Mod.Path, prefix+"/") {
 			return true
 		}

@@ -15,13 +15,19 @@ type goMain struct {
 	files  []string
 }
 
-var pkgMainRe = regexp.MustCompile(`(?m)^package main\b`)
+var (
+	pkgMainRe = regexp.MustCompile(`(?m)^package main\b`)
+	// goIgnoreRe marks generator programs (//go:build ignore) that are run
+	// with go run, never built into the module.
+	goIgnoreRe = regexp.MustCompile(`(?m)^//go:build ignore\b|^// \+build ignore\b`)
+)
 
 // goServerMarks in a main package mean it serves network traffic.
 var goServerMarks = []string{"ListenAndServe", "net/http", ".Listen(", ".Run(", ".Start(", "grpc.NewServer", "net.Listen"}
 
 // goToolNames are main packages that are tools, not services.
-var goToolNames = []string{"migrate", "migration", "gen", "generate", "codegen", "cli", "tool", "seed", "admin", "ctl", "lint"}
+var goToolNames = []string{"migrate", "migration", "gen", "generate", "codegen", "cli", "tool", "tools", "seed", "admin", "ctl", "lint",
+	"test", "testsetup", "testing", "example", "examples", "demo", "bench", "benchmark", "internal"}
 
 // findGoMains finds main packages at the module root, under cmd/ and one
 // level down (server/, api/...), skipping tests and examples.
@@ -55,8 +61,8 @@ func readGoMain(a *App, dir string) (goMain, bool) {
 			continue
 		}
 		f := join(dir, e)
-		s := a.ReadString(f)
-		if pkgMainRe.MatchString(s) {
+		s := a.Source(f)
+		if pkgMainRe.MatchString(s) && !goIgnoreRe.MatchString(s) {
 			isMain = true
 			g.files = append(g.files, f)
 			src.WriteString(s)
@@ -76,7 +82,7 @@ func readGoMain(a *App, dir string) (goMain, bool) {
 
 func isGoTool(name string) bool {
 	for _, t := range goToolNames {
-		if name == t || strings.HasSuffix(name, "-"+t) || strings.HasPrefix(name, t+"-") {
+		if name == t || strings.HasSuffix(name, "-"+t) || strings.HasPrefix(name, t+"-") || strings.HasPrefix(name, t) && len(t) >= 4 {
 			return true
 		}
 	}
@@ -94,7 +100,7 @@ var goPortRules = []portRule{
 // goServices turns the main packages into the service (and extra
 // services when there are several servers or workers).
 func goServices(a *App, m *Match, mains []goMain) {
-	if len(mains) == 1 && !mains[0].server && !mains[0].worker {
+	if len(mains) == 1 && !mains[0].server && !mains[0].worker && !isGoTool(mains[0].name) {
 		// A thin main (cmd/x calling into internal/...) still serves when
 		// the module does; the package that listens is the evidence.
 		if f := goModuleServer(a); f != "" {
@@ -106,10 +112,10 @@ func goServices(a *App, m *Match, mains []goMain) {
 	var keep []goMain
 	for _, g := range mains {
 		switch {
-		case g.server || g.worker:
-			keep = append(keep, g)
 		case isGoTool(g.name):
 			m.Signals = append(m.Signals, a.Path(g.dir)+" is a tool, not a service")
+		case g.server || g.worker:
+			keep = append(keep, g)
 		case len(mains) == 1:
 			keep = append(keep, g)
 		default:
@@ -198,7 +204,7 @@ func goModuleServer(a *App) string {
 	found, n := "", 0
 	a.ix.Walk(a.Dir, []string{".go"}, func(p string) bool {
 		n++
-		if !strings.HasSuffix(p, "_test.go") && goServerCodeRe.MatchString(a.ix.ReadString(p)) {
+		if !strings.HasSuffix(p, "_test.go") && goStartsServer(a.ix.Source(p)) {
 			found = p
 			return false
 		}
@@ -208,4 +214,10 @@ func goModuleServer(a *App) string {
 		found = strings.TrimPrefix(found, a.Dir+"/")
 	}
 	return found
+}
+
+// goStartsServer runs the line-anchored regexp only on files that contain
+// a marker at all: most files do not, and the regexp is the slow part.
+func goStartsServer(src string) bool {
+	return containsAny(src, []string{"ListenAndServe", "http.Server{", "grpc.NewServer(", "net.Listen("}) && goServerCodeRe.MatchString(src)
 }

@@ -32,7 +32,10 @@ func findHealthRoute(a *App, language string) (string, string) {
 	route, file, n := "", "", 0
 	a.ix.Walk(a.Dir, exts, func(p string) bool {
 		n++
-		src := a.ix.ReadString(p)
+		src := a.ix.Source(p)
+		if !containsAny(src, []string{"health", "/ping", "livez"}) {
+			return n < 200
+		}
 		for _, loc := range healthRouteRe.FindAllStringSubmatchIndex(src, 4) {
 			if !inComment(src, loc[0]) {
 				route, file = src[loc[2]:loc[3]], p

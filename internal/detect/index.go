@@ -2,6 +2,7 @@ package detect
 
 import (
 	"bytes"
+	"io"
 	"io/fs"
 	"path"
 	"sort"
@@ -28,7 +29,8 @@ type Index struct {
 	fsys     fs.FS
 	maxSize  int64
 	maxDepth int
-	files    map[string]int64 // path -> size
+	files    map[string]bool
+	budget   int64 // bytes that may still be read, bounding work on huge repositories
 	dirs     map[string][]string
 	cache    map[string][]byte
 	skipped  []string
@@ -39,7 +41,8 @@ type Index struct {
 func newIndex(fsys fs.FS, opts Options) (*Index, error) {
 	ix := &Index{
 		fsys: fsys, maxSize: opts.maxFileSize(), maxDepth: opts.maxDepth(),
-		files: map[string]int64{}, dirs: map[string][]string{}, cache: map[string][]byte{},
+		files: map[string]bool{}, dirs: map[string][]string{}, cache: map[string][]byte{},
+		budget: readBudget,
 	}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -74,29 +77,20 @@ func (ix *Index) visit(p string, d fs.DirEntry) error {
 		}
 		return nil
 	}
-	if d.Type()&fs.ModeSymlink != 0 {
-		// A link may point at a directory or loop; only regular targets are
-		// read later, and a failed read just means the file is absent.
-		ix.files[p] = -1
-	} else if d.Type().IsRegular() {
-		info, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		ix.files[p] = info.Size()
-	} else {
+	// A link may point at a directory or loop; only regular targets are
+	// read later, and a failed read just means the file is absent. Sizes
+	// are checked when a file is read, which saves a stat per file.
+	if d.Type()&fs.ModeSymlink == 0 && !d.Type().IsRegular() {
 		return nil
 	}
+	ix.files[p] = true
 	parent := path.Dir(p)
 	ix.dirs[parent] = append(ix.dirs[parent], d.Name())
 	return nil
 }
 
 // Has reports whether the file p exists (even if too large to read).
-func (ix *Index) Has(p string) bool {
-	_, ok := ix.files[p]
-	return ok
-}
+func (ix *Index) Has(p string) bool { return ix.files[p] }
 
 // IsDir reports whether p is a directory that was walked.
 func (ix *Index) IsDir(p string) bool {
@@ -109,15 +103,44 @@ func (ix *Index) List(dir string) []string { return ix.dirs[dir] }
 
 // Read returns the contents of p, or false when it is absent, larger than
 // the limit, unreadable (a dangling or looping link) or binary.
-func (ix *Index) Read(p string) ([]byte, bool) {
+func (ix *Index) Read(p string) ([]byte, bool) { return ix.read(p, ix.maxSize) }
+
+// sourceLimit bounds source files scanned for ports and routes: larger ones
+// are generated code, and reading them would only cost time.
+const sourceLimit = 256 << 10
+
+// readBudget bounds the bytes one detection reads in total.
+const readBudget = 64 << 20
+
+// Source is Read for a source file scanned for hints (at most 256 KiB).
+func (ix *Index) Source(p string) string {
+	b, _ := ix.read(p, min(sourceLimit, ix.maxSize))
+	return string(b)
+}
+
+func (ix *Index) read(p string, limit int64) ([]byte, bool) {
 	if b, ok := ix.cache[p]; ok {
-		return b, b != nil
+		return b, b != nil && int64(len(b)) <= limit
 	}
-	size, ok := ix.files[p]
-	if !ok || size > ix.maxSize {
+	if !ix.files[p] || ix.budget <= 0 {
 		return nil, false
 	}
-	b, err := fs.ReadFile(ix.fsys, p)
+	f, err := ix.fsys.Open(p)
+	if err != nil {
+		ix.cache[p] = nil
+		return nil, false
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() > ix.maxSize {
+		ix.cache[p] = nil
+		return nil, false
+	}
+	if st.Size() > limit {
+		return nil, false // may still be read later with a larger limit
+	}
+	b, err := io.ReadAll(io.LimitReader(f, ix.maxSize+1))
+	ix.budget -= int64(len(b))
 	if err != nil || int64(len(b)) > ix.maxSize || isBinary(b) {
 		ix.cache[p] = nil
 		return nil, false

@@ -21,7 +21,7 @@ func rule(what, expr string) portRule {
 // named by the start command wins over incidental files.
 func scanPort(a *App, files []string, rules []portRule) (int, string) {
 	for _, f := range files {
-		src := a.ReadString(f)
+		src := a.Source(f)
 		if src == "" {
 			continue
 		}

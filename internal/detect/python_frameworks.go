@@ -80,7 +80,7 @@ func findPyObject(a *App, ctor string) (ref, chdir, file string) {
 	re := regexp.MustCompile(`(?m)^(\w+)\s*(?::\s*\w+\s*)?=\s*` + ctor)
 	factory := regexp.MustCompile(`(?m)^def (create_app|make_app|get_app)\(`)
 	for _, f := range pyFiles(a) {
-		src := a.ReadString(f)
+		src := a.Source(f)
 		if m := re.FindStringSubmatch(src); m != nil {
 			mod, dir := pyModule(f)
 			return mod + ":" + m[1], dir, f
