@@ -226,3 +226,21 @@ spec:
 		t.Fatalf("rollout %+v, total cpu %dm", rollout.Usage, rep.Usage.CPUMillicores)
 	}
 }
+
+func TestMoney64MatchesBig(t *testing.T) {
+	e := &estimator{rates: resolveRates(DefaultPricing(), nil)}
+	e.prepareRates()
+	for _, c := range []struct{ amount, count int64 }{{1, 1}, {250_000_000, 3}, {999_999_999_999, 7}, {1 << 40, 1000}, {123_456_789, 99_999}} {
+		for _, f := range []frac{{1, 1}, {1, 2}, {13, 10}, {0, 1}} {
+			fast, ok := money64(c.amount, c.count, f, frac{1, 1}, e.memRate)
+			x := new(big.Int).SetInt64(c.amount)
+			x.Mul(x, big.NewInt(c.count*f.num))
+			x.Mul(x, e.memRate.num)
+			y := new(big.Int).Mul(big.NewInt(f.den), e.memRate.den)
+			slow := moneyFromQuo(x, y)
+			if ok && fast != slow {
+				t.Errorf("%+v %v: int64 %d, big %d", c, f, fast, slow)
+			}
+		}
+	}
+}

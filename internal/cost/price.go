@@ -1,6 +1,10 @@
 package cost
 
-import "math/big"
+import (
+	"math"
+	"math/big"
+	"math/bits"
+)
 
 // ratio is num/den in big integers.
 type ratio struct{ num, den *big.Int }
@@ -10,13 +14,13 @@ type ratio struct{ num, den *big.Int }
 // number of base units in the priced unit (1e9 nanocores per vCPU, 2^30
 // bytes per GiB, 1 per device).
 func monthlyRate(price Price, unitsPer int64, hourly bool) ratio {
-	r := price.Rat()
-	num := new(big.Int).Mul(r.Num(), big.NewInt(microsPerDollar))
+	r := new(big.Rat).Mul(price.Rat(), big.NewRat(microsPerDollar, unitsPer))
 	if hourly {
-		num.Mul(num, big.NewInt(HoursPerMonth))
+		r.Mul(r, big.NewRat(HoursPerMonth, 1))
 	}
-	den := new(big.Int).Mul(r.Denom(), big.NewInt(unitsPer))
-	return ratio{num, den}
+	// big.Rat keeps the fraction reduced, which keeps the default prices'
+	// numerator and denominator small enough for the int64 path in money.
+	return ratio{new(big.Int).Set(r.Num()), new(big.Int).Set(r.Denom())}
 }
 
 func (e *estimator) prepareRates() {
@@ -42,6 +46,9 @@ func (e *estimator) storageRate(class string) ratio {
 func (e *estimator) money(amount, count int64, f1, f2 frac, rate ratio) Money {
 	if amount == 0 || count == 0 || f1.num == 0 || f2.num == 0 {
 		return 0
+	}
+	if m, ok := money64(amount, count, f1, f2, rate); ok {
+		return m
 	}
 	x, y := &e.scratch[0], &e.scratch[1]
 	x.SetInt64(amount)
@@ -79,4 +86,45 @@ func (e *estimator) cost(f *facts, replicas int64, s scenario) Components {
 	}
 	c.LoadBalancer = e.money(f.loadBalancers, 1, one, one, e.lbRate)
 	return c
+}
+
+// money64 is money in int64 arithmetic, for when no product overflows
+// (always with the default prices and ordinary quantities); ok is false
+// otherwise and the caller uses big integers.
+func money64(amount, count int64, f1, f2 frac, rate ratio) (Money, bool) {
+	if !rate.num.IsInt64() || !rate.den.IsInt64() || amount < 0 || count < 0 {
+		return 0, false
+	}
+	num, ok := mul64(amount, count, f1.num, f2.num, rate.num.Int64())
+	if !ok {
+		return 0, false
+	}
+	den, ok := mul64(f1.den, f2.den, rate.den.Int64())
+	if !ok || den <= 0 {
+		return 0, false
+	}
+	q, r := num/den, num%den
+	if 2*r >= den {
+		q++
+	}
+	if Money(q) > MaxMonthly {
+		return MaxMonthly + 1, true
+	}
+	return Money(q), true
+}
+
+// mul64 multiplies non-negative factors, reporting overflow.
+func mul64(factors ...int64) (int64, bool) {
+	p := uint64(1)
+	for _, f := range factors {
+		if f < 0 {
+			return 0, false
+		}
+		hi, lo := bits.Mul64(p, uint64(f))
+		if hi != 0 || lo > math.MaxInt64 {
+			return 0, false
+		}
+		p = lo
+	}
+	return int64(p), true
 }
