@@ -13,7 +13,19 @@ const timeLayout = "2006-01-02T15:04:05.000000Z"
 // Now returns the current time as the store keeps it: UTC, truncated to the
 // microseconds PostgreSQL stores, so a value read back equals the value
 // written in both dialects.
-func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+func Now() time.Time { return Stored(time.Now()) }
+
+// Stored returns t as the store keeps it: UTC, truncated to microseconds.
+func Stored(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// StoredPtr is Stored for an optional time.
+func StoredPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := Stored(*t)
+	return &v
+}
 
 // Time is a timestamp argument and scan target that behaves the same in both
 // dialects. A zero Time (Valid false) is SQL NULL.

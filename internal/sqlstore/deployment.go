@@ -80,7 +80,7 @@ func (s *Store) CreateDeployment(ctx context.Context, d *capsule.Deployment) err
 	if n.EnvironmentID, ok = canonicalID(d.EnvironmentID); !ok {
 		return capsule.NotFound("environment", d.EnvironmentID)
 	}
-	n.ID, n.CreatedAt = newID(), database.Now()
+	n.ID, n.CreatedAt, n.CompletedAt = newID(), database.Now(), database.StoredPtr(d.CompletedAt)
 	if slices.Contains(terminalStatuses, n.Status) && n.CompletedAt == nil {
 		at := n.CreatedAt
 		n.CompletedAt = &at

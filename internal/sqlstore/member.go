@@ -84,6 +84,7 @@ func (s *Store) AddMember(ctx context.Context, m *capsule.Member) error {
 	if n.JoinedAt.IsZero() {
 		n.JoinedAt = database.Now()
 	}
+	n.JoinedAt = database.Stored(n.JoinedAt)
 	err := s.db.InTx(ctx, func(tx *database.Tx) error { return insertMember(ctx, tx, &n) })
 	if err != nil {
 		return dbError(err, nil)

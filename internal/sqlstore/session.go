@@ -42,6 +42,8 @@ func prepareSession(ss *capsule.Session) (capsule.Session, error) {
 	if n.CreatedAt.IsZero() {
 		n.CreatedAt = database.Now()
 	}
+	// What the caller gets back equals what a later read returns.
+	n.CreatedAt, n.ExpiresAt, n.RevokedAt = database.Stored(n.CreatedAt), database.Stored(n.ExpiresAt), database.StoredPtr(n.RevokedAt)
 	var v capsule.Validation
 	if n.TokenHash == "" {
 		v.Add("tokenHash", "is required")

@@ -51,7 +51,7 @@ func (s *Store) CreateUser(ctx context.Context, u *capsule.User) error {
 		return err
 	}
 	n := *u
-	n.ID, n.CreatedAt = newID(), database.Now()
+	n.ID, n.CreatedAt, n.LastLoginAt = newID(), database.Now(), database.StoredPtr(u.LastLoginAt)
 	err := s.db.InTx(ctx, func(tx *database.Tx) error {
 		_, err := tx.Exec(ctx, "INSERT INTO users (id, email, email_key, name, password_hash, created_at, last_login_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			n.ID, n.Email, emailKey(n.Email), n.Name, n.PasswordHash, database.TimeOf(n.CreatedAt), database.NullTimeOf(n.LastLoginAt))
@@ -96,7 +96,7 @@ func (s *Store) TouchUserLogin(ctx context.Context, id string, at time.Time) err
 	}
 	err := s.db.InTx(ctx, func(tx *database.Tx) error {
 		res, err := tx.Exec(ctx, "UPDATE users SET last_login_at = ? WHERE id = ?",
-			database.TimeOf(at.UTC().Truncate(time.Microsecond)), cid)
+			database.TimeOf(database.Stored(at)), cid)
 		return mustAffect(res, err, capsule.NotFound("user", id))
 	})
 	return dbError(err, nil)
