@@ -15,12 +15,25 @@ type goMain struct {
 	files  []string
 }
 
-var (
-	pkgMainRe = regexp.MustCompile(`(?m)^package main\b`)
-	// goIgnoreRe marks generator programs (//go:build ignore) that are run
-	// with go run, never built into the module.
-	goIgnoreRe = regexp.MustCompile(`(?m)^//go:build ignore\b|^// \+build ignore\b`)
-)
+// goPackageClause returns the package name of a Go file and whether a
+// build constraint excludes it ("//go:build ignore" marks generators run
+// with go run). Only the header is read: a regexp over whole generated
+// files was the slowest part of detection on large modules.
+func goPackageClause(src string) (string, bool) {
+	ignored := false
+	for src != "" {
+		var line string
+		line, src, _ = strings.Cut(src, "\n")
+		t := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(t, "//go:build ") || strings.HasPrefix(t, "// +build "):
+			ignored = ignored || strings.Contains(t, "ignore")
+		case strings.HasPrefix(t, "package "):
+			return strings.Fields(t)[1], ignored
+		}
+	}
+	return "", ignored
+}
 
 // goServerMarks in a main package mean it serves network traffic.
 var goServerMarks = []string{"ListenAndServe", "net/http", ".Listen(", ".Run(", ".Start(", "grpc.NewServer", "net.Listen"}
@@ -62,7 +75,7 @@ func readGoMain(a *App, dir string) (goMain, bool) {
 		}
 		f := join(dir, e)
 		s := a.Source(f)
-		if pkgMainRe.MatchString(s) && !goIgnoreRe.MatchString(s) {
+		if pkg, ignored := goPackageClause(s); pkg == "main" && !ignored {
 			isMain = true
 			g.files = append(g.files, f)
 			src.WriteString(s)
