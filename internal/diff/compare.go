@@ -148,7 +148,7 @@ var quantityMaps = map[string]bool{
 }
 
 // quantityFields are scalar fields holding a quantity.
-var quantityFields = map[string]bool{"sizeLimit": true, "quantity": true}
+var quantityFields = map[string]bool{"sizeLimit": true, "quantity": true, "averageValue": true}
 
 // scalarEqual compares leaves: quantities by value, numbers by value,
 // secrets by digest, everything else exactly.
