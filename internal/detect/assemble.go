@@ -78,6 +78,7 @@ func bestMatch(a *App) (*Match, []string, error) {
 	var best *Match
 	var bestName string
 	var found []string
+	deployable, tie := 0, false
 	for _, d := range detectors {
 		m, err := d.Detect(a)
 		if err != nil {
@@ -87,16 +88,29 @@ func bestMatch(a *App) (*Match, []string, error) {
 			continue
 		}
 		found = append(found, d.Name())
-		if best == nil || better(m, best) {
-			best, bestName = m, d.Name()
+		if m.Deployable {
+			deployable++
+		}
+		switch {
+		case best == nil || better(m, best):
+			best, bestName, tie = m, d.Name(), false
+		case !better(best, m):
+			tie = true
 		}
 	}
 	if len(found) < 2 || best == nil {
 		return best, nil, nil
 	}
 	others := slices.DeleteFunc(found, func(n string) bool { return n == bestName })
+	why := whyBest(best)
+	switch {
+	case best.Deployable && deployable == 1:
+		why = "the others describe nothing runnable"
+	case tie:
+		why = "equal evidence; " + bestName + " comes first in the detector order (server languages before Node.js, whose package.json beside them usually builds assets)"
+	}
 	return best, []string{fmt.Sprintf("also found %s manifests; chose %s (%s)",
-		strings.Join(others, ", "), bestName, whyBest(best))}, nil
+		strings.Join(others, ", "), bestName, why)}, nil
 }
 
 func better(m, than *Match) bool {
