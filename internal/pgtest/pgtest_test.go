@@ -3,6 +3,9 @@ package pgtest
 import (
 	"context"
 	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -32,6 +35,36 @@ func TestStartGivesFreshDatabases(t *testing.T) {
 		if _, err := db.ExecContext(ctx, "CREATE TABLE t (id int)"); err != nil {
 			t.Fatalf("%s: %v", url, err)
 		}
+	}
+}
+
+// TestMissingBinaries checks the failure a machine without PostgreSQL gets.
+func TestMissingBinaries(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	_, err := findBinariesIn(filepath.Join(t.TempDir(), "*", "bin", "initdb"))
+	if err == nil || !strings.Contains(err.Error(), "make deps") {
+		t.Fatalf("error %v does not say to run make deps", err)
+	}
+}
+
+// TestFindBinariesNewest prefers the newest version directory.
+func TestFindBinariesNewest(t *testing.T) {
+	root := t.TempDir()
+	for _, v := range []string{"9", "15", "13"} {
+		dir := filepath.Join(root, v, "bin")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"initdb", "pg_ctl"} {
+			if err := os.WriteFile(filepath.Join(dir, name), nil, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Setenv("PATH", t.TempDir())
+	dir, err := findBinariesIn(filepath.Join(root, "*", "bin", "initdb"))
+	if err != nil || dir != filepath.Join(root, "15", "bin") {
+		t.Fatalf("found %q, %v; want version 15", dir, err)
 	}
 }
 

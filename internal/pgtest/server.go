@@ -119,9 +119,14 @@ func (s *Server) run(name string, args ...string) error {
 	return nil
 }
 
+// debianBinaries is where Debian's postgresql packages put the server.
+const debianBinaries = "/usr/lib/postgresql/*/bin/initdb"
+
 // findBinaries returns the directory holding initdb and pg_ctl: PATH first,
 // else the newest /usr/lib/postgresql/<version>/bin.
-func findBinaries() (string, error) {
+func findBinaries() (string, error) { return findBinariesIn(debianBinaries) }
+
+func findBinariesIn(pattern string) (string, error) {
 	if p, err := exec.LookPath("initdb"); err == nil {
 		if real, err := filepath.EvalSymlinks(p); err == nil {
 			p = real
@@ -131,7 +136,7 @@ func findBinaries() (string, error) {
 			return dir, nil
 		}
 	}
-	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
+	matches, _ := filepath.Glob(pattern)
 	slices.SortFunc(matches, func(a, b string) int { return versionOf(b) - versionOf(a) })
 	for _, m := range matches {
 		dir := filepath.Dir(m)
