@@ -1,0 +1,69 @@
+package identitystore
+
+import (
+	"context"
+	"time"
+
+	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/database"
+)
+
+// OIDCConfig is an organization's OpenID Connect provider. ClientSecretID
+// names the secret (in the secret store) holding the client secret.
+type OIDCConfig struct {
+	OrganizationID string    `json:"organizationId"`
+	Issuer         string    `json:"issuer"`
+	ClientID       string    `json:"clientId"`
+	ClientSecretID string    `json:"-"`
+	DefaultRole    string    `json:"defaultRole"`
+	CreatedAt      time.Time `json:"createdAt"`
+}
+
+// PutOIDCConfig creates or replaces an organization's provider.
+func (s *Store) PutOIDCConfig(ctx context.Context, c *OIDCConfig) error {
+	_, err := s.exec(ctx, `DELETE FROM oidc_configs WHERE organization_id = ?`, c.OrganizationID)
+	if err == nil {
+		_, err = s.exec(ctx, `INSERT INTO oidc_configs (organization_id, issuer, client_id, client_secret, default_role, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			c.OrganizationID, c.Issuer, c.ClientID, c.ClientSecretID, c.DefaultRole, database.TimeOf(c.CreatedAt))
+	}
+	if database.IsForeignKeyViolation(err) {
+		return capsule.NotFound("organization", c.OrganizationID)
+	}
+	return dbErr(err, nil)
+}
+
+// FindOIDCConfig returns an organization's provider (SSO_NOT_CONFIGURED when none).
+func (s *Store) FindOIDCConfig(ctx context.Context, orgID string) (*OIDCConfig, error) {
+	notFound := capsule.Errorf(capsule.KindNotFound, "SSO_NOT_CONFIGURED", "single sign-on is not configured for organization %q", orgID)
+	if !validUUID(orgID) {
+		return nil, notFound
+	}
+	var c OIDCConfig
+	var at database.Time
+	err := s.queryRow(ctx, `SELECT organization_id, issuer, client_id, client_secret, default_role, created_at FROM oidc_configs WHERE organization_id = ?`, orgID).
+		Scan(&c.OrganizationID, &c.Issuer, &c.ClientID, &c.ClientSecretID, &c.DefaultRole, &at)
+	c.CreatedAt = at.Time
+	return &c, dbErr(err, notFound)
+}
+
+// OIDCUser returns the user linked to an issuer's subject, or "" when none.
+func (s *Store) OIDCUser(ctx context.Context, issuer, subject string) (string, error) {
+	var uid string
+	err := s.queryRow(ctx, `SELECT user_id FROM oidc_identities WHERE issuer = ? AND subject = ?`, issuer, subject).Scan(&uid)
+	if err != nil {
+		if e := dbErr(err, capsule.NotFound("identity", subject)); capsule.IsNotFound(e) {
+			return "", nil
+		}
+		return "", dbErr(err, nil)
+	}
+	return uid, nil
+}
+
+// LinkOIDCUser links an issuer's subject to a user.
+func (s *Store) LinkOIDCUser(ctx context.Context, issuer, subject, userID string) error {
+	_, err := s.exec(ctx, `INSERT INTO oidc_identities (issuer, subject, user_id) VALUES (?, ?, ?)`, issuer, subject, userID)
+	if database.IsUniqueViolation(err) {
+		return capsule.AlreadyExists("identity", "subject", subject)
+	}
+	return dbErr(err, nil)
+}
