@@ -47,7 +47,7 @@ func RenderText(w io.Writer, r *Result, o TextOptions) error {
 		for _, op := range hunks(lineDiff(objectYAML(od.Current), objectYAML(od.Proposed)), ctx) {
 			switch op.kind {
 			case '@':
-				b.WriteString(paint(ansiCyan, "@@ ... @@") + "\n")
+				b.WriteString(paint(ansiCyan, op.text) + "\n")
 			case '+':
 				b.WriteString(paint(ansiGreen, "+"+op.text) + "\n")
 			case '-':
@@ -89,7 +89,7 @@ func RenderMarkdown(w io.Writer, r *Result) error {
 		b.WriteString("\n<details><summary>diff</summary>\n\n```diff\n")
 		for _, op := range hunks(lineDiff(objectYAML(od.Current), objectYAML(od.Proposed)), 3) {
 			if op.kind == '@' {
-				b.WriteString("@@ ... @@\n")
+				b.WriteString(op.text + "\n")
 				continue
 			}
 			b.WriteString(string(op.kind) + op.text + "\n")

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"fmt"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -8,8 +9,9 @@ import (
 
 // lineOp is one line of a line diff: ' ' kept, '-' removed, '+' added.
 type lineOp struct {
-	kind byte
-	text string
+	kind   byte
+	text   string
+	ai, bi int // 0-based positions in a and b before this line
 }
 
 // objectYAML renders a normalized object (secrets shown redacted) as lines.
@@ -46,21 +48,22 @@ func lineDiff(a, b []string) []lineOp {
 	for i < n || j < m {
 		switch {
 		case i < n && j < m && a[i] == b[j]:
-			ops = append(ops, lineOp{' ', a[i]})
+			ops = append(ops, lineOp{' ', a[i], i, j})
 			i, j = i+1, j+1
 		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
-			ops = append(ops, lineOp{'-', a[i]})
+			ops = append(ops, lineOp{'-', a[i], i, j})
 			i++
 		default:
-			ops = append(ops, lineOp{'+', b[j]})
+			ops = append(ops, lineOp{'+', b[j], i, j})
 			j++
 		}
 	}
 	return ops
 }
 
-// hunks keeps the changed lines with ctx lines of context around them and
-// marks skipped runs with a nil-kind separator.
+// hunks keeps the changed lines with ctx lines of context around them, and
+// starts each run with a '@' op whose text is the unified-diff header
+// ("@@ -1,4 +1,5 @@").
 func hunks(ops []lineOp, ctx int) []lineOp {
 	keep := make([]bool, len(ops))
 	for i, op := range ops {
@@ -72,17 +75,40 @@ func hunks(ops []lineOp, ctx int) []lineOp {
 		}
 	}
 	var out []lineOp
-	skipped := false
-	for i, op := range ops {
+	for i := 0; i < len(ops); {
 		if !keep[i] {
-			skipped = true
+			i++
 			continue
 		}
-		if skipped || (len(out) == 0 && i > 0) {
-			out = append(out, lineOp{kind: '@'})
+		j := i
+		for j < len(ops) && keep[j] {
+			j++
 		}
-		skipped = false
-		out = append(out, op)
+		out = append(out, lineOp{kind: '@', text: hunkHeader(ops[i:j])})
+		out = append(out, ops[i:j]...)
+		i = j
 	}
 	return out
+}
+
+// hunkHeader counts a run's lines on each side (1-based starts; a side with
+// no lines starts at the line before, as diff -u does).
+func hunkHeader(run []lineOp) string {
+	na, nb := 0, 0
+	for _, op := range run {
+		if op.kind != '+' {
+			na++
+		}
+		if op.kind != '-' {
+			nb++
+		}
+	}
+	sa, sb := run[0].ai+1, run[0].bi+1
+	if na == 0 {
+		sa--
+	}
+	if nb == 0 {
+		sb--
+	}
+	return fmt.Sprintf("@@ -%d,%d +%d,%d @@", sa, na, sb, nb)
 }
