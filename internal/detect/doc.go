@@ -27,7 +27,10 @@
 //   - Runtime versions are normalised to what an image tag needs: the major
 //     for Node.js, Bun, Deno and Java; major.minor for Python, Go, Ruby,
 //     PHP, Elixir, Rust, .NET and Hugo (their images are tagged that way).
-//     For a range the lowest version named is kept.
+//     A Node.js engines range resolves to the newest LTS it admits (">=18"
+//     is a floor, and operators run the newest LTS); for other languages
+//     the lowest version a range names is kept, because native packages
+//     (Python wheels, Ruby gems) lag behind new interpreters.
 //   - Ports: a Dockerfile EXPOSE (last one: the runtime stage) beats a
 //     Procfile flag, which beats configuration files (application.properties,
 //     config/puma.rb, Rocket.toml, runtime.exs), which beat source code

@@ -135,3 +135,15 @@ func TestNormalizeVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveNodeEngines(t *testing.T) {
+	for in, want := range map[string]string{
+		">=18": "24", ">=18.17 <21": "20", "^18.17.0 || ^20.3.0 || >=21.0.0": "24", "18.x": "18",
+		"20": "20", "~20.11": "20", ">=20 <=22": "22", ">16 <19": "18", "^16.14": "16", "<21": "20",
+		">=18.0 <=20.x.x": "20",
+	} {
+		if got := resolveNodeEngines(in); got != want {
+			t.Errorf("resolveNodeEngines(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

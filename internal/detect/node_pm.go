@@ -95,11 +95,15 @@ func nodeVersion(a *App, pkg *packageJSON, pm string, sig []string) (string, []s
 		sig = append(sig, ".nvmrc says "+nvmrc+": no fixed version")
 		nvmrc = ""
 	}
+	engines := ""
+	if e := pkg.Engines["node"]; e != "" {
+		engines = resolveNodeEngines(e)
+	}
 	v, s := versionFrom(1,
 		[2]string{".nvmrc", nvmrc},
 		[2]string{".node-version", firstLine(a, ".node-version")},
 		[2]string{".tool-versions", toolVersions(a, "nodejs", "node")},
-		[2]string{"engines.node", pkg.Engines["node"]})
+		[2]string{"engines.node (newest LTS in " + pkg.Engines["node"] + ")", engines})
 	if v != "" {
 		sig = append(sig, s)
 	}
