@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/usecapsule/capsule/internal/detect"
 	"github.com/usecapsule/capsule/internal/render"
 	"github.com/usecapsule/capsule/internal/servicespec"
 )
@@ -81,23 +82,18 @@ func runRender(s Streams, o renderOptions) error {
 }
 
 // renderSpecs resolves the specs to render: from capsule.yaml when PATH is
-// one or holds one, else from detection.
+// one or holds one; else each detected service from the capsule.yaml in its
+// directory (capsule init in a monorepo writes one per member) or, without
+// one, from detection with init's defaults.
 func renderSpecs(s Streams, o renderOptions) ([]*servicespec.Spec, error) {
 	path, err := specPath(o.root)
 	if err != nil {
 		return nil, withExitCode(ExitError, err)
 	}
 	if path != "" {
-		f, err := servicespec.Load(path)
+		spec, err := loadSpec(s, path, o.env)
 		if err != nil {
-			return nil, withExitCode(ExitError, err)
-		}
-		if o.env != "" && !f.HasEnvironment(o.env) {
-			fmt.Fprintf(s.Err, "warning: %s has no environment %q (it has %v); rendering the base configuration\n", path, o.env, f.Environments())
-		}
-		spec, err := f.Resolve(o.env)
-		if err != nil {
-			return nil, withExitCode(ExitError, err)
+			return nil, err
 		}
 		return []*servicespec.Spec{spec}, nil
 	}
@@ -107,23 +103,54 @@ func renderSpecs(s Streams, o renderOptions) ([]*servicespec.Spec, error) {
 	}
 	var specs []*servicespec.Spec
 	for _, sv := range services {
-		// Through the file format, so detection gets the same defaults and
-		// checks as a written capsule.yaml.
-		b, err := servicespec.Marshal(servicespec.FromDetection(sv))
-		if err != nil {
-			return nil, withExitCode(ExitError, err)
+		dir := filepath.Join(o.root, sv.Path)
+		var spec *servicespec.Spec
+		if p, _ := specPath(dir); p != "" && dir != o.root {
+			spec, err = loadSpec(s, p, o.env)
+		} else {
+			spec, err = detectedSpec(dir, sv, o.env)
 		}
-		f, err := servicespec.Parse(filepath.Join(o.root, sv.Path, "(detected) "+servicespec.FileName), b)
 		if err != nil {
-			return nil, withExitCode(ExitError, err)
-		}
-		spec, err := f.Resolve(o.env)
-		if err != nil {
-			return nil, withExitCode(ExitError, err)
+			return nil, err
 		}
 		specs = append(specs, spec)
 	}
 	return specs, nil
+}
+
+// loadSpec loads a capsule.yaml and resolves env, warning when the file
+// has no such environment.
+func loadSpec(s Streams, path, env string) (*servicespec.Spec, error) {
+	f, err := servicespec.Load(path)
+	if err != nil {
+		return nil, withExitCode(ExitError, err)
+	}
+	if env != "" && !f.HasEnvironment(env) {
+		fmt.Fprintf(s.Err, "warning: %s has no environment %q (it has %v); rendering the base configuration\n", path, env, f.Environments())
+	}
+	spec, err := f.Resolve(env)
+	if err != nil {
+		return nil, withExitCode(ExitError, err)
+	}
+	return spec, nil
+}
+
+// detectedSpec goes through the file format, so that detection gets the
+// same defaults and checks as a written capsule.yaml.
+func detectedSpec(dir string, sv detect.Service, env string) (*servicespec.Spec, error) {
+	b, err := servicespec.Marshal(servicespec.FromDetection(sv))
+	if err != nil {
+		return nil, withExitCode(ExitError, err)
+	}
+	f, err := servicespec.Parse(filepath.Join(dir, "(detected) "+servicespec.FileName), b)
+	if err != nil {
+		return nil, withExitCode(ExitError, err)
+	}
+	spec, err := f.Resolve(env)
+	if err != nil {
+		return nil, withExitCode(ExitError, err)
+	}
+	return spec, nil
 }
 
 // specPath returns root when it is a file, root/capsule.yaml when that

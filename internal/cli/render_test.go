@@ -71,3 +71,37 @@ func TestRenderReportsFileLineAndField(t *testing.T) {
 		t.Errorf("-o table: exit %d, want 2", code)
 	}
 }
+
+// TestRenderMonorepoUsesMemberFiles renders a workspace whose members have
+// their own capsule.yaml (as capsule init writes them) from the root.
+func TestRenderMonorepoUsesMemberFiles(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"package.json":            `{"name":"mono","private":true,"workspaces":["apps/*"]}`,
+		"package-lock.json":       "{}",
+		"apps/api/package.json":   `{"name":"api","scripts":{"start":"node index.js"},"dependencies":{"express":"4.19.0"}}`,
+		"apps/api/index.js":       "require('express')().listen(4000)\n",
+		"apps/api/capsule.yaml":   "name: api\ntype: api\nport: 4000\nimage: ghcr.io/acme/api:7.0.0\n",
+		"apps/admin/package.json": `{"name":"admin","scripts":{"start":"node server.js"},"dependencies":{"fastify":"4.0.0"}}`,
+		"apps/admin/server.js":    "require('fastify')().listen({port: 5000})\n",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := smartRun(t, "render", dir)
+	if code != 0 {
+		t.Fatalf("%d %s", code, errOut)
+	}
+	if !strings.Contains(out, "image: ghcr.io/acme/api:7.0.0") {
+		t.Error("the member's capsule.yaml was not used")
+	}
+	if !strings.Contains(out, "name: admin") {
+		t.Error("the member without capsule.yaml was not rendered from detection")
+	}
+}
