@@ -15,8 +15,8 @@ type dockerfile struct {
 
 var (
 	fromRe   = regexp.MustCompile(`(?im)^\s*FROM\s`)
-	cmdRe    = regexp.MustCompile(`(?im)^\s*(CMD|ENTRYPOINT)\s+(.+)$`)
-	exposeRe = regexp.MustCompile(`(?im)^\s*EXPOSE\s+(.+)$`)
+	cmdRe    = regexp.MustCompile(`(?im)^[ \t]*(CMD|ENTRYPOINT)[ \t]+(.+)$`)
+	exposeRe = regexp.MustCompile(`(?im)^[ \t]*EXPOSE[ \t]+(.+)$`)
 	envPort  = regexp.MustCompile(`(?im)^\s*(?:ENV|ARG)\s+PORT[= ]\s*"?(\d{2,5})`)
 )
 
@@ -29,8 +29,11 @@ func readDockerfile(a *App) *dockerfile {
 	}
 	d := &dockerfile{}
 	for _, m := range exposeRe.FindAllStringSubmatch(string(b), -1) {
-		first := strings.Fields(m[1])[0]
-		first = strings.TrimSuffix(strings.TrimSuffix(first, "/tcp"), "/udp")
+		fields := strings.Fields(m[1])
+		if len(fields) == 0 {
+			continue
+		}
+		first := strings.TrimSuffix(strings.TrimSuffix(fields[0], "/tcp"), "/udp")
 		if strings.Contains(first, "$") {
 			if e := envPort.FindStringSubmatch(string(b)); e != nil {
 				first = e[1]

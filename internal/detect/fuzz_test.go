@@ -96,6 +96,7 @@ func FuzzGemfile(f *testing.F) {
 func FuzzDetect(f *testing.F) {
 	addSeeds(f, "package.json")
 	f.Add([]byte("web: gunicorn app:app\n"))
+	f.Add([]byte("FROM x\nEXPOSE \t \nCMD [\"a\"]\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fsys := fstest.MapFS{}
 		for _, name := range []string{"package.json", "requirements.txt", "go.mod", "Procfile", "Gemfile", "pom.xml", "Cargo.toml", "composer.json", "mix.exs", "deno.json", "Dockerfile", "app.py", "main.go", "app.csproj", "build.gradle", "pyproject.toml"} {
