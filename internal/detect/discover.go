@@ -44,6 +44,7 @@ func (r *runner) discover() []*App {
 	}
 	root := &App{ix: r.ix, Dir: "."}
 	if r.rootIsApp(root) {
+		r.noteNested(root)
 		return []*App{root}
 	}
 	var apps []*App
@@ -98,4 +99,24 @@ func (r *runner) subApps(dir string, depth int) []string {
 		}
 	}
 	return out
+}
+
+// noteNested tells the user about sub-directories that hold their own app
+// manifest when the root is an app: they are often assets or tools of the
+// root app (a Vite SPA the Go binary embeds), so they are not detected as
+// services, but the signal says how to detect them.
+func (r *runner) noteNested(root *App) {
+	for _, e := range r.ix.List(".") {
+		name := strings.TrimSuffix(e, "/")
+		if !strings.HasSuffix(e, "/") || notApps[name] || strings.HasPrefix(name, ".") {
+			continue
+		}
+		sub := &App{ix: r.ix, Dir: name}
+		for _, m := range manifests {
+			if sub.Has(m) && !strings.HasSuffix(m, "index.html") && m != "_config.yml" {
+				root.Signal("%s/%s: not detected separately because the root is an app (run capsule detect %s)", name, m, name)
+				break
+			}
+		}
+	}
 }
