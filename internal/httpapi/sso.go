@@ -34,12 +34,22 @@ const ssoStateTTL = 10 * time.Minute
 // ssoSecretName is the secret-store name of an organization's client secret.
 const ssoSecretName = "capsule.sso.client_secret"
 
+// SSOConfig is an organization's single sign-on setting.
+type SSOConfig struct {
+	Configured bool `json:"configured"`
+	*identitystore.OIDCConfig
+}
+
 func (ac *access) getSSO(w http.ResponseWriter, r *http.Request) error {
 	c, err := ac.ids.FindOIDCConfig(r.Context(), r.PathValue("id"))
+	if capsule.IsNotFound(err) {
+		writeJSON(w, http.StatusOK, SSOConfig{OIDCConfig: &identitystore.OIDCConfig{OrganizationID: r.PathValue("id")}})
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, SSOConfig{Configured: true, OIDCConfig: c})
 	return nil
 }
 
@@ -84,7 +94,7 @@ func (ac *access) putSSO(w http.ResponseWriter, r *http.Request) error {
 	if err := ac.ids.PutOIDCConfig(r.Context(), c); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, SSOConfig{Configured: true, OIDCConfig: c})
 	return nil
 }
 
