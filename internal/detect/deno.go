@@ -59,6 +59,11 @@ func (denoDetector) Detect(a *App) (*Match, error) {
 	}
 	entry := a.First("main.ts", "server.ts", "mod.ts", "main.tsx", "src/main.ts")
 	switch {
+	case strings.Contains(d.Tasks["start"], "--watch") && entry != "":
+		// Fresh's start task is the development server; production runs
+		// the entry point directly.
+		m.StartCommand = "deno run -A " + entry
+		m.Signals = append(m.Signals, "the start task watches files (development): running "+entry+" instead")
 	case d.Tasks["start"] != "":
 		m.StartCommand = "deno task start"
 	case entry != "":

@@ -28,7 +28,13 @@ func pyDjango(p *pyApp) bool {
 	project := strings.Split(settings, ".")[0]
 	dir := strings.ReplaceAll(project, ".", "/")
 	m.Type, m.Port = "web", 8000
-	m.BuildCommand = "python manage.py collectstatic --noinput"
+	// collectstatic fails without STATIC_ROOT, so it is only the build step
+	// when the settings define one.
+	if djangoStaticRoot(a, dir) {
+		m.BuildCommand = "python manage.py collectstatic --noinput"
+	} else {
+		m.Signals = append(m.Signals, "settings define no STATIC_ROOT: no collectstatic step")
+	}
 	asgi := a.Has(dir+"/asgi.py") && p.deps.has("channels", "daphne", "uvicorn")
 	switch {
 	case asgi && p.deps.has("daphne"):
@@ -44,4 +50,15 @@ func pyDjango(p *pyApp) bool {
 	}
 	m.Signals = append(m.Signals, "run python manage.py migrate as a release step")
 	return true
+}
+
+// djangoStaticRoot reports whether a settings file of the project package
+// defines STATIC_ROOT.
+func djangoStaticRoot(a *App, dir string) bool {
+	for _, f := range a.FilesWithExt(dir, 30, ".py") {
+		if strings.Contains(a.Source(f), "STATIC_ROOT") {
+			return true
+		}
+	}
+	return false
 }
