@@ -159,9 +159,12 @@ func fromProcessFiles(a *App, m *Match, docker *dockerfile) *Match {
 	if out.Type == "" {
 		out.Type = "web"
 	}
-	if docker != nil && docker.port == 0 && out.Port == 0 {
+	switch {
+	case docker != nil && docker.port == 0 && out.Port == 0:
 		out.Type = "worker"
 		out.Signals = append(out.Signals, "Dockerfile exposes no port: treated as a worker")
+	case m == nil && docker != nil:
+		out.Signals = append(out.Signals, "no language recognised: the Dockerfile alone defines the service (web, as it exposes a port)")
 	}
 	return out
 }

@@ -65,6 +65,8 @@
 //     listed in Result.Errors (the CLI prints them and exits 1, like
 //     kubectl apply with one bad document); in a single-service repository
 //     Detect returns the error, which names the file and line.
+//   - A directory with only a Dockerfile is a service with an empty
+//     language and framework (the Dockerfile builds it; nothing is guessed).
 //   - Service names are the manifest's package name (npm scope dropped),
 //     else the directory name, sanitised to an RFC 1123 label; duplicates
 //     get a numeric suffix.
