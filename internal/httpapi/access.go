@@ -114,6 +114,11 @@ func (a *API) guard(rt Route) http.Handler {
 		infoFrom(r.Context()).route = name
 		setSecurityHeaders(w, r, rt)
 		ac := a.access
+		if err := checkOrigin(r); err != nil {
+			ac.record(r, rt, nil, target{}, audit.OutcomeDenied)
+			writeError(w, r, a.log, err)
+			return
+		}
 		if rt.Public {
 			ac.servePublic(w, r, rt, next)
 			return

@@ -41,3 +41,25 @@ func TestSecurityHeaders(t *testing.T) {
 		t.Errorf("TLS: HSTS %q, version %x", resp.Header.Get("Strict-Transport-Security"), resp.TLS.Version)
 	}
 }
+
+func TestCrossSiteWritesRefused(t *testing.T) {
+	e := newEnv(t, sqliteDSN(t))
+	body := map[string]string{"email": adminEmail, "password": adminPassword}
+	for name, h := range map[string]map[string]string{
+		"foreign origin": {"Origin": "https://evil.example"},
+		"null origin":    {"Origin": "null"},
+		"fetch metadata": {"Sec-Fetch-Site": "cross-site"},
+	} {
+		if status, out := send(t, e, "POST", "/api/v1/auth/login", h, body); status != 403 || errorCode(out) != "CROSS_SITE_REQUEST" {
+			t.Errorf("%s: %d %s", name, status, out)
+		}
+	}
+	same := map[string]string{"Origin": e.srv.URL, "Sec-Fetch-Site": "same-origin"}
+	if status, out := send(t, e, "POST", "/api/v1/auth/login", same, body); status != 200 {
+		t.Errorf("same origin: %d %s", status, out)
+	}
+	// Reads are not affected.
+	if status, _ := send(t, e, "GET", "/healthz", map[string]string{"Origin": "https://evil.example"}, nil); status != 200 {
+		t.Errorf("cross-site read: %d", status)
+	}
+}
