@@ -213,8 +213,11 @@ func checkSchema(name string, root *yaml.Node) error {
 	p := &problems{lines: map[string]int{"": root.Line}}
 	budget = maxNodes
 	indexLines(root, "", p.lines, &budget)
-	for _, leaf := range leaves(ve, nil) {
-		field := strings.Join(leaf.InstanceLocation, ".")
+	for _, l := range leaves(ve, "", nil) {
+		leaf, field := l.err, strings.Join(l.err.InstanceLocation, ".")
+		if l.key != "" {
+			field = keyPath(p.lines, l.key)
+		}
 		if k, ok := leaf.ErrorKind.(*kind.AdditionalProperties); ok {
 			// Report each unknown field on its own line.
 			for _, name := range k.Properties {
@@ -222,19 +225,34 @@ func checkSchema(name string, root *yaml.Node) error {
 			}
 			continue
 		}
-		p.add(field, "%s", schemaMessage(leaf))
+		msg := schemaMessage(leaf)
+		if l.key != "" {
+			msg = "is not a valid name: " + msg
+		}
+		p.add(field, "%s", msg)
 	}
 	list := slices.CompactFunc(sortProblems(p.list), func(a, b Problem) bool { return a == b })
 	return &Error{File: name, Problems: list}
 }
 
-// leaves returns the errors without causes: the specific failures.
-func leaves(e *jsonschema.ValidationError, out []*jsonschema.ValidationError) []*jsonschema.ValidationError {
+// leaf is one specific schema failure.
+type leaf struct {
+	err *jsonschema.ValidationError
+	// key is set when the failure is about a mapping key (propertyNames),
+	// whose location the validator does not report reliably.
+	key string
+}
+
+// leaves returns the errors without causes, the specific failures.
+func leaves(e *jsonschema.ValidationError, key string, out []leaf) []leaf {
+	if pn, ok := e.ErrorKind.(*kind.PropertyNames); ok {
+		key = pn.Property
+	}
 	if len(e.Causes) == 0 {
-		return append(out, e)
+		return append(out, leaf{err: e, key: key})
 	}
 	for _, c := range e.Causes {
-		out = leaves(c, out)
+		out = leaves(c, key, out)
 	}
 	return out
 }
@@ -250,6 +268,22 @@ func sortProblems(list []Problem) []Problem {
 		return list[i].Message < list[j].Message
 	})
 	return list
+}
+
+// keyPath finds the field path of a bad mapping key from the line index:
+// the first path, in sorted order, that ends with the key.
+func keyPath(lines map[string]int, key string) string {
+	var found []string
+	for p := range lines {
+		if p == key || strings.HasSuffix(p, "."+key) {
+			found = append(found, p)
+		}
+	}
+	if len(found) == 0 {
+		return ""
+	}
+	sort.Strings(found)
+	return found[0]
 }
 
 // schemaMessage words a schema failure for people.
