@@ -35,6 +35,7 @@ type txRequest struct {
 // panicError carries a panic of a transaction function back to its caller.
 type panicError struct{ value any }
 
+// Error implements error; the committer never shows it, do re-panics.
 func (p panicError) Error() string { return fmt.Sprintf("panic in transaction: %v", p.value) }
 
 type committer struct {
