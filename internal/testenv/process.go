@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -44,7 +46,7 @@ func startProcess(dir, name, bin string, args []string, detached bool) (*process
 		// A session of its own: closing the terminal sends no SIGHUP.
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	}
-	if err := cmd.Start(); err != nil {
+	if err := spawn(cmd); err != nil {
 		return nil, fmt.Errorf("testenv: start %s: %w", name, err)
 	}
 	p := &process{name: name, cmd: cmd, logPath: logPath, done: make(chan struct{})}
@@ -53,6 +55,35 @@ func startProcess(dir, name, bin string, args []string, detached bool) (*process
 		close(p.done)
 	}()
 	return p, nil
+}
+
+// The kernel sends Pdeathsig when the *thread* that forked the child exits,
+// not the process, and the Go runtime ends a thread when a goroutine locked
+// to it returns. Forking from one goroutine locked to a thread that never
+// exits ties the children's lifetime to the test binary's, as intended.
+var spawner struct {
+	once sync.Once
+	reqs chan spawnReq
+}
+
+type spawnReq struct {
+	cmd  *exec.Cmd
+	errc chan error
+}
+
+func spawn(cmd *exec.Cmd) error {
+	spawner.once.Do(func() {
+		spawner.reqs = make(chan spawnReq)
+		go func() {
+			runtime.LockOSThread() // never unlocked: this thread must live on
+			for r := range spawner.reqs {
+				r.errc <- r.cmd.Start()
+			}
+		}()
+	})
+	errc := make(chan error, 1)
+	spawner.reqs <- spawnReq{cmd: cmd, errc: errc}
+	return <-errc
 }
 
 func (p *process) pid() int { return p.cmd.Process.Pid }
