@@ -18,14 +18,7 @@ func (s *Store) deleteByID(ctx context.Context, table, entity, id string) error 
 	}
 	err := s.db.InTx(ctx, func(tx *database.Tx) error {
 		res, err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE id = ?", cid)
-		if err != nil {
-			return err
-		}
-		n, err := affected(res)
-		if err == nil && n == 0 {
-			return capsule.NotFound(entity, id)
-		}
-		return err
+		return mustAffect(res, err, capsule.NotFound(entity, id))
 	})
 	return dbError(err, nil)
 }

@@ -291,11 +291,17 @@ func exists(ctx context.Context, q database.Querier, table, id string) (bool, er
 	return err == nil, err
 }
 
-// affected returns the rows a statement changed.
-func affected(res sql.Result) (int64, error) {
+// mustAffect turns a statement that changed no row into notFound.
+func mustAffect(res interface{ RowsAffected() (int64, error) }, err error, notFound *capsule.Error) error {
+	if err != nil {
+		return err
+	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return 0, capsule.Internal(err)
+		return err
 	}
-	return n, nil
+	if n == 0 {
+		return notFound
+	}
+	return nil
 }

@@ -111,18 +111,3 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
-
-// mustAffect turns a statement that changed no row into notFound.
-func mustAffect(res interface{ RowsAffected() (int64, error) }, err error, notFound *capsule.Error) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return notFound
-	}
-	return nil
-}
