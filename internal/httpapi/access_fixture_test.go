@@ -80,6 +80,7 @@ func (tm *team) join(t testing.TB, orgID, userID, role string) {
 // fixture is one of everything the routes act on.
 type fixture struct {
 	org, project, dev, staging, prod, service, deployment string
+	member                                                string // the viewer: a member admins may change or remove
 	secret, apiKey, binding, customRole                   string
 	preview                                               string
 }
@@ -96,7 +97,7 @@ func (tm *team) newFixture(t testing.TB, slug string) fixture {
 	for _, role := range roleOrder[:3] {
 		tm.join(t, o.ID, tm.users[role], role)
 	}
-	f := fixture{org: o.ID}
+	f := fixture{org: o.ID, member: tm.users[rbac.Viewer]}
 	p := &capsule.Project{OrganizationID: o.ID, Name: "shop", Slug: "shop"}
 	must(t, p.Validate())
 	must(t, st.CreateProject(ctx, p))
@@ -149,7 +150,7 @@ func (f fixture) path(pattern string) string {
 	id := map[string]string{"organizations": f.org, "projects": f.project, "environments": f.prod,
 		"services": f.service, "deployments": f.deployment, "secrets": f.secret, "previews": f.preview}[res]
 	return strings.NewReplacer("{id}", id, "{keyId}", f.apiKey, "{bindingId}", f.binding, "{name}", f.customRole,
-		"{number}", "1", "{file}", "index.html").Replace(pattern)
+		"{userId}", f.member, "{number}", "1", "{file}", "index.html").Replace(pattern)
 }
 
 // send makes one request with an access token (or any headers) and returns
