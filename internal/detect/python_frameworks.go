@@ -16,11 +16,16 @@ type pyFramework struct {
 
 var pyFrameworks = []pyFramework{
 	{slug: "django", deps: []string{"django"}, detect: pyDjango},
-	{slug: "fastapi", deps: []string{"fastapi"}, detect: pyASGI("fastapi", `FastAPI\(`, 8000)},
+	{slug: "fastapi", deps: []string{"fastapi"}, detect: pyASGI("fastapi", `FastAPI\(`, "api")},
+	{slug: "litestar", deps: []string{"litestar"}, detect: pyASGI("litestar", `Litestar\(`, "api")},
+	{slug: "quart", deps: []string{"quart"}, detect: pyASGI("quart", `Quart\(`, "web")},
+	{slug: "dash", deps: []string{"dash"}, detect: pyDash},
+	{slug: "gradio", deps: []string{"gradio"}, detect: pyGradio},
 	{slug: "flask", deps: []string{"flask"}, detect: pyFlask},
 	{slug: "sanic", deps: []string{"sanic"}, detect: pySanic},
 	{slug: "streamlit", deps: []string{"streamlit"}, detect: pyStreamlit},
 	{slug: "tornado", deps: []string{"tornado"}, detect: pyTornado},
+	{slug: "aiohttp", deps: []string{"aiohttp"}, detect: pyAiohttp},
 	{slug: "mkdocs", deps: []string{"mkdocs", "mkdocs-material"}, detect: pyMkDocs},
 	{slug: "celery", deps: []string{"celery"}, detect: pyCeleryOnly},
 }
@@ -98,6 +103,7 @@ func findPyObject(a *App, ctor string) (ref, chdir, file string) {
 var pyPortRules = []portRule{
 	rule("a PORT default", `(?:environ\.get|getenv)\(\s*['"]PORT['"]\s*,\s*['"]?(\d{2,5})`),
 	rule("run(port=)", `\.run\([^)]*\bport\s*=\s*(\d{2,5})`),
+	rule("run_app(port=)", `run_app\([^)]*\bport\s*=\s*(\d{2,5})`),
 	rule("listen()", `\.listen\(\s*(\d{2,5})`),
 }
 
@@ -118,24 +124,31 @@ func chdirFlag(server, dir string) string {
 	if dir == "" {
 		return ""
 	}
-	if server == "uvicorn" {
+	switch server {
+	case "uvicorn":
 		return " --app-dir " + dir
 	}
 	return " --chdir " + dir
 }
 
 // pyASGI detects an ASGI framework whose app object is built by ctor and
-// serves it with uvicorn.
-func pyASGI(slug, ctor string, def int) func(p *pyApp) bool {
+// serves it with uvicorn (hypercorn when that is the dependency).
+func pyASGI(slug, ctor, typ string) func(p *pyApp) bool {
 	return func(p *pyApp) bool {
 		ref, dir, file := findPyObject(p.a, ctor)
 		if ref == "" {
 			p.m.Signals = append(p.m.Signals, "depends on "+slug+" but no "+strings.TrimSuffix(ctor, `\(`)+"() app object was found")
 			return false
 		}
-		port := pyPort(p, file, def)
-		p.m.Type, p.m.Port = "api", port
+		port := pyPort(p, file, 8000)
+		p.m.Type, p.m.Port = typ, port
 		p.m.StartCommand = fmt.Sprintf("uvicorn %s --host 0.0.0.0 --port %d%s", ref, port, chdirFlag("uvicorn", dir))
+		if p.deps.has("hypercorn") && !p.deps.has("uvicorn") {
+			p.m.StartCommand = fmt.Sprintf("hypercorn %s --bind 0.0.0.0:%d", ref, port)
+			if dir != "" {
+				p.m.StartCommand = "cd " + dir + " && " + p.m.StartCommand
+			}
+		}
 		p.m.Signals = append(p.m.Signals, "depends on "+slug, "ASGI app "+ref+" in "+p.a.Path(file))
 		return true
 	}
