@@ -54,6 +54,18 @@ func (phpDetector) Detect(a *App) (*Match, error) {
 		m.Framework, m.Port = "symfony", 8000
 		m.StartCommand = "php -S 0.0.0.0:8000 -t public"
 		m.Signals = append(m.Signals, "composer.json requires symfony/framework-bundle")
+	case c.Require["codeigniter4/framework"] != "":
+		m.Framework, m.Port = "codeigniter", 8080
+		m.StartCommand = "php spark serve --host 0.0.0.0 --port 8080"
+		m.Signals = append(m.Signals, "composer.json requires codeigniter4/framework")
+	case c.Require["cakephp/cakephp"] != "":
+		m.Framework, m.Port = "cakephp", 8765
+		m.StartCommand = "bin/cake server -H 0.0.0.0 -p 8765"
+		m.Signals = append(m.Signals, "composer.json requires cakephp/cakephp")
+	case a.Has("wp-config.php") || a.Has("wp-config-sample.php") || c.Require["johnpbloch/wordpress"] != "" || c.Require["roots/wordpress"] != "":
+		m.Framework, m.Port = "wordpress", 8080
+		m.StartCommand = "php -S 0.0.0.0:8080 -t ."
+		m.Signals = append(m.Signals, "WordPress (wp-config): serve it with Apache or nginx + PHP-FPM in production")
 	case c.Require["slim/slim"] != "":
 		m.Framework, m.Type, m.Port = "slim", "api", 8080
 		m.StartCommand = "php -S 0.0.0.0:8080 -t public"

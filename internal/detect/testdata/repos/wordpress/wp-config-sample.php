@@ -1,0 +1,2 @@
+<?php
+define( 'DB_NAME', 'database_name_here' );
