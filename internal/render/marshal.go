@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // Marshal writes objs as a multi-document YAML stream ("yaml") or as a
@@ -38,14 +39,10 @@ func Marshal(objs []Object, format string) ([]byte, error) {
 // clean converts o to generic JSON values without the fields the API
 // server fills in.
 func clean(o Object) (map[string]any, error) {
-	b, err := json.Marshal(o)
+	// The converter follows the json tags and marshalers of the API types,
+	// like encoding/json, without printing and parsing text.
+	v, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
 	if err != nil {
-		return nil, err
-	}
-	var v map[string]any
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber() // numbers keep their exact text
-	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
 	// Status belongs to the cluster; a manifest never carries it.

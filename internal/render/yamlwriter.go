@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -88,6 +89,10 @@ func writeScalar(b *bytes.Buffer, v any) {
 		}
 	case json.Number:
 		b.WriteString(x.String())
+	case int64:
+		b.WriteString(strconv.FormatInt(x, 10))
+	case float64:
+		b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
 	case string:
 		writeString(b, x)
 	default:

@@ -25,17 +25,28 @@ func TestYAMLRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v\n%s", c.name, err, buf.Bytes())
 			}
-			var got map[string]any
-			dec := json.NewDecoder(bytes.NewReader(j))
-			dec.UseNumber()
-			if err := dec.Decode(&got); err != nil {
+			wantJSON, err := json.Marshal(want)
+			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(got, want) {
+			if got, want := decodeNumbers(t, j), decodeNumbers(t, wantJSON); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s %s does not read back equal:\n%s", c.name, o.GetName(), buf.Bytes())
 			}
 		}
 	}
+}
+
+// decodeNumbers decodes JSON keeping numbers as their text, so that int64
+// and json.Number compare equal.
+func decodeNumbers(t *testing.T, b []byte) map[string]any {
+	t.Helper()
+	var v map[string]any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // FuzzYAMLString checks that any string, as key or value, reads back as
