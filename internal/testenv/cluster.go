@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"k8s.io/client-go/kubernetes"
@@ -69,14 +70,30 @@ type Cluster struct {
 // Launch starts etcd, kube-apiserver, kube-controller-manager,
 // kube-scheduler and kwok and returns once the fake nodes are Ready and
 // schedulable. On error everything already started is stopped.
+//
+// Free ports are found by binding and releasing them, so another process
+// can take one before our component binds it; such a launch is retried
+// with fresh ports, up to three attempts.
 func Launch(ctx context.Context, cfg Config) (*Cluster, error) {
-	c, err := newCluster(cfg)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.boot(ctx, cfg); err != nil {
+	var c *Cluster
+	for attempt := 1; ; attempt++ {
+		var err error
+		if c, err = newCluster(cfg); err != nil {
+			return nil, err
+		}
+		err = c.boot(ctx, cfg)
+		if err == nil {
+			break
+		}
 		c.Stop()
-		return nil, err
+		if attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			return nil, err
+		}
+		c.logf("a port was taken meanwhile, retrying: %v", err)
+		if !c.tempDir {
+			// etcd refuses a data dir that names other peer URLs.
+			_ = os.RemoveAll(filepath.Join(c.Dir, "etcd"))
+		}
 	}
 	c.logf("cluster ready: %d nodes, kubeconfig %s", len(c.Nodes), c.Kubeconfig)
 	return c, nil
