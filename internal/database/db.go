@@ -54,12 +54,19 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Ping(ctx); err != nil {
+	// A database that does not answer within this bound is reported as
+	// down instead of leaving the server hanging at start.
+	pingCtx, cancel := context.WithTimeout(ctx, openTimeout)
+	defer cancel()
+	if err := db.Ping(pingCtx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
 }
+
+// openTimeout bounds the first contact with the database in Open.
+const openTimeout = 30 * time.Second
 
 func openPostgres(dsn string, opts Options) (*DB, error) {
 	pool, err := sql.Open("pgx", dsn)
