@@ -38,6 +38,9 @@ generated and printed once to stderr. SIGTERM or Ctrl-C finish in-flight request
 	f.StringVar(&o.opts.DatabaseURL, "database-url", os.Getenv("CAPSULE_DATABASE_URL"), "postgres:// URL; empty for SQLite in --data-dir ($CAPSULE_DATABASE_URL)")
 	f.StringVar(&o.opts.AdminEmail, "admin-email", server.DefaultAdminEmail, "email of the owner account created on first start")
 	f.Int64Var(&o.opts.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted (larger: 413)")
+	f.StringVar(&o.opts.TLSCert, "tls-cert", "", "serve HTTPS (TLS 1.3) with this PEM certificate (needs --tls-key)")
+	f.StringVar(&o.opts.TLSKey, "tls-key", "", "the PEM private key of --tls-cert")
+	f.BoolVar(&o.opts.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a generated self-signed certificate (development only)")
 	f.IntVar(&o.opts.UserRateLimit, "rate-limit-user", 0, "requests per minute per signed-in user (0: the default, 600)")
 	f.IntVar(&o.opts.IPRateLimit, "rate-limit-ip", 0, "requests per minute per client IP (0: the default, 300)")
 	return cmd

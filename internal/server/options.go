@@ -42,6 +42,10 @@ type Options struct {
 	// user and per client IP; 0 keeps the ratelimit package's defaults.
 	// Load tests raise them: the defaults are meant for people, not loadgen.
 	UserRateLimit, IPRateLimit int
+	// TLSCert and TLSKey serve HTTPS (TLS 1.3) with these PEM files;
+	// TLSSelfSigned generates a development certificate instead.
+	TLSCert, TLSKey string
+	TLSSelfSigned   bool
 	// ShutdownTimeout bounds the wait for in-flight requests after the
 	// context ends.
 	ShutdownTimeout time.Duration
@@ -105,6 +109,9 @@ func (o *Options) Validate() error {
 	}
 	if o.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir is empty"))
+	}
+	if err := o.validateTLS(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

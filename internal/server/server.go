@@ -59,6 +59,9 @@ func (o *Options) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.Listen, err)
 	}
+	if ln, err = o.wrapTLS(ln); err != nil {
+		return err
+	}
 	return o.serve(ctx, ln, api)
 }
 
@@ -77,7 +80,7 @@ func (o *Options) serve(ctx context.Context, ln net.Listener, h http.Handler) er
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	addr := ln.Addr().String()
-	o.Logger.Info("capsule server listening", "addr", addr, "url", "http://"+addr, "dataDir", o.DataDir, "database", o.databaseKind())
+	o.Logger.Info("capsule server listening", "addr", addr, "url", o.scheme()+"://"+addr, "dataDir", o.DataDir, "database", o.databaseKind())
 	if o.OnListen != nil {
 		o.OnListen(addr)
 	}
