@@ -3,6 +3,7 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -29,7 +30,7 @@ func WithBinaries(dir string) Option {
 }
 
 // WithLog sends start-up progress lines to w.
-func WithLog(w interface{ Write([]byte) (int, error) }) Option {
+func WithLog(w io.Writer) Option {
 	return func(c *Config) { c.Log = w }
 }
 
