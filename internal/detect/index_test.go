@@ -147,3 +147,17 @@ func TestResolveNodeEngines(t *testing.T) {
 		}
 	}
 }
+
+// TestLenientManifests accepts a byte-order mark and odd engines values,
+// which npm accepts too.
+func TestLenientManifests(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root, "package.json", []byte("\xef\xbb\xbf"+`{"name":"bom","engines":{"node":20,"npm":["x"]},"dependencies":{"express":"4"},"scripts":{"start":"node i.js"}}`))
+	res, err := Detect(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := res.Services[0]; s.Framework != "express" || s.RuntimeVersion != "20" {
+		t.Fatalf("got %+v", s)
+	}
+}

@@ -42,6 +42,8 @@ func lineAt(b []byte, offset int64) int {
 // parseJSON decodes a JSON manifest, turning the decoder's byte offsets into
 // a line number so the user can find the mistake.
 func parseJSON(file string, b []byte, v any) error {
+	// Editors on Windows save a byte-order mark; npm and composer accept it.
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	err := json.Unmarshal(b, v)
 	if err == nil {
 		return nil
@@ -69,4 +71,29 @@ func parseTOML(file string, b []byte, v any) error {
 		return &ManifestError{File: file, Line: pe.Position.Line, Err: errors.New("invalid TOML: " + pe.Message)}
 	}
 	return &ManifestError{File: file, Err: err}
+}
+
+// looseStrings is a JSON object of strings that tolerates other value
+// types (an old "engines": ["node >= 0.8"] or a number), keeping only the
+// string values: such fields are hints, not worth failing detection over.
+type looseStrings map[string]string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (l *looseStrings) UnmarshalJSON(b []byte) error {
+	var raw map[string]any
+	if json.Unmarshal(b, &raw) != nil {
+		*l = nil
+		return nil
+	}
+	out := looseStrings{}
+	for k, v := range raw {
+		switch x := v.(type) {
+		case string:
+			out[k] = x
+		case float64:
+			out[k] = fmt.Sprint(x)
+		}
+	}
+	*l = out
+	return nil
 }

@@ -16,7 +16,7 @@ type packageJSON struct {
 	Dependencies     map[string]string `json:"dependencies"`
 	DevDependencies  map[string]string `json:"devDependencies"`
 	PeerDependencies map[string]string `json:"peerDependencies"`
-	Engines          map[string]string `json:"engines"`
+	Engines          looseStrings      `json:"engines"`
 	PackageManager   string            `json:"packageManager"`
 	Workspaces       json.RawMessage   `json:"workspaces"`
 }
