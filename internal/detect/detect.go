@@ -57,7 +57,11 @@ func DetectFS(fsys fs.FS, display, rootName string, opts Options) (*Result, erro
 		return nil, err
 	}
 	if len(res.Services) == 0 && len(res.Errors) == 0 {
-		return nil, &NotDetectedError{Path: display, Signals: append(r.seen, unsupported(ix)...)}
+		sig := append(r.seen, unsupported(ix)...)
+		for _, p := range ix.skipped {
+			sig = append(sig, p+" skipped")
+		}
+		return nil, &NotDetectedError{Path: display, Signals: sig}
 	}
 	if len(res.Services) == 0 && len(res.Errors) == 1 {
 		return nil, errors.New(res.Errors[0].Error)

@@ -2,10 +2,12 @@ package detect
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func writeFile(t *testing.T, root, name string, data []byte) {
@@ -159,5 +161,48 @@ func TestLenientManifests(t *testing.T) {
 	}
 	if s := res.Services[0]; s.Framework != "express" || s.RuntimeVersion != "20" {
 		t.Fatalf("got %+v", s)
+	}
+}
+
+// failingFS fails to open or list the paths in bad, like files without
+// read permission.
+type failingFS struct {
+	fstest.MapFS
+	bad map[string]bool
+}
+
+func (f failingFS) Open(name string) (fs.File, error) {
+	if f.bad[name] {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+	}
+	return f.MapFS.Open(name)
+}
+
+func (f failingFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	if f.bad[name] {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrPermission}
+	}
+	return f.MapFS.ReadDir(name)
+}
+
+// TestUnreadable skips files and directories that cannot be read.
+func TestUnreadable(t *testing.T) {
+	fsys := failingFS{MapFS: fstest.MapFS{
+		"requirements.txt": {Data: []byte("fastapi\nuvicorn\n")},
+		"main.py":          {Data: []byte("from fastapi import FastAPI\napp = FastAPI()\n")},
+		"package.json":     {Data: []byte(`{"dependencies":{"next":"14"}}`)},
+		"private/app.py":   {Data: []byte("x")},
+	}, bad: map[string]bool{"package.json": true, "private": true}}
+	res, err := DetectFS(fsys, "repo", "repo", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := res.Services[0]; s.Framework != "fastapi" {
+		t.Fatalf("unreadable package.json must be skipped, got %+v", s)
+	}
+	fsys.bad["main.py"], fsys.bad["requirements.txt"] = true, true
+	_, err = DetectFS(fsys, "repo", "repo", Options{})
+	if err == nil || !strings.Contains(err.Error(), "private (unreadable) skipped") {
+		t.Fatalf("want the unreadable directory named, got %v", err)
 	}
 }
