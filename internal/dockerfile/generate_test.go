@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/usecapsule/capsule/internal/detect"
 )
@@ -93,6 +95,15 @@ func checkStructure(t *testing.T, s detect.Service, df []byte) {
 	}
 	if len(res.Warnings) > 0 {
 		t.Errorf("parser warnings: %v", res.Warnings[0].Short)
+	}
+	// BuildKit's instruction parser checks every instruction's flags and
+	// arguments (RUN --mount, COPY --from, heredocs); its linter applies the
+	// rules of `docker build --check` that work on instructions alone.
+	lint := linter.New(&linter.Config{Warn: func(rule, _, _, msg string, loc []parser.Range) {
+		t.Errorf("BuildKit lint %s: %s (line %v)", rule, msg, loc)
+	}})
+	if _, _, err := instructions.Parse(res.AST, lint); err != nil {
+		t.Errorf("BuildKit instructions: %v", err)
 	}
 	var froms, installBeforeSource int
 	var user, expose, cmd string
