@@ -84,6 +84,7 @@ func (f nodeFramework) apply(m *Match, a *App, pkg *packageJSON, run nodeRunner)
 	start, entry := run.start(f.start)
 	m.StartCommand = start
 	m.Port = nodePort(m, a, pkg, entry, f.port)
+	applyFileHealthRoute(a, m)
 }
 
 var (
