@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,7 +25,7 @@ func newAuditCmd(s Streams) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newAuditVerifyCmd(s))
+	cmd.AddCommand(newAuditVerifyCmd(s), newAuditArchiveCmd(s))
 	return cmd
 }
 
@@ -87,14 +90,20 @@ func (o *auditVerifyOptions) run(ctx context.Context, s Streams) error {
 	return nil
 }
 
-func (o *auditVerifyOptions) verifyLocal(ctx context.Context) (verification, error) {
+// open opens the database named by the flags; a missing SQLite file is an
+// error rather than a new empty database.
+func (o *auditVerifyOptions) open(ctx context.Context) (*sqlstore.Store, error) {
 	dsn := sqlstore.DSN(o.databaseURL, o.dataDir)
 	if o.databaseURL == "" {
 		if _, err := os.Stat(dsn); err != nil {
-			return verification{}, fmt.Errorf("no database at %s: pass --data-dir or --database-url (%w)", dsn, err)
+			return nil, fmt.Errorf("no database at %s: pass --data-dir or --database-url (%w)", dsn, err)
 		}
 	}
-	st, err := sqlstore.Open(ctx, dsn, sqlstore.Options{})
+	return sqlstore.Open(ctx, dsn, sqlstore.Options{})
+}
+
+func (o *auditVerifyOptions) verifyLocal(ctx context.Context) (verification, error) {
+	st, err := o.open(ctx)
 	if err != nil {
 		return verification{}, err
 	}
@@ -115,4 +124,73 @@ func printVerification(tw *tabwriter.Writer, v verification) {
 		fmt.Fprintf(tw, "FIRST BREAK\tentry %d %s\n", f.Seq, f.Problem)
 		fmt.Fprintf(tw, "DETAIL\t%s\n", f.Detail)
 	}
+}
+
+type auditArchiveOptions struct {
+	dataDir, databaseURL, olderThan, out string
+}
+
+func newAuditArchiveCmd(s Streams) *cobra.Command {
+	o := &auditArchiveOptions{}
+	cmd := &cobra.Command{
+		Use:   "archive --older-than 365d --out FILE",
+		Short: "Move audit entries older than the retention period to a JSON-lines archive",
+		Long: `Apply the audit log's retention: entries older than --older-than are written to
+--out (a new file, mode 0600) as JSON lines with their hashes, and only then removed from the
+database; the remaining log keeps verifying from the last archived entry (its anchor), and the
+archive verifies on its own. Nothing is ever dropped without being written out first.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context(), s) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.dataDir, "data-dir", envOr("CAPSULE_DATA_DIR", server.DefaultDataDir), "directory of the SQLite database ($CAPSULE_DATA_DIR)")
+	f.StringVar(&o.databaseURL, "database-url", os.Getenv("CAPSULE_DATABASE_URL"), "postgres:// URL ($CAPSULE_DATABASE_URL)")
+	f.StringVar(&o.olderThan, "older-than", "", "retention period, e.g. 365d or 720h (required)")
+	f.StringVar(&o.out, "out", "", "archive file to create (required; must not exist)")
+	return cmd
+}
+
+// parseRetention accepts Go durations and whole days ("90d").
+func parseRetention(s string) (time.Duration, error) {
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 1 {
+			return 0, fmt.Errorf("--older-than %q: want a positive number of days like 365d", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("--older-than %q: want a positive duration like 365d or 720h", s)
+	}
+	return d, nil
+}
+
+func (o *auditArchiveOptions) run(ctx context.Context, s Streams) error {
+	if o.olderThan == "" || o.out == "" {
+		return usageError("--older-than and --out are required")
+	}
+	age, err := parseRetention(o.olderThan)
+	if err != nil {
+		return withExitCode(ExitUsage, err)
+	}
+	v := &auditVerifyOptions{dataDir: o.dataDir, databaseURL: o.databaseURL}
+	st, err := v.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	f, err := os.OpenFile(o.out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("creating the archive: %w", err)
+	}
+	res, err := identitystore.New(st).ArchiveAudit(ctx, time.Now().Add(-age), f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Out, "archived %d entries to %s; the log now starts after seq %d (%s)\n", res.Archived, o.out, res.To.Seq, res.To.Hash)
+	return nil
 }

@@ -53,3 +53,37 @@ func TestAuditVerify(t *testing.T) {
 		t.Errorf("missing database: exit %d, %q", r.code, r.err)
 	}
 }
+
+func TestAuditArchiveCommand(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, filepath.Join(dir, "capsule.db"), sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := identitystore.New(st)
+	old := time.Now().AddDate(0, 0, -400)
+	for i := range 3 {
+		e := &audit.Entry{Time: old.Add(time.Duration(i) * time.Hour), ActorType: audit.ActorSystem, Action: "tick", Outcome: audit.OutcomeSuccess}
+		if err := ids.AppendAudit(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ids.AppendAudit(ctx, &audit.Entry{Time: time.Now(), ActorType: audit.ActorSystem, Action: "tick", Outcome: audit.OutcomeSuccess}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	out := filepath.Join(dir, "audit-archive.jsonl")
+	if r := run(t, "", "audit", "archive", "--data-dir", dir, "--older-than", "365d", "--out", out); r.code != 0 || !strings.Contains(r.out, "archived 3 entries") {
+		t.Fatalf("archive: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if r := run(t, "", "audit", "verify", "--data-dir", dir); r.code != 0 || !strings.Contains(r.out, "1 entries") {
+		t.Fatalf("verify after archive: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if r := run(t, "", "audit", "archive", "--data-dir", dir, "--older-than", "365d", "--out", out); r.code == 0 {
+		t.Fatal("an existing archive file was overwritten")
+	}
+	if r := run(t, "", "audit", "archive", "--data-dir", dir, "--older-than", "soon", "--out", out+"2"); r.code != ExitUsage {
+		t.Fatalf("bad --older-than: exit %d", r.code)
+	}
+}

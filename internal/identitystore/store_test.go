@@ -3,6 +3,8 @@ package identitystore_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -226,5 +228,50 @@ func assertNotAtRest(t *testing.T, f *fixture, values ...[]byte) {
 	}
 	if !bytes.Contains(raw, []byte("STRIPE_KEY")) {
 		t.Fatal("the search cannot even find the secret's name; it proves nothing")
+	}
+}
+
+func TestAuditArchive(t *testing.T) { forEachDB(t, testAuditArchive) }
+
+func testAuditArchive(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	for i := range 6 {
+		e := &audit.Entry{Time: t0.Add(time.Duration(i) * time.Hour), ActorType: audit.ActorSystem, Action: "tick", Outcome: audit.OutcomeSuccess}
+		if err := f.ids.AppendAudit(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var archive bytes.Buffer
+	res, err := f.ids.ArchiveAudit(ctx, t0.Add(3*time.Hour+time.Minute), &archive)
+	if err != nil || res.Archived != 4 || res.To.Seq != 4 {
+		t.Fatalf("ArchiveAudit = %+v, %v", res, err)
+	}
+	// The archive verifies on its own, the remaining log from the new anchor.
+	var archived []audit.Entry
+	dec := json.NewDecoder(&archive)
+	for dec.More() {
+		var e audit.Entry
+		if err := dec.Decode(&e); err != nil {
+			t.Fatal(err)
+		}
+		archived = append(archived, e)
+	}
+	if v := audit.Verify(archived, res.From); v.Finding != nil || v.Checked != 4 {
+		t.Fatalf("archive verify: %+v", v)
+	}
+	if v, err := f.ids.VerifyAudit(ctx); err != nil || v.Finding != nil || v.Checked != 2 {
+		t.Fatalf("remaining log: %+v, %v", v, err)
+	}
+	// Appends continue the chain.
+	if err := f.ids.AppendAudit(ctx, &audit.Entry{Time: t0.Add(7 * time.Hour), ActorType: audit.ActorSystem, Action: "tick", Outcome: audit.OutcomeSuccess}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := f.ids.VerifyAudit(ctx); v.Finding != nil || v.Checked != 3 {
+		t.Fatalf("after append: %+v", v)
+	}
+	// The newest entry is never archived.
+	res, err = f.ids.ArchiveAudit(ctx, t0.Add(100*time.Hour), io.Discard)
+	if err != nil || res.Archived != 2 {
+		t.Fatalf("second archive = %+v, %v", res, err)
 	}
 }
