@@ -131,7 +131,7 @@ func (c *committer) try(batch []*txRequest) ([]error, error) {
 	if err != nil {
 		return nil, err
 	}
-	tx := &Tx{tx: sqlTx, dialect: c.dialect}
+	tx := &Tx{tx: sqlTx, dialect: c.dialect, shared: true}
 	results := make([]error, len(batch))
 	for i, r := range batch {
 		if results[i] = r.ctx.Err(); results[i] != nil {

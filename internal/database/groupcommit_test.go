@@ -108,3 +108,25 @@ func TestGroupCommitContextAndClose(t *testing.T) {
 		t.Fatalf("after Close: %v, want ErrClosed", err)
 	}
 }
+
+// TestGroupCommitIgnoresLateCancel cancels a caller's context while its
+// transaction runs: its statements still complete (an interrupted SQLite
+// write would roll back the whole shared transaction), and the store stays
+// usable.
+func TestGroupCommitIgnoresLateCancel(t *testing.T) {
+	db := openSQLiteTable(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err := db.InTx(ctx, func(tx *Tx) error {
+		cancel()
+		_, err := tx.Exec(ctx, "INSERT INTO t (id) VALUES (?)", 1)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("a transaction whose caller gave up while it ran: %v", err)
+	}
+	var n int
+	if err := db.QueryRow(context.Background(), "SELECT COUNT(*) FROM t").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d rows, %v; want the committed row", n, err)
+	}
+}

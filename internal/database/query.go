@@ -105,6 +105,18 @@ func (db *DB) prepared(ctx context.Context, c *stmtCache, query string) (*sql.St
 type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
+	// shared is set in a group commit: there the statements ignore the
+	// cancellation of their caller's context, because SQLite answers an
+	// interrupted write by rolling back the whole transaction, which holds
+	// other callers' writes too.
+	shared bool
+}
+
+func (t *Tx) ctx(ctx context.Context) context.Context {
+	if t.shared {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // Exec runs a statement in the transaction.
@@ -112,7 +124,7 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	if err := checkArgs(args); err != nil {
 		return nil, err
 	}
-	return t.tx.ExecContext(ctx, t.dialect.Rebind(query), args...)
+	return t.tx.ExecContext(t.ctx(ctx), t.dialect.Rebind(query), args...)
 }
 
 // Query runs a query in the transaction.
@@ -120,7 +132,7 @@ func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 	if err := checkArgs(args); err != nil {
 		return nil, err
 	}
-	return t.tx.QueryContext(ctx, t.dialect.Rebind(query), args...)
+	return t.tx.QueryContext(t.ctx(ctx), t.dialect.Rebind(query), args...)
 }
 
 // QueryRow runs a one-row query in the transaction.
@@ -128,7 +140,7 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
 	if err := checkArgs(args); err != nil {
 		return &Row{err: err}
 	}
-	return &Row{row: t.tx.QueryRowContext(ctx, t.dialect.Rebind(query), args...)}
+	return &Row{row: t.tx.QueryRowContext(t.ctx(ctx), t.dialect.Rebind(query), args...)}
 }
 
 // Dialect returns the transaction's dialect.
