@@ -173,9 +173,6 @@ func (c *Cluster) boot(ctx context.Context, cfg Config) error {
 			return err
 		}
 	}
-	if err := c.writeState(); err != nil {
-		return err
-	}
 	if err := grantReadOnly(ctx, client); err != nil {
 		return err
 	}
@@ -195,7 +192,9 @@ func (c *Cluster) start(name, bin string, args []string, detached bool) error {
 		return err
 	}
 	c.procs = append(c.procs, p)
-	return nil
+	// Recorded at once, so `capsule dev cluster down` can stop a cluster
+	// whose start was cut short.
+	return c.writeState()
 }
 
 // checkProcs returns an error naming the first component that has exited,
