@@ -38,6 +38,7 @@ func (r *runner) detectApp(a *App) ([]Service, error) {
 	}
 	extra := applyProcfile(&s, procs, best.Extra)
 	applyDockerfile(&s, docker)
+	applyFlyToml(a, &s)
 	applySchedule(a, &s)
 	applyHealthRoute(a, &s)
 	out := []Service{s}

@@ -31,7 +31,8 @@
 //     is a floor, and operators run the newest LTS); for other languages
 //     the lowest version a range names is kept, because native packages
 //     (Python wheels, Ruby gems) lag behind new interpreters.
-//   - Ports: a Dockerfile EXPOSE (last one: the runtime stage) beats a
+//   - Ports: fly.toml internal_port (where a deployed app is known to
+//     listen) beats a Dockerfile EXPOSE (last one: the runtime stage), which beats a
 //     Procfile flag, which beats configuration files (application.properties,
 //     config/puma.rb, Rocket.toml, runtime.exs), which beat source code
 //     (listen(4000), PORT defaults), which beat the framework's default.

@@ -1,0 +1,3 @@
+module github.com/acme/flyer
+
+go 1.22
