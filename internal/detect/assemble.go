@@ -190,7 +190,7 @@ func derive(base, e Service) Service {
 	// A process the detector did not recognise runs the app's language,
 	// not its web framework.
 	s.Framework = orDefault(e.Framework, base.Language)
-	s.OutputDir = ""
+	s.OutputDir, s.Schedule = "", ""
 	s.Signals = append([]string{}, e.Signals...)
 	return s
 }
