@@ -26,8 +26,9 @@
 //   - Next.js uses the standalone server when detection reports
 //     output: 'standalone' in its signals; otherwise it runs the start
 //     command with production dependencies only.
-//   - Elixir releases are named after the service (dashes become
-//     underscores); the Dockerfile says where to change it.
+//   - Elixir: the default mix release, started through bin/app, a
+//     two-line wrapper that finds the release script by the application
+//     name mix.exs declares.
 //   - The build context is the service's directory; monorepo workspaces
 //     that install from the repository root need the COPY lines adjusted,
 //     which the header says.

@@ -1,10 +1,6 @@
 package dockerfile
 
-import (
-	"strings"
-
-	"github.com/usecapsule/capsule/internal/detect"
-)
+import "github.com/usecapsule/capsule/internal/detect"
 
 // rubyFamily bundles gems in the build stage; Rails also precompiles assets.
 type rubyFamily struct{}
@@ -59,13 +55,12 @@ func (elixirFamily) Name() string { return "elixir" }
 func (elixirFamily) Match(s detect.Service) bool { return s.Language == "elixir" }
 
 func (elixirFamily) Plan(s detect.Service) Plan {
-	release := strings.ReplaceAll(s.Name, "-", "_")
 	return Plan{
 		Service: s,
 		Version: minor(version(s.RuntimeVersion, "1.17")),
 		Port:    s.Port,
-		Cmd:     ExecForm("/app/bin/" + release + " start"),
-		Extra:   map[string]string{"Release": release, "Phoenix": boolString(s.Framework == "phoenix")},
+		Cmd:     ExecForm("/app/bin/app start"),
+		Extra:   map[string]string{"Phoenix": boolString(s.Framework == "phoenix")},
 		Ignore:  []string{"_build", "deps", "cover", "node_modules", "priv/static/assets", ".elixir_ls"},
 	}
 }
