@@ -8,6 +8,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -165,5 +166,25 @@ func TestFailingPodsExceedProgressDeadline(t *testing.T) {
 	}
 	if got.Status.AvailableReplicas != 2 {
 		t.Errorf("available replicas = %d, want the 2 old pods still serving", got.Status.AvailableReplicas)
+	}
+}
+
+func TestJobPodsComplete(t *testing.T) {
+	c := testenv.Shared(t)
+	ns := c.Namespace(t)
+	client := c.Client(t)
+	ctx := context.Background()
+	job := &batchv1.Job{
+		ObjectMeta: metav1.ObjectMeta{Name: "migrate"},
+		Spec: batchv1.JobSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+			RestartPolicy: corev1.RestartPolicyNever,
+			Containers:    []corev1.Container{{Name: "migrate", Image: "example/api:v2"}},
+		}}},
+	}
+	if _, err := client.BatchV1().Jobs(ns).Create(ctx, job, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := c.Kubectl(ctx, "-n", ns, "wait", "--for=condition=Complete", "job/migrate", "--timeout=60s"); err != nil {
+		t.Fatalf("job did not complete: %v %s", err, out)
 	}
 }
