@@ -2,6 +2,7 @@ package dockerfile
 
 import (
 	"encoding/json"
+	"path"
 	"strings"
 
 	"github.com/usecapsule/capsule/internal/detect"
@@ -80,16 +81,38 @@ func (dotnetFamily) Plan(s detect.Service) Plan {
 	if !strings.Contains(v, ".") {
 		v += ".0"
 	}
-	start := s.StartCommand
-	if !strings.HasPrefix(start, "dotnet ") {
-		start = "dotnet " + s.Name + ".dll"
-	}
+	project := dotnetProject(s.BuildCommand)
 	return Plan{
 		Service: s,
 		Version: v,
 		Port:    s.Port,
-		Cmd:     ExecForm(start),
-		Extra:   map[string]string{},
-		Ignore:  []string{"bin", "obj", "*.user", "TestResults"},
+		Cmd:     ExecForm("dotnet " + dotnetEntry(s, project)),
+		Extra:   map[string]string{"Project": project},
+		Ignore:  []string{"bin", "obj", "out", "*.user", "TestResults"},
 	}
+}
+
+// dotnetProject is the project file a detected `dotnet publish X.csproj`
+// builds, or "" for the one project in the directory.
+func dotnetProject(build string) string {
+	for _, w := range strings.Fields(build) {
+		if strings.HasSuffix(w, ".csproj") || strings.HasSuffix(w, ".fsproj") || strings.HasSuffix(w, ".vbproj") {
+			return w
+		}
+	}
+	return ""
+}
+
+// dotnetEntry is the entry assembly: the .dll of the detected start command
+// (published to the working directory here), else the project's name.
+func dotnetEntry(s detect.Service, project string) string {
+	for _, w := range strings.Fields(s.StartCommand) {
+		if strings.HasSuffix(w, ".dll") {
+			return path.Base(w)
+		}
+	}
+	if project != "" {
+		return strings.TrimSuffix(path.Base(project), path.Ext(project)) + ".dll"
+	}
+	return s.Name + ".dll"
 }

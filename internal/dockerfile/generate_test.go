@@ -47,6 +47,7 @@ var cases = []detect.Service{
 	{Name: "phoenix-app", Language: "elixir", Framework: "phoenix", Type: "web", RuntimeVersion: "1.17", Port: 4000},
 	{Name: "axum", Language: "rust", Framework: "axum", Type: "api", RuntimeVersion: "1.82", Port: 3000},
 	{Name: "MyApi", Language: "dotnet", Framework: "aspnetcore", Type: "api", RuntimeVersion: "8.0", Port: 8080},
+	{Name: "shop-api", Path: "src/Shop.Api", Language: "dotnet", Framework: "aspnetcore", Type: "web", PackageManager: "dotnet", RuntimeVersion: "8.0", BuildCommand: "dotnet publish Shop.Api.csproj -c Release -o out", StartCommand: "dotnet out/Shop.Api.dll", Port: 8080},
 	{Name: "site", Language: "static", Framework: "static", Type: "static"},
 	{Name: "hugo", Language: "static", Framework: "hugo", Type: "static"},
 	{Name: "jekyll", Language: "ruby", Framework: "jekyll", Type: "static"},
