@@ -38,6 +38,11 @@ func (r *runner) discover() []*App {
 		for _, dir := range ws.Dirs {
 			apps = append(apps, &App{ix: r.ix, Dir: dir, Workspace: ws})
 		}
+		for _, dir := range ws.Others {
+			a := &App{ix: r.ix, Dir: dir}
+			a.Signal("inside the %s globs but not a JS package: detected on its own", ws.Kind)
+			apps = append(apps, a)
+		}
 		if len(apps) > 0 {
 			return apps
 		}

@@ -24,6 +24,10 @@ type Workspace struct {
 	PackageManagerField string
 	// Dirs are the member directories, sorted.
 	Dirs []string
+	// Others are directories the workspace globs match that hold another
+	// ecosystem's app (a Go service under apps/ in a Turborepo): detected
+	// on their own, outside the workspace.
+	Others []string
 	// Signal explains the membership, repeated on each member service.
 	Signal string
 	js     bool
@@ -118,6 +122,15 @@ func jsWorkspace(ix *Index) *Workspace {
 		ws.Tool = "lerna"
 	}
 	ws.Dirs = matchDirs(ix, globs, "package.json", "project.json")
+	members := map[string]bool{}
+	for _, d := range ws.Dirs {
+		members[d] = true
+	}
+	for _, d := range matchDirs(ix, globs, manifests...) {
+		if !members[d] {
+			ws.Others = append(ws.Others, d)
+		}
+	}
 	ws.Signal = "member of the " + ws.Kind + " at the repository root"
 	if ws.Tool != "" {
 		ws.Signal += " (" + ws.Tool + ")"
