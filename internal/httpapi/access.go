@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/usecapsule/capsule"
@@ -40,10 +41,12 @@ type access struct {
 	log                         *slog.Logger
 	now                         func() time.Time
 	apiKeys, users, ips, logins *ratelimit.Limiter
+	cache                       *accessCache
 }
 
 func newAccess(cfg Config) (*access, error) {
-	ac := &access{store: cfg.Store, ids: cfg.Access.Identity, keyring: cfg.Access.Keyring, log: cfg.Logger, now: cfg.Now}
+	ac := &access{store: cfg.Store, ids: cfg.Access.Identity, keyring: cfg.Access.Keyring, log: cfg.Logger, now: cfg.Now,
+		cache: newAccessCache()}
 	if ac.ids == nil {
 		src := sqlSource(cfg.Store)
 		if src == nil {
@@ -154,9 +157,23 @@ func (a *API) guard(rt Route) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		if isWrite(r.Method) {
+			if rec.status < 400 && changesAccess(rt.Path) {
+				ac.cache.reset()
+			}
 			ac.recordWrite(r, rt, p, t, rec, body)
 		}
 	})
+}
+
+// changesAccess reports whether a write to path can change what someone
+// may do: roles, bindings, memberships, MFA, organization settings.
+func changesAccess(path string) bool {
+	for _, p := range []string{"/roles", "/role-bindings", "/members", "/invitations", "/auth/mfa", "/api/v1/organizations/{id}"} {
+		if strings.Contains(path, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func isWrite(method string) bool {

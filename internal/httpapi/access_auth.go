@@ -9,6 +9,7 @@ import (
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/identity/apikey"
+	"github.com/usecapsule/capsule/internal/identitystore"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
 
@@ -109,7 +110,9 @@ func (ac *access) userBindings(ctx context.Context, c *Caller) ([]rbac.Binding, 
 		}
 		out = append(out, rbac.Binding{Role: role, Scope: rbac.Scope{OrgID: m.OrganizationID}})
 	}
-	bs, err := ac.ids.UserRoleBindings(ctx, c.UserID)
+	bs, err := cached(ac.cache, "rb:"+c.UserID, func() ([]identitystore.RoleBinding, error) {
+		return ac.ids.UserRoleBindings(ctx, c.UserID)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +147,10 @@ func (rr *roleResolver) resolve(orgID, name string) (rbac.Role, error) {
 	roles, ok := rr.custom[orgID]
 	if !ok {
 		var err error
-		if roles, err = rr.ac.ids.CustomRoles(rr.ctx, orgID); err != nil {
+		roles, err = cached(rr.ac.cache, "roles:"+orgID, func() (map[string]rbac.Role, error) {
+			return rr.ac.ids.CustomRoles(rr.ctx, orgID)
+		})
+		if err != nil {
 			return rbac.Role{}, err
 		}
 		rr.custom[orgID] = roles

@@ -212,16 +212,20 @@ func (ac *access) requireMFA(r *http.Request, rt Route, p *principal, t target) 
 		return nil
 	}
 	ctx := r.Context()
-	enabled, err := ac.ids.MFAEnabled(ctx, p.caller.UserID)
+	enabled, err := cached(ac.cache, "mfa:"+p.caller.UserID, func() (bool, error) {
+		return ac.ids.MFAEnabled(ctx, p.caller.UserID)
+	})
 	if err != nil || enabled {
 		return err
 	}
 	requires := func(org string) (bool, error) {
-		o, err := ac.store.FindOrganization(ctx, org)
-		if capsule.IsNotFound(err) {
-			return false, nil
-		}
-		return err == nil && o.Settings.MFARequired, err
+		return cached(ac.cache, "orgmfa:"+org, func() (bool, error) {
+			o, err := ac.store.FindOrganization(ctx, org)
+			if capsule.IsNotFound(err) {
+				return false, nil
+			}
+			return err == nil && o.Settings.MFARequired, err
+		})
 	}
 	if t.scope.OrgID != "" {
 		req, err := requires(t.scope.OrgID)
