@@ -9,7 +9,13 @@ import (
 	"testing"
 )
 
-func TestMain(m *testing.M) { Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(orphanEnv) != "" {
+		orphan()
+		return
+	}
+	Main(m)
+}
 
 // TestStartGivesFreshDatabases checks that two Starts share a server but
 // get separate, writable databases.

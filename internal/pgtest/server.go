@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"syscall"
 )
 
 // Server is a PostgreSQL server in a temporary directory.
@@ -53,6 +54,7 @@ func StartServer() (*Server, error) {
 			break
 		}
 		if err = s.start(); err == nil {
+			s.watch()
 			return s, nil
 		}
 	}
@@ -64,6 +66,26 @@ func (s *Server) start() error {
 	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off "+
 		"-c full_page_writes=off -c max_connections=200 -c autovacuum=off", s.port, s.dir)
 	return s.run("pg_ctl", "-D", s.dir, "-l", filepath.Join(s.dir, "server.log"), "-w", "-t", "60", "-o", opts, "start")
+}
+
+// watch starts a small shell that stops the server and removes its
+// directory once this process is gone: a test binary that panics, times
+// out or is killed never reaches Stop, and pg_ctl's server outlives it.
+// It runs as this process's user (only that user may probe this process)
+// in its own process group (a signal to the test's group spares it).
+func (s *Server) watch() {
+	stop := fmt.Sprintf("%s -D %s -m immediate -w stop", filepath.Join(s.bin, "pg_ctl"), s.dir)
+	if s.asUser != "" {
+		stop = "runuser -u " + s.asUser + " -- " + stop
+	}
+	script := fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 1; done; %s >/dev/null 2>&1; rm -rf %s",
+		os.Getpid(), stop, s.dir)
+	cmd := exec.Command("sh", "-c", script)
+	cmd.Dir = os.TempDir()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err == nil {
+		go cmd.Wait() // reap it if it ends while we run
+	}
 }
 
 // URL returns the connection URL of database name.
