@@ -36,6 +36,8 @@ var cases = []detect.Service{
 	{Name: "gin", Language: "go", Framework: "gin", Type: "api", RuntimeVersion: "1.22", BuildCommand: "go build -o server ./cmd/server", StartCommand: "./server serve --addr :8080", Port: 8080},
 	{Name: "spring", Language: "java", Framework: "spring-boot", Type: "web", PackageManager: "maven", RuntimeVersion: "21", Port: 8080, HealthCheckPath: "/actuator/health"},
 	{Name: "kotlin", Language: "java", Framework: "spring-boot", Type: "api", PackageManager: "gradle", RuntimeVersion: "17", Port: 8080},
+	{Name: "orders", Path: "services/orders", Workspace: ".", Language: "java", Framework: "spring-boot", Type: "api", PackageManager: "maven", Port: 8080},
+	{Name: "ktor", Path: "apps/ktor", Workspace: ".", Language: "java", Framework: "ktor", Type: "web", PackageManager: "gradle", Port: 8080},
 	{Name: "quarkus", Language: "java", Framework: "quarkus", Type: "api", PackageManager: "maven", Port: 8080},
 	{Name: "rails", Language: "ruby", Framework: "rails", Type: "web", RuntimeVersion: "3.3.4", StartCommand: "bin/rails server -b 0.0.0.0", Port: 3000},
 	{Name: "sidekiq", Language: "ruby", Framework: "sidekiq", Type: "worker", StartCommand: "bundle exec sidekiq"},
@@ -164,10 +166,11 @@ func checkStructure(t *testing.T, s detect.Service, df []byte) {
 	if s.Language != "static" && cmd == "" && s.Type != "static" {
 		t.Error("no CMD in the final stage")
 	}
-	// Workspaces installed by npm/yarn/bun copy everything first; plain PHP
-	// has no dependencies to install.
+	// Workspaces installed by npm/yarn/bun and multi-module JVM builds copy
+	// everything first; plain PHP has no dependencies to install.
 	coarse := (s.Workspace != "" && s.Workspace != s.Path && s.PackageManager != "pnpm") ||
-		(s.Language == "php" && s.PackageManager != "composer")
+		(s.Language == "php" && s.PackageManager != "composer") ||
+		(s.Language == "java" && s.Workspace != "" && s.Workspace != s.Path)
 	if s.Language != "static" && installBeforeSource == 0 && !coarse {
 		t.Error("no dependency step runs before the source is copied")
 	}

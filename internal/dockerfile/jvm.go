@@ -1,6 +1,10 @@
 package dockerfile
 
-import "github.com/usecapsule/capsule/internal/detect"
+import (
+	"strings"
+
+	"github.com/usecapsule/capsule/internal/detect"
+)
 
 // jvmFamily builds with Maven, Gradle, Leiningen or sbt and runs the
 // result on a JRE.
@@ -29,7 +33,7 @@ func (jvmFamily) Plan(s detect.Service) Plan {
 		Version: major(version(s.RuntimeVersion, "21")),
 		Port:    s.Port,
 		Cmd:     ExecForm(cmd),
-		Extra:   map[string]string{"Tool": tool, "Quarkus": boolString(s.Framework == "quarkus")},
+		Extra:   jvmExtra(s, tool),
 		Ignore:  []string{"target", "build", ".gradle", ".mvn/wrapper/maven-wrapper.jar", "out", "*.iml"},
 	}
 }
@@ -39,4 +43,17 @@ func boolString(b bool) string {
 		return "true"
 	}
 	return ""
+}
+
+// jvmExtra holds the build tool and, for a module of a multi-module build
+// (built from the workspace root), the module's directory as Maven and
+// Gradle name it.
+func jvmExtra(s detect.Service, tool string) map[string]string {
+	e := map[string]string{"Tool": tool, "Quarkus": boolString(s.Framework == "quarkus"), "Dir": "."}
+	if member(s) && (tool == "maven" || tool == "gradle") {
+		dir := memberDir(s)
+		e["Module"], e["Dir"] = dir, dir
+		e["GradleModule"] = ":" + strings.ReplaceAll(dir, "/", ":")
+	}
+	return e
 }
