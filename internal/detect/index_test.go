@@ -206,3 +206,38 @@ func TestUnreadable(t *testing.T) {
 		t.Fatalf("want the unreadable directory named, got %v", err)
 	}
 }
+
+// recordingFS records every path opened or listed.
+type recordingFS struct {
+	fs.FS
+	seen []string
+}
+
+func (r *recordingFS) Open(name string) (fs.File, error) {
+	r.seen = append(r.seen, name)
+	return r.FS.Open(name)
+}
+
+func (r *recordingFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	r.seen = append(r.seen, name)
+	return fs.ReadDir(r.FS, name)
+}
+
+// TestIgnoredDirsNeverRead: dependency and VCS directories are neither
+// listed nor opened.
+func TestIgnoredDirsNeverRead(t *testing.T) {
+	rec := &recordingFS{FS: os.DirFS("testdata/repos/node-modules-ignored")}
+	if _, err := DetectFS(rec, "x", "x", Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range rec.seen {
+		for _, dir := range []string{"node_modules", "vendor", ".git", ".venv"} {
+			if p == dir || strings.HasPrefix(p, dir+"/") {
+				t.Errorf("%s was read", p)
+			}
+		}
+	}
+	if len(rec.seen) == 0 {
+		t.Fatal("nothing recorded")
+	}
+}
