@@ -17,11 +17,16 @@
 //     unconditional update is exactly the lost update the API prevents.
 //   - Tenancy: a resource of an organization the caller is not a member of
 //     answers 404, as if it did not exist (GitHub does the same), so IDs of
-//     other tenants cannot be probed. A filter naming such an organization or
-//     project answers 404 too.
+//     other tenants cannot be probed. A list filter naming such an
+//     organization or project answers an empty list, as a filter matching
+//     nothing does (kubectl's label selectors behave the same).
 //   - Access tokens are stateless JWTs valid for 15 minutes; logout revokes the
 //     refresh-token family, so the access token lives until it expires.
+//   - Over SQLite (the only writer) list responses and memberships are
+//     served from a read cache tagged with a store generation that every
+//     write bumps (cache.go, genstore.go), plus a 2 s TTL for writes it cannot
+//     see; PostgreSQL, which other replicas may write, is never cached.
 //   - Route-level permissions (e.g. "project:edit") are declared in the route
-//     table; until the identity package enforces them, every member may do
-//     everything in their organizations.
+//     table and enforced by the access layer (access*.go: RBAC, API keys,
+//     rate limits, audit), which wraps every route's handler.
 package httpapi
