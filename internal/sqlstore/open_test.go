@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/usecapsule/capsule/internal/database"
 	"github.com/usecapsule/capsule/internal/sqlstore"
 )
 
@@ -75,5 +76,23 @@ func TestOpenErrors(t *testing.T) {
 			s.Close()
 			t.Errorf("Open(%q) succeeded", dsn)
 		}
+	}
+}
+
+// TestDatabaseSharesGroupCommit writes through Database().InTx, as another
+// store package would, and reads the row back through the store's pools.
+func TestDatabaseSharesGroupCommit(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, filepath.Join(t.TempDir(), "capsule.db"))
+	f := newFixture(t, s)
+	err := s.Database().InTx(ctx, func(tx *database.Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE projects SET name = ? WHERE id = ?", "Renamed elsewhere", f.project.ID)
+		return err
+	})
+	must(t, err)
+	p, err := s.FindProject(ctx, f.project.ID)
+	must(t, err)
+	if p.Name != "Renamed elsewhere" {
+		t.Fatalf("name %q after a write through Database()", p.Name)
 	}
 }

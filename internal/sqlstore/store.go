@@ -76,6 +76,13 @@ func migrationsFS(d database.Dialect) (fs.FS, error) {
 // DB returns the main connection pool (the writer pool for SQLite).
 func (s *Store) DB() *sql.DB { return s.db.Writer() }
 
+// Database returns the dialect layer under the store, for packages that
+// keep their own tables in the same database (identity, previews). Its
+// InTx is the one to write with: on SQLite it joins the group commit, so
+// such writes share fsyncs with the store's instead of queueing for their
+// own.
+func (s *Store) Database() *database.DB { return s.db }
+
 // Stats returns the figures of every connection pool, for metrics.
 func (s *Store) Stats() []database.PoolStats { return s.db.Stats() }
 
