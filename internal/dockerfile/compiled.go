@@ -21,7 +21,7 @@ func (goFamily) Plan(s detect.Service) Plan {
 		Version: version(s.RuntimeVersion, "1.23"),
 		Port:    s.Port,
 		Cmd:     binaryCmd(s.StartCommand),
-		Extra:   map[string]string{"Package": goPackage(s.BuildCommand)},
+		Extra:   map[string]string{"Package": goPackage(s.BuildCommand), "Member": boolString(member(s))},
 		Ignore:  []string{"bin", "vendor", "*.test", "coverage.out"},
 	}
 }
@@ -64,9 +64,24 @@ func (rustFamily) Plan(s detect.Service) Plan {
 		Version: version(s.RuntimeVersion, "1.83"),
 		Port:    s.Port,
 		Cmd:     binaryCmd(s.StartCommand),
-		Extra:   map[string]string{},
+		Extra:   map[string]string{"Bin": rustBin(s)},
 		Ignore:  []string{"target"},
 	}
+}
+
+// rustBin is the binary detection names (cargo build --bin X, or the
+// start command's target/release/X), or "" to take the one built.
+func rustBin(s detect.Service) string {
+	f := strings.Fields(s.BuildCommand)
+	for i := 0; i+1 < len(f); i++ {
+		if f[i] == "--bin" {
+			return f[i+1]
+		}
+	}
+	if w := strings.Fields(s.StartCommand); len(w) > 0 && strings.Contains(w[0], "target/release/") {
+		return path.Base(w[0])
+	}
+	return ""
 }
 
 // dotnetFamily publishes with the SDK and runs on the ASP.NET runtime.

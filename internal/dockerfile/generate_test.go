@@ -48,6 +48,8 @@ var cases = []detect.Service{
 	{Name: "pdmapi", Language: "python", Framework: "fastapi", Type: "api", PackageManager: "pdm", Port: 8000},
 	{Name: "phoenix-app", Language: "elixir", Framework: "phoenix", Type: "web", RuntimeVersion: "1.17", Port: 4000},
 	{Name: "axum", Language: "rust", Framework: "axum", Type: "api", RuntimeVersion: "1.82", Port: 3000},
+	{Name: "gateway", Language: "rust", Framework: "actix-web", Type: "api", BuildCommand: "cargo build --release --bin gateway", StartCommand: "./target/release/gateway --listen 0.0.0.0:8080", Port: 8080},
+	{Name: "notifier", Path: "services/notifier", Workspace: ".", Language: "go", Framework: "go", Type: "worker", BuildCommand: "go build -o bin/notifier ./services/notifier", StartCommand: "./bin/notifier"},
 	{Name: "MyApi", Language: "dotnet", Framework: "aspnetcore", Type: "api", RuntimeVersion: "8.0", Port: 8080},
 	{Name: "shop-api", Path: "src/Shop.Api", Language: "dotnet", Framework: "aspnetcore", Type: "web", PackageManager: "dotnet", RuntimeVersion: "8.0", BuildCommand: "dotnet publish Shop.Api.csproj -c Release -o out", StartCommand: "dotnet out/Shop.Api.dll", Port: 8080},
 	{Name: "site", Language: "static", Framework: "static", Type: "static"},
@@ -170,7 +172,7 @@ func checkStructure(t *testing.T, s detect.Service, df []byte) {
 	// everything first; plain PHP has no dependencies to install.
 	coarse := (s.Workspace != "" && s.Workspace != s.Path && s.PackageManager != "pnpm") ||
 		(s.Language == "php" && s.PackageManager != "composer") ||
-		(s.Language == "java" && s.Workspace != "" && s.Workspace != s.Path)
+		((s.Language == "java" || s.Language == "go") && s.Workspace != "" && s.Workspace != s.Path)
 	if s.Language != "static" && installBeforeSource == 0 && !coarse {
 		t.Error("no dependency step runs before the source is copied")
 	}
