@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/usecapsule/capsule/internal/audit"
@@ -18,13 +19,61 @@ const auditLockID = 0x6175646974 // "audit"
 
 const auditCols = `seq, at, actor_type, actor_id, action, target_type, target_id, organization_id, request_id, ip, user_agent, outcome, before_summary, after_summary, prev_hash, hash`
 
-// AppendAudit seals e after the last entry of the chain and inserts it. It
-// is the only write to audit_log: there is no update or delete path.
+// AppendAudit seals e after the last entry of the chain and inserts it,
+// returning once it is committed. It is the only write to audit_log besides
+// retention's archive: there is no update path. Concurrent appends are
+// group-committed: whoever finds no flush in progress writes every pending
+// entry in one transaction, so a busy server pays one commit for many
+// entries instead of one each.
 func (s *Store) AppendAudit(ctx context.Context, e *audit.Entry) error {
 	if e.Time.IsZero() {
 		e.Time = database.Now()
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	req := &appendReq{e: e, done: make(chan error, 1)}
+	q := s.audit
+	q.mu.Lock()
+	q.pending = append(q.pending, req)
+	if q.flushing {
+		q.mu.Unlock()
+		return <-req.done
+	}
+	q.flushing = true
+	for {
+		batch := q.pending[:min(len(q.pending), maxAuditBatch)]
+		q.pending = q.pending[len(batch):]
+		q.mu.Unlock()
+		// The batch carries other requests' entries: one caller going away
+		// must not cancel them.
+		err := s.appendBatch(context.WithoutCancel(ctx), batch)
+		for _, r := range batch {
+			r.done <- err
+		}
+		q.mu.Lock()
+		if len(q.pending) == 0 {
+			q.flushing = false
+			q.mu.Unlock()
+			return <-req.done
+		}
+	}
+}
+
+// maxAuditBatch bounds one group commit.
+const maxAuditBatch = 256
+
+type appendReq struct {
+	e    *audit.Entry
+	done chan error
+}
+
+// auditQueue holds appends waiting for the flush in progress.
+type auditQueue struct {
+	mu       sync.Mutex
+	pending  []*appendReq
+	flushing bool
+}
+
+func (s *Store) appendBatch(ctx context.Context, batch []*appendReq) error {
+	return dbErr(s.inTx(ctx, func(tx *sql.Tx) error {
 		if s.dialect == database.Postgres {
 			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockID); err != nil {
 				return err
@@ -34,15 +83,20 @@ func (s *Store) AppendAudit(ctx context.Context, e *audit.Entry) error {
 		if err != nil {
 			return err
 		}
-		audit.Seal(e, head.Seq, head.Hash)
-		before, _ := json.Marshal(nonNil(e.Before))
-		after, _ := json.Marshal(nonNil(e.After))
-		_, err = tx.ExecContext(ctx, s.dialect.Rebind(`INSERT INTO audit_log (`+auditCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			e.Seq, database.TimeOf(e.Time), e.ActorType, e.ActorID, e.Action, e.TargetType, e.TargetID,
-			e.OrganizationID, e.RequestID, e.IP, e.UserAgent, e.Outcome, string(before), string(after), e.PrevHash, e.Hash)
-		return err
-	})
+		insert := s.dialect.Rebind(`INSERT INTO audit_log (` + auditCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		for _, r := range batch {
+			e := r.e
+			audit.Seal(e, head.Seq, head.Hash)
+			before, _ := json.Marshal(nonNil(e.Before))
+			after, _ := json.Marshal(nonNil(e.After))
+			if _, err := tx.ExecContext(ctx, insert, e.Seq, database.TimeOf(e.Time), e.ActorType, e.ActorID, e.Action, e.TargetType,
+				e.TargetID, e.OrganizationID, e.RequestID, e.IP, e.UserAgent, e.Outcome, string(before), string(after), e.PrevHash, e.Hash); err != nil {
+				return err
+			}
+			head = audit.Anchor{Seq: e.Seq, Hash: e.Hash}
+		}
+		return nil
+	}), nil)
 }
 
 func nonNil(m map[string]string) map[string]string {

@@ -29,6 +29,7 @@ import (
 type Store struct {
 	db      *sql.DB
 	dialect database.Dialect
+	audit   *auditQueue
 }
 
 // Source is what the store needs from internal/sqlstore: the connection
@@ -40,7 +41,7 @@ type Source interface {
 
 // New returns the identity store sharing src's database.
 func New(src Source) *Store {
-	return &Store{db: src.DB(), dialect: database.Dialect(src.Dialect())}
+	return &Store{db: src.DB(), dialect: database.Dialect(src.Dialect()), audit: &auditQueue{}}
 }
 
 // Dialect returns the database dialect.
