@@ -43,6 +43,7 @@ func printValue(w io.Writer, format string, v any, table func(tw *tabwriter.Writ
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		return enc.Encode(v)
 	case "yaml":
 		b, err := yaml.Marshal(v)
