@@ -29,7 +29,13 @@
 //   - Elixir: the default mix release, started through bin/app, a
 //     two-line wrapper that finds the release script by the application
 //     name mix.exs declares.
-//   - The build context is the service's directory; monorepo workspaces
-//     that install from the repository root need the COPY lines adjusted,
-//     which the header says.
+//   - The build context is the service's directory, except for members of a
+//     monorepo workspace (detect.Service.Workspace): JavaScript workspaces
+//     (pnpm fetch keeps the download layer cached; npm/yarn/bun copy the
+//     workspace first), Maven and Gradle multi-module builds (-pl/-am,
+//     :module:build) and go.work modules build from the workspace root, as
+//     the header says (docker build -f <path>/Dockerfile <workspace>).
+//   - The compiled binary (Go, Rust) is installed as /app/server and keeps
+//     the detected start command's arguments; .NET starts the detected
+//     assembly; the JVM runs the fat jar when the build writes one.
 package dockerfile
