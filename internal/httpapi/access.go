@@ -154,13 +154,14 @@ func (a *API) guard(rt Route) http.Handler {
 			return
 		}
 		r = r.WithContext(context.WithValue(r.Context(), targetKey{}, t))
+		before := ac.snapshot(r, rt, t)
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		if isWrite(r.Method) {
 			if rec.status < 400 && changesAccess(rt.Path) {
 				ac.cache.reset()
 			}
-			ac.recordWrite(r, rt, p, t, rec, body)
+			ac.recordWrite(r, rt, p, t, rec, body, before)
 		}
 	})
 }

@@ -42,30 +42,72 @@ func actionOf(rt Route) string {
 // record appends an audit entry; a failure to audit is logged, never shown
 // to the client (the action itself has already happened or been refused).
 func (ac *access) record(r *http.Request, rt Route, p *principal, t target, outcome string, after ...map[string]string) {
+	var a map[string]string
+	if len(after) > 0 {
+		a = after[0]
+	}
+	ac.recordChange(r, rt, p, t, outcome, nil, a)
+}
+
+// recordWrite audits a state-changing request after its handler ran: the
+// created entity's id comes from the Location header, the summary from the
+// request body's top-level fields (credentials redacted).
+func (ac *access) recordWrite(r *http.Request, rt Route, p *principal, t target, rec *statusRecorder, body []byte, before map[string]string) {
+	if t.id == "" {
+		if loc := rec.Header().Get("Location"); loc != "" {
+			t.id = path.Base(loc)
+		}
+	}
+	ac.recordChange(r, rt, p, t, outcomeOf(rec.status), before, summarize(body))
+}
+
+// recordChange is record with a before-summary too.
+func (ac *access) recordChange(r *http.Request, rt Route, p *principal, t target, outcome string, before, after map[string]string) {
 	typ, id := p.actor()
 	e := &audit.Entry{
 		Time: ac.now(), ActorType: typ, ActorID: id, Action: actionOf(rt),
 		TargetType: t.entity, TargetID: t.id, OrganizationID: t.scope.OrgID,
 		RequestID: requestID(r.Context()), IP: clientIP(r), UserAgent: clip(r.UserAgent(), 256), Outcome: outcome,
-	}
-	if len(after) > 0 {
-		e.After = audit.Redact(after[0])
+		Before: audit.Redact(before), After: audit.Redact(after),
 	}
 	if err := ac.ids.AppendAudit(r.Context(), e); err != nil {
 		ac.log.ErrorContext(r.Context(), "audit append failed", "requestId", e.RequestID, "action", e.Action, "error", err.Error())
 	}
 }
 
-// recordWrite audits a state-changing request after its handler ran: the
-// created entity's id comes from the Location header, the summary from the
-// request body's top-level fields (credentials redacted).
-func (ac *access) recordWrite(r *http.Request, rt Route, p *principal, t target, rec *statusRecorder, body []byte) {
-	if t.id == "" {
-		if loc := rec.Header().Get("Location"); loc != "" {
-			t.id = path.Base(loc)
-		}
+// snapshot summarizes the entity a PUT or DELETE is about to change, for
+// the entry's before-summary; secrets contribute metadata only.
+func (ac *access) snapshot(r *http.Request, rt Route, t target) map[string]string {
+	if t.id == "" || (r.Method != http.MethodPut && r.Method != http.MethodDelete && r.Method != http.MethodPatch) {
+		return nil
 	}
-	ac.record(r, rt, p, t, outcomeOf(rec.status), summarize(body))
+	ctx := r.Context()
+	var v any
+	var err error
+	switch resourceOf(rt.Path) {
+	case "organizations":
+		if rt.Path == "/api/v1/organizations/{id}" {
+			v, err = ac.store.FindOrganization(ctx, t.id)
+		}
+	case "projects":
+		v, err = ac.store.FindProject(ctx, t.id)
+	case "environments":
+		v, err = ac.store.FindEnvironment(ctx, t.id)
+	case "services":
+		if rt.Path == "/api/v1/services/{id}" {
+			v, err = ac.store.FindService(ctx, t.id)
+		}
+	case "secrets":
+		v, err = ac.ids.FindSecret(ctx, t.id)
+	}
+	if v == nil || err != nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return summarize(b)
 }
 
 // outcomeOf classifies a response status.

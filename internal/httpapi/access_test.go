@@ -149,9 +149,19 @@ func TestAuditLogAndTamper(t *testing.T) {
 		send(t, tm.e, "PUT", "/api/v1/projects/"+f.project, bearer(tm.tokens[rbac.Viewer]), map[string]any{"name": "x"})
 		send(t, tm.e, "POST", "/api/v1/projects", owner, map[string]any{"organizationId": f.org, "name": "Audited", "slug": "audited"})
 		send(t, tm.e, "POST", "/api/v1/auth/login", nil, map[string]string{"email": adminEmail, "password": "wrong password!"})
+		send(t, tm.e, "PUT", "/api/v1/projects/"+f.project, owner, map[string]any{"name": "Renamed", "slug": "shop", "version": 1})
 		es := tm.auditEntries(t, f.org, "")
 		if !hasEntry(es, "projects.create", audit.OutcomeSuccess) || !hasEntry(es, "projects.update", audit.OutcomeDenied) {
 			t.Fatalf("audit log misses the create or the denial: %+v", es)
+		}
+		var renamed bool
+		for _, e := range es {
+			if e.Action == "projects.update" && e.Outcome == audit.OutcomeSuccess {
+				renamed = e.Before["name"] == "shop" && e.After["name"] == "Renamed"
+			}
+		}
+		if !renamed {
+			t.Errorf("the update's entry lacks its before/after summary: %+v", es)
 		}
 		all := tm.auditEntries(t, f.org, "&action=projects.*&outcome=success")
 		for _, e := range all {
