@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	capsule "github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/detect"
 	"github.com/usecapsule/capsule/internal/render"
 	"github.com/usecapsule/capsule/internal/servicespec"
@@ -41,6 +42,9 @@ base configuration (a warning says so).`,
 		RunE: func(_ *cobra.Command, args []string) error {
 			if err := checkFormat(o.format, "yaml", "json"); err != nil {
 				return err
+			}
+			if o.env != "" && !capsule.IsDNSLabel(o.env) {
+				return usageError("--env %q is not an environment name (lowercase letters, digits and '-')", o.env)
 			}
 			o.root = pathArg(args)
 			o.opts.Env = o.env

@@ -70,6 +70,9 @@ func TestRenderReportsFileLineAndField(t *testing.T) {
 	if code, _, _ := smartRun(t, "render", dir, "-o", "table"); code != 2 {
 		t.Errorf("-o table: exit %d, want 2", code)
 	}
+	if code, _, errOut := smartRun(t, "render", dir, "--env", "Prod Env"); code != 2 || !strings.Contains(errOut, "not an environment name") {
+		t.Errorf("--env 'Prod Env': exit %d %s", code, errOut)
+	}
 }
 
 // TestRenderMonorepoUsesMemberFiles renders a workspace whose members have

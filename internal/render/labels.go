@@ -28,8 +28,8 @@ func (r *renderer) labels() map[string]string {
 		LabelPartOf:    r.partOf,
 		LabelManagedBy: "capsule",
 	}
-	if r.opts.Env != "" {
-		l[LabelEnv] = r.opts.Env
+	if env := labelValue(r.opts.Env); env != "" {
+		l[LabelEnv] = env
 	}
 	return l
 }
