@@ -130,7 +130,14 @@ func (a *API) guard(rt Route) http.Handler {
 		body := peekBody(r)
 		p, err := ac.authenticate(a, r)
 		if err != nil {
-			ac.record(r, rt, nil, target{}, audit4xx(err))
+			// Failed authentication spends the client IP's budget, so a
+			// flood of bad credentials is throttled (and cannot grow the
+			// audit log without bound); within the budget each is audited.
+			if lerr := limitWith(w, ac.ips, "ip:"+clientIP(r), ac.now()); lerr != nil {
+				err = lerr
+			} else {
+				ac.record(r, rt, nil, target{}, audit4xx(err))
+			}
 			fail(err)
 			return
 		}

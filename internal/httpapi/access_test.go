@@ -309,3 +309,29 @@ func TestRateLimit(t *testing.T) {
 		}
 	})
 }
+
+// TestBadCredentialFloodThrottled: failed authentication from one IP spends
+// its budget; past it the answer is 429 and the audit log stops growing.
+func TestBadCredentialFloodThrottled(t *testing.T) {
+	e := newEnv(t, sqliteDSN(t), func(c *httpapi.Config) { c.Access.IPRate = ratelimit.Rate{PerMinute: 1, Burst: 3} })
+	ids := identitystore.New(e.st)
+	for i := range 3 {
+		if status, _ := send(t, e, "GET", "/api/v1/projects", bearer("forged"), nil); status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i+1, status)
+		}
+	}
+	before, _ := ids.ListAudit(t.Context(), identitystore.AuditFilter{Limit: 1000})
+	for range 5 {
+		if status, _ := send(t, e, "GET", "/api/v1/projects", bearer("forged"), nil); status != http.StatusTooManyRequests {
+			t.Fatalf("flood: %d", status)
+		}
+	}
+	after, _ := ids.ListAudit(t.Context(), identitystore.AuditFilter{Limit: 1000})
+	if len(after) != len(before) {
+		t.Fatalf("audit grew from %d to %d entries under a throttled flood", len(before), len(after))
+	}
+	// A valid token still works from that IP.
+	if status, body := send(t, e, "GET", "/api/v1/projects", bearer(e.token), nil); status != http.StatusOK {
+		t.Fatalf("valid token after the flood: %d %s", status, body)
+	}
+}
