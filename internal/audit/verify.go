@@ -27,6 +27,7 @@ type Finding struct {
 	Detail  string `json:"detail"`
 }
 
+// Error describes the break, so a Finding can be returned as an error.
 func (f *Finding) Error() string {
 	return fmt.Sprintf("audit entry %d %s: %s", f.Seq, f.Problem, f.Detail)
 }

@@ -149,6 +149,7 @@ func peekBody(r *http.Request) []byte {
 
 type errReader struct{ err error }
 
+// Read replays the error.
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // summarize keeps a JSON object's top-level scalar fields, clipped, as the

@@ -185,14 +185,17 @@ type bufferedResponse struct {
 
 func newBufferedResponse() *bufferedResponse { return &bufferedResponse{header: http.Header{}} }
 
+// Header returns the held headers.
 func (b *bufferedResponse) Header() http.Header { return b.header }
 
+// WriteHeader holds the first status.
 func (b *bufferedResponse) WriteHeader(code int) {
 	if b.status == 0 {
 		b.status = code
 	}
 }
 
+// Write holds the body.
 func (b *bufferedResponse) Write(p []byte) (int, error) {
 	if b.status == 0 {
 		b.status = http.StatusOK

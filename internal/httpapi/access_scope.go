@@ -100,6 +100,7 @@ func (ac *access) resolveByID(ctx context.Context, res string, t target) (target
 
 type errUnknownResource string
 
+// Error names the resource.
 func (e errUnknownResource) Error() string {
 	return "access: no scope resolver for resource " + string(e)
 }
