@@ -25,7 +25,7 @@ func newAuditCmd(s Streams) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newAuditVerifyCmd(s), newAuditArchiveCmd(s))
+	cmd.AddCommand(newAuditLogsCmd(s), newAuditVerifyCmd(s), newAuditArchiveCmd(s))
 	return cmd
 }
 

@@ -87,3 +87,29 @@ func TestAuditArchiveCommand(t *testing.T) {
 		t.Fatalf("bad --older-than: exit %d", r.code)
 	}
 }
+
+// TestAuditLogsCommand signs in to a real server, makes a change and finds
+// it in the audit log through the CLI.
+func TestAuditLogsCommand(t *testing.T) {
+	url := startServer(t)
+	t.Setenv("CAPSULE_CONFIG", filepath.Join(t.TempDir(), "config.yaml"))
+	t.Setenv("CAPSULE_API_KEY", "")
+	if r := run(t, testPassword+"\n", "login", "--server", url, "--email", "admin@localhost", "--password-stdin"); r.code != 0 {
+		t.Fatalf("login: %d %s", r.code, r.err)
+	}
+	mustRun(t, "projects", "create", "Audited Shop")
+	out := mustRun(t, "audit", "logs", "--action", "projects.*", "--since", "1h")
+	if !strings.Contains(out, "projects.create") || !strings.Contains(out, "success") {
+		t.Fatalf("audit logs table:\n%s", out)
+	}
+	var page auditPage
+	if err := json.Unmarshal([]byte(mustRun(t, "audit", "logs", "--outcome", "success", "-o", "json")), &page); err != nil || len(page.Items) == 0 {
+		t.Fatalf("audit logs -o json: %v %+v", err, page)
+	}
+	if r := run(t, "", "audit", "logs", "--since", "whenever"); r.code != ExitUsage {
+		t.Fatalf("bad --since: exit %d", r.code)
+	}
+	if r := run(t, "", "audit", "verify", "--remote"); r.code != 0 || !strings.Contains(r.out, "intact") {
+		t.Fatalf("verify --remote: exit %d %s %s", r.code, r.out, r.err)
+	}
+}

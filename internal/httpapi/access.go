@@ -203,7 +203,8 @@ func (ac *access) authorize(r *http.Request, rt Route, p *principal, perm rbac.P
 	}
 	ctx := r.Context()
 	if !t.scoped {
-		return t, ac.authorizeUnscoped(r, p, perm)
+		t.scope.OrgID, err = ac.authorizeUnscoped(r, p, perm)
+		return t, err
 	}
 	if perm == deployByEnvironment {
 		if t, err = ac.deployTarget(r, t); err != nil {
@@ -253,37 +254,35 @@ func (ac *access) deployTarget(r *http.Request, t target) (target, error) {
 // authorizeUnscoped handles lists and creates that name no organization:
 // lists only show organizations where the permission is held (the caller's
 // memberships are narrowed), and a create is checked in the organization
-// the handler will pick (the only one, or "default").
-func (ac *access) authorizeUnscoped(r *http.Request, p *principal, perm rbac.Permission) error {
+// the handler will pick (the only one, or "default"), which it returns for
+// the audit entry.
+func (ac *access) authorizeUnscoped(r *http.Request, p *principal, perm rbac.Permission) (string, error) {
 	if perm == deployByEnvironment {
 		perm = rbac.DeployProduction
 	}
-	var allowed []capsule.Member
-	for _, m := range p.caller.Memberships {
-		if rbac.Decide(p.bindings, perm, rbac.Scope{OrgID: m.OrganizationID}).Allowed {
-			allowed = append(allowed, m)
-		}
-	}
 	if r.Method == http.MethodGet {
+		var allowed []capsule.Member
+		for _, m := range p.caller.Memberships {
+			if rbac.Decide(p.bindings, perm, rbac.Scope{OrgID: m.OrganizationID}).Allowed {
+				allowed = append(allowed, m)
+			}
+		}
 		narrowed := *p.caller
 		narrowed.Memberships = allowed
 		*r = *r.WithContext(withCaller(r.Context(), &narrowed))
-		return nil
-	}
-	if len(allowed) > 0 && len(allowed) == len(p.caller.Memberships) {
-		return nil // allowed wherever the handler puts it
+		return "", nil
 	}
 	if len(p.caller.Memberships) == 0 {
-		return forbidden(fmt.Sprintf("you need %s in an organization", perm))
+		return "", forbidden(fmt.Sprintf("you need %s in an organization", perm))
 	}
 	org, err := defaultOrganization(r.Context(), ac.store)
 	if err != nil {
-		return nil // the handler reports the missing organizationId
+		return "", nil // the handler reports the missing organizationId
 	}
 	if !rbac.Decide(p.bindings, perm, rbac.Scope{OrgID: org}).Allowed {
-		return forbidden(fmt.Sprintf("you need %s in organization %s", perm, org))
+		return org, forbidden(fmt.Sprintf("you need %s in organization %s", perm, org))
 	}
-	return nil
+	return org, nil
 }
 
 func forbidden(msg string) error {
