@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/usecapsule/capsule"
@@ -42,6 +43,7 @@ type access struct {
 	now                         func() time.Time
 	apiKeys, users, ips, logins *ratelimit.Limiter
 	cache                       *accessCache
+	providers                   sync.Map // OIDC issuer -> *oidc.Provider (discovery and key set)
 }
 
 func newAccess(cfg Config) (*access, error) {

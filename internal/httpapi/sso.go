@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -98,11 +97,8 @@ func (ac *access) putSSO(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// providers caches discovery documents and key sets per issuer.
-var providers sync.Map // issuer -> *oidc.Provider
-
 func (ac *access) provider(ctx context.Context, issuer string) (*oidc.Provider, error) {
-	if p, ok := providers.Load(issuer); ok {
+	if p, ok := ac.providers.Load(issuer); ok {
 		return p.(*oidc.Provider), nil
 	}
 	// Discovery outlives the request that triggered it.
@@ -110,7 +106,7 @@ func (ac *access) provider(ctx context.Context, issuer string) (*oidc.Provider, 
 	if err != nil {
 		return nil, err
 	}
-	providers.Store(issuer, p)
+	ac.providers.Store(issuer, p)
 	return p, nil
 }
 
