@@ -54,7 +54,9 @@ func (goDetector) Detect(a *App) (*Match, error) {
 	m := &Match{Score: scoreManifest}
 	m.Language, m.PackageManager, m.Framework = "go", "go", "go"
 	if mf.Module != nil {
-		m.PackageName = mf.Module.Mod.Path
+		// The service is named for the module's last element, skipping a
+		// major-version suffix: github.com/acme/api/v2 is "api", not "v2".
+		m.PackageName = goName(mf.Module.Mod.Path)
 		m.Signals = append(m.Signals, "go.mod module "+mf.Module.Mod.Path)
 	}
 	goVersion(a, mf, m)

@@ -4,6 +4,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"golang.org/x/mod/module"
 )
 
 // goMain is a main package of a module.
@@ -18,13 +20,30 @@ type goMain struct {
 // goPackageClause returns the package name of a Go file and whether a
 // build constraint excludes it ("//go:build ignore" marks generators run
 // with go run). Only the header is read: a regexp over whole generated
-// files was the slowest part of detection on large modules.
+// files was the slowest part of detection on large modules. Lines inside a
+// /* */ block comment are skipped: package docs (labstack/echo's echo.go)
+// show an example "package main" there.
 func goPackageClause(src string) (string, bool) {
-	ignored := false
+	ignored, inBlock := false, false
 	for src != "" {
 		var line string
 		line, src, _ = strings.Cut(src, "\n")
 		t := strings.TrimSpace(line)
+		if inBlock {
+			if _, after, ok := strings.Cut(t, "*/"); ok {
+				inBlock, t = false, strings.TrimSpace(after)
+			} else {
+				continue
+			}
+		}
+		if strings.HasPrefix(t, "/*") {
+			if _, after, ok := strings.Cut(t[2:], "*/"); ok {
+				t = strings.TrimSpace(after)
+			} else {
+				inBlock = true
+				continue
+			}
+		}
 		switch {
 		case strings.HasPrefix(t, "//go:build ") || strings.HasPrefix(t, "// +build "):
 			ignored = ignored || strings.Contains(t, "ignore")
@@ -159,12 +178,13 @@ func goServices(a *App, m *Match, mains []goMain) {
 	}
 }
 
-func goName(module string) string {
-	n := path.Base(module)
-	if strings.HasPrefix(n, "v") && len(n) <= 3 && strings.Count(module, "/") > 0 {
-		n = path.Base(path.Dir(module))
+// goName is the last element of a module path without its major-version
+// suffix (github.com/acme/api/v2 and gopkg.in/api.v2 are both "api").
+func goName(modPath string) string {
+	if prefix, _, ok := module.SplitPathVersion(modPath); ok && prefix != "" {
+		modPath = prefix
 	}
-	return n
+	return path.Base(modPath)
 }
 
 func goService(a *App, m *Match, g goMain, base string, several bool) Service {

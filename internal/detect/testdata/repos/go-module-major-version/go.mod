@@ -1,0 +1,3 @@
+module github.com/acme/httpbin/v2
+
+go 1.24
