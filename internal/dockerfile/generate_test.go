@@ -43,6 +43,8 @@ var cases = []detect.Service{
 	{Name: "sidekiq", Language: "ruby", Framework: "sidekiq", Type: "worker", StartCommand: "bundle exec sidekiq"},
 	{Name: "laravel", Language: "php", Framework: "laravel", Type: "web", PackageManager: "composer", RuntimeVersion: "8.3", Port: 8080},
 	{Name: "guestbook", Language: "php", Framework: "php", Type: "web", Port: 80},
+	{Name: "slim", Language: "php", Framework: "slim", Type: "api", PackageManager: "composer", RuntimeVersion: "8.3", StartCommand: "php -S 0.0.0.0:8080 -t public", Port: 8080},
+	{Name: "heroku", Language: "php", Framework: "slim", Type: "api", PackageManager: "composer", StartCommand: "heroku-php-apache2 web/", Port: 8080},
 	{Name: "clj", Language: "java", Framework: "java", Type: "web", PackageManager: "leiningen", Port: 3000},
 	{Name: "play", Language: "java", Framework: "play", Type: "web", PackageManager: "sbt", RuntimeVersion: "17", Port: 9000},
 	{Name: "pdmapi", Language: "python", Framework: "fastapi", Type: "api", PackageManager: "pdm", Port: 8000},

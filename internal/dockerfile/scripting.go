@@ -1,6 +1,11 @@
 package dockerfile
 
-import "github.com/usecapsule/capsule/internal/detect"
+import (
+	"path"
+	"strings"
+
+	"github.com/usecapsule/capsule/internal/detect"
+)
 
 // rubyFamily bundles gems in the build stage; Rails also precompiles assets.
 type rubyFamily struct{}
@@ -33,10 +38,7 @@ func (phpFamily) Name() string { return "php" }
 func (phpFamily) Match(s detect.Service) bool { return s.Language == "php" }
 
 func (phpFamily) Plan(s detect.Service) Plan {
-	root := "/var/www/html"
-	if s.Framework == "laravel" || s.Framework == "symfony" {
-		root = "/var/www/html/public"
-	}
+	root := path.Join("/var/www/html", phpDocRoot(s))
 	return Plan{
 		Service: s,
 		Version: minor(version(s.RuntimeVersion, "8.3")),
@@ -63,4 +65,35 @@ func (elixirFamily) Plan(s detect.Service) Plan {
 		Extra:   map[string]string{"Phoenix": boolString(s.Framework == "phoenix")},
 		Ignore:  []string{"_build", "deps", "cover", "node_modules", "priv/static/assets", ".elixir_ls"},
 	}
+}
+
+// phpDocRoot is the directory Apache serves, relative to the app: public/ for
+// Laravel and Symfony, else the directory the detected start command serves
+// (php -S ... -t public, or Heroku's heroku-php-apache2 web/), else the app
+// root. Serving the app root when the code lives in public/ or web/ would
+// answer 404 (or list the source).
+func phpDocRoot(s detect.Service) string {
+	if s.Framework == "laravel" || s.Framework == "symfony" {
+		return "public"
+	}
+	f := strings.Fields(s.StartCommand)
+	for i, w := range f {
+		next := i+1 < len(f) && !strings.HasPrefix(f[i+1], "-")
+		switch {
+		case w == "-t" && i+1 < len(f):
+			return cleanDocRoot(f[i+1])
+		case (strings.HasSuffix(w, "heroku-php-apache2") || strings.HasSuffix(w, "heroku-php-nginx")) && next:
+			return cleanDocRoot(f[i+1])
+		}
+	}
+	return "."
+}
+
+// cleanDocRoot keeps a document root inside the app directory.
+func cleanDocRoot(dir string) string {
+	d := path.Clean(strings.TrimPrefix(dir, "/"))
+	if d == ".." || strings.HasPrefix(d, "../") {
+		return "."
+	}
+	return d
 }
