@@ -63,3 +63,36 @@ func TestCrossSiteWritesRefused(t *testing.T) {
 		t.Errorf("cross-site read: %d", status)
 	}
 }
+
+// TestSecurityHeadersOnRouterAnswers checks the answers no route handles:
+// the router's own 404 and 405, and a body refused before routing (413).
+func TestSecurityHeadersOnRouterAnswers(t *testing.T) {
+	e := newEnv(t, sqliteDSN(t))
+	for _, c := range []struct {
+		method, path string
+		body         string
+		status       int
+	}{
+		{"GET", "/no/such/route", "", 404},
+		{"GET", "/api/v1/nothing-here", "", 404},
+		{"PATCH", "/api/v1/projects", "", 405},
+		{"POST", "/api/v1/projects", strings.Repeat("x", 2<<20), 413},
+	} {
+		req := httptest.NewRequest(c.method, e.srv.URL+c.path, strings.NewReader(c.body))
+		req.RequestURI = ""
+		resp, err := e.srv.Client().Do(req)
+		must(t, err)
+		resp.Body.Close()
+		h := resp.Header
+		if resp.StatusCode != c.status {
+			t.Errorf("%s %s: status %d, want %d", c.method, c.path, resp.StatusCode, c.status)
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("X-Frame-Options") != "DENY" ||
+			!strings.Contains(h.Get("Content-Security-Policy"), "default-src 'none'") || h.Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("%s %s (%d): security headers missing: %v", c.method, c.path, resp.StatusCode, h)
+		}
+		if ct := h.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			t.Errorf("%s %s: Content-Type %q", c.method, c.path, ct)
+		}
+	}
+}

@@ -44,7 +44,6 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 
 func (s *statusWriter) writeMuxError(code int) {
 	h := s.ResponseWriter.Header()
-	h.Del("X-Content-Type-Options")
 	var err error
 	if code == http.StatusMethodNotAllowed {
 		err = &capsule.Error{Kind: capsule.KindInvalid, Code: CodeMethodNotAllowed,
@@ -72,6 +71,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		info.id = newRequestID()
 	}
 	w.Header().Set("X-Request-ID", info.id)
+	// Every response carries the security headers, also the ones no route
+	// writes (the router's 404/405, an oversized body, a recovered panic);
+	// a route's guard sets them again for its own content.
+	setSecurityHeaders(w, r, Route{})
 	r = r.WithContext(withInfo(r.Context(), info))
 	sw := &statusWriter{ResponseWriter: w, r: r, api: a}
 	defer a.finish(sw, r, start)
