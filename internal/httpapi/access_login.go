@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -149,31 +148,13 @@ func lockedError(w http.ResponseWriter, wait time.Duration) error {
 }
 
 // loginFields reads the email (lower-cased, as the user store compares it)
-// and the second factor of a login body, and puts back the body without
-// the second-factor fields, which the password handler does not know.
+// and the second factor of a login body.
 func loginFields(r *http.Request) (string, MFACodeRequest) {
-	data := peekBody(r)
-	var req struct {
-		LoginRequest
-		OTP          string `json:"otp"`
-		RecoveryCode string `json:"recoveryCode"`
-	}
-	if json.Unmarshal(data, &req) != nil {
+	var req LoginRequest
+	if json.Unmarshal(peekBody(r), &req) != nil {
 		return "", MFACodeRequest{}
 	}
-	second := MFACodeRequest{Code: req.OTP, RecoveryCode: req.RecoveryCode}
-	if second != (MFACodeRequest{}) {
-		var fields map[string]json.RawMessage
-		if json.Unmarshal(data, &fields) == nil {
-			delete(fields, "otp")
-			delete(fields, "recoveryCode")
-			if b, err := json.Marshal(fields); err == nil {
-				r.Body = io.NopCloser(bytes.NewReader(b))
-				r.ContentLength = int64(len(b))
-			}
-		}
-	}
-	return strings.ToLower(strings.TrimSpace(req.Email)), second
+	return strings.ToLower(strings.TrimSpace(req.Email)), MFACodeRequest{Code: req.OTP, RecoveryCode: req.RecoveryCode}
 }
 
 // bufferedResponse holds a response until the caller decides to send it.

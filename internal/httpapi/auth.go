@@ -14,10 +14,13 @@ import (
 	"github.com/usecapsule/capsule/internal/identity/password"
 )
 
-// LoginRequest is the body of POST /auth/login.
+// LoginRequest is the body of POST /auth/login. A user with MFA adds one
+// second factor: the current TOTP code (otp) or an unused recovery code.
 type LoginRequest struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
+	Email        string `json:"email"`
+	Password     string `json:"password"`
+	OTP          string `json:"otp,omitempty"`
+	RecoveryCode string `json:"recoveryCode,omitempty"`
 }
 
 // RefreshRequest is the body of POST /auth/refresh.
