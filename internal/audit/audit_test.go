@@ -170,3 +170,41 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 }
+
+// TestChainPagesAgreeWithVerify feeds every tampered chain of
+// TestVerifyTamper's kinds in pages of every size: the finding must not
+// depend on where the pages meet.
+func TestChainPagesAgreeWithVerify(t *testing.T) {
+	tampers := map[string]func([]Entry) []Entry{
+		"edit":   func(es []Entry) []Entry { es[3].Outcome = OutcomeFailure; return es },
+		"rehash": func(es []Entry) []Entry { es[3].ActorID = "x"; es[3].Hash = ComputeHash(&es[3]); return es },
+		"remove": func(es []Entry) []Entry { return append(es[:3:3], es[4:]...) },
+		"insert": func(es []Entry) []Entry {
+			f := Entry{Time: t0, ActorType: ActorSystem, Action: "forged", Outcome: OutcomeSuccess}
+			Seal(&f, es[2].Seq, es[2].Hash)
+			rest := append([]Entry(nil), es[3:]...)
+			for i := range rest {
+				rest[i].Seq++
+			}
+			return append(es[:3:3], append([]Entry{f}, rest...)...)
+		},
+		"intact": func(es []Entry) []Entry { return es },
+	}
+	for name, tamper := range tampers {
+		es := tamper(chain(8))
+		want := Verify(es, Genesis)
+		for size := 1; size <= len(es); size++ {
+			c := NewChain(Genesis)
+			for i := 0; i < len(es); i += size {
+				end := min(i+size, len(es))
+				if c.Feed(es[i:end], end == len(es)) != nil {
+					break
+				}
+			}
+			got := c.Result()
+			if got.Checked != want.Checked || got.Head != want.Head || fmt.Sprint(got.Finding) != fmt.Sprint(want.Finding) {
+				t.Errorf("%s in pages of %d: %+v (%v), want %+v (%v)", name, size, got, got.Finding, want, want.Finding)
+			}
+		}
+	}
+}

@@ -48,26 +48,64 @@ type Result struct {
 //   - inserted: an entry that does not belong to the chain, recognised
 //     because its successor links over it, or it repeats a sequence number.
 func Verify(entries []Entry, start Anchor) Result {
-	r := Result{Head: start}
-	prev, before := start, Anchor{Seq: -1}
+	c := NewChain(start)
+	c.Feed(entries, true)
+	return c.Result()
+}
+
+// Chain verifies a log read in consecutive pages as one chain: telling an
+// inserted entry from an altered one needs the entry before the last good
+// one and the entry after the suspect, which may sit on another page, so
+// the chain carries both across pages.
+type Chain struct {
+	r      Result
+	before Anchor  // the good entry before r.Head; Seq -1 when r.Head is the start anchor
+	held   []Entry // a suspect entry that ended a page, judged with the next page
+}
+
+// NewChain starts verifying at start.
+func NewChain(start Anchor) *Chain {
+	return &Chain{r: Result{Head: start}, before: Anchor{Seq: -1}}
+}
+
+// Feed verifies the next page of entries; last says no page follows. It
+// returns the first break, also kept in Result; once there is one, further
+// pages are ignored.
+func (c *Chain) Feed(page []Entry, last bool) *Finding {
+	if c.r.Finding != nil {
+		return c.r.Finding
+	}
+	entries := page
+	if len(c.held) > 0 {
+		entries = append(c.held, page...)
+		c.held = nil
+	}
 	for i := range entries {
 		e := &entries[i]
 		selfOK := ComputeHash(e) == e.Hash
-		linkOK := e.PrevHash == prev.Hash
-		if selfOK && linkOK && e.Seq == prev.Seq+1 {
-			before, prev = prev, Anchor{Seq: e.Seq, Hash: e.Hash}
-			r.Checked++
-			r.Head = prev
+		linkOK := e.PrevHash == c.r.Head.Hash
+		if selfOK && linkOK && e.Seq == c.r.Head.Seq+1 {
+			c.before, c.r.Head = c.r.Head, Anchor{Seq: e.Seq, Hash: e.Hash}
+			c.r.Checked++
 			continue
 		}
-		r.Finding = classify(entries, i, before, prev, selfOK, linkOK)
-		return r
+		if i == len(entries)-1 && !last {
+			// Its successor decides between inserted and altered.
+			c.held = []Entry{*e}
+			return nil
+		}
+		c.r.Finding = c.classify(entries, i, selfOK, linkOK)
+		return c.r.Finding
 	}
-	return r
+	return nil
 }
 
-func classify(entries []Entry, i int, before, prev Anchor, selfOK, linkOK bool) *Finding {
+// Result returns what has been verified so far and the break, if any.
+func (c *Chain) Result() Result { return c.r }
+
+func (c *Chain) classify(entries []Entry, i int, selfOK, linkOK bool) *Finding {
 	e := &entries[i]
+	prev, before := c.r.Head, c.before
 	nextLinksOver := i+1 < len(entries) && entries[i+1].PrevHash == prev.Hash
 	switch {
 	case e.Seq <= prev.Seq:
@@ -80,7 +118,7 @@ func classify(entries []Entry, i int, before, prev Anchor, selfOK, linkOK bool) 
 		return &Finding{e.Seq, Altered, "content does not match the stored hash"}
 	case e.Seq > prev.Seq+1:
 		return &Finding{prev.Seq + 1, Removed, fmt.Sprintf("entries %d to %d are missing before entry %d", prev.Seq+1, e.Seq-1, e.Seq)}
-	case !linkOK && prev.Seq > 0 && i > 0:
+	case !linkOK && prev.Seq > 0 && before.Seq >= 0:
 		// Self-consistent, in sequence, but linking to a different hash: the
 		// previous entry was edited and re-hashed.
 		return &Finding{prev.Seq, Altered, fmt.Sprintf("entry %d was re-hashed: entry %d links to a different hash", prev.Seq, e.Seq)}

@@ -239,24 +239,30 @@ func (s *Store) scanAudit(ctx context.Context, q string, args ...any) ([]audit.E
 // VerifyAudit walks the whole stored chain in pages from its anchor and
 // returns the first break, if any.
 func (s *Store) VerifyAudit(ctx context.Context) (audit.Result, error) {
+	return s.verifyAudit(ctx, verifyPageSize)
+}
+
+// verifyPageSize bounds the entries held in memory while verifying.
+const verifyPageSize = 1000
+
+// verifyAudit verifies in pages of page entries; the chain (and a suspect
+// entry ending a page) carries over, so a break on a page boundary is
+// reported as it would be within a page.
+func (s *Store) verifyAudit(ctx context.Context, page int) (audit.Result, error) {
 	start, err := s.AuditAnchor(ctx)
 	if err != nil {
 		return audit.Result{}, err
 	}
-	total := audit.Result{Head: start}
-	const page = 1000
+	c := audit.NewChain(start)
 	var after int64 = -1 << 62
 	for {
 		es, err := s.scanAudit(ctx, `SELECT `+auditCols+` FROM audit_log WHERE seq > ? ORDER BY seq LIMIT `+strconv.Itoa(page), after)
 		if err != nil {
 			return audit.Result{}, err
 		}
-		r := audit.Verify(es, total.Head)
-		total.Checked += r.Checked
-		total.Head = r.Head
-		if r.Finding != nil || len(es) < page {
-			total.Finding = r.Finding
-			return total, nil
+		last := len(es) < page
+		if c.Feed(es, last) != nil || last {
+			return c.Result(), nil
 		}
 		after = es[len(es)-1].Seq
 	}
