@@ -2,6 +2,7 @@ package detect
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -15,6 +16,7 @@ type nodeFramework struct {
 	port   int    // default port when the code states none
 	out    string // output directory of a static build
 	start  string // start command when package.json has no start script
+	build  string // build command when package.json has no build script
 	refine func(f *nodeFramework, a *App, pkg *packageJSON, m *Match)
 	// preferStart runs start even when package.json has a start script.
 	preferStart bool
@@ -37,6 +39,7 @@ var nodeFrameworks = []nodeFramework{
 	{slug: "create-react-app", deps: []string{"react-scripts"}, typ: "static", out: "build"},
 	{slug: "eleventy", deps: []string{"@11ty/eleventy"}, typ: "static", out: "_site"},
 	{slug: "hexo", deps: []string{"hexo"}, typ: "static", out: "public"},
+	{slug: "redwood", deps: []string{"@redwoodjs/core"}, typ: "web", port: 8910, build: "yarn rw build", start: "yarn rw serve", refine: refineRedwood},
 	{slug: "strapi", deps: []string{"@strapi/strapi"}, typ: "web", port: 1337, start: "npx strapi start"},
 	{slug: "nestjs", deps: []string{"@nestjs/core"}, typ: "api", port: 3000, start: "node dist/main"},
 	{slug: "adonisjs", deps: []string{"@adonisjs/core"}, typ: "web", port: 3333, start: "node build/bin/server.js", preferStart: true},
@@ -74,6 +77,9 @@ func (f nodeFramework) apply(m *Match, a *App, pkg *packageJSON, run nodeRunner)
 	}
 	m.Type = f.typ
 	m.BuildCommand = run.script("build")
+	if m.BuildCommand == "" {
+		m.BuildCommand = f.build
+	}
 	if f.typ == "static" {
 		m.OutputDir = f.out
 		m.Port = 8080
@@ -161,5 +167,20 @@ func refineExpress(f *nodeFramework, a *App, pkg *packageJSON, m *Match) {
 	if a.HasDir("views") || pkg.has("ejs", "pug", "jade", "hbs", "express-handlebars") {
 		f.typ = "web"
 		m.Signals = append(m.Signals, "server-rendered views: a web app")
+	}
+}
+
+var redwoodWebPortRe = regexp.MustCompile(`(?s)\[web\][^\[]*?\bport\s*=\s*(\d{2,5})`)
+
+// refineRedwood reads the web side's port from redwood.toml: `yarn rw
+// serve` runs the web side there and proxies the api side behind it, so
+// the two workspaces are one service.
+func refineRedwood(f *nodeFramework, a *App, _ *packageJSON, m *Match) {
+	m.Signals = append(m.Signals, "redwood.toml: one Redwood app (web and api sides build and serve together)")
+	if p := redwoodWebPortRe.FindStringSubmatch(a.ReadString("redwood.toml")); p != nil {
+		if n, err := strconv.Atoi(p[1]); err == nil && n > 0 && n < 65536 {
+			f.port = n
+			m.Signals = append(m.Signals, "redwood.toml [web] port "+p[1])
+		}
 	}
 }

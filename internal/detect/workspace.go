@@ -88,6 +88,11 @@ func jsWorkspace(ix *Index) *Workspace {
 		Workspaces     json.RawMessage `json:"workspaces"`
 	}
 	_ = json.Unmarshal([]byte(ix.ReadString("package.json")), &pkg)
+	if ix.Has("redwood.toml") {
+		// A Redwood app's api/ and web/ workspaces build and serve as one
+		// app from the root (yarn rw build, yarn rw serve).
+		return nil
+	}
 	ws := &Workspace{Root: ".", PackageManagerField: pkg.PackageManager, js: true}
 	var globs []string
 	var list []string

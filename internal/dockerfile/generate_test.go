@@ -23,6 +23,7 @@ var cases = []detect.Service{
 	{Name: "web", Language: "javascript", Framework: "nextjs", Type: "web", PackageManager: "pnpm", RuntimeVersion: "20", BuildCommand: "pnpm run build", StartCommand: "pnpm start", Port: 3000},
 	{Name: "shop", Language: "javascript", Framework: "nextjs", Type: "web", PackageManager: "npm", RuntimeVersion: "22", BuildCommand: "npm run build", StartCommand: "npm start", Port: 3000, Signals: []string{"next.config.js sets output: 'standalone'"}},
 	{Name: "nuxt", Language: "javascript", Framework: "nuxt", Type: "web", PackageManager: "yarn", BuildCommand: "yarn build", StartCommand: "node .output/server/index.mjs", Port: 3000},
+	{Name: "redwood", Language: "javascript", Framework: "redwood", Type: "web", PackageManager: "yarn", RuntimeVersion: "20", BuildCommand: "yarn rw build", StartCommand: "yarn rw serve", Port: 8910},
 	{Name: "hono", Language: "javascript", Framework: "hono", Type: "api", PackageManager: "bun", StartCommand: "bun run src/index.ts", Port: 3000},
 	{Name: "app", Language: "javascript", Framework: "vite", Type: "static", PackageManager: "npm", RuntimeVersion: "20", BuildCommand: "npm run build", OutputDir: "dist"},
 	{Name: "blog", Language: "javascript", Framework: "astro", Type: "static", PackageManager: "pnpm", BuildCommand: "pnpm run build", OutputDir: "dist/"},

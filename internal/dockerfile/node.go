@@ -76,9 +76,11 @@ func nodePlan(s detect.Service) Plan {
 	if pm == "bun" {
 		p.Version = "1"
 	}
-	if member(s) {
+	if member(s) || s.Framework == "redwood" {
 		// Workspace members install from the monorepo root; the standalone
 		// output of a member nests the workspace layout, so it is not used.
+		// A Redwood app is itself a yarn workspace (api/, web/): its
+		// install needs every member's package.json too.
 		p.Extra["Workspace"] = "true"
 	}
 	return p
