@@ -30,8 +30,9 @@ func Estimate(objs []manifest.Object, st *clusterstate.State, p Pricing, opts Op
 	rep := &Report{Currency: "USD", Rates: e.rates, Items: []Item{}}
 	errs := e.errs
 	owned := 0
+	gen := manifest.Generated(objs)
 	for i := range objs {
-		if controlled(&objs[i]) {
+		if objs[i].Controlled() || (gen[i] && objs[i].GetKind() == "PersistentVolumeClaim") {
 			owned++
 			continue
 		}
@@ -56,21 +57,9 @@ func Estimate(objs []manifest.Object, st *clusterstate.State, p Pricing, opts Op
 	})
 	rep.total(e.rates)
 	if owned > 0 {
-		rep.Notes = append(rep.Notes, fmt.Sprintf("%d object(s) managed by a controller (ownerReferences) are priced through their owner", owned))
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%d object(s) managed by a controller (ownerReferences, or claims of a StatefulSet's volumeClaimTemplates) are priced through their owner", owned))
 	}
 	return rep, nil
-}
-
-// controlled reports whether another object controls o (a live ReplicaSet
-// of a Deployment, a Pod of a ReplicaSet, a Job of a CronJob): pricing it too
-// would count the same pods twice when the current set is a cluster dump.
-func controlled(o *manifest.Object) bool {
-	for _, ref := range o.GetOwnerReferences() {
-		if ref.Controller != nil && *ref.Controller {
-			return true
-		}
-	}
-	return false
 }
 
 func (r *Report) total(rates Rates) {

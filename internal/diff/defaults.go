@@ -84,7 +84,8 @@ var kindDefaults = map[string][]fieldDefault{
 		"spec.updateStrategy.rollingUpdate.maxSurge", int64(0),
 		"spec.updateStrategy.type", "RollingUpdate",
 	),
-	"apps/ReplicaSet": defaults("spec.replicas", int64(1)),
+	"apps/ReplicaSet":        defaults("spec.replicas", int64(1)),
+	"/ReplicationController": defaults("spec.replicas", int64(1)),
 	"batch/Job": defaults(
 		"spec.backoffLimit", int64(6),
 		"spec.completions", int64(1),
@@ -246,6 +247,9 @@ func applyDefaults(m map[string]any, group, kind string) {
 	if group == "batch" {
 		jobServerFields(m, kind)
 	}
+	if gk == "/ReplicationController" {
+		controllerLabels(m)
+	}
 	if tree := defaultTrees[gk]; tree != nil {
 		pruneTree(m, tree)
 	}
@@ -269,8 +273,43 @@ func podSpec(spec map[string]any) {
 				if p, ok := cm["imagePullPolicy"]; ok && p == impliedPullPolicy(img) {
 					delete(cm, "imagePullPolicy")
 				}
+				requestsFromLimits(cm)
 			}
 		}
+	}
+}
+
+// requestsFromLimits drops the requests equal to the container's limits of
+// the same resource: the API server copies a limit into an unset request.
+func requestsFromLimits(c map[string]any) {
+	res, _ := c["resources"].(map[string]any)
+	req, _ := res["requests"].(map[string]any)
+	lim, _ := res["limits"].(map[string]any)
+	if len(req) == 0 || len(lim) == 0 {
+		return
+	}
+	for k, v := range req {
+		if l, ok := lim[k]; ok && scalarEqual(v, l, "quantity") {
+			delete(req, k)
+		}
+	}
+	if len(req) == 0 {
+		delete(res, "requests")
+	}
+}
+
+// controllerLabels drops a ReplicationController's selector and labels when
+// they equal its template's labels, which is what the server defaults them to.
+func controllerLabels(m map[string]any) {
+	tl, _ := lookup(m, []string{"spec", "template", "metadata", "labels"}).(map[string]any)
+	if len(tl) == 0 {
+		return
+	}
+	if spec, ok := m["spec"].(map[string]any); ok && equalValue(spec["selector"], tl, "selector") {
+		delete(spec, "selector")
+	}
+	if md, ok := m["metadata"].(map[string]any); ok && equalValue(md["labels"], tl, "labels") {
+		delete(md, "labels")
 	}
 }
 

@@ -100,7 +100,11 @@ func Compute(current, proposed []manifest.Object, opts Options) (*Result, error)
 	keys := unionKeys(cur, prop)
 	res := &Result{Added: []string{}, Removed: []string{}, Modified: []string{}, Changes: []Change{},
 		Objects: make([]ObjectDiff, 0, len(keys))}
+	genCur, genProp := generated(current, opts.MatchNamespace), generated(proposed, opts.MatchNamespace)
 	for _, k := range keys {
+		if (cur[k] == nil && genProp[k]) || (prop[k] == nil && genCur[k]) {
+			continue // made by the control plane, only in a live dump: not intent
+		}
 		od := compareObject(cur[k], prop[k], opts)
 		res.add(od)
 	}
@@ -137,7 +141,7 @@ func index(objs []manifest.Object, withNS bool, side string) (map[manifest.ID]*m
 	out := make(map[manifest.ID]*manifest.Object, len(objs))
 	for i := range objs {
 		o := &objs[i]
-		if controlled(o) {
+		if o.Controlled() {
 			continue
 		}
 		k := matchKey(*o, withNS)
@@ -210,16 +214,18 @@ func compareObject(cur, prop *manifest.Object, opts Options) ObjectDiff {
 	return od
 }
 
-// controlled reports whether another object controls o (a live ReplicaSet
-// of a Deployment, a Pod of a ReplicaSet): like Argo CD, the diff covers
-// the objects people write, not what controllers make from them.
-func controlled(o *manifest.Object) bool {
-	for _, ref := range o.GetOwnerReferences() {
-		if ref.Controller != nil && *ref.Controller {
-			return true
+// generated returns the identities of the objects of a set that the
+// control plane made on its own (manifest.Generated). They take part in the
+// diff only when the other side has them too: a live dump's default
+// ServiceAccount is not removed by a promotion that does not mention it.
+func generated(set []manifest.Object, withNS bool) map[manifest.ID]bool {
+	out := map[manifest.ID]bool{}
+	for i, g := range manifest.Generated(set) {
+		if g {
+			out[matchKey(set[i], withNS)] = true
 		}
 	}
-	return false
+	return out
 }
 
 // sameIntent reports, without allocating, whether two raw objects are equal

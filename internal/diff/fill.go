@@ -22,7 +22,7 @@ func (d *defaulted) fill(ptr string, other any) (any, bool) {
 		return nil, false
 	}
 	segs := strings.Split(ptr[1:], "/")
-	if v, ok := d.dependent(segs); ok {
+	if v, ok := d.dependent(segs, other); ok {
 		return v, true
 	}
 	_, otherIsMap := other.(map[string]any)
@@ -37,12 +37,26 @@ func (d *defaulted) fill(ptr string, other any) (any, bool) {
 	return nil, false
 }
 
-// dependent handles defaults that depend on a sibling field: a container's
-// imagePullPolicy (implied by the image tag) and a Service port's targetPort
-// (the port).
-func (d *defaulted) dependent(segs []string) (any, bool) {
+// dependent handles defaults that depend on another field: a container's
+// imagePullPolicy (implied by the image tag), a Service port's targetPort
+// (the port), a container's resource requests (its limits, per resource),
+// and nodePort (allocated by the server, and kept by an apply that
+// omits it, so the other side's value), and a ReplicationController's
+// selector and labels (its template's labels).
+func (d *defaulted) dependent(segs []string, other any) (any, bool) {
 	last := segs[len(segs)-1]
 	switch {
+	case len(segs) >= 3 && last == "requests" && segs[len(segs)-2] == "resources":
+		limits, ok := pointerValue(d.obj, append(segs[:len(segs)-1:len(segs)-1], "limits")).(map[string]any)
+		return limits, ok && len(limits) > 0 // requests default to the limits
+	case len(segs) >= 4 && segs[len(segs)-2] == "requests" && segs[len(segs)-3] == "resources":
+		limit := pointerValue(d.obj, append(segs[:len(segs)-2:len(segs)-2], "limits", last))
+		return limit, limit != nil
+	case last == "nodePort" && d.gk == "/Service" && len(segs) == 4 && segs[1] == "ports":
+		return other, other != nil
+	case d.gk == "/ReplicationController" && (ptrIs(segs, "spec", "selector") || ptrIs(segs, "metadata", "labels")):
+		labels, ok := pointerValue(d.obj, []string{"spec", "template", "metadata", "labels"}).(map[string]any)
+		return labels, ok && len(labels) > 0
 	case last == "imagePullPolicy":
 		c, ok := pointerValue(d.obj, segs[:len(segs)-1]).(map[string]any)
 		if img, isStr := c["image"].(string); ok && isStr {
@@ -55,6 +69,18 @@ func (d *defaulted) dependent(segs []string) (any, bool) {
 		}
 	}
 	return nil, false
+}
+
+func ptrIs(segs []string, want ...string) bool {
+	if len(segs) != len(want) {
+		return false
+	}
+	for i := range segs {
+		if segs[i] != want[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func matches(pattern, segs []string) bool {

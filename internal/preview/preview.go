@@ -56,8 +56,8 @@ func Build(in Input) (*Preview, error) {
 		rules = risk.Default()
 	}
 	rep, err := risk.Evaluate(rules, risk.Input{
-		Current:     objects(in.Current),
-		Proposed:    objects(in.Proposed),
+		Current:     authored(in.Current, in.Proposed),
+		Proposed:    authored(in.Proposed, in.Current),
 		Cluster:     in.Cluster.riskCluster(),
 		KubeVersion: kubeVersion(in),
 		Cost:        &risk.CostChange{BaselineCents: c.Baseline.Cents(), ProjectedCents: c.Projected.Cents()},
@@ -94,10 +94,24 @@ func kubeVersion(in Input) string {
 	return risk.DefaultKubeVersion
 }
 
-func objects(in []manifest.Object) []*unstructured.Unstructured {
-	out := make([]*unstructured.Unstructured, len(in))
-	for i := range in {
-		out[i] = in[i].Unstructured
+// authored returns the objects of set that the risk engine judges: like
+// the diff and the cost, it leaves out what controllers made from other
+// objects of a live dump (ReplicaSets, Pods, a StatefulSet's claims) and the
+// objects the control plane creates in every namespace unless the other set
+// names them too; judging them would report "resolved" risks no promotion
+// resolves.
+func authored(set, other []manifest.Object) []*unstructured.Unstructured {
+	gen := manifest.Generated(set)
+	inOther := make(map[string]bool, len(other))
+	for i := range other {
+		inOther[other[i].Key()] = true
+	}
+	out := make([]*unstructured.Unstructured, 0, len(set))
+	for i := range set {
+		if set[i].Controlled() || (gen[i] && !inOther[set[i].Key()]) {
+			continue
+		}
+		out = append(out, set[i].Unstructured)
 	}
 	return out
 }

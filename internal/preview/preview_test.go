@@ -63,6 +63,33 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// TestRealWorld runs testdata/realworld/<case>/{current,proposed}: cases
+// reduced from real manifests and live cluster dumps, where every field
+// change, cost figure and risk finding was judged by hand.
+func TestRealWorld(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/realworld/*")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no real-world cases: %v", err)
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			p, err := Build(Input{Current: load(t, filepath.Join(dir, "current")), Proposed: load(t, filepath.Join(dir, "proposed"))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var js, txt bytes.Buffer
+			if err := p.WriteJSON(&js); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.WriteText(&txt); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join(dir, "want.json"), js.Bytes())
+			golden(t, filepath.Join(dir, "want.txt"), txt.Bytes())
+		})
+	}
+}
+
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
 	if *update {

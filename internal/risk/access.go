@@ -1,5 +1,7 @@
 package risk
 
+import "strconv"
+
 // Accessors over the generic maps of unstructured objects. The engine reads
 // maps directly instead of converting to typed objects: conversion costs
 // about 30 µs per pod template, too much for the 20 ms preview budget, and
@@ -86,6 +88,8 @@ func stringMap(m map[string]any) map[string]string {
 		default:
 			if n, ok := toInt(v); ok {
 				out[k] = itoa(n)
+			} else if f, ok := v.(float64); ok {
+				out[k] = strconv.FormatFloat(f, 'f', -1, 64) // a quantity written as a YAML number: cpu: 0.5
 			}
 		}
 	}

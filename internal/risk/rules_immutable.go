@@ -2,9 +2,12 @@ package risk
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -40,7 +43,7 @@ func compareImmutable(m Meta, c *Change) []Finding {
 		for _, path := range immutableFields[n.GetKind()] {
 			before, hadBefore := pointer(o.Object, path)
 			after, hasAfter := pointer(n.Object, path)
-			if !hadBefore || !hasAfter || reflect.DeepEqual(before, after) || canonical(before) == canonical(after) {
+			if !hadBefore || !hasAfter || reflect.DeepEqual(before, after) || sameSetFields(before, after, "") {
 				continue // unset on one side: defaulted by the server, not a change of intent
 			}
 			out = append(out, m.finding(Key(n), path, "%s cannot be changed on an existing %s: the apply fails and the object must be deleted and recreated", path, n.GetKind()))
@@ -114,4 +117,59 @@ func canonical(v any) string {
 		return ""
 	}
 	return string(b)
+}
+
+// sameSetFields reports whether two values of an immutable field agree on
+// every field both sides set. A field set on one side only is one the API
+// server defaulted (a live object read back carries volumeMode, apiVersion
+// and kind in volumeClaimTemplates, and every pod default in a Job's
+// template) or added (the Job controller's labels), so it is not a change
+// of intent; only label selectors must match key for key. Quantities
+// compare by value ("1Gi" = "1024Mi"). The cost: dropping a field that has
+// no default from an immutable field goes unreported.
+func sameSetFields(a, b any, key string) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || (key == "matchLabels" && len(x) != len(y)) {
+			return false
+		}
+		for k, av := range x {
+			if bv, has := y[k]; has && !sameSetFields(av, bv, k) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameSetFields(x[i], y[i], key) {
+				return false
+			}
+		}
+		return true
+	}
+	if canonical(a) == canonical(b) {
+		return true
+	}
+	qa, errA := quantityOf(a)
+	qb, errB := quantityOf(b)
+	return errA == nil && errB == nil && qa.Cmp(qb) == 0
+}
+
+// quantityOf reads a quantity written as a string or a YAML number.
+func quantityOf(v any) (resource.Quantity, error) {
+	switch x := v.(type) {
+	case string:
+		return resource.ParseQuantity(x)
+	case float64:
+		return resource.ParseQuantity(strconv.FormatFloat(x, 'f', -1, 64))
+	}
+	if n, ok := toInt(v); ok {
+		return *resource.NewQuantity(n, resource.DecimalSI), nil
+	}
+	return resource.Quantity{}, fmt.Errorf("not a quantity: %v", v)
 }
