@@ -2,6 +2,7 @@ package detect
 
 import (
 	"encoding/json"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,6 +12,9 @@ import (
 type dockerfile struct {
 	port  int
 	start string // ENTRYPOINT + CMD of the final stage
+	// portFrom explains a port that came from the base image or a server
+	// config rather than EXPOSE.
+	portFrom string
 }
 
 var (
@@ -44,7 +48,52 @@ func readDockerfile(a *App) *dockerfile {
 		}
 	}
 	d.start = dockerStart(string(b))
+	if d.port == 0 {
+		d.port, d.portFrom = dockerBasePort(a, string(b))
+	}
 	return d
+}
+
+var (
+	finalFromRe   = regexp.MustCompile(`(?im)^[ \t]*FROM[ \t]+(?:--platform=\S+[ \t]+)?(\S+)`)
+	confCopyRe    = regexp.MustCompile(`(?im)^[ \t]*COPY[ \t]+(?:--\S+[ \t]+)*(\S+\.conf)[ \t]+\S*(?:nginx|conf\.d)\S*`)
+	nginxListenRe = regexp.MustCompile(`(?m)^\s*listen\s+(?:\[::\]:|0\.0\.0\.0:)?(\d{2,5})\b`)
+)
+
+// dockerBasePort is the port of a Dockerfile without EXPOSE: the listen
+// port of an nginx config the final stage copies in, else the port the
+// official web-server base images serve on (nginx, httpd, caddy and
+// php-apache: 80; the unprivileged nginx images: 8080). Without it a SPA
+// served by its own nginx Dockerfile would be probed on 8080 and never be
+// ready.
+func dockerBasePort(a *App, src string) (int, string) {
+	froms := finalFromRe.FindAllStringSubmatch(src, -1)
+	if len(froms) == 0 {
+		return 0, ""
+	}
+	stage := src[finalFromRe.FindAllStringIndex(src, -1)[len(froms)-1][0]:]
+	if c := confCopyRe.FindStringSubmatch(stage); c != nil {
+		conf := strings.TrimPrefix(path.Clean(c[1]), "/")
+		if l := nginxListenRe.FindStringSubmatch(a.ReadString(conf)); l != nil {
+			if p, err := strconv.Atoi(l[1]); err == nil && validPort(p) != 0 {
+				return p, "Dockerfile has no EXPOSE; " + a.Path(conf) + " listens on " + l[1]
+			}
+		}
+	}
+	image := strings.ToLower(froms[len(froms)-1][1])
+	name, _, _ := strings.Cut(image, ":")
+	name = strings.TrimPrefix(strings.TrimPrefix(name, "docker.io/"), "library/")
+	port := 0
+	switch {
+	case strings.Contains(name, "nginx-unprivileged") || name == "bitnami/nginx":
+		port = 8080
+	case name == "nginx" || name == "httpd" || name == "caddy" || name == "php" && strings.Contains(image, "apache"):
+		port = 80
+	}
+	if port == 0 {
+		return 0, ""
+	}
+	return port, "Dockerfile has no EXPOSE; its base image " + froms[len(froms)-1][1] + " serves on " + strconv.Itoa(port)
 }
 
 // dockerStart returns the final stage's ENTRYPOINT and CMD as one command
@@ -83,9 +132,14 @@ func applyDockerfile(s *Service, d *dockerfile) {
 		s.Signals = append(s.Signals, "start command from the Dockerfile's ENTRYPOINT/CMD")
 	}
 	if d.port != 0 && d.port != s.Port {
-		if s.Port != 0 {
+		switch {
+		case d.portFrom != "" && s.Port != 0:
+			s.Signals = append(s.Signals, d.portFrom+" (overrides port "+strconv.Itoa(s.Port)+")")
+		case d.portFrom != "":
+			s.Signals = append(s.Signals, d.portFrom)
+		case s.Port != 0:
 			s.Signals = append(s.Signals, "Dockerfile EXPOSE "+strconv.Itoa(d.port)+" overrides port "+strconv.Itoa(s.Port))
-		} else {
+		default:
 			s.Signals = append(s.Signals, "Dockerfile EXPOSE "+strconv.Itoa(d.port))
 		}
 		s.Port = d.port
