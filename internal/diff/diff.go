@@ -89,6 +89,10 @@ func Compute(current, proposed []manifest.Object, opts Options) (*Result, error)
 	if err := checkRules(opts.Ignore); err != nil {
 		return nil, err
 	}
+	// Objects the control plane made take part only when the other side has
+	// them too: a live dump's default ServiceAccount (one per namespace) is
+	// neither removed by a promotion that does not mention it nor ambiguous.
+	current, proposed = authored(current, proposed), authored(proposed, current)
 	cur, err := index(current, opts.MatchNamespace, "current")
 	if err != nil {
 		return nil, err
@@ -100,11 +104,7 @@ func Compute(current, proposed []manifest.Object, opts Options) (*Result, error)
 	keys := unionKeys(cur, prop)
 	res := &Result{Added: []string{}, Removed: []string{}, Modified: []string{}, Changes: []Change{},
 		Objects: make([]ObjectDiff, 0, len(keys))}
-	genCur, genProp := generated(current, opts.MatchNamespace), generated(proposed, opts.MatchNamespace)
 	for _, k := range keys {
-		if (cur[k] == nil && genProp[k]) || (prop[k] == nil && genCur[k]) {
-			continue // made by the control plane, only in a live dump: not intent
-		}
 		od := compareObject(cur[k], prop[k], opts)
 		res.add(od)
 	}
@@ -214,15 +214,25 @@ func compareObject(cur, prop *manifest.Object, opts Options) ObjectDiff {
 	return od
 }
 
-// generated returns the identities of the objects of a set that the
-// control plane made on its own (manifest.Generated). They take part in the
-// diff only when the other side has them too: a live dump's default
-// ServiceAccount is not removed by a promotion that does not mention it.
-func generated(set []manifest.Object, withNS bool) map[manifest.ID]bool {
-	out := map[manifest.ID]bool{}
-	for i, g := range manifest.Generated(set) {
-		if g {
-			out[matchKey(set[i], withNS)] = true
+// authored returns set without the objects the control plane made on its
+// own (manifest.Generated) whose Kind/name other does not have.
+func authored(set, other []manifest.Object) []manifest.Object {
+	gen := manifest.Generated(set)
+	drop := false
+	for _, g := range gen {
+		drop = drop || g
+	}
+	if !drop {
+		return set // the common case: authored manifests, nothing copied
+	}
+	names := make(map[string]bool, len(other))
+	for i := range other {
+		names[other[i].Key()] = true
+	}
+	out := make([]manifest.Object, 0, len(set))
+	for i := range set {
+		if !gen[i] || names[set[i].Key()] {
+			out = append(out, set[i])
 		}
 	}
 	return out

@@ -30,11 +30,20 @@ func (d *defaulted) fill(ptr string, other any) (any, bool) {
 		switch {
 		case len(fd.path) == len(segs) && matches(fd.path, segs):
 			return fd.value, true
-		case otherIsMap && len(fd.path) > len(segs) && matches(fd.path[:len(segs)], segs):
+		case otherIsMap && !optionalParent[segs[len(segs)-1]] && len(fd.path) > len(segs) && matches(fd.path[:len(segs)], segs):
 			return map[string]any{}, true
 		}
 	}
 	return nil, false
+}
+
+// optionalParent are fields whose absence the server leaves alone even
+// though it defaults fields inside them when they are present: a removed
+// probe is removed as a whole, not turned into a probe of default values.
+var optionalParent = map[string]bool{
+	"livenessProbe": true, "readinessProbe": true, "startupProbe": true, "httpGet": true,
+	"configMap": true, "secret": true, "projected": true, "downwardAPI": true, "hostPath": true,
+	"valueFrom": true, "fieldRef": true,
 }
 
 // dependent handles defaults that depend on another field: a container's
