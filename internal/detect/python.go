@@ -124,9 +124,22 @@ func (p *pyApp) packageManager() {
 		m.Signals = append(m.Signals, "Pipfile present")
 	default:
 		m.PackageManager = "pip"
-		m.Signals = append(m.Signals, a.First("requirements.txt", "pyproject.toml", "setup.py", "manage.py")+" present: pip")
+		src := a.First(pipSources...)
+		m.Signals = append(m.Signals, src+" present: pip")
+		if strings.HasSuffix(src, ".txt") {
+			// The Dockerfile copies what the install file includes before
+			// installing, so the dependency layer builds and caches.
+			for _, inc := range requirementIncludes(a, src) {
+				m.Signals = append(m.Signals, src+" includes "+inc)
+			}
+		}
 	}
 }
+
+// pipSources are the files pip installs from, in the order detection
+// prefers them (cookiecutter-django keeps only requirements/*.txt).
+var pipSources = []string{"requirements.txt", "requirements/production.txt", "requirements/prod.txt", "requirements/base.txt",
+	"pyproject.toml", "setup.py", "manage.py"}
 
 func (p *pyApp) runtimeVersion() {
 	a := p.a

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -97,6 +98,24 @@ func readRequirements(a *App, file string, d pyDeps, depth int) {
 			d.add(line)
 		}
 	}
+}
+
+// requirementIncludes lists the files a requirements file pulls in with -r
+// or -c, relative to the app (so requirements.txt holding
+// "-r requirements/production.txt" names requirements/production.txt).
+func requirementIncludes(a *App, file string) []string {
+	var out []string
+	for _, line := range strings.Split(a.ReadString(file), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		switch f[0] {
+		case "-r", "--requirement", "-c", "--constraint":
+			out = append(out, path.Clean(join(pathDir(file), f[1])))
+		}
+	}
+	return out
 }
 
 func pathDir(p string) string {

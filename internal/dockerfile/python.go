@@ -1,6 +1,12 @@
 package dockerfile
 
-import "github.com/usecapsule/capsule/internal/detect"
+import (
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/usecapsule/capsule/internal/detect"
+)
 
 // pythonFamily installs into a virtual environment in the build stage and
 // copies only that environment and the source into the runtime.
@@ -24,7 +30,7 @@ func (pythonFamily) Plan(s detect.Service) Plan {
 	case "flask":
 		def = "gunicorn --bind 0.0.0.0:$PORT app:app"
 	}
-	return Plan{
+	p := Plan{
 		Service: s,
 		Version: minor(version(s.RuntimeVersion, "3.12")),
 		Port:    s.Port,
@@ -33,4 +39,71 @@ func (pythonFamily) Plan(s detect.Service) Plan {
 		Extra:   map[string]string{"PM": pm},
 		Ignore:  []string{"__pycache__", "*.py[cod]", ".venv", "venv", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", "htmlcov", "*.egg-info"},
 	}
+	if pm == "pip" {
+		pipPlan(&p, s)
+	}
+	return p
+}
+
+// pipPlan chooses what pip installs from, after detection's "<file>
+// present: pip" signal: a requirements file (with the directories and files
+// it includes copied first), the [project] dependencies of pyproject.toml
+// (read with tomllib, Python 3.11+, so the layer caches without the
+// source), or the project itself (pip install . once the source is in).
+func pipPlan(p *Plan, s detect.Service) {
+	src := "requirements.txt"
+	for _, sig := range s.Signals {
+		if f, ok := strings.CutSuffix(sig, " present: pip"); ok {
+			src = f
+		}
+	}
+	switch {
+	case strings.HasSuffix(src, ".txt"):
+		p.Extra["ReqFile"] = src
+		if path.Dir(src) == "." {
+			p.Extra["ReqGlob"] = "true"
+		}
+		var copies []string
+		seen := map[string]bool{}
+		add := func(f string) {
+			c := "COPY " + f + " ./" + f
+			if dir := path.Dir(f); dir != "." {
+				c = "COPY " + dir + "/ ./" + dir + "/"
+			} else if matchReq(f) {
+				return // the requirements*.txt glob copies it
+			}
+			if !seen[c] {
+				seen[c] = true
+				copies = append(copies, c)
+			}
+		}
+		add(src)
+		for _, sig := range s.Signals {
+			if inc, ok := strings.CutPrefix(sig, src+" includes "); ok && !strings.HasPrefix(inc, "../") {
+				add(inc)
+			}
+		}
+		p.Extra["ReqCopies"] = strings.Join(copies, "\n")
+	case src == "pyproject.toml" && minorAtLeast(p.Version, 3, 11):
+		p.Extra["PyProject"] = "true"
+	case src == "pyproject.toml" || src == "setup.py":
+		p.Extra["InstallProject"] = "true"
+	}
+}
+
+func matchReq(f string) bool {
+	ok, _ := path.Match("requirements*.txt", f)
+	return ok
+}
+
+// minorAtLeast reports whether a "major.minor" version is at least
+// major.minor.
+func minorAtLeast(v string, major, minor int) bool {
+	a, b, _ := strings.Cut(v, ".")
+	x, err1 := strconv.Atoi(a)
+	y, err2 := strconv.Atoi(b)
+	if err1 != nil || err2 != nil {
+		return true
+	}
+	return x > major || x == major && y >= minor
 }
