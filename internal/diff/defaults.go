@@ -235,6 +235,17 @@ func applyDefaults(m map[string]any, group, kind string) {
 	gk := group + "/" + kind
 	if gk == "/Service" {
 		serviceServerFields(m)
+		if sel, ok := lookup(m, []string{"spec", "selector"}).(map[string]any); ok {
+			delete(sel, rolloutsHashLabel)
+		}
+	}
+	if gk == "networking.istio.io/DestinationRule" {
+		subsets, _ := lookup(m, []string{"spec", "subsets"}).([]any)
+		for _, s := range subsets {
+			if labels, ok := lookup(asMap(s), []string{"labels"}).(map[string]any); ok {
+				delete(labels, rolloutsHashLabel)
+			}
+		}
 	}
 	if gk == "apps/StatefulSet" {
 		claims, _ := lookup(m, []string{"spec", "volumeClaimTemplates"}).([]any)
@@ -369,6 +380,11 @@ func jobServerFields(m map[string]any, kind string) {
 	for _, l := range jobLabels {
 		delete(labels, l)
 	}
+}
+
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
 }
 
 func lookup(m map[string]any, path []string) any {

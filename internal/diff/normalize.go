@@ -10,12 +10,24 @@ var serverSetMetadata = []string{
 	"selfLink", "deletionTimestamp", "deletionGracePeriodSeconds",
 }
 
-// serverSetAnnotations are annotations written by kubectl or controllers,
-// never by the author of a manifest.
+// serverSetAnnotations are annotations written by kubectl, controllers or
+// deployment tools on the live object, never by the author of a manifest
+// (`helm template` output has no release annotations; Argo CD adds its
+// tracking id; Argo Rollouts marks the Services it manages).
 var serverSetAnnotations = []string{
 	"kubectl.kubernetes.io/last-applied-configuration",
 	"deployment.kubernetes.io/revision",
+	"deprecated.daemonset.template.generation",
+	"argocd.argoproj.io/tracking-id",
+	"meta.helm.sh/release-name",
+	"meta.helm.sh/release-namespace",
+	"argo-rollouts.argoproj.io/managed-by-rollouts",
+	"rollout.argoproj.io/revision",
 }
+
+// rolloutsHashLabel is the label Argo Rollouts adds to a live Service's
+// selector and a DestinationRule's subsets to pin them to one ReplicaSet.
+const rolloutsHashLabel = "rollouts-pod-template-hash"
 
 // normalize returns a deep copy of obj with what is not intent removed and
 // Secret values redacted, and the defaults of the fields it pruned.

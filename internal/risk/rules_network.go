@@ -23,13 +23,37 @@ func checkServiceSelector(m Meta, ctx *Context) []Finding {
 		if stringAt(svc.Object, "spec", "type") == "ExternalName" {
 			continue
 		}
-		sel := stringMap(mapAt(svc.Object, "spec", "selector"))
+		sel := withoutHashLabels(stringMap(mapAt(svc.Object, "spec", "selector")))
 		if len(sel) == 0 || selectsAny(ctx.Set, sel) {
 			continue
 		}
 		out = append(out, m.finding(Key(svc), "/spec/selector", "%s selects no pods of any workload in the set: it will have no endpoints", Key(svc)))
 	}
 	return out
+}
+
+// hashLabels are put on pods by a controller, never in a template: Argo
+// Rollouts pins a live Service's selector to one ReplicaSet with
+// rollouts-pod-template-hash, and the Deployment controller labels pods
+// with pod-template-hash.
+var hashLabels = []string{"rollouts-pod-template-hash", "pod-template-hash"}
+
+// withoutHashLabels returns sel without the hash labels (a copy when it
+// has one).
+func withoutHashLabels(sel map[string]string) map[string]string {
+	for _, l := range hashLabels {
+		if _, ok := sel[l]; ok {
+			out := make(map[string]string, len(sel))
+			for k, v := range sel {
+				out[k] = v
+			}
+			for _, h := range hashLabels {
+				delete(out, h)
+			}
+			return out
+		}
+	}
+	return sel
 }
 
 func selectsAny(s *Set, sel map[string]string) bool {
