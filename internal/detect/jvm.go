@@ -40,6 +40,10 @@ func (jvmDetector) Detect(a *App) (*Match, error) {
 	switch {
 	case a.Has("pom.xml"):
 		err = mavenApp(a, j)
+		if g := a.First("build.gradle", "build.gradle.kts"); g != "" {
+			// spring-petclinic ships both builds; say which one is used.
+			j.m.Signals = append(j.m.Signals, "also found "+g+"; chose Maven (pom.xml comes first)")
+		}
 	case a.Has("build.gradle") || a.Has("build.gradle.kts"):
 		gradleApp(a, j)
 	case a.Has("build.sbt"):
