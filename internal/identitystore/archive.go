@@ -2,7 +2,6 @@ package identitystore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -54,15 +53,15 @@ func (s *Store) ArchiveAudit(ctx context.Context, before time.Time, w io.Writer)
 	}
 	last := es[len(es)-1]
 	res.Archived, res.To = len(es), audit.Anchor{Seq: last.Seq, Hash: last.Hash}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.dialect.Rebind(`DELETE FROM audit_anchor`)); err != nil {
+	err = s.inTx(ctx, func(tx *database.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM audit_anchor`); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.dialect.Rebind(`INSERT INTO audit_anchor (id, seq, hash, archived_at) VALUES (1, ?, ?, ?)`),
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_anchor (id, seq, hash, archived_at) VALUES (1, ?, ?, ?)`,
 			last.Seq, last.Hash, database.TimeOf(time.Now())); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.dialect.Rebind(`DELETE FROM audit_log WHERE seq <= ?`), last.Seq)
+		_, err := tx.Exec(ctx, `DELETE FROM audit_log WHERE seq <= ?`, last.Seq)
 		return err
 	})
 	return res, dbErr(err, nil)

@@ -29,6 +29,7 @@ func (s *Store) AppendAudit(ctx context.Context, e *audit.Entry) error {
 	if e.Time.IsZero() {
 		e.Time = database.Now()
 	}
+	storable(e)
 	req := &appendReq{e: e, done: make(chan error, 1)}
 	q := s.audit
 	q.mu.Lock()
@@ -73,9 +74,9 @@ type auditQueue struct {
 }
 
 func (s *Store) appendBatch(ctx context.Context, batch []*appendReq) error {
-	return dbErr(s.inTx(ctx, func(tx *sql.Tx) error {
+	return dbErr(s.inTx(ctx, func(tx *database.Tx) error {
 		if s.dialect == database.Postgres {
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockID); err != nil {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, auditLockID); err != nil {
 				return err
 			}
 		}
@@ -83,13 +84,13 @@ func (s *Store) appendBatch(ctx context.Context, batch []*appendReq) error {
 		if err != nil {
 			return err
 		}
-		insert := s.dialect.Rebind(`INSERT INTO audit_log (` + auditCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		const insert = (`INSERT INTO audit_log (` + auditCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		for _, r := range batch {
 			e := r.e
 			audit.Seal(e, head.Seq, head.Hash)
 			before, _ := json.Marshal(nonNil(e.Before))
 			after, _ := json.Marshal(nonNil(e.After))
-			if _, err := tx.ExecContext(ctx, insert, e.Seq, database.TimeOf(e.Time), e.ActorType, e.ActorID, e.Action, e.TargetType,
+			if _, err := tx.Exec(ctx, insert, e.Seq, database.TimeOf(e.Time), e.ActorType, e.ActorID, e.Action, e.TargetType,
 				e.TargetID, e.OrganizationID, e.RequestID, e.IP, e.UserAgent, e.Outcome, string(before), string(after), e.PrevHash, e.Hash); err != nil {
 				return err
 			}
@@ -97,6 +98,32 @@ func (s *Store) appendBatch(ctx context.Context, batch []*appendReq) error {
 		}
 		return nil
 	}), nil)
+}
+
+// storable makes every text of e storable in both dialects before it is
+// sealed: a NUL or invalid UTF-8 (from a header or a path) would otherwise
+// fail the whole group-committed batch, or be stored differently from what
+// was hashed.
+func storable(e *audit.Entry) {
+	for _, f := range []*string{&e.ActorType, &e.ActorID, &e.Action, &e.TargetType, &e.TargetID,
+		&e.OrganizationID, &e.RequestID, &e.IP, &e.UserAgent, &e.Outcome} {
+		*f = storableText(*f)
+	}
+	for _, m := range []map[string]string{e.Before, e.After} {
+		for k, v := range m {
+			if sk, sv := storableText(k), storableText(v); sk != k || sv != v {
+				delete(m, k)
+				m[sk] = sv
+			}
+		}
+	}
+}
+
+func storableText(s string) string {
+	if database.ValidText(s) {
+		return s
+	}
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 }
 
 func nonNil(m map[string]string) map[string]string {
@@ -108,9 +135,9 @@ func nonNil(m map[string]string) map[string]string {
 
 // auditHead returns the last entry's position, or the archive anchor when
 // the table is empty, or the genesis anchor.
-func auditHead(ctx context.Context, tx *sql.Tx) (audit.Anchor, error) {
+func auditHead(ctx context.Context, tx *database.Tx) (audit.Anchor, error) {
 	var a audit.Anchor
-	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&a.Seq, &a.Hash)
+	err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&a.Seq, &a.Hash)
 	if err == nil {
 		return a, nil
 	}
@@ -121,12 +148,12 @@ func auditHead(ctx context.Context, tx *sql.Tx) (audit.Anchor, error) {
 }
 
 type rowQuerier interface {
-	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	QueryRow(ctx context.Context, q string, args ...any) *database.Row
 }
 
 func anchor(ctx context.Context, q rowQuerier) (audit.Anchor, error) {
 	var a audit.Anchor
-	err := q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_anchor WHERE id = 1`).Scan(&a.Seq, &a.Hash)
+	err := q.QueryRow(ctx, `SELECT seq, hash FROM audit_anchor WHERE id = 1`).Scan(&a.Seq, &a.Hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return audit.Genesis, nil
 	}

@@ -44,10 +44,10 @@ func (s *Store) CreateInvitation(ctx context.Context, inv *Invitation) error {
 func (s *Store) AcceptInvitation(ctx context.Context, tokenHash, email string, now time.Time) (*Invitation, error) {
 	invalid := capsule.Errorf(capsule.KindNotFound, "INVITATION_INVALID", "the invitation is unknown, expired, already used or for another email")
 	var inv Invitation
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *database.Tx) error {
 		var created, expires, accepted database.Time
-		err := tx.QueryRowContext(ctx, s.dialect.Rebind(`SELECT id, organization_id, email_key, role, invited_by, created_at, expires_at, accepted_at
-			FROM invitations WHERE token_hash = ?`), tokenHash).
+		err := tx.QueryRow(ctx, `SELECT id, organization_id, email_key, role, invited_by, created_at, expires_at, accepted_at
+			FROM invitations WHERE token_hash = ?`, tokenHash).
 			Scan(&inv.ID, &inv.OrganizationID, &inv.Email, &inv.Role, &inv.InvitedBy, &created, &expires, &accepted)
 		if errors.Is(err, sql.ErrNoRows) {
 			return invalid
@@ -60,7 +60,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, tokenHash, email string, n
 			return invalid
 		}
 		inv.AcceptedAt = &now
-		_, err = tx.ExecContext(ctx, s.dialect.Rebind(`UPDATE invitations SET accepted_at = ? WHERE id = ? AND accepted_at IS NULL`), database.TimeOf(now), inv.ID)
+		_, err = tx.Exec(ctx, `UPDATE invitations SET accepted_at = ? WHERE id = ? AND accepted_at IS NULL`, database.TimeOf(now), inv.ID)
 		return err
 	})
 	return &inv, dbErr(err, nil)

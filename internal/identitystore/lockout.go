@@ -33,10 +33,10 @@ func (s *Store) LockedUntil(ctx context.Context, key string, now time.Time) (tim
 // this failure reached the limit (zero time otherwise).
 func (s *Store) RecordLoginFailure(ctx context.Context, key string, now time.Time) (time.Time, error) {
 	var locked time.Time
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *database.Tx) error {
 		var failures int
 		var first, until database.Time
-		err := tx.QueryRowContext(ctx, s.dialect.Rebind(`SELECT failures, first_at, locked_until FROM login_failures WHERE key = ?`), key).
+		err := tx.QueryRow(ctx, `SELECT failures, first_at, locked_until FROM login_failures WHERE key = ?`, key).
 			Scan(&failures, &first, &until)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -56,9 +56,9 @@ func (s *Store) RecordLoginFailure(ctx context.Context, key string, now time.Tim
 			lockArg = database.TimeOf(locked)
 			failures = 0 // counting restarts after the lock
 		}
-		_, err = tx.ExecContext(ctx, s.dialect.Rebind(`DELETE FROM login_failures WHERE key = ?`), key)
+		_, err = tx.Exec(ctx, `DELETE FROM login_failures WHERE key = ?`, key)
 		if err == nil {
-			_, err = tx.ExecContext(ctx, s.dialect.Rebind(`INSERT INTO login_failures (key, failures, first_at, locked_until) VALUES (?, ?, ?, ?)`),
+			_, err = tx.Exec(ctx, `INSERT INTO login_failures (key, failures, first_at, locked_until) VALUES (?, ?, ?, ?)`,
 				key, failures, first, lockArg)
 		}
 		return err

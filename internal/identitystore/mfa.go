@@ -27,20 +27,20 @@ func MFAAAD(userID string) []byte { return []byte("capsule-mfa:" + userID) }
 // StartMFA stores a new, unconfirmed enrolment, replacing an unconfirmed
 // one. A confirmed enrolment is a conflict: disable it first.
 func (s *Store) StartMFA(ctx context.Context, userID string, secret secretbox.Sealed, now time.Time) error {
-	return dbErr(s.inTx(ctx, func(tx *sql.Tx) error {
+	return dbErr(s.inTx(ctx, func(tx *database.Tx) error {
 		var confirmed database.Time
-		err := tx.QueryRowContext(ctx, s.dialect.Rebind(`SELECT confirmed_at FROM user_mfa WHERE user_id = ?`), userID).Scan(&confirmed)
+		err := tx.QueryRow(ctx, `SELECT confirmed_at FROM user_mfa WHERE user_id = ?`, userID).Scan(&confirmed)
 		switch {
 		case err == nil && confirmed.Valid:
 			return capsule.Errorf(capsule.KindConflict, "MFA_ALREADY_ENABLED", "two-factor authentication is already enabled; disable it first")
 		case err != nil && !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.dialect.Rebind(`DELETE FROM user_mfa WHERE user_id = ?`), userID); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM user_mfa WHERE user_id = ?`, userID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.dialect.Rebind(`INSERT INTO user_mfa (user_id, secret_sealed, secret_kek_id, secret_wrapped, last_step, created_at)
-			VALUES (?, ?, ?, ?, 0, ?)`), userID, secret.Ciphertext, secret.KEKID, secret.WrappedKey, database.TimeOf(now))
+		_, err = tx.Exec(ctx, `INSERT INTO user_mfa (user_id, secret_sealed, secret_kek_id, secret_wrapped, last_step, created_at)
+			VALUES (?, ?, ?, ?, 0, ?)`, userID, secret.Ciphertext, secret.KEKID, secret.WrappedKey, database.TimeOf(now))
 		return err
 	}), nil)
 }
@@ -68,8 +68,8 @@ func (s *Store) MFAEnabled(ctx context.Context, userID string) (bool, error) {
 // ConfirmMFA marks the enrolment confirmed at step and stores the hashes
 // of fresh recovery codes, replacing older ones.
 func (s *Store) ConfirmMFA(ctx context.Context, userID string, step int64, recoveryHashes []string, now time.Time) error {
-	return dbErr(s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.dialect.Rebind(`UPDATE user_mfa SET confirmed_at = ?, last_step = ? WHERE user_id = ? AND confirmed_at IS NULL`),
+	return dbErr(s.inTx(ctx, func(tx *database.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE user_mfa SET confirmed_at = ?, last_step = ? WHERE user_id = ? AND confirmed_at IS NULL`,
 			database.TimeOf(now), step, userID)
 		if err != nil {
 			return err
@@ -77,11 +77,11 @@ func (s *Store) ConfirmMFA(ctx context.Context, userID string, step int64, recov
 		if n, _ := res.RowsAffected(); n == 0 {
 			return capsule.Errorf(capsule.KindConflict, "MFA_NOT_PENDING", "no two-factor enrolment is waiting for confirmation")
 		}
-		if _, err := tx.ExecContext(ctx, s.dialect.Rebind(`DELETE FROM mfa_recovery_codes WHERE user_id = ?`), userID); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM mfa_recovery_codes WHERE user_id = ?`, userID); err != nil {
 			return err
 		}
 		for _, h := range recoveryHashes {
-			if _, err := tx.ExecContext(ctx, s.dialect.Rebind(`INSERT INTO mfa_recovery_codes (user_id, code_hash) VALUES (?, ?)`), userID, h); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO mfa_recovery_codes (user_id, code_hash) VALUES (?, ?)`, userID, h); err != nil {
 				return err
 			}
 		}
@@ -132,11 +132,11 @@ func (s *Store) UseRecoveryCode(ctx context.Context, userID, hash string) (bool,
 
 // DeleteMFA removes the user's enrolment and recovery codes.
 func (s *Store) DeleteMFA(ctx context.Context, userID string) error {
-	return dbErr(s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.dialect.Rebind(`DELETE FROM mfa_recovery_codes WHERE user_id = ?`), userID); err != nil {
+	return dbErr(s.inTx(ctx, func(tx *database.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM mfa_recovery_codes WHERE user_id = ?`, userID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.dialect.Rebind(`DELETE FROM user_mfa WHERE user_id = ?`), userID)
+		_, err := tx.Exec(ctx, `DELETE FROM user_mfa WHERE user_id = ?`, userID)
 		return err
 	}), nil)
 }

@@ -46,14 +46,14 @@ const secretCols = `id, organization_id, project_id, environment_id, name, curre
 // exists in the same scope. sec is filled from the stored row.
 func (s *Store) PutSecret(ctx context.Context, sec *Secret, seal SealFunc, now time.Time) error {
 	actor := sec.CreatedBy
-	return dbErr(s.inTx(ctx, func(tx *sql.Tx) error {
-		existing, err := scanSecret(tx.QueryRowContext(ctx, s.dialect.Rebind(`SELECT `+secretCols+` FROM secrets
-			WHERE organization_id = ? AND project_id = ? AND environment_id = ? AND name = ?`),
+	return dbErr(s.inTx(ctx, func(tx *database.Tx) error {
+		existing, err := scanSecret(tx.QueryRow(ctx, `SELECT `+secretCols+` FROM secrets
+			WHERE organization_id = ? AND project_id = ? AND environment_id = ? AND name = ?`,
 			sec.OrganizationID, sec.ProjectID, sec.EnvironmentID, sec.Name))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			sec.ID, sec.CurrentVersion, sec.CreatedAt, sec.UpdatedAt = newID(), 1, now, now
-			if _, err := tx.ExecContext(ctx, s.dialect.Rebind(`INSERT INTO secrets (`+secretCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			if _, err := tx.Exec(ctx, `INSERT INTO secrets (`+secretCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				sec.ID, sec.OrganizationID, sec.ProjectID, sec.EnvironmentID, sec.Name, 1, sec.CreatedBy,
 				database.TimeOf(now), database.TimeOf(now)); err != nil {
 				if database.IsForeignKeyViolation(err) {
@@ -67,7 +67,7 @@ func (s *Store) PutSecret(ctx context.Context, sec *Secret, seal SealFunc, now t
 			*sec = Secret{ID: existing.ID, OrganizationID: existing.OrganizationID, ProjectID: existing.ProjectID,
 				EnvironmentID: existing.EnvironmentID, Name: existing.Name, CurrentVersion: existing.CurrentVersion + 1,
 				CreatedBy: existing.CreatedBy, CreatedAt: existing.CreatedAt, UpdatedAt: now}
-			if _, err := tx.ExecContext(ctx, s.dialect.Rebind(`UPDATE secrets SET current_version = ?, updated_at = ? WHERE id = ?`),
+			if _, err := tx.Exec(ctx, `UPDATE secrets SET current_version = ?, updated_at = ? WHERE id = ?`,
 				sec.CurrentVersion, database.TimeOf(now), sec.ID); err != nil {
 				return err
 			}
@@ -76,8 +76,8 @@ func (s *Store) PutSecret(ctx context.Context, sec *Secret, seal SealFunc, now t
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.dialect.Rebind(`INSERT INTO secret_versions (secret_id, version, kek_id, wrapped_key, ciphertext, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`), sec.ID, sec.CurrentVersion, sealed.KEKID, sealed.WrappedKey, sealed.Ciphertext, actor, database.TimeOf(now))
+		_, err = tx.Exec(ctx, `INSERT INTO secret_versions (secret_id, version, kek_id, wrapped_key, ciphertext, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, sec.ID, sec.CurrentVersion, sealed.KEKID, sealed.WrappedKey, sealed.Ciphertext, actor, database.TimeOf(now))
 		return err
 	}), nil)
 }

@@ -27,64 +27,53 @@ import (
 
 // Store is the identity store over one database.
 type Store struct {
-	db      *sql.DB
+	db      *database.DB
 	dialect database.Dialect
 	audit   *auditQueue
 }
 
-// Source is what the store needs from internal/sqlstore: the connection
-// pool (the writer pool on SQLite) and the dialect name.
+// Source is what the store needs from internal/sqlstore: its database
+// layer, whose InTx joins the store's group commit on SQLite.
 type Source interface {
-	DB() *sql.DB
-	Dialect() string
+	Database() *database.DB
 }
 
 // New returns the identity store sharing src's database.
 func New(src Source) *Store {
-	return &Store{db: src.DB(), dialect: database.Dialect(src.Dialect()), audit: &auditQueue{}}
+	db := src.Database()
+	return &Store{db: db, dialect: db.Dialect(), audit: &auditQueue{}}
 }
 
 // Dialect returns the database dialect.
 func (s *Store) Dialect() database.Dialect { return s.dialect }
 
+// exec runs one write statement as its own transaction through InTx, so on
+// SQLite it shares the group commit (and its fsync) with every other write.
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return s.db.ExecContext(ctx, s.dialect.Rebind(q), args...)
+	var res sql.Result
+	err := s.db.InTx(ctx, func(tx *database.Tx) error {
+		var err error
+		res, err = tx.Exec(ctx, q, args...)
+		return err
+	})
+	return res, err
 }
 
+// query and queryRow read outside transactions (SQLite's reader pool), so
+// reads never wait for the one write connection.
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return s.db.QueryContext(ctx, s.dialect.Rebind(q), args...)
+	return s.db.Query(ctx, q, args...)
 }
 
-func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return s.db.QueryRowContext(ctx, s.dialect.Rebind(q), args...)
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) *database.Row {
+	return s.db.QueryRow(ctx, q, args...)
 }
 
-// inTx runs fn in a transaction, retrying when the database reports a lost race.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	var err error
-	for range 5 {
-		err = s.runTx(ctx, fn)
-		if err == nil || !database.IsRetryable(err) || ctx.Err() != nil {
-			return err
-		}
-	}
-	return err
-}
-
-func (s *Store) runTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback()
-		}
-	}()
-	if err = fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+// inTx runs fn in a write transaction: InTx retries it when the database
+// reports a lost race and, on SQLite, runs it in the store's group commit.
+// fn must use only tx (calling InTx again would wait for itself).
+func (s *Store) inTx(ctx context.Context, fn func(tx *database.Tx) error) error {
+	return s.db.InTx(ctx, fn)
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
@@ -100,6 +89,9 @@ func dbErr(err error, notFound *capsule.Error) error {
 	var de *capsule.Error
 	if errors.As(err, &de) {
 		return err
+	}
+	if database.IsInvalidText(err) {
+		return capsule.Errorf(capsule.KindInvalid, capsule.CodeValidation, "text values must be valid UTF-8 without NUL characters")
 	}
 	return capsule.Internal(err)
 }
