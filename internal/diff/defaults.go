@@ -139,8 +139,10 @@ var fullDefaults = buildFullDefaults()
 
 func buildFullDefaults() map[string][]fieldDefault {
 	out := map[string][]fieldDefault{}
-	for gk, d := range kindDefaults {
-		out[gk] = append(out[gk], d...)
+	for _, kinds := range []map[string][]fieldDefault{kindDefaults, apiDefaults} {
+		for gk, d := range kinds {
+			out[gk] = append(out[gk], d...)
+		}
 	}
 	for gk, prefix := range podSpecPaths {
 		isJob := strings.HasPrefix(gk, "batch/")
@@ -260,6 +262,12 @@ func applyDefaults(m map[string]any, group, kind string) {
 	}
 	if gk == "/ReplicationController" {
 		controllerLabels(m)
+	}
+	if gk == "/Namespace" {
+		namespaceServerFields(m)
+	}
+	if injectedCABundle[gk] {
+		dropEmptyCABundles(m)
 	}
 	if tree := defaultTrees[gk]; tree != nil {
 		pruneTree(m, tree)

@@ -49,7 +49,7 @@ var optionalParent = map[string]bool{
 // dependent handles defaults that depend on another field: a container's
 // imagePullPolicy (implied by the image tag), a Service port's targetPort
 // (the port), a container's resource requests (its limits, per resource),
-// and nodePort (allocated by the server, and kept by an apply that
+// a caBundle (injected by a controller), and nodePort (allocated by the server, and kept by an apply that
 // omits it, so the other side's value), and a ReplicationController's
 // selector and labels (its template's labels).
 func (d *defaulted) dependent(segs []string, other any) (any, bool) {
@@ -61,6 +61,8 @@ func (d *defaulted) dependent(segs []string, other any) (any, bool) {
 	case len(segs) >= 4 && segs[len(segs)-2] == "requests" && segs[len(segs)-3] == "resources":
 		limit := pointerValue(d.obj, append(segs[:len(segs)-2:len(segs)-2], "limits", last))
 		return limit, limit != nil
+	case last == "caBundle" && injectedCABundle[d.gk]:
+		return other, other != nil
 	case last == "nodePort" && d.gk == "/Service" && len(segs) == 4 && segs[1] == "ports":
 		return other, other != nil
 	case d.gk == "/ReplicationController" && (ptrIs(segs, "spec", "selector") || ptrIs(segs, "metadata", "labels")):
