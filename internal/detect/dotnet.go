@@ -65,7 +65,7 @@ func (dotnetDetector) Detect(a *App) (*Match, error) {
 		m.Signals = append(m.Signals, "a test project")
 		return m, nil
 	case p.Sdk == "Microsoft.NET.Sdk.Web":
-		m.Framework, m.Type = "aspnetcore", "web"
+		m.Framework, m.Type = "aspnetcore", dotnetWebType(a, m)
 		dotnetPort(a, m)
 	case p.Sdk == "Microsoft.NET.Sdk.Worker" || strings.EqualFold(outType, "Exe"):
 		m.Type = "worker"
@@ -143,4 +143,34 @@ func dotnetProject(a *App) string {
 		}
 	}
 	return ""
+}
+
+// dotnetWebUIMarks in Program.cs/Startup.cs mean the app renders pages or
+// answers on "/": MVC views, Razor Pages, Blazor or a root route.
+var dotnetWebUIMarks = []string{"MapRazorPages", "MapControllerRoute", "MapDefaultControllerRoute", "AddRazorComponents",
+	"MapRazorComponents", "MapBlazorHub", "UseStaticFiles", "MapStaticAssets", `MapGet("/",`, `MapGet("/")`}
+
+// dotnetWebType tells an ASP.NET Core web app (pages, views, Blazor, static
+// files or a root route: probed on "/") from an API (`dotnet new webapi`:
+// controllers or minimal endpoints only, where "/" answers 404 and an HTTP
+// probe on it would keep every pod unready).
+func dotnetWebType(a *App, m *Match) string {
+	for _, d := range []string{"Pages", "Views", "Components", "wwwroot"} {
+		if a.HasDir(d) {
+			m.Signals = append(m.Signals, d+"/ present: a web app")
+			return "web"
+		}
+	}
+	src := a.ReadString("Program.cs") + a.ReadString("Startup.cs")
+	for _, mark := range dotnetWebUIMarks {
+		if strings.Contains(src, mark) {
+			if strings.HasPrefix(mark, "MapGet") {
+				mark = `MapGet("/")`
+			}
+			m.Signals = append(m.Signals, "Program.cs calls "+mark+": a web app")
+			return "web"
+		}
+	}
+	m.Signals = append(m.Signals, "no pages, views or root route: an API")
+	return "api"
 }
