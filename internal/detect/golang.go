@@ -61,11 +61,19 @@ func (goDetector) Detect(a *App) (*Match, error) {
 	}
 	goVersion(a, mf, m)
 	for _, fw := range goFrameworks {
-		if goRequires(mf, fw.module) {
-			m.Framework = fw.slug
-			m.Signals = append(m.Signals, "go.mod requires "+fw.module)
-			break
+		if !goRequires(mf, fw.module) {
+			continue
 		}
+		if fw.slug == "grpc" && !goServesGRPC(a) {
+			// HTTP apps require grpc directly for their clients (an
+			// OpenTelemetry OTLP exporter, etcd): only a grpc.NewServer
+			// makes the app a gRPC service on 50051.
+			m.Signals = append(m.Signals, "go.mod requires "+fw.module+" but no grpc.NewServer: a gRPC client, not a gRPC service")
+			continue
+		}
+		m.Framework = fw.slug
+		m.Signals = append(m.Signals, "go.mod requires "+fw.module)
+		break
 	}
 	mains := findGoMains(a)
 	goServices(a, m, mains)
@@ -102,4 +110,19 @@ func goVersion(a *App, mf *modfile.File, m *Match) {
 		m.RuntimeVersion = v
 		m.Signals = append(m.Signals, s)
 	}
+}
+
+// goServesGRPC reports whether a Go file of the module (the first 300)
+// creates a gRPC server.
+func goServesGRPC(a *App) bool {
+	found, n := false, 0
+	a.ix.Walk(a.Dir, []string{".go"}, func(p string) bool {
+		n++
+		if !strings.HasSuffix(p, "_test.go") && strings.Contains(a.ix.Source(p), "grpc.NewServer(") {
+			found = true
+			return false
+		}
+		return n < 300
+	})
+	return found
 }
