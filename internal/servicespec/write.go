@@ -39,9 +39,11 @@ func FromDetection(d detect.Service) Spec {
 	if !Serves(d.Type) {
 		s.Port, s.Health = 0, Health{}
 	}
-	if d.Type == TypeStatic || d.Language == "php" {
+	if (d.Type == TypeStatic || d.Language == "php") && !d.Dockerfile {
 		// The generated Dockerfile serves these on 8080 (nginx-unprivileged,
-		// Apache moved off 80), whatever the detected default was.
+		// Apache moved off 80), whatever the detected default was. The
+		// repository's own Dockerfile keeps the port detection read from it
+		// (an nginx or php-apache image on 80).
 		s.Port = 8080
 	}
 	if d.Type == TypeCron {

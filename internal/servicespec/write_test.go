@@ -15,6 +15,7 @@ func TestFromDetectionRoundTrip(t *testing.T) {
 		{Name: "worker", Type: "worker", Language: "python", Framework: "celery", StartCommand: "celery -A app worker"},
 		{Name: "docs", Type: "static", Language: "static", Framework: "hugo", Port: 8080},
 		{Name: "dash", Path: "apps/dash", Workspace: ".", Type: "web", Language: "javascript", Framework: "nextjs", Port: 3000},
+		{Name: "spa-own-dockerfile", Type: "static", Language: "javascript", Framework: "vite", Port: 80, HealthCheckPath: "/", Dockerfile: true},
 		{Name: "report", Type: "cron", Language: "ruby", StartCommand: "bundle exec rake report"},
 	} {
 		t.Run(d.Name, func(t *testing.T) {
@@ -33,6 +34,13 @@ func TestFromDetectionRoundTrip(t *testing.T) {
 				}
 				if s.Name != d.Name || s.Type != d.Type {
 					t.Errorf("%s: got %s/%s", env, s.Name, s.Type)
+				}
+			}
+			if d.Dockerfile {
+				// The repository's Dockerfile decides the port, not the
+				// generated one's 8080.
+				if s, _ := f.Resolve(""); s.Port != d.Port {
+					t.Errorf("port %d, want the detected %d", s.Port, d.Port)
 				}
 			}
 			golden(t, "testdata/init-"+d.Name+".yaml", b)
