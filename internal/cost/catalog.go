@@ -155,7 +155,10 @@ func (c *Catalog) Lookup(provider, region, typ string) (in Instance, exact, ok b
 		return in, true, true
 	}
 	for _, in := range candidates {
-		if same(in.Provider, provider) && same(in.Region, region) {
+		// An unknown provider (no providerID, no cloud labels: kwok,
+		// self-managed nodes) still matches by region and type: instance
+		// type names are specific to one provider.
+		if (provider == "" || same(in.Provider, provider)) && same(in.Region, region) {
 			return in, true, true
 		}
 	}

@@ -90,7 +90,7 @@ func (w *walker) maps(path, parentKey string, a, b map[string]any) {
 // materialize writes defaults that took part in a change into the
 // normalized objects, so renderers show both sides of the change. Values
 // adopted from the other side (a server-allocated nodePort, an injected
-// caBundle) are written even without a change, so the unified diff does not
+// caBundle, a claim's default storage class or bound volume) are written even without a change, so the unified diff does not
 // show them as removed.
 func (w *walker) materialize(a, b map[string]any, k string, av, bv any, filledA, filledB bool, before int) {
 	if len(w.changes) == before && !adopted[k] {
@@ -105,7 +105,7 @@ func (w *walker) materialize(a, b map[string]any, k string, av, bv any, filledA,
 }
 
 // adopted are the fields a missing side takes from the other side.
-var adopted = map[string]bool{"nodePort": true, "caBundle": true}
+var adopted = map[string]bool{"nodePort": true, "caBundle": true, "storageClassName": true, "volumeName": true}
 
 // equalValue reports whether two normalized values are equal, by the same
 // rules as the walker, when no defaults need filling in; key is the map key

@@ -266,6 +266,12 @@ func applyDefaults(m map[string]any, group, kind string) {
 	if gk == "/Namespace" {
 		namespaceServerFields(m)
 	}
+	if gk == "/PersistentVolumeClaim" {
+		claimServerFields(m)
+	}
+	if gk == "networking.k8s.io/NetworkPolicy" {
+		impliedPolicyTypes(m)
+	}
 	if injectedCABundle[gk] {
 		dropEmptyCABundles(m)
 	}
@@ -367,32 +373,6 @@ func serviceServerFields(m map[string]any) {
 			delete(pm, "targetPort") // defaults to port
 		}
 	}
-}
-
-// jobLabels are the labels and selector the Job controller adds.
-var jobLabels = []string{"controller-uid", "batch.kubernetes.io/controller-uid", "job-name", "batch.kubernetes.io/job-name"}
-
-func jobServerFields(m map[string]any, kind string) {
-	spec := []string{"spec"}
-	if kind == "CronJob" {
-		spec = []string{"spec", "jobTemplate", "spec"}
-	}
-	js, ok := lookup(m, spec).(map[string]any)
-	if !ok {
-		return
-	}
-	if _, manual := js["manualSelector"]; !manual {
-		delete(js, "selector")
-	}
-	labels, _ := lookup(js, []string{"template", "metadata", "labels"}).(map[string]any)
-	for _, l := range jobLabels {
-		delete(labels, l)
-	}
-}
-
-func asMap(v any) map[string]any {
-	m, _ := v.(map[string]any)
-	return m
 }
 
 func lookup(m map[string]any, path []string) any {

@@ -14,6 +14,10 @@ var apiDefaults = map[string][]fieldDefault{
 		"reclaimPolicy", "Delete",
 		"volumeBindingMode", "Immediate",
 	),
+	"networking.k8s.io/NetworkPolicy": defaults(
+		"spec.ingress.*.ports.*.protocol", "TCP",
+		"spec.egress.*.ports.*.protocol", "TCP",
+	),
 	"admissionregistration.k8s.io/ValidatingWebhookConfiguration": webhookDefaults,
 	"admissionregistration.k8s.io/MutatingWebhookConfiguration": append(defaults(
 		"webhooks.*.reinvocationPolicy", "Never",

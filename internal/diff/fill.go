@@ -63,6 +63,8 @@ func (d *defaulted) dependent(segs []string, other any) (any, bool) {
 		return limit, limit != nil
 	case last == "caBundle" && injectedCABundle[d.gk]:
 		return other, other != nil
+	case d.gk == "/PersistentVolumeClaim" && (ptrIs(segs, "spec", "storageClassName") || ptrIs(segs, "spec", "volumeName")):
+		return other, other != nil
 	case last == "nodePort" && d.gk == "/Service" && len(segs) == 4 && segs[1] == "ports":
 		return other, other != nil
 	case d.gk == "/ReplicationController" && (ptrIs(segs, "spec", "selector") || ptrIs(segs, "metadata", "labels")):

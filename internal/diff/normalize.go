@@ -139,6 +139,9 @@ func deepCopy(v any, key string) any {
 			if cm, ok := c.(map[string]any); ok && k == "metadata" && len(cm) == 0 {
 				continue // nothing left of a template's metadata
 			}
+			if droppedWhenEmpty(k, c) {
+				continue
+			}
 			out[k] = c
 		}
 		return out
