@@ -56,6 +56,16 @@ func newAccess(cfg Config) (*access, error) {
 		}
 		ac.ids = identitystore.New(src)
 	}
+	// Role, binding, MFA and API key writes through the identity store clear
+	// the access cache and move the read cache's generation, like the
+	// store's own writes: a removed grant stops listing on the next request.
+	gs, _ := cfg.Store.(*genStore)
+	ac.ids.OnAccessChange(func() {
+		ac.cache.reset()
+		if gs != nil {
+			gs.bump(nil)
+		}
+	})
 	var err error
 	rate := func(r, def ratelimit.Rate) *ratelimit.Limiter {
 		if err != nil {
@@ -77,6 +87,11 @@ func newAccess(cfg Config) (*access, error) {
 	}
 	return ac, nil
 }
+
+// Identity returns the identity store the API reads access from. Other
+// in-process writers of roles, bindings, MFA or API keys must use it, so
+// the API's caches see their writes at once.
+func (a *API) Identity() *identitystore.Store { return a.access.ids }
 
 // sqlSource finds the SQL store under st, looking through wrappers that
 // embed a capsule.Store (such as a caching or fault-injecting decorator).

@@ -52,11 +52,12 @@ var roleOrder = []string{rbac.Viewer, rbac.Developer, rbac.Admin, rbac.Owner}
 // newTeam starts the API and signs in an owner (the env's admin user), and
 // an admin, a developer and a viewer of the same organization. Each of them
 // also owns a home organization, as every user does.
-func newTeam(t *testing.T, dsn string) *team {
+func newTeam(t *testing.T, dsn string, mutate ...func(*httpapi.Config)) *team {
 	t.Helper()
 	ring := testKeyring(t)
-	e := newEnv(t, dsn, withKeyring(ring))
-	tm := &team{e: e, ids: identitystore.New(e.st), ring: ring,
+	e := newEnv(t, dsn, append([]func(*httpapi.Config){withKeyring(ring)}, mutate...)...)
+	// The API's own identity store, so its caches see the fixtures' writes.
+	tm := &team{e: e, ids: e.api.Identity(), ring: ring,
 		tokens: map[string]string{rbac.Owner: e.token}, users: map[string]string{rbac.Owner: e.userID}}
 	for _, role := range roleOrder[:3] {
 		email := role + "-member@example.com"

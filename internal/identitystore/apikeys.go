@@ -13,6 +13,7 @@ const apiKeyCols = `id, organization_id, name, role, COALESCE(CAST(project_id AS
 
 // CreateAPIKey stores k; ID and Hash come from apikey.Generate.
 func (s *Store) CreateAPIKey(ctx context.Context, k *apikey.APIKey) error {
+	defer s.accessChanged()
 	var project any
 	if k.ProjectID != "" {
 		project = k.ProjectID
@@ -67,6 +68,7 @@ func (s *Store) ListAPIKeys(ctx context.Context, orgID string) ([]apikey.APIKey,
 
 // RevokeAPIKey marks the organization's key revoked; revoking twice keeps the first time.
 func (s *Store) RevokeAPIKey(ctx context.Context, orgID, id string, at time.Time) error {
+	defer s.accessChanged()
 	if !validUUID(orgID) {
 		return capsule.NotFound("API key", id)
 	}

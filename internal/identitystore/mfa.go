@@ -27,6 +27,7 @@ func MFAAAD(userID string) []byte { return []byte("capsule-mfa:" + userID) }
 // StartMFA stores a new, unconfirmed enrolment, replacing an unconfirmed
 // one. A confirmed enrolment is a conflict: disable it first.
 func (s *Store) StartMFA(ctx context.Context, userID string, secret secretbox.Sealed, now time.Time) error {
+	defer s.accessChanged()
 	return dbErr(s.inTx(ctx, func(tx *database.Tx) error {
 		var confirmed database.Time
 		err := tx.QueryRow(ctx, `SELECT confirmed_at FROM user_mfa WHERE user_id = ?`, userID).Scan(&confirmed)
@@ -68,6 +69,7 @@ func (s *Store) MFAEnabled(ctx context.Context, userID string) (bool, error) {
 // ConfirmMFA marks the enrolment confirmed at step and stores the hashes
 // of fresh recovery codes, replacing older ones.
 func (s *Store) ConfirmMFA(ctx context.Context, userID string, step int64, recoveryHashes []string, now time.Time) error {
+	defer s.accessChanged()
 	return dbErr(s.inTx(ctx, func(tx *database.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE user_mfa SET confirmed_at = ?, last_step = ? WHERE user_id = ? AND confirmed_at IS NULL`,
 			database.TimeOf(now), step, userID)
@@ -132,6 +134,7 @@ func (s *Store) UseRecoveryCode(ctx context.Context, userID, hash string) (bool,
 
 // DeleteMFA removes the user's enrolment and recovery codes.
 func (s *Store) DeleteMFA(ctx context.Context, userID string) error {
+	defer s.accessChanged()
 	return dbErr(s.inTx(ctx, func(tx *database.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM mfa_recovery_codes WHERE user_id = ?`, userID); err != nil {
 			return err

@@ -30,6 +30,7 @@ func (b *RoleBinding) Scope() rbac.Scope {
 
 // CreateRoleBinding stores b, assigning ID.
 func (s *Store) CreateRoleBinding(ctx context.Context, b *RoleBinding) error {
+	defer s.accessChanged()
 	b.ID = newID()
 	var env any
 	if b.EnvironmentID != "" {
@@ -88,6 +89,7 @@ func (s *Store) scanBindings(ctx context.Context, q string, args ...any) ([]Role
 
 // DeleteRoleBinding removes an organization's binding.
 func (s *Store) DeleteRoleBinding(ctx context.Context, orgID, id string) error {
+	defer s.accessChanged()
 	if !validUUID(orgID) {
 		return capsule.NotFound("role binding", id)
 	}
@@ -103,6 +105,7 @@ func (s *Store) DeleteRoleBinding(ctx context.Context, orgID, id string) error {
 
 // CreateCustomRole stores an organization's custom role (validated by the caller).
 func (s *Store) CreateCustomRole(ctx context.Context, orgID string, r rbac.Role, at time.Time) error {
+	defer s.accessChanged()
 	perms, err := json.Marshal(r.Permissions)
 	if err != nil {
 		return capsule.Internal(err)
@@ -145,6 +148,7 @@ func (s *Store) CustomRoles(ctx context.Context, orgID string) (map[string]rbac.
 
 // DeleteCustomRole removes a custom role; bindings naming it then grant nothing.
 func (s *Store) DeleteCustomRole(ctx context.Context, orgID, name string) error {
+	defer s.accessChanged()
 	if !validUUID(orgID) {
 		return capsule.NotFound("role", name)
 	}

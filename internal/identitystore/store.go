@@ -30,6 +30,7 @@ type Store struct {
 	db      *database.DB
 	dialect database.Dialect
 	audit   *auditQueue
+	hooks   *accessHooks
 }
 
 // Source is what the store needs from internal/sqlstore: its database
@@ -41,7 +42,7 @@ type Source interface {
 // New returns the identity store sharing src's database.
 func New(src Source) *Store {
 	db := src.Database()
-	return &Store{db: db, dialect: db.Dialect(), audit: &auditQueue{}}
+	return &Store{db: db, dialect: db.Dialect(), audit: &auditQueue{}, hooks: &accessHooks{}}
 }
 
 // Dialect returns the database dialect.
