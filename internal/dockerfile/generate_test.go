@@ -26,6 +26,7 @@ var cases = []detect.Service{
 	{Name: "redwood", Language: "javascript", Framework: "redwood", Type: "web", PackageManager: "yarn", RuntimeVersion: "20", BuildCommand: "yarn rw build", StartCommand: "yarn rw serve", Port: 8910},
 	{Name: "hono", Language: "javascript", Framework: "hono", Type: "api", PackageManager: "bun", StartCommand: "bun run src/index.ts", Port: 3000},
 	{Name: "app", Language: "javascript", Framework: "vite", Type: "static", PackageManager: "npm", RuntimeVersion: "20", BuildCommand: "npm run build", OutputDir: "dist"},
+	{Name: "ssr", Language: "javascript", Framework: "astro", Type: "web", PackageManager: "npm", BuildCommand: "npm run build", StartCommand: "node ./dist/server/entry.mjs", Port: 4321},
 	{Name: "blog", Language: "javascript", Framework: "astro", Type: "static", PackageManager: "pnpm", BuildCommand: "pnpm run build", OutputDir: "dist/"},
 	{Name: "dash", Path: "apps/dash", Workspace: ".", Language: "javascript", Framework: "nextjs", Type: "web", PackageManager: "pnpm", RuntimeVersion: "20", BuildCommand: "pnpm --filter dash run build", StartCommand: "pnpm --filter dash start", Port: 3000, Signals: []string{"output: 'standalone'"}},
 	{Name: "admin", Path: "packages/admin", Workspace: ".", Language: "javascript", Framework: "vite", Type: "static", PackageManager: "npm", BuildCommand: "npm run build --workspace admin", OutputDir: "dist"},
