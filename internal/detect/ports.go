@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // portRule is a pattern whose first group is a port stated in source.
@@ -26,12 +27,36 @@ func scanPort(a *App, files []string, rules []portRule) (int, string) {
 			continue
 		}
 		for _, r := range rules {
-			if m := r.re.FindStringSubmatch(src); m != nil {
-				if p, _ := strconv.Atoi(m[1]); validPort(p) != 0 {
-					return p, fmt.Sprintf("%s in %s sets port %d", r.what, a.Path(f), p)
+			if loc := r.re.FindStringSubmatchIndex(src); loc != nil {
+				if p, _ := strconv.Atoi(src[loc[2]:loc[3]]); validPort(p) != 0 {
+					sig := fmt.Sprintf("%s in %s sets port %d", r.what, a.Path(f), p)
+					if loopbackBind(sourceLine(src, loc[0], loc[1])) {
+						sig += "; it binds the loopback interface only, which probes and other pods cannot reach: bind 0.0.0.0"
+					}
+					return p, sig
 				}
 			}
 		}
 	}
 	return 0, ""
+}
+
+// loopbackMarks in the line that states the port mean the server listens on
+// 127.0.0.1 only (axum's and hyper's examples, app.listen(3000,
+// "localhost")): fine on a laptop, unreachable in a pod.
+var loopbackMarks = []string{"127.0.0.1", `"localhost`, `'localhost`, "[127, 0, 0, 1]", "[127,0,0,1]", "Ipv4Addr::LOCALHOST"}
+
+// loopbackBind reports whether a source line binds the loopback interface.
+func loopbackBind(line string) bool {
+	return containsAny(line, loopbackMarks)
+}
+
+// sourceLine returns the whole source line(s) around src[start:end].
+func sourceLine(src string, start, end int) string {
+	from := strings.LastIndexByte(src[:start], '\n') + 1
+	to := strings.IndexByte(src[end:], '\n')
+	if to < 0 {
+		return src[from:]
+	}
+	return src[from : end+to]
 }
