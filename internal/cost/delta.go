@@ -76,8 +76,36 @@ func Delta(current, proposed []manifest.Object, st *clusterstate.State, p Pricin
 		Current:    cur, Proposed: prop, Items: []DeltaItem{},
 	}
 	d.Items = matchItems(cur.Items, prop.Items, opts.MatchNamespace)
+	markExisting(d.Items, current, proposed, opts.MatchNamespace)
 	d.DeltaConfidence = deltaBand(cur.Monthly, cur.Confidence, prop.Monthly, prop.Confidence)
 	return d, nil
+}
+
+// markExisting corrects the status of items priced on one side only whose
+// object exists, unpriced, on the other: a ClusterIP Service turned into a
+// LoadBalancer is changed, not added.
+func markExisting(items []DeltaItem, current, proposed []manifest.Object, withNS bool) {
+	keys := func(set []manifest.Object) map[string]bool {
+		out := make(map[string]bool, len(set))
+		for i := range set {
+			k := set[i].Key()
+			if withNS {
+				k += "@" + set[i].GetNamespace()
+			}
+			out[k] = true
+		}
+		return out
+	}
+	inCur, inProp := keys(current), keys(proposed)
+	for i := range items {
+		k := items[i].Resource
+		if withNS {
+			k += "@" + items[i].Namespace
+		}
+		if (items[i].Status == "added" && inCur[k]) || (items[i].Status == "removed" && inProp[k]) {
+			items[i].Status = "changed"
+		}
+	}
 }
 
 func joinSides(cur, prop error) error {

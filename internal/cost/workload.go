@@ -34,7 +34,7 @@ var podSpecAt = map[string][]string{
 	"argoproj.io/Rollout":    {"spec", "template", "spec"},
 }
 
-func gk(o manifest.Object) string { return o.GroupVersionKind().Group + "/" + o.GetKind() }
+func gk(o manifest.Object) string { return o.ID().Group + "/" + o.GetKind() }
 
 // workloadOf returns the workload view of o, or false for kinds that run no
 // pods. byName resolves an Argo Rollout's workloadRef to its Deployment.

@@ -2,6 +2,8 @@ package diff
 
 import (
 	"math"
+
+	"github.com/usecapsule/capsule/internal/manifest"
 )
 
 // serverSetMetadata are metadata fields the API server or controllers own.
@@ -112,7 +114,7 @@ func groupKind(m map[string]any) (string, string) {
 			break
 		}
 	}
-	return group, kind
+	return manifest.CanonicalGroup(group, kind), kind
 }
 
 // deepCopy copies a JSON-like value, turning integral floats and Go ints into

@@ -75,3 +75,24 @@ func checkKind(group, kind string) error {
 	}
 	return fmt.Errorf("%w: kind %s is not served by the %s API group", ErrUnknownKind, kind, g)
 }
+
+// movedKinds maps "group/Kind" of a legacy API group to the group that
+// serves the same objects today.
+var movedKinds = map[string]string{
+	"extensions/Deployment":        "apps",
+	"extensions/DaemonSet":         "apps",
+	"extensions/ReplicaSet":        "apps",
+	"extensions/Ingress":           "networking.k8s.io",
+	"extensions/NetworkPolicy":     "networking.k8s.io",
+	"extensions/PodSecurityPolicy": "policy",
+	"events.k8s.io/Event":          "",
+}
+
+// CanonicalGroup returns the API group that serves kind today when group is
+// a legacy alias of it, else group unchanged.
+func CanonicalGroup(group, kind string) string {
+	if g, ok := movedKinds[group+"/"+kind]; ok {
+		return g
+	}
+	return group
+}

@@ -41,10 +41,14 @@ func (id ID) String() string {
 // Key returns "Kind/name", the resource name used in JSON output.
 func (id ID) Key() string { return id.Kind + "/" + id.Name }
 
-// ID returns the matching identity of the object.
+// ID returns the matching identity of the object. Kinds that moved out of
+// the legacy extensions group (and Events, served by two groups) match
+// their current group: extensions/v1beta1 Ingress and networking.k8s.io/v1
+// Ingress are one object to the API server, so a move between them is a
+// modification, not a removal and an addition.
 func (o Object) ID() ID {
 	return ID{
-		Group:     o.GroupVersionKind().Group,
+		Group:     CanonicalGroup(o.GroupVersionKind().Group, o.GetKind()),
 		Kind:      o.GetKind(),
 		Namespace: o.GetNamespace(),
 		Name:      o.GetName(),
