@@ -50,6 +50,17 @@ func FromDetection(d detect.Service) Spec {
 		s.Schedule = "0 * * * *"
 		return s
 	}
+	if singleton(d) {
+		// A scheduler (Celery beat, a Heroku clock process) must run
+		// exactly once: a second replica, or the overlap of a rolling
+		// update, fires every job twice.
+		s.Deploy.Strategy = StrategyRecreate
+		s.Environments = map[string]Spec{
+			"staging":    {Scaling: Scaling{MinReplicas: 1}},
+			"production": {Scaling: Scaling{MinReplicas: 1}},
+		}
+		return s
+	}
 	s.Environments = map[string]Spec{
 		"staging":    {Scaling: Scaling{MinReplicas: 1}},
 		"production": {Scaling: Scaling{MinReplicas: 2, MaxReplicas: 5, TargetCPU: 70}},
@@ -63,6 +74,30 @@ func FromDetection(d detect.Service) Spec {
 		s.Environments["production"] = p
 	}
 	return s
+}
+
+// singleton reports whether a worker schedules jobs and so must run as one
+// replica: Celery beat, a Heroku-style clock process, or a process named
+// scheduler.
+func singleton(d detect.Service) bool {
+	if d.Type != TypeWorker {
+		return false
+	}
+	words := strings.Fields(d.StartCommand)
+	for i, w := range words {
+		if w == "beat" && i > 0 && strings.Contains(d.StartCommand, "celery") {
+			return true
+		}
+		if strings.HasSuffix(w, "clock.py") || strings.HasSuffix(w, "clock.rb") || w == "clockwork" {
+			return true
+		}
+	}
+	for _, suffix := range []string{"-beat", "-clock", "-scheduler"} {
+		if strings.HasSuffix(d.Name, suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 // fieldComments explain each top-level key of a written capsule.yaml.

@@ -1,6 +1,7 @@
 package servicespec
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/usecapsule/capsule/internal/detect"
@@ -16,6 +17,7 @@ func TestFromDetectionRoundTrip(t *testing.T) {
 		{Name: "docs", Type: "static", Language: "static", Framework: "hugo", Port: 8080},
 		{Name: "dash", Path: "apps/dash", Workspace: ".", Type: "web", Language: "javascript", Framework: "nextjs", Port: 3000},
 		{Name: "spa-own-dockerfile", Type: "static", Language: "javascript", Framework: "vite", Port: 80, HealthCheckPath: "/", Dockerfile: true},
+		{Name: "shop-beat", Type: "worker", Language: "python", Framework: "celery", StartCommand: "celery -A shop beat -l info"},
 		{Name: "report", Type: "cron", Language: "ruby", StartCommand: "bundle exec rake report"},
 	} {
 		t.Run(d.Name, func(t *testing.T) {
@@ -34,6 +36,15 @@ func TestFromDetectionRoundTrip(t *testing.T) {
 				}
 				if s.Name != d.Name || s.Type != d.Type {
 					t.Errorf("%s: got %s/%s", env, s.Name, s.Type)
+				}
+			}
+			if d.Framework == "celery" && strings.Contains(d.StartCommand, " beat") {
+				// A scheduler runs once, in every environment.
+				for _, env := range f.Environments() {
+					s, _ := f.Resolve(env)
+					if s.Scaling.MinReplicas != 1 || s.Scaling.MaxReplicas > 1 || s.Deploy.Strategy != StrategyRecreate {
+						t.Errorf("%s: scaling %+v, strategy %s: want one replica, recreate", env, s.Scaling, s.Deploy.Strategy)
+					}
 				}
 			}
 			if d.Dockerfile {
