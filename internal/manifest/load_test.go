@@ -65,6 +65,10 @@ func TestParseErrorsNameDocument(t *testing.T) {
 		{"core Deployment", "apiVersion: v1\nkind: Deployment\nmetadata: {name: a}\n", ErrUnknownKind, "kind Deployment is not served by the core API group; it belongs to apps"},
 		{"typo kind", "apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: a}\n", ErrUnknownKind, "kind Deploymnet is not served by the apps API group"},
 		{"bad labels", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: {x: 1}}\n", ErrInvalid, "labels"},
+		// Real-world inputs (round 2): the YAML line is the file's, not the
+		// document's; unrendered templates and tool inputs say what to do.
+		{"file line", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  x: y: z\n", ErrInvalidYAML, "document 1: invalid YAML: line 9: mapping values"},
+		{"helm template", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n", ErrInvalidYAML, "render it first, e.g. with helm template"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -79,6 +83,19 @@ func TestParseErrorsNameDocument(t *testing.T) {
 				t.Errorf("err = %q, want it to contain %q", err, c.msg)
 			}
 		})
+	}
+}
+
+func TestParseToolInputs(t *testing.T) {
+	for name, in := range map[string]string{
+		"kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [deploy.yaml]\n",
+		"Chart.yaml":         "apiVersion: v2\nname: web\nversion: 1.2.3\n",
+		"values.yaml":        "replicaCount: 1\n",
+	} {
+		_, err := Parse(name, []byte(in))
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), name+": document 0: invalid object: this is a") {
+			t.Errorf("%s: err = %v, want it named as a tool input", name, err)
+		}
 	}
 }
 

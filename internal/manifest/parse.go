@@ -76,7 +76,7 @@ func fileExt(name string) string {
 func (l *loader) document(file string, doc int, d document) {
 	js, err := yaml.YAMLToJSON(d.body)
 	if err != nil {
-		l.fail(file, doc, -1, fmt.Errorf("%w (document starts at line %d): %v", ErrInvalidYAML, d.line, err))
+		l.fail(file, doc, -1, yamlError(err, d.line, d.body))
 		return
 	}
 	var v any
@@ -90,6 +90,10 @@ func (l *loader) document(file string, doc int, d document) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		l.fail(file, doc, -1, fmt.Errorf("%w: document is a %s, want a mapping with apiVersion, kind and metadata", ErrInvalid, typeName(v)))
+		return
+	}
+	if err := notManifest(file, m); err != nil {
+		l.fail(file, doc, -1, err)
 		return
 	}
 	if items, isList := listItems(m); isList {
