@@ -59,6 +59,7 @@ var containerDefaults = defaults(
 // kindDefaults are the object-level defaults per "group/Kind".
 var kindDefaults = map[string][]fieldDefault{
 	"apps/Deployment": defaults(
+		"spec.minReadySeconds", int64(0),
 		"spec.replicas", int64(1),
 		"spec.revisionHistoryLimit", int64(10),
 		"spec.progressDeadlineSeconds", int64(600),
@@ -67,6 +68,7 @@ var kindDefaults = map[string][]fieldDefault{
 		"spec.strategy.type", "RollingUpdate",
 	),
 	"apps/StatefulSet": defaults(
+		"spec.minReadySeconds", int64(0),
 		"spec.replicas", int64(1),
 		"spec.revisionHistoryLimit", int64(10),
 		"spec.podManagementPolicy", "OrderedReady",
@@ -79,12 +81,13 @@ var kindDefaults = map[string][]fieldDefault{
 		"spec.volumeClaimTemplates.*.kind", "PersistentVolumeClaim",
 	),
 	"apps/DaemonSet": defaults(
+		"spec.minReadySeconds", int64(0),
 		"spec.revisionHistoryLimit", int64(10),
 		"spec.updateStrategy.rollingUpdate.maxUnavailable", int64(1),
 		"spec.updateStrategy.rollingUpdate.maxSurge", int64(0),
 		"spec.updateStrategy.type", "RollingUpdate",
 	),
-	"apps/ReplicaSet":        defaults("spec.replicas", int64(1)),
+	"apps/ReplicaSet":        defaults("spec.replicas", int64(1), "spec.minReadySeconds", int64(0)),
 	"/ReplicationController": defaults("spec.replicas", int64(1)),
 	"batch/Job": defaults(
 		"spec.backoffLimit", int64(6),
@@ -117,7 +120,7 @@ var kindDefaults = map[string][]fieldDefault{
 	),
 	"/PersistentVolumeClaim": defaults("spec.volumeMode", "Filesystem"),
 	"/Secret":                defaults("type", "Opaque"),
-	"argoproj.io/Rollout":    defaults("spec.revisionHistoryLimit", int64(10)),
+	"argoproj.io/Rollout":    defaults("spec.revisionHistoryLimit", int64(10), "spec.minReadySeconds", int64(0)),
 }
 
 // podSpecPaths locate the pod spec inside each workload kind.

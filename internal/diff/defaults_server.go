@@ -25,20 +25,14 @@ func jobServerFields(m map[string]any, kind string) {
 	}
 	tmd, _ := lookup(js, []string{"template", "metadata"}).(map[string]any)
 	labels, _ := tmd["labels"].(map[string]any)
-	if kind == "Job" {
-		if md, ok := m["metadata"].(map[string]any); ok {
-			jl, _ := md["labels"].(map[string]any)
-			if jl != nil && equalValue(jl, labels, "labels") {
-				delete(md, "labels") // defaulted from the template
-			} else {
-				deleteKeys(jl, jobLabels)
-				if jl != nil && len(jl) == 0 {
-					delete(md, "labels")
-				}
-			}
+	deleteKeys(labels, jobLabels)
+	if md, ok := m["metadata"].(map[string]any); ok && kind == "Job" {
+		jl, _ := md["labels"].(map[string]any)
+		deleteKeys(jl, jobLabels)
+		if jl != nil && (len(jl) == 0 || equalValue(jl, labels, "labels")) {
+			delete(md, "labels") // defaulted from the template
 		}
 	}
-	deleteKeys(labels, jobLabels)
 	if labels != nil && len(labels) == 0 {
 		delete(tmd, "labels")
 	}

@@ -116,10 +116,15 @@ var privilegedCaps = map[string]bool{"ALL": true, "SYS_ADMIN": true, "NET_ADMIN"
 
 // checkCapabilities reports added dangerous capabilities (8), other added
 // ones (4) and, as low (2), a container that does not drop ALL.
+// NET_BIND_SERVICE is not reported: the restricted Pod Security Standard
+// allows adding it (ingress controllers drop ALL and add it to bind :80).
 func checkCapabilities(m Meta, w *Workload, c Container) []Finding {
 	var out []Finding
 	for i, cp := range c.CapAdd {
 		name := strings.TrimPrefix(strings.ToUpper(cp), "CAP_")
+		if name == "NET_BIND_SERVICE" {
+			continue
+		}
 		f := m.finding(w.Key, c.Path+"/securityContext/capabilities/add/"+itoa(int64(i)), "container %q adds capability %s", c.Name, name)
 		if !privilegedCaps[name] {
 			f.Severity = 4
@@ -131,7 +136,7 @@ func checkCapabilities(m Meta, w *Workload, c Container) []Finding {
 			return out
 		}
 	}
-	f := m.finding(w.Key, c.Path+"/securityContext/capabilities/drop", "container %q keeps the default capabilities (drop ALL)", c.Name)
+	f := m.finding(w.Key, c.Path+"/securityContext/capabilities/drop", "container %q does not drop ALL capabilities (set capabilities.drop: [ALL])", c.Name)
 	f.Severity = 2
 	return append(out, f)
 }
