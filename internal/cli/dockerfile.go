@@ -30,17 +30,28 @@ A repository's own Dockerfile is kept unless --force is given.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			root := pathArg(args)
-			services, err := detectServices(s, root, service)
+			services, lay, err := detectWithLayout(s, root, service)
 			if err != nil {
 				return err
 			}
 			var failed []error
+			written := map[string]bool{}
 			for _, sv := range services {
 				if print {
 					failed = append(failed, printDockerfile(s, sv))
 					continue
 				}
-				failed = append(failed, writeDockerfiles(s, root, sv, force, true)...)
+				// Procfile processes of one directory share its image: one
+				// Dockerfile, the first service's, written once.
+				img := lay.imageOf(sv)
+				if img.Name != sv.Name {
+					fmt.Fprintf(s.Err, "%s runs the image of %s (same directory) with its own command\n", sv.Name, img.Name)
+				}
+				if written[img.Name] {
+					continue
+				}
+				written[img.Name] = true
+				failed = append(failed, writeDockerfiles(s, root, img, force, true)...)
 			}
 			return joinFailures(failed)
 		},

@@ -47,24 +47,27 @@ type initOptions struct {
 }
 
 func runInit(s Streams, o initOptions) error {
-	services, err := detectServices(s, o.root, o.service)
+	services, lay, err := detectWithLayout(s, o.root, o.service)
 	if err != nil {
 		return err
 	}
 	var failed []error
+	written := map[string]bool{}
 	for _, sv := range services {
-		b, err := servicespec.Marshal(servicespec.FromDetection(sv))
+		b, err := servicespec.Marshal(lay.specOf(sv))
 		if err != nil {
 			return withExitCode(ExitError, err)
 		}
-		path := filepath.Join(o.root, sv.Path, servicespec.FileName)
+		path := filepath.Join(o.root, sv.Path, lay.file[sv.Name])
 		if err := writeNew(path, b, o.force); err != nil {
 			failed = append(failed, err)
 		} else {
 			fmt.Fprintf(s.Out, "wrote %s\n", path)
 		}
-		if o.dockerfile {
-			failed = append(failed, writeDockerfiles(s, o.root, sv, o.force, false)...)
+		if img := lay.imageOf(sv); o.dockerfile && !written[img.Name] {
+			// Processes of one directory share the first one's image.
+			written[img.Name] = true
+			failed = append(failed, writeDockerfiles(s, o.root, img, o.force, false)...)
 		}
 	}
 	return joinFailures(failed)
@@ -81,18 +84,32 @@ func pathArg(args []string) string {
 // detectServices detects root's services, keeping only name when set.
 // Members of a monorepo that failed detection are reported on stderr.
 func detectServices(s Streams, root, name string) ([]detect.Service, error) {
+	selected, _, err := detectWithLayout(s, root, name)
+	return selected, err
+}
+
+// detectWithLayout is detectServices plus the layout of every detected
+// service (which file describes it, whose image it runs).
+func detectWithLayout(s Streams, root, name string) ([]detect.Service, processLayout, error) {
 	res, err := detect.Detect(root, detect.Options{})
 	if err != nil {
-		return nil, withExitCode(ExitError, err)
+		return nil, processLayout{}, withExitCode(ExitError, err)
 	}
 	for _, e := range res.Errors {
 		fmt.Fprintf(s.Err, "warning: %s: %s\n", e.Path, e.Error)
 	}
+	lay := layoutOf(res.Services)
+	selected, err := selectService(res.Services, root, name)
+	return selected, lay, err
+}
+
+// selectService keeps only the service called name, when name is set.
+func selectService(services []detect.Service, root, name string) ([]detect.Service, error) {
 	if name == "" {
-		return res.Services, nil
+		return services, nil
 	}
 	var names []string
-	for _, sv := range res.Services {
+	for _, sv := range services {
 		if sv.Name == name {
 			return []detect.Service{sv}, nil
 		}

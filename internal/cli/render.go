@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	capsule "github.com/usecapsule/capsule"
-	"github.com/usecapsule/capsule/internal/detect"
 	"github.com/usecapsule/capsule/internal/render"
 	"github.com/usecapsule/capsule/internal/servicespec"
 )
@@ -95,13 +94,9 @@ func renderSpecs(s Streams, o renderOptions) ([]*servicespec.Spec, error) {
 		return nil, withExitCode(ExitError, err)
 	}
 	if path != "" {
-		spec, err := loadSpec(s, path, o.env)
-		if err != nil {
-			return nil, err
-		}
-		return []*servicespec.Spec{spec}, nil
+		return loadSpecs(s, o, path)
 	}
-	services, err := detectServices(s, o.root, o.service)
+	services, lay, err := detectWithLayout(s, o.root, o.service)
 	if err != nil {
 		return nil, err
 	}
@@ -109,10 +104,10 @@ func renderSpecs(s Streams, o renderOptions) ([]*servicespec.Spec, error) {
 	for _, sv := range services {
 		dir := filepath.Join(o.root, sv.Path)
 		var spec *servicespec.Spec
-		if p, _ := specPath(dir); p != "" && dir != o.root {
+		if p := filepath.Join(dir, lay.file[sv.Name]); dir != o.root && exists(p) {
 			spec, err = loadSpec(s, p, o.env)
 		} else {
-			spec, err = detectedSpec(dir, sv, o.env)
+			spec, err = detectedSpec(dir, lay.specOf(sv), o.env)
 		}
 		if err != nil {
 			return nil, err
@@ -141,8 +136,8 @@ func loadSpec(s Streams, path, env string) (*servicespec.Spec, error) {
 
 // detectedSpec goes through the file format, so that detection gets the
 // same defaults and checks as a written capsule.yaml.
-func detectedSpec(dir string, sv detect.Service, env string) (*servicespec.Spec, error) {
-	b, err := servicespec.Marshal(servicespec.FromDetection(sv))
+func detectedSpec(dir string, sv servicespec.Spec, env string) (*servicespec.Spec, error) {
+	b, err := servicespec.Marshal(sv)
 	if err != nil {
 		return nil, withExitCode(ExitError, err)
 	}

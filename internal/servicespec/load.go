@@ -29,6 +29,11 @@ var SchemaJSON []byte
 // FileName is the conventional name of the service definition.
 const FileName = "capsule.yaml"
 
+// ProcessFileName is the file describing another process of a directory
+// whose first service owns capsule.yaml (a Procfile worker or scheduler
+// next to its web process): capsule.<name>.yaml.
+func ProcessFileName(name string) string { return "capsule." + name + ".yaml" }
+
 // MaxFileSize bounds what Load reads; a service definition is a few KiB.
 const MaxFileSize = 1 << 20
 
