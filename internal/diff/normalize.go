@@ -35,10 +35,10 @@ const rolloutsHashLabel = "rollouts-pod-template-hash"
 // Secret values redacted, and the defaults of the fields it pruned.
 func normalize(obj map[string]any, withNS bool, rules []IgnoreRule) (map[string]any, *defaulted) {
 	m := copyObject(obj)
-	if md, ok := m["metadata"].(map[string]any); ok {
-		normalizeMetadata(md, withNS)
-	}
 	group, kind := groupKind(m)
+	if md, ok := m["metadata"].(map[string]any); ok {
+		normalizeMetadata(md, withNS && !manifest.ClusterScoped(group, kind))
+	}
 	if group == "" && kind == "Secret" {
 		redactSecret(m)
 	}

@@ -96,3 +96,28 @@ func CanonicalGroup(group, kind string) string {
 	}
 	return group
 }
+
+// clusterScoped lists the built-in cluster-scoped kinds by "group/Kind".
+var clusterScoped = map[string]bool{
+	"/Namespace": true, "/Node": true, "/PersistentVolume": true, "/ComponentStatus": true,
+	"rbac.authorization.k8s.io/ClusterRole": true, "rbac.authorization.k8s.io/ClusterRoleBinding": true,
+	"storage.k8s.io/StorageClass": true, "storage.k8s.io/CSIDriver": true, "storage.k8s.io/CSINode": true,
+	"storage.k8s.io/VolumeAttachment": true, "storage.k8s.io/VolumeAttributesClass": true,
+	"scheduling.k8s.io/PriorityClass": true, "node.k8s.io/RuntimeClass": true,
+	"networking.k8s.io/IngressClass": true, "networking.k8s.io/IPAddress": true, "networking.k8s.io/ServiceCIDR": true,
+	"apiextensions.k8s.io/CustomResourceDefinition": true, "apiregistration.k8s.io/APIService": true,
+	"admissionregistration.k8s.io/MutatingWebhookConfiguration":     true,
+	"admissionregistration.k8s.io/ValidatingWebhookConfiguration":   true,
+	"admissionregistration.k8s.io/ValidatingAdmissionPolicy":        true,
+	"admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding": true,
+	"admissionregistration.k8s.io/MutatingAdmissionPolicy":          true,
+	"admissionregistration.k8s.io/MutatingAdmissionPolicyBinding":   true,
+	"policy/PodSecurityPolicy":                                      true, "certificates.k8s.io/CertificateSigningRequest": true,
+	"certificates.k8s.io/ClusterTrustBundle": true, "flowcontrol.apiserver.k8s.io/FlowSchema": true,
+	"flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration": true,
+	"resource.k8s.io/DeviceClass":                             true, "resource.k8s.io/ResourceSlice": true,
+}
+
+// ClusterScoped reports whether a built-in kind (group already canonical)
+// has no namespace. Custom resources are not known and report false.
+func ClusterScoped(group, kind string) bool { return clusterScoped[group+"/"+kind] }

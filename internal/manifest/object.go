@@ -46,13 +46,15 @@ func (id ID) Key() string { return id.Kind + "/" + id.Name }
 // their current group: extensions/v1beta1 Ingress and networking.k8s.io/v1
 // Ingress are one object to the API server, so a move between them is a
 // modification, not a removal and an addition.
+// A namespace set on a cluster-scoped kind (kustomize's namespace: does it
+// for kinds it does not know) is ignored, as the API server ignores it.
 func (o Object) ID() ID {
-	return ID{
-		Group:     CanonicalGroup(o.GroupVersionKind().Group, o.GetKind()),
-		Kind:      o.GetKind(),
-		Namespace: o.GetNamespace(),
-		Name:      o.GetName(),
+	group := CanonicalGroup(o.GroupVersionKind().Group, o.GetKind())
+	ns := o.GetNamespace()
+	if ClusterScoped(group, o.GetKind()) {
+		ns = ""
 	}
+	return ID{Group: group, Kind: o.GetKind(), Namespace: ns, Name: o.GetName()}
 }
 
 // Key returns "Kind/name", the resource name used in JSON output.
