@@ -47,6 +47,7 @@ func (phpDetector) Detect(a *App) (*Match, error) {
 		m.Signals = append(m.Signals, s)
 	}
 	m.Deployable, m.Type, m.Score = true, "web", scoreFramework
+	defer phpAssets(a, m)
 	switch {
 	case c.Require["laravel/framework"] != "":
 		phpLaravel(a, m, c)
@@ -96,9 +97,28 @@ func phpLaravel(a *App, m *Match, c composerJSON) {
 		m.HealthCheckPath = h[1]
 		m.Signals = append(m.Signals, "bootstrap/app.php registers the health route "+h[1])
 	}
-	var pkg packageJSON
-	if json.Unmarshal([]byte(a.ReadString("package.json")), &pkg) == nil && pkg.Scripts["build"] != "" {
-		m.Signals = append(m.Signals, "package.json builds the front-end assets (npm run build)")
-	}
 	m.Signals = append(m.Signals, "run php artisan migrate --force as a release step")
+}
+
+// phpAssets notes a package.json build script beside composer.json (Vite in
+// Laravel, Webpack Encore in Symfony): the image must run it, or every page
+// that includes the built assets fails ("Vite manifest not found").
+func phpAssets(a *App, m *Match) {
+	if !m.Deployable {
+		return
+	}
+	var pkg packageJSON
+	if json.Unmarshal([]byte(a.ReadString("package.json")), &pkg) != nil || pkg.Scripts["build"] == "" {
+		return
+	}
+	pm := "npm"
+	switch {
+	case a.Has("pnpm-lock.yaml"):
+		pm = "pnpm"
+	case a.Has("yarn.lock"):
+		pm = "yarn"
+	case a.Has("bun.lock") || a.Has("bun.lockb"):
+		pm = "bun"
+	}
+	m.Signals = append(m.Signals, "package.json builds the front-end assets ("+pm+" run build)")
 }

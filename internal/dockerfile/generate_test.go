@@ -48,6 +48,8 @@ var cases = []detect.Service{
 	{Name: "rails", Language: "ruby", Framework: "rails", Type: "web", RuntimeVersion: "3.3.4", StartCommand: "bin/rails server -b 0.0.0.0", Port: 3000},
 	{Name: "sidekiq", Language: "ruby", Framework: "sidekiq", Type: "worker", StartCommand: "bundle exec sidekiq"},
 	{Name: "laravel", Language: "php", Framework: "laravel", Type: "web", PackageManager: "composer", RuntimeVersion: "8.3", Port: 8080},
+	{Name: "vite", Language: "php", Framework: "laravel", Type: "web", PackageManager: "composer", RuntimeVersion: "8.3", Port: 8080, Signals: []string{"package.json builds the front-end assets (npm run build)"}},
+	{Name: "encore", Language: "php", Framework: "symfony", Type: "web", PackageManager: "composer", RuntimeVersion: "8.3", Port: 8080, Signals: []string{"package.json builds the front-end assets (yarn run build)"}},
 	{Name: "guestbook", Language: "php", Framework: "php", Type: "web", Port: 80},
 	{Name: "slim", Language: "php", Framework: "slim", Type: "api", PackageManager: "composer", RuntimeVersion: "8.3", StartCommand: "php -S 0.0.0.0:8080 -t public", Port: 8080},
 	{Name: "heroku", Language: "php", Framework: "slim", Type: "api", PackageManager: "composer", StartCommand: "heroku-php-apache2 web/", Port: 8080},

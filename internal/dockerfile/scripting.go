@@ -39,12 +39,20 @@ func (phpFamily) Match(s detect.Service) bool { return s.Language == "php" }
 
 func (phpFamily) Plan(s detect.Service) Plan {
 	root := path.Join("/var/www/html", phpDocRoot(s))
+	extra := map[string]string{"DocumentRoot": root, "Laravel": boolString(s.Framework == "laravel"), "Composer": boolString(s.PackageManager == "composer")}
+	for _, sig := range s.Signals {
+		// Detection: "package.json builds the front-end assets (npm run build)".
+		// The build writes under public/, so only apps served from public/.
+		if rest, ok := strings.CutPrefix(sig, "package.json builds the front-end assets ("); ok && phpDocRoot(s) == "public" {
+			extra["AssetsPM"] = strings.Fields(rest)[0]
+		}
+	}
 	return Plan{
 		Service: s,
 		Version: minor(version(s.RuntimeVersion, "8.3")),
 		Port:    8080,
 		Cmd:     ExecForm("apache2-foreground"),
-		Extra:   map[string]string{"DocumentRoot": root, "Laravel": boolString(s.Framework == "laravel"), "Composer": boolString(s.PackageManager == "composer")},
+		Extra:   extra,
 		Ignore:  []string{"vendor", "node_modules", "storage/logs/*", "storage/framework/cache/*", "var/cache", "var/log"},
 	}
 }
