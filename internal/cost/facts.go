@@ -95,8 +95,8 @@ func claimOf(m map[string]any, specKey string) (claim, error) {
 }
 
 // daemonNodes counts the cluster's nodes that match the DaemonSet's
-// nodeSelector (affinity and taints are not evaluated); without nodes it
-// returns the configured count and true (estimated).
+// nodeSelector and required node affinity (taints are not evaluated);
+// without nodes it returns the configured count and true (estimated).
 func (e *estimator) daemonNodes(spec map[string]any) (int64, bool) {
 	if e.st == nil || len(e.st.Nodes) == 0 {
 		n := e.opts.DaemonSetNodes
@@ -105,17 +105,9 @@ func (e *estimator) daemonNodes(spec map[string]any) (int64, bool) {
 		}
 		return int64(n), true
 	}
-	sel, _ := spec["nodeSelector"].(map[string]any)
 	var n int64
 	for _, node := range e.st.Nodes {
-		match := true
-		for k, v := range sel {
-			if s, _ := v.(string); node.Labels[k] != s {
-				match = false
-				break
-			}
-		}
-		if match {
+		if matchesNode(spec, node.Labels) {
 			n++
 		}
 	}
