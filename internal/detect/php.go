@@ -104,9 +104,15 @@ func phpLaravel(a *App, m *Match, c composerJSON) {
 // Laravel, Webpack Encore in Symfony): the image must run it, or every page
 // that includes the built assets fails ("Vite manifest not found").
 func phpAssets(a *App, m *Match) {
-	if !m.Deployable {
-		return
+	if m.Deployable {
+		frontendAssets(a, m)
 	}
+}
+
+// frontendAssets adds "package.json builds the front-end assets (<pm> run
+// build)" when a server app's package.json has a build script; the
+// Dockerfile generator reads it to bring Node.js into the build.
+func frontendAssets(a *App, m *Match) {
 	var pkg packageJSON
 	if json.Unmarshal([]byte(a.ReadString("package.json")), &pkg) != nil || pkg.Scripts["build"] == "" {
 		return

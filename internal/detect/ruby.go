@@ -105,6 +105,9 @@ func railsMatch(a *App, m *Match, g *gemfile, locked map[string]string) {
 	if a.HasDir("app/assets") || a.HasDir("app/javascript") {
 		m.BuildCommand = "bundle exec rails assets:precompile"
 	}
+	// jsbundling-rails / cssbundling-rails run package.json's build inside
+	// assets:precompile, so the build needs Node.js.
+	frontendAssets(a, m)
 	// Rails 7.1 generates GET /up (rails/health#show); older apps use "/".
 	if railsUpRe.MatchString(a.ReadString("config/routes.rb")) {
 		m.HealthCheckPath = "/up"

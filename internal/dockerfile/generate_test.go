@@ -46,6 +46,7 @@ var cases = []detect.Service{
 	{Name: "ktor", Path: "apps/ktor", Workspace: ".", Language: "java", Framework: "ktor", Type: "web", PackageManager: "gradle", Port: 8080},
 	{Name: "quarkus", Language: "java", Framework: "quarkus", Type: "api", PackageManager: "maven", Port: 8080},
 	{Name: "rails", Language: "ruby", Framework: "rails", Type: "web", RuntimeVersion: "3.3.4", StartCommand: "bin/rails server -b 0.0.0.0", Port: 3000},
+	{Name: "esbuild", Language: "ruby", Framework: "rails", Type: "web", RuntimeVersion: "3.3", BuildCommand: "bundle exec rails assets:precompile", StartCommand: "bundle exec puma -C config/puma.rb", Port: 3000, Signals: []string{"package.json builds the front-end assets (yarn run build)"}},
 	{Name: "sidekiq", Language: "ruby", Framework: "sidekiq", Type: "worker", StartCommand: "bundle exec sidekiq"},
 	{Name: "laravel", Language: "php", Framework: "laravel", Type: "web", PackageManager: "composer", RuntimeVersion: "8.3", Port: 8080},
 	{Name: "vite", Language: "php", Framework: "laravel", Type: "web", PackageManager: "composer", RuntimeVersion: "8.3", Port: 8080, Signals: []string{"package.json builds the front-end assets (npm run build)"}},

@@ -19,13 +19,20 @@ func (rubyFamily) Plan(s detect.Service) Plan {
 	if s.Framework == "rails" {
 		def = "bundle exec rails server --binding 0.0.0.0 --port $PORT"
 	}
+	build, extra := s.BuildCommand, map[string]string{"Rails": boolString(s.Framework == "rails")}
+	if s.Framework == "rails" && strings.Contains(build, "assets:precompile") {
+		build = "" // the template precompiles, with the dummy secret key
+	}
+	if pm := assetsPM(s); pm != "" {
+		extra["AssetsPM"] = pm
+	}
 	return Plan{
 		Service: s,
 		Version: minor(version(s.RuntimeVersion, "3.3")),
 		Port:    s.Port,
-		Build:   s.BuildCommand,
+		Build:   build,
 		Cmd:     cmdOr(s.StartCommand, def),
-		Extra:   map[string]string{"Rails": boolString(s.Framework == "rails")},
+		Extra:   extra,
 		Ignore:  []string{"log/*", "tmp/*", "vendor/bundle", ".bundle", "coverage", "node_modules", "public/assets", "storage/*"},
 	}
 }
@@ -40,12 +47,9 @@ func (phpFamily) Match(s detect.Service) bool { return s.Language == "php" }
 func (phpFamily) Plan(s detect.Service) Plan {
 	root := path.Join("/var/www/html", phpDocRoot(s))
 	extra := map[string]string{"DocumentRoot": root, "Laravel": boolString(s.Framework == "laravel"), "Composer": boolString(s.PackageManager == "composer")}
-	for _, sig := range s.Signals {
-		// Detection: "package.json builds the front-end assets (npm run build)".
-		// The build writes under public/, so only apps served from public/.
-		if rest, ok := strings.CutPrefix(sig, "package.json builds the front-end assets ("); ok && phpDocRoot(s) == "public" {
-			extra["AssetsPM"] = strings.Fields(rest)[0]
-		}
+	// The build writes under public/, so only apps served from public/.
+	if pm := assetsPM(s); pm != "" && phpDocRoot(s) == "public" {
+		extra["AssetsPM"] = pm
 	}
 	return Plan{
 		Service: s,
@@ -104,4 +108,18 @@ func cleanDocRoot(dir string) string {
 		return "."
 	}
 	return d
+}
+
+// assetsPM is the package manager of a server app's front-end build, from
+// detection's "package.json builds the front-end assets (npm run build)",
+// or "".
+func assetsPM(s detect.Service) string {
+	for _, sig := range s.Signals {
+		if rest, ok := strings.CutPrefix(sig, "package.json builds the front-end assets ("); ok {
+			if f := strings.Fields(rest); len(f) > 0 {
+				return f[0]
+			}
+		}
+	}
+	return ""
 }
