@@ -115,9 +115,12 @@ var emptyIsAbsent = map[string]bool{
 }
 
 // droppedWhenEmpty reports whether a copied value under key is an empty
-// value the server would not store.
+// value the server would not store: null (a Helm value left empty renders
+// `value:`), an empty list, an empty string map.
 func droppedWhenEmpty(key string, v any) bool {
 	switch x := v.(type) {
+	case nil:
+		return true
 	case []any:
 		return len(x) == 0
 	case map[string]any:
