@@ -244,3 +244,16 @@ func TestMoney64MatchesBig(t *testing.T) {
 		}
 	}
 }
+
+// TestShownDeltaAddsUp checks the printed delta against the printed
+// baseline and projected figures (found on a real preview: $29.12 -> $81.31
+// was printed as +$52.18).
+func TestShownDeltaAddsUp(t *testing.T) {
+	from, to := Money(29_124_999), Money(81_305_000)
+	if got := shownDelta(from, to).String(); got != "52.19" {
+		t.Fatalf("delta = %s, want 52.19 (81.31 - 29.12)", got)
+	}
+	if got := (to - from).String(); got != "52.18" {
+		t.Fatalf("precondition: the exact difference rounds to %s", got)
+	}
+}

@@ -69,7 +69,7 @@ func Delta(current, proposed []manifest.Object, st *clusterstate.State, p Pricin
 		return nil, joinSides(errCur, errProp)
 	}
 	d := &DeltaReport{
-		Baseline: cur.Monthly, Projected: prop.Monthly, Delta: prop.Monthly - cur.Monthly,
+		Baseline: cur.Monthly, Projected: prop.Monthly, Delta: shownDelta(cur.Monthly, prop.Monthly),
 		Currency: "USD", MaxProjected: prop.Max, Confidence: prop.Confidence,
 		Components: componentDeltas(cur.Components, prop.Components),
 		Resources:  resourcesSummary(cur.Usage, prop.Usage),
@@ -167,7 +167,7 @@ func deltaItem(cur *Item, hasCur bool, prop *Item, hasProp bool) DeltaItem {
 			di.MaxProjected = &m
 		}
 	}
-	di.Delta = di.Projected - di.Baseline
+	di.Delta = shownDelta(di.Baseline, di.Projected)
 	var cb *Band
 	if hasCur {
 		cb = cur.Confidence
@@ -223,13 +223,12 @@ func dedupe(in []string) []string {
 }
 
 func componentDeltas(cur, prop Components) map[string]ComponentDelta {
-	d := prop.minus(cur)
 	return map[string]ComponentDelta{
-		"cpu":           {cur.CPU, prop.CPU, d.CPU},
-		"memory":        {cur.Memory, prop.Memory, d.Memory},
-		"storage":       {cur.Storage, prop.Storage, d.Storage},
-		"gpu":           {cur.GPU, prop.GPU, d.GPU},
-		"load_balancer": {cur.LoadBalancer, prop.LoadBalancer, d.LoadBalancer},
+		"cpu":           {cur.CPU, prop.CPU, shownDelta(cur.CPU, prop.CPU)},
+		"memory":        {cur.Memory, prop.Memory, shownDelta(cur.Memory, prop.Memory)},
+		"storage":       {cur.Storage, prop.Storage, shownDelta(cur.Storage, prop.Storage)},
+		"gpu":           {cur.GPU, prop.GPU, shownDelta(cur.GPU, prop.GPU)},
+		"load_balancer": {cur.LoadBalancer, prop.LoadBalancer, shownDelta(cur.LoadBalancer, prop.LoadBalancer)},
 	}
 }
 

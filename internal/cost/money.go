@@ -93,6 +93,11 @@ func (m Money) Cents() int64 {
 	return c
 }
 
+// shownDelta is to − from as people check it: the difference of the two
+// amounts rounded to cents, so that baseline + delta = projected holds for
+// the printed figures (29.12 → 81.31 is +52.19, never +52.18).
+func shownDelta(from, to Money) Money { return Money((to.Cents() - from.Cents()) * 10_000) }
+
 // String renders the amount as dollars with two decimals, e.g. "125.40" or
 // "-3.05".
 func (m Money) String() string {
