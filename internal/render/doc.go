@@ -28,7 +28,10 @@
 //     capabilities dropped, seccomp RuntimeDefault, a read-only root
 //     filesystem with emptyDir volumes for /tmp and the framework's cache or
 //     runtime directories (Next.js .next/cache, Rails tmp and log, Laravel
-//     storage, nginx cache), plus the spec's writablePaths.
+//     storage, nginx cache and /run), plus the spec's writablePaths. A port
+//     below 1024 (a repository's own nginx, httpd or Thruster image on 80)
+//     gets the namespaced safe sysctl net.ipv4.ip_unprivileged_port_start=0,
+//     so UID 10001 can bind it without NET_BIND_SERVICE.
 //   - NetworkPolicy: inbound traffic only on the service port, from the
 //     ingress controller's namespace (ingress-nginx unless told otherwise)
 //     and from pods of the same application (app.kubernetes.io/part-of) in

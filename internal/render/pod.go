@@ -28,7 +28,9 @@ var frameworkPaths = map[string][]string{
 
 // typePaths are the run-time directories of a service type's server.
 var typePaths = map[string][]string{
-	"static": {"/var/cache/nginx"},
+	// nginx's cache, and /run for the pid file of the official nginx image
+	// when a repository's own Dockerfile serves with it.
+	"static": {"/var/cache/nginx", "/run"},
 }
 
 // podTemplate is the pod of the service, with extra labels (slot, track)
@@ -54,6 +56,13 @@ func (r *renderer) podSpec(image string) corev1.PodSpec {
 		},
 		Containers: []corev1.Container{r.container(image, mounts)},
 		Volumes:    vols,
+	}
+	if p := r.spec.Port; p > 0 && p < 1024 {
+		// A repository's own image on port 80 (nginx, httpd, Thruster) runs
+		// as UID 10001 here: let the pod bind low ports without root or
+		// NET_BIND_SERVICE. The sysctl is namespaced and in the restricted
+		// profile's safe set.
+		spec.SecurityContext.Sysctls = []corev1.Sysctl{{Name: "net.ipv4.ip_unprivileged_port_start", Value: "0"}}
 	}
 	if r.spec.Scaling.MaxReplicas > 1 {
 		// Spread replicas over nodes when possible, so one node failure

@@ -29,6 +29,7 @@ var cases = []renderCase{
 	{name: "api-canary-steady", file: "api-canary.yaml", env: "production", opts: Options{Namespace: "orders"}},
 	{name: "worker-large", file: "worker.yaml", env: "production", opts: Options{Namespace: "mail", Image: "ghcr.io/acme/mailer@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", SecretData: map[string]string{"SMTP_PASSWORD": "x", "BROKER_URL": "redis://"}}},
 	{name: "static-dev", file: "static.yaml", env: "", opts: Options{}},
+	{name: "static-own-nginx-80", file: "static-nginx80.yaml", env: "production", opts: Options{Namespace: "web"}},
 	{name: "cron-xlarge", file: "cron.yaml", env: "production", opts: Options{Namespace: "billing"}},
 	{name: "stateful", file: "stateful.yaml", env: "production", opts: Options{Namespace: "search", Image: "ghcr.io/acme/search:0.4.1"}},
 	{name: "bluegreen-green", file: "bluegreen.yaml", env: "production", opts: Options{Namespace: "portal", Slot: "green", IngressNamespace: "traefik"}},
