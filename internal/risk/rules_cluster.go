@@ -17,10 +17,27 @@ func init() {
 	)
 }
 
-// inNamespace: an object without a namespace is deployed into the target's
-// namespace, so every quota of the state applies to it.
-func inNamespace(w *Workload, ns string) bool {
-	return ns == "" || w.Obj.GetNamespace() == "" || w.Obj.GetNamespace() == ns
+// inNamespace reports whether a workload is deployed into namespace ns
+// (that of a quota or limit range). An object without a namespace goes to
+// the target namespace: the namespace of the same Kind/name in the current
+// set (a live dump says where it runs), else the one namespace all of the
+// current set's objects share; when neither tells, every quota and limit
+// range applies, as the snapshot is then taken to be of the target
+// namespace only. Without this, a whole-cluster snapshot
+// (`kubectl get ... -A`) charged an app for other namespaces' quotas.
+func inNamespace(ctx *Context, w *Workload, ns string) bool {
+	if ns == "" {
+		return true
+	}
+	wns := w.Obj.GetNamespace()
+	if wns == "" && ctx.Baseline != nil {
+		if o := ctx.Baseline.Get(w.Key); o != nil && o.GetNamespace() != "" {
+			wns = o.GetNamespace()
+		} else {
+			wns = ctx.Baseline.soleNamespace()
+		}
+	}
+	return wns == "" || wns == ns
 }
 
 // checkQuota: usage after the change = used − what the current set uses +
@@ -41,7 +58,7 @@ func quotaFindings(m Meta, ctx *Context, near bool) []Finding {
 	nodes := len(ctx.Cluster.Nodes)
 	var out []Finding
 	for _, q := range ctx.Cluster.Quotas {
-		in := func(w *Workload) bool { return inNamespace(w, q.Namespace) }
+		in := func(w *Workload) bool { return inNamespace(ctx, w, q.Namespace) }
 		now, base := setDemand(ctx.Set, nodes, in), setDemand(ctx.Baseline, nodes, in)
 		for _, res := range sortedKeys(q.Hard) {
 			if _, tracked := now[res]; !tracked {
@@ -79,7 +96,7 @@ func checkLimitRanges(m Meta, ctx *Context) []Finding {
 	var out []Finding
 	for _, lr := range ctx.Cluster.LimitRanges {
 		for _, w := range ctx.Set.Workloads {
-			if !inNamespace(w, lr.Namespace) {
+			if !inNamespace(ctx, w, lr.Namespace) {
 				continue
 			}
 			for _, c := range w.Pod.AllContainers() {

@@ -98,6 +98,22 @@ func NewSet(objs []*unstructured.Unstructured) *Set {
 	return s
 }
 
+// soleNamespace returns the namespace every namespaced object of the set
+// shares, or "" when they have none or several.
+func (s *Set) soleNamespace() string {
+	ns := ""
+	for _, o := range s.Objects {
+		switch n := o.GetNamespace(); {
+		case n == "":
+		case ns == "":
+			ns = n
+		case n != ns:
+			return ""
+		}
+	}
+	return ns
+}
+
 // Get returns the object with the given "Kind/name", or nil.
 func (s *Set) Get(key string) *unstructured.Unstructured { return s.byKey[key] }
 
