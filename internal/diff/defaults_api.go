@@ -10,6 +10,15 @@ var apiDefaults = map[string][]fieldDefault{
 		"spec.conversion.webhook.clientConfig.service.port", int64(443),
 	),
 	"apiregistration.k8s.io/APIService": defaults("spec.service.port", int64(443)),
+	"storage.k8s.io/CSIDriver": defaults(
+		"spec.attachRequired", true,
+		"spec.podInfoOnMount", false,
+		"spec.requiresRepublish", false,
+		"spec.storageCapacity", false,
+		"spec.seLinuxMount", false,
+		"spec.fsGroupPolicy", "ReadWriteOnceWithFSType",
+	),
+	"scheduling.k8s.io/PriorityClass": defaults("preemptionPolicy", "PreemptLowerPriority"),
 	"storage.k8s.io/StorageClass": defaults(
 		"reclaimPolicy", "Delete",
 		"volumeBindingMode", "Immediate",
