@@ -75,7 +75,11 @@ func (goDetector) Detect(a *App) (*Match, error) {
 		m.Signals = append(m.Signals, "go.mod requires "+fw.module)
 		break
 	}
-	mains := findGoMains(a)
+	modPath := ""
+	if mf.Module != nil {
+		modPath = mf.Module.Mod.Path
+	}
+	mains := findGoMains(a, modPath)
 	goServices(a, m, mains)
 	return m, nil
 }

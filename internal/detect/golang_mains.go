@@ -54,8 +54,57 @@ func goPackageClause(src string) (string, bool) {
 	return "", ignored
 }
 
-// goServerMarks in a main package mean it serves network traffic.
-var goServerMarks = []string{"ListenAndServe", "net/http", ".Listen(", ".Run(", ".Start(", "grpc.NewServer", "net.Listen"}
+// goServerMarks in a main package mean it serves network traffic. Importing
+// net/http is not one (CLIs such as rakyll/hey are HTTP clients).
+var goServerMarks = []string{"ListenAndServe", "http.Serve(", "http.Server{", "grpc.NewServer", "net.Listen"}
+
+// goFrameworkServerMarks are the generic method names frameworks start
+// servers with; they count only in a main that imports the framework
+// (hey's w.Run() runs a load test, gin's r.Run() serves).
+var goFrameworkServerMarks = []struct{ imp, call string }{
+	{"github.com/gin-gonic/gin", ".Run("},
+	{"github.com/labstack/echo", ".Start("},
+	{"github.com/gofiber/fiber", ".Listen("},
+	{"github.com/beego/beego", ".Run("},
+	{"github.com/gobuffalo/buffalo", ".Serve("},
+}
+
+var goImportRe = regexp.MustCompile(`"([\w./-]+)"`)
+
+// goImportsServer reports whether a package of this module that the main
+// imports directly starts a server: thin mains (cmd/api calling
+// internal/server.Run, kube-apiserver calling its app package) serve
+// through them.
+func goImportsServer(a *App, body, modPath string) bool {
+	if modPath == "" {
+		return false
+	}
+	for _, m := range goImportRe.FindAllStringSubmatch(body, -1) {
+		rel, ok := strings.CutPrefix(m[1], modPath+"/")
+		if !ok {
+			continue
+		}
+		for _, e := range a.List(rel) {
+			if strings.HasSuffix(e, ".go") && !strings.HasSuffix(e, "_test.go") && goStartsServer(a.Source(join(rel, e))) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// goServes reports whether a main package's source starts a server.
+func goServes(body string) bool {
+	if containsAny(body, goServerMarks) {
+		return true
+	}
+	for _, m := range goFrameworkServerMarks {
+		if strings.Contains(body, m.imp) && strings.Contains(body, m.call) {
+			return true
+		}
+	}
+	return false
+}
 
 // goToolNames are main packages that are tools, not services.
 var goToolNames = []string{"migrate", "migration", "gen", "generate", "codegen", "cli", "tool", "tools", "seed", "admin", "ctl", "lint",
@@ -63,7 +112,7 @@ var goToolNames = []string{"migrate", "migration", "gen", "generate", "codegen",
 
 // findGoMains finds main packages at the module root, under cmd/ and one
 // level down (server/, api/...), skipping tests and examples.
-func findGoMains(a *App) []goMain {
+func findGoMains(a *App, modPath string) []goMain {
 	dirs := []string{"."}
 	for _, e := range a.List(".") {
 		if strings.HasSuffix(e, "/") && !notApps[strings.TrimSuffix(e, "/")] {
@@ -77,14 +126,14 @@ func findGoMains(a *App) []goMain {
 	}
 	var out []goMain
 	for _, d := range dirs {
-		if g, ok := readGoMain(a, d); ok {
+		if g, ok := readGoMain(a, d, modPath); ok {
 			out = append(out, g)
 		}
 	}
 	return out
 }
 
-func readGoMain(a *App, dir string) (goMain, bool) {
+func readGoMain(a *App, dir, modPath string) (goMain, bool) {
 	g := goMain{dir: dir, name: path.Base(dir)}
 	isMain := false
 	var src strings.Builder
@@ -104,7 +153,7 @@ func readGoMain(a *App, dir string) (goMain, bool) {
 		return g, false
 	}
 	body := src.String()
-	g.server = containsAny(body, goServerMarks)
+	g.server = goServes(body) || goImportsServer(a, body, modPath)
 	g.worker = containsAny(g.name, []string{"worker", "consumer", "scheduler", "jobs", "queue", "cron"})
 	if g.worker {
 		g.server = false
@@ -113,6 +162,11 @@ func readGoMain(a *App, dir string) (goMain, bool) {
 }
 
 func isGoTool(name string) bool {
+	// promtool, etcdctl, kubectl, protoc-gen-go, genman: command-line
+	// companions and generators.
+	if strings.HasSuffix(name, "tool") || strings.HasSuffix(name, "ctl") || strings.HasPrefix(name, "protoc-gen-") || strings.HasPrefix(name, "gen") {
+		return true
+	}
 	for _, t := range goToolNames {
 		if name == t || strings.HasSuffix(name, "-"+t) || strings.HasPrefix(name, t+"-") || strings.HasPrefix(name, t) && len(t) >= 4 {
 			return true
@@ -127,6 +181,9 @@ var goPortRules = []portRule{
 	rule("a port fallback", `(?i)\bport\s*(?::=|=)\s*"(\d{2,5})"`),
 	rule("a listen address", `Listen\(\s*"tcp\d?"\s*,\s*"(?:0\.0\.0\.0)?:(\d{2,5})"`),
 	rule("a listen address", `(?:ListenAndServe|Listen|Run|Start|Addr:)\(?\s*"(?:0\.0\.0\.0)?:(\d{2,5})"`),
+	// Last: a bare ":9000" passed along (server.Run(ctx, ":9000")) is a
+	// listen address; "host:port" strings of clients are not matched.
+	rule("a listen address", `"(?:0\.0\.0\.0)?:(\d{2,5})"`),
 }
 
 // goServices turns the main packages into the service (and extra

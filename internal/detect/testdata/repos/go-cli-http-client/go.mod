@@ -1,0 +1,3 @@
+module github.com/acme/loadgen
+
+go 1.24
