@@ -57,7 +57,7 @@ func (w *walker) maps(path, parentKey string, a, b map[string]any) {
 	for _, k := range keys {
 		av, aok := a[k]
 		bv, bok := b[k]
-		if aok && bok && !quantities && equalValue(av, bv, k) {
+		if aok && bok && (!quantities || !isScalar(av) || !isScalar(bv)) && equalValue(av, bv, k) {
 			continue // the common case: an unchanged subtree, checked without allocating
 		}
 		p := path + "/" + escape(k)
@@ -76,7 +76,7 @@ func (w *walker) maps(path, parentKey string, a, b map[string]any) {
 			w.emit(p, OpAdded, nil, bv)
 		case !bok:
 			w.emit(p, OpRemoved, av, nil)
-		case quantities:
+		case quantities && isScalar(av) && isScalar(bv):
 			if !scalarEqual(av, bv, "quantity") {
 				w.emit(p, OpChanged, av, bv)
 			}
@@ -123,7 +123,7 @@ func equalValue(a, b any, key string) bool {
 			if !ok {
 				return false
 			}
-			if q {
+			if q && isScalar(av) && isScalar(bv) {
 				if !scalarEqual(av, bv, "quantity") {
 					return false
 				}
@@ -147,10 +147,23 @@ func equalValue(a, b any, key string) bool {
 	return scalarEqual(a, b, key)
 }
 
-// quantityMaps are the keys whose map values are resource quantities.
+// quantityMaps are the keys whose map values are resource quantities. The
+// same keys also name lists and maps of structures (a LimitRange's
+// spec.limits, a ResourceClaim's device requests), so only scalar values
+// under them are compared as quantities (see isScalar).
 var quantityMaps = map[string]bool{
 	"requests": true, "limits": true, "hard": true, "capacity": true, "allocatable": true,
 	"default": true, "defaultRequest": true, "max": true, "min": true, "overhead": true,
+	"maxLimitRequestRatio": true, "podFixed": true,
+}
+
+// isScalar reports whether v is a leaf (not a map or a list).
+func isScalar(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return false
+	}
+	return true
 }
 
 // quantityFields are scalar fields holding a quantity.

@@ -27,13 +27,13 @@ var builtinKinds = map[string][]string{
 	"coordination.k8s.io":          {"Lease", "LeaseCandidate"},
 	"discovery.k8s.io":             {"EndpointSlice"},
 	"node.k8s.io":                  {"RuntimeClass"},
-	"certificates.k8s.io":          {"CertificateSigningRequest", "ClusterTrustBundle"},
+	"certificates.k8s.io":          {"CertificateSigningRequest", "ClusterTrustBundle", "PodCertificateRequest"},
 	"apiextensions.k8s.io":         {"CustomResourceDefinition"},
 	"apiregistration.k8s.io":       {"APIService"},
 	"admissionregistration.k8s.io": {"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"},
 	"events.k8s.io":                {"Event"},
 	"flowcontrol.apiserver.k8s.io": {"FlowSchema", "PriorityLevelConfiguration"},
-	"resource.k8s.io":              {"DeviceClass", "ResourceClaim", "ResourceClaimTemplate", "ResourceSlice"},
+	"resource.k8s.io":              {"DeviceClass", "DeviceTaintRule", "ResourceClaim", "ResourceClaimTemplate", "ResourceSlice"},
 	"extensions":                   {"DaemonSet", "Deployment", "Ingress", "NetworkPolicy", "PodSecurityPolicy", "ReplicaSet"},
 }
 
