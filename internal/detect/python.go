@@ -63,7 +63,7 @@ func (p *pyApp) readManifests() error {
 					p.pyConstraint = fmt.Sprint(v)
 					continue
 				}
-				p.deps.add(n)
+				p.deps.addTable(n, v)
 			}
 			p.poetry = true
 		}
@@ -75,8 +75,8 @@ func (p *pyApp) readManifests() error {
 		if err := parseTOML(a.Path("Pipfile"), b, &pf); err != nil {
 			return err
 		}
-		for n := range pf.Packages {
-			p.deps.add(n)
+		for n, v := range pf.Packages {
+			p.deps.addTable(n, v)
 		}
 		p.pipfilePython = pf.Requires.PythonVersion
 	}

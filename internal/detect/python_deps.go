@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"fmt"
 	"path"
 	"regexp"
 	"sort"
@@ -49,9 +50,41 @@ var reqNameRe = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)`)
 
 // add records a PEP 508 requirement ("Django>=4.2", "uvicorn[standard]").
 func (d pyDeps) add(req string) {
-	m := reqNameRe.FindStringSubmatch(strings.TrimSpace(req))
-	if m != nil {
-		d[pyNorm(m[1])] = true
+	req = strings.TrimSpace(req)
+	m := reqNameRe.FindStringSubmatch(req)
+	if m == nil {
+		return
+	}
+	name := pyNorm(m[1])
+	d[name] = true
+	// Extras are kept as name[extra]: fastapi[standard] brings uvicorn.
+	if rest := strings.TrimSpace(req[len(m[1]):]); strings.HasPrefix(rest, "[") {
+		if end := strings.IndexByte(rest, ']'); end > 0 {
+			d.addExtras(name, strings.Split(rest[1:end], ","))
+		}
+	}
+}
+
+// addTable adds a Poetry or Pipfile dependency, whose table form may name
+// extras: fastapi = {version = "^0.115", extras = ["standard"]}.
+func (d pyDeps) addTable(name string, spec any) {
+	d.add(name)
+	if t, ok := spec.(map[string]any); ok {
+		if list, ok := t["extras"].([]any); ok {
+			var extras []string
+			for _, e := range list {
+				extras = append(extras, fmt.Sprint(e))
+			}
+			d.addExtras(pyNorm(name), extras)
+		}
+	}
+}
+
+func (d pyDeps) addExtras(name string, extras []string) {
+	for _, e := range extras {
+		if e = strings.TrimSpace(e); e != "" {
+			d[name+"["+pyNorm(e)+"]"] = true
+		}
 	}
 }
 

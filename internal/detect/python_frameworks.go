@@ -150,6 +150,10 @@ func pyASGI(slug, ctor, typ string) func(p *pyApp) bool {
 			}
 		}
 		p.m.Signals = append(p.m.Signals, "depends on "+slug, "ASGI app "+ref+" in "+p.a.Path(file))
+		if strings.HasPrefix(p.m.StartCommand, "uvicorn ") && !p.deps.has(slug+"[standard]", slug+"[all]") {
+			// fastapi[standard] brings uvicorn; plain fastapi does not.
+			p.needsServer("uvicorn")
+		}
 		return true
 	}
 }

@@ -42,6 +42,16 @@ func (pythonFamily) Plan(s detect.Service) Plan {
 	if pm == "pip" {
 		pipPlan(&p, s)
 	}
+	var servers []string
+	for _, sig := range s.Signals {
+		// Detection: "gunicorn is not in the dependencies: add it for production".
+		if name, ok := strings.CutSuffix(sig, " is not in the dependencies: add it for production"); ok && !strings.ContainsAny(name, " ;&|") {
+			servers = append(servers, name)
+		}
+	}
+	if len(servers) > 0 {
+		p.Extra["AddServers"] = strings.Join(servers, " ")
+	}
 	return p
 }
 
