@@ -115,7 +115,7 @@ func nodePlain(m *Match, a *App, pkg *packageJSON, run nodeRunner) {
 		m.Signals = append(m.Signals, "package.json has no start script, server entry point or framework (tooling or library)")
 		return
 	}
-	m.StartCommand = start
+	m.StartCommand = run.envFileStart(m, start)
 	m.Score, m.Deployable, m.Type = scoreRunnable, true, "web"
 	if entry != "" && !nodeServes(a.ReadString(entry)) {
 		m.Type = "worker"

@@ -156,3 +156,39 @@ func envPortInCommand(cmd string) int {
 	p, _ := strconv.Atoi(m[1])
 	return validPort(p)
 }
+
+// envFileStart rewrites a start command whose package.json script loads a
+// .env file with node --env-file: .dockerignore keeps .env (secrets) out
+// of the image, and node exits when the file is missing, so the container
+// runs the node command itself without the flag; the variables come from
+// the ConfigMap and Secret instead.
+func (r nodeRunner) envFileStart(m *Match, start string) string {
+	var script string
+	for _, name := range []string{"start:prod", "start"} {
+		if body, ok := r.pkg.Scripts[name]; ok && start == r.run(name) {
+			script = body
+			break
+		}
+	}
+	if !strings.Contains(script, "--env-file") {
+		return start
+	}
+	f := strings.Fields(script)
+	if f[0] != "node" || strings.ContainsAny(script, "&|;") {
+		m.Signals = append(m.Signals, "the start script loads .env with --env-file, which is not in the image: set those variables in capsule.yaml instead")
+		return start
+	}
+	var kept []string
+	for i := 0; i < len(f); i++ {
+		switch {
+		case f[i] == "--env-file":
+			i++ // and its value
+		case strings.HasPrefix(f[i], "--env-file="):
+		default:
+			kept = append(kept, f[i])
+		}
+	}
+	cmd := r.local(strings.Join(kept, " "))
+	m.Signals = append(m.Signals, "the start script loads .env with --env-file, which is not in the image (node would exit): capsule runs "+cmd+" and the variables come from capsule.yaml env and secrets")
+	return cmd
+}

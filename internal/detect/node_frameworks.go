@@ -88,7 +88,7 @@ func (f nodeFramework) apply(m *Match, a *App, pkg *packageJSON, run nodeRunner)
 	}
 	run.preferDefault = f.preferStart
 	start, entry := run.start(f.start)
-	m.StartCommand = start
+	m.StartCommand = run.envFileStart(m, start)
 	m.Port = nodePort(m, a, pkg, entry, f.port)
 	applyFileHealthRoute(a, m)
 }
