@@ -33,4 +33,24 @@
 //     Argo CD leaves them out of its diff.
 //   - Resource keys in the output are "Kind/name" (the JSON form), so
 //     with MatchNamespace two namespaces' objects may share a key.
+//   - A live dump (kubectl get -o yaml) works as the current state (checked
+//     against a real API server, see docs/notes/realworld-preview.md): the
+//     objects the control plane makes on its own (kube-root-ca.crt, the
+//     default ServiceAccount, controller Endpoints, a StatefulSet's claims)
+//     take part only when the other side has them; server-allocated or
+//     injected values (a Service's nodePort, a webhook's caBundle, a claim's
+//     storageClassName and volumeName) are taken from the other side when one
+//     side omits them; controller-written labels and annotations (Job
+//     controller labels, Argo Rollouts' rollouts-pod-template-hash, Helm
+//     release and Argo CD tracking annotations) are dropped; defaults that
+//     depend on other fields (a ReplicationController's selector, requests
+//     copied from limits, a NetworkPolicy's policyTypes, a Namespace's name
+//     label) are pruned when they equal the derived value.
+//   - YAML nulls, empty lists and empty string maps (Helm's empty values)
+//     are absent fields, as the API server stores them; other empty maps
+//     (emptyDir: {}, podSelector: {}) are kept because they mean something.
+//   - A removed probe (or volume source) is one removal of the whole value,
+//     not a comparison against a probe of default values.
+//   - Kinds that moved out of extensions/v1beta1 match their current group,
+//     and a namespace written on a cluster-scoped kind is ignored.
 package diff

@@ -19,8 +19,10 @@
 //     change's real risk; explicit dangerous settings are high.
 //   - Objects are matched by "Kind/name"; namespaces are ignored because
 //     environments live in different namespaces. A quota or limit range of
-//     the cluster applies to objects in its namespace and to objects with
-//     no namespace (they are deployed into the target's).
+//     the cluster applies to objects in its namespace; an object with no
+//     namespace is deployed into the target namespace: that of the same
+//     Kind/name in the current set, else the current set's one namespace;
+//     when neither is known every quota and limit range applies.
 //   - Quota and capacity count the change, not the set: usage after the
 //     change is what the cluster uses now, minus what the current set
 //     requests, plus what the proposed set requests. Replicas are the HPA's
@@ -35,6 +37,13 @@
 //   - A Secret referenced but absent is 6 without cluster state (Secrets
 //     are often created outside Git) and 8 with it; ExternalSecret and
 //     SealedSecret objects count as providing their Secret.
+//   - Immutable fields compare only what both sides set (a live object
+//     carries server defaults inside volumeClaimTemplates and a Job's
+//     template), quantities by value; label selectors must match key for key.
+//   - A Service selector ignores the hash labels controllers add to pods
+//     (rollouts-pod-template-hash, pod-template-hash). Adding
+//     NET_BIND_SERVICE is not reported (the restricted Pod Security Standard
+//     allows it).
 //   - Findings about the whole change have resource "(cluster)" (capacity)
 //     or "" (cost increase).
 //   - The engine reads unstructured maps, not typed objects: converting a
