@@ -163,13 +163,8 @@ func envPortInCommand(cmd string) int {
 // runs the node command itself without the flag; the variables come from
 // the ConfigMap and Secret instead.
 func (r nodeRunner) envFileStart(m *Match, start string) string {
-	var script string
-	for _, name := range []string{"start:prod", "start"} {
-		if body, ok := r.pkg.Scripts[name]; ok && start == r.run(name) {
-			script = body
-			break
-		}
-	}
+	script := r.startScript(start)
+	r.devToolStart(m, script)
 	if !strings.Contains(script, "--env-file") {
 		return start
 	}
@@ -191,4 +186,44 @@ func (r nodeRunner) envFileStart(m *Match, start string) string {
 	cmd := r.local(strings.Join(kept, " "))
 	m.Signals = append(m.Signals, "the start script loads .env with --env-file, which is not in the image (node would exit): capsule runs "+cmd+" and the variables come from capsule.yaml env and secrets")
 	return cmd
+}
+
+// startScript is the package.json script behind a start command, or "".
+func (r nodeRunner) startScript(start string) string {
+	for _, name := range []string{"start:prod", "start"} {
+		if body, ok := r.pkg.Scripts[name]; ok && start == r.run(name) {
+			return body
+		}
+	}
+	return ""
+}
+
+// binPackages maps binaries start scripts run to the package providing
+// them, where the names differ.
+var binPackages = map[string]string{"babel-node": "@babel/node", "remix-serve": "@remix-run/serve",
+	"react-router-serve": "@react-router/serve", "nuxi": "nuxt", "ng": "@angular/cli", "nest": "@nestjs/cli"}
+
+// devToolStart notes a start script whose command comes from a
+// devDependency (tsx, ts-node, next...): pruning development dependencies
+// would leave the container without it, so the Dockerfile keeps them.
+func (r nodeRunner) devToolStart(m *Match, script string) {
+	f := strings.Fields(script)
+	for len(f) > 0 && (f[0] == "npx" || f[0] == "exec" || strings.Contains(f[0], "=")) {
+		f = f[1:] // npx tsx, NODE_ENV=production tsx
+	}
+	if len(f) == 0 {
+		return
+	}
+	bin := f[0]
+	for _, pkg := range []string{bin, binPackages[bin]} {
+		if pkg == "" {
+			continue
+		}
+		if _, dev := r.pkg.DevDependencies[pkg]; dev {
+			if _, prod := r.pkg.Dependencies[pkg]; !prod {
+				m.Signals = append(m.Signals, "the start script runs "+bin+", a devDependency: development dependencies stay in the image")
+				return
+			}
+		}
+	}
 }

@@ -76,6 +76,12 @@ func nodePlan(s detect.Service) Plan {
 	if pm == "bun" {
 		p.Version = "1"
 	}
+	for _, sig := range s.Signals {
+		// Detection: "the start script runs tsx, a devDependency: ...".
+		if rest, ok := strings.CutPrefix(sig, "the start script runs "); ok && strings.Contains(rest, ", a devDependency") {
+			p.Extra["KeepDevDeps"] = strings.TrimSuffix(strings.Fields(rest)[0], ",")
+		}
+	}
 	if member(s) || s.Framework == "redwood" {
 		// Workspace members install from the monorepo root; the standalone
 		// output of a member nests the workspace layout, so it is not used.
