@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+	"strings"
 
 	"github.com/usecapsule/capsule/internal/clusterstate"
 	"github.com/usecapsule/capsule/internal/manifest"
@@ -58,6 +59,9 @@ func Estimate(objs []manifest.Object, st *clusterstate.State, p Pricing, opts Op
 	rep.total(e.rates)
 	if owned > 0 {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("%d object(s) managed by a controller (ownerReferences, or claims of a StatefulSet's volumeClaimTemplates) are priced through their owner", owned))
+	}
+	if n := unpricedOperands(objs); n != "" {
+		rep.Notes = append(rep.Notes, n)
 	}
 	return rep, nil
 }
@@ -202,4 +206,36 @@ func (s scenario) replicas(f *facts) int64 {
 		return s.dsNodes
 	}
 	return f.replicas
+}
+
+// unpricedOperands names the custom resources that look like workloads run
+// by an operator (spec.replicas, spec.resources or a pod template: a
+// Prometheus, a Kafka cluster, a Postgres cluster): their pods are not in
+// the set, so the total leaves them out, and the report says so rather than
+// looking complete.
+func unpricedOperands(objs []manifest.Object) string {
+	var names []string
+	for i := range objs {
+		o := &objs[i]
+		g := o.ID().Group
+		if manifest.BuiltinGroup(g) || g == "argoproj.io" || o.Controlled() {
+			continue
+		}
+		spec, _ := o.Object["spec"].(map[string]any)
+		_, r := spec["replicas"]
+		_, res := spec["resources"]
+		_, t := spec["template"]
+		_, pt := spec["podTemplate"]
+		if r || res || t || pt {
+			names = append(names, o.Key())
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	sort.Strings(names)
+	if len(names) > 3 {
+		names = append(names[:3], fmt.Sprintf("and %d more", len(names)-3))
+	}
+	return "custom resources run by an operator are not priced (their pods are not in the manifests): " + strings.Join(names, ", ")
 }

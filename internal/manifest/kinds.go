@@ -121,3 +121,10 @@ var clusterScoped = map[string]bool{
 // ClusterScoped reports whether a built-in kind (group already canonical)
 // has no namespace. Custom resources are not known and report false.
 func ClusterScoped(group, kind string) bool { return clusterScoped[group+"/"+kind] }
+
+// BuiltinGroup reports whether group is served by the API server itself
+// (core, apps, batch...), as opposed to a custom resource's group.
+func BuiltinGroup(group string) bool {
+	_, ok := kindIndex[group]
+	return ok
+}

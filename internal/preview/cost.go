@@ -43,6 +43,18 @@ func writeCostText(b *strings.Builder, c *cost.DeltaReport) {
 			fmt.Fprintf(b, "  %-11s %s (%s -> %s)\n", signed(c, it.Delta), it.Resource, money(c, it.Baseline), money(c, it.Projected))
 		}
 	}
+	for _, n := range proposedNotes(c) {
+		fmt.Fprintf(b, "  note: %s\n", n)
+	}
+}
+
+// proposedNotes are the proposed set's cost notes (what the figures leave
+// out), when the report carries them.
+func proposedNotes(c *cost.DeltaReport) []string {
+	if c.Proposed == nil {
+		return nil
+	}
+	return c.Proposed.Notes
 }
 
 func writeCostMarkdown(b *strings.Builder, c *cost.DeltaReport) {
