@@ -28,6 +28,10 @@ var goFrameworks = []struct{ module, slug string }{
 	{"google.golang.org/grpc", "grpc"},
 }
 
+// goCgoModules only work with cgo (mattn/go-sqlite3 built without it
+// returns "requires cgo to work" on the first query).
+var goCgoModules = []string{"github.com/mattn/go-sqlite3", "github.com/confluentinc/confluent-kafka-go", "github.com/DataDog/zstd"}
+
 // parseGoMod parses go.mod content; errors name the line.
 func parseGoMod(file string, b []byte) (*modfile.File, error) {
 	f, err := modfile.Parse(file, b, nil)
@@ -74,6 +78,13 @@ func (goDetector) Detect(a *App) (*Match, error) {
 		m.Framework = fw.slug
 		m.Signals = append(m.Signals, "go.mod requires "+fw.module)
 		break
+	}
+	for _, c := range goCgoModules {
+		if goRequires(mf, c) {
+			// A CGO_ENABLED=0 build of these compiles but fails at run time.
+			m.Signals = append(m.Signals, "go.mod requires "+c+", which needs cgo")
+			break
+		}
 	}
 	modPath := ""
 	if mf.Module != nil {

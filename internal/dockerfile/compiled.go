@@ -21,7 +21,7 @@ func (goFamily) Plan(s detect.Service) Plan {
 		Version: version(s.RuntimeVersion, "1.23"),
 		Port:    s.Port,
 		Cmd:     binaryCmd(s.StartCommand),
-		Extra:   map[string]string{"Package": goPackage(s.BuildCommand), "Member": boolString(member(s))},
+		Extra:   map[string]string{"Package": goPackage(s.BuildCommand), "Member": boolString(member(s)), "Cgo": boolString(hasSignal(s, "which needs cgo"))},
 		Ignore:  []string{"bin", "vendor", "*.test", "coverage.out"},
 	}
 }
