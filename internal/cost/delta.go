@@ -64,7 +64,7 @@ type DeltaReport struct {
 // by Kind/name, and the namespace when opts.MatchNamespace.
 func Delta(current, proposed []manifest.Object, st *clusterstate.State, p Pricing, opts Options) (*DeltaReport, error) {
 	cur, errCur := Estimate(current, st, p, opts)
-	prop, errProp := Estimate(proposed, st, p, opts)
+	prop, errProp := Estimate(proposed, st, p, withTargets(opts, current, proposed))
 	if errCur != nil || errProp != nil {
 		return nil, joinSides(errCur, errProp)
 	}
@@ -79,6 +79,42 @@ func Delta(current, proposed []manifest.Object, st *clusterstate.State, p Pricin
 	markExisting(d.Items, current, proposed, opts.MatchNamespace)
 	d.DeltaConfidence = deltaBand(cur.Monthly, cur.Confidence, prop.Monthly, prop.Confidence)
 	return d, nil
+}
+
+// withTargets records where the proposed set's namespace-less objects go:
+// the namespace of the same Kind/name in the current set (a live dump says
+// where it runs), else the one namespace the current set uses. The
+// LimitRange defaults of that namespace then apply, not those of whatever
+// namespace a whole-cluster snapshot has LimitRanges in.
+func withTargets(opts Options, current, proposed []manifest.Object) Options {
+	byKey := map[string]string{}
+	sole, several := "", false
+	for i := range current {
+		ns := current[i].GetNamespace()
+		if ns == "" {
+			continue
+		}
+		byKey[current[i].Key()] = ns
+		if sole != "" && sole != ns {
+			several = true
+		}
+		sole = ns
+	}
+	if several {
+		sole = ""
+	}
+	opts.targets = map[string]string{}
+	for i := range proposed {
+		if proposed[i].GetNamespace() != "" {
+			continue
+		}
+		if ns, ok := byKey[proposed[i].Key()]; ok {
+			opts.targets[proposed[i].Key()] = ns
+		} else if sole != "" {
+			opts.targets[proposed[i].Key()] = sole
+		}
+	}
+	return opts
 }
 
 // markExisting corrects the status of items priced on one side only whose

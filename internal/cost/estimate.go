@@ -18,6 +18,9 @@ type Options struct {
 	// DaemonSetNodes is the node count a DaemonSet runs on when the cluster
 	// state has no nodes; 0 means 3.
 	DaemonSetNodes int
+	// targets maps "Kind/name" of namespace-less objects to the namespace
+	// they are deployed into, learned by Delta from the current set.
+	targets map[string]string
 }
 
 // defaultDaemonSetNodes is a small highly-available cluster.

@@ -50,7 +50,11 @@ func (e *estimator) factsOf(o *manifest.Object) (*facts, bool, error) {
 }
 
 func (e *estimator) workloadFacts(o *manifest.Object, w *workload) (*facts, bool, error) {
-	pod, err := podUsageOf(w.podSpec, w.specPath, e.limitRange(o.GetNamespace()))
+	ns := o.GetNamespace()
+	if ns == "" {
+		ns = e.opts.targets[o.Key()]
+	}
+	pod, err := podUsageOf(w.podSpec, w.specPath, e.limitRange(ns))
 	if err != nil {
 		return nil, false, err
 	}
