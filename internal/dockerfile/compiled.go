@@ -16,12 +16,28 @@ func (goFamily) Name() string { return "go" }
 func (goFamily) Match(s detect.Service) bool { return s.Language == "go" }
 
 func (goFamily) Plan(s detect.Service) Plan {
+	var copies []string
+	for _, sig := range s.Signals {
+		// Detection: "reads templates/, static/ from disk at run time".
+		if list, ok := strings.CutPrefix(sig, "reads "); ok {
+			if list, ok = strings.CutSuffix(list, " from disk at run time"); ok {
+				for _, d := range strings.Split(list, ", ") {
+					d = strings.TrimSuffix(d, "/")
+					src := path.Join("/src", d)
+					if member(s) {
+						src = path.Join("/src", memberDir(s), d)
+					}
+					copies = append(copies, "COPY --from=build "+src+" /app/"+d)
+				}
+			}
+		}
+	}
 	return Plan{
 		Service: s,
 		Version: version(s.RuntimeVersion, "1.23"),
 		Port:    s.Port,
 		Cmd:     binaryCmd(s.StartCommand),
-		Extra:   map[string]string{"Package": goPackage(s.BuildCommand), "Member": boolString(member(s)), "Cgo": boolString(hasSignal(s, "which needs cgo"))},
+		Extra:   map[string]string{"Package": goPackage(s.BuildCommand), "Member": boolString(member(s)), "Cgo": boolString(hasSignal(s, "which needs cgo")), "Copies": strings.Join(copies, "\n")},
 		Ignore:  []string{"bin", "vendor", "*.test", "coverage.out"},
 	}
 }

@@ -42,6 +42,7 @@ var cases = []detect.Service{
 	{Name: "legacy", Language: "python", Framework: "flask", Type: "web", PackageManager: "pip", RuntimeVersion: "3.10", Port: 5000, Signals: []string{"setup.py present: pip"}},
 	{Name: "tasks", Language: "python", Framework: "celery", Type: "worker", PackageManager: "pipenv", StartCommand: "celery -A tasks worker --loglevel=info"},
 	{Name: "sqlite", Language: "go", Framework: "go", Type: "web", RuntimeVersion: "1.24", BuildCommand: "go build -o bin/sqlite .", StartCommand: "./bin/sqlite", Port: 8080, Signals: []string{"go.mod requires github.com/mattn/go-sqlite3, which needs cgo"}},
+	{Name: "getting-started", Language: "go", Framework: "gin", Type: "web", RuntimeVersion: "1.23", BuildCommand: "go build -o bin/getting-started ./cmd/getting-started", StartCommand: "./bin/getting-started", Port: 8080, Signals: []string{"reads templates/, static/ from disk at run time"}},
 	{Name: "gin", Language: "go", Framework: "gin", Type: "api", RuntimeVersion: "1.22", BuildCommand: "go build -o server ./cmd/server", StartCommand: "./server serve --addr :8080", Port: 8080},
 	{Name: "spring", Language: "java", Framework: "spring-boot", Type: "web", PackageManager: "maven", RuntimeVersion: "21", Port: 8080, HealthCheckPath: "/actuator/health"},
 	{Name: "kotlin", Language: "java", Framework: "spring-boot", Type: "api", PackageManager: "gradle", RuntimeVersion: "17", Port: 8080},
