@@ -77,6 +77,12 @@ func writeCostMarkdown(b *strings.Builder, c *cost.DeltaReport) {
 		}
 		fmt.Fprintf(b, "| `%s` | %s | %s | %s |\n", it.Resource, money(c, it.Baseline), money(c, it.Projected), signed(c, it.Delta))
 	}
+	for i, n := range proposedNotes(c) {
+		if i == 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(b, "_Note: %s_\n", n)
+	}
 }
 
 func resourcesSummary(c *cost.DeltaReport) string {
