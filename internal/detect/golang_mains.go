@@ -281,36 +281,10 @@ func goService(a *App, m *Match, g goMain, base string, several bool) Service {
 		s.Port = p
 		s.Signals = append(s.Signals, sig)
 	}
-	if dirs := goDiskDirs(a, files); len(dirs) > 0 {
+	if dirs := diskDirs(a, files, "//go:embed "); len(dirs) > 0 {
 		s.Signals = append(s.Signals, "reads "+strings.Join(dirs, ", ")+" from disk at run time")
 	}
 	return s
-}
-
-// goRuntimeDirs are directories Go servers commonly read from disk at run
-// time (gin's LoadHTMLGlob("templates/*"), http.Dir("static")).
-var goRuntimeDirs = []string{"templates", "static", "public", "views", "web", "assets", "migrations", "locales"}
-
-// goDiskDirs lists the runtime directories of the app that its source
-// names in a string and does not //go:embed: a binary-only image would
-// start without them (heroku/go-getting-started panics on its templates).
-func goDiskDirs(a *App, files []string) []string {
-	var b strings.Builder
-	for _, f := range files {
-		b.WriteString(a.Source(f))
-	}
-	src := b.String()
-	var out []string
-	for _, d := range goRuntimeDirs {
-		if !a.HasDir(d) || !containsAny(src, []string{`"` + d + `/`, `"` + d + `"`, `"./` + d}) {
-			continue
-		}
-		if strings.Contains(src, "//go:embed "+d) || strings.Contains(src, "//go:embed all:"+d) {
-			continue
-		}
-		out = append(out, d+"/")
-	}
-	return out
 }
 
 // goServerCodeRe finds code (not a comment or string) that starts a

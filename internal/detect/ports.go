@@ -60,3 +60,39 @@ func sourceLine(src string, start, end int) string {
 	}
 	return src[from : end+to]
 }
+
+// runtimeDirs are directories servers commonly read from disk at run time
+// (gin's LoadHTMLGlob("templates/*"), http.Dir("static"), tower-http's
+// ServeDir::new("static"), Tera's "templates/**/*").
+var runtimeDirs = []string{"templates", "static", "public", "views", "web", "assets", "migrations", "locales"}
+
+// diskDirs lists the runtime directories of the app that its source names
+// in a string literal and does not embed (a line with embedMark and the
+// directory): an image holding only the compiled binary would start
+// without them (heroku/go-getting-started panics on its templates).
+func diskDirs(a *App, files []string, embedMark string) []string {
+	var b strings.Builder
+	for _, f := range files {
+		b.WriteString(a.Source(f))
+		b.WriteByte('\n')
+	}
+	src := b.String()
+	var out []string
+	for _, d := range runtimeDirs {
+		if !a.HasDir(d) || !containsAny(src, []string{`"` + d + `/`, `"` + d + `"`, `"./` + d}) || embeds(src, embedMark, d) {
+			continue
+		}
+		out = append(out, d+"/")
+	}
+	return out
+}
+
+// embeds reports whether a line of src holding mark names dir.
+func embeds(src, mark, dir string) bool {
+	for _, line := range strings.Split(src, "\n") {
+		if strings.Contains(line, mark) && strings.Contains(line, dir) {
+			return true
+		}
+	}
+	return false
+}

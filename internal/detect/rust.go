@@ -134,4 +134,8 @@ func rustServer(a *App, c *cargoToml, m *Match) {
 		m.Port = p
 		m.Signals = append(m.Signals, sig)
 	}
+	// rust-embed's #[folder = "static/"] compiles the files in.
+	if dirs := diskDirs(a, files, "folder ="); len(dirs) > 0 {
+		m.Signals = append(m.Signals, "reads "+strings.Join(dirs, ", ")+" from disk at run time")
+	}
 }

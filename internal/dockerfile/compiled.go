@@ -16,28 +16,13 @@ func (goFamily) Name() string { return "go" }
 func (goFamily) Match(s detect.Service) bool { return s.Language == "go" }
 
 func (goFamily) Plan(s detect.Service) Plan {
-	var copies []string
-	for _, sig := range s.Signals {
-		// Detection: "reads templates/, static/ from disk at run time".
-		if list, ok := strings.CutPrefix(sig, "reads "); ok {
-			if list, ok = strings.CutSuffix(list, " from disk at run time"); ok {
-				for _, d := range strings.Split(list, ", ") {
-					d = strings.TrimSuffix(d, "/")
-					src := path.Join("/src", d)
-					if member(s) {
-						src = path.Join("/src", memberDir(s), d)
-					}
-					copies = append(copies, "COPY --from=build "+src+" /app/"+d)
-				}
-			}
-		}
-	}
+	copies := diskCopies(s, "/src")
 	return Plan{
 		Service: s,
 		Version: version(s.RuntimeVersion, "1.23"),
 		Port:    s.Port,
 		Cmd:     binaryCmd(s.StartCommand),
-		Extra:   map[string]string{"Package": goPackage(s.BuildCommand), "Member": boolString(member(s)), "Cgo": boolString(hasSignal(s, "which needs cgo")), "Copies": strings.Join(copies, "\n")},
+		Extra:   map[string]string{"Package": goPackage(s.BuildCommand), "Member": boolString(member(s)), "Cgo": boolString(hasSignal(s, "which needs cgo")), "Copies": copies},
 		Ignore:  []string{"bin", "vendor", "*.test", "coverage.out"},
 	}
 }
@@ -80,7 +65,7 @@ func (rustFamily) Plan(s detect.Service) Plan {
 		Version: version(s.RuntimeVersion, "1.83"),
 		Port:    s.Port,
 		Cmd:     binaryCmd(s.StartCommand),
-		Extra:   map[string]string{"Bin": rustBin(s)},
+		Extra:   map[string]string{"Bin": rustBin(s), "Copies": diskCopies(s, "/src"), "Rocket": boolString(s.Framework == "rocket")},
 		Ignore:  []string{"target"},
 	}
 }
@@ -146,4 +131,29 @@ func dotnetEntry(s detect.Service, project string) string {
 		return strings.TrimSuffix(path.Base(project), path.Ext(project)) + ".dll"
 	}
 	return s.Name + ".dll"
+}
+
+// diskCopies are the COPY lines bringing the directories detection says
+// the server reads from disk ("reads templates/, static/ from disk at run
+// time") from the build stage's root next to the binary in /app.
+func diskCopies(s detect.Service, root string) string {
+	var copies []string
+	for _, sig := range s.Signals {
+		list, ok := strings.CutPrefix(sig, "reads ")
+		if !ok {
+			continue
+		}
+		if list, ok = strings.CutSuffix(list, " from disk at run time"); !ok {
+			continue
+		}
+		for _, d := range strings.Split(list, ", ") {
+			d = strings.TrimSuffix(d, "/")
+			src := path.Join(root, d)
+			if member(s) {
+				src = path.Join(root, memberDir(s), d)
+			}
+			copies = append(copies, "COPY --from=build "+src+" /app/"+d)
+		}
+	}
+	return strings.Join(copies, "\n")
 }
