@@ -68,7 +68,23 @@
 //     Detect returns the error, which names the file and line.
 //   - A directory with only a Dockerfile is a service with an empty
 //     language and framework (the Dockerfile builds it; nothing is guessed).
-//   - Service names are the manifest's package name (npm scope dropped),
-//     else the directory name, sanitised to an RFC 1123 label; duplicates
-//     get a numeric suffix.
+//   - Service names are the manifest's package name (npm scope dropped; a
+//     Go module's last element without its /vN suffix), else the directory
+//     name, sanitised to an RFC 1123 label; duplicates get a numeric suffix.
+//   - Evidence over declarations: a Go module requiring grpc is a gRPC
+//     service only with a grpc.NewServer in its source (OTLP exporters
+//     require grpc too); a Go main serves when it, the framework it imports
+//     or a package of its module it imports starts a server (importing
+//     net/http is not enough: HTTP clients do); an ASP.NET Core project is
+//     a web app only with pages, views, Blazor, static files or a root
+//     route, else an API probed over TCP.
+//   - What cannot work in a pod is said, not silently fixed: a listen
+//     address on 127.0.0.1/localhost gets a signal naming the line. What a
+//     container can do instead is done and said: node --env-file=.env
+//     starts without the flag (the image has no .env).
+//   - A repository Dockerfile without EXPOSE takes its port from the nginx
+//     config it copies in, else from its web-server base image (nginx,
+//     httpd, caddy, php-apache: 80; nginx-unprivileged: 8080).
+//   - A RedwoodJS app (redwood.toml) is one service: its api/ and web/
+//     workspaces build and serve together (yarn rw build, yarn rw serve).
 package detect

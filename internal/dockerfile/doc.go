@@ -38,4 +38,20 @@
 //   - The compiled binary (Go, Rust) is installed as /app/server and keeps
 //     the detected start command's arguments; .NET starts the detected
 //     assembly; the JVM runs the fat jar when the build writes one.
+//   - Some facts reach the generator only through detection's signals (the
+//     detect.Service shape is a contract): the file pip installs from
+//     ("<file> present: pip", "<file> includes <path>"), a server the start
+//     command needs but the project does not list ("gunicorn is not in the
+//     dependencies"), a front-end build beside a server app ("package.json
+//     builds the front-end assets (yarn run build)": an assets stage for
+//     Laravel/Symfony, Node.js in the Rails build), a start command run by a
+//     devDependency (nothing pruned), cgo ("which needs cgo": distroless/base)
+//     and directories a compiled server reads from disk ("reads templates/
+//     from disk at run time": copied next to the binary).
+//   - Node.js servers get HOST=0.0.0.0 (Next.js also HOSTNAME=0.0.0.0) so
+//     adapters that default to localhost (Astro) are reachable; Rocket gets
+//     ROCKET_ADDRESS and ROCKET_PORT, which it reads instead of PORT.
+//   - PHP's document root is public/ for Laravel and Symfony, else the
+//     directory the detected start command serves (php -S -t DIR,
+//     heroku-php-apache2 DIR), else the app root.
 package dockerfile
