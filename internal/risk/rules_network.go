@@ -85,6 +85,9 @@ func checkNetworkPolicy(m Meta, ctx *Context) []Finding {
 	policies := ctx.Set.OfKind("NetworkPolicy")
 	var out []Finding
 	for _, w := range ctx.Set.Workloads {
+		if w.TemplatePath == workloadRefPath {
+			continue // its pods are the referenced Deployment's, reported there
+		}
 		covered := false
 		for _, p := range policies {
 			sel := mapAt(p.Object, "spec", "podSelector")

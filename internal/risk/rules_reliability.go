@@ -120,7 +120,11 @@ func checkMissingPDB(m Meta, ctx *Context) []Finding {
 		if !w.HasReplicas || effectiveReplicas(ctx.Set, w) < 2 || len(pdbsFor(ctx.Set, w)) > 0 {
 			continue
 		}
-		out = append(out, m.finding(w.Key, "/spec/template/metadata/labels", "%s has several replicas but no PodDisruptionBudget: a node drain may evict them all at once", w.Key))
+		path := "/spec/template/metadata/labels"
+		if w.TemplatePath == workloadRefPath {
+			path = workloadRefPath
+		}
+		out = append(out, m.finding(w.Key, path, "%s has several replicas but no PodDisruptionBudget: a node drain may evict them all at once", w.Key))
 	}
 	return out
 }

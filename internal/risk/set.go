@@ -66,6 +66,7 @@ func NewSet(objs []*unstructured.Unstructured) *Set {
 		key, kind string
 	}
 	entries := make([]entry, 0, len(objs))
+	var refs []*unstructured.Unstructured
 	for _, o := range objs {
 		if o == nil {
 			continue
@@ -75,8 +76,17 @@ func NewSet(objs []*unstructured.Unstructured) *Set {
 		s.byKey[e.key] = o
 		if w := newWorkload(o, e.key); w != nil {
 			s.Workloads = append(s.Workloads, w)
+		} else if mapAt(o.Object, "spec", "workloadRef") != nil && e.kind == "Rollout" {
+			refs = append(refs, o)
 		} else if mayOwnPods(o) {
 			s.podOwners = true
+		}
+	}
+	for _, r := range refs {
+		if w := s.refWorkload(r); w != nil {
+			s.Workloads = append(s.Workloads, w)
+		} else {
+			s.podOwners = true // its pods' labels are unknown
 		}
 	}
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
@@ -146,6 +156,29 @@ func newWorkload(o *unstructured.Unstructured, key string) *Workload {
 		if n, ok := intAt(o.Object, "spec", "replicas"); ok {
 			w.Replicas = n
 		}
+	}
+	return w
+}
+
+// workloadRefPath is the TemplatePath of a Rollout using spec.workloadRef.
+const workloadRefPath = "/spec/workloadRef"
+
+// refWorkload is the workload view of an Argo Rollout whose pod template
+// is a Deployment's (spec.workloadRef) in the same set: the Rollout's
+// replicas with the template's labels, so replica regressions, PDBs and
+// selectors see it. Its containers stay with the Deployment (scaled to
+// zero), so container findings are not reported twice.
+func (s *Set) refWorkload(r *unstructured.Unstructured) *Workload {
+	ref := mapAt(r.Object, "spec", "workloadRef")
+	target := s.byKey[stringAt(ref, "kind")+"/"+stringAt(ref, "name")]
+	if target == nil {
+		return nil // outside the set: its labels are unknown here
+	}
+	w := &Workload{Obj: r, Key: Key(r), Kind: "Rollout", HasReplicas: true, Replicas: 1,
+		TemplatePath: workloadRefPath,
+		Labels:       stringMap(mapAt(target.Object, "spec", "template", "metadata", "labels"))}
+	if n, ok := intAt(r.Object, "spec", "replicas"); ok {
+		w.Replicas = n
 	}
 	return w
 }
