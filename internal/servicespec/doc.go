@@ -28,4 +28,11 @@
 //     blue-green or canary (two workloads cannot share one volume claim
 //     template) nor with the static and cron types.
 //   - YAML anchors and aliases are resolved; merge keys (<<) are not supported.
+//   - FromDetection (capsule init): static and PHP services get port 8080,
+//     the port of the generated Dockerfile, unless the repository has its
+//     own Dockerfile, whose detected port is kept. Schedulers (Celery beat,
+//     clock processes, *-scheduler workers) stay at one replica with the
+//     recreate strategy in every environment, since two would fire every
+//     job twice. Extra processes of one directory (Procfile worker next to
+//     web) are written to capsule.<name>.yaml (ProcessFileName).
 package servicespec
