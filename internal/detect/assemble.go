@@ -198,6 +198,15 @@ func derive(base, e Service) Service {
 // defaultHealth fills the health-check path: "/" for web apps and static
 // sites; APIs keep one only when the code declares a health route.
 func defaultHealth(s *Service) {
+	for _, sig := range s.Signals {
+		if sig == djangoHostSignal && !s.Dockerfile {
+			if s.HealthCheckPath != "" {
+				s.Signals = append(s.Signals, "the probe stays TCP although "+s.HealthCheckPath+" exists: admit the pod IP (or \"*\") in ALLOWED_HOSTS to probe it over HTTP")
+			}
+			s.HealthCheckPath = ""
+			return
+		}
+	}
 	if s.HealthCheckPath != "" || s.Port == 0 && s.Type != "static" {
 		return
 	}

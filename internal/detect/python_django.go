@@ -49,7 +49,28 @@ func pyDjango(p *pyApp) bool {
 		p.needsServer("gunicorn")
 	}
 	m.Signals = append(m.Signals, "run python manage.py migrate as a release step")
+	if !djangoAnyHost(a, dir) {
+		m.Signals = append(m.Signals, djangoHostSignal)
+	}
 	return true
+}
+
+// djangoHostSignal marks a Django app whose ALLOWED_HOSTS does not admit
+// every host: kubelet's HTTP probes carry the pod IP as Host, which Django
+// answers with 400 (DisallowedHost), so the service is probed over TCP.
+const djangoHostSignal = "ALLOWED_HOSTS does not admit the pod IP that HTTP probes send as Host (Django answers 400): TCP probe"
+
+// djangoAnyHost reports whether a settings file of the project admits any
+// host (ALLOWED_HOSTS = ["*"], or "*" as the environment default).
+func djangoAnyHost(a *App, dir string) bool {
+	for _, f := range a.FilesWithExt(dir, 30, ".py") {
+		for _, line := range strings.Split(a.Source(f), "\n") {
+			if strings.Contains(line, "ALLOWED_HOSTS") && (strings.Contains(line, `"*"`) || strings.Contains(line, `'*'`)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // djangoStaticRoot reports whether a settings file of the project package
