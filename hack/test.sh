@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: vet, unit and integration tests (SQLite, PostgreSQL,
-# kube-apiserver), and every benchmark once so none rots.
+# The whole test suite: vet, unit and integration tests (SQLite, a real
+# PostgreSQL server, a real kube-apiserver), and every benchmark once so none
+# rots. Benchmark output is shown only when a benchmark fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== go vet"
@@ -8,4 +9,11 @@ go vet ./...
 echo "== go test"
 go test -count=1 -timeout 60m ./...
 echo "== benchmarks (one iteration each)"
-go test -count=1 -run '^$' -bench . -benchtime 1x ./... >/dev/null
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! go test -count=1 -run '^$' -bench . -benchtime 1x ./... >"$log" 2>&1; then
+  grep -v '^\(goos\|goarch\|pkg\|cpu\):' "$log" | tail -60
+  echo "benchmarks failed"
+  exit 1
+fi
+echo "benchmarks: ok"
