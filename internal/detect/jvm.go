@@ -91,7 +91,7 @@ func (j *jvmApp) finish() {
 		}
 		return
 	}
-	m.Type, m.Port = "web", orPort(j.port, 8080)
+	m.Type, m.Port = jvmWebType(a, j, m), orPort(j.port, 8080)
 	if p, sig := jvmConfigPort(a); p != 0 {
 		m.Port = p
 		m.Signals = append(m.Signals, sig)
@@ -181,4 +181,43 @@ func yamlPort(y map[string]any, keys []string) int {
 		}
 	}
 	return 0
+}
+
+// jvmUIMarks in a build file are server-side view technologies.
+var jvmUIMarks = []string{"thymeleaf", "freemarker", "mustache", "groovy-templates", "jte", "vaadin", "jstl", "tomcat-embed-jasper", "qute", "views-"}
+
+// jvmWebType tells a Spring Boot, Quarkus or Micronaut web app (views, or
+// an index.html among the static resources: probed on "/") from a REST API
+// (controllers under /api only, where "/" answers 404 and an HTTP probe
+// on it would keep every pod unready: probed over TCP unless a health
+// endpoint is known).
+func jvmWebType(a *App, j *jvmApp, m *Match) string {
+	if j.framework != "spring-boot" && j.framework != "quarkus" && j.framework != "micronaut" {
+		return "web"
+	}
+	build := strings.ToLower(a.ReadString("pom.xml") + a.ReadString("build.gradle") + a.ReadString("build.gradle.kts"))
+	for _, mark := range jvmUIMarks {
+		if strings.Contains(build, mark) {
+			m.Signals = append(m.Signals, "the build uses "+strings.TrimSuffix(mark, "-")+": a web app")
+			return "web"
+		}
+	}
+	for _, f := range []string{"src/main/resources/static/index.html", "src/main/resources/public/index.html", "src/main/resources/META-INF/resources/index.html"} {
+		if a.Has(f) {
+			m.Signals = append(m.Signals, f+": a web app")
+			return "web"
+		}
+	}
+	if a.HasDir("src/main/resources/templates") || a.HasDir("src/main/webapp") {
+		m.Signals = append(m.Signals, "server-side templates: a web app")
+		return "web"
+	}
+	for _, f := range a.FilesWithExt("src/main", 200, ".java", ".kt") {
+		if containsAny(a.Source(f), []string{`Mapping("/")`, `Mapping(value = "/")`, `@Path("/")`, `@Get("/")`}) {
+			m.Signals = append(m.Signals, a.Path(f)+" maps \"/\": a web app")
+			return "web"
+		}
+	}
+	m.Signals = append(m.Signals, "no views or index.html: an API")
+	return "api"
 }
