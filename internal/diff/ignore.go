@@ -29,7 +29,9 @@ func checkRules(rules []IgnoreRule) error {
 func rulesFor(rules []IgnoreRule, id manifest.ID) []IgnoreRule {
 	var out []IgnoreRule
 	for _, r := range rules {
-		if (r.Kind == "*" || r.Kind == id.Kind) && (r.Group == "*" || r.Group == id.Group) &&
+		// A rule naming a legacy group (extensions for Ingress) matches the
+		// kind's current group, as object identities do.
+		if (r.Kind == "*" || r.Kind == id.Kind) && (r.Group == "*" || manifest.CanonicalGroup(r.Group, id.Kind) == id.Group) &&
 			(r.Name == "" || r.Name == id.Name) && (r.Namespace == "" || r.Namespace == id.Namespace) {
 			out = append(out, r)
 		}
