@@ -110,6 +110,7 @@ var kindDefaults = map[string][]fieldDefault{
 		"spec.jobTemplate.spec.podReplacementPolicy", "TerminatingOrFailed",
 	),
 	"/Service": defaults(
+		"spec.sessionAffinityConfig.clientIP.timeoutSeconds", int64(10800),
 		"spec.type", "ClusterIP",
 		"spec.sessionAffinity", "None",
 		"spec.ipFamilyPolicy", "SingleStack",
@@ -302,6 +303,9 @@ func podSpec(spec map[string]any) {
 					delete(cm, "imagePullPolicy")
 				}
 				requestsFromLimits(cm)
+				if hostNet, _ := spec["hostNetwork"].(bool); hostNet {
+					hostPorts(cm)
+				}
 			}
 		}
 	}

@@ -133,3 +133,15 @@ func asMap(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
 }
+
+// hostPorts drops a host-network container's hostPort equal to its
+// containerPort: the server sets one to the other when hostPort is unset.
+func hostPorts(c map[string]any) {
+	ports, _ := c["ports"].([]any)
+	for _, p := range ports {
+		pm, ok := p.(map[string]any)
+		if ok && pm["hostPort"] != nil && scalarEqual(pm["hostPort"], pm["containerPort"], "") {
+			delete(pm, "hostPort")
+		}
+	}
+}
