@@ -49,7 +49,7 @@ func newDocuments(routes []Route) (*documents, error) {
 	doc := map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{"title": "Capsule API", "version": "v1",
-			"description": "Capsule control-plane API. Sign in with POST /api/v1/auth/login and send the access token as Authorization: Bearer <token>. Every error has the shape {\"error\":{\"code\",\"message\",\"details\"}}."},
+			"description": "Capsule control-plane API. Sign in with `POST /api/v1/auth/login` and send the access token as `Authorization: Bearer TOKEN` (or an API key as `X-API-Key: cap_...`). Every error has the shape `{\"error\":{\"code\",\"message\",\"details\"}}`."},
 		"paths": paths,
 		"components": map[string]any{
 			"schemas":         s.defs,
