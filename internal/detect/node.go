@@ -94,6 +94,11 @@ func (nodeDetector) Detect(a *App) (*Match, error) {
 	} else {
 		nodePlain(m, a, pkg, run)
 	}
+	if m.Deployable && pkg.has("prisma", "@prisma/client") && a.Has("prisma/schema.prisma") {
+		// postinstall often runs prisma generate, which needs the schema
+		// before the install; the client must be generated for the app.
+		m.Signals = append(m.Signals, "Prisma schema prisma/schema.prisma: the client is generated in the build")
+	}
 	return m, nil
 }
 

@@ -25,6 +25,7 @@ var cases = []detect.Service{
 	{Name: "nuxt", Language: "javascript", Framework: "nuxt", Type: "web", PackageManager: "yarn", BuildCommand: "yarn build", StartCommand: "node .output/server/index.mjs", Port: 3000},
 	{Name: "redwood", Language: "javascript", Framework: "redwood", Type: "web", PackageManager: "yarn", RuntimeVersion: "20", BuildCommand: "yarn rw build", StartCommand: "yarn rw serve", Port: 8910},
 	{Name: "tsx", Language: "javascript", Framework: "fastify", Type: "api", PackageManager: "npm", StartCommand: "npm start", Port: 3001, Signals: []string{"the start script runs tsx, a devDependency: development dependencies stay in the image"}},
+	{Name: "t3", Language: "javascript", Framework: "nextjs", Type: "web", PackageManager: "pnpm", RuntimeVersion: "20", BuildCommand: "pnpm run build", StartCommand: "pnpm start", Port: 3000, Signals: []string{"Prisma schema prisma/schema.prisma: the client is generated in the build"}},
 	{Name: "hono", Language: "javascript", Framework: "hono", Type: "api", PackageManager: "bun", StartCommand: "bun run src/index.ts", Port: 3000},
 	{Name: "app", Language: "javascript", Framework: "vite", Type: "static", PackageManager: "npm", RuntimeVersion: "20", BuildCommand: "npm run build", OutputDir: "dist"},
 	{Name: "ssr", Language: "javascript", Framework: "astro", Type: "web", PackageManager: "npm", BuildCommand: "npm run build", StartCommand: "node ./dist/server/entry.mjs", Port: 4321},

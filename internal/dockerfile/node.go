@@ -82,6 +82,9 @@ func nodePlan(s detect.Service) Plan {
 			p.Extra["KeepDevDeps"] = strings.TrimSuffix(strings.Fields(rest)[0], ",")
 		}
 	}
+	if hasSignal(s, "prisma schema prisma/schema.prisma") && !member(s) {
+		p.Extra["Prisma"] = nodeExecCmd(pm) + " prisma generate"
+	}
 	if member(s) || s.Framework == "redwood" {
 		// Workspace members install from the monorepo root; the standalone
 		// output of a member nests the workspace layout, so it is not used.
@@ -141,4 +144,17 @@ func (denoFamily) Plan(s detect.Service) Plan {
 		Extra:   map[string]string{},
 		Ignore:  []string{"node_modules", "_fresh", ".deno"},
 	}
+}
+
+// nodeExecCmd is how a package manager runs a binary of node_modules/.bin.
+func nodeExecCmd(pm string) string {
+	switch pm {
+	case "pnpm":
+		return "pnpm exec"
+	case "yarn":
+		return "yarn"
+	case "bun":
+		return "bunx"
+	}
+	return "npx"
 }
