@@ -41,6 +41,19 @@ func oneName(args []string) (string, error) {
 	return args[0], nil
 }
 
+// nameInProject checks the one NAME argument and resolves --project, which
+// environments and services both require.
+func nameInProject(ctx context.Context, c *apiclient.Client, args []string, project string) (name, projectID string, err error) {
+	if name, err = oneName(args); err != nil {
+		return "", "", err
+	}
+	if project == "" {
+		return "", "", usageError("--project is required")
+	}
+	projectID, err = resolveRef(ctx, c, "projects", project)
+	return name, projectID, err
+}
+
 func orgSpec() resourceSpec {
 	return resourceSpec{
 		use: "orgs", aliases: []string{"org", "organizations"}, singular: "organization", path: "organizations",
@@ -116,14 +129,7 @@ func envSpec() resourceSpec {
 			cmd.Flags().StringVar(&delivery, "delivery", "", "direct|gitops (default direct)")
 			cmd.Flags().IntVar(&approvals, "approvals", 0, "approvals required to promote into it")
 			return func(ctx context.Context, c *apiclient.Client, args []string) (string, map[string]any, error) {
-				name, err := oneName(args)
-				if err != nil {
-					return "", nil, err
-				}
-				if project == "" {
-					return "", nil, usageError("--project is required")
-				}
-				pid, err := resolveRef(ctx, c, "projects", project)
+				name, pid, err := nameInProject(ctx, c, args, project)
 				if err != nil {
 					return "", nil, err
 				}
@@ -163,14 +169,7 @@ func serviceSpec() resourceSpec {
 			cmd.Flags().StringVar(&schedule, "schedule", "", "cron schedule (cron services)")
 			cmd.Flags().StringArrayVar(&env, "env", nil, "environment variable KEY=VALUE (repeatable)")
 			return func(ctx context.Context, c *apiclient.Client, args []string) (string, map[string]any, error) {
-				name, err := oneName(args)
-				if err != nil {
-					return "", nil, err
-				}
-				if project == "" {
-					return "", nil, usageError("--project is required")
-				}
-				pid, err := resolveRef(ctx, c, "projects", project)
+				name, pid, err := nameInProject(ctx, c, args, project)
 				if err != nil {
 					return "", nil, err
 				}
