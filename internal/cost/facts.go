@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/usecapsule/capsule/internal/clusterstate"
 	"github.com/usecapsule/capsule/internal/manifest"
 )
 
@@ -111,7 +112,7 @@ func (e *estimator) daemonNodes(spec map[string]any) (int64, bool) {
 	}
 	var n int64
 	for _, node := range e.st.Nodes {
-		if matchesNode(spec, node.Labels) {
+		if clusterstate.MatchesNode(spec, node.Labels) {
 			n++
 		}
 	}

@@ -75,7 +75,7 @@ func (c *Cluster) riskCluster() *risk.Cluster {
 		}
 	}
 	for _, n := range c.State.Nodes {
-		rc.Nodes = append(rc.Nodes, risk.Node{Name: n.Name, Allocatable: milliMap(n.Allocatable), Requested: milliMap(n.Requested)})
+		rc.Nodes = append(rc.Nodes, risk.Node{Name: n.Name, Allocatable: milliMap(n.Allocatable), Requested: milliMap(n.Requested), Labels: nodeLabels(n.Labels)})
 	}
 	return rc
 }
@@ -114,4 +114,14 @@ func namespaceUsage(pods []corev1.Pod, ns string) map[string]int64 {
 		out["pods"] += 1000
 	}
 	return out
+}
+
+// nodeLabels never returns nil for a known node, so that a node without
+// labels is one that matches no DaemonSet node selector (risk.Node treats
+// nil as unknown).
+func nodeLabels(l map[string]string) map[string]string {
+	if l == nil {
+		return map[string]string{}
+	}
+	return l
 }

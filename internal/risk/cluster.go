@@ -39,6 +39,9 @@ type Node struct {
 	Name        string
 	Allocatable map[string]int64
 	Requested   map[string]int64
+	// Labels select the nodes a DaemonSet runs on; nil means unknown (the
+	// node counts for every DaemonSet).
+	Labels map[string]string
 }
 
 // milli parses a quantity into milli-units; ok is false when it does not

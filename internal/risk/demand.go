@@ -1,6 +1,10 @@
 package risk
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/usecapsule/capsule/internal/clusterstate"
+)
 
 // demand is the total of what a set of workloads asks for, in milli-units,
 // keyed like ResourceQuota ("requests.cpu", "limits.memory", "pods").
@@ -43,14 +47,23 @@ func addContainer(d demand, c Container, init bool) {
 }
 
 // pods returns how many pods the workload runs: replicas (the HPA minimum
-// where one scales it), one per node for a DaemonSet, parallelism for Jobs.
-func pods(s *Set, w *Workload, nodes int) int64 {
+// where one scales it), one per node for a DaemonSet (the nodes its
+// nodeSelector and required node affinity select; a node whose labels are
+// unknown counts), parallelism for Jobs.
+func pods(s *Set, w *Workload, nodes []Node) int64 {
 	switch w.Kind {
 	case "DaemonSet":
-		if nodes < 1 {
+		if len(nodes) == 0 {
 			return 1
 		}
-		return int64(nodes)
+		spec := mapAt(w.Obj.Object, "spec", "template", "spec")
+		var n int64
+		for _, node := range nodes {
+			if node.Labels == nil || clusterstate.MatchesNode(spec, node.Labels) {
+				n++
+			}
+		}
+		return n
 	case "Job":
 		if n, ok := intAt(w.Obj.Object, "spec", "parallelism"); ok {
 			return n
@@ -63,7 +76,7 @@ func pods(s *Set, w *Workload, nodes int) int64 {
 }
 
 // setDemand totals the workloads of s for which include returns true.
-func setDemand(s *Set, nodes int, include func(*Workload) bool) demand {
+func setDemand(s *Set, nodes []Node, include func(*Workload) bool) demand {
 	total := demand{}
 	for _, w := range s.Workloads {
 		if !include(w) {

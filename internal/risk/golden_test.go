@@ -140,6 +140,7 @@ type testCluster struct {
 	Nodes []struct {
 		Name                   string
 		Allocatable, Requested map[string]string
+		Labels                 map[string]string
 	}
 	ConfigMaps, Secrets []string
 }
@@ -169,7 +170,7 @@ func cluster(t *testing.T, text string) *Cluster {
 		c.LimitRanges = append(c.LimitRanges, LimitRange{Namespace: x.Namespace, Name: x.Name, Min: q(x.Min), Max: q(x.Max)})
 	}
 	for _, x := range tc.Nodes {
-		c.Nodes = append(c.Nodes, Node{Name: x.Name, Allocatable: q(x.Allocatable), Requested: q(x.Requested)})
+		c.Nodes = append(c.Nodes, Node{Name: x.Name, Allocatable: q(x.Allocatable), Requested: q(x.Requested), Labels: x.Labels})
 	}
 	for _, n := range tc.ConfigMaps {
 		c.ConfigMaps[n] = true

@@ -55,7 +55,7 @@ func quotaFindings(m Meta, ctx *Context, near bool) []Finding {
 	if ctx.Cluster == nil {
 		return nil
 	}
-	nodes := len(ctx.Cluster.Nodes)
+	nodes := ctx.Cluster.Nodes
 	var out []Finding
 	for _, q := range ctx.Cluster.Quotas {
 		in := func(w *Workload) bool { return inNamespace(ctx, w, q.Namespace) }
@@ -145,7 +145,7 @@ func capacityFindings(m Meta, ctx *Context, headroom bool) []Finding {
 	if ctx.Cluster == nil || len(ctx.Cluster.Nodes) == 0 {
 		return nil
 	}
-	nodes := len(ctx.Cluster.Nodes)
+	nodes := ctx.Cluster.Nodes
 	all := func(*Workload) bool { return true }
 	now, base := setDemand(ctx.Set, nodes, all), setDemand(ctx.Baseline, nodes, all)
 	var out []Finding
@@ -158,9 +158,9 @@ func capacityFindings(m Meta, ctx *Context, headroom bool) []Finding {
 		free := alloc - used - extra
 		switch {
 		case free < 0 && !headroom:
-			out = append(out, m.finding("(cluster)", "/nodes/"+res, "the change needs %s more %s than the %d nodes have free (%s free before the change)", formatMilli(res, -free), res, nodes, formatMilli(res, alloc-used)))
+			out = append(out, m.finding("(cluster)", "/nodes/"+res, "the change needs %s more %s than the %d nodes have free (%s free before the change)", formatMilli(res, -free), res, len(nodes), formatMilli(res, alloc-used)))
 		case free >= 0 && alloc > 0 && free*100 < alloc*minHeadroomPercent && headroom:
-			out = append(out, m.finding("(cluster)", "/nodes/"+res, "after the change only %s of %s (%d%%) stays free across %d nodes", formatMilli(res, free), res, free*100/alloc, nodes))
+			out = append(out, m.finding("(cluster)", "/nodes/"+res, "after the change only %s of %s (%d%%) stays free across %d nodes", formatMilli(res, free), res, free*100/alloc, len(nodes)))
 		}
 	}
 	return out

@@ -1,22 +1,25 @@
-package cost
+package clusterstate
 
 import (
 	"strconv"
 )
 
-// matchesNode reports whether a pod spec may run on a node with the given
-// labels: its nodeSelector and its required node affinity
+// MatchesNode reports whether a pod spec (an unstructured map) may run on
+// a node with the given labels: its nodeSelector and its required node affinity
 // (nodeSelectorTerms are ORed, the expressions of a term ANDed; matchFields
 // are not evaluated). Taints are not evaluated: DaemonSets that run on
 // tainted nodes tolerate them, and the others rarely select such nodes.
-func matchesNode(spec map[string]any, labels map[string]string) bool {
+func MatchesNode(spec map[string]any, labels map[string]string) bool {
 	sel, _ := spec["nodeSelector"].(map[string]any)
 	for k, v := range sel {
 		if s, _ := v.(string); labels[k] != s {
 			return false
 		}
 	}
-	terms, _ := nested(spec, "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms").([]any)
+	aff, _ := spec["affinity"].(map[string]any)
+	na, _ := aff["nodeAffinity"].(map[string]any)
+	req, _ := na["requiredDuringSchedulingIgnoredDuringExecution"].(map[string]any)
+	terms, _ := req["nodeSelectorTerms"].([]any)
 	if len(terms) == 0 {
 		return true
 	}
