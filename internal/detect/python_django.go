@@ -3,6 +3,7 @@ package detect
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -32,6 +33,9 @@ func pyDjango(p *pyApp) bool {
 	// when the settings define one.
 	if djangoStaticRoot(a, dir) {
 		m.BuildCommand = "python manage.py collectstatic --noinput"
+		if vars := djangoRequiredEnv(a, dir); len(vars) > 0 {
+			m.Signals = append(m.Signals, "settings require "+strings.Join(vars, ", ")+" at import: collectstatic runs with build placeholders")
+		}
 	} else {
 		m.Signals = append(m.Signals, "settings define no STATIC_ROOT: no collectstatic step")
 	}
@@ -82,4 +86,27 @@ func djangoStaticRoot(a *App, dir string) bool {
 		}
 	}
 	return false
+}
+
+// djangoRequiredEnvRe finds settings that fail at import without a
+// variable: os.environ["X"], and env("X") / config("X") with no default.
+var djangoRequiredEnvRe = regexp.MustCompile(`(?:os\.environ\[\s*["'](\w+)["']\s*\]|\b(?:env|config)\(\s*["'](\w+)["']\s*\))`)
+
+// djangoRequiredEnv lists the variables the project's settings need at
+// import, which collectstatic (run at build time, without the app's
+// secrets) would otherwise fail on.
+func djangoRequiredEnv(a *App, dir string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range a.FilesWithExt(dir, 30, ".py") {
+		for _, m := range djangoRequiredEnvRe.FindAllStringSubmatch(a.Source(f), -1) {
+			name := m[1] + m[2]
+			if !seen[name] {
+				seen[name] = true
+				out = append(out, name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -52,7 +52,42 @@ func (pythonFamily) Plan(s detect.Service) Plan {
 	if len(servers) > 0 {
 		p.Extra["AddServers"] = strings.Join(servers, " ")
 	}
+	if env := buildPlaceholders(s); env != "" && strings.Contains(p.Build, "collectstatic") {
+		p.Build = env + " " + p.Build
+	}
 	return p
+}
+
+// buildPlaceholders are dummy values for the variables Django settings
+// need at import ("settings require SECRET_KEY, DATABASE_URL at import"):
+// collectstatic runs at build time, where the real secrets must not be.
+// URLs get a harmless URL of their kind, everything else "1" (parses as a
+// string, a number and a boolean).
+func buildPlaceholders(s detect.Service) string {
+	for _, sig := range s.Signals {
+		list, ok := strings.CutPrefix(sig, "settings require ")
+		if !ok {
+			continue
+		}
+		if list, ok = strings.CutSuffix(list, " at import: collectstatic runs with build placeholders"); !ok {
+			continue
+		}
+		var env []string
+		for _, name := range strings.Split(list, ", ") {
+			v := "1"
+			switch {
+			case name == "DATABASE_URL":
+				v = "sqlite:////tmp/build.sqlite3"
+			case strings.Contains(name, "REDIS") || strings.Contains(name, "BROKER") || strings.Contains(name, "CACHE"):
+				v = "redis://localhost:6379/0"
+			case strings.HasSuffix(name, "_URL"):
+				v = "http://localhost"
+			}
+			env = append(env, name+"="+v)
+		}
+		return strings.Join(env, " ")
+	}
+	return ""
 }
 
 // pipPlan chooses what pip installs from, after detection's "<file>
