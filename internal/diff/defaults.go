@@ -270,6 +270,9 @@ func applyDefaults(m map[string]any, group, kind string) {
 	if gk == "/Namespace" {
 		namespaceServerFields(m)
 	}
+	if gk == "rbac.authorization.k8s.io/ClusterRole" && m["aggregationRule"] != nil {
+		delete(m, "rules") // filled in by the aggregation controller
+	}
 	if gk == "/PersistentVolumeClaim" {
 		claimServerFields(m)
 	}

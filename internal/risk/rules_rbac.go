@@ -12,10 +12,18 @@ func init() {
 	)
 }
 
+// roles returns the Roles and ClusterRoles whose rules are written by
+// their author. An aggregated ClusterRole's rules are copied in by the
+// aggregation controller from the roles it selects, which are judged
+// themselves; judging the copy too would report each grant twice, and as
+// "resolved" when a live dump is compared with the manifest's empty rules.
 func roles(s *Set) []map[string]any {
 	var out []map[string]any
 	for _, kind := range []string{"ClusterRole", "Role"} {
 		for _, o := range s.OfKind(kind) {
+			if _, aggregated := o.Object["aggregationRule"]; aggregated && kind == "ClusterRole" {
+				continue
+			}
 			out = append(out, o.Object)
 		}
 	}
