@@ -45,7 +45,8 @@
 //     release and Argo CD tracking annotations) are dropped; defaults that
 //     depend on other fields (a ReplicationController's selector, requests
 //     copied from limits, a NetworkPolicy's policyTypes, a Namespace's name
-//     label) are pruned when they equal the derived value.
+//     label) are pruned when they equal the derived value, and an aggregated
+//     ClusterRole's rules (the aggregation controller's copy) are dropped.
 //   - YAML nulls, empty lists and empty string maps (Helm's empty values)
 //     are absent fields, as the API server stores them; other empty maps
 //     (emptyDir: {}, podSelector: {}) are kept because they mean something.
