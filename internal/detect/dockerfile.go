@@ -10,8 +10,9 @@ import (
 
 // dockerfile is what detection needs from a repository's own Dockerfile.
 type dockerfile struct {
-	port  int
-	start string // ENTRYPOINT + CMD of the final stage
+	port    int
+	start   string // ENTRYPOINT + CMD of the final stage
+	workdir string // the final stage's last WORKDIR
 	// portFrom explains a port that came from the base image or a server
 	// config rather than EXPOSE.
 	portFrom string
@@ -48,6 +49,7 @@ func readDockerfile(a *App) *dockerfile {
 		}
 	}
 	d.start = dockerStart(string(b))
+	d.workdir = dockerWorkdir(string(b))
 	if d.port == 0 {
 		d.port, d.portFrom = dockerBasePort(a, string(b))
 	}
@@ -96,6 +98,45 @@ func dockerBasePort(a *App, src string) (int, string) {
 	return port, "Dockerfile has no EXPOSE; its base image " + froms[len(froms)-1][1] + " serves on " + strconv.Itoa(port)
 }
 
+var workdirRe = regexp.MustCompile(`(?im)^[ \t]*WORKDIR[ \t]+(\S+)`)
+
+var stageRe = regexp.MustCompile(`(?im)^[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*(\S+)(?:[ \t]+AS[ \t]+(\S+))?`)
+
+// dockerWorkdir returns the final stage's last absolute WORKDIR, following
+// "FROM base" to the stage it builds on (Rails 8 sets WORKDIR /rails in
+// its base stage only), or "".
+func dockerWorkdir(src string) string {
+	locs := stageRe.FindAllStringSubmatchIndex(src, -1)
+	type stage struct{ from, body string }
+	stages := map[string]stage{}
+	var last stage
+	for i, l := range locs {
+		end := len(src)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		st := stage{from: strings.ToLower(src[l[2]:l[3]]), body: src[l[0]:end]}
+		if l[4] >= 0 {
+			stages[strings.ToLower(src[l[4]:l[5]])] = st
+		}
+		last = st
+	}
+	for hops := 0; hops < 10; hops++ {
+		w := ""
+		for _, m := range workdirRe.FindAllStringSubmatch(last.body, -1) {
+			if strings.HasPrefix(m[1], "/") {
+				w = path.Clean(m[1])
+			}
+		}
+		parent, ok := stages[last.from]
+		if w != "" || !ok {
+			return w
+		}
+		last = parent
+	}
+	return ""
+}
+
 // dockerStart returns the final stage's ENTRYPOINT and CMD as one command
 // line (exec-form arrays joined with spaces).
 func dockerStart(src string) string {
@@ -127,6 +168,11 @@ func applyDockerfile(s *Service, d *dockerfile) {
 	}
 	s.Dockerfile = true
 	s.Signals = append(s.Signals, "Dockerfile present: it is used instead of a generated one")
+	if d.workdir != "" && d.workdir != "/app" {
+		// The app lives elsewhere than capsule's /app (Rails 8: /rails):
+		// the directories it writes at run time are under this one.
+		s.Signals = append(s.Signals, "Dockerfile WORKDIR "+d.workdir)
+	}
 	if d.start != "" && d.start != s.StartCommand {
 		s.StartCommand = d.start
 		s.Signals = append(s.Signals, "start command from the Dockerfile's ENTRYPOINT/CMD")

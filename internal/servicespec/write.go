@@ -36,6 +36,7 @@ func FromDetection(d detect.Service) Spec {
 			s.Build.Context = filepath.ToSlash(rel)
 		}
 	}
+	s.WritablePaths = workdirPaths(d)
 	if !Serves(d.Type) {
 		s.Port, s.Health = 0, Health{}
 	}
@@ -74,6 +75,38 @@ func FromDetection(d detect.Service) Spec {
 		s.Environments["production"] = p
 	}
 	return s
+}
+
+// runtimeDirs are the directories a framework writes at run time, relative
+// to the app; render mounts them under /app, where capsule's Dockerfiles
+// put the app.
+var runtimeDirs = map[string][]string{
+	"rails":   {"tmp", "log", "storage"},
+	"sinatra": {"tmp"},
+	"nextjs":  {".next/cache"},
+	"nuxt":    {".nuxt"},
+}
+
+// workdirPaths are the run-time directories of a service whose own
+// Dockerfile puts the app outside /app (Rails 8's WORKDIR /rails): under a
+// read-only root filesystem, Puma's pid file and Bootsnap's cache need
+// them writable there.
+func workdirPaths(d detect.Service) []string {
+	if !d.Dockerfile {
+		return nil
+	}
+	for _, sig := range d.Signals {
+		dir, ok := strings.CutPrefix(sig, "Dockerfile WORKDIR ")
+		if !ok || dir == "/app" {
+			continue
+		}
+		var out []string
+		for _, rel := range runtimeDirs[d.Framework] {
+			out = append(out, path.Join(dir, rel))
+		}
+		return out
+	}
+	return nil
 }
 
 // singleton reports whether a worker schedules jobs and so must run as one

@@ -17,6 +17,7 @@ func TestFromDetectionRoundTrip(t *testing.T) {
 		{Name: "docs", Type: "static", Language: "static", Framework: "hugo", Port: 8080},
 		{Name: "dash", Path: "apps/dash", Workspace: ".", Type: "web", Language: "javascript", Framework: "nextjs", Port: 3000},
 		{Name: "spa-own-dockerfile", Type: "static", Language: "javascript", Framework: "vite", Port: 80, HealthCheckPath: "/", Dockerfile: true},
+		{Name: "rails8", Type: "web", Language: "ruby", Framework: "rails", Port: 80, HealthCheckPath: "/up", Dockerfile: true, Signals: []string{"Dockerfile WORKDIR /rails"}},
 		{Name: "shop-beat", Type: "worker", Language: "python", Framework: "celery", StartCommand: "celery -A shop beat -l info"},
 		{Name: "report", Type: "cron", Language: "ruby", StartCommand: "bundle exec rake report"},
 	} {
@@ -45,6 +46,13 @@ func TestFromDetectionRoundTrip(t *testing.T) {
 					if s.Scaling.MinReplicas != 1 || s.Scaling.MaxReplicas > 1 || s.Deploy.Strategy != StrategyRecreate {
 						t.Errorf("%s: scaling %+v, strategy %s: want one replica, recreate", env, s.Scaling, s.Deploy.Strategy)
 					}
+				}
+			}
+			if d.Framework == "rails" && d.Dockerfile {
+				// Rails 8's Dockerfile keeps the app in /rails.
+				s, _ := f.Resolve("")
+				if strings.Join(s.WritablePaths, " ") != "/rails/tmp /rails/log /rails/storage" {
+					t.Errorf("writablePaths %v, want the run-time dirs under /rails", s.WritablePaths)
 				}
 			}
 			if d.Dockerfile {
