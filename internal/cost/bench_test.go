@@ -3,10 +3,10 @@ package cost
 import (
 	"fmt"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/usecapsule/capsule/internal/clusterstate"
+	"github.com/usecapsule/capsule/internal/cputime"
 	"github.com/usecapsule/capsule/internal/manifest"
 )
 
@@ -95,7 +95,7 @@ func BenchmarkDelta200(b *testing.B) {
 	st, p := benchState(b), DefaultPricing()
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu, n := cpuTime(), 0
+	cpu, n := cputime.Now(), 0
 	for b.Loop() {
 		d, err := Delta(cur, prop, st, p, Options{})
 		if err != nil {
@@ -108,14 +108,5 @@ func BenchmarkDelta200(b *testing.B) {
 	}
 	// The build machine is shared: CPU time per op (all threads, GC
 	// included) is reported beside wall time, which waits for other jobs.
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(n), "cpu-ns/op")
-}
-
-// cpuTime is the process's user+system CPU time in nanoseconds.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
+	cputime.Report(b, cpu, n)
 }

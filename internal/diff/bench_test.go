@@ -3,9 +3,9 @@ package diff
 import (
 	"fmt"
 	"strings"
-	"syscall"
 	"testing"
 
+	"github.com/usecapsule/capsule/internal/cputime"
 	"github.com/usecapsule/capsule/internal/manifest"
 )
 
@@ -76,7 +76,7 @@ func BenchmarkCompute200(b *testing.B) {
 	cur, prop := environment(b, 1), environment(b, 2)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu, n := cpuTime(), 0
+	cpu, n := cputime.Now(), 0
 	for b.Loop() {
 		res, err := Compute(cur, prop, Options{})
 		if err != nil {
@@ -89,14 +89,5 @@ func BenchmarkCompute200(b *testing.B) {
 	}
 	// The build machine is shared: CPU time per op (all threads, GC
 	// included) is reported beside wall time, which waits for other jobs.
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(n), "cpu-ns/op")
-}
-
-// cpuTime is the process's user+system CPU time in nanoseconds.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
+	cputime.Report(b, cpu, n)
 }

@@ -7,9 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
+	"github.com/usecapsule/capsule/internal/cputime"
 	"github.com/usecapsule/capsule/internal/manifest"
 	"github.com/usecapsule/capsule/internal/risk"
 )
@@ -224,7 +224,7 @@ func BenchmarkPreview200(b *testing.B) {
 	in := Input{Current: environment(b, 200, false), Proposed: environment(b, 200, true)}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Now()
 	for i := 0; i < b.N; i++ {
 		p, err := Build(in)
 		if err != nil {
@@ -236,16 +236,7 @@ func BenchmarkPreview200(b *testing.B) {
 	}
 	// The build machine is shared: CPU time per preview (all threads, GC
 	// included) is reported beside wall time, which waits for other jobs.
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
-}
-
-// cpuTime is the process's user+system CPU time in nanoseconds.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
+	cputime.Report(b, cpu, b.N)
 }
 
 // TestQuotaUsageFromPods: a quota without status.used counts the pods of
