@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"path"
 	"regexp"
 	"strings"
 )
@@ -29,6 +30,9 @@ type csproj struct {
 	Packages []struct {
 		Include string `xml:"Include,attr"`
 	} `xml:"ItemGroup>PackageReference"`
+	Projects []struct {
+		Include string `xml:"Include,attr"`
+	} `xml:"ItemGroup>ProjectReference"`
 }
 
 var dotnetURLRe = regexp.MustCompile(`(?:UseUrls|Urls\.Add|Run)\(\s*"https?://[^":]+:(\d{2,5})"`)
@@ -79,7 +83,32 @@ func (dotnetDetector) Detect(a *App) (*Match, error) {
 	}
 	m.BuildCommand = "dotnet publish " + file + " -c Release -o out"
 	m.StartCommand = "dotnet out/" + name + ".dll"
+	dotnetSiblings(a, p, file, m)
 	return m, nil
+}
+
+// dotnetSiblings builds a project that references projects outside its
+// directory (src/Shop.Api -> ../Shop.Domain, the Clean Architecture
+// layout) from the repository root: with the project's directory as the
+// Docker context, restore could not see the referenced projects.
+func dotnetSiblings(a *App, p *csproj, file string, m *Match) {
+	if a.Dir == "." || (a.Workspace != nil && a.Workspace.Root != a.Dir) {
+		return
+	}
+	for _, ref := range p.Projects {
+		inc := strings.ReplaceAll(ref.Include, `\`, "/")
+		if !strings.HasPrefix(path.Clean(inc), "../") {
+			continue
+		}
+		target := path.Clean(path.Join(a.Dir, inc))
+		if strings.HasPrefix(target, "../") {
+			return // outside the repository: nothing capsule can build
+		}
+		m.Workspace = "."
+		m.BuildCommand = "dotnet publish " + a.Path(file) + " -c Release -o out"
+		m.Signals = append(m.Signals, file+" references "+target+": built from the repository root")
+		return
+	}
 }
 
 // parseCsproj parses an MSBuild project file; errors name the line.

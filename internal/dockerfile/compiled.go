@@ -103,7 +103,7 @@ func (dotnetFamily) Plan(s detect.Service) Plan {
 		Version: v,
 		Port:    s.Port,
 		Cmd:     ExecForm("dotnet " + dotnetEntry(s, project)),
-		Extra:   map[string]string{"Project": project},
+		Extra:   map[string]string{"Project": project, "Member": boolString(member(s))},
 		Ignore:  []string{"bin", "obj", "out", "*.user", "TestResults"},
 	}
 }

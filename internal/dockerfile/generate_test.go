@@ -69,6 +69,7 @@ var cases = []detect.Service{
 	{Name: "gateway", Language: "rust", Framework: "actix-web", Type: "api", BuildCommand: "cargo build --release --bin gateway", StartCommand: "./target/release/gateway --listen 0.0.0.0:8080", Port: 8080},
 	{Name: "notifier", Path: "services/notifier", Workspace: ".", Language: "go", Framework: "go", Type: "worker", BuildCommand: "go build -o bin/notifier ./services/notifier", StartCommand: "./bin/notifier"},
 	{Name: "MyApi", Language: "dotnet", Framework: "aspnetcore", Type: "api", RuntimeVersion: "8.0", Port: 8080},
+	{Name: "clean-api", Path: "src/Shop.Api", Workspace: ".", Language: "dotnet", Framework: "aspnetcore", Type: "api", PackageManager: "dotnet", RuntimeVersion: "8.0", BuildCommand: "dotnet publish src/Shop.Api/Shop.Api.csproj -c Release -o out", StartCommand: "dotnet out/Shop.Api.dll", Port: 8080},
 	{Name: "shop-api", Path: "src/Shop.Api", Language: "dotnet", Framework: "aspnetcore", Type: "web", PackageManager: "dotnet", RuntimeVersion: "8.0", BuildCommand: "dotnet publish Shop.Api.csproj -c Release -o out", StartCommand: "dotnet out/Shop.Api.dll", Port: 8080},
 	{Name: "site", Language: "static", Framework: "static", Type: "static"},
 	{Name: "hugo", Language: "static", Framework: "hugo", Type: "static"},
