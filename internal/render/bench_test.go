@@ -2,10 +2,9 @@ package render
 
 import (
 	"fmt"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/usecapsule/capsule/internal/cputime"
 	"github.com/usecapsule/capsule/internal/servicespec"
 )
 
@@ -32,7 +31,7 @@ func thousandSpecs(b *testing.B) ([]*servicespec.Spec, []Options) {
 // BenchmarkRender1000 renders the typed objects of 1,000 services.
 func BenchmarkRender1000(b *testing.B) {
 	specs, opts := thousandSpecs(b)
-	cpu := startCPU()
+	cpu := cputime.Now()
 	for b.Loop() {
 		for i, s := range specs {
 			if _, err := Render(s, opts[i]); err != nil {
@@ -40,14 +39,14 @@ func BenchmarkRender1000(b *testing.B) {
 			}
 		}
 	}
-	cpu.report(b)
+	cputime.Report(b, cpu, b.N)
 }
 
 // BenchmarkRenderYAML1000 renders and serializes 1,000 services to YAML,
 // what `capsule render` does per service.
 func BenchmarkRenderYAML1000(b *testing.B) {
 	specs, opts := thousandSpecs(b)
-	cpu := startCPU()
+	cpu := cputime.Now()
 	for b.Loop() {
 		for i, s := range specs {
 			objs, err := Render(s, opts[i])
@@ -59,23 +58,5 @@ func BenchmarkRenderYAML1000(b *testing.B) {
 			}
 		}
 	}
-	cpu.report(b)
-}
-
-// cpuClock measures the process's CPU time (user + system), which on the
-// shared, overloaded build machine says more than wall time.
-type cpuClock time.Duration
-
-func startCPU() cpuClock { return cpuClock(cpuTime()) }
-
-func (c cpuClock) report(b *testing.B) {
-	b.ReportMetric(float64(cpuTime()-time.Duration(c))/float64(b.N)/1e6, "cpu-ms/op")
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	cputime.Report(b, cpu, b.N)
 }
