@@ -180,14 +180,7 @@ func (o *auditArchiveOptions) run(ctx context.Context, s Streams) error {
 		return err
 	}
 	defer st.Close()
-	f, err := os.OpenFile(o.out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("creating the archive: %w", err)
-	}
-	res, err := identitystore.New(st).ArchiveAudit(ctx, time.Now().Add(-age), f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	res, err := identitystore.New(st).ArchiveAuditToFile(ctx, time.Now().Add(-age), o.out)
 	if err != nil {
 		return err
 	}

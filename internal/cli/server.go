@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -12,7 +13,8 @@ import (
 // serverOptions are the flags of `capsule server`; their defaults come from
 // the environment so that `--help` shows the values that will be used.
 type serverOptions struct {
-	opts server.Options
+	opts           server.Options
+	auditRetention string
 }
 
 func newServerCmd(s Streams) *cobra.Command {
@@ -26,7 +28,9 @@ func newServerCmd(s Streams) *cobra.Command {
 Data lives in SQLite under --data-dir unless --database-url names a PostgreSQL server;
 migrations are applied on start. On first start an owner account (--admin-email) and the
 organization "default" are created; the password comes from $CAPSULE_ADMIN_PASSWORD or is
-generated and printed once to stderr. SIGTERM or Ctrl-C finish in-flight requests, then exit.`,
+generated and printed once to stderr. With --audit-retention, audit entries older than the
+retention are archived (never dropped) to <data-dir>/audit-archive at start and every hour,
+exactly as 'capsule audit archive' does. SIGTERM or Ctrl-C finish in-flight requests, then exit.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.run(cmd.Context(), s)
@@ -43,10 +47,17 @@ generated and printed once to stderr. SIGTERM or Ctrl-C finish in-flight request
 	f.BoolVar(&o.opts.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a generated self-signed certificate (development only)")
 	f.IntVar(&o.opts.UserRateLimit, "rate-limit-user", 0, "requests per minute per signed-in user (0: the default, 600)")
 	f.IntVar(&o.opts.IPRateLimit, "rate-limit-ip", 0, "requests per minute per client IP (0: the default, 300)")
+	f.StringVar(&o.auditRetention, "audit-retention", os.Getenv("CAPSULE_AUDIT_RETENTION"),
+		"archive audit entries older than this (e.g. 365d) to <data-dir>/audit-archive at start and hourly; 0 keeps everything ($CAPSULE_AUDIT_RETENTION)")
 	return cmd
 }
 
 func (o *serverOptions) run(ctx context.Context, s Streams) error {
+	d, err := server.ParseRetention(o.auditRetention)
+	if err != nil {
+		return withExitCode(ExitUsage, fmt.Errorf("--audit-retention: %w", err))
+	}
+	o.opts.AuditRetention = d
 	o.opts.Stderr = s.Err
 	o.opts.Complete()
 	if err := o.opts.Validate(); err != nil {

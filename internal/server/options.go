@@ -29,6 +29,8 @@ const (
 	DefaultDataDir         = "./capsule-data"
 	DefaultAdminEmail      = "admin@localhost"
 	DefaultShutdownTimeout = 30 * time.Second
+	// DefaultAuditRetentionInterval is how often audit retention runs.
+	DefaultAuditRetentionInterval = time.Hour
 )
 
 // Options configure one run of the control plane.
@@ -46,6 +48,10 @@ type Options struct {
 	// TLSSelfSigned generates a development certificate instead.
 	TLSCert, TLSKey string
 	TLSSelfSigned   bool
+	// AuditRetention archives audit entries older than this (0 keeps
+	// everything); see retention.go. AuditRetentionInterval is how often it
+	// runs after the first run at start (DefaultAuditRetentionInterval when 0).
+	AuditRetention, AuditRetentionInterval time.Duration
 	// ShutdownTimeout bounds the wait for in-flight requests after the
 	// context ends.
 	ShutdownTimeout time.Duration
@@ -54,11 +60,14 @@ type Options struct {
 	Logger *slog.Logger
 	// Getenv reads the environment (os.Getenv when nil): $CAPSULE_LISTEN,
 	// $CAPSULE_DATA_DIR, $CAPSULE_DATABASE_URL, $CAPSULE_ADMIN_PASSWORD and
-	// $CAPSULE_JWT_KEY.
+	// $CAPSULE_JWT_KEY, $CAPSULE_AUDIT_RETENTION.
 	Getenv func(string) string
 	// OnListen, when set, is called with the bound address once the server
 	// accepts connections (tests listen on port 0).
 	OnListen func(addr string)
+
+	// envErr is a bad value read from the environment by Complete.
+	envErr error
 }
 
 // Complete fills unset options from the environment and the defaults.
@@ -78,6 +87,7 @@ func (o *Options) Complete() {
 	pick(&o.DataDir, "CAPSULE_DATA_DIR", DefaultDataDir)
 	pick(&o.DatabaseURL, "CAPSULE_DATABASE_URL", "")
 	pick(&o.AdminEmail, "", DefaultAdminEmail)
+	o.completeRetention()
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = 1 << 20
 	}
@@ -109,6 +119,9 @@ func (o *Options) Validate() error {
 	}
 	if o.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir is empty"))
+	}
+	if err := o.validateRetention(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := o.validateTLS(); err != nil {
 		errs = append(errs, err)

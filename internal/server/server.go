@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/usecapsule/capsule/internal/httpapi"
@@ -55,6 +56,12 @@ func (o *Options) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Retention runs beside the API and ends before the store closes.
+	rctx, stopRetention := context.WithCancel(ctx)
+	var retention sync.WaitGroup
+	retention.Go(func() { o.retain(rctx, api.Identity()) })
+	defer retention.Wait()
+	defer stopRetention()
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.Listen, err)

@@ -61,7 +61,9 @@ func startWith(t *testing.T, o Options, env map[string]string) *started {
 	s := &started{cancel: cancel, done: make(chan error, 1), stderr: &lockedBuffer{}}
 	addrc := make(chan string, 1)
 	o.Listen, o.AdminEmail, o.Stderr = "127.0.0.1:0", "owner@example.com", s.stderr
-	o.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
 	o.Getenv = func(k string) string { return env[k] }
 	o.OnListen = func(a string) { addrc <- a }
 	go func() { s.done <- Run(ctx, o) }()
