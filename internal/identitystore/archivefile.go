@@ -1,10 +1,12 @@
 package identitystore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -41,6 +43,9 @@ func (s *Store) ArchiveAuditToFile(ctx context.Context, before time.Time, path s
 // the same file handling as ArchiveAuditToFile (the server's retention uses
 // it). dir is created (0700) when missing; no file is written when nothing
 // is old enough. It returns the file's path, empty when nothing was archived.
+// A file of that name left by a run that stopped after writing it but before
+// removing the rows is accepted when it holds exactly the same entries, so
+// such a crash cannot block retention for ever.
 func (s *Store) ArchiveAuditToDir(ctx context.Context, before time.Time, dir string) (ArchiveResult, string, error) {
 	var path string
 	res, err := s.archiveAudit(ctx, before, func(first, last int64) (io.Writer, func() error, error) {
@@ -49,6 +54,10 @@ func (s *Store) ArchiveAuditToDir(ctx context.Context, before time.Time, dir str
 		}
 		path = filepath.Join(dir, fmt.Sprintf("audit-%d-%d.jsonl", first, last))
 		f, err := createArchiveFile(path)
+		if errors.Is(err, fs.ErrExist) {
+			var same bytes.Buffer
+			return &same, func() error { return sameContent(path, same.Bytes()) }, nil
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -58,6 +67,18 @@ func (s *Store) ArchiveAuditToDir(ctx context.Context, before time.Time, dir str
 		path = ""
 	}
 	return res, path, err
+}
+
+// sameContent accepts an existing archive only when it holds want.
+func sameContent(path string, want []byte) error {
+	got, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("%s already exists with other entries; move it away to continue", path)
+	}
+	return nil
 }
 
 // createArchiveFile creates a new archive file readable only by its owner:

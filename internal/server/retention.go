@@ -93,12 +93,13 @@ func (o *Options) retain(ctx context.Context, ids *identitystore.Store) {
 // archiveOnce archives what is older than the retention and logs it.
 func (o *Options) archiveOnce(ctx context.Context, ids *identitystore.Store) {
 	dir := filepath.Join(o.DataDir, identitystore.ArchiveDirName)
-	res, path, err := ids.ArchiveAuditToDir(ctx, time.Now().Add(-o.AuditRetention), dir)
+	// A run that has started finishes even when the server is stopping
+	// (Run waits for it before closing the store): cancelled between writing
+	// the file and removing the rows, it would leave both behind.
+	res, path, err := ids.ArchiveAuditToDir(context.WithoutCancel(ctx), time.Now().Add(-o.AuditRetention), dir)
 	switch {
 	case err != nil:
-		if ctx.Err() == nil {
-			o.Logger.Error("audit retention failed; retrying at the next run", "error", err.Error(), "retention", o.AuditRetention.String())
-		}
+		o.Logger.Error("audit retention failed; retrying at the next run", "error", err.Error(), "retention", o.AuditRetention.String())
 	case res.Archived > 0:
 		o.Logger.Info("archived audit entries", "entries", res.Archived, "file", path,
 			"firstSeq", res.From.Seq+1, "lastSeq", res.To.Seq, "anchor", res.To.Hash, "retention", o.AuditRetention.String())
