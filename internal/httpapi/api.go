@@ -11,6 +11,7 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/identity/token"
+	"github.com/usecapsule/capsule/internal/preview"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Config leaves it zero.
@@ -41,6 +42,11 @@ type Config struct {
 	Now func() time.Time
 	// Access configures identity and access: RBAC, API keys, audit, secrets, rate limits.
 	Access AccessConfig
+	// Explainer, when set, writes the explanation of POST /api/v1/previews
+	// (an explain.LLM with its grounding check and cache); nil keeps the
+	// deterministic one. One instance serves every request, so its cache is
+	// shared.
+	Explainer preview.Explainer
 }
 
 // API is the http.Handler of the control plane.

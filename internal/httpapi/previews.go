@@ -22,8 +22,12 @@ import (
 //     CLI reads them from files; errors name the field and the document.
 //   - Creating a preview needs promotion:preview; reading one needs
 //     project:view where it was made (the artifact never holds Secret values).
-//   - The explanation is the deterministic one: the control plane has no
-//     LLM configured yet.
+//   - The explanation is the deterministic one unless the server was given
+//     an LLM (capsule server --llm-url/--llm-model): then Config.Explainer
+//     writes it, the answer is checked against the facts, and any failure
+//     (error, timeout, invented number or name) falls back to the
+//     deterministic text with explanation_source saying why. The call is
+//     made within the request, bounded by the explainer's timeout.
 
 // PreviewRequest is the body of POST /api/v1/previews.
 type PreviewRequest struct {
@@ -60,7 +64,7 @@ type PreviewExplanation struct {
 	ExplanationSource *explain.Result `json:"explanation_source,omitempty"`
 }
 
-func createPreview(st capsule.Store) handlerFunc {
+func createPreview(st capsule.Store, explainer preview.Explainer) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var req PreviewRequest
 		if err := decodeJSON(r, &req); err != nil {
@@ -82,6 +86,9 @@ func createPreview(st capsule.Store) handlerFunc {
 				field = "current"
 			}
 			return invalid(capsule.CodeValidation, field, "%s", oneLine(err))
+		}
+		if explainer != nil {
+			p.Explain(r.Context(), explainer)
 		}
 		if stored.Result, err = json.Marshal(p); err != nil {
 			return capsule.Internal(err)

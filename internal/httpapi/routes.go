@@ -158,7 +158,7 @@ func routes(a *API) []Route {
 		{Method: "POST", Path: "/api/v1/invitations/accept", Summary: "Accept an invitation addressed to the signed-in user's email", Tag: "users", Status: ok, Request: AcceptInvitationRequest{}, Response: capsule.Member{}, Handler: a.access.acceptInvitation},
 
 		// Promotion previews (issue 3): diff, cost, risk and explanation of a change as one stored artifact.
-		{Method: "POST", Path: "/api/v1/previews", Summary: "Preview a promotion from two manifest sets (and optional cluster state); the artifact is stored", Tag: "previews", Permission: "promotion:preview", Status: created, Request: PreviewRequest{}, Response: PreviewResponse{}, Handler: createPreview(st)},
+		{Method: "POST", Path: "/api/v1/previews", Summary: "Preview a promotion from two manifest sets (and optional cluster state); the artifact is stored", Tag: "previews", Permission: "promotion:preview", Status: created, Request: PreviewRequest{}, Response: PreviewResponse{}, Handler: createPreview(st, a.cfg.Explainer)},
 		{Method: "GET", Path: "/api/v1/previews/{id}", Summary: "Get a stored preview", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewResponse{}, Handler: getPreview(st)},
 		{Method: "GET", Path: "/api/v1/previews/{id}/diff", Summary: "The preview's semantic diff", Tag: "previews", Permission: "project:view", Status: ok, Response: diff.Result{}, Handler: getPreviewPart(st, "diff")},
 		{Method: "GET", Path: "/api/v1/previews/{id}/cost", Summary: "The preview's monthly cost estimate and delta", Tag: "previews", Permission: "project:view", Status: ok, Response: cost.DeltaReport{}, Handler: getPreviewPart(st, "estimated_cost")},

@@ -52,6 +52,8 @@ type Options struct {
 	// everything); see retention.go. AuditRetentionInterval is how often it
 	// runs after the first run at start (DefaultAuditRetentionInterval when 0).
 	AuditRetention, AuditRetentionInterval time.Duration
+	// LLM configures the explanations of POST /api/v1/previews; see llm.go.
+	LLM LLMOptions
 	// ShutdownTimeout bounds the wait for in-flight requests after the
 	// context ends.
 	ShutdownTimeout time.Duration
@@ -60,7 +62,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Getenv reads the environment (os.Getenv when nil): $CAPSULE_LISTEN,
 	// $CAPSULE_DATA_DIR, $CAPSULE_DATABASE_URL, $CAPSULE_ADMIN_PASSWORD and
-	// $CAPSULE_JWT_KEY, $CAPSULE_AUDIT_RETENTION.
+	// $CAPSULE_JWT_KEY, $CAPSULE_AUDIT_RETENTION, $CAPSULE_LLM_URL,
+	// $CAPSULE_LLM_MODEL and $CAPSULE_LLM_API_KEY.
 	Getenv func(string) string
 	// OnListen, when set, is called with the bound address once the server
 	// accepts connections (tests listen on port 0).
@@ -88,6 +91,7 @@ func (o *Options) Complete() {
 	pick(&o.DatabaseURL, "CAPSULE_DATABASE_URL", "")
 	pick(&o.AdminEmail, "", DefaultAdminEmail)
 	o.completeRetention()
+	o.LLM.complete(o.Getenv)
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = 1 << 20
 	}
@@ -119,6 +123,9 @@ func (o *Options) Validate() error {
 	}
 	if o.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir is empty"))
+	}
+	if err := o.LLM.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := o.validateRetention(); err != nil {
 		errs = append(errs, err)

@@ -52,7 +52,7 @@ func (o *Options) run(ctx context.Context) error {
 		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
 		// This process is SQLite's only writer, so the read cache sees every write.
-		Cache: o.DatabaseURL == ""})
+		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger)})
 	if err != nil {
 		return err
 	}
