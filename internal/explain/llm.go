@@ -43,9 +43,18 @@ type LLM struct {
 	Provider Provider
 	Timeout  time.Duration // DefaultTimeout when zero
 
+	// CacheSize bounds the answers kept (DefaultCacheSize when zero); the
+	// oldest answer is dropped first, so a long-running server's memory stays
+	// bounded however many distinct previews it explains.
+	CacheSize int
+
 	mu    sync.Mutex
 	cache map[string]Result
+	order []string // insertion order of cache keys, oldest first
 }
+
+// DefaultCacheSize is how many answers an LLM explainer keeps by default.
+const DefaultCacheSize = 1024
 
 // NewLLM returns an LLM explainer over p.
 func NewLLM(p Provider) *LLM { return &LLM{Provider: p, cache: map[string]Result{}} }
@@ -115,7 +124,20 @@ func (l *LLM) store(key string, r Result) {
 	if l.cache == nil {
 		l.cache = map[string]Result{}
 	}
+	if _, ok := l.cache[key]; ok {
+		l.cache[key] = r
+		return
+	}
+	limit := l.CacheSize
+	if limit <= 0 {
+		limit = DefaultCacheSize
+	}
+	for len(l.order) >= limit {
+		delete(l.cache, l.order[0])
+		l.order = l.order[1:]
+	}
 	l.cache[key] = r
+	l.order = append(l.order, key)
 }
 
 func hash(s string) string {
