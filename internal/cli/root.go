@@ -74,7 +74,26 @@ func NewRoot(s Streams) *cobra.Command {
 		newAuditCmd(s),
 	)
 	root.AddCommand(newResourceCmds(s)...)
+	rejectUnknownSubcommands(root)
 	return root
+}
+
+// rejectUnknownSubcommands makes every command group below root runnable
+// with cobra.NoArgs: cobra never validates the arguments of a group that
+// cannot run, so it answered `capsule services bogus` with the group's help
+// and exit code 0, where the contract is exit code 2 and an "unknown command"
+// line. A bare group still prints its help, as before.
+func rejectUnknownSubcommands(root *cobra.Command) {
+	for _, sub := range root.Commands() {
+		rejectUnknownSubcommands(sub)
+		if !sub.HasSubCommands() || sub.Runnable() {
+			continue
+		}
+		if sub.Args == nil {
+			sub.Args = cobra.NoArgs
+		}
+		sub.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	}
 }
 
 // Main runs the command line args and returns the process exit code. Errors
