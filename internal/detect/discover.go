@@ -12,6 +12,9 @@ var manifests = []string{
 	"build.sbt", "project.clj", "deps.edn", "composer.json", "mix.exs",
 	"Cargo.toml", "deno.json", "deno.jsonc", "Dockerfile", "Procfile",
 	"index.html", "public/index.html", "hugo.toml", "mkdocs.yml", "_config.yml",
+	// Hugo also reads YAML/JSON and a per-environment config/_default/.
+	"hugo.yaml", "hugo.json", "config/_default/hugo.toml", "config/_default/hugo.yaml",
+	"config/_default/config.toml", "config/_default/config.yaml",
 }
 
 // notApps are directory names that hold examples, tests or tooling, never

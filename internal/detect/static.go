@@ -48,7 +48,11 @@ func (staticDetector) Detect(a *App) (*Match, error) {
 func hugoConfig(a *App) string {
 	cfg := a.First("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml")
 	if cfg == "" {
-		return ""
+		// Larger sites (Docsy, most themes' example sites) split the
+		// configuration per environment under config/_default/, a layout
+		// only Hugo uses, so the file name alone is enough there.
+		return a.First("config/_default/hugo.toml", "config/_default/hugo.yaml", "config/_default/hugo.json",
+			"config/_default/config.toml", "config/_default/config.yaml", "config/_default/config.json")
 	}
 	if !strings.HasPrefix(cfg, "hugo.") && !strings.Contains(strings.ToLower(a.ReadString(cfg)), "baseurl") {
 		return ""
