@@ -3,6 +3,7 @@ package detect
 import (
 	"encoding/json"
 	"regexp"
+	"strings"
 )
 
 // phpDetector recognises PHP apps from composer.json (Laravel, Symfony,
@@ -55,6 +56,7 @@ func (phpDetector) Detect(a *App) (*Match, error) {
 		m.Framework, m.Port = "symfony", 8000
 		m.StartCommand = "php -S 0.0.0.0:8000 -t public"
 		m.Signals = append(m.Signals, "composer.json requires symfony/framework-bundle")
+		symfonyAssetMapper(m, c.Require)
 	case c.Require["codeigniter4/framework"] != "":
 		m.Framework, m.Port = "codeigniter", 8080
 		m.StartCommand = "php spark serve --host 0.0.0.0 --port 8080"
@@ -127,4 +129,24 @@ func frontendAssets(a *App, m *Match) {
 		pm = "bun"
 	}
 	m.Signals = append(m.Signals, "package.json builds the front-end assets ("+pm+" run build)")
+}
+
+// symfonyAssetMapper sets the build command of an app whose assets come
+// from Symfony AssetMapper: in the prod environment they are served only
+// once downloaded (importmap:install, assets/vendor is not committed),
+// built by the Sass or Tailwind bundle when present, and compiled into
+// public/assets.
+func symfonyAssetMapper(m *Match, require map[string]string) {
+	if require["symfony/asset-mapper"] == "" {
+		return
+	}
+	steps := []string{"php bin/console importmap:install"}
+	if require["symfonycasts/sass-bundle"] != "" {
+		steps = append(steps, "php bin/console sass:build")
+	}
+	if require["symfonycasts/tailwind-bundle"] != "" {
+		steps = append(steps, "php bin/console tailwind:build --minify")
+	}
+	m.BuildCommand = strings.Join(append(steps, "php bin/console asset-map:compile"), " && ")
+	m.Signals = append(m.Signals, "composer.json requires symfony/asset-mapper: assets compiled at build")
 }

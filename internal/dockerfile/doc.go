@@ -54,4 +54,8 @@
 //   - PHP's document root is public/ for Laravel and Symfony, else the
 //     directory the detected start command serves (php -S -t DIR,
 //     heroku-php-apache2 DIR), else the app root.
+//   - Symfony runs with APP_ENV=prod, its committed .env kept in the context
+//     (the kernel will not boot without it; .env.local stays out), Apache's
+//     FallbackResource to public/index.php, and AssetMapper's build command
+//     (importmap:install, asset-map:compile) run in the runtime image.
 package dockerfile

@@ -57,6 +57,7 @@ var cases = []detect.Service{
 	{Name: "laravel", Language: "php", Framework: "laravel", Type: "web", PackageManager: "composer", RuntimeVersion: "8.3", Port: 8080},
 	{Name: "vite", Language: "php", Framework: "laravel", Type: "web", PackageManager: "composer", RuntimeVersion: "8.3", Port: 8080, Signals: []string{"package.json builds the front-end assets (npm run build)"}},
 	{Name: "encore", Language: "php", Framework: "symfony", Type: "web", PackageManager: "composer", RuntimeVersion: "8.3", Port: 8080, Signals: []string{"package.json builds the front-end assets (yarn run build)"}},
+	{Name: "assetmapper", Language: "php", Framework: "symfony", Type: "web", PackageManager: "composer", RuntimeVersion: "8.2", BuildCommand: "php bin/console importmap:install && php bin/console asset-map:compile", Port: 8000},
 	{Name: "guestbook", Language: "php", Framework: "php", Type: "web", Port: 80},
 	{Name: "slim", Language: "php", Framework: "slim", Type: "api", PackageManager: "composer", RuntimeVersion: "8.3", StartCommand: "php -S 0.0.0.0:8080 -t public", Port: 8080},
 	{Name: "heroku", Language: "php", Framework: "slim", Type: "api", PackageManager: "composer", StartCommand: "heroku-php-apache2 web/", Port: 8080},

@@ -46,7 +46,14 @@ func (phpFamily) Match(s detect.Service) bool { return s.Language == "php" }
 
 func (phpFamily) Plan(s detect.Service) Plan {
 	root := path.Join("/var/www/html", phpDocRoot(s))
-	extra := map[string]string{"DocumentRoot": root, "Laravel": boolString(s.Framework == "laravel"), "Composer": boolString(s.PackageManager == "composer")}
+	extra := map[string]string{"DocumentRoot": root, "Laravel": boolString(s.Framework == "laravel"), "Composer": boolString(s.PackageManager == "composer"),
+		"Symfony": boolString(s.Framework == "symfony")}
+	ignore := []string{"vendor", "node_modules", "storage/logs/*", "storage/framework/cache/*", "var/cache", "var/log"}
+	if s.Framework == "symfony" {
+		// Symfony Flex commits .env (defaults, no secrets: those go in
+		// .env.local) and the kernel refuses to boot without it.
+		ignore = append(ignore, "!.env", "!.env.prod")
+	}
 	// The build writes under public/, so only apps served from public/.
 	if pm := assetsPM(s); pm != "" && phpDocRoot(s) == "public" {
 		extra["AssetsPM"] = pm
@@ -57,7 +64,7 @@ func (phpFamily) Plan(s detect.Service) Plan {
 		Port:    8080,
 		Cmd:     ExecForm("apache2-foreground"),
 		Extra:   extra,
-		Ignore:  []string{"vendor", "node_modules", "storage/logs/*", "storage/framework/cache/*", "var/cache", "var/log"},
+		Ignore:  ignore,
 	}
 }
 

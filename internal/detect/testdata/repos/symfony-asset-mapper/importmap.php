@@ -1,0 +1,2 @@
+<?php
+return ["app" => ["path" => "./assets/app.js", "entrypoint" => true]];
