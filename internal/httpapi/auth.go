@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -176,13 +177,17 @@ func (a *API) refresh(w http.ResponseWriter, r *http.Request) error {
 // writeTokens answers with a new access token whose sid is the session
 // family, so logout can revoke the family from the access token alone.
 func (a *API) writeTokens(w http.ResponseWriter, userID, familyID, refresh string) error {
-	access, exp, err := a.cfg.Tokens.Issue(userID, familyID, a.now())
+	now := a.now()
+	access, exp, err := a.cfg.Tokens.Issue(userID, familyID, now)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	// The token's exp is whole seconds (now truncated + TTL), so exp-now lies in
+	// (TTL-1s, TTL]; rounding up reports the lifetime (900 for 15 minutes)
+	// instead of 899.
 	writeJSON(w, http.StatusOK, TokenResponse{AccessToken: access, RefreshToken: refresh, TokenType: "Bearer",
-		ExpiresIn: int(exp.Sub(a.now()).Seconds())})
+		ExpiresIn: int(math.Ceil(exp.Sub(now).Seconds()))})
 	return nil
 }
 
