@@ -2,6 +2,7 @@ package detect
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -20,6 +21,9 @@ var (
 	exPortRe     = regexp.MustCompile(`get_env\(\s*"PORT"\s*\)\s*\|\|\s*"(\d{2,5})"`)
 	exPortOptRe  = regexp.MustCompile(`get_env\(\s*"PORT"\s*,\s*"(\d{2,5})"`)
 	exHTTPPortRe = regexp.MustCompile(`http:\s*\[[^\]]*port:\s*(\d{2,5})`)
+	// exRequiredEnvRe matches the variables config/runtime.exs cannot start
+	// without: `System.get_env("X") || raise` and `System.fetch_env!("X")`.
+	exRequiredEnvRe = regexp.MustCompile(`System\.(?:get_env\(\s*"(\w+)"\s*\)\s*\|\|\s*raise|fetch_env!\(\s*"(\w+)"\s*\))`)
 )
 
 // Detect implements Detector.
@@ -65,6 +69,7 @@ func (elixirDetector) Detect(a *App) (*Match, error) {
 		if strings.Contains(mix, `"assets.deploy"`) {
 			m.BuildCommand = "MIX_ENV=prod mix assets.deploy && MIX_ENV=prod mix release"
 		}
+		phoenixRuntimeEnv(a, m)
 	case containsAny(mix, []string{":plug_cowboy", ":bandit"}):
 		m.Framework, m.Type, m.Port = "plug", "api", 4000
 		m.Signals = append(m.Signals, "mix.exs depends on plug_cowboy/bandit")
@@ -89,4 +94,29 @@ func (elixirDetector) Detect(a *App) (*Match, error) {
 		}
 	}
 	return m, nil
+}
+
+// phoenixRuntimeEnv names what config/runtime.exs needs at boot: the
+// variables it raises without (SECRET_KEY_BASE, DATABASE_URL in the
+// generated app), else the release crash-loops; and PHX_HOST, which sets
+// the endpoint's url host and so the origin LiveView's websocket accepts
+// (the generated default, example.com, rejects every real domain).
+func phoenixRuntimeEnv(a *App, m *Match) {
+	src := a.ReadString("config/runtime.exs")
+	var need []string
+	for _, x := range exRequiredEnvRe.FindAllStringSubmatchIndex(src, -1) {
+		if inComment(src, x[0]) {
+			continue
+		}
+		v := src[max(x[2], x[4]):max(x[3], x[5])]
+		if !slices.Contains(need, v) {
+			need = append(need, v)
+		}
+	}
+	if len(need) > 0 {
+		m.Signals = append(m.Signals, "config/runtime.exs raises without "+strings.Join(need, ", ")+": set them in capsule.yaml secrets")
+	}
+	if i := strings.Index(src, `"PHX_HOST"`); i >= 0 && !inComment(src, i) {
+		m.Signals = append(m.Signals, "config/runtime.exs reads PHX_HOST: set it to the public host in capsule.yaml env, or LiveView's websocket is refused (check_origin)")
+	}
 }
