@@ -100,6 +100,9 @@ func phpLaravel(a *App, m *Match, c composerJSON) {
 		m.Signals = append(m.Signals, "bootstrap/app.php registers the health route "+h[1])
 	}
 	m.Signals = append(m.Signals, "run php artisan migrate --force as a release step")
+	// .env is never in the image, and without APP_KEY every page answers
+	// 500 (MissingAppKeyException) while /up still reports healthy.
+	m.Signals = append(m.Signals, "Laravel needs APP_KEY (php artisan key:generate --show) in capsule.yaml secrets, and the DB_* and SESSION_DRIVER of .env in env: .env is not in the image")
 }
 
 // phpAssets notes a package.json build script beside composer.json (Vite in
