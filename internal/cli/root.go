@@ -105,7 +105,7 @@ func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Write
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(errOut, "error: "+strings.TrimSpace(err.Error()))
+	fmt.Fprintln(errOut, "error: "+singleLine(err.Error()))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
@@ -114,6 +114,20 @@ func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Write
 		return ExitUsage
 	}
 	return ExitError
+}
+
+// singleLine folds a multi-line error (a driver's per-address dial errors, a
+// list of schema violations) into one line, its lines joined by "; ", so a
+// script reading stderr sees exactly one error line (issue 2: "errors as one
+// clear line").
+func singleLine(msg string) string {
+	var parts []string
+	for _, l := range strings.Split(msg, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, strings.TrimSuffix(l, ":"))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // isCobraUsageError recognises the errors cobra returns for unknown commands
