@@ -10,6 +10,7 @@ var (
 	gradleSourceRe    = regexp.MustCompile(`sourceCompatibility\s*=\s*(?:JavaVersion\.VERSION_|JavaVersion\.toVersion\(\s*['"]?|['"])([\d_.]+)`)
 	gradleVersionRe   = regexp.MustCompile(`(?m)^version\s*=\s*['"]([^'"]+)['"]`)
 	gradleNameRe      = regexp.MustCompile(`rootProject\.name\s*=\s*['"]([^'"]+)['"]`)
+	gradleWrapperRe   = regexp.MustCompile(`distributionUrl=.*gradle-(\d+)\.[\w.-]*-(?:bin|all)\.zip`)
 )
 
 // gradleApp fills a JVM match from build.gradle(.kts), read as text: the
@@ -39,6 +40,7 @@ func gradleApp(a *App, j *jvmApp) {
 	if a.Has("gradlew") || j.rootHas("gradlew") {
 		gradle = "./gradlew"
 	}
+	gradleWrapper(a, j)
 	task, prefix := "build", ""
 	if j.member() {
 		prefix = ":" + strings.ReplaceAll(a.Dir, "/", ":") + ":"
@@ -175,5 +177,19 @@ func clojureApp(a *App, j *jvmApp) {
 		j.port = 3000
 	} else {
 		j.web = false
+	}
+}
+
+// gradleWrapper names the Gradle major version the wrapper pins, read by
+// the Dockerfile generator to pick the matching gradle image: a build
+// written for Gradle 9 may not run on Gradle 8, nor the reverse.
+func gradleWrapper(a *App, j *jvmApp) {
+	props := "gradle/wrapper/gradle-wrapper.properties"
+	src := a.ReadString(props)
+	if src == "" && j.member() {
+		src = a.ix.ReadString(join(j.a.Workspace.Root, props))
+	}
+	if m := gradleWrapperRe.FindStringSubmatch(src); m != nil {
+		j.m.Signals = append(j.m.Signals, "Gradle wrapper "+m[1]+" from "+props)
 	}
 }

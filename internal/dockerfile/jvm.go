@@ -1,6 +1,7 @@
 package dockerfile
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/usecapsule/capsule/internal/detect"
@@ -49,11 +50,29 @@ func boolString(b bool) string {
 // (built from the workspace root), the module's directory as Maven and
 // Gradle name it.
 func jvmExtra(s detect.Service, tool string) map[string]string {
-	e := map[string]string{"Tool": tool, "Quarkus": boolString(s.Framework == "quarkus"), "Dir": "."}
+	e := map[string]string{"Tool": tool, "Quarkus": boolString(s.Framework == "quarkus"), "Dir": ".", "GradleMajor": gradleMajor(s)}
 	if member(s) && (tool == "maven" || tool == "gradle") {
 		dir := memberDir(s)
 		e["Module"], e["Dir"] = dir, dir
 		e["GradleModule"] = ":" + strings.ReplaceAll(dir, "/", ":")
 	}
 	return e
+}
+
+// gradleMajor is the Gradle major version of the build image: the one the
+// wrapper pins (detection's "Gradle wrapper N" signal) from 8 on, else 8:
+// Gradle 8 still builds most Gradle 7 projects, and gradle:7 images stop
+// before Java 21.
+func gradleMajor(s detect.Service) string {
+	for _, sig := range s.Signals {
+		rest, ok := strings.CutPrefix(sig, "Gradle wrapper ")
+		if !ok {
+			continue
+		}
+		v, _, _ := strings.Cut(rest, " ")
+		if n, err := strconv.Atoi(v); err == nil && n >= 8 {
+			return v
+		}
+	}
+	return "8"
 }
