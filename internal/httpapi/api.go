@@ -140,6 +140,10 @@ func (a *API) wrap(rt Route) http.Handler {
 			}
 			r = r.WithContext(withCaller(r.Context(), c))
 		}
+		if err := checkListQuery(rt, r); err != nil {
+			writeError(w, r, a.log, err)
+			return
+		}
 		h := rt.Handler
 		if rt.Cacheable && a.cache != nil {
 			h = func(w http.ResponseWriter, r *http.Request) error { return a.serveCached(w, r, rt.Handler) }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -130,5 +131,27 @@ func entity(w http.ResponseWriter, version int64, v any) error {
 
 func noContent(w http.ResponseWriter) error {
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// checkListQuery rejects a query parameter that a list route (one that pages
+// with limit) does not declare, with a 400 naming it: a misspelt filter such as
+// ?project= for ?projectId= would otherwise be ignored and answer with every
+// item, which a script would take as the filtered list. Other routes are not
+// checked (an OIDC provider adds its own parameters to the SSO callback).
+func checkListQuery(rt Route, r *http.Request) error {
+	if r.URL.RawQuery == "" || !slices.ContainsFunc(rt.Query, func(p Param) bool { return p.Name == "limit" }) {
+		return nil
+	}
+	q := r.URL.Query()
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		if !slices.ContainsFunc(rt.Query, func(p Param) bool { return p.Name == name }) {
+			known := make([]string, len(rt.Query))
+			for i, p := range rt.Query {
+				known[i] = p.Name
+			}
+			return invalid(CodeInvalidParameter, name, "unknown query parameter (this route accepts %s)", strings.Join(known, ", "))
+		}
+	}
 	return nil
 }
