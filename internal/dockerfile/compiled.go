@@ -62,7 +62,7 @@ func (rustFamily) Match(s detect.Service) bool { return s.Language == "rust" }
 func (rustFamily) Plan(s detect.Service) Plan {
 	return Plan{
 		Service: s,
-		Version: version(s.RuntimeVersion, "1.83"),
+		Version: rustVersion(s),
 		Port:    s.Port,
 		Cmd:     binaryCmd(s.StartCommand),
 		Extra:   map[string]string{"Bin": rustBin(s), "Copies": diskCopies(s, "/src"), "Rocket": boolString(s.Framework == "rocket")},
@@ -156,4 +156,18 @@ func diskCopies(s detect.Service, root string) string {
 		}
 	}
 	return strings.Join(copies, "\n")
+}
+
+// rustVersion is the rust image tag: the toolchain a rust-toolchain file or
+// .tool-versions pins, else "1", the latest stable. Cargo.toml's
+// rust-version is a minimum (MSRV), not a toolchain: the dependencies
+// Cargo.lock resolves often need a newer compiler (edition 2024 crates
+// need 1.85), and a newer rustc still builds the crate.
+func rustVersion(s detect.Service) string {
+	for _, sig := range s.Signals {
+		if strings.HasPrefix(sig, "runtime version ") && strings.HasSuffix(sig, " from Cargo.toml rust-version") {
+			return "1"
+		}
+	}
+	return version(s.RuntimeVersion, "1")
 }

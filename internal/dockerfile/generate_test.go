@@ -67,6 +67,7 @@ var cases = []detect.Service{
 	{Name: "pdmapi", Language: "python", Framework: "fastapi", Type: "api", PackageManager: "pdm", Port: 8000},
 	{Name: "phoenix-app", Language: "elixir", Framework: "phoenix", Type: "web", RuntimeVersion: "1.17", Port: 4000},
 	{Name: "blog", Language: "rust", Framework: "rocket", Type: "web", RuntimeVersion: "1.83", Port: 8000, Signals: []string{"reads templates/, static/ from disk at run time"}},
+	{Name: "msrv", Language: "rust", Framework: "actix-web", Type: "api", RuntimeVersion: "1.75", Port: 8080, Signals: []string{"runtime version 1.75 from Cargo.toml rust-version"}},
 	{Name: "axum", Language: "rust", Framework: "axum", Type: "api", RuntimeVersion: "1.82", Port: 3000},
 	{Name: "gateway", Language: "rust", Framework: "actix-web", Type: "api", BuildCommand: "cargo build --release --bin gateway", StartCommand: "./target/release/gateway --listen 0.0.0.0:8080", Port: 8080},
 	{Name: "notifier", Path: "services/notifier", Workspace: ".", Language: "go", Framework: "go", Type: "worker", BuildCommand: "go build -o bin/notifier ./services/notifier", StartCommand: "./bin/notifier"},
