@@ -47,7 +47,9 @@ func (rubyDetector) Detect(a *App) (*Match, error) {
 	switch {
 	case g.gems["rails"] || g.gems["railties"]:
 		railsMatch(a, m, g, locked)
-	case g.gems["jekyll"]:
+	case g.gems["jekyll"] || g.gems["github-pages"]:
+		// github-pages pins Jekyll and the plugins GitHub Pages runs: the
+		// Gemfile of most Pages sites names no jekyll gem of its own.
 		jekyllMatch(a, m)
 	case g.gems["sinatra"]:
 		rackMatch(a, m, "sinatra", 4567)
