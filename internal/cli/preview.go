@@ -89,7 +89,7 @@ func runPreview(ctx context.Context, s Streams, o *previewOptions) error {
 	}
 	if o.failOn != "" {
 		threshold, _ := risk.ParseLevel(o.failOn)
-		if p.RiskLevel.Reaches(threshold) {
+		if risk.Trips(p.Risks, threshold) {
 			return withExitCode(ExitPolicy, fmt.Errorf("risk level %s reaches --fail-on %s", p.RiskLevel, threshold))
 		}
 	}

@@ -75,6 +75,27 @@ func TestPreviewFailOn(t *testing.T) {
 	}
 }
 
+// TestPreviewCleanChangeIsLow: a change without findings has risk level low
+// (one of the four levels) and does not trip even --fail-on low.
+func TestPreviewCleanChangeIsLow(t *testing.T) {
+	dir := t.TempDir()
+	cm := filepath.Join(dir, "cm.yaml")
+	if err := os.WriteFile(cm, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: \"1\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "preview", "--from", cm, "--to", cm, "--fail-on", "low", "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if string(doc["risk_level"]) != `"low"` {
+		t.Errorf("risk_level = %s, want \"low\"", doc["risk_level"])
+	}
+}
+
 func TestPreviewMarkdown(t *testing.T) {
 	code, out, errOut := runCLI(t, "preview", "--from", boutique+"current", "--to", boutique+"proposed", "-o", "markdown")
 	if code != ExitOK || !strings.HasPrefix(out, "## Promotion preview: risk level **high**") || !strings.Contains(out, "| `Deployment/frontend` |") {

@@ -131,8 +131,8 @@ func (tm *team) newFixture(t testing.TB, slug string) fixture {
 	b := &identitystore.RoleBinding{OrganizationID: o.ID, UserID: tm.users[rbac.Developer], Role: rbac.Viewer, ProjectID: p.ID, CreatedBy: tm.users[rbac.Owner], CreatedAt: time.Now()}
 	must(t, tm.ids.CreateRoleBinding(ctx, b))
 	f.binding = b.ID
-	pv := &capsule.Preview{OrganizationID: o.ID, ProjectID: p.ID, RiskLevel: "none",
-		Result: json.RawMessage(`{"diff":{"added":[],"removed":[],"modified":[],"changes":[]},"risk_level":"none","risks":[],"explanation":"No change."}`)}
+	pv := &capsule.Preview{OrganizationID: o.ID, ProjectID: p.ID, RiskLevel: "low",
+		Result: json.RawMessage(`{"diff":{"added":[],"removed":[],"modified":[],"changes":[]},"risk_level":"low","risks":[],"explanation":"No change."}`)}
 	must(t, st.CreatePreview(ctx, pv))
 	f.preview = pv.ID
 	return f

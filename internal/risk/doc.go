@@ -12,8 +12,9 @@
 //
 // Decisions where issue 3 is silent:
 //   - Severity 0–10 per finding; the level is that of the highest new or
-//     unchanged finding, and "none" when there is none (so --fail-on low
-//     trips on any finding). Hygiene checks that most real manifests fail
+//     unchanged finding, and low when there is none (its highest severity
+//     is 0); --fail-on trips only on a finding at or above the threshold,
+//     so --fail-on low trips on any finding and never on a clean change. Hygiene checks that most real manifests fail
 //     (no readOnlyRootFilesystem, no NetworkPolicy, capabilities not
 //     dropped, runAsNonRoot unset) are low (2–3) so they do not mask the
 //     change's real risk; explicit dangerous settings are high.

@@ -15,7 +15,7 @@ func TestLevels(t *testing.T) {
 		}
 	}
 	high, _ := ParseLevel("high")
-	if !LevelCritical.Reaches(high) || !LevelHigh.Reaches(high) || LevelMedium.Reaches(high) || LevelNone.Reaches(LevelLow) {
+	if !LevelCritical.Reaches(high) || !LevelHigh.Reaches(high) || LevelMedium.Reaches(high) || !LevelLow.Reaches(LevelLow) || LevelLow.Reaches(LevelMedium) {
 		t.Error("Reaches is wrong")
 	}
 	if _, err := ParseLevel("severe"); err == nil || !strings.Contains(err.Error(), "severe") {
@@ -129,5 +129,31 @@ func BenchmarkEvaluate200(b *testing.B) {
 		if _, err := Evaluate(Default(), Input{Current: cur, Proposed: prop}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestTrips: --fail-on compares findings, not the level alone, so a clean
+// change (level low, no findings) never trips even --fail-on low.
+func TestTrips(t *testing.T) {
+	med := Finding{Rule: "r", Severity: 5, Status: StatusNew}
+	resolvedCrit := Finding{Rule: "c", Severity: 9.5, Status: StatusResolved}
+	cases := []struct {
+		fs        []Finding
+		threshold Level
+		want      bool
+	}{
+		{nil, LevelLow, false},
+		{[]Finding{resolvedCrit}, LevelLow, false},
+		{[]Finding{med}, LevelLow, true},
+		{[]Finding{med}, LevelMedium, true},
+		{[]Finding{med, resolvedCrit}, LevelHigh, false},
+	}
+	for i, c := range cases {
+		if got := Trips(c.fs, c.threshold); got != c.want {
+			t.Errorf("case %d: Trips(%v, %s) = %v, want %v", i, c.fs, c.threshold, got, c.want)
+		}
+	}
+	if got := levelOf(nil); got != LevelLow {
+		t.Errorf("level of no findings = %q, want low", got)
 	}
 }

@@ -32,17 +32,16 @@ func (f Finding) matchKey() string { return f.Rule + "\x00" + f.Resource + "\x00
 // Level is the overall risk of a change.
 type Level string
 
-// The risk levels, from lowest to highest. LevelNone means no new or
-// unchanged finding at all.
+// The risk levels, from lowest to highest. A change with no new or
+// unchanged finding is low: its highest severity is 0.
 const (
-	LevelNone     Level = "none"
 	LevelLow      Level = "low"
 	LevelMedium   Level = "medium"
 	LevelHigh     Level = "high"
 	LevelCritical Level = "critical"
 )
 
-var levelRank = map[Level]int{LevelNone: 0, LevelLow: 1, LevelMedium: 2, LevelHigh: 3, LevelCritical: 4}
+var levelRank = map[Level]int{LevelLow: 1, LevelMedium: 2, LevelHigh: 3, LevelCritical: 4}
 
 // LevelOf maps a severity on the 0–10 scale to a level:
 // low < 4 ≤ medium < 7 ≤ high < 9 ≤ critical.
@@ -62,7 +61,7 @@ func LevelOf(severity float64) Level {
 // ParseLevel parses a level name as used by --fail-on.
 func ParseLevel(s string) (Level, error) {
 	l := Level(s)
-	if _, ok := levelRank[l]; !ok || l == LevelNone {
+	if _, ok := levelRank[l]; !ok {
 		return "", fmt.Errorf("unknown risk level %q (want low|medium|high|critical)", s)
 	}
 	return l, nil
@@ -83,9 +82,21 @@ func levelOf(fs []Finding) Level {
 		}
 	}
 	if !any {
-		return LevelNone
+		return LevelLow
 	}
 	return LevelOf(best)
+}
+
+// Trips reports whether a CI gate at threshold (`--fail-on`) fails: some
+// new or unchanged finding has a level at least threshold. A change without
+// findings never trips, not even `--fail-on low`, although its level is low.
+func Trips(fs []Finding, threshold Level) bool {
+	for _, f := range fs {
+		if f.Status != StatusResolved && LevelOf(f.Severity).Reaches(threshold) {
+			return true
+		}
+	}
+	return false
 }
 
 var statusRank = map[Status]int{StatusNew: 0, StatusUnchanged: 1, StatusResolved: 2}
