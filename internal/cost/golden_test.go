@@ -1,18 +1,15 @@
 package cost
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/usecapsule/capsule/internal/clusterstate"
+	"github.com/usecapsule/capsule/internal/golden"
 	"github.com/usecapsule/capsule/internal/manifest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestGolden runs every testdata/<case>: objects.yaml is estimated, or
 // current.yaml and proposed.yaml are compared; state/ is the cluster state
@@ -33,7 +30,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join(dir, "want.json"), append(js, '\n'))
+			golden.Check(t, filepath.Join(dir, "want.json"), append(js, '\n'))
 		})
 	}
 }
@@ -73,21 +70,4 @@ func load(t *testing.T, dir, name string) []manifest.Object {
 		t.Fatal(err)
 	}
 	return objs
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test -update and review):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
 }

@@ -3,16 +3,15 @@ package detect
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/usecapsule/capsule/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the expected.json golden files")
-
-// golden is the expected output of one fixture: the result, or the error.
-type golden struct {
+// expectation is the expected output of one fixture: the result, or the error.
+type expectation struct {
 	Services []Service      `json:"services,omitempty"`
 	Errors   []ServiceError `json:"errors,omitempty"`
 	Error    string         `json:"error,omitempty"`
@@ -41,7 +40,7 @@ func TestRepos(t *testing.T) {
 				t.Fatal(err)
 			}
 			b := buf.Bytes()
-			if *update {
+			if golden.Update() {
 				if err := os.WriteFile(want, b, 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -59,10 +58,10 @@ func TestRepos(t *testing.T) {
 }
 
 // runFixture detects a fixture; expected.json itself is not part of it.
-func runFixture(dir, name string) golden {
+func runFixture(dir, name string) expectation {
 	res, err := DetectFS(withoutGolden{os.DirFS(dir)}, name, name, Options{})
 	if err != nil {
-		return golden{Error: err.Error()}
+		return expectation{Error: err.Error()}
 	}
-	return golden{Services: res.Services, Errors: res.Errors}
+	return expectation{Services: res.Services, Errors: res.Errors}
 }

@@ -3,15 +3,13 @@ package diff
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/usecapsule/capsule/internal/golden"
 	"github.com/usecapsule/capsule/internal/manifest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestGolden runs every testdata/<case> directory: current.yaml and
 // proposed.yaml (and options.json when present) against want.json, want.txt
@@ -38,9 +36,9 @@ func TestGolden(t *testing.T) {
 			if err := RenderMarkdown(&md, res); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join(dir, "want.json"), append(js, '\n'))
-			golden(t, filepath.Join(dir, "want.txt"), txt.Bytes())
-			golden(t, filepath.Join(dir, "want.md"), md.Bytes())
+			golden.Check(t, filepath.Join(dir, "want.json"), append(js, '\n'))
+			golden.Check(t, filepath.Join(dir, "want.txt"), txt.Bytes())
+			golden.Check(t, filepath.Join(dir, "want.md"), md.Bytes())
 		})
 	}
 }
@@ -66,21 +64,4 @@ func computeCase(t *testing.T, dir string) *Result {
 		t.Fatal(err)
 	}
 	return res
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test -update and review):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
 }

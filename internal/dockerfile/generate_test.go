@@ -2,20 +2,19 @@ package dockerfile
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/usecapsule/capsule/internal/golden"
+
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+
 	"github.com/usecapsule/capsule/internal/detect"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // cases cover every language family and package manager.
 var cases = []detect.Service{
@@ -96,8 +95,8 @@ func TestGolden(t *testing.T) {
 			}
 			checkStructure(t, s, f.Dockerfile)
 			dir := filepath.Join("testdata", caseName(s))
-			golden(t, filepath.Join(dir, "Dockerfile"), f.Dockerfile)
-			golden(t, filepath.Join(dir, ".dockerignore"), f.Dockerignore)
+			golden.Check(t, filepath.Join(dir, "Dockerfile"), f.Dockerfile)
+			golden.Check(t, filepath.Join(dir, ".dockerignore"), f.Dockerignore)
 		})
 		for _, fam := range Families {
 			if fam.Match(s) {
@@ -197,26 +196,6 @@ func checkStructure(t *testing.T, s detect.Service, df []byte) {
 		((s.Language == "java" || s.Language == "go") && s.Workspace != "" && s.Workspace != s.Path)
 	if s.Language != "static" && installBeforeSource == 0 && !coarse {
 		t.Error("no dependency step runs before the source is copied")
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s differs; got:\n%s", path, got)
 	}
 }
 

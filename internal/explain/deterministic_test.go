@@ -2,14 +2,13 @@ package explain
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the .golden files")
+	"github.com/usecapsule/capsule/internal/golden"
+)
 
 // Each testdata/deterministic/NAME.json holds Facts; NAME.golden the text.
 func TestDeterministicGolden(t *testing.T) {
@@ -21,20 +20,7 @@ func TestDeterministicGolden(t *testing.T) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			f := readFacts(t, file)
 			got := Deterministic(f) + "\n"
-			golden := strings.TrimSuffix(file, ".json") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != string(want) {
-				t.Errorf("got\n%s\nwant\n%s", got, want)
-			}
+			golden.Check(t, strings.TrimSuffix(file, ".json")+".golden", []byte(got))
 			if again := Deterministic(f) + "\n"; again != got {
 				t.Error("output is not stable between calls")
 			}

@@ -2,19 +2,16 @@ package preview
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/usecapsule/capsule/internal/cputime"
+	"github.com/usecapsule/capsule/internal/golden"
 	"github.com/usecapsule/capsule/internal/manifest"
 	"github.com/usecapsule/capsule/internal/risk"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 func load(t testing.TB, path string) []manifest.Object {
 	t.Helper()
@@ -58,7 +55,7 @@ func TestGolden(t *testing.T) {
 			if err := write(&b); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("testdata/golden", tc.name+"."+ext), b.Bytes())
+			golden.Check(t, filepath.Join("testdata/golden", tc.name+"."+ext), b.Bytes())
 		}
 	}
 }
@@ -84,26 +81,9 @@ func TestRealWorld(t *testing.T) {
 			if err := p.WriteText(&txt); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join(dir, "want.json"), js.Bytes())
-			golden(t, filepath.Join(dir, "want.txt"), txt.Bytes())
+			golden.Check(t, filepath.Join(dir, "want.json"), js.Bytes())
+			golden.Check(t, filepath.Join(dir, "want.txt"), txt.Bytes())
 		})
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test -update to accept):\n%s", path, got)
 	}
 }
 

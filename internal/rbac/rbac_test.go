@@ -1,14 +1,12 @@
 package rbac
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/usecapsule/capsule/internal/golden"
+)
 
 // TestMatrixGolden pins the role × permission matrix in
 // testdata/matrix.golden, so a change to a built-in role shows up in review.
@@ -31,19 +29,7 @@ func TestMatrixGolden(t *testing.T) {
 		}
 		b.WriteString("\n")
 	}
-	golden := filepath.Join("testdata", "matrix.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := b.String(); got != string(want) {
-		t.Errorf("matrix differs from %s (run with -update to accept):\n%s", golden, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "matrix.golden"), []byte(b.String()))
 }
 
 func TestRoleInvariants(t *testing.T) {

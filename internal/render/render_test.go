@@ -2,16 +2,13 @@ package render
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/usecapsule/capsule/internal/golden"
 	"github.com/usecapsule/capsule/internal/servicespec"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // renderCase is one golden test: a capsule.yaml, an environment and options.
 type renderCase struct {
@@ -72,7 +69,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			strictDecodeAll(t, b)
-			golden(t, filepath.Join("testdata", "golden", c.name+".yaml"), b)
+			golden.Check(t, filepath.Join("testdata", "golden", c.name+".yaml"), b)
 		})
 	}
 }
@@ -145,25 +142,5 @@ func TestRejectsUnresolvedSpec(t *testing.T) {
 	s := resolve(t, "web.yaml", "")
 	if _, err := Render(s, Options{Slot: "red"}); err == nil {
 		t.Fatal("slot red accepted")
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s differs; got:\n%s", path, got)
 	}
 }

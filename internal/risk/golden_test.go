@@ -3,17 +3,16 @@ package risk
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/usecapsule/capsule/internal/golden"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 )
-
-var update = flag.Bool("update", false, "rewrite the want.json sections of testdata/cases")
 
 // A case file holds sections "-- name --" (txtar style): current.yaml,
 // proposed.yaml, optional cluster.yaml and options.yaml, and want.json.
@@ -65,7 +64,7 @@ func runCase(t *testing.T, file string) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	if *update {
+	if golden.Update() {
 		sections["want.json"] = string(got)
 		if !contains(names, "want.json") {
 			names = append(names, "want.json")

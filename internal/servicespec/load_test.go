@@ -3,32 +3,13 @@ package servicespec
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/usecapsule/capsule/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-// golden compares got with the golden file, or rewrites it with -update.
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(want) != string(got) {
-		t.Errorf("%s differs from the output:\n%s", path, got)
-	}
-}
 
 // TestValid resolves every environment of every valid file and compares
 // the resolved specs with golden JSON.
@@ -52,7 +33,7 @@ func TestValid(t *testing.T) {
 				out["env:"+env] = s
 			}
 			b, _ := json.MarshalIndent(out, "", "  ")
-			golden(t, strings.TrimSuffix(path, ".yaml")+".golden.json", append(b, '\n'))
+			golden.Check(t, strings.TrimSuffix(path, ".yaml")+".golden.json", append(b, '\n'))
 		})
 	}
 }
@@ -73,7 +54,7 @@ func TestInvalid(t *testing.T) {
 					t.Errorf("problem without message: %+v", p)
 				}
 			}
-			golden(t, strings.TrimSuffix(path, ".yaml")+".err", []byte(err.Error()+"\n"))
+			golden.Check(t, strings.TrimSuffix(path, ".yaml")+".err", []byte(err.Error()+"\n"))
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/usecapsule/capsule/internal/detect"
+	"github.com/usecapsule/capsule/internal/golden"
 )
 
 // TestFromDetectionRoundTrip writes the capsule.yaml of every service type
@@ -62,7 +63,7 @@ func TestFromDetectionRoundTrip(t *testing.T) {
 					t.Errorf("port %d, want the detected %d", s.Port, d.Port)
 				}
 			}
-			golden(t, "testdata/init-"+d.Name+".yaml", b)
+			golden.Check(t, "testdata/init-"+d.Name+".yaml", b)
 		})
 	}
 }
