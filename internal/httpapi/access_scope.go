@@ -54,6 +54,12 @@ func (ac *access) resolveTarget(r *http.Request, rt Route) (target, error) {
 	}
 	if id := r.PathValue("id"); id != "" && strings.Contains(rt.Path, "{id}") {
 		t.id, t.fromPath = id, true
+		if r.Method == http.MethodPut && ownParentChecked[res] && strings.HasSuffix(rt.Path, "/{id}") {
+			// The body's parent reference is a field of the entity being
+			// replaced; its handler refuses a change with a message that
+			// says a move is impossible, which says more than a mismatch.
+			t.claims.body = scopeRef{}
+		}
 		return ac.resolveByID(r.Context(), res, t)
 	}
 	return ac.resolveRef(r.Context(), ref, t)
@@ -109,6 +115,10 @@ type errUnknownResource string
 func (e errUnknownResource) Error() string {
 	return "access: no scope resolver for resource " + string(e)
 }
+
+// ownParentChecked are the resources whose PUT handler refuses a change of
+// the entity's own parent reference (immutable).
+var ownParentChecked = map[string]bool{"projects": true, "environments": true, "services": true}
 
 // scopeRef are the parent references a request names.
 type scopeRef struct{ org, project, environment string }

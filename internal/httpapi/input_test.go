@@ -62,11 +62,13 @@ func TestBodyHygiene(t *testing.T) {
 	}{
 		{"invalid UTF-8", []byte("{\"name\":\"Caf\xe9\",\"slug\":\"cafe\"}"), 400, capsule.CodeInvalidJSON, "invalid UTF-8 at byte offset 12"},
 		{"truncated UTF-8 sequence", []byte("{\"name\":\"\xe2\x82\",\"slug\":\"euro\"}"), 400, capsule.CodeInvalidJSON, "invalid UTF-8 at byte offset 9"},
+		{"lone surrogate escape", []byte(`{"name":"a\ud800","slug":"lone"}`), 400, capsule.CodeInvalidJSON, "unpaired UTF-16 surrogate escape at byte offset 10"},
+		{"reversed surrogate pair", []byte(`{"name":"\ude00\ud83d","slug":"rev"}`), 400, capsule.CodeInvalidJSON, "unpaired UTF-16 surrogate escape at byte offset 9"},
 		{"nested 33 deep", []byte(nested(httpapi.MaxJSONDepth + 1)), 400, capsule.CodeInvalidJSON, "nested deeper than 32 levels"},
 		{"too many settings keys", many, 400, capsule.CodeValidation, "settings"},
 		{"settings too large", big, 400, capsule.CodeValidation, "settings"},
 		{"nested 32 deep is fine", []byte(nested(httpapi.MaxJSONDepth)), 201, "", ""},
-		{"valid UTF-8 is fine", []byte(`{"name":"Café ☕","slug":"cafe-ok"}`), 201, "", ""},
+		{"valid UTF-8 is fine", []byte(`{"name":"Café ☕ \ud83d\ude00 \"[[","slug":"cafe-ok"}`), 201, "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

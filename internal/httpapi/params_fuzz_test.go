@@ -144,7 +144,7 @@ func FuzzRequestID(f *testing.F) {
 // FuzzCheckJSONBytes: whatever passes is valid UTF-8 nested at most
 // MaxJSONDepth deep (counted outside strings), and errors name an offset.
 func FuzzCheckJSONBytes(f *testing.F) {
-	for _, s := range []string{`{}`, `{"a":"[[[["}`, strings.Repeat("[", 33), `"\"[["`, "\xff", `{"a":"\\"}`} {
+	for _, s := range []string{`{}`, `{"a":"[[[["}`, strings.Repeat("[", 33), `"\"[["`, "\xff", `{"a":"\\"}`, `"\ud800"`, `"\ud83d\ude00"`, `"\ud83d\u0041"`, `"\u12"`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
