@@ -1,7 +1,9 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/usecapsule/capsule"
@@ -23,5 +25,33 @@ func TestEveryCodeHasAStatus(t *testing.T) {
 		if got := httpapi.StatusOf(&capsule.Error{Kind: c.Kind, Code: c.Code}); got != want || want == 0 {
 			t.Errorf("%s (kind %d): status %d, want %d", c.Code, c.Kind, got, want)
 		}
+	}
+}
+
+// TestOpenAPIListsEveryCode: the document's error code enumeration is the
+// domain's table, so it cannot drift from the codes the API answers.
+func TestOpenAPIListsEveryCode(t *testing.T) {
+	e := newEnv(t, sqliteDSN(t))
+	status, body := send(t, e, "GET", "/api/documentation.json", nil, nil)
+	if status != http.StatusOK {
+		t.Fatalf("document: %d", status)
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Enum []string `json:"enum"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	must(t, json.Unmarshal(body, &doc))
+	got := doc.Components.Schemas["ErrorDetail"].Properties["code"].Enum
+	var want []string
+	for _, c := range capsule.Codes() {
+		want = append(want, c.Code)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ErrorDetail.code enum = %v, want the table %v", got, want)
 	}
 }
