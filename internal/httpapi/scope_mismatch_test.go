@@ -100,3 +100,34 @@ func TestScopeMismatch(t *testing.T) {
 		t.Fatalf("project of another tenant: got %d %s, want 404 PROJECT_NOT_FOUND", status, out)
 	}
 }
+
+// TestScopeMismatchIsNoEscalation: a viewer of A who owns B could create a
+// project in A by naming B in the query (where the guard authorized) and A
+// in the body (where the handler wrote).
+func TestScopeMismatchIsNoEscalation(t *testing.T) {
+	tm := newTeam(t, sqliteDSN(t))
+	a := tm.newFixture(t, "victim")
+	viewer := bearer(tm.tokens[rbac.Viewer])
+	status, out := send(t, tm.e, "GET", "/api/v1/organizations", viewer, nil)
+	var orgs capsule.List[capsule.Organization]
+	must(t, json.Unmarshal(out, &orgs))
+	home := ""
+	for _, o := range orgs.Items {
+		if o.Slug == rbac.Viewer+"-home" {
+			home = o.ID
+		}
+	}
+	if status != http.StatusOK || home == "" {
+		t.Fatalf("viewer's own organization not listed: %d %s", status, out)
+	}
+	status, out = send(t, tm.e, "POST", "/api/v1/projects?organizationId="+home, viewer,
+		map[string]any{"organizationId": a.org, "name": "Sneaky", "slug": "sneaky"})
+	if status != http.StatusBadRequest || errorCode(out) != capsule.CodeScopeMismatch {
+		t.Fatalf("viewer creating in A through B's authorization: %d %s, want 400 SCOPE_MISMATCH", status, out)
+	}
+	status, out = send(t, tm.e, "POST", "/api/v1/projects", viewer,
+		map[string]any{"organizationId": a.org, "name": "Sneaky", "slug": "sneaky"})
+	if status != http.StatusForbidden {
+		t.Fatalf("viewer creating in A directly: %d %s, want 403", status, out)
+	}
+}
