@@ -23,7 +23,7 @@ func claimsOf(r *http.Request) scopeClaims {
 	return c
 }
 
-// scopeFields pairs each reference field's JSON name with its value.
+// fields pairs each reference field's JSON name with its value.
 func (s scopeRef) fields() [3]struct{ name, value string } {
 	return [3]struct{ name, value string }{
 		{"organizationId", s.org}, {"projectId", s.project}, {"environmentId", s.environment}}
