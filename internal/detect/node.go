@@ -19,14 +19,18 @@ type packageJSON struct {
 	Engines          looseStrings      `json:"engines"`
 	PackageManager   string            `json:"packageManager"`
 	Workspaces       json.RawMessage   `json:"workspaces"`
+	// warning names a field of the wrong type that was skipped.
+	warning string
 }
 
 // parsePackageJSON parses package.json content; errors name the line.
 func parsePackageJSON(file string, b []byte) (*packageJSON, error) {
 	var p packageJSON
-	if err := parseJSON(file, b, &p); err != nil {
+	w, err := parseJSONLoose(file, b, &p)
+	if err != nil {
 		return nil, err
 	}
+	p.warning = w
 	return &p, nil
 }
 
@@ -83,6 +87,9 @@ func (nodeDetector) Detect(a *App) (*Match, error) {
 	}
 	m := &Match{PackageName: pkg.Name, Deps: pkg.deps()}
 	m.Language = "javascript"
+	if pkg.warning != "" {
+		m.Signals = append(m.Signals, pkg.warning)
+	}
 	pm := nodePackageManager(a, pkg)
 	m.PackageManager = pm.name
 	m.Signals = append(m.Signals, pm.signals...)

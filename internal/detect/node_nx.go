@@ -34,12 +34,16 @@ func nxIntegrated(a *App) (*Match, error) {
 		return nil, nil
 	}
 	var p nxProject
-	if err := parseJSON(a.Path("project.json"), b, &p); err != nil {
+	w, err := parseJSONLoose(a.Path("project.json"), b, &p)
+	if err != nil {
 		return nil, err
 	}
 	name := orDefault(p.Name, a.base())
 	m := &Match{PackageName: name, Score: scoreManifest}
 	m.Language, m.Framework = "javascript", "javascript"
+	if w != "" {
+		m.Signals = append(m.Signals, w)
+	}
 	var rootPkg packageJSON
 	_ = json.Unmarshal([]byte(a.ix.ReadString("package.json")), &rootPkg)
 	pm := nodePackageManager(a, &rootPkg)

@@ -144,13 +144,13 @@ var pipSources = []string{"requirements.txt", "requirements/production.txt", "re
 func (p *pyApp) runtimeVersion() {
 	a := p.a
 	rt := strings.TrimPrefix(firstLine(a, "runtime.txt"), "python-")
-	v, s := versionFrom(2,
-		[2]string{".python-version", firstLine(a, ".python-version")},
-		[2]string{"runtime.txt", rt},
-		[2]string{".tool-versions", toolVersions(a, "python")},
-		[2]string{"Pipfile python_version", p.pipfilePython},
-		[2]string{"requires-python", p.requiresPython},
-		[2]string{"tool.poetry python", p.pyConstraint})
+	v, s := pinnedVersionFrom(2,
+		versionSource{".python-version", firstLine(a, ".python-version"), true},
+		versionSource{"runtime.txt", rt, true},
+		versionSource{".tool-versions", toolVersions(a, "python"), true},
+		versionSource{"Pipfile python_version", p.pipfilePython, true},
+		versionSource{"requires-python", p.requiresPython, true},
+		versionSource{"tool.poetry python", p.pyConstraint, true})
 	if v != "" {
 		p.m.RuntimeVersion = v
 		p.m.Signals = append(p.m.Signals, s)

@@ -38,8 +38,8 @@ func (rubyDetector) Detect(a *App) (*Match, error) {
 	m.Language, m.PackageManager, m.Framework = "ruby", "bundler", "ruby"
 	locked, lockRuby := gemLock(a.ReadString("Gemfile.lock"))
 	rubyFile := strings.TrimPrefix(firstLine(a, ".ruby-version"), "ruby-")
-	v, s := versionFrom(2, [2]string{".ruby-version", rubyFile}, [2]string{"Gemfile ruby", g.ruby},
-		[2]string{".tool-versions", toolVersions(a, "ruby")}, [2]string{"Gemfile.lock RUBY VERSION", lockRuby})
+	v, s := pinnedVersionFrom(2, versionSource{".ruby-version", rubyFile, true}, versionSource{"Gemfile ruby", g.ruby, true},
+		versionSource{".tool-versions", toolVersions(a, "ruby"), true}, versionSource{"Gemfile.lock RUBY VERSION", lockRuby, false})
 	if v != "" {
 		m.RuntimeVersion = v
 		m.Signals = append(m.Signals, s)

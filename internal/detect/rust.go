@@ -89,12 +89,13 @@ func (rustDetector) Detect(a *App) (*Match, error) {
 }
 
 func rustVersion(a *App, c *cargoToml, m *Match) {
-	channel := firstLine(a, "rust-toolchain")
-	if x := toolchainChannelRe.FindStringSubmatch(a.ReadString("rust-toolchain.toml")); x != nil {
-		channel = x[1]
+	channel := rustToolchainChannel(a.ReadString("rust-toolchain.toml"))
+	if channel == "" {
+		channel = rustToolchainChannel(a.ReadString("rust-toolchain"))
 	}
-	v, s := versionFrom(2, [2]string{"rust-toolchain", channel}, [2]string{".tool-versions", toolVersions(a, "rust")},
-		[2]string{"Cargo.toml rust-version", c.Package.RustVersion})
+	v, s := pinnedVersionFrom(2, versionSource{"rust-toolchain", channel, true},
+		versionSource{".tool-versions", toolVersions(a, "rust"), true},
+		versionSource{"Cargo.toml rust-version", c.Package.RustVersion, false})
 	if v != "" {
 		m.RuntimeVersion = v
 		m.Signals = append(m.Signals, s)
@@ -138,4 +139,26 @@ func rustServer(a *App, c *cargoToml, m *Match) {
 	if dirs := diskDirs(a, files, "folder ="); len(dirs) > 0 {
 		m.Signals = append(m.Signals, "reads "+strings.Join(dirs, ", ")+" from disk at run time")
 	}
+}
+
+// rustToolchainChannel reads the release a rustup toolchain file pins: the
+// TOML form's `channel = "1.79.0"` or the legacy one-line form ("1.79.0").
+// Named channels (stable, beta, nightly-2024-05-01) name no release an
+// image is tagged with, so they yield "".
+func rustToolchainChannel(s string) string {
+	channel := ""
+	if x := toolchainChannelRe.FindStringSubmatch(s); x != nil {
+		channel = x[1]
+	} else {
+		for _, line := range strings.Split(s, "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				channel = line
+				break
+			}
+		}
+	}
+	if channel == "" || channel[0] < '0' || channel[0] > '9' {
+		return ""
+	}
+	return channel
 }

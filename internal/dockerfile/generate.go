@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -135,6 +136,39 @@ func major(v string) string {
 		return v[:i]
 	}
 	return v
+}
+
+// floatMajor is major unless v pins one exact release ("20.12.2"), which
+// is kept: detection reports an exact version only where the repository
+// pins one, and the official images are tagged with every release.
+func floatMajor(v string) string {
+	if exactRelease(v) {
+		return v
+	}
+	return major(v)
+}
+
+// floatMinor is minor unless v pins one exact release ("3.2.2"): Bundler
+// refuses to run on another 3.2.x when the Gemfile pins 3.2.2.
+func floatMinor(v string) string {
+	if exactRelease(v) {
+		return v
+	}
+	return minor(v)
+}
+
+// exactRelease reports whether v is X.Y.Z, all numeric.
+func exactRelease(v string) bool {
+	parts := strings.Split(v, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	for _, p := range parts {
+		if _, err := strconv.Atoi(p); err != nil || p == "" || p[0] == '+' || p[0] == '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // minor returns major.minor of v ("3.12.4" -> "3.12").
