@@ -46,6 +46,7 @@ func (r *runner) discover() []*App {
 			a.Signal("inside the %s globs but not a JS package: detected on its own", ws.Kind)
 			apps = append(apps, a)
 		}
+		apps = append(apps, r.outsideWorkspace(ws)...)
 		if len(apps) > 0 {
 			return apps
 		}
@@ -127,4 +128,52 @@ func (r *runner) noteNested(root *App) {
 			}
 		}
 	}
+}
+
+// docGenerators are the frameworks of documentation sites.
+var docGenerators = map[string]bool{"docusaurus": true, "vitepress": true, "mkdocs": true, "hugo": true,
+	"jekyll": true, "eleventy": true, "hexo": true}
+
+// docDirs are the folders monorepos keep their documentation site in.
+var docDirs = map[string]bool{"docs": true, "website": true, "documentation": true, "doc": true, "site": true,
+	"docs-site": true, "www": true}
+
+// outsideWorkspace finds the deployable apps a workspace's globs leave
+// out: a documentation site (a Docusaurus website/ beside packages/*, which
+// keeps its own lockfile precisely so the library's workspace does not
+// install it) and, in a JavaScript workspace, an app of another language
+// (a Python backend beside the front-end packages). Other JavaScript
+// packages outside the globs are left out on purpose (templates,
+// playgrounds), as the workspace's authors did.
+func (r *runner) outsideWorkspace(ws *Workspace) []*App {
+	inside := func(dir string) bool {
+		for _, d := range append(append([]string{}, ws.Dirs...), ws.Others...) {
+			if d == dir || strings.HasPrefix(d, dir+"/") || strings.HasPrefix(dir, d+"/") {
+				return true
+			}
+		}
+		return false
+	}
+	var out []*App
+	for _, dir := range r.subApps(".", 2) {
+		if inside(dir) {
+			continue
+		}
+		a := &App{ix: r.ix, Dir: dir}
+		m, _, err := r.bestMatch(a)
+		if err != nil || m == nil || !m.Deployable {
+			continue
+		}
+		top, _, _ := strings.Cut(dir, "/")
+		switch {
+		case docGenerators[m.Framework] || docDirs[top] && m.Type == "static":
+			a.Signal("documentation site outside the %s members: deployed on its own", ws.Kind)
+		case ws.js && m.Language != "javascript" && m.Language != "typescript":
+			a.Signal("%s app outside the %s members: detected on its own", m.Language, ws.Kind)
+		default:
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }

@@ -150,6 +150,12 @@ func pyASGI(slug, ctor, typ string) func(p *pyApp) bool {
 			}
 		}
 		p.m.Signals = append(p.m.Signals, "depends on "+slug, "ASGI app "+ref+" in "+p.a.Path(file))
+		if typ == "api" {
+			if f, what := pyRendersHTML(p.a); f != "" {
+				p.m.Type = "web"
+				p.m.Signals = append(p.m.Signals, p.a.Path(f)+" renders HTML pages ("+what+"): a web app")
+			}
+		}
 		if strings.HasPrefix(p.m.StartCommand, "uvicorn ") && !p.deps.has(slug+"[standard]", slug+"[all]") {
 			// fastapi[standard] brings uvicorn; plain fastapi does not.
 			p.needsServer("uvicorn")
@@ -325,4 +331,21 @@ func orPort(p, def int) int {
 		return def
 	}
 	return p
+}
+
+// pyHTMLRe finds an API framework rendering HTML pages: Jinja2 templates
+// (Starlette/FastAPI Jinja2Templates, Litestar's TemplateConfig) or
+// handlers answering with HTMLResponse. Such an app serves a user
+// interface, whatever JSON routes it also has, so it is typed web.
+var pyHTMLRe = regexp.MustCompile(`\b(Jinja2Templates|TemplateResponse|HTMLResponse|TemplateConfig|response_class=HTMLResponse)\b`)
+
+// pyRendersHTML returns the first Python file of the app that renders
+// HTML and what it uses, or "".
+func pyRendersHTML(a *App) (file, what string) {
+	for _, f := range pyFiles(a) {
+		if m := pyHTMLRe.FindString(a.Source(f)); m != "" {
+			return f, m
+		}
+	}
+	return "", ""
 }
