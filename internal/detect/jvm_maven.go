@@ -3,6 +3,9 @@ package detect
 import (
 	"encoding/xml"
 	"errors"
+	"path"
+	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -130,8 +133,81 @@ func mavenApp(a *App, j *jvmApp) error {
 		j.m.Signals = append(j.m.Signals, "packaging war: deploy to a servlet container or switch to jar")
 	}
 	j.runnable = j.framework != "" || p.uses("maven-shade-plugin") || p.uses("maven-assembly-plugin")
+	if !j.runnable && p.Packaging != "pom" && p.Packaging != "war" {
+		if main, from := mavenMainClass(a, p, string(b)); main != "" {
+			// The plain jar holds neither its dependencies nor, unless the
+			// jar plugin says so, a Main-Class: the build copies the
+			// runtime dependencies beside it and runs the class on that
+			// classpath, which works whatever the manifest says.
+			j.runnable = true
+			j.m.BuildCommand += " dependency:copy-dependencies -DincludeScope=runtime"
+			j.startCustom = "java -cp " + j.jar + ":" + target + "dependency/* " + main
+			j.m.Signals = append(j.m.Signals, "main class "+main+" from "+from+": a runnable application")
+			jvmPlainServer(a, j)
+		}
+	}
 	return nil
 }
+
+var (
+	pomMainClassRe = regexp.MustCompile(`<(?:mainClass|exec\.mainClass|main\.class|start-class)>\s*([\w.$]+|\$\{[\w.-]+\})\s*</`)
+	javaPackageRe  = regexp.MustCompile(`(?m)^\s*package\s+([\w.]+)\s*;`)
+	javaMainRe     = regexp.MustCompile(`public\s+static\s+void\s+main\s*\(`)
+)
+
+// mavenMainClass finds the class a plain Maven application runs: the
+// mainClass the jar, exec or assembly plugin configuration or a property
+// names, else the one class under src/main/java that declares
+// `public static void main` (several mains name no single entry point).
+func mavenMainClass(a *App, p *pom, src string) (string, string) {
+	if m := pomMainClassRe.FindStringSubmatch(src); m != nil {
+		v := m[1]
+		if name, ok := strings.CutPrefix(v, "${"); ok {
+			v = p.property(strings.TrimSuffix(name, "}"))
+		}
+		if v != "" && !strings.Contains(v, "$") {
+			return v, "pom.xml"
+		}
+	}
+	found := ""
+	for _, f := range a.FilesWithExt("src/main/java", 200, ".java") {
+		body := a.Source(f)
+		if !javaMainRe.MatchString(body) {
+			continue
+		}
+		if found != "" {
+			return "", ""
+		}
+		cls := strings.TrimSuffix(path.Base(f), ".java")
+		if m := javaPackageRe.FindStringSubmatch(body); m != nil {
+			cls = m[1] + "." + cls
+		}
+		found = cls
+	}
+	return found, "src/main/java"
+}
+
+// jvmPlainServer types a framework-less application that opens an HTTP
+// server itself (the JDK's HttpServer, Jetty, a ServerSocket) as web on the
+// port it binds; anything else is a worker.
+func jvmPlainServer(a *App, j *jvmApp) {
+	for _, f := range a.FilesWithExt("src/main/java", 200, ".java") {
+		body := a.Source(f)
+		if !containsAny(body, []string{"HttpServer.create(", "new ServerSocket(", "new Server("}) {
+			continue
+		}
+		j.web, j.port = true, 8080
+		if m := jvmListenPortRe.FindStringSubmatch(body); m != nil {
+			if n, _ := strconv.Atoi(m[1]); validPort(n) != 0 {
+				j.port = n
+			}
+		}
+		j.m.Signals = append(j.m.Signals, a.Path(f)+" opens an HTTP server")
+		return
+	}
+}
+
+var jvmListenPortRe = regexp.MustCompile(`(?:InetSocketAddress|ServerSocket|new Server)\(\s*(?:"[^"]*"\s*,\s*)?(\d{2,5})\s*[,)]`)
 
 func firstNonEmpty(s ...string) string {
 	for _, x := range s {

@@ -51,6 +51,12 @@ var cases = []detect.Service{
 	{Name: "ktor", Path: "apps/ktor", Workspace: ".", Language: "java", Framework: "ktor", Type: "web", PackageManager: "gradle", Port: 8080},
 	{Name: "gradle9", Language: "java", Framework: "spring-boot", Type: "api", PackageManager: "gradle", RuntimeVersion: "21", Port: 8080, Signals: []string{"Gradle wrapper 9 from gradle/wrapper/gradle-wrapper.properties"}},
 	{Name: "quarkus", Language: "java", Framework: "quarkus", Type: "api", PackageManager: "maven", Port: 8080},
+	{Name: "ticker", Language: "java", Framework: "java", Type: "worker", PackageManager: "maven", RuntimeVersion: "21",
+		BuildCommand: "mvn -B -DskipTests package dependency:copy-dependencies -DincludeScope=runtime",
+		StartCommand: "java -cp target/ticker-1.0-SNAPSHOT.jar:target/dependency/* com.acme.tool.Main"},
+	{Name: "weather", Language: "java", Framework: "javalin", Type: "web", PackageManager: "gradle", RuntimeVersion: "21", Port: 7070,
+		BuildCommand: "./gradlew :app:installDist -x test", StartCommand: "./app/build/install/app/bin/app"},
+	{Name: "pinned", Language: "ruby", Framework: "rails", Type: "web", PackageManager: "bundler", RuntimeVersion: "3.2.2", Port: 3000},
 	{Name: "rails", Language: "ruby", Framework: "rails", Type: "web", RuntimeVersion: "3.3.4", StartCommand: "bin/rails server -b 0.0.0.0", Port: 3000},
 	{Name: "esbuild", Language: "ruby", Framework: "rails", Type: "web", RuntimeVersion: "3.3", BuildCommand: "bundle exec rails assets:precompile", StartCommand: "bundle exec puma -C config/puma.rb", Port: 3000, Signals: []string{"package.json builds the front-end assets (yarn run build)"}},
 	{Name: "sidekiq", Language: "ruby", Framework: "sidekiq", Type: "worker", StartCommand: "bundle exec sidekiq"},
@@ -193,7 +199,8 @@ func checkStructure(t *testing.T, s detect.Service, df []byte) {
 	// everything first; plain PHP has no dependencies to install.
 	coarse := (s.Workspace != "" && s.Workspace != s.Path && s.PackageManager != "pnpm") ||
 		(s.Language == "php" && s.PackageManager != "composer") ||
-		((s.Language == "java" || s.Language == "go") && s.Workspace != "" && s.Workspace != s.Path)
+		((s.Language == "java" || s.Language == "go") && s.Workspace != "" && s.Workspace != s.Path) ||
+		(s.PackageManager == "gradle" && gradleProjectTaskRe.MatchString(s.BuildCommand))
 	if s.Language != "static" && installBeforeSource == 0 && !coarse {
 		t.Error("no dependency step runs before the source is copied")
 	}
