@@ -2,6 +2,8 @@ package detect
 
 import (
 	"encoding/json"
+	"path"
+	"regexp"
 	"strings"
 )
 
@@ -51,6 +53,14 @@ func nxIntegrated(a *App) (*Match, error) {
 	m.Signals = append(m.Signals, pm.signals...)
 	m.RuntimeVersion, m.Signals = nodeVersion(a, &rootPkg, pm.name, m.Signals)
 	build := p.Targets["build"]
+	if build.Executor == "" && p.ProjectType != "library" {
+		// Nx 18+ infers targets from the tool configs through the plugins
+		// nx.json lists; project.json then names no build target.
+		build.Executor, build.Options.OutputPath = nxInferredBuild(a)
+		if build.Executor != "" {
+			m.Signals = append(m.Signals, "nx.json plugin infers the build target from the project's config")
+		}
+	}
 	if p.ProjectType == "library" || build.Executor == "" {
 		m.Signals = append(m.Signals, "Nx "+orDefault(p.ProjectType, "project")+" without a build target: not a service")
 		return m, nil
@@ -87,4 +97,40 @@ func nxIntegrated(a *App) (*Match, error) {
 		m.Signals = append(m.Signals, "static build in "+out+", served by a web server on 8080")
 	}
 	return m, nil
+}
+
+var viteOutDirRe = regexp.MustCompile(`outDir:\s*['"]([^'"]+)['"]`)
+
+// nxInferredBuild returns the executor an Nx plugin of nx.json infers for
+// the project's build (@nx/vite/plugin from a vite.config, @nx/next/plugin
+// from a next.config) and the output directory, repository-relative.
+func nxInferredBuild(a *App) (executor, out string) {
+	var nx struct {
+		Plugins []json.RawMessage `json:"plugins"`
+	}
+	_ = json.Unmarshal([]byte(a.ix.ReadString("nx.json")), &nx)
+	for _, raw := range nx.Plugins {
+		var name string
+		var obj struct{ Plugin string }
+		if json.Unmarshal(raw, &name) != nil && json.Unmarshal(raw, &obj) == nil {
+			name = obj.Plugin
+		}
+		switch name {
+		case "@nx/vite/plugin":
+			cfg := a.First("vite.config.ts", "vite.config.mts", "vite.config.js", "vite.config.mjs")
+			if cfg == "" {
+				continue
+			}
+			out = "dist/" + a.Dir
+			if m := viteOutDirRe.FindStringSubmatch(a.ReadString(cfg)); m != nil {
+				out = path.Clean(path.Join(a.Dir, m[1]))
+			}
+			return "@nx/vite:build", out
+		case "@nx/next/plugin":
+			if a.First("next.config.js", "next.config.mjs", "next.config.ts") != "" {
+				return "@nx/next:build", a.Dir
+			}
+		}
+	}
+	return "", ""
 }
