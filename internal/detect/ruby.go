@@ -30,11 +30,9 @@ func (rubyDetector) Detect(a *App) (*Match, error) {
 		}
 		return nil, nil
 	}
-	g, err := parseGemfile(a.Path("Gemfile"), b)
-	if err != nil {
-		return nil, err
-	}
+	g := parseGemfile(a.Path("Gemfile"), b)
 	m := &Match{Score: scoreManifest}
+	m.Signals = append(m.Signals, g.warnings...)
 	m.Language, m.PackageManager, m.Framework = "ruby", "bundler", "ruby"
 	locked, lockRuby := gemLock(a.ReadString("Gemfile.lock"))
 	rubyFile := strings.TrimPrefix(firstLine(a, ".ruby-version"), "ruby-")

@@ -16,9 +16,9 @@ func (rustDetector) Name() string { return "rust" }
 // cargoToml is the part of Cargo.toml detection reads.
 type cargoToml struct {
 	Package struct {
-		Name        string `toml:"name"`
-		RustVersion string `toml:"rust-version"`
-		DefaultRun  string `toml:"default-run"`
+		Name        string     `toml:"name"`
+		RustVersion tomlString `toml:"rust-version"`
+		DefaultRun  string     `toml:"default-run"`
 	} `toml:"package"`
 	Bin          []struct{ Name string } `toml:"bin"`
 	Dependencies map[string]any          `toml:"dependencies"`
@@ -95,7 +95,7 @@ func rustVersion(a *App, c *cargoToml, m *Match) {
 	}
 	v, s := pinnedVersionFrom(2, versionSource{"rust-toolchain", channel, true},
 		versionSource{".tool-versions", toolVersions(a, "rust"), true},
-		versionSource{"Cargo.toml rust-version", c.Package.RustVersion, false})
+		versionSource{"Cargo.toml rust-version", string(c.Package.RustVersion), false})
 	if v != "" {
 		m.RuntimeVersion = v
 		m.Signals = append(m.Signals, s)
@@ -161,4 +161,17 @@ func rustToolchainChannel(s string) string {
 		return ""
 	}
 	return channel
+}
+
+// tomlString is a manifest string that may instead be inherited from the
+// workspace (`rust-version.workspace = true`, `rust-version = { workspace =
+// true }`): an inherited value reads as "", not as a decoding error.
+type tomlString string
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (t *tomlString) UnmarshalTOML(v any) error {
+	if s, ok := v.(string); ok {
+		*t = tomlString(s)
+	}
+	return nil
 }
