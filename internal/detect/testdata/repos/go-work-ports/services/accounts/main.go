@@ -6,12 +6,15 @@ import (
 	"os"
 )
 
-func main() {
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "8081"
+func getEnv(key, fallback string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
 	}
+	return fallback
+}
+
+func main() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {})
-	log.Fatal(http.ListenAndServe(":"+port, mux))
+	log.Fatal(http.ListenAndServe(":"+getEnv("ACCOUNTS_PORT", "8081"), mux))
 }

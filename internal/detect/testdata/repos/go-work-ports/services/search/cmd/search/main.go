@@ -1,10 +1,15 @@
 package main
 
-import "github.com/labstack/echo/v4"
+import (
+	"flag"
+	"fmt"
 
-const addr = ":9090"
+	"github.com/labstack/echo/v4"
+)
 
 func main() {
+	port := flag.Int("port", 9090, "port to listen on")
+	flag.Parse()
 	e := echo.New()
-	e.Logger.Fatal(e.Start(addr))
+	e.Logger.Fatal(e.Start(fmt.Sprintf(":%d", *port)))
 }
