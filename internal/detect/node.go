@@ -129,6 +129,9 @@ func nodePlain(m *Match, a *App, pkg *packageJSON, run nodeRunner) {
 	}
 	m.StartCommand = run.envFileStart(m, start)
 	m.Score, m.Deployable, m.Type = scoreRunnable, true, "web"
+	if nodeGRPC(m, a, pkg, entry) {
+		return
+	}
 	if entry != "" && !nodeServes(a.ReadString(entry)) {
 		m.Type = "worker"
 		m.Signals = append(m.Signals, a.Path(entry)+" opens no port: a worker")

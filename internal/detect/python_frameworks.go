@@ -26,6 +26,7 @@ var pyFrameworks = []pyFramework{
 	{slug: "streamlit", deps: []string{"streamlit"}, detect: pyStreamlit},
 	{slug: "tornado", deps: []string{"tornado"}, detect: pyTornado},
 	{slug: "aiohttp", deps: []string{"aiohttp"}, detect: pyAiohttp},
+	{slug: "grpc", deps: []string{"grpcio"}, detect: pyGRPC},
 	{slug: "mkdocs", deps: []string{"mkdocs", "mkdocs-material"}, detect: pyMkDocs},
 	{slug: "celery", deps: []string{"celery"}, detect: pyCeleryOnly},
 }

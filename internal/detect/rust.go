@@ -33,6 +33,8 @@ var rustFrameworks = []struct {
 }{
 	{"actix-web", "actix-web", 8080}, {"axum", "axum", 3000}, {"rocket", "rocket", 8000},
 	{"warp", "warp", 3030}, {"poem", "poem", 3000}, {"tide", "tide", 8080},
+	// Last: web apps also depend on tonic for their gRPC clients.
+	{"tonic", "grpc", 50051},
 }
 
 var rustPortRules = []portRule{
