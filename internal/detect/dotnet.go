@@ -70,6 +70,7 @@ func (dotnetDetector) Detect(a *App) (*Match, error) {
 		return m, nil
 	case p.Sdk == "Microsoft.NET.Sdk.Web":
 		m.Framework, m.Type = "aspnetcore", dotnetWebType(a, m)
+		dotnetGRPC(a, m)
 		dotnetPort(a, m)
 	case p.Sdk == "Microsoft.NET.Sdk.Worker" || strings.EqualFold(outType, "Exe"):
 		m.Type = "worker"
@@ -78,7 +79,7 @@ func (dotnetDetector) Detect(a *App) (*Match, error) {
 		return m, nil
 	}
 	m.Deployable, m.Score = true, scoreRunnable
-	if m.Framework == "aspnetcore" {
+	if m.Framework == "aspnetcore" || m.Framework == "grpc" {
 		m.Score = scoreFramework
 	}
 	m.BuildCommand = "dotnet publish " + file + " -c Release -o out"
@@ -202,4 +203,21 @@ func dotnetWebType(a *App, m *Match) string {
 	}
 	m.Signals = append(m.Signals, "no pages, views or root route: an API")
 	return "api"
+}
+
+// dotnetGRPC types an ASP.NET Core app that maps gRPC services and renders
+// no pages as a gRPC api: the `dotnet new grpc` template's MapGet("/")
+// only tells browsers to use a gRPC client.
+func dotnetGRPC(a *App, m *Match) {
+	src := a.ReadString("Program.cs") + a.ReadString("Startup.cs")
+	if !strings.Contains(src, "MapGrpcService<") {
+		return
+	}
+	for _, d := range []string{"Pages", "Views", "Components", "wwwroot"} {
+		if a.HasDir(d) {
+			return
+		}
+	}
+	m.Framework, m.Type = "grpc", "api"
+	m.Signals = append(m.Signals, "Program.cs maps gRPC services (Grpc.AspNetCore): a gRPC api")
 }
