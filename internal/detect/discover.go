@@ -23,7 +23,9 @@ var notApps = map[string]bool{
 	"examples": true, "example": true, "test": true, "tests": true,
 	"e2e": true, "fixtures": true, "testdata": true, "scripts": true,
 	"tools": true, "hack": true, ".github": true, "node_modules": true,
-	"samples": true, "benchmarks": true,
+	"samples": true, "benchmarks": true, "sample": true, "benchmark": true, "bench": true,
+	"__tests__": true, "integration-tests": true, "load-tests": true, "loadtest": true,
+	"cypress": true, "playwright": true,
 }
 
 // discover returns the application directories to detect: the members of

@@ -64,9 +64,17 @@ func (dotnetDetector) Detect(a *App) (*Match, error) {
 	m.PackageName = name
 	m.Signals = append(m.Signals, file+" (SDK "+p.Sdk+")")
 	dotnetVersion(a, tfm, m)
+	raw := a.ReadString(file)
 	switch {
 	case test:
 		m.Signals = append(m.Signals, "a test project")
+		return m, nil
+	case containsAny(raw, []string{"Aspire.AppHost.Sdk", "<IsAspireHost>true", "Aspire.Hosting.AppHost"}):
+		// The AppHost starts the other projects on a developer's machine.
+		m.Signals = append(m.Signals, ".NET Aspire AppHost: a local orchestrator, not a service")
+		return m, nil
+	case containsAny(raw, []string{"<UseMaui>true", "<UseWPF>true", "<UseWindowsForms>true"}):
+		m.Signals = append(m.Signals, "a desktop or mobile app (MAUI, WPF, Windows Forms), not a service")
 		return m, nil
 	case p.Sdk == "Microsoft.NET.Sdk.Web":
 		m.Framework, m.Type = "aspnetcore", dotnetWebType(a, m)

@@ -96,9 +96,15 @@ func (nodeDetector) Detect(a *App) (*Match, error) {
 	m.RuntimeVersion, m.Signals = nodeVersion(a, pkg, pm.name, m.Signals)
 	fw := matchNodeFramework(a, pkg)
 	run := nodeRunner{pm: pm.name, pkg: pkg, a: a}
-	if fw != nil {
+	switch {
+	case fw != nil:
 		fw.apply(m, a, pkg, run)
-	} else {
+	case nodeClientApp(pkg) != "":
+		// Electron and React Native apps run on desktops and phones; their
+		// start script launches a simulator or a window, not a server.
+		m.Score = scoreTooling
+		m.Signals = append(m.Signals, "package.json depends on "+nodeClientApp(pkg)+": a desktop or mobile app, not a service")
+	default:
 		nodePlain(m, a, pkg, run)
 	}
 	if m.Deployable && pkg.has("prisma", "@prisma/client") && a.Has("prisma/schema.prisma") {
@@ -200,4 +206,15 @@ func nodePort(m *Match, a *App, pkg *packageJSON, entry string, def int) int {
 		return p
 	}
 	return def
+}
+
+// nodeClientApp names the desktop or mobile runtime a package is built
+// for (electron, react-native), or "".
+func nodeClientApp(pkg *packageJSON) string {
+	for _, n := range []string{"electron", "react-native"} {
+		if pkg.has(n) {
+			return n
+		}
+	}
+	return ""
 }
