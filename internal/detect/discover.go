@@ -59,7 +59,7 @@ func (r *runner) discover() []*App {
 		return []*App{root}
 	}
 	var apps []*App
-	for _, dir := range r.subApps(".", 2) {
+	for _, dir := range r.subApps(".", 3) {
 		apps = append(apps, &App{ix: r.ix, Dir: dir})
 	}
 	if len(apps) == 0 {
