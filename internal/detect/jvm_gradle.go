@@ -89,7 +89,11 @@ func gradleFramework(src string, j *jvmApp) {
 	switch {
 	case strings.Contains(src, "org.springframework.boot"):
 		j.framework = "spring-boot"
-		j.web = containsAny(src, []string{"spring-boot-starter-web", "spring-boot-starter-webflux"})
+		j.web = containsAny(src, []string{"spring-boot-starter-web", "spring-boot-starter-jersey"})
+		if !j.web && containsAny(src, []string{"spring-grpc-spring-boot-starter", "spring-grpc-server", "grpc-server-spring-boot-starter"}) {
+			// Spring gRPC serves on 9090; the app stays a Spring Boot jar.
+			j.web, j.port = true, 9090
+		}
 		j.actuator = strings.Contains(src, "spring-boot-starter-actuator")
 	case strings.Contains(src, "io.quarkus"):
 		j.framework, j.web = "quarkus", true

@@ -102,7 +102,13 @@ func mavenApp(a *App, j *jvmApp) error {
 	switch {
 	case p.uses("org.springframework.boot"):
 		j.framework = "spring-boot"
-		j.web = p.uses("spring-boot-starter-web") || p.uses("spring-boot-starter-webflux")
+		// Spring Boot 4 renamed the servlet starter spring-boot-starter-webmvc.
+		j.web = p.uses("spring-boot-starter-web") || p.uses("spring-boot-starter-webflux") ||
+			p.uses("spring-boot-starter-webmvc") || p.uses("spring-boot-starter-jersey")
+		if !j.web && (p.uses("spring-grpc-spring-boot-starter") || p.uses("spring-grpc-server-spring-boot-starter") || p.uses("grpc-server-spring-boot-starter")) {
+			// Spring gRPC serves on 9090; the app stays a Spring Boot jar.
+			j.web, j.port = true, 9090
+		}
 		j.actuator = p.uses("spring-boot-starter-actuator")
 	case p.uses("io.quarkus") || p.uses("io.quarkus.platform"):
 		j.framework, j.web = "quarkus", true
