@@ -121,7 +121,7 @@ func rustBinary(a *App, c *cargoToml) string {
 // rustServer refines a server binary: templates make it a web app, and
 // the port comes from Rocket.toml or the source.
 func rustServer(a *App, c *cargoToml, m *Match) {
-	for _, t := range []string{"askama", "tera", "maud"} {
+	for _, t := range []string{"askama", "rinja", "tera", "maud", "minijinja", "handlebars", "leptos", "leptos_axum", "dioxus"} {
 		if _, ok := c.Dependencies[t]; ok {
 			m.Type = "web"
 		}
