@@ -3,6 +3,7 @@ package detect
 import (
 	"encoding/json"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 )
@@ -88,7 +89,13 @@ func nxIntegrated(a *App) (*Match, error) {
 			m.Signals = append(m.Signals, sig)
 		}
 	default:
-		m.Type, m.Port, m.OutputDir = "static", 8080, out
+		// OutputDir is relative to the service's path, as for every other
+		// static build; Nx writes under the workspace's dist/.
+		rel, err := filepath.Rel(a.Dir, out)
+		if err != nil {
+			rel = out
+		}
+		m.Type, m.Port, m.OutputDir = "static", 8080, filepath.ToSlash(rel)
 		if strings.HasPrefix(ex, "@nx/angular:") || strings.HasPrefix(ex, "@angular-devkit/") {
 			m.Framework = "angular"
 		} else if strings.HasPrefix(ex, "@nx/vite:") {

@@ -56,6 +56,8 @@ var cases = []detect.Service{
 		StartCommand: "java -cp target/ticker-1.0-SNAPSHOT.jar:target/dependency/* com.acme.tool.Main"},
 	{Name: "weather", Language: "java", Framework: "javalin", Type: "web", PackageManager: "gradle", RuntimeVersion: "21", Port: 7070,
 		BuildCommand: "./gradlew :app:installDist -x test", StartCommand: "./app/build/install/app/bin/app"},
+	{Name: "storefront", Path: "apps/storefront", Workspace: ".", Language: "javascript", Framework: "vite", Type: "static", PackageManager: "npm",
+		BuildCommand: "npx nx build storefront", OutputDir: "../../dist/apps/storefront", Port: 8080},
 	{Name: "pinned", Language: "ruby", Framework: "rails", Type: "web", PackageManager: "bundler", RuntimeVersion: "3.2.2", Port: 3000},
 	{Name: "rails", Language: "ruby", Framework: "rails", Type: "web", RuntimeVersion: "3.3.4", StartCommand: "bin/rails server -b 0.0.0.0", Port: 3000},
 	{Name: "esbuild", Language: "ruby", Framework: "rails", Type: "web", RuntimeVersion: "3.3", BuildCommand: "bundle exec rails assets:precompile", StartCommand: "bundle exec puma -C config/puma.rb", Port: 3000, Signals: []string{"package.json builds the front-end assets (yarn run build)"}},
