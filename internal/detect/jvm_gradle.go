@@ -41,6 +41,11 @@ func gradleApp(a *App, j *jvmApp) {
 		gradle = "./gradlew"
 	}
 	gradleWrapper(a, j)
+	if a.Has("gradle/libs.versions.toml") {
+		// The build scripts resolve libs.* from it: the Dockerfile's
+		// dependency step needs it beside the build files.
+		j.m.Signals = append(j.m.Signals, "Gradle version catalog gradle/libs.versions.toml")
+	}
 	task, prefix := "build", ""
 	if j.member() {
 		prefix = ":" + strings.ReplaceAll(a.Dir, "/", ":") + ":"

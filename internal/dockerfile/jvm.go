@@ -2,6 +2,7 @@ package dockerfile
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,6 +73,9 @@ func jvmExtra(s detect.Service, tool string) map[string]string {
 		e["Dir"] = e["Module"]
 	}
 	e["GradleTask"] = "build"
+	if slices.Contains(s.Signals, "Gradle version catalog gradle/libs.versions.toml") {
+		e["Catalog"] = "true"
+	}
 	if m := gradleDistRe.FindStringSubmatch(s.StartCommand); tool == "gradle" && m != nil {
 		// The application plugin's start script and lib/: a plain jar has
 		// no Main-Class and none of the dependencies.
