@@ -336,9 +336,10 @@ func orPort(p, def int) int {
 
 // pyHTMLRe finds an API framework rendering HTML pages: Jinja2 templates
 // (Starlette/FastAPI Jinja2Templates, Litestar's TemplateConfig) or
-// handlers answering with HTMLResponse. Such an app serves a user
+// handlers answering with HTMLResponse, or a bundled SPA mounted with
+// StaticFiles(html=True). Such an app serves a user
 // interface, whatever JSON routes it also has, so it is typed web.
-var pyHTMLRe = regexp.MustCompile(`\b(Jinja2Templates|TemplateResponse|HTMLResponse|TemplateConfig|response_class=HTMLResponse)\b`)
+var pyHTMLRe = regexp.MustCompile(`\b(Jinja2Templates|TemplateResponse|HTMLResponse|TemplateConfig)\b|StaticFiles\([^)]*html\s*=\s*True`)
 
 // pyRendersHTML returns the first Python file of the app that renders
 // HTML and what it uses, or "".
