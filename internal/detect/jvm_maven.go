@@ -73,10 +73,30 @@ func (p *pom) uses(id string) bool {
 	return false
 }
 
-// resolve expands ${project.version}-style references in a pom value.
+var pomPropRe = regexp.MustCompile(`\$\{([\w.-]+)\}`)
+
+// resolve expands ${project.version}-style references and properties
+// (${revision}, the CI-friendly version Maven 3.5+ allows) in a pom value;
+// an unknown property is left as written.
 func (p *pom) resolve(s string) string {
-	s = strings.ReplaceAll(s, "${project.artifactId}", p.ArtifactID)
-	s = strings.ReplaceAll(s, "${project.version}", p.version())
+	for range 3 { // a property may name another one
+		s = pomPropRe.ReplaceAllStringFunc(s, func(ref string) string {
+			name := ref[2 : len(ref)-1]
+			switch name {
+			case "project.artifactId", "artifactId":
+				return p.ArtifactID
+			case "project.version", "version":
+				return p.version()
+			}
+			if v := p.property(name); v != "" {
+				return v
+			}
+			return ref
+		})
+		if !strings.Contains(s, "${") {
+			break
+		}
+	}
 	return s
 }
 
