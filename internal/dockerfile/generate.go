@@ -45,6 +45,12 @@ type Plan struct {
 	Ignore []string
 }
 
+// Exact reports whether Version pins one release (3.2.2). Its image is then
+// tagged without the Debian codename (ruby:3.2.2-slim): every release has
+// that tag, while a -bookworm variant exists only for releases cut after
+// Debian 12 (ruby 3.1.2, python 3.10.6 have none).
+func (p Plan) Exact() bool { return exactRelease(p.Version) }
+
 // Family turns a detected service into a Plan. A family is one file; the
 // registry below lists them in the order they are tried.
 type Family interface {
