@@ -87,6 +87,8 @@ func sidekiqRequire(a *App) string {
 	return ""
 }
 
+var railsAPIOnlyRe = regexp.MustCompile(`(?m)^\s*config\.api_only\s*=\s*true`)
+
 func railsMatch(a *App, m *Match, g *gemfile, locked map[string]string) {
 	m.Framework, m.Type, m.Port, m.Score, m.Deployable = "rails", "web", 3000, scoreFramework, true
 	m.Signals = append(m.Signals, "Gemfile depends on rails")
@@ -101,6 +103,11 @@ func railsMatch(a *App, m *Match, g *gemfile, locked map[string]string) {
 		}
 	} else {
 		m.StartCommand = "bundle exec rails server -b 0.0.0.0 -p 3000"
+	}
+	if railsAPIOnlyRe.MatchString(a.ReadString("config/application.rb")) && !a.HasDir("app/views/layouts") {
+		// `rails new --api`: no views, no asset pipeline, JSON only.
+		m.Type = "api"
+		m.Signals = append(m.Signals, "config/application.rb sets config.api_only: an API")
 	}
 	if a.HasDir("app/assets") || a.HasDir("app/javascript") {
 		m.BuildCommand = "bundle exec rails assets:precompile"
