@@ -143,10 +143,10 @@ var docDirs = map[string]bool{"docs": true, "website": true, "documentation": tr
 // outsideWorkspace finds the deployable apps a workspace's globs leave
 // out: a documentation site (a Docusaurus website/ beside packages/*, which
 // keeps its own lockfile precisely so the library's workspace does not
-// install it) and, in a JavaScript workspace, an app of another language
-// (a Python backend beside the front-end packages). Other JavaScript
-// packages outside the globs are left out on purpose (templates,
-// playgrounds), as the workspace's authors did.
+// install it) and an app of another language than the workspace's (a
+// Python backend beside the front-end packages, a React frontend/ beside a
+// Gradle build). Same-language packages outside the globs are left out on
+// purpose (templates, playgrounds), as the workspace's authors did.
 func (r *runner) outsideWorkspace(ws *Workspace) []*App {
 	inside := func(dir string) bool {
 		for _, d := range append(append([]string{}, ws.Dirs...), ws.Others...) {
@@ -170,7 +170,7 @@ func (r *runner) outsideWorkspace(ws *Workspace) []*App {
 		switch {
 		case docGenerators[m.Framework] || docDirs[top] && m.Type == "static":
 			a.Signal("documentation site outside the %s members: deployed on its own", ws.Kind)
-		case ws.js && m.Language != "javascript" && m.Language != "typescript":
+		case ws.language() != "" && m.Language != ws.language() && !r.builtByWorkspace(m):
 			a.Signal("%s app outside the %s members: detected on its own", m.Language, ws.Kind)
 		default:
 			continue
@@ -178,4 +178,29 @@ func (r *runner) outsideWorkspace(ws *Workspace) []*App {
 		out = append(out, a)
 	}
 	return out
+}
+
+// language is the language of the workspace's members, as detection names
+// it.
+func (ws *Workspace) language() string {
+	switch {
+	case ws.js:
+		return "javascript"
+	case strings.HasPrefix(ws.Kind, "Maven"), strings.HasPrefix(ws.Kind, "Gradle"):
+		return "java"
+	case ws.Kind == "go.work":
+		return "go"
+	}
+	return ""
+}
+
+// builtByWorkspace reports whether the JVM build bundles a JavaScript app
+// into its own artifact (frontend-maven-plugin, the node-gradle plugin): it
+// is then part of the JVM service, not a service of its own.
+func (r *runner) builtByWorkspace(m *Match) bool {
+	if m.Language != "javascript" {
+		return false
+	}
+	build := r.ix.ReadString("pom.xml") + r.ix.ReadString("build.gradle") + r.ix.ReadString("build.gradle.kts")
+	return containsAny(build, []string{"frontend-maven-plugin", "com.github.node-gradle", "com.moowork.node"})
 }
