@@ -41,9 +41,18 @@ func (r *runner) discover() []*App {
 			apps = append(apps, root)
 		}
 		for _, dir := range ws.Dirs {
+			if underNotApps(dir) {
+				// Library monorepos list examples/* and benchmarks in
+				// their workspace so they build against the local
+				// packages; they are not what the repository deploys.
+				continue
+			}
 			apps = append(apps, &App{ix: r.ix, Dir: dir, Workspace: ws})
 		}
 		for _, dir := range ws.Others {
+			if underNotApps(dir) {
+				continue
+			}
 			a := &App{ix: r.ix, Dir: dir}
 			a.Signal("inside the %s globs but not a JS package: detected on its own", ws.Kind)
 			apps = append(apps, a)
@@ -203,4 +212,15 @@ func (r *runner) builtByWorkspace(m *Match) bool {
 	}
 	build := r.ix.ReadString("pom.xml") + r.ix.ReadString("build.gradle") + r.ix.ReadString("build.gradle.kts")
 	return containsAny(build, []string{"frontend-maven-plugin", "com.github.node-gradle", "com.moowork.node"})
+}
+
+// underNotApps reports whether a repository path lies in an examples,
+// tests, fixtures or benchmarks directory.
+func underNotApps(dir string) bool {
+	for _, part := range strings.Split(dir, "/") {
+		if notApps[part] {
+			return true
+		}
+	}
+	return false
 }
