@@ -25,7 +25,7 @@ var notApps = map[string]bool{
 	"tools": true, "hack": true, ".github": true, "node_modules": true,
 	"samples": true, "benchmarks": true, "sample": true, "benchmark": true, "bench": true,
 	"__tests__": true, "integration-tests": true, "load-tests": true, "loadtest": true,
-	"cypress": true, "playwright": true,
+	"cypress": true, "playwright": true, "playground": true, "playgrounds": true,
 }
 
 // discover returns the application directories to detect: the members of
