@@ -78,7 +78,7 @@ func (p *pyApp) readManifests() error {
 		for n, v := range pf.Packages {
 			p.deps.addTable(n, v)
 		}
-		p.pipfilePython = pf.Requires.PythonVersion
+		p.pipfilePython = firstNonEmpty(pf.Requires.PythonFullVersion, pf.Requires.PythonVersion)
 	}
 	for _, f := range []string{"requirements.txt", "requirements/production.txt", "requirements/prod.txt", "requirements/base.txt"} {
 		readRequirements(a, f, p.deps, 0)
