@@ -148,7 +148,7 @@ func (p *pyApp) runtimeVersion() {
 		versionSource{".python-version", firstLine(a, ".python-version"), true},
 		versionSource{"runtime.txt", rt, true},
 		versionSource{".tool-versions", toolVersions(a, "python"), true},
-		versionSource{"Pipfile python_version", p.pipfilePython, true},
+		versionSource{"Pipfile [requires]", p.pipfilePython, true},
 		versionSource{"requires-python", p.requiresPython, true},
 		versionSource{"tool.poetry python", p.pyConstraint, true})
 	if v != "" {
