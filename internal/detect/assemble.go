@@ -221,3 +221,41 @@ func orDefault(s, def string) string {
 	}
 	return s
 }
+
+// dropShadowWorkers removes a queue worker derived from an app's
+// dependencies (web/ requires celery to send tasks) when the repository
+// has that worker in a directory of its own (worker/): the app only
+// enqueues, and the worker directory is what consumes.
+func dropShadowWorkers(res *Result) {
+	own := map[string]bool{}
+	hasApp := map[string]bool{}
+	for _, s := range res.Services {
+		if s.Type != "worker" {
+			hasApp[s.Path] = true
+		}
+	}
+	for _, s := range res.Services {
+		if s.Type == "worker" && !hasApp[s.Path] && s.Framework != "" {
+			own[s.Framework] = true
+		}
+	}
+	out := res.Services[:0]
+	for _, s := range res.Services {
+		if s.Type == "worker" && hasApp[s.Path] && own[s.Framework] && !procfileProcess(s) {
+			continue
+		}
+		out = append(out, s)
+	}
+	res.Services = out
+}
+
+// procfileProcess reports whether a service is a process the Procfile
+// declares, which is kept as written.
+func procfileProcess(s Service) bool {
+	for _, sig := range s.Signals {
+		if strings.HasPrefix(sig, "Procfile ") && strings.HasSuffix(sig, " process") {
+			return true
+		}
+	}
+	return false
+}

@@ -31,12 +31,16 @@ func (denoDetector) Detect(a *App) (*Match, error) {
 	// deno.jsonc allows whole-line comments; they are blanked, keeping the
 	// line numbers of parse errors right.
 	src := jsoncCommentRe.ReplaceAll([]byte(a.ReadString(file)), nil)
-	if err := parseJSON(a.Path(file), src, &d); err != nil {
+	w, err := parseJSONLoose(a.Path(file), src, &d)
+	if err != nil {
 		return nil, err
 	}
 	m := &Match{Score: scoreManifest, PackageName: d.Name}
 	m.Language, m.PackageManager, m.Framework = "deno", "deno", "deno"
 	m.Signals = append(m.Signals, file+" present")
+	if w != "" {
+		m.Signals = append(m.Signals, w)
+	}
 	v, s := versionFrom(1, [2]string{".dvmrc", firstLine(a, ".dvmrc")}, [2]string{".tool-versions", toolVersions(a, "deno")})
 	if v != "" {
 		m.RuntimeVersion = v

@@ -97,6 +97,8 @@ func (r *runner) run() (*Result, error) {
 	if len(apps) > 1 {
 		r.dropLibraries(res)
 	}
+	dropShadowWorkers(res)
+	r.hoistGradleApp(res)
 	finish(res)
 	return res, nil
 }

@@ -23,7 +23,9 @@ var notApps = map[string]bool{
 	"examples": true, "example": true, "test": true, "tests": true,
 	"e2e": true, "fixtures": true, "testdata": true, "scripts": true,
 	"tools": true, "hack": true, ".github": true, "node_modules": true,
-	"samples": true, "benchmarks": true,
+	"samples": true, "benchmarks": true, "sample": true, "benchmark": true, "bench": true,
+	"__tests__": true, "integration-tests": true, "load-tests": true, "loadtest": true,
+	"cypress": true, "playwright": true, "playground": true, "playgrounds": true,
 }
 
 // discover returns the application directories to detect: the members of
@@ -39,13 +41,23 @@ func (r *runner) discover() []*App {
 			apps = append(apps, root)
 		}
 		for _, dir := range ws.Dirs {
+			if underNotApps(dir) {
+				// Library monorepos list examples/* and benchmarks in
+				// their workspace so they build against the local
+				// packages; they are not what the repository deploys.
+				continue
+			}
 			apps = append(apps, &App{ix: r.ix, Dir: dir, Workspace: ws})
 		}
 		for _, dir := range ws.Others {
+			if underNotApps(dir) {
+				continue
+			}
 			a := &App{ix: r.ix, Dir: dir}
 			a.Signal("inside the %s globs but not a JS package: detected on its own", ws.Kind)
 			apps = append(apps, a)
 		}
+		apps = append(apps, r.outsideWorkspace(ws)...)
 		if len(apps) > 0 {
 			return apps
 		}
@@ -56,7 +68,7 @@ func (r *runner) discover() []*App {
 		return []*App{root}
 	}
 	var apps []*App
-	for _, dir := range r.subApps(".", 2) {
+	for _, dir := range r.subApps(".", 3) {
 		apps = append(apps, &App{ix: r.ix, Dir: dir})
 	}
 	if len(apps) == 0 {
@@ -127,4 +139,88 @@ func (r *runner) noteNested(root *App) {
 			}
 		}
 	}
+}
+
+// docGenerators are the frameworks of documentation sites.
+var docGenerators = map[string]bool{"docusaurus": true, "vitepress": true, "mkdocs": true, "hugo": true,
+	"jekyll": true, "eleventy": true, "hexo": true}
+
+// docDirs are the folders monorepos keep their documentation site in.
+var docDirs = map[string]bool{"docs": true, "website": true, "documentation": true, "doc": true, "site": true,
+	"docs-site": true, "www": true}
+
+// outsideWorkspace finds the deployable apps a workspace's globs leave
+// out: a documentation site (a Docusaurus website/ beside packages/*, which
+// keeps its own lockfile precisely so the library's workspace does not
+// install it) and an app of another language than the workspace's (a
+// Python backend beside the front-end packages, a React frontend/ beside a
+// Gradle build). Same-language packages outside the globs are left out on
+// purpose (templates, playgrounds), as the workspace's authors did.
+func (r *runner) outsideWorkspace(ws *Workspace) []*App {
+	inside := func(dir string) bool {
+		for _, d := range append(append([]string{}, ws.Dirs...), ws.Others...) {
+			if d == dir || strings.HasPrefix(d, dir+"/") || strings.HasPrefix(dir, d+"/") {
+				return true
+			}
+		}
+		return false
+	}
+	var out []*App
+	for _, dir := range r.subApps(".", 2) {
+		if inside(dir) {
+			continue
+		}
+		a := &App{ix: r.ix, Dir: dir}
+		m, _, err := r.bestMatch(a)
+		if err != nil || m == nil || !m.Deployable {
+			continue
+		}
+		top, _, _ := strings.Cut(dir, "/")
+		switch {
+		case docGenerators[m.Framework] || docDirs[top] && m.Type == "static":
+			a.Signal("documentation site outside the %s members: deployed on its own", ws.Kind)
+		case ws.language() != "" && m.Language != ws.language() && !r.builtByWorkspace(m):
+			a.Signal("%s app outside the %s members: detected on its own", m.Language, ws.Kind)
+		default:
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// language is the language of the workspace's members, as detection names
+// it.
+func (ws *Workspace) language() string {
+	switch {
+	case ws.js:
+		return "javascript"
+	case strings.HasPrefix(ws.Kind, "Maven"), strings.HasPrefix(ws.Kind, "Gradle"):
+		return "java"
+	case ws.Kind == "go.work":
+		return "go"
+	}
+	return ""
+}
+
+// builtByWorkspace reports whether the JVM build bundles a JavaScript app
+// into its own artifact (frontend-maven-plugin, the node-gradle plugin): it
+// is then part of the JVM service, not a service of its own.
+func (r *runner) builtByWorkspace(m *Match) bool {
+	if m.Language != "javascript" {
+		return false
+	}
+	build := r.ix.ReadString("pom.xml") + r.ix.ReadString("build.gradle") + r.ix.ReadString("build.gradle.kts")
+	return containsAny(build, []string{"frontend-maven-plugin", "com.github.node-gradle", "com.moowork.node"})
+}
+
+// underNotApps reports whether a repository path lies in an examples,
+// tests, fixtures or benchmarks directory.
+func underNotApps(dir string) bool {
+	for _, part := range strings.Split(dir, "/") {
+		if notApps[part] {
+			return true
+		}
+	}
+	return false
 }

@@ -87,4 +87,20 @@
 //     httpd, caddy, php-apache: 80; nginx-unprivileged: 8080).
 //   - A RedwoodJS app (redwood.toml) is one service: its api/ and web/
 //     workspaces build and serve together (yarn rw build, yarn rw serve).
+//   - Runtime versions: a file that pins (.ruby-version, Gemfile ruby,
+//     .python-version, .nvmrc, .node-version, .tool-versions,
+//     rust-toolchain) keeps an exact X.Y.Z, which tools enforce (Bundler);
+//     minimums and records (requires-python >=, Cargo rust-version,
+//     Gemfile.lock) float to the minor.
+//   - A manifest that is valid for its tool is never an error: a JSON field
+//     of an unexpected type, a Gemfile's Ruby that cannot be read, Cargo's
+//     workspace-inherited fields become warning signals naming file and
+//     line. Only syntax the tool itself rejects fails the service.
+//   - gRPC servers (Go, Node, Python, Java, Rust, ASP.NET Core) are
+//     framework grpc, type api, recognised by the call that starts a server.
+//   - Apps outside a JS workspace's globs are added when they are a
+//     documentation site or another language's app; desktop and mobile
+//     apps (Electron, React Native, MAUI) and .NET Aspire AppHosts are not
+//     services. The Gradle application subproject app/ is the repository's
+//     service, at the root.
 package detect

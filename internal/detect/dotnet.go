@@ -64,12 +64,21 @@ func (dotnetDetector) Detect(a *App) (*Match, error) {
 	m.PackageName = name
 	m.Signals = append(m.Signals, file+" (SDK "+p.Sdk+")")
 	dotnetVersion(a, tfm, m)
+	raw := a.ReadString(file)
 	switch {
 	case test:
 		m.Signals = append(m.Signals, "a test project")
 		return m, nil
+	case containsAny(raw, []string{"Aspire.AppHost.Sdk", "<IsAspireHost>true", "Aspire.Hosting.AppHost"}):
+		// The AppHost starts the other projects on a developer's machine.
+		m.Signals = append(m.Signals, ".NET Aspire AppHost: a local orchestrator, not a service")
+		return m, nil
+	case containsAny(raw, []string{"<UseMaui>true", "<UseWPF>true", "<UseWindowsForms>true"}):
+		m.Signals = append(m.Signals, "a desktop or mobile app (MAUI, WPF, Windows Forms), not a service")
+		return m, nil
 	case p.Sdk == "Microsoft.NET.Sdk.Web":
 		m.Framework, m.Type = "aspnetcore", dotnetWebType(a, m)
+		dotnetGRPC(a, m)
 		dotnetPort(a, m)
 	case p.Sdk == "Microsoft.NET.Sdk.Worker" || strings.EqualFold(outType, "Exe"):
 		m.Type = "worker"
@@ -78,7 +87,7 @@ func (dotnetDetector) Detect(a *App) (*Match, error) {
 		return m, nil
 	}
 	m.Deployable, m.Score = true, scoreRunnable
-	if m.Framework == "aspnetcore" {
+	if m.Framework == "aspnetcore" || m.Framework == "grpc" {
 		m.Score = scoreFramework
 	}
 	m.BuildCommand = "dotnet publish " + file + " -c Release -o out"
@@ -202,4 +211,21 @@ func dotnetWebType(a *App, m *Match) string {
 	}
 	m.Signals = append(m.Signals, "no pages, views or root route: an API")
 	return "api"
+}
+
+// dotnetGRPC types an ASP.NET Core app that maps gRPC services and renders
+// no pages as a gRPC api: the `dotnet new grpc` template's MapGet("/")
+// only tells browsers to use a gRPC client.
+func dotnetGRPC(a *App, m *Match) {
+	src := a.ReadString("Program.cs") + a.ReadString("Startup.cs")
+	if !strings.Contains(src, "MapGrpcService<") {
+		return
+	}
+	for _, d := range []string{"Pages", "Views", "Components", "wwwroot"} {
+		if a.HasDir(d) {
+			return
+		}
+	}
+	m.Framework, m.Type = "grpc", "api"
+	m.Signals = append(m.Signals, "Program.cs maps gRPC services (Grpc.AspNetCore): a gRPC api")
 }

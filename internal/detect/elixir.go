@@ -1,8 +1,10 @@
 package detect
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -18,8 +20,8 @@ var (
 	mixAppRe     = regexp.MustCompile(`app:\s*:(\w+)`)
 	mixElixirRe  = regexp.MustCompile(`elixir:\s*"([^"]+)"`)
 	mixModRe     = regexp.MustCompile(`mod:\s*\{`)
-	exPortRe     = regexp.MustCompile(`get_env\(\s*"PORT"\s*\)\s*\|\|\s*"(\d{2,5})"`)
-	exPortOptRe  = regexp.MustCompile(`get_env\(\s*"PORT"\s*,\s*"(\d{2,5})"`)
+	exPortRe     = regexp.MustCompile(`get_env\(\s*"[A-Z0-9_]*PORT"\s*\)\s*\|\|\s*"(\d{2,5})"`)
+	exPortOptRe  = regexp.MustCompile(`get_env\(\s*"[A-Z0-9_]*PORT"\s*,\s*"(\d{2,5})"`)
 	exHTTPPortRe = regexp.MustCompile(`http:\s*\[[^\]]*port:\s*(\d{2,5})`)
 	// exRequiredEnvRe matches the variables config/runtime.exs cannot start
 	// without: `System.get_env("X") || raise` and `System.fetch_env!("X")`.
@@ -86,11 +88,14 @@ func (elixirDetector) Detect(a *App) (*Match, error) {
 		m.Score = scoreRunnable
 	}
 	if m.Port != 0 {
-		if p, sig := scanPort(a, []string{"config/runtime.exs", "config/prod.exs", "lib/" + app + "/application.ex"},
-			[]portRule{{re: exPortRe, what: "a PORT default"}, {re: exPortOptRe, what: "a PORT default"}, {re: exHTTPPortRe, what: "http port"},
-				rule("a port option", `\bport:\s*(\d{2,5})`)}); p != 0 {
+		files := []string{"config/runtime.exs", "config/prod.exs", "lib/" + app + "/application.ex"}
+		if p, sig := scanPort(a, files,
+			[]portRule{{re: exPortRe, what: "a PORT default"}, {re: exPortOptRe, what: "a PORT default"}, {re: exHTTPPortRe, what: "http port"}}); p != 0 {
 			m.Port = p
 			m.Signals = append(m.Signals, sig)
+		} else if p, f := exPortOption(a, files); p != 0 {
+			m.Port = p
+			m.Signals = append(m.Signals, fmt.Sprintf("a port option in %s sets port %d", a.Path(f), p))
 		}
 	}
 	return m, nil
@@ -119,4 +124,25 @@ func phoenixRuntimeEnv(a *App, m *Match) {
 	if i := strings.Index(src, `"PHX_HOST"`); i >= 0 && !inComment(src, i) {
 		m.Signals = append(m.Signals, "config/runtime.exs reads PHX_HOST: set it to the public host in capsule.yaml env, or LiveView's websocket is refused (check_origin)")
 	}
+}
+
+var exPortOptionRe = regexp.MustCompile(`\bport:\s*(\d{2,5})`)
+
+// exPortOption finds a `port: 4001` option (a Bandit child spec, an
+// endpoint's http: [...]), skipping url: [host: ..., port: 443] lines:
+// that is the public URL's port behind a proxy, not where the app listens.
+func exPortOption(a *App, files []string) (int, string) {
+	for _, f := range files {
+		for _, line := range strings.Split(a.Source(f), "\n") {
+			if strings.Contains(line, "url:") {
+				continue
+			}
+			if m := exPortOptionRe.FindStringSubmatch(line); m != nil {
+				if p, _ := strconv.Atoi(m[1]); validPort(p) != 0 {
+					return p, f
+				}
+			}
+		}
+	}
+	return 0, ""
 }

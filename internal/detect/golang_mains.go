@@ -179,6 +179,13 @@ var goPortRules = []portRule{
 	rule("a PORT default", `Getenv\(\s*"PORT"\s*\)\s*,\s*"(\d{2,5})"`),
 	rule("a PORT default", `env:"PORT"[^`+"`"+`]*envDefault:"(\d{2,5})"`),
 	rule("a port fallback", `(?i)\bport\s*(?::=|=)\s*"(\d{2,5})"`),
+	// An env helper's fallback: getEnv("HTTP_PORT", "8081"), envOr("PORT", "8081").
+	rule("a PORT default", `\w+\(\s*"[A-Z0-9_]*PORT"\s*,\s*"(\d{2,5})"\s*\)`),
+	// A port flag's default: flag.Int("port", 9090, ...), IntVar(&p, "port", 9090, ...).
+	rule("a port flag default", `flag\.(?:Int|Uint|IntVar|UintVar)\([^)]*?"(?:[\w-]*port|p)"\s*,\s*(\d{2,5})\s*,`),
+	// A numeric port constant or variable: const port = 8000, port := 8000.
+	rule("a port constant", `(?im)\b(?:http|listen|server|app)?port\s*(?::=|=)\s*(\d{2,5})\s*$`),
+	rule("a port default", `SetDefault\(\s*"[\w.]*[pP]ort"\s*,\s*"?(\d{2,5})`),
 	rule("a listen address", `Listen\(\s*"tcp\d?"\s*,\s*"(?:0\.0\.0\.0)?:(\d{2,5})"`),
 	rule("a listen address", `(?:ListenAndServe|Listen|Run|Start|Addr:)\(?\s*"(?:0\.0\.0\.0)?:(\d{2,5})"`),
 	// Last: a bare ":9000" passed along (server.Run(ctx, ":9000")) is a

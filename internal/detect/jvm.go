@@ -56,6 +56,7 @@ func (jvmDetector) Detect(a *App) (*Match, error) {
 	if err != nil {
 		return nil, err
 	}
+	jvmGRPC(a, j)
 	j.finish()
 	return j.m, nil
 }
@@ -192,6 +193,9 @@ var jvmUIMarks = []string{"thymeleaf", "freemarker", "mustache", "groovy-templat
 // on it would keep every pod unready: probed over TCP unless a health
 // endpoint is known).
 func jvmWebType(a *App, j *jvmApp, m *Match) string {
+	if j.framework == "grpc" {
+		return "api"
+	}
 	if j.framework != "spring-boot" && j.framework != "quarkus" && j.framework != "micronaut" {
 		return "web"
 	}

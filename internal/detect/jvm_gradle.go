@@ -41,6 +41,11 @@ func gradleApp(a *App, j *jvmApp) {
 		gradle = "./gradlew"
 	}
 	gradleWrapper(a, j)
+	if a.Has("gradle/libs.versions.toml") {
+		// The build scripts resolve libs.* from it: the Dockerfile's
+		// dependency step needs it beside the build files.
+		j.m.Signals = append(j.m.Signals, "Gradle version catalog gradle/libs.versions.toml")
+	}
 	task, prefix := "build", ""
 	if j.member() {
 		prefix = ":" + strings.ReplaceAll(a.Dir, "/", ":") + ":"
@@ -54,7 +59,13 @@ func gradleApp(a *App, j *jvmApp) {
 		ver = "-" + m[1]
 	}
 	jarName := orDefault(name, "app")
-	switch j.framework {
+	fw := j.framework
+	if (fw == "micronaut" || fw == "javalin") && !strings.Contains(src, "shadow") {
+		// Without the Shadow plugin there is no shadowJar task: the
+		// application plugin's distribution is the runnable form.
+		fw = ""
+	}
+	switch fw {
 	case "spring-boot":
 		task, j.jar = "bootJar", libs+jarName+ver+".jar"
 	case "quarkus":
@@ -83,7 +94,11 @@ func gradleFramework(src string, j *jvmApp) {
 	switch {
 	case strings.Contains(src, "org.springframework.boot"):
 		j.framework = "spring-boot"
-		j.web = containsAny(src, []string{"spring-boot-starter-web", "spring-boot-starter-webflux"})
+		j.web = containsAny(src, []string{"spring-boot-starter-web", "spring-boot-starter-jersey"})
+		if !j.web && containsAny(src, []string{"spring-grpc-spring-boot-starter", "spring-grpc-server", "grpc-server-spring-boot-starter"}) {
+			// Spring gRPC serves on 9090; the app stays a Spring Boot jar.
+			j.web, j.port = true, 9090
+		}
 		j.actuator = strings.Contains(src, "spring-boot-starter-actuator")
 	case strings.Contains(src, "io.quarkus"):
 		j.framework, j.web = "quarkus", true
@@ -191,5 +206,34 @@ func gradleWrapper(a *App, j *jvmApp) {
 	}
 	if m := gradleWrapperRe.FindStringSubmatch(src); m != nil {
 		j.m.Signals = append(j.m.Signals, "Gradle wrapper "+m[1]+" from "+props)
+	}
+}
+
+// hoistGradleApp reports the one application of a Gradle multi-project
+// build at the repository root, named for rootProject.name, when it is the
+// subproject app/: `gradle init` lays an application out that way beside
+// library subprojects, the build (./gradlew :app:installDist) starts at the
+// root, and "app" names nothing, so the repository is the service (as
+// Railpack deploys it). A subproject with a name of its own
+// (accounts-service/) stays a named member.
+func (r *runner) hoistGradleApp(res *Result) {
+	if len(res.Services) != 1 || len(res.Errors) > 0 {
+		return
+	}
+	s := &res.Services[0]
+	if s.PackageManager != "gradle" || s.Workspace != "." || s.Path != "app" ||
+		r.ix.Has("build.gradle") && strings.Contains(r.ix.ReadString("build.gradle"), "application") ||
+		r.ix.Has("build.gradle.kts") && strings.Contains(r.ix.ReadString("build.gradle.kts"), "application") {
+		return
+	}
+	s.Signals = append(s.Signals, "the only application of the Gradle build is project :"+
+		strings.ReplaceAll(s.Path, "/", ":")+": deployed from the repository root")
+	s.Path, s.Workspace = ".", ""
+	name := r.opts.Name
+	if m := gradleNameRe.FindStringSubmatch(r.ix.ReadString("settings.gradle.kts") + r.ix.ReadString("settings.gradle")); name == "" && m != nil {
+		name = m[1]
+	}
+	if name != "" {
+		s.Name = name
 	}
 }

@@ -3,6 +3,9 @@ package detect
 import (
 	"encoding/xml"
 	"errors"
+	"path"
+	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -70,10 +73,30 @@ func (p *pom) uses(id string) bool {
 	return false
 }
 
-// resolve expands ${project.version}-style references in a pom value.
+var pomPropRe = regexp.MustCompile(`\$\{([\w.-]+)\}`)
+
+// resolve expands ${project.version}-style references and properties
+// (${revision}, the CI-friendly version Maven 3.5+ allows) in a pom value;
+// an unknown property is left as written.
 func (p *pom) resolve(s string) string {
-	s = strings.ReplaceAll(s, "${project.artifactId}", p.ArtifactID)
-	s = strings.ReplaceAll(s, "${project.version}", p.version())
+	for range 3 { // a property may name another one
+		s = pomPropRe.ReplaceAllStringFunc(s, func(ref string) string {
+			name := ref[2 : len(ref)-1]
+			switch name {
+			case "project.artifactId", "artifactId":
+				return p.ArtifactID
+			case "project.version", "version":
+				return p.version()
+			}
+			if v := p.property(name); v != "" {
+				return v
+			}
+			return ref
+		})
+		if !strings.Contains(s, "${") {
+			break
+		}
+	}
 	return s
 }
 
@@ -99,7 +122,13 @@ func mavenApp(a *App, j *jvmApp) error {
 	switch {
 	case p.uses("org.springframework.boot"):
 		j.framework = "spring-boot"
-		j.web = p.uses("spring-boot-starter-web") || p.uses("spring-boot-starter-webflux")
+		// Spring Boot 4 renamed the servlet starter spring-boot-starter-webmvc.
+		j.web = p.uses("spring-boot-starter-web") || p.uses("spring-boot-starter-webflux") ||
+			p.uses("spring-boot-starter-webmvc") || p.uses("spring-boot-starter-jersey")
+		if !j.web && (p.uses("spring-grpc-spring-boot-starter") || p.uses("spring-grpc-server-spring-boot-starter") || p.uses("grpc-server-spring-boot-starter")) {
+			// Spring gRPC serves on 9090; the app stays a Spring Boot jar.
+			j.web, j.port = true, 9090
+		}
 		j.actuator = p.uses("spring-boot-starter-actuator")
 	case p.uses("io.quarkus") || p.uses("io.quarkus.platform"):
 		j.framework, j.web = "quarkus", true
@@ -130,8 +159,81 @@ func mavenApp(a *App, j *jvmApp) error {
 		j.m.Signals = append(j.m.Signals, "packaging war: deploy to a servlet container or switch to jar")
 	}
 	j.runnable = j.framework != "" || p.uses("maven-shade-plugin") || p.uses("maven-assembly-plugin")
+	if !j.runnable && p.Packaging != "pom" && p.Packaging != "war" {
+		if main, from := mavenMainClass(a, p, string(b)); main != "" {
+			// The plain jar holds neither its dependencies nor, unless the
+			// jar plugin says so, a Main-Class: the build copies the
+			// runtime dependencies beside it and runs the class on that
+			// classpath, which works whatever the manifest says.
+			j.runnable = true
+			j.m.BuildCommand += " dependency:copy-dependencies -DincludeScope=runtime"
+			j.startCustom = "java -cp " + j.jar + ":" + target + "dependency/* " + main
+			j.m.Signals = append(j.m.Signals, "main class "+main+" from "+from+": a runnable application")
+			jvmPlainServer(a, j)
+		}
+	}
 	return nil
 }
+
+var (
+	pomMainClassRe = regexp.MustCompile(`<(?:mainClass|exec\.mainClass|main\.class|start-class)>\s*([\w.$]+|\$\{[\w.-]+\})\s*</`)
+	javaPackageRe  = regexp.MustCompile(`(?m)^\s*package\s+([\w.]+)\s*;`)
+	javaMainRe     = regexp.MustCompile(`public\s+static\s+void\s+main\s*\(`)
+)
+
+// mavenMainClass finds the class a plain Maven application runs: the
+// mainClass the jar, exec or assembly plugin configuration or a property
+// names, else the one class under src/main/java that declares
+// `public static void main` (several mains name no single entry point).
+func mavenMainClass(a *App, p *pom, src string) (string, string) {
+	if m := pomMainClassRe.FindStringSubmatch(src); m != nil {
+		v := m[1]
+		if name, ok := strings.CutPrefix(v, "${"); ok {
+			v = p.property(strings.TrimSuffix(name, "}"))
+		}
+		if v != "" && !strings.Contains(v, "$") {
+			return v, "pom.xml"
+		}
+	}
+	found := ""
+	for _, f := range a.FilesWithExt("src/main/java", 200, ".java") {
+		body := a.Source(f)
+		if !javaMainRe.MatchString(body) {
+			continue
+		}
+		if found != "" {
+			return "", ""
+		}
+		cls := strings.TrimSuffix(path.Base(f), ".java")
+		if m := javaPackageRe.FindStringSubmatch(body); m != nil {
+			cls = m[1] + "." + cls
+		}
+		found = cls
+	}
+	return found, "src/main/java"
+}
+
+// jvmPlainServer types a framework-less application that opens an HTTP
+// server itself (the JDK's HttpServer, Jetty, a ServerSocket) as web on the
+// port it binds; anything else is a worker.
+func jvmPlainServer(a *App, j *jvmApp) {
+	for _, f := range a.FilesWithExt("src/main/java", 200, ".java") {
+		body := a.Source(f)
+		if !containsAny(body, []string{"HttpServer.create(", "new ServerSocket(", "new Server("}) {
+			continue
+		}
+		j.web, j.port = true, 8080
+		if m := jvmListenPortRe.FindStringSubmatch(body); m != nil {
+			if n, _ := strconv.Atoi(m[1]); validPort(n) != 0 {
+				j.port = n
+			}
+		}
+		j.m.Signals = append(j.m.Signals, a.Path(f)+" opens an HTTP server")
+		return
+	}
+}
+
+var jvmListenPortRe = regexp.MustCompile(`(?:InetSocketAddress|ServerSocket|new Server)\(\s*(?:"[^"]*"\s*,\s*)?(\d{2,5})\s*[,)]`)
 
 func firstNonEmpty(s ...string) string {
 	for _, x := range s {

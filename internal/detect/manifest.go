@@ -55,9 +55,30 @@ func parseJSON(file string, b []byte, v any) error {
 		return &ManifestError{File: file, Line: lineAt(b, syn.Offset), Err: errors.New("invalid JSON: " + syn.Error())}
 	case errors.As(err, &typ):
 		return &ManifestError{File: file, Line: lineAt(b, typ.Offset),
-			Err: fmt.Errorf("field %q must be %s, not %s", typ.Field, typ.Type, typ.Value)}
+			Err: fieldTypeError{typ.Field, typ.Type.String(), typ.Value}}
 	}
 	return &ManifestError{File: file, Err: err}
+}
+
+// parseJSONLoose is parseJSON for manifests whose tools tolerate a field of
+// an unexpected type (npm reads `"private": "true"`, which the
+// jsbundling-rails installer writes; composer and Nx are as lenient): the
+// decoder skips that field and fills every other one, and the mistake comes
+// back as a warning naming the file, line and field instead of an error.
+// Only invalid JSON, which the tools refuse too, is an error.
+func parseJSONLoose(file string, b []byte, v any) (warning string, err error) {
+	err = parseJSON(file, b, v)
+	if errors.As(err, new(fieldTypeError)) {
+		return "warning: " + err.Error() + "; the field is ignored", nil
+	}
+	return "", err
+}
+
+// fieldTypeError is a JSON field of the wrong type.
+type fieldTypeError struct{ field, want, got string }
+
+func (e fieldTypeError) Error() string {
+	return fmt.Sprintf("field %q must be %s, not %s", e.field, e.want, e.got)
 }
 
 // parseTOML decodes a TOML manifest; syntax errors carry their line.

@@ -19,14 +19,18 @@ type packageJSON struct {
 	Engines          looseStrings      `json:"engines"`
 	PackageManager   string            `json:"packageManager"`
 	Workspaces       json.RawMessage   `json:"workspaces"`
+	// warning names a field of the wrong type that was skipped.
+	warning string
 }
 
 // parsePackageJSON parses package.json content; errors name the line.
 func parsePackageJSON(file string, b []byte) (*packageJSON, error) {
 	var p packageJSON
-	if err := parseJSON(file, b, &p); err != nil {
+	w, err := parseJSONLoose(file, b, &p)
+	if err != nil {
 		return nil, err
 	}
+	p.warning = w
 	return &p, nil
 }
 
@@ -83,15 +87,24 @@ func (nodeDetector) Detect(a *App) (*Match, error) {
 	}
 	m := &Match{PackageName: pkg.Name, Deps: pkg.deps()}
 	m.Language = "javascript"
+	if pkg.warning != "" {
+		m.Signals = append(m.Signals, pkg.warning)
+	}
 	pm := nodePackageManager(a, pkg)
 	m.PackageManager = pm.name
 	m.Signals = append(m.Signals, pm.signals...)
 	m.RuntimeVersion, m.Signals = nodeVersion(a, pkg, pm.name, m.Signals)
 	fw := matchNodeFramework(a, pkg)
 	run := nodeRunner{pm: pm.name, pkg: pkg, a: a}
-	if fw != nil {
+	switch {
+	case fw != nil:
 		fw.apply(m, a, pkg, run)
-	} else {
+	case nodeClientApp(pkg) != "":
+		// Electron and React Native apps run on desktops and phones; their
+		// start script launches a simulator or a window, not a server.
+		m.Score = scoreTooling
+		m.Signals = append(m.Signals, "package.json depends on "+nodeClientApp(pkg)+": a desktop or mobile app, not a service")
+	default:
 		nodePlain(m, a, pkg, run)
 	}
 	if m.Deployable && pkg.has("prisma", "@prisma/client") && a.Has("prisma/schema.prisma") {
@@ -122,6 +135,9 @@ func nodePlain(m *Match, a *App, pkg *packageJSON, run nodeRunner) {
 	}
 	m.StartCommand = run.envFileStart(m, start)
 	m.Score, m.Deployable, m.Type = scoreRunnable, true, "web"
+	if nodeGRPC(m, a, pkg, entry) {
+		return
+	}
 	if entry != "" && !nodeServes(a.ReadString(entry)) {
 		m.Type = "worker"
 		m.Signals = append(m.Signals, a.Path(entry)+" opens no port: a worker")
@@ -190,4 +206,15 @@ func nodePort(m *Match, a *App, pkg *packageJSON, entry string, def int) int {
 		return p
 	}
 	return def
+}
+
+// nodeClientApp names the desktop or mobile runtime a package is built
+// for (electron, react-native), or "".
+func nodeClientApp(pkg *packageJSON) string {
+	for _, n := range []string{"electron", "react-native"} {
+		if pkg.has(n) {
+			return n
+		}
+	}
+	return ""
 }

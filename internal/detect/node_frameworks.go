@@ -90,7 +90,44 @@ func (f nodeFramework) apply(m *Match, a *App, pkg *packageJSON, run nodeRunner)
 	start, entry := run.start(f.start)
 	m.StartCommand = run.envFileStart(m, start)
 	m.Port = nodePort(m, a, pkg, entry, f.port)
+	if m.Type == "api" {
+		if why := nodeServesHTML(a, pkg, entry); why != "" {
+			m.Type = "web"
+			m.Signals = append(m.Signals, why+": a web app")
+		}
+	}
 	applyFileHealthRoute(a, m)
+}
+
+// nodeViewEngines render HTML pages on the server, whatever the framework.
+var nodeViewEngines = []string{"ejs", "pug", "hbs", "handlebars", "express-handlebars", "nunjucks", "eta", "mustache",
+	"@fastify/view", "point-of-view", "koa-views", "@nestjs/serve-static", "express-react-views"}
+
+// nodeServesHTML says why a Node server framework app is a web app rather
+// than an API: a view engine, or an index.html it serves from a static
+// directory (a bundled SPA behind the API). "" when neither.
+func nodeServesHTML(a *App, pkg *packageJSON, entry string) string {
+	for _, v := range nodeViewEngines {
+		if pkg.has(v) {
+			return "package.json depends on " + v
+		}
+	}
+	if entry == "" {
+		return ""
+	}
+	src := a.Source(entry)
+	if !containsAny(src, []string{"express.static(", "@fastify/static", "serveStatic(", "koa-static", ".sendFile("}) {
+		return ""
+	}
+	for _, f := range []string{"public/index.html", "static/index.html", "client/dist/index.html", "dist/index.html", "build/index.html"} {
+		if a.Has(f) {
+			return a.Path(entry) + " serves " + a.Path(f)
+		}
+	}
+	if strings.Contains(src, "index.html") {
+		return a.Path(entry) + " serves index.html"
+	}
+	return ""
 }
 
 var (

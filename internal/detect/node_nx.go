@@ -2,6 +2,9 @@ package detect
 
 import (
 	"encoding/json"
+	"path"
+	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -34,12 +37,16 @@ func nxIntegrated(a *App) (*Match, error) {
 		return nil, nil
 	}
 	var p nxProject
-	if err := parseJSON(a.Path("project.json"), b, &p); err != nil {
+	w, err := parseJSONLoose(a.Path("project.json"), b, &p)
+	if err != nil {
 		return nil, err
 	}
 	name := orDefault(p.Name, a.base())
 	m := &Match{PackageName: name, Score: scoreManifest}
 	m.Language, m.Framework = "javascript", "javascript"
+	if w != "" {
+		m.Signals = append(m.Signals, w)
+	}
 	var rootPkg packageJSON
 	_ = json.Unmarshal([]byte(a.ix.ReadString("package.json")), &rootPkg)
 	pm := nodePackageManager(a, &rootPkg)
@@ -47,6 +54,14 @@ func nxIntegrated(a *App) (*Match, error) {
 	m.Signals = append(m.Signals, pm.signals...)
 	m.RuntimeVersion, m.Signals = nodeVersion(a, &rootPkg, pm.name, m.Signals)
 	build := p.Targets["build"]
+	if build.Executor == "" && p.ProjectType != "library" {
+		// Nx 18+ infers targets from the tool configs through the plugins
+		// nx.json lists; project.json then names no build target.
+		build.Executor, build.Options.OutputPath = nxInferredBuild(a)
+		if build.Executor != "" {
+			m.Signals = append(m.Signals, "nx.json plugin infers the build target from the project's config")
+		}
+	}
 	if p.ProjectType == "library" || build.Executor == "" {
 		m.Signals = append(m.Signals, "Nx "+orDefault(p.ProjectType, "project")+" without a build target: not a service")
 		return m, nil
@@ -74,7 +89,13 @@ func nxIntegrated(a *App) (*Match, error) {
 			m.Signals = append(m.Signals, sig)
 		}
 	default:
-		m.Type, m.Port, m.OutputDir = "static", 8080, out
+		// OutputDir is relative to the service's path, as for every other
+		// static build; Nx writes under the workspace's dist/.
+		rel, err := filepath.Rel(a.Dir, out)
+		if err != nil {
+			rel = out
+		}
+		m.Type, m.Port, m.OutputDir = "static", 8080, filepath.ToSlash(rel)
 		if strings.HasPrefix(ex, "@nx/angular:") || strings.HasPrefix(ex, "@angular-devkit/") {
 			m.Framework = "angular"
 		} else if strings.HasPrefix(ex, "@nx/vite:") {
@@ -83,4 +104,40 @@ func nxIntegrated(a *App) (*Match, error) {
 		m.Signals = append(m.Signals, "static build in "+out+", served by a web server on 8080")
 	}
 	return m, nil
+}
+
+var viteOutDirRe = regexp.MustCompile(`outDir:\s*['"]([^'"]+)['"]`)
+
+// nxInferredBuild returns the executor an Nx plugin of nx.json infers for
+// the project's build (@nx/vite/plugin from a vite.config, @nx/next/plugin
+// from a next.config) and the output directory, repository-relative.
+func nxInferredBuild(a *App) (executor, out string) {
+	var nx struct {
+		Plugins []json.RawMessage `json:"plugins"`
+	}
+	_ = json.Unmarshal([]byte(a.ix.ReadString("nx.json")), &nx)
+	for _, raw := range nx.Plugins {
+		var name string
+		var obj struct{ Plugin string }
+		if json.Unmarshal(raw, &name) != nil && json.Unmarshal(raw, &obj) == nil {
+			name = obj.Plugin
+		}
+		switch name {
+		case "@nx/vite/plugin":
+			cfg := a.First("vite.config.ts", "vite.config.mts", "vite.config.js", "vite.config.mjs")
+			if cfg == "" {
+				continue
+			}
+			out = "dist/" + a.Dir
+			if m := viteOutDirRe.FindStringSubmatch(a.ReadString(cfg)); m != nil {
+				out = path.Clean(path.Join(a.Dir, m[1]))
+			}
+			return "@nx/vite:build", out
+		case "@nx/next/plugin":
+			if a.First("next.config.js", "next.config.mjs", "next.config.ts") != "" {
+				return "@nx/next:build", a.Dir
+			}
+		}
+	}
+	return "", ""
 }

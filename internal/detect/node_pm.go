@@ -95,15 +95,17 @@ func nodeVersion(a *App, pkg *packageJSON, pm string, sig []string) (string, []s
 		sig = append(sig, ".nvmrc says "+nvmrc+": no fixed version")
 		nvmrc = ""
 	}
-	engines := ""
-	if e := pkg.Engines["node"]; e != "" {
+	engines, enginesFrom := "", "engines.node (newest LTS in "+pkg.Engines["node"]+")"
+	if e := pkg.Engines["node"]; exactVersion(e) != "" {
+		engines, enginesFrom = e, "engines.node"
+	} else if e != "" {
 		engines = resolveNodeEngines(e)
 	}
-	v, s := versionFrom(1,
-		[2]string{".nvmrc", nvmrc},
-		[2]string{".node-version", firstLine(a, ".node-version")},
-		[2]string{".tool-versions", toolVersions(a, "nodejs", "node")},
-		[2]string{"engines.node (newest LTS in " + pkg.Engines["node"] + ")", engines})
+	v, s := pinnedVersionFrom(1,
+		versionSource{".nvmrc", nvmrc, true},
+		versionSource{".node-version", firstLine(a, ".node-version"), true},
+		versionSource{".tool-versions", toolVersions(a, "nodejs", "node"), true},
+		versionSource{enginesFrom, engines, true})
 	if v != "" {
 		sig = append(sig, s)
 	}

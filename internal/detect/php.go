@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"encoding/json"
 	"regexp"
 	"strings"
 )
@@ -32,8 +31,12 @@ func (phpDetector) Detect(a *App) (*Match, error) {
 	m.Language, m.Framework = "php", "php"
 	var c composerJSON
 	if b, ok := a.Read("composer.json"); ok {
-		if err := parseJSON(a.Path("composer.json"), b, &c); err != nil {
+		w, err := parseJSONLoose(a.Path("composer.json"), b, &c)
+		if err != nil {
 			return nil, err
+		}
+		if w != "" {
+			m.Signals = append(m.Signals, w)
 		}
 		m.PackageManager, m.PackageName = "composer", c.Name
 		m.Signals = append(m.Signals, "composer.json present")
@@ -119,7 +122,7 @@ func phpAssets(a *App, m *Match) {
 // Dockerfile generator reads it to bring Node.js into the build.
 func frontendAssets(a *App, m *Match) {
 	var pkg packageJSON
-	if json.Unmarshal([]byte(a.ReadString("package.json")), &pkg) != nil || pkg.Scripts["build"] == "" {
+	if _, err := parseJSONLoose("package.json", []byte(a.ReadString("package.json")), &pkg); err != nil || pkg.Scripts["build"] == "" {
 		return
 	}
 	pm := "npm"

@@ -78,17 +78,65 @@ func clip(s string) string {
 	return s
 }
 
-// portFlagRe finds a port in a command line: -p 5000, --port=5000,
-// --bind 0.0.0.0:5000, -b :5000, --server.port 8501.
-var portFlagRe = regexp.MustCompile(`(?:^|\s)(?:-p|--port|-b|--bind|--listen|--server\.port|-P)(?:=|\s+)(?:[\w.\[\]]*:)?(\d{2,5})\b`)
+// portFlags are the command-line options that carry the listening port
+// or address: -p 5000, --port=5000, -b 0.0.0.0:5000 (gunicorn, puma,
+// daphne), --bind, --listen, -l (serve), -S host:port (php), --http
+// (uwsgi), --server.port (streamlit), -Dserver.port (Spring Boot).
+var portFlags = map[string]bool{"-p": true, "--port": true, "-P": true, "-b": true, "--bind": true, "--listen": true,
+	"-l": true, "-S": true, "--http": true, "--http-socket": true, "--server.port": true, "-Dserver.port": true,
+	"-Dhttp.port": true, "--addr": true, "-a": true}
 
-// portInCommand returns the port a command line states, or 0.
+// portInCommand returns the port a command line states, or 0: the value of
+// a port option ("5000", "0.0.0.0:5000", "${PORT:-5000}", whose default is
+// what the process listens on when the platform sets no PORT) or the
+// address argument of `manage.py runserver 0.0.0.0:5000`. A bare host
+// ("-b 127.0.0.1") and $PORT itself state no port.
 func portInCommand(cmd string) int {
-	m := portFlagRe.FindStringSubmatch(cmd)
-	if m == nil {
+	fields := strings.Fields(cmd)
+	for i, f := range fields {
+		flag, val, hasVal := strings.Cut(f, "=")
+		switch {
+		case portFlags[flag] && hasVal:
+		case portFlags[f] && i+1 < len(fields):
+			val = fields[i+1]
+		case f == "runserver" && i+1 < len(fields):
+			val = fields[i+1]
+		default:
+			continue
+		}
+		if p := portInValue(val); p != 0 {
+			return p
+		}
+	}
+	return 0
+}
+
+// portInValue reads the port of an option value: "5000", "host:5000",
+// "[::]:5000", "tcp://0.0.0.0:5000", "${PORT:-5000}", "${PORT-5000}".
+func portInValue(v string) int {
+	v = strings.Trim(v, `"'`)
+	if i := strings.Index(v, "${"); i >= 0 {
+		v = v[i:]
+	}
+	if inner, ok := strings.CutPrefix(v, "${"); ok {
+		// ${PORT:-5000}: the default applies when PORT is unset.
+		_, def, found := strings.Cut(strings.TrimSuffix(inner, "}"), "-")
+		if !found {
+			return 0
+		}
+		v = strings.TrimPrefix(def, "-")
+	} else if i := strings.LastIndexByte(v, ':'); i >= 0 {
+		v = v[i+1:]
+	}
+	if len(v) < 2 || len(v) > 5 {
 		return 0
 	}
-	p, _ := strconv.Atoi(m[1])
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0
+		}
+	}
+	p, _ := strconv.Atoi(v)
 	return validPort(p)
 }
 

@@ -78,7 +78,7 @@ func (p *pyApp) readManifests() error {
 		for n, v := range pf.Packages {
 			p.deps.addTable(n, v)
 		}
-		p.pipfilePython = pf.Requires.PythonVersion
+		p.pipfilePython = firstNonEmpty(pf.Requires.PythonFullVersion, pf.Requires.PythonVersion)
 	}
 	for _, f := range []string{"requirements.txt", "requirements/production.txt", "requirements/prod.txt", "requirements/base.txt"} {
 		readRequirements(a, f, p.deps, 0)
@@ -144,13 +144,13 @@ var pipSources = []string{"requirements.txt", "requirements/production.txt", "re
 func (p *pyApp) runtimeVersion() {
 	a := p.a
 	rt := strings.TrimPrefix(firstLine(a, "runtime.txt"), "python-")
-	v, s := versionFrom(2,
-		[2]string{".python-version", firstLine(a, ".python-version")},
-		[2]string{"runtime.txt", rt},
-		[2]string{".tool-versions", toolVersions(a, "python")},
-		[2]string{"Pipfile python_version", p.pipfilePython},
-		[2]string{"requires-python", p.requiresPython},
-		[2]string{"tool.poetry python", p.pyConstraint})
+	v, s := pinnedVersionFrom(2,
+		versionSource{".python-version", firstLine(a, ".python-version"), true},
+		versionSource{"runtime.txt", rt, true},
+		versionSource{".tool-versions", toolVersions(a, "python"), true},
+		versionSource{"Pipfile [requires]", p.pipfilePython, true},
+		versionSource{"requires-python", p.requiresPython, true},
+		versionSource{"tool.poetry python", p.pyConstraint, true})
 	if v != "" {
 		p.m.RuntimeVersion = v
 		p.m.Signals = append(p.m.Signals, s)

@@ -40,6 +40,8 @@ type pipfile struct {
 	Packages map[string]any `toml:"packages"`
 	Requires struct {
 		PythonVersion string `toml:"python_version"`
+		// python_full_version pins the patch release (pipenv --python 3.11.9).
+		PythonFullVersion string `toml:"python_full_version"`
 	} `toml:"requires"`
 }
 

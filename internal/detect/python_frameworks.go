@@ -26,6 +26,7 @@ var pyFrameworks = []pyFramework{
 	{slug: "streamlit", deps: []string{"streamlit"}, detect: pyStreamlit},
 	{slug: "tornado", deps: []string{"tornado"}, detect: pyTornado},
 	{slug: "aiohttp", deps: []string{"aiohttp"}, detect: pyAiohttp},
+	{slug: "grpc", deps: []string{"grpcio"}, detect: pyGRPC},
 	{slug: "mkdocs", deps: []string{"mkdocs", "mkdocs-material"}, detect: pyMkDocs},
 	{slug: "celery", deps: []string{"celery"}, detect: pyCeleryOnly},
 }
@@ -150,6 +151,12 @@ func pyASGI(slug, ctor, typ string) func(p *pyApp) bool {
 			}
 		}
 		p.m.Signals = append(p.m.Signals, "depends on "+slug, "ASGI app "+ref+" in "+p.a.Path(file))
+		if typ == "api" {
+			if f, what := pyRendersHTML(p.a); f != "" {
+				p.m.Type = "web"
+				p.m.Signals = append(p.m.Signals, p.a.Path(f)+" renders HTML pages ("+what+"): a web app")
+			}
+		}
 		if strings.HasPrefix(p.m.StartCommand, "uvicorn ") && !p.deps.has(slug+"[standard]", slug+"[all]") {
 			// fastapi[standard] brings uvicorn; plain fastapi does not.
 			p.needsServer("uvicorn")
@@ -325,4 +332,22 @@ func orPort(p, def int) int {
 		return def
 	}
 	return p
+}
+
+// pyHTMLRe finds an API framework rendering HTML pages: Jinja2 templates
+// (Starlette/FastAPI Jinja2Templates, Litestar's TemplateConfig) or
+// handlers answering with HTMLResponse, or a bundled SPA mounted with
+// StaticFiles(html=True). Such an app serves a user
+// interface, whatever JSON routes it also has, so it is typed web.
+var pyHTMLRe = regexp.MustCompile(`\b(Jinja2Templates|TemplateResponse|HTMLResponse|TemplateConfig)\b|StaticFiles\([^)]*html\s*=\s*True`)
+
+// pyRendersHTML returns the first Python file of the app that renders
+// HTML and what it uses, or "".
+func pyRendersHTML(a *App) (file, what string) {
+	for _, f := range pyFiles(a) {
+		if m := pyHTMLRe.FindString(a.Source(f)); m != "" {
+			return f, m
+		}
+	}
+	return "", ""
 }

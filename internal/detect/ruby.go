@@ -30,16 +30,14 @@ func (rubyDetector) Detect(a *App) (*Match, error) {
 		}
 		return nil, nil
 	}
-	g, err := parseGemfile(a.Path("Gemfile"), b)
-	if err != nil {
-		return nil, err
-	}
+	g := parseGemfile(a.Path("Gemfile"), b)
 	m := &Match{Score: scoreManifest}
+	m.Signals = append(m.Signals, g.warnings...)
 	m.Language, m.PackageManager, m.Framework = "ruby", "bundler", "ruby"
 	locked, lockRuby := gemLock(a.ReadString("Gemfile.lock"))
 	rubyFile := strings.TrimPrefix(firstLine(a, ".ruby-version"), "ruby-")
-	v, s := versionFrom(2, [2]string{".ruby-version", rubyFile}, [2]string{"Gemfile ruby", g.ruby},
-		[2]string{".tool-versions", toolVersions(a, "ruby")}, [2]string{"Gemfile.lock RUBY VERSION", lockRuby})
+	v, s := pinnedVersionFrom(2, versionSource{".ruby-version", rubyFile, true}, versionSource{"Gemfile ruby", g.ruby, true},
+		versionSource{".tool-versions", toolVersions(a, "ruby"), true}, versionSource{"Gemfile.lock RUBY VERSION", lockRuby, false})
 	if v != "" {
 		m.RuntimeVersion = v
 		m.Signals = append(m.Signals, s)
@@ -89,6 +87,8 @@ func sidekiqRequire(a *App) string {
 	return ""
 }
 
+var railsAPIOnlyRe = regexp.MustCompile(`(?m)^\s*config\.api_only\s*=\s*true`)
+
 func railsMatch(a *App, m *Match, g *gemfile, locked map[string]string) {
 	m.Framework, m.Type, m.Port, m.Score, m.Deployable = "rails", "web", 3000, scoreFramework, true
 	m.Signals = append(m.Signals, "Gemfile depends on rails")
@@ -103,6 +103,11 @@ func railsMatch(a *App, m *Match, g *gemfile, locked map[string]string) {
 		}
 	} else {
 		m.StartCommand = "bundle exec rails server -b 0.0.0.0 -p 3000"
+	}
+	if railsAPIOnlyRe.MatchString(a.ReadString("config/application.rb")) && !a.HasDir("app/views/layouts") {
+		// `rails new --api`: no views, no asset pipeline, JSON only.
+		m.Type = "api"
+		m.Signals = append(m.Signals, "config/application.rb sets config.api_only: an API")
 	}
 	if a.HasDir("app/assets") || a.HasDir("app/javascript") {
 		m.BuildCommand = "bundle exec rails assets:precompile"

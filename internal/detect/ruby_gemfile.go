@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -11,25 +10,38 @@ import (
 type gemfile struct {
 	gems map[string]bool
 	ruby string
+	// warnings name the lines that could not be read; they were skipped.
+	warnings []string
 }
 
 var (
 	gemLineRe  = regexp.MustCompile(`^gem\s*\(?\s*["']([\w.-]+)["']`)
 	rubyLineRe = regexp.MustCompile(`^ruby\s*\(?\s*["']([^"']+)["']`)
 	doBlockRe  = regexp.MustCompile(`\bdo(\s*\|[^|]*\|)?\s*$`)
-	endLineRe  = regexp.MustCompile(`^end\b`)
+	// A keyword opening a block at the start of a statement (not the
+	// modifier form `gem "x" if ENV["Y"]`, which has no end).
+	kwBlockRe = regexp.MustCompile(`^(?:if|unless|case|begin|while|until|def|class|module)\b`)
+	endLineRe = regexp.MustCompile(`^end\b`)
 )
 
-// parseGemfile reads a Gemfile without running it: gem and ruby lines,
-// checked for unterminated strings and unbalanced do/end blocks so that a
-// broken Gemfile is reported with its line, as bundler would.
-func parseGemfile(file string, b []byte) (*gemfile, error) {
+// parseGemfile reads a Gemfile without running it: gem and ruby lines. A
+// Gemfile is a Ruby program (conditionals, loops, methods), so what cannot
+// be read (an unterminated string, a gem without a quoted name, unbalanced
+// blocks) is skipped with a warning naming the line, as the gems and the
+// ruby pin that can be read are still right.
+func parseGemfile(file string, b []byte) *gemfile {
 	g := &gemfile{gems: map[string]bool{}}
-	var open []int
-	for i, raw := range strings.Split(string(b), "\n") {
-		line, err := stripRubyComment(raw)
+	warn := func(line int, msg string) {
+		if len(g.warnings) < 3 {
+			g.warnings = append(g.warnings, fmt.Sprintf("warning: %s:%d: %s; skipped", file, line, msg))
+		}
+	}
+	depth, opened := 0, 0
+	for i, raw := range strings.Split(strings.TrimPrefix(string(b), "\ufeff"), "\n") {
+		line, err := stripRubyComment(strings.TrimSuffix(raw, "\r"))
 		if err != nil {
-			return nil, &ManifestError{File: file, Line: i + 1, Err: err}
+			warn(i+1, err.Error())
+			continue
 		}
 		line = strings.TrimSpace(line)
 		switch {
@@ -38,7 +50,7 @@ func parseGemfile(file string, b []byte) (*gemfile, error) {
 		case strings.HasPrefix(line, "gem"):
 			m := gemLineRe.FindStringSubmatch(line)
 			if m == nil && (line == "gem" || strings.HasPrefix(line, "gem ") || strings.HasPrefix(line, "gem(")) {
-				return nil, &ManifestError{File: file, Line: i + 1, Err: fmt.Errorf("gem needs a quoted name: %q", clip(line))}
+				warn(i+1, fmt.Sprintf("gem without a quoted name: %q", clip(line)))
 			}
 			if m != nil {
 				g.gems[m[1]] = true
@@ -48,19 +60,23 @@ func parseGemfile(file string, b []byte) (*gemfile, error) {
 				g.ruby = m[1]
 			}
 		}
-		if doBlockRe.MatchString(line) {
-			open = append(open, i+1)
-		} else if endLineRe.MatchString(line) {
-			if len(open) == 0 {
-				return nil, &ManifestError{File: file, Line: i + 1, Err: errors.New("unexpected end: no block is open")}
+		if doBlockRe.MatchString(line) || kwBlockRe.MatchString(line) {
+			if depth == 0 {
+				opened = i + 1
 			}
-			open = open[:len(open)-1]
+			depth++
+		} else if endLineRe.MatchString(line) {
+			if depth == 0 {
+				warn(i+1, "end without an open block")
+				continue
+			}
+			depth--
 		}
 	}
-	if len(open) > 0 {
-		return nil, &ManifestError{File: file, Line: open[len(open)-1], Err: errors.New("block opened with do is never closed with end")}
+	if depth > 0 {
+		warn(opened, "block never closed with end")
 	}
-	return g, nil
+	return g
 }
 
 // stripRubyComment removes a trailing # comment outside strings and

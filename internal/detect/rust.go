@@ -16,9 +16,9 @@ func (rustDetector) Name() string { return "rust" }
 // cargoToml is the part of Cargo.toml detection reads.
 type cargoToml struct {
 	Package struct {
-		Name        string `toml:"name"`
-		RustVersion string `toml:"rust-version"`
-		DefaultRun  string `toml:"default-run"`
+		Name        string     `toml:"name"`
+		RustVersion tomlString `toml:"rust-version"`
+		DefaultRun  string     `toml:"default-run"`
 	} `toml:"package"`
 	Bin          []struct{ Name string } `toml:"bin"`
 	Dependencies map[string]any          `toml:"dependencies"`
@@ -33,6 +33,8 @@ var rustFrameworks = []struct {
 }{
 	{"actix-web", "actix-web", 8080}, {"axum", "axum", 3000}, {"rocket", "rocket", 8000},
 	{"warp", "warp", 3030}, {"poem", "poem", 3000}, {"tide", "tide", 8080},
+	// Last: web apps also depend on tonic for their gRPC clients.
+	{"tonic", "grpc", 50051},
 }
 
 var rustPortRules = []portRule{
@@ -89,12 +91,13 @@ func (rustDetector) Detect(a *App) (*Match, error) {
 }
 
 func rustVersion(a *App, c *cargoToml, m *Match) {
-	channel := firstLine(a, "rust-toolchain")
-	if x := toolchainChannelRe.FindStringSubmatch(a.ReadString("rust-toolchain.toml")); x != nil {
-		channel = x[1]
+	channel := rustToolchainChannel(a.ReadString("rust-toolchain.toml"))
+	if channel == "" {
+		channel = rustToolchainChannel(a.ReadString("rust-toolchain"))
 	}
-	v, s := versionFrom(2, [2]string{"rust-toolchain", channel}, [2]string{".tool-versions", toolVersions(a, "rust")},
-		[2]string{"Cargo.toml rust-version", c.Package.RustVersion})
+	v, s := pinnedVersionFrom(2, versionSource{"rust-toolchain", channel, true},
+		versionSource{".tool-versions", toolVersions(a, "rust"), true},
+		versionSource{"Cargo.toml rust-version", string(c.Package.RustVersion), false})
 	if v != "" {
 		m.RuntimeVersion = v
 		m.Signals = append(m.Signals, s)
@@ -118,7 +121,7 @@ func rustBinary(a *App, c *cargoToml) string {
 // rustServer refines a server binary: templates make it a web app, and
 // the port comes from Rocket.toml or the source.
 func rustServer(a *App, c *cargoToml, m *Match) {
-	for _, t := range []string{"askama", "tera", "maud"} {
+	for _, t := range []string{"askama", "rinja", "tera", "maud", "minijinja", "handlebars", "leptos", "leptos_axum", "dioxus"} {
 		if _, ok := c.Dependencies[t]; ok {
 			m.Type = "web"
 		}
@@ -138,4 +141,39 @@ func rustServer(a *App, c *cargoToml, m *Match) {
 	if dirs := diskDirs(a, files, "folder ="); len(dirs) > 0 {
 		m.Signals = append(m.Signals, "reads "+strings.Join(dirs, ", ")+" from disk at run time")
 	}
+}
+
+// rustToolchainChannel reads the release a rustup toolchain file pins: the
+// TOML form's `channel = "1.79.0"` or the legacy one-line form ("1.79.0").
+// Named channels (stable, beta, nightly-2024-05-01) name no release an
+// image is tagged with, so they yield "".
+func rustToolchainChannel(s string) string {
+	channel := ""
+	if x := toolchainChannelRe.FindStringSubmatch(s); x != nil {
+		channel = x[1]
+	} else {
+		for _, line := range strings.Split(s, "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				channel = line
+				break
+			}
+		}
+	}
+	if channel == "" || channel[0] < '0' || channel[0] > '9' {
+		return ""
+	}
+	return channel
+}
+
+// tomlString is a manifest string that may instead be inherited from the
+// workspace (`rust-version.workspace = true`, `rust-version = { workspace =
+// true }`): an inherited value reads as "", not as a decoding error.
+type tomlString string
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (t *tomlString) UnmarshalTOML(v any) error {
+	if s, ok := v.(string); ok {
+		*t = tomlString(s)
+	}
+	return nil
 }

@@ -63,16 +63,60 @@ func firstLine(a *App, name string) string {
 // Sources that disagree with the chosen one are named in the signal, so a
 // conflict is visible and explained.
 func versionFrom(parts int, sources ...[2]string) (string, string) {
+	vs := make([]versionSource, len(sources))
+	for i, s := range sources {
+		vs[i] = versionSource{from: s[0], value: s[1]}
+	}
+	return pinnedVersionFrom(parts, vs...)
+}
+
+// versionSource is one place a runtime version can come from. pin marks a
+// source that states the exact version the project runs on (.ruby-version,
+// Gemfile `ruby "3.2.2"`, .python-version, .nvmrc, rust-toolchain): an exact
+// X.Y.Z there is kept whole, because tools enforce it (Bundler refuses to run
+// on another 3.2.x when the Gemfile pins 3.2.2) and the project was tested on
+// it. Other sources (minimums such as requires-python or Cargo's
+// rust-version, records such as Gemfile.lock) are cut to parts.
+type versionSource struct {
+	from, value string
+	pin         bool
+}
+
+var exactVersionRe = regexp.MustCompile(`^(?:==?\s*)?v?(\d+\.\d+\.\d+)$`)
+
+// exactVersion returns X.Y.Z when s pins one exact release ("3.2.2",
+// "v20.12.2", "==3.11.9"), else "". Ranges, pre-releases and
+// two-part versions float.
+func exactVersion(s string) string {
+	if m := exactVersionRe.FindStringSubmatch(strings.TrimSpace(s)); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// pinnedVersionFrom is versionFrom with pin sources kept exact. A floating
+// choice ("3.2" from .ruby-version) is refined by a later pin it admits
+// (Gemfile `ruby "3.2.2"`), since the stricter pin is the one enforced.
+func pinnedVersionFrom(parts int, sources ...versionSource) (string, string) {
 	chosen, sig := "", ""
 	var others []string
 	for _, s := range sources {
-		v := normalizeVersion(s[1], parts)
+		v := normalizeVersion(s.value, parts)
+		if e := exactVersion(s.value); s.pin && e != "" {
+			v = e
+		}
 		switch {
-		case v == "" || s[1] == "":
+		case v == "" || s.value == "":
 		case chosen == "":
-			chosen, sig = v, "runtime version "+v+" from "+s[0]
-		case v != chosen:
-			others = append(others, s[0]+" ("+v+")")
+			chosen, sig = v, "runtime version "+v+" from "+s.from
+		case v == chosen:
+		case s.pin && exactVersion(v) != "" && exactVersion(chosen) == "" && strings.HasPrefix(v, chosen+"."):
+			sig += "; refined to " + v + " by " + s.from
+			chosen = v
+		case exactVersion(chosen) != "" && strings.HasPrefix(chosen, v+"."):
+			// A floating source admits the exact pin: no conflict.
+		default:
+			others = append(others, s.from+" ("+v+")")
 		}
 	}
 	if len(others) > 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -43,6 +44,12 @@ type Plan struct {
 	// Ignore are the family's .dockerignore entries, after the common ones.
 	Ignore []string
 }
+
+// Exact reports whether Version pins one release (3.2.2). Its image is then
+// tagged without the Debian codename (ruby:3.2.2-slim): every release has
+// that tag, while a -bookworm variant exists only for releases cut after
+// Debian 12 (ruby 3.1.2, python 3.10.6 have none).
+func (p Plan) Exact() bool { return exactRelease(p.Version) }
 
 // Family turns a detected service into a Plan. A family is one file; the
 // registry below lists them in the order they are tried.
@@ -135,6 +142,39 @@ func major(v string) string {
 		return v[:i]
 	}
 	return v
+}
+
+// floatMajor is major unless v pins one exact release ("20.12.2"), which
+// is kept: detection reports an exact version only where the repository
+// pins one, and the official images are tagged with every release.
+func floatMajor(v string) string {
+	if exactRelease(v) {
+		return v
+	}
+	return major(v)
+}
+
+// floatMinor is minor unless v pins one exact release ("3.2.2"): Bundler
+// refuses to run on another 3.2.x when the Gemfile pins 3.2.2.
+func floatMinor(v string) string {
+	if exactRelease(v) {
+		return v
+	}
+	return minor(v)
+}
+
+// exactRelease reports whether v is X.Y.Z, all numeric.
+func exactRelease(v string) bool {
+	parts := strings.Split(v, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	for _, p := range parts {
+		if _, err := strconv.Atoi(p); err != nil || p == "" || p[0] == '+' || p[0] == '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // minor returns major.minor of v ("3.12.4" -> "3.12").

@@ -47,10 +47,21 @@ var cases = []detect.Service{
 	{Name: "gin", Language: "go", Framework: "gin", Type: "api", RuntimeVersion: "1.22", BuildCommand: "go build -o server ./cmd/server", StartCommand: "./server serve --addr :8080", Port: 8080},
 	{Name: "spring", Language: "java", Framework: "spring-boot", Type: "web", PackageManager: "maven", RuntimeVersion: "21", Port: 8080, HealthCheckPath: "/actuator/health"},
 	{Name: "kotlin", Language: "java", Framework: "spring-boot", Type: "api", PackageManager: "gradle", RuntimeVersion: "17", Port: 8080},
+	{Name: "catalog", Language: "java", Framework: "java", Type: "worker", PackageManager: "gradle", RuntimeVersion: "21",
+		BuildCommand: "./gradlew installDist -x test", StartCommand: "./build/install/catalog/bin/catalog",
+		Signals: []string{"Gradle version catalog gradle/libs.versions.toml"}},
 	{Name: "orders", Path: "services/orders", Workspace: ".", Language: "java", Framework: "spring-boot", Type: "api", PackageManager: "maven", Port: 8080},
 	{Name: "ktor", Path: "apps/ktor", Workspace: ".", Language: "java", Framework: "ktor", Type: "web", PackageManager: "gradle", Port: 8080},
 	{Name: "gradle9", Language: "java", Framework: "spring-boot", Type: "api", PackageManager: "gradle", RuntimeVersion: "21", Port: 8080, Signals: []string{"Gradle wrapper 9 from gradle/wrapper/gradle-wrapper.properties"}},
 	{Name: "quarkus", Language: "java", Framework: "quarkus", Type: "api", PackageManager: "maven", Port: 8080},
+	{Name: "ticker", Language: "java", Framework: "java", Type: "worker", PackageManager: "maven", RuntimeVersion: "21",
+		BuildCommand: "mvn -B -DskipTests package dependency:copy-dependencies -DincludeScope=runtime",
+		StartCommand: "java -cp target/ticker-1.0-SNAPSHOT.jar:target/dependency/* com.acme.tool.Main"},
+	{Name: "weather", Language: "java", Framework: "javalin", Type: "web", PackageManager: "gradle", RuntimeVersion: "21", Port: 7070,
+		BuildCommand: "./gradlew :app:installDist -x test", StartCommand: "./app/build/install/app/bin/app"},
+	{Name: "storefront", Path: "apps/storefront", Workspace: ".", Language: "javascript", Framework: "vite", Type: "static", PackageManager: "npm",
+		BuildCommand: "npx nx build storefront", OutputDir: "../../dist/apps/storefront", Port: 8080},
+	{Name: "pinned", Language: "ruby", Framework: "rails", Type: "web", PackageManager: "bundler", RuntimeVersion: "3.2.2", Port: 3000},
 	{Name: "rails", Language: "ruby", Framework: "rails", Type: "web", RuntimeVersion: "3.3.4", StartCommand: "bin/rails server -b 0.0.0.0", Port: 3000},
 	{Name: "esbuild", Language: "ruby", Framework: "rails", Type: "web", RuntimeVersion: "3.3", BuildCommand: "bundle exec rails assets:precompile", StartCommand: "bundle exec puma -C config/puma.rb", Port: 3000, Signals: []string{"package.json builds the front-end assets (yarn run build)"}},
 	{Name: "sidekiq", Language: "ruby", Framework: "sidekiq", Type: "worker", StartCommand: "bundle exec sidekiq"},
@@ -193,7 +204,8 @@ func checkStructure(t *testing.T, s detect.Service, df []byte) {
 	// everything first; plain PHP has no dependencies to install.
 	coarse := (s.Workspace != "" && s.Workspace != s.Path && s.PackageManager != "pnpm") ||
 		(s.Language == "php" && s.PackageManager != "composer") ||
-		((s.Language == "java" || s.Language == "go") && s.Workspace != "" && s.Workspace != s.Path)
+		((s.Language == "java" || s.Language == "go") && s.Workspace != "" && s.Workspace != s.Path) ||
+		(s.PackageManager == "gradle" && gradleProjectTaskRe.MatchString(s.BuildCommand))
 	if s.Language != "static" && installBeforeSource == 0 && !coarse {
 		t.Error("no dependency step runs before the source is copied")
 	}

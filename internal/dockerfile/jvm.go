@@ -1,6 +1,8 @@
 package dockerfile
 
 import (
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,12 +31,20 @@ func (jvmFamily) Plan(s detect.Service) Plan {
 		// sbt stage writes a start script named after the project.
 		cmd = "/app/bin/" + s.Name
 	}
+	extra := jvmExtra(s, tool)
+	if extra["MainClass"] != "" {
+		// java expands the lib/* classpath wildcard itself: no shell needed.
+		cmd = "java -XX:MaxRAMPercentage=75.0 -cp /app/app.jar:/app/lib/* " + extra["MainClass"]
+	}
+	if extra["Dist"] != "" {
+		cmd = "/app/bin/" + extra["Dist"]
+	}
 	return Plan{
 		Service: s,
 		Version: major(version(s.RuntimeVersion, "21")),
 		Port:    s.Port,
 		Cmd:     ExecForm(cmd),
-		Extra:   jvmExtra(s, tool),
+		Extra:   extra,
 		Ignore:  []string{"target", "build", ".gradle", ".mvn/wrapper/maven-wrapper.jar", "out", "*.iml"},
 	}
 }
@@ -55,9 +65,35 @@ func jvmExtra(s detect.Service, tool string) map[string]string {
 		dir := memberDir(s)
 		e["Module"], e["Dir"] = dir, dir
 		e["GradleModule"] = ":" + strings.ReplaceAll(dir, "/", ":")
+	} else if m := gradleProjectTaskRe.FindStringSubmatch(s.BuildCommand); tool == "gradle" && m != nil {
+		// The application is a subproject built from the root
+		// (./gradlew :app:installDist, as `gradle init` lays it out).
+		e["GradleModule"] = ":" + m[1]
+		e["Module"] = strings.ReplaceAll(m[1], ":", "/")
+		e["Dir"] = e["Module"]
+	}
+	e["GradleTask"] = "build"
+	if slices.Contains(s.Signals, "Gradle version catalog gradle/libs.versions.toml") {
+		e["Catalog"] = "true"
+	}
+	if m := gradleDistRe.FindStringSubmatch(s.StartCommand); tool == "gradle" && m != nil {
+		// The application plugin's start script and lib/: a plain jar has
+		// no Main-Class and none of the dependencies.
+		e["GradleTask"], e["Dist"] = "installDist", m[1]
+	}
+	if m := mavenMainRe.FindStringSubmatch(s.StartCommand); tool == "maven" && m != nil {
+		e["MainClass"] = m[1]
 	}
 	return e
 }
+
+var (
+	gradleProjectTaskRe = regexp.MustCompile(`(?:gradlew|gradle)\s+:([\w.:-]+):\w+`)
+	gradleDistRe        = regexp.MustCompile(`build/install/([\w.-]+)/bin/[\w.-]+$`)
+	// mavenMainRe reads the main class of detection's classpath start
+	// command (java -cp target/app.jar:target/dependency/* com.acme.Main).
+	mavenMainRe = regexp.MustCompile(`^java -cp \S+ ([\w.$]+)$`)
+)
 
 // gradleMajor is the Gradle major version of the build image: the one the
 // wrapper pins (detection's "Gradle wrapper N" signal) from 8 on, else 8:

@@ -66,7 +66,7 @@ func nodePlan(s detect.Service) Plan {
 	}
 	p := Plan{
 		Service: s,
-		Version: major(version(s.RuntimeVersion, "22")),
+		Version: floatMajor(version(s.RuntimeVersion, "22")),
 		Port:    s.Port,
 		Build:   s.BuildCommand,
 		Cmd:     cmdOr(s.StartCommand, nodeRun(pm)+" start"),

@@ -32,7 +32,7 @@ func (pythonFamily) Plan(s detect.Service) Plan {
 	}
 	p := Plan{
 		Service: s,
-		Version: minor(version(s.RuntimeVersion, "3.12")),
+		Version: floatMinor(version(s.RuntimeVersion, "3.12")),
 		Port:    s.Port,
 		Build:   s.BuildCommand,
 		Cmd:     cmdOr(s.StartCommand, def),
@@ -129,7 +129,7 @@ func pipPlan(p *Plan, s detect.Service) {
 			}
 		}
 		p.Extra["ReqCopies"] = strings.Join(copies, "\n")
-	case src == "pyproject.toml" && minorAtLeast(p.Version, 3, 11):
+	case src == "pyproject.toml" && minorAtLeast(minor(p.Version), 3, 11):
 		p.Extra["PyProject"] = "true"
 	case src == "pyproject.toml" || src == "setup.py":
 		p.Extra["InstallProject"] = "true"

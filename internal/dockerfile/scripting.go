@@ -28,7 +28,7 @@ func (rubyFamily) Plan(s detect.Service) Plan {
 	}
 	return Plan{
 		Service: s,
-		Version: minor(version(s.RuntimeVersion, "3.3")),
+		Version: floatMinor(version(s.RuntimeVersion, "3.3")),
 		Port:    s.Port,
 		Build:   build,
 		Cmd:     cmdOr(s.StartCommand, def),

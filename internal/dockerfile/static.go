@@ -27,10 +27,10 @@ func (staticGenerator) Plan(s detect.Service) Plan {
 		p.Version = version(s.RuntimeVersion, "0.139.0")
 		p.Ignore = []string{"public", "resources/_gen", ".hugo_build.lock"}
 	case "jekyll":
-		p.Version = minor(version(s.RuntimeVersion, "3.3"))
+		p.Version = floatMinor(version(s.RuntimeVersion, "3.3"))
 		p.Ignore = []string{"_site", ".jekyll-cache", ".sass-cache", "vendor"}
 	case "mkdocs":
-		p.Version = minor(version(s.RuntimeVersion, "3.12"))
+		p.Version = floatMinor(version(s.RuntimeVersion, "3.12"))
 		p.Ignore = []string{"site", "__pycache__", ".venv"}
 	}
 	return p

@@ -1,0 +1,6 @@
+from worker.celery_app import celery
+
+
+@celery.task
+def build_report():
+    return "done"

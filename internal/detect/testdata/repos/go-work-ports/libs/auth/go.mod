@@ -1,0 +1,3 @@
+module example.com/shop/auth
+
+go 1.22.4

@@ -1,0 +1,1 @@
+export default { title: 'Acme UI', url: 'https://ui.acme.dev', baseUrl: '/' };

@@ -1,0 +1,3 @@
+package com.acme.tool;
+
+class MainTest {}

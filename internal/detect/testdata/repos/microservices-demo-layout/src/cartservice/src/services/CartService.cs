@@ -1,0 +1,1 @@
+namespace cartservice.services; public class CartService {}

@@ -1,0 +1,1 @@
+import express from "express"; const app = express(); app.listen(process.env.PORT ?? 4000);

@@ -1,0 +1,6 @@
+export default {
+  title: 'Acme',
+  url: 'https://docs.acme.dev',
+  baseUrl: '/',
+  presets: [['classic', {docs: {sidebarPath: './sidebars.js'}}]],
+};

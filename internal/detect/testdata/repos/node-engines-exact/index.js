@@ -1,0 +1,1 @@
+const f = require("fastify")(); f.listen({ port: process.env.PORT || 3000, host: "0.0.0.0" });

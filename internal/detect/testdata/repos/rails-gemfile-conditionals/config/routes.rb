@@ -1,0 +1,4 @@
+Rails.application.routes.draw do
+  get "up" => "rails/health#show", as: :rails_health_check
+  root "posts#index"
+end
