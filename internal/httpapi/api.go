@@ -47,6 +47,10 @@ type Config struct {
 	// deterministic one. One instance serves every request, so its cache is
 	// shared.
 	Explainer preview.Explainer
+	// Egress makes the API's outbound requests (OpenID discovery, key sets
+	// and token exchange); nil is egress.New with no allow-list, which
+	// refuses every non-public address.
+	Egress *http.Client
 }
 
 // API is the http.Handler of the control plane.
