@@ -48,11 +48,12 @@ func (o *Options) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	api, err := httpapi.New(httpapi.Config{Store: st, Tokens: token.NewIssuer(key, token.DefaultTTL),
+	out := o.egressClient()
+	api, err := httpapi.New(httpapi.Config{Store: st, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
 		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
 		// This process is SQLite's only writer, so the read cache sees every write.
-		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger)})
+		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger, out)})
 	if err != nil {
 		return err
 	}
