@@ -64,6 +64,12 @@ func NewKeyring(current KEK, old ...KEK) *Keyring {
 	return k
 }
 
+// Has reports whether the KEK with fingerprint id is loaded.
+func (k *Keyring) Has(id string) bool {
+	_, ok := k.byID[id]
+	return ok
+}
+
 // CurrentID returns the fingerprint of the KEK used by Seal.
 func (k *Keyring) CurrentID() string { return k.current.ID }
 
