@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -29,8 +28,8 @@ func Run(ctx context.Context, o Options) error {
 }
 
 func (o *Options) run(ctx context.Context) error {
-	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
-		return fmt.Errorf("creating data directory: %w", err)
+	if err := o.secureDataDir(); err != nil {
+		return err
 	}
 	st, err := sqlstore.Open(ctx, sqlstore.DSN(o.DatabaseURL, o.DataDir), sqlstore.Options{})
 	if err != nil {
