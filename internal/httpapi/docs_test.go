@@ -108,7 +108,7 @@ func TestSwaggerUIEmbedded(t *testing.T) {
 
 // TestOperations: health, readiness, metrics and request IDs.
 func TestOperations(t *testing.T) {
-	e := newEnv(t, sqliteDSN(t), withPoolStats)
+	e := newEnv(t, sqliteDSN(t), withPoolStats, withMetricsToken)
 	e.run(t, []call{
 		{method: "GET", path: "/healthz", token: "-", status: 200, check: wantJSON("status", "ok")},
 		{method: "GET", path: "/readyz", token: "-", status: 200, check: wantJSON("status", "ok")},
@@ -120,7 +120,9 @@ func TestOperations(t *testing.T) {
 		}},
 		{name: "request id kept", method: "GET", path: "/healthz", token: "-", header: map[string]string{"X-Request-ID": "abc-123"}, status: 200, check: wantHeader("X-Request-ID", "abc-123")},
 	})
-	resp, err := http.Get(e.srv.URL + "/metrics")
+	req, _ := http.NewRequest("GET", e.srv.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+metricsToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

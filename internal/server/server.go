@@ -52,7 +52,7 @@ func (o *Options) run(ctx context.Context) error {
 		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
 		// This process is SQLite's only writer, so the read cache sees every write.
-		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger, out)})
+		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger, out), MetricsToken: o.MetricsToken})
 	if err != nil {
 		return err
 	}
@@ -62,6 +62,15 @@ func (o *Options) run(ctx context.Context) error {
 	retention.Go(func() { o.retain(rctx, api.Identity()) })
 	defer retention.Wait()
 	defer stopRetention()
+	// The metrics listener closes before the store does.
+	mctx, stopMetrics := context.WithCancel(ctx)
+	waitMetrics, err := o.serveMetrics(mctx, api.MetricsHandler())
+	if err != nil {
+		stopMetrics()
+		return err
+	}
+	defer waitMetrics()
+	defer stopMetrics()
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.Listen, err)
