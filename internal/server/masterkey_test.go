@@ -41,6 +41,14 @@ func storeSecret(t *testing.T, dir string, raw []byte) {
 	}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	// A TOTP secret is sealed under the master key too.
+	mfa, err := ring.Seal([]byte("JBSWY3DPEHPK3PXP"), identitystore.MFAAAD(u.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := identitystore.New(st).StartMFA(ctx, u.ID, mfa, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestWrongMasterKeyRefusesStart: data stored under key A, started with
@@ -55,7 +63,7 @@ func TestWrongMasterKeyRefusesStart(t *testing.T) {
 	defer cancel()
 	err := Run(ctx, Options{DataDir: dir, Listen: "127.0.0.1:0", Getenv: func(k string) string { return env[k] },
 		Logger: slog.New(slog.DiscardHandler), Stderr: &bytes.Buffer{}})
-	if err == nil || !strings.Contains(err.Error(), kekA.ID) || !strings.Contains(err.Error(), "cannot decrypt") {
+	if err == nil || !strings.Contains(err.Error(), kekA.ID+" (2 data keys)") || !strings.Contains(err.Error(), "cannot decrypt") {
 		t.Fatalf("Run() = %v, want a refusal naming key id %s", err, kekA.ID)
 	}
 	// With the right key it starts.
@@ -65,7 +73,8 @@ func TestWrongMasterKeyRefusesStart(t *testing.T) {
 
 // TestRotationThroughEnvironmentUpdatesKeyFile: the key file holds A;
 // rotating to B through the environment rewrites the file, so a later
-// start without the variables uses B, under which everything now is.
+// start without the variables uses B, under which everything (secrets and
+// MFA secrets) now is.
 func TestRotationThroughEnvironmentUpdatesKeyFile(t *testing.T) {
 	dir := t.TempDir()
 	a, _, err := secretbox.LoadMasterKey("", dir)
