@@ -17,7 +17,8 @@ import (
 // not serve: every documented operation is sent to the real router, which
 // must not answer with its own 404 or 405.
 func TestDocumentMatchesRoutes(t *testing.T) {
-	e := newEnv(t, sqliteDSN(t))
+	// With a metrics token, so that /metrics is served (401, not 404).
+	e := newEnv(t, sqliteDSN(t), withMetricsToken)
 	r := e.do(t, call{method: "GET", path: "/api/documentation.json", token: "-"})
 	if r.status != 200 {
 		t.Fatalf("document: %d", r.status)
