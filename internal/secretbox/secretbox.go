@@ -70,6 +70,17 @@ func (k *Keyring) Has(id string) bool {
 	return ok
 }
 
+// IDs returns the fingerprints of every loaded KEK, the current one first.
+func (k *Keyring) IDs() []string {
+	ids := []string{k.current.ID}
+	for id := range k.byID {
+		if id != k.current.ID {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
 // CurrentID returns the fingerprint of the KEK used by Seal.
 func (k *Keyring) CurrentID() string { return k.current.ID }
 

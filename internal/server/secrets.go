@@ -93,7 +93,7 @@ func checkMasterKeys(ctx context.Context, ids *identitystore.Store, ring *secret
 		hint = "$CAPSULE_MASTER_KEY_PREVIOUS must be the key the data is under"
 	}
 	return fmt.Errorf("the master key cannot decrypt the stored secrets: they are under master key id %s, which is not loaded (loaded: %s); %s",
-		strings.Join(missing, ", "), ring.CurrentID(), hint)
+		strings.Join(missing, ", "), strings.Join(ring.IDs(), ", "), hint)
 }
 
 // followEnvKey rewrites an existing key file that holds another key than
