@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/usecapsule/capsule/internal/egress"
@@ -55,6 +56,10 @@ type response struct {
 	} `json:"error"`
 }
 
+// guarded is the client of a Client without HTTP, shared so that its
+// connections are reused.
+var guarded = sync.OnceValue(func() *http.Client { return egress.New(egress.Options{}) })
+
 // maxResponse bounds what is read from the endpoint.
 const maxResponse = 1 << 20
 
@@ -77,7 +82,7 @@ func (c *Client) Complete(ctx context.Context, messages []explain.Message) (stri
 	c.authorize(req)
 	hc := c.HTTP
 	if hc == nil {
-		hc = egress.New(egress.Options{})
+		hc = guarded()
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
