@@ -25,24 +25,6 @@ const (
 	KindUnavailable                 // temporarily unable to serve (e.g. shutting down)
 )
 
-// Error codes shared across the domain. Entity not-found codes are built by
-// NotFound ("SERVICE_NOT_FOUND" and so on).
-const (
-	CodeInternal           = "INTERNAL"
-	CodeValidation         = "VALIDATION_FAILED"
-	CodeConflict           = "CONFLICT"
-	CodeAlreadyExists      = "ALREADY_EXISTS"
-	CodeVersionConflict    = "VERSION_CONFLICT"
-	CodePreconditionFailed = "PRECONDITION_FAILED"
-	CodeUnauthenticated    = "UNAUTHENTICATED"
-	CodeForbidden          = "FORBIDDEN"
-	CodeNotImplemented     = "NOT_IMPLEMENTED"
-	CodeTooLarge           = "PAYLOAD_TOO_LARGE"
-	CodeRateLimited        = "RATE_LIMITED"
-	CodeUnavailable        = "UNAVAILABLE"
-	CodeNotFound           = "NOT_FOUND"
-)
-
 // Error is the domain's error value. Code is a stable machine-readable string
 // (e.g. SERVICE_NOT_FOUND), Message is for people, Details carry structured
 // context such as the list of invalid fields.
@@ -75,10 +57,13 @@ func Errorf(kind Kind, code, format string, args ...any) *Error {
 func NotFound(entity, id string) *Error {
 	return &Error{
 		Kind:    KindNotFound,
-		Code:    entityCode(entity) + "_NOT_FOUND",
+		Code:    NotFoundCode(entity),
 		Message: fmt.Sprintf("%s %q not found", entity, id),
 	}
 }
+
+// NotFoundCode is the code of NotFound(entity, ...), e.g. SERVICE_NOT_FOUND.
+func NotFoundCode(entity string) string { return entityCode(entity) + "_NOT_FOUND" }
 
 // AlreadyExists returns the conflict error for a duplicate unique key.
 func AlreadyExists(entity, field, value string) *Error {

@@ -2,8 +2,17 @@ package capsule
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"time"
+)
+
+// Bounds of a project's free-form settings. Settings are stored, cached,
+// audited and returned on every read of the project, so one client must not
+// be able to grow them without limit; these leave room for any real use.
+const (
+	MaxSettingsBytes = 64 << 10 // encoded as JSON
+	MaxSettingsKeys  = 256      // keys of all nested objects together
 )
 
 // Project groups the services and environments of one application or team.
@@ -52,7 +61,40 @@ func (p *Project) Validate() error {
 	if p.Settings == nil {
 		p.Settings = map[string]any{}
 	}
+	checkSettings(&v, p.Settings)
 	return v.Err()
+}
+
+// checkSettings bounds free-form settings by their encoded size and their
+// number of keys at every depth.
+func checkSettings(v *Validation, settings map[string]any) {
+	if n := countKeys(settings); n > MaxSettingsKeys {
+		v.Add("settings", "has %d keys (counting nested objects), more than %d", n, MaxSettingsKeys)
+		return
+	}
+	b, err := json.Marshal(settings)
+	switch {
+	case err != nil:
+		v.Add("settings", "cannot be encoded as JSON: %v", err)
+	case len(b) > MaxSettingsBytes:
+		v.Add("settings", "is %d bytes as JSON, more than %d", len(b), MaxSettingsBytes)
+	}
+}
+
+func countKeys(v any) int {
+	n := 0
+	switch v := v.(type) {
+	case map[string]any:
+		n += len(v)
+		for _, x := range v {
+			n += countKeys(x)
+		}
+	case []any:
+		for _, x := range v {
+			n += countKeys(x)
+		}
+	}
+	return n
 }
 
 func scpLikeGitURL(s string) bool {

@@ -237,7 +237,7 @@ func (ac *access) authorize(r *http.Request, rt Route, p *principal, perm rbac.P
 	d := rbac.Decide(p.bindings, perm, t.scope)
 	switch {
 	case d.Allowed:
-		return t, nil
+		return t, t.claims.check(t, t.fromPath)
 	case !d.Member && t.id != "":
 		return t, capsule.NotFound(t.entity, t.id)
 	case !d.Member && r.Method == http.MethodGet:

@@ -61,7 +61,7 @@ func (ac *access) authenticate(a *API, r *http.Request) (*principal, error) {
 	return &principal{caller: c, bindings: bs}, nil
 }
 
-var errBadAPIKey = capsule.Errorf(capsule.KindUnauthenticated, "INVALID_API_KEY", "the API key is invalid, expired or revoked")
+var errBadAPIKey = capsule.Errorf(capsule.KindUnauthenticated, capsule.CodeInvalidAPIKey, "the API key is invalid, expired or revoked")
 
 func (ac *access) authenticateKey(ctx context.Context, plain string) (*principal, error) {
 	id, err := apikey.Parse(plain)

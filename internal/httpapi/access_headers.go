@@ -82,5 +82,5 @@ func checkOrigin(r *http.Request) error {
 }
 
 func csrfError(msg string) error {
-	return capsule.Errorf(capsule.KindForbidden, "CROSS_SITE_REQUEST", "%s: cross-site writes are refused", msg)
+	return capsule.Errorf(capsule.KindForbidden, capsule.CodeCrossSiteRequest, "%s: cross-site writes are refused", msg)
 }

@@ -142,7 +142,7 @@ func (ac *access) recordLogin(r *http.Request, rt Route, email string, t target)
 func lockedError(w http.ResponseWriter, wait time.Duration) error {
 	secs := max(1, int(wait.Seconds()+0.999))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	return &capsule.Error{Kind: capsule.KindRateLimited, Code: "ACCOUNT_LOCKED",
+	return &capsule.Error{Kind: capsule.KindRateLimited, Code: capsule.CodeAccountLocked,
 		Message: "too many failed sign-ins; try again in " + (time.Duration(secs) * time.Second).String(),
 		Details: map[string]any{"retryAfterSeconds": secs}}
 }

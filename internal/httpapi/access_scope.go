@@ -20,6 +20,10 @@ type target struct {
 	// ref names the most specific parent a request without {id} referred
 	// to, for its not-found error (e.g. PROJECT_NOT_FOUND).
 	refEntity, refID string
+	// claims are the references named in the query and body, checked
+	// against scope once the request is authorized.
+	claims   scopeClaims
+	fromPath bool // scope came from the path's {id}
 }
 
 // resourceOf returns the first path segment after /api/v1/, e.g. "projects".
@@ -36,20 +40,27 @@ var entityOfResource = map[string]string{
 
 // resolveTarget finds the scope of a request: from the path's {id} (loading
 // the entity and its parents), else from organizationId/projectId/
-// environmentId in the query or, for writes, the JSON body.
+// environmentId in the query or, for writes, the JSON body. The query and
+// the body must agree where both name a reference (SCOPE_MISMATCH).
 func (ac *access) resolveTarget(r *http.Request, rt Route) (target, error) {
 	res := resourceOf(rt.Path)
-	t := target{entity: entityOfResource[res]}
+	t := target{entity: entityOfResource[res], claims: claimsOf(r)}
 	if t.entity == "" {
 		t.entity = strings.TrimSuffix(res, "s")
 	}
-	if id := r.PathValue("id"); id != "" && strings.Contains(rt.Path, "{id}") {
-		t.id = id
-		return ac.resolveByID(r.Context(), res, t)
+	ref, err := t.claims.merge()
+	if err != nil {
+		return t, err
 	}
-	ref := refsFromQuery(r)
-	if ref == (scopeRef{}) && r.Method != http.MethodGet {
-		ref = refsFromBody(r)
+	if id := r.PathValue("id"); id != "" && strings.Contains(rt.Path, "{id}") {
+		t.id, t.fromPath = id, true
+		if r.Method == http.MethodPut && ownParentChecked[res] && strings.HasSuffix(rt.Path, "/{id}") {
+			// The body's parent reference is a field of the entity being
+			// replaced; its handler refuses a change with a message that
+			// says a move is impossible, which says more than a mismatch.
+			t.claims.body = scopeRef{}
+		}
+		return ac.resolveByID(r.Context(), res, t)
 	}
 	return ac.resolveRef(r.Context(), ref, t)
 }
@@ -104,6 +115,10 @@ type errUnknownResource string
 func (e errUnknownResource) Error() string {
 	return "access: no scope resolver for resource " + string(e)
 }
+
+// ownParentChecked are the resources whose PUT handler refuses a change of
+// the entity's own parent reference (immutable).
+var ownParentChecked = map[string]bool{"projects": true, "environments": true, "services": true}
 
 // scopeRef are the parent references a request names.
 type scopeRef struct{ org, project, environment string }

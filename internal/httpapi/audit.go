@@ -91,6 +91,13 @@ func auditFilter(r *http.Request) (identitystore.AuditFilter, string, error) {
 		}
 		f.Limit = n
 	}
+	switch f.Outcome {
+	case "", audit.OutcomeSuccess, audit.OutcomeFailure, audit.OutcomeDenied:
+	default:
+		// An unknown outcome would match nothing and answer an empty page,
+		// which reads as "no such entries".
+		v.Add("outcome", "%q is not %s, %s or %s", f.Outcome, audit.OutcomeSuccess, audit.OutcomeFailure, audit.OutcomeDenied)
+	}
 	format := q.Get("format")
 	switch format {
 	case "", "json", "jsonl", "csv":

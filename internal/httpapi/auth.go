@@ -59,7 +59,7 @@ func unauthenticated(msg string) error {
 
 // errBadCredentials is deliberately the same for an unknown email and a
 // wrong password, so login cannot be used to discover accounts.
-var errBadCredentials = capsule.Errorf(capsule.KindUnauthenticated, "INVALID_CREDENTIALS", "email or password is wrong")
+var errBadCredentials = capsule.Errorf(capsule.KindUnauthenticated, capsule.CodeInvalidCredentials, "email or password is wrong")
 
 // authenticate verifies the bearer token and loads the caller's memberships.
 // Access tokens are verified without a database read (HMAC), the

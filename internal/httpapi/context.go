@@ -41,14 +41,18 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// cleanRequestID accepts a client's X-Request-ID when it is short and
-// printable ASCII, so it cannot inject anything into logs.
+// cleanRequestID accepts a client's X-Request-ID only when it is a safe
+// token: 1 to 128 of [A-Za-z0-9._-]. Anything else (spaces, quotes, '=',
+// control or non-ASCII bytes) could forge fields in a log line or in a
+// downstream header, so it is dropped and a fresh ID generated; the
+// client's value is never echoed.
 func cleanRequestID(s string) string {
 	if s == "" || len(s) > 128 {
 		return ""
 	}
 	for i := 0; i < len(s); i++ {
-		if s[i] < 0x21 || s[i] > 0x7e {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
 			return ""
 		}
 	}

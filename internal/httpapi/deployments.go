@@ -68,7 +68,7 @@ func cancelDeployment(st capsule.Store) handlerFunc {
 			return err
 		}
 		if !cancellable[d.Status] {
-			return &capsule.Error{Kind: capsule.KindConflict, Code: "DEPLOYMENT_NOT_CANCELLABLE",
+			return &capsule.Error{Kind: capsule.KindConflict, Code: capsule.CodeDeploymentNotCancellable,
 				Message: "deployment " + id + " is " + d.Status + "; only pending, building or deploying deployments can be cancelled",
 				Details: map[string]any{"status": d.Status}}
 		}

@@ -35,8 +35,19 @@ type ErrorDetail struct {
 	Details map[string]any `json:"details"`
 }
 
-// StatusOf returns the HTTP status of err according to the kind table.
+// statusByCode overrides the kind's status for the codes that HTTP itself
+// gives a status of their own: they are what a client retries differently.
+var statusByCode = map[string]int{
+	capsule.CodeMethodNotAllowed: http.StatusMethodNotAllowed,
+	capsule.CodeHeadersTooLarge:  http.StatusRequestHeaderFieldsTooLarge,
+}
+
+// StatusOf returns the HTTP status of err according to the code and kind
+// tables.
 func StatusOf(err error) int {
+	if s, ok := statusByCode[capsule.ErrorCode(err)]; ok && capsule.ErrorKind(err) != capsule.KindInternal {
+		return s
+	}
 	if s, ok := statusByKind[capsule.ErrorKind(err)]; ok {
 		return s
 	}
@@ -75,11 +86,3 @@ func invalid(code, field, format string, args ...any) error {
 	e.Message = field + ": " + e.Details["fields"].([]capsule.FieldError)[0].Message
 	return e
 }
-
-// Error codes of the HTTP layer, in addition to the domain's.
-const (
-	CodeInvalidJSON      = "INVALID_JSON"
-	CodeUnknownField     = "UNKNOWN_FIELD"
-	CodeInvalidParameter = "INVALID_PARAMETER"
-	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
-)

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/usecapsule/capsule"
 )
@@ -54,7 +55,7 @@ func TestDiffRevisions(t *testing.T) {
 // FuzzDecodeJSON: any body yields nil or a KindInvalid/KindTooLarge error,
 // never a panic or another kind.
 func FuzzDecodeJSON(f *testing.F) {
-	for _, s := range []string{`{"name":"x","slug":"x"}`, `{"name":`, `{} {}`, `{"nope":1}`, `[]`, `{"settings":{"a":[1,2]}}`, ``, `{"version":"1"}`, "\x00"} {
+	for _, s := range []string{`{"name":"x","slug":"x"}`, `{"name":`, `{} {}`, `{"nope":1}`, `[]`, `{"settings":{"a":[1,2]}}`, ``, `{"version":"1"}`, "\x00", "{\"name\":\"\xff\"}", `{"settings":` + strings.Repeat("[", 40), `{"name":"\udc00"}`, `{"name":"\ud800\u0041"}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -64,6 +65,13 @@ func FuzzDecodeJSON(f *testing.F) {
 		var p capsule.Project
 		err := decodeJSON(r, &p)
 		if err == nil {
+			if !utf8.ValidString(body) {
+				t.Fatalf("decodeJSON accepted invalid UTF-8 %q", body)
+			}
+			replaced := strings.ContainsRune(p.Name+p.Slug, utf8.RuneError)
+			if replaced && !strings.ContainsRune(body, utf8.RuneError) && !strings.Contains(strings.ToLower(body), `\ufffd`) {
+				t.Fatalf("decodeJSON replaced a character with U+FFFD in %q", body)
+			}
 			return
 		}
 		if k := capsule.ErrorKind(err); k != capsule.KindInvalid && k != capsule.KindTooLarge {

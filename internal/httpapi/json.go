@@ -39,8 +39,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // decodeJSON reads exactly one JSON value into dst. Unknown fields, trailing
 // data, an empty body and a body over the limit are errors naming the problem.
+//
+// The body is read whole first (the API's MaxBytesReader bounds it) so that
+// invalid UTF-8 and excessive nesting are refused before decoding; see
+// checkJSONBytes.
 func decodeJSON(r *http.Request, dst any) error {
-	dec := json.NewDecoder(r.Body)
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		return jsonError(err)
+	}
+	if err := checkJSONBytes(data); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err)
@@ -53,9 +64,9 @@ func decodeJSON(r *http.Request, dst any) error {
 		if tooLarge(err) {
 			return jsonError(err)
 		}
-		return invalid(CodeInvalidJSON, "body", "unexpected data after the JSON value at offset %d", dec.InputOffset())
+		return invalid(capsule.CodeInvalidJSON, "body", "unexpected data after the JSON value at offset %d", dec.InputOffset())
 	default:
-		return invalid(CodeInvalidJSON, "body", "unexpected data after the JSON value at offset %d", dec.InputOffset()-int64(len(extra)))
+		return invalid(capsule.CodeInvalidJSON, "body", "unexpected data after the JSON value at offset %d", dec.InputOffset()-int64(len(extra)))
 	}
 }
 
@@ -77,21 +88,21 @@ func jsonError(err error) error {
 			Message: fmt.Sprintf("request body is larger than %d bytes", mb.Limit),
 			Details: map[string]any{"limitBytes": mb.Limit}}
 	case errors.Is(err, io.EOF):
-		return invalid(CodeInvalidJSON, "body", "request body is empty; a JSON object is required")
+		return invalid(capsule.CodeInvalidJSON, "body", "request body is empty; a JSON object is required")
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return invalid(CodeInvalidJSON, "body", "malformed JSON: unexpected end of input")
+		return invalid(capsule.CodeInvalidJSON, "body", "malformed JSON: unexpected end of input")
 	case errors.As(err, &syn):
-		return invalid(CodeInvalidJSON, "body", "malformed JSON at offset %d: %s", syn.Offset, syn.Error())
+		return invalid(capsule.CodeInvalidJSON, "body", "malformed JSON at offset %d: %s", syn.Offset, syn.Error())
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
 			field = "body"
 		}
-		return invalid(CodeInvalidJSON, field, "expected %s, got JSON %s", typ.Type.String(), typ.Value)
+		return invalid(capsule.CodeInvalidJSON, field, "expected %s, got JSON %s", typ.Type.String(), typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return invalid(CodeUnknownField, name, "unknown field %q", name)
+		return invalid(capsule.CodeUnknownField, name, "unknown field %q", name)
 	default:
-		return invalid(CodeInvalidJSON, "body", "malformed JSON: %s", err.Error())
+		return invalid(capsule.CodeInvalidJSON, "body", "malformed JSON: %s", err.Error())
 	}
 }

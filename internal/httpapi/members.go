@@ -110,7 +110,7 @@ func (ac *access) mayChange(r *http.Request, orgID string, m *capsule.Member) er
 		}
 	}
 	if owners <= 1 {
-		return capsule.Errorf(capsule.KindConflict, "LAST_OWNER", "the organization's last owner cannot be demoted or removed")
+		return capsule.Errorf(capsule.KindConflict, capsule.CodeLastOwner, "the organization's last owner cannot be demoted or removed")
 	}
 	return nil
 }

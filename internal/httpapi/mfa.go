@@ -103,7 +103,7 @@ func (ac *access) mfaConfirm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if m.ConfirmedAt != nil {
-		return capsule.Errorf(capsule.KindConflict, "MFA_ALREADY_ENABLED", "two-factor authentication is already enabled")
+		return capsule.Errorf(capsule.KindConflict, capsule.CodeMFAAlreadyEnabled, "two-factor authentication is already enabled")
 	}
 	step, err := totp.Verify(secret, req.Code, ac.now(), m.LastStep)
 	if err != nil {
@@ -140,8 +140,8 @@ func (ac *access) mfaDisable(w http.ResponseWriter, r *http.Request) error {
 }
 
 var (
-	errMFARequired = capsule.Errorf(capsule.KindUnauthenticated, "MFA_REQUIRED", "this account uses two-factor authentication: send \"otp\" (or \"recoveryCode\") with the password")
-	errBadMFACode  = capsule.Errorf(capsule.KindUnauthenticated, "INVALID_MFA_CODE", "the one-time code is wrong, expired or already used")
+	errMFARequired = capsule.Errorf(capsule.KindUnauthenticated, capsule.CodeMFARequired, "this account uses two-factor authentication: send \"otp\" (or \"recoveryCode\") with the password")
+	errBadMFACode  = capsule.Errorf(capsule.KindUnauthenticated, capsule.CodeInvalidMFACode, "the one-time code is wrong, expired or already used")
 )
 
 func (ac *access) mfaSecret(ctx context.Context, uid string) (*identitystore.MFA, string, error) {
@@ -233,7 +233,7 @@ func (ac *access) requireMFA(r *http.Request, rt Route, p *principal, t target) 
 			return err
 		}
 		if req {
-			return &capsule.Error{Kind: capsule.KindForbidden, Code: "MFA_ENROLMENT_REQUIRED",
+			return &capsule.Error{Kind: capsule.KindForbidden, Code: capsule.CodeMFAEnrolmentRequired,
 				Message: "this organization requires two-factor authentication: enrol with POST /api/v1/auth/mfa/enroll"}
 		}
 		return nil

@@ -43,26 +43,37 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (s *statusWriter) writeMuxError(code int) {
-	h := s.ResponseWriter.Header()
-	var err error
+	err := capsule.Errorf(capsule.KindNotFound, capsule.CodeNotFound, "no route for %s %s", s.r.Method, s.r.URL.Path)
 	if code == http.StatusMethodNotAllowed {
-		err = &capsule.Error{Kind: capsule.KindInvalid, Code: CodeMethodNotAllowed,
-			Message: fmt.Sprintf("method %s is not allowed on %s (allowed: %s)", s.r.Method, s.r.URL.Path, h.Get("Allow"))}
-		writeErrorStatus(s.ResponseWriter, code, err)
-		return
+		err = capsule.Errorf(capsule.KindInvalid, capsule.CodeMethodNotAllowed, "method %s is not allowed on %s (allowed: %s)",
+			s.r.Method, s.r.URL.Path, s.ResponseWriter.Header().Get("Allow"))
 	}
-	err = capsule.Errorf(capsule.KindNotFound, capsule.CodeNotFound, "no route for %s %s", s.r.Method, s.r.URL.Path)
-	writeErrorStatus(s.ResponseWriter, code, err)
+	writeError(s.ResponseWriter, s.r, s.api.log, err)
 }
 
-// writeErrorStatus writes a domain error with an explicit status, for the
-// two router answers (404, 405) that have no domain kind of their own.
-func writeErrorStatus(w http.ResponseWriter, status int, err error) {
-	e := err.(*capsule.Error)
-	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message, Details: map[string]any{}}})
+// MaxHeaderBytes bounds a request's line and headers. It is checked here,
+// rather than by http.Server alone, so the answer is a 431 in the API's JSON
+// error shape; the server's own limit (ServerMaxHeaderBytes) is set far
+// higher and only stops requests so large that reading them is the attack,
+// which then get Go's plain-text 431.
+const MaxHeaderBytes = 64 << 10
+
+// ServerMaxHeaderBytes is the http.Server limit to pair with MaxHeaderBytes.
+const ServerMaxHeaderBytes = 1 << 20
+
+// headerBytes approximates what http.Server counts against MaxHeaderBytes:
+// the request line and every header line with its separators.
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4 + len("Host: ") + len(r.Host) + 2
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
 }
 
-// ServeHTTP runs the outer middleware: request ID, body limit, panic
+// ServeHTTP runs the outer middleware: request ID, header and body limits, panic
 // recovery, metrics and the access log, around the router.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -78,6 +89,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(withInfo(r.Context(), info))
 	sw := &statusWriter{ResponseWriter: w, r: r, api: a}
 	defer a.finish(sw, r, start)
+	if n := headerBytes(r); n > MaxHeaderBytes {
+		info.route = "oversized"
+		writeError(sw, r, a.log, &capsule.Error{Kind: capsule.KindTooLarge, Code: capsule.CodeHeadersTooLarge,
+			Message: fmt.Sprintf("request line and headers are %d bytes, over the limit of %d", n, MaxHeaderBytes),
+			Details: map[string]any{"limitBytes": MaxHeaderBytes}})
+		return
+	}
 	if r.ContentLength > a.maxBody {
 		info.route = "oversized"
 		writeError(sw, r, a.log, jsonError(&http.MaxBytesError{Limit: a.maxBody}))

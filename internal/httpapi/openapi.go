@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/usecapsule/capsule"
 )
 
 // documents holds the OpenAPI document, rendered once at start-up.
@@ -21,7 +23,7 @@ var pathParam = regexp.MustCompile(`\{([a-zA-Z]+)\}`)
 
 // errorResponses are documented on every operation that can fail that way.
 var errorStatuses = map[int]string{
-	400: "Invalid input: malformed JSON, unknown field, bad parameter or failed validation (details.fields names every bad field)",
+	400: "Invalid input: malformed JSON, unknown field, bad parameter, failed validation (details.fields names every bad field) or path, query and body naming different scopes (SCOPE_MISMATCH)",
 	401: "Missing, invalid or expired bearer token",
 	404: "Not found, or not in one of the caller's organizations",
 	409: "Conflict: duplicate slug or name, or a stale version (VERSION_CONFLICT)",
@@ -32,10 +34,26 @@ var errorStatuses = map[int]string{
 	503: "Not ready (UNAVAILABLE)",
 }
 
+// listErrorCodes documents the error shape's code as the enumeration of
+// the domain's code table, so clients see every code the API can answer.
+func listErrorCodes(detail any) {
+	obj, _ := detail.(map[string]any)
+	props, _ := obj["properties"].(map[string]any)
+	if props == nil {
+		return
+	}
+	var names []string
+	for _, c := range capsule.Codes() {
+		names = append(names, c.Code)
+	}
+	props["code"] = map[string]any{"type": "string", "enum": names}
+}
+
 // newDocuments generates the OpenAPI 3 document from the route table.
 func newDocuments(routes []Route) (*documents, error) {
 	s := &schemas{defs: map[string]any{}}
 	errRef := s.ref(reflect.TypeOf(ErrorBody{}))
+	listErrorCodes(s.defs["ErrorDetail"])
 	paths := map[string]any{}
 	for _, rt := range routes {
 		p := pathParam.ReplaceAllString(rt.Path, "{$1}")

@@ -23,7 +23,7 @@ func pageParam(q url.Values) (capsule.Page, error) {
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			return p, invalid(CodeInvalidParameter, "limit", "%q is not a positive integer", s)
+			return p, invalid(capsule.CodeInvalidParameter, "limit", "%q is not a positive integer", s)
 		}
 		p.Limit = n
 	}
@@ -34,7 +34,7 @@ func pageParam(q url.Values) (capsule.Page, error) {
 func enumParam(q url.Values, name string, allowed []string) (string, error) {
 	s := q.Get(name)
 	if s != "" && !slices.Contains(allowed, s) {
-		return "", invalid(CodeInvalidParameter, name, "%q is not one of %s", s, strings.Join(allowed, ", "))
+		return "", invalid(capsule.CodeInvalidParameter, name, "%q is not one of %s", s, strings.Join(allowed, ", "))
 	}
 	return s, nil
 }
@@ -44,7 +44,7 @@ func intParam(q url.Values, name string) (int, error) {
 	s := q.Get(name)
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 {
-		return 0, invalid(CodeInvalidParameter, name, "%q is not a positive integer", s)
+		return 0, invalid(capsule.CodeInvalidParameter, name, "%q is not a positive integer", s)
 	}
 	return n, nil
 }
@@ -150,7 +150,7 @@ func checkListQuery(rt Route, r *http.Request) error {
 			for i, p := range rt.Query {
 				known[i] = p.Name
 			}
-			return invalid(CodeInvalidParameter, name, "unknown query parameter (this route accepts %s)", strings.Join(known, ", "))
+			return invalid(capsule.CodeInvalidParameter, name, "unknown query parameter (this route accepts %s)", strings.Join(known, ", "))
 		}
 	}
 	return nil

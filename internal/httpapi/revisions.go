@@ -40,7 +40,7 @@ func getRevision(st capsule.Store) handlerFunc {
 		id := r.PathValue("id")
 		n, err := strconv.Atoi(r.PathValue("number"))
 		if err != nil || n < 1 {
-			return invalid(CodeInvalidParameter, "number", "%q is not a revision number", r.PathValue("number"))
+			return invalid(capsule.CodeInvalidParameter, "number", "%q is not a revision number", r.PathValue("number"))
 		}
 		if _, err := findService(r.Context(), st, id); err != nil {
 			return err

@@ -158,7 +158,7 @@ func (ac *access) secretValue(w http.ResponseWriter, r *http.Request) error {
 	version := 0
 	if s := r.URL.Query().Get("version"); s != "" {
 		if version, err = strconv.Atoi(s); err != nil || version < 1 {
-			return invalid(CodeInvalidParameter, "version", "%q is not a positive integer", s)
+			return invalid(capsule.CodeInvalidParameter, "version", "%q is not a positive integer", s)
 		}
 	}
 	rt := Route{Method: r.Method, Path: "/api/v1/secrets/{id}/value"}

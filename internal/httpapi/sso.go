@@ -197,7 +197,7 @@ func (a *API) ssoLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, err := ac.provider(r.Context(), c.Issuer)
 	if err != nil {
-		return capsule.Errorf(capsule.KindUnavailable, "SSO_PROVIDER_UNAVAILABLE", "the identity provider does not answer: %v", err)
+		return capsule.Errorf(capsule.KindUnavailable, capsule.CodeSSOProviderDown, "the identity provider does not answer: %v", err)
 	}
 	conf, err := ac.oauthConfig(r, c, p)
 	if err != nil {
@@ -265,7 +265,7 @@ func (a *API) ssoCallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, err := ac.provider(r.Context(), c.Issuer)
 	if err != nil {
-		return capsule.Errorf(capsule.KindUnavailable, "SSO_PROVIDER_UNAVAILABLE", "the identity provider does not answer: %v", err)
+		return capsule.Errorf(capsule.KindUnavailable, capsule.CodeSSOProviderDown, "the identity provider does not answer: %v", err)
 	}
 	conf, err := ac.oauthConfig(r, c, p)
 	if err != nil {
@@ -340,7 +340,7 @@ func (ac *access) ssoFirstLogin(ctx context.Context, issuer, subject string, cl 
 	case err == nil && (cl.EmailVerified == nil || !*cl.EmailVerified):
 		// Linking an existing account on an unverified email would let
 		// anyone who can set that email at the provider take it over.
-		return "", capsule.Errorf(capsule.KindConflict, "SSO_EMAIL_UNVERIFIED",
+		return "", capsule.Errorf(capsule.KindConflict, capsule.CodeSSOEmailUnverified,
 			"an account with %s exists and the identity provider does not vouch for the email", email)
 	case capsule.IsNotFound(err):
 		name := cl.Name

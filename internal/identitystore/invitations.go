@@ -42,7 +42,7 @@ func (s *Store) CreateInvitation(ctx context.Context, inv *Invitation) error {
 // email at now and returns it. An unknown, expired, used or someone else's
 // invitation is INVITATION_INVALID (one error, so tokens cannot be probed).
 func (s *Store) AcceptInvitation(ctx context.Context, tokenHash, email string, now time.Time) (*Invitation, error) {
-	invalid := capsule.Errorf(capsule.KindNotFound, "INVITATION_INVALID", "the invitation is unknown, expired, already used or for another email")
+	invalid := capsule.Errorf(capsule.KindNotFound, capsule.CodeInvitationInvalid, "the invitation is unknown, expired, already used or for another email")
 	var inv Invitation
 	err := s.inTx(ctx, func(tx *database.Tx) error {
 		var created, expires, accepted database.Time

@@ -33,7 +33,7 @@ func (s *Store) StartMFA(ctx context.Context, userID string, secret secretbox.Se
 		err := tx.QueryRow(ctx, `SELECT confirmed_at FROM user_mfa WHERE user_id = ?`, userID).Scan(&confirmed)
 		switch {
 		case err == nil && confirmed.Valid:
-			return capsule.Errorf(capsule.KindConflict, "MFA_ALREADY_ENABLED", "two-factor authentication is already enabled; disable it first")
+			return capsule.Errorf(capsule.KindConflict, capsule.CodeMFAAlreadyEnabled, "two-factor authentication is already enabled; disable it first")
 		case err != nil && !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
@@ -53,7 +53,7 @@ func (s *Store) FindMFA(ctx context.Context, userID string) (*MFA, error) {
 	err := s.queryRow(ctx, `SELECT secret_sealed, secret_kek_id, secret_wrapped, confirmed_at, last_step FROM user_mfa WHERE user_id = ?`, userID).
 		Scan(&m.Secret.Ciphertext, &m.Secret.KEKID, &m.Secret.WrappedKey, &confirmed, &m.LastStep)
 	m.ConfirmedAt = confirmed.Ptr()
-	return &m, dbErr(err, capsule.Errorf(capsule.KindNotFound, "MFA_NOT_ENROLLED", "two-factor authentication is not set up"))
+	return &m, dbErr(err, capsule.Errorf(capsule.KindNotFound, capsule.CodeMFANotEnrolled, "two-factor authentication is not set up"))
 }
 
 // MFAEnabled reports whether the user has a confirmed enrolment.
@@ -77,7 +77,7 @@ func (s *Store) ConfirmMFA(ctx context.Context, userID string, step int64, recov
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return capsule.Errorf(capsule.KindConflict, "MFA_NOT_PENDING", "no two-factor enrolment is waiting for confirmation")
+			return capsule.Errorf(capsule.KindConflict, capsule.CodeMFANotPending, "no two-factor enrolment is waiting for confirmation")
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM mfa_recovery_codes WHERE user_id = ?`, userID); err != nil {
 			return err

@@ -34,7 +34,7 @@ func (s *Store) PutOIDCConfig(ctx context.Context, c *OIDCConfig) error {
 
 // FindOIDCConfig returns an organization's provider (SSO_NOT_CONFIGURED when none).
 func (s *Store) FindOIDCConfig(ctx context.Context, orgID string) (*OIDCConfig, error) {
-	notFound := capsule.Errorf(capsule.KindNotFound, "SSO_NOT_CONFIGURED", "single sign-on is not configured for organization %q", orgID)
+	notFound := capsule.Errorf(capsule.KindNotFound, capsule.CodeSSONotConfigured, "single sign-on is not configured for organization %q", orgID)
 	if !validUUID(orgID) {
 		return nil, notFound
 	}

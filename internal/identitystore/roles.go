@@ -39,7 +39,7 @@ func (s *Store) CreateRoleBinding(ctx context.Context, b *RoleBinding) error {
 	_, err := s.exec(ctx, `INSERT INTO role_bindings (id, organization_id, user_id, role, project_id, environment_id, created_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, b.OrganizationID, b.UserID, b.Role, b.ProjectID, env, b.CreatedBy, database.TimeOf(b.CreatedAt))
 	if database.IsForeignKeyViolation(err) {
-		return capsule.Errorf(capsule.KindNotFound, "SCOPE_NOT_FOUND", "the user, project or environment of the binding does not exist")
+		return capsule.Errorf(capsule.KindNotFound, capsule.CodeScopeNotFound, "the user, project or environment of the binding does not exist")
 	}
 	return dbErr(err, nil)
 }

@@ -138,7 +138,7 @@ func (s *Store) SecretVersion(ctx context.Context, id string, version int) (secr
 	var sealed secretbox.Sealed
 	var v int
 	err := s.queryRow(ctx, q, id, version, version).Scan(&v, &sealed.KEKID, &sealed.WrappedKey, &sealed.Ciphertext)
-	return sealed, v, dbErr(err, capsule.Errorf(capsule.KindNotFound, "SECRET_VERSION_NOT_FOUND", "secret %q has no version %d", id, version))
+	return sealed, v, dbErr(err, capsule.Errorf(capsule.KindNotFound, capsule.CodeSecretVersionNotFound, "secret %q has no version %d", id, version))
 }
 
 // DeleteSecret removes a secret with all its versions.

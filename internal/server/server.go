@@ -91,7 +91,7 @@ func (o *Options) serve(ctx context.Context, ln net.Listener, h http.Handler) er
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    httpapi.ServerMaxHeaderBytes, // the API answers over its own, lower limit in JSON
 		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}

@@ -26,7 +26,7 @@ func scanSession(r rowScanner) (*capsule.Session, error) {
 
 // errSessionNotFound never names the token hash it looked for.
 func errSessionNotFound() *capsule.Error {
-	return &capsule.Error{Kind: capsule.KindNotFound, Code: "SESSION_NOT_FOUND", Message: "session not found"}
+	return &capsule.Error{Kind: capsule.KindNotFound, Code: capsule.NotFoundCode("session"), Message: "session not found"}
 }
 
 // prepareSession fills a new session's ID (a UUIDv7 unless the caller chose

@@ -1,0 +1,142 @@
+package capsule
+
+import (
+	"slices"
+	"strings"
+)
+
+// Error codes. Every code a Capsule error can carry is declared here once and
+// registered in the table below with its Kind (hence its HTTP status) and
+// meaning; entity codes such as SERVICE_NOT_FOUND are registered from the
+// entity list. A test walks the table and scans the source so that no code
+// is written inline anywhere else.
+const (
+	CodeInternal           = "INTERNAL"
+	CodeValidation         = "VALIDATION_FAILED"
+	CodeConflict           = "CONFLICT"
+	CodeAlreadyExists      = "ALREADY_EXISTS"
+	CodeVersionConflict    = "VERSION_CONFLICT"
+	CodePreconditionFailed = "PRECONDITION_FAILED"
+	CodeUnauthenticated    = "UNAUTHENTICATED"
+	CodeForbidden          = "FORBIDDEN"
+	CodeNotImplemented     = "NOT_IMPLEMENTED"
+	CodeTooLarge           = "PAYLOAD_TOO_LARGE"
+	CodeRateLimited        = "RATE_LIMITED"
+	CodeUnavailable        = "UNAVAILABLE"
+	CodeNotFound           = "NOT_FOUND"
+
+	// Request decoding and routing.
+	CodeInvalidJSON      = "INVALID_JSON"
+	CodeUnknownField     = "UNKNOWN_FIELD"
+	CodeInvalidParameter = "INVALID_PARAMETER"
+	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	CodeHeadersTooLarge  = "HEADERS_TOO_LARGE"
+	CodeScopeMismatch    = "SCOPE_MISMATCH"
+
+	// Identity and access.
+	CodeInvalidCredentials    = "INVALID_CREDENTIALS"
+	CodeInvalidAPIKey         = "INVALID_API_KEY"
+	CodeAccountLocked         = "ACCOUNT_LOCKED"
+	CodeCrossSiteRequest      = "CROSS_SITE_REQUEST"
+	CodeMFARequired           = "MFA_REQUIRED"
+	CodeInvalidMFACode        = "INVALID_MFA_CODE"
+	CodeMFAEnrolmentRequired  = "MFA_ENROLMENT_REQUIRED"
+	CodeMFAAlreadyEnabled     = "MFA_ALREADY_ENABLED"
+	CodeMFANotEnrolled        = "MFA_NOT_ENROLLED"
+	CodeMFANotPending         = "MFA_NOT_PENDING"
+	CodeLastOwner             = "LAST_OWNER"
+	CodeInvitationInvalid     = "INVITATION_INVALID"
+	CodeScopeNotFound         = "SCOPE_NOT_FOUND"
+	CodeSecretVersionNotFound = "SECRET_VERSION_NOT_FOUND"
+	CodeSSONotConfigured      = "SSO_NOT_CONFIGURED"
+	CodeSSOProviderDown       = "SSO_PROVIDER_UNAVAILABLE"
+	CodeSSOEmailUnverified    = "SSO_EMAIL_UNVERIFIED"
+
+	// Deployments.
+	CodeDeploymentNotCancellable = "DEPLOYMENT_NOT_CANCELLABLE"
+)
+
+// CodeInfo is one row of the error code table.
+type CodeInfo struct {
+	Code    string
+	Kind    Kind
+	Meaning string
+}
+
+// Entities are the names NotFound and AlreadyExists accept; each has an
+// <ENTITY>_NOT_FOUND and an <ENTITY>_ALREADY_EXISTS code in the table.
+var Entities = []string{
+	"API key", "deployment", "environment", "identity", "member", "organization", "preview",
+	"project", "revision", "role", "role binding", "secret", "service", "session", "user",
+}
+
+var codeTable = []CodeInfo{
+	{CodeInternal, KindInternal, "a bug or an unavailable dependency; the request ID is in details"},
+	{CodeValidation, KindInvalid, "invalid fields, listed in details.fields"},
+	{CodeConflict, KindConflict, "the change conflicts with the current state"},
+	{CodeAlreadyExists, KindConflict, "a unique key is taken"},
+	{CodeVersionConflict, KindConflict, "the body's version is not the stored one"},
+	{CodePreconditionFailed, KindPrecondition, "If-Match does not name the stored version"},
+	{CodeUnauthenticated, KindUnauthenticated, "no or bad credentials"},
+	{CodeForbidden, KindForbidden, "authenticated but missing the permission"},
+	{CodeNotImplemented, KindNotImplemented, "the capability does not exist yet"},
+	{CodeTooLarge, KindTooLarge, "the request body or a value is over its limit"},
+	{CodeRateLimited, KindRateLimited, "too many requests; retry after Retry-After"},
+	{CodeUnavailable, KindUnavailable, "temporarily unable to serve"},
+	{CodeNotFound, KindNotFound, "no route for the method and path"},
+	{CodeInvalidJSON, KindInvalid, "the body is not one well-formed JSON value within the limits"},
+	{CodeUnknownField, KindInvalid, "the body has a field the route does not accept"},
+	{CodeInvalidParameter, KindInvalid, "a query parameter or header value is malformed or unknown"},
+	{CodeMethodNotAllowed, KindInvalid, "the path exists but not with this method (HTTP 405)"},
+	{CodeHeadersTooLarge, KindTooLarge, "the request headers are over the limit (HTTP 431)"},
+	{CodeScopeMismatch, KindInvalid, "the path, query and body name different organizations, projects or environments"},
+	{CodeInvalidCredentials, KindUnauthenticated, "email or password is wrong"},
+	{CodeInvalidAPIKey, KindUnauthenticated, "the API key is invalid, expired or revoked"},
+	{CodeAccountLocked, KindRateLimited, "too many failed sign-ins for the account"},
+	{CodeCrossSiteRequest, KindForbidden, "a cookie-less cross-site write was refused"},
+	{CodeMFARequired, KindUnauthenticated, "the account needs a one-time code to sign in"},
+	{CodeInvalidMFACode, KindUnauthenticated, "the one-time or recovery code is wrong or used"},
+	{CodeMFAEnrolmentRequired, KindForbidden, "the organization requires two-factor authentication"},
+	{CodeMFAAlreadyEnabled, KindConflict, "two-factor authentication is already enabled"},
+	{CodeMFANotEnrolled, KindNotFound, "two-factor authentication is not set up"},
+	{CodeMFANotPending, KindConflict, "no enrolment waits for confirmation"},
+	{CodeLastOwner, KindConflict, "the organization's last owner cannot be demoted or removed"},
+	{CodeInvitationInvalid, KindNotFound, "the invitation is unknown, expired, used or for another email"},
+	{CodeScopeNotFound, KindNotFound, "the user, project or environment of a role binding does not exist"},
+	{CodeSecretVersionNotFound, KindNotFound, "the secret has no such version"},
+	{CodeSSONotConfigured, KindNotFound, "the organization has no single sign-on provider"},
+	{CodeSSOProviderDown, KindUnavailable, "the identity provider does not answer"},
+	{CodeSSOEmailUnverified, KindConflict, "the identity provider did not verify the email"},
+	{CodeDeploymentNotCancellable, KindConflict, "the deployment already finished"},
+}
+
+var codeIndex = func() map[string]CodeInfo {
+	m := make(map[string]CodeInfo, len(codeTable)+2*len(Entities))
+	for _, c := range codeTable {
+		m[c.Code] = c
+	}
+	for _, e := range Entities {
+		nf, ae := entityCode(e)+"_NOT_FOUND", entityCode(e)+"_ALREADY_EXISTS"
+		m[nf] = CodeInfo{nf, KindNotFound, "the " + e + " does not exist or is not visible to the caller"}
+		m[ae] = CodeInfo{ae, KindConflict, "a " + e + " with that unique key exists"}
+	}
+	return m
+}()
+
+// Codes returns every error code with its Kind and meaning, sorted by code.
+// The fixed rows and the entity rows together; duplicates are a bug the
+// table test reports.
+func Codes() []CodeInfo {
+	out := slices.Clone(codeTable)
+	for _, e := range Entities {
+		out = append(out, codeIndex[entityCode(e)+"_NOT_FOUND"], codeIndex[entityCode(e)+"_ALREADY_EXISTS"])
+	}
+	slices.SortStableFunc(out, func(a, b CodeInfo) int { return strings.Compare(a.Code, b.Code) })
+	return out
+}
+
+// LookupCode returns the table row of code.
+func LookupCode(code string) (CodeInfo, bool) {
+	c, ok := codeIndex[code]
+	return c, ok
+}
