@@ -14,6 +14,7 @@ import (
 
 	"github.com/usecapsule/capsule/internal/cost"
 	"github.com/usecapsule/capsule/internal/diff"
+	"github.com/usecapsule/capsule/internal/egress"
 	"github.com/usecapsule/capsule/internal/explain"
 	"github.com/usecapsule/capsule/internal/explain/openaichat"
 	"github.com/usecapsule/capsule/internal/manifest"
@@ -77,7 +78,11 @@ func runPreview(ctx context.Context, s Streams, o *previewOptions) error {
 		return withExitCode(ExitError, oneLine(err))
 	}
 	if o.llmURL != "" {
-		llm := explain.NewLLM(o.llmClient())
+		c, err := o.llmClient()
+		if err != nil {
+			return withExitCode(ExitUsage, err)
+		}
+		llm := explain.NewLLM(c)
 		llm.Timeout = o.llmTimeout
 		p.Explain(ctx, llm)
 		if r := p.ExplanationSource; r != nil && r.FallbackReason != "" {
@@ -179,12 +184,22 @@ func loadSet(flag, path string) ([]manifest.Object, error) {
 	return objs, nil
 }
 
-func (o *previewOptions) llmClient() *openaichat.Client {
+// llmClient calls the LLM through the guarded client. On the command line
+// loopback is allowed by default (a local Ollama or vLLM is the usual
+// endpoint, and the person who typed the URL is the one it serves); other
+// non-public networks need $CAPSULE_EGRESS_ALLOW, as on the server.
+func (o *previewOptions) llmClient() (*openaichat.Client, error) {
 	key := o.llmKey
 	if key == "" {
 		key = os.Getenv("CAPSULE_LLM_API_KEY")
 	}
-	return &openaichat.Client{URL: o.llmURL, Model: o.llmModel, Key: key, APIVersion: o.llmAPIVersion}
+	allow, err := egress.ParseAllow(os.Getenv("CAPSULE_EGRESS_ALLOW"))
+	if err != nil {
+		return nil, fmt.Errorf("$CAPSULE_EGRESS_ALLOW: %w", err)
+	}
+	loopback, _ := egress.ParseAllow("127.0.0.0/8,::1")
+	hc := egress.New(egress.Options{Allow: append(allow, loopback...)})
+	return &openaichat.Client{URL: o.llmURL, Model: o.llmModel, Key: key, APIVersion: o.llmAPIVersion, HTTP: hc}, nil
 }
 
 func writePreview(w io.Writer, format string, p *preview.Preview) error {

@@ -24,7 +24,8 @@ func newServerCmd(s Streams) *cobra.Command {
 		Use:   "server",
 		Short: "Run the Capsule control plane",
 		Long: `Run the Capsule control plane: the REST API at /api/v1, its OpenAPI document at
-/api/documentation.json (Swagger UI at /api/documentation), /healthz, /readyz and /metrics.
+/api/documentation.json (Swagger UI at /api/documentation), /healthz, /readyz and /metrics
+(with --metrics-token, or on --metrics-addr).
 
 Data lives in SQLite under --data-dir unless --database-url names a PostgreSQL server;
 migrations are applied on start. On first start an owner account (--admin-email) and the
@@ -54,6 +55,12 @@ exactly as 'capsule audit archive' does. SIGTERM or Ctrl-C finish in-flight requ
 	f.StringVar(&o.opts.LLM.Model, "llm-model", os.Getenv("CAPSULE_LLM_MODEL"), "model (or Azure deployment) name ($CAPSULE_LLM_MODEL)")
 	f.StringVar(&o.opts.LLM.AzureAPIVersion, "llm-azure-api-version", "", "Azure OpenAI api-version; selects the api-key header")
 	f.DurationVar(&o.opts.LLM.Timeout, "llm-timeout", explain.DefaultTimeout, "LLM timeout per preview; the deterministic explanation is used after it")
+	f.StringVar(&o.opts.EgressAllow, "egress-allow", os.Getenv("CAPSULE_EGRESS_ALLOW"),
+		"CIDRs (comma-separated) that outbound requests (SSO issuers, the LLM) may reach although loopback or private, e.g. 10.20.0.0/16,127.0.0.1 ($CAPSULE_EGRESS_ALLOW)")
+	f.StringVar(&o.opts.MetricsAddr, "metrics-addr", os.Getenv("CAPSULE_METRICS_ADDR"),
+		"serve /metrics without a token on this address of its own, e.g. 127.0.0.1:9090 ($CAPSULE_METRICS_ADDR)")
+	f.StringVar(&o.opts.MetricsToken, "metrics-token", "",
+		"bearer token that /metrics on --listen requires; without it (and without --metrics-addr) /metrics answers 404 there ($CAPSULE_METRICS_TOKEN)")
 	return cmd
 }
 

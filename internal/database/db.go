@@ -3,7 +3,9 @@ package database
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -109,6 +111,9 @@ func openSQLite(path string, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("database: create data directory: %w", err)
 		}
 	}
+	if err := restrictSQLiteFiles(path); err != nil {
+		return nil, err
+	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + sqlitePragmas
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
@@ -186,4 +191,23 @@ func (db *DB) Stats() []PoolStats {
 		return []PoolStats{{Pool: "main", DBStats: db.write.Stats()}}
 	}
 	return []PoolStats{{Pool: "write", DBStats: db.write.Stats()}, {Pool: "read", DBStats: db.read.Stats()}}
+}
+
+// restrictSQLiteFiles makes the database file, and its WAL and shared
+// memory files when present, readable by this user only (0600). The
+// database is created empty here, with that mode, because SQLite gives the
+// -wal and -shm files it creates later the database file's own mode: so
+// they are 0600 too, whatever the umask.
+func restrictSQLiteFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("database: open %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("database: restricting %s to its owner: %w", p, err)
+		}
+	}
+	return nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/audit"
+	"github.com/usecapsule/capsule/internal/egress"
 	"github.com/usecapsule/capsule/internal/identitystore"
 	"github.com/usecapsule/capsule/internal/ratelimit"
 	"github.com/usecapsule/capsule/internal/rbac"
@@ -43,12 +44,16 @@ type access struct {
 	now                         func() time.Time
 	apiKeys, users, ips, logins *ratelimit.Limiter
 	cache                       *accessCache
-	providers                   sync.Map // OIDC issuer -> *oidc.Provider (discovery and key set)
+	providers                   sync.Map     // OIDC issuer -> *oidc.Provider (discovery and key set)
+	http                        *http.Client // the guarded client for the identity providers
 }
 
 func newAccess(cfg Config) (*access, error) {
 	ac := &access{store: cfg.Store, ids: cfg.Access.Identity, keyring: cfg.Access.Keyring, log: cfg.Logger, now: cfg.Now,
-		cache: newAccessCache()}
+		cache: newAccessCache(), http: cfg.Egress}
+	if ac.http == nil {
+		ac.http = egress.New(egress.Options{})
+	}
 	if ac.ids == nil {
 		src := sqlSource(cfg.Store)
 		if src == nil {

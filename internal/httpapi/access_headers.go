@@ -31,7 +31,8 @@ func inlineScriptHash(page string) string {
 
 // setSecurityHeaders sets the headers every response carries: no MIME
 // sniffing, no framing, no referrer, a CSP (strict for the API, allowing
-// the documentation UI its own assets), and HSTS when served over TLS.
+// the documentation UI its own assets), no caching (except for the
+// documentation), and HSTS when served over TLS.
 func setSecurityHeaders(w http.ResponseWriter, r *http.Request, rt Route) {
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -42,6 +43,14 @@ func setSecurityHeaders(w http.ResponseWriter, r *http.Request, rt Route) {
 		h.Set("Content-Security-Policy", uiCSP)
 	} else {
 		h.Set("Content-Security-Policy", apiCSP)
+	}
+	// Answers hold tenants' data and tokens: no browser or proxy cache may
+	// keep them. Only the documentation, the same for everyone, chooses its
+	// own caching.
+	if strings.HasPrefix(rt.Path, "/api/documentation") {
+		h.Del("Cache-Control")
+	} else {
+		h.Set("Cache-Control", "no-store")
 	}
 	if r.TLS != nil {
 		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")

@@ -131,7 +131,7 @@ func browse(t *testing.T, start string) (int, []byte, string) {
 
 func TestOIDCLogin(t *testing.T) {
 	forEachStore(t, func(t *testing.T, dsn string) {
-		tm := newTeam(t, dsn)
+		tm := newTeam(t, dsn, withEgressAllow(t, "127.0.0.0/8"))
 		who := &idpUser{subject: "idp|4711", email: "grace@example.com", name: "Grace Hopper", verified: true}
 		issuer := startProvider(t, tm.e.srv.URL+"/api/v1/auth/sso/callback", who)
 		owner := bearer(tm.tokens[rbac.Owner])

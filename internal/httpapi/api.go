@@ -47,6 +47,13 @@ type Config struct {
 	// deterministic one. One instance serves every request, so its cache is
 	// shared.
 	Explainer preview.Explainer
+	// MetricsToken is the bearer token GET /metrics requires; without one
+	// /metrics answers 404 (serve MetricsHandler on a listener of its own).
+	MetricsToken string
+	// Egress makes the API's outbound requests (OpenID discovery, key sets
+	// and token exchange); nil is egress.New with no allow-list, which
+	// refuses every non-public address.
+	Egress *http.Client
 }
 
 // API is the http.Handler of the control plane.
@@ -103,6 +110,7 @@ func New(cfg Config) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.token = cfg.MetricsToken
 	a.metrics = m
 	if a.access, err = newAccess(cfg); err != nil {
 		return nil, err

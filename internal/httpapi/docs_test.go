@@ -17,7 +17,8 @@ import (
 // not serve: every documented operation is sent to the real router, which
 // must not answer with its own 404 or 405.
 func TestDocumentMatchesRoutes(t *testing.T) {
-	e := newEnv(t, sqliteDSN(t))
+	// With a metrics token, so that /metrics is served (401, not 404).
+	e := newEnv(t, sqliteDSN(t), withMetricsToken)
 	r := e.do(t, call{method: "GET", path: "/api/documentation.json", token: "-"})
 	if r.status != 200 {
 		t.Fatalf("document: %d", r.status)
@@ -108,7 +109,7 @@ func TestSwaggerUIEmbedded(t *testing.T) {
 
 // TestOperations: health, readiness, metrics and request IDs.
 func TestOperations(t *testing.T) {
-	e := newEnv(t, sqliteDSN(t), withPoolStats)
+	e := newEnv(t, sqliteDSN(t), withPoolStats, withMetricsToken)
 	e.run(t, []call{
 		{method: "GET", path: "/healthz", token: "-", status: 200, check: wantJSON("status", "ok")},
 		{method: "GET", path: "/readyz", token: "-", status: 200, check: wantJSON("status", "ok")},
@@ -120,7 +121,9 @@ func TestOperations(t *testing.T) {
 		}},
 		{name: "request id kept", method: "GET", path: "/healthz", token: "-", header: map[string]string{"X-Request-ID": "abc-123"}, status: 200, check: wantHeader("X-Request-ID", "abc-123")},
 	})
-	resp, err := http.Get(e.srv.URL + "/metrics")
+	req, _ := http.NewRequest("GET", e.srv.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+metricsToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

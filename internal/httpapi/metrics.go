@@ -1,14 +1,18 @@
 package httpapi
 
 import (
+	"crypto/subtle"
 	"database/sql"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/usecapsule/capsule"
 )
 
 // metrics are the API's Prometheus collectors. Labels use the route pattern,
@@ -17,6 +21,7 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	token    string // Config.MetricsToken
 }
 
 // PoolStatsFunc returns the figures of the store's connection pools by pool
@@ -53,12 +58,31 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 	m.latency.WithLabelValues(route, code).Observe(d.Seconds())
 }
 
+// handler serves /metrics on the API's listener: only to a bearer of the
+// metrics token, and not at all without one (the figures name routes and
+// load, which is no business of every client of the API; a scraper that
+// cannot send a token gets a listener of its own, see MetricsHandler).
 func (m *metrics) handler() handlerFunc {
 	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 	return func(w http.ResponseWriter, r *http.Request) error {
+		if m.token == "" {
+			return capsule.Errorf(capsule.KindNotFound, capsule.CodeNotFound,
+				"metrics are not served on this address: start the server with --metrics-token or --metrics-addr")
+		}
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(m.token)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			return unauthenticated("/metrics needs Authorization: Bearer with the metrics token")
+		}
 		h.ServeHTTP(w, r)
 		return nil
 	}
+}
+
+// MetricsHandler serves the API's metrics without a token, for a listener
+// of their own (capsule server --metrics-addr).
+func (a *API) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(a.metrics.reg, promhttp.HandlerOpts{})
 }
 
 var (

@@ -81,7 +81,7 @@ func (ac *access) putSSO(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := ac.provider(r.Context(), req.Issuer); err != nil {
-		return invalid(capsule.CodeValidation, "issuer", "OpenID discovery failed: %v", err)
+		return invalid(capsule.CodeValidation, "issuer", "OpenID discovery failed: %s", err.Error())
 	}
 	_, actor := principalFrom(r.Context()).actor()
 	sec := &identitystore.Secret{OrganizationID: orgID, Name: ssoSecretName, CreatedBy: actor}
@@ -102,7 +102,7 @@ func (ac *access) provider(ctx context.Context, issuer string) (*oidc.Provider, 
 		return p.(*oidc.Provider), nil
 	}
 	// Discovery outlives the request that triggered it.
-	p, err := oidc.NewProvider(context.WithoutCancel(ctx), issuer)
+	p, err := discover(context.WithoutCancel(ctx), ac.http, issuer)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +271,7 @@ func (a *API) ssoCallback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tok, err := conf.Exchange(r.Context(), q.Get("code"), oauth2.VerifierOption(st.Verifier))
+	tok, err := conf.Exchange(oidc.ClientContext(r.Context(), ac.http), q.Get("code"), oauth2.VerifierOption(st.Verifier))
 	if err != nil {
 		return unauthenticated("the authorization code was refused by the identity provider")
 	}

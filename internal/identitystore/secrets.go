@@ -199,10 +199,15 @@ func (s *Store) RewrapSecrets(ctx context.Context, currentKEK string, rewrap Rew
 	}
 }
 
-// RewrapAll re-wraps every secret version not under ring's current master
-// key; see RewrapSecrets.
+// RewrapAll re-wraps every secret version and MFA secret not under ring's
+// current master key; see RewrapSecrets and RewrapMFA.
 func (s *Store) RewrapAll(ctx context.Context, ring *secretbox.Keyring) (int, error) {
-	return s.RewrapSecrets(ctx, ring.CurrentID(), func(id string, version int, sealed secretbox.Sealed) (secretbox.Sealed, error) {
+	n, err := s.RewrapSecrets(ctx, ring.CurrentID(), func(id string, version int, sealed secretbox.Sealed) (secretbox.Sealed, error) {
 		return ring.Rewrap(sealed, SecretAAD(id, version))
 	})
+	if err != nil {
+		return n, err
+	}
+	m, err := s.RewrapMFA(ctx, ring)
+	return n + m, err
 }

@@ -81,3 +81,50 @@ func LoadMasterKey(envValue, dataDir string) (key []byte, created bool, err erro
 	}
 	return key, true, nil
 }
+
+// ReadKeyFile returns the master key in dataDir/master.key; an error
+// wrapping fs.ErrNotExist when there is none.
+func ReadKeyFile(dataDir string) ([]byte, error) {
+	path := filepath.Join(dataDir, KeyFileName)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	key, err := ParseMasterKey(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return key, nil
+}
+
+// WriteKeyFile replaces dataDir/master.key with key (mode 0600). It writes
+// a temporary file and renames it over the old one, so a crash leaves
+// either key whole, never half of one.
+func WriteKeyFile(dataDir string, key []byte) error {
+	if len(key) != KeySize {
+		return fmt.Errorf("master key is %d bytes, need %d", len(key), KeySize)
+	}
+	path := filepath.Join(dataDir, KeyFileName)
+	f, err := os.CreateTemp(dataDir, KeyFileName+".*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer os.Remove(f.Name())
+	_, err = f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
+	if err == nil {
+		err = f.Chmod(0o600)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

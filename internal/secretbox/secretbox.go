@@ -64,6 +64,23 @@ func NewKeyring(current KEK, old ...KEK) *Keyring {
 	return k
 }
 
+// Has reports whether the KEK with fingerprint id is loaded.
+func (k *Keyring) Has(id string) bool {
+	_, ok := k.byID[id]
+	return ok
+}
+
+// IDs returns the fingerprints of every loaded KEK, the current one first.
+func (k *Keyring) IDs() []string {
+	ids := []string{k.current.ID}
+	for id := range k.byID {
+		if id != k.current.ID {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
 // CurrentID returns the fingerprint of the KEK used by Seal.
 func (k *Keyring) CurrentID() string { return k.current.ID }
 

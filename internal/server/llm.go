@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -73,11 +74,11 @@ func (l *LLMOptions) validate() error {
 }
 
 // explainer returns the server's one LLM explainer, or nil without a URL.
-func (l *LLMOptions) explainer(log *slog.Logger) preview.Explainer {
+func (l *LLMOptions) explainer(log *slog.Logger, hc *http.Client) preview.Explainer {
 	if l.URL == "" {
 		return nil
 	}
-	llm := explain.NewLLM(&openaichat.Client{URL: l.URL, Model: l.Model, Key: l.Key, APIVersion: l.AzureAPIVersion})
+	llm := explain.NewLLM(&openaichat.Client{URL: l.URL, Model: l.Model, Key: l.Key, APIVersion: l.AzureAPIVersion, HTTP: hc})
 	llm.Timeout = l.Timeout
 	log.Info("preview explanations use an LLM", "url", l.URL, "model", l.Model, "azure", l.AzureAPIVersion != "", "timeout", l.Timeout.String())
 	return llm

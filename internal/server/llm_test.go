@@ -58,7 +58,8 @@ func TestPreviewLLMExplanation(t *testing.T) {
 	llm := httptest.NewServer(chat)
 	defer llm.Close()
 	s := start(t, t.TempDir(), map[string]string{"CAPSULE_ADMIN_PASSWORD": testPassword,
-		"CAPSULE_LLM_URL": llm.URL + "/v1", "CAPSULE_LLM_MODEL": "test-model", "CAPSULE_LLM_API_KEY": "sk-test"})
+		"CAPSULE_LLM_URL": llm.URL + "/v1", "CAPSULE_LLM_MODEL": "test-model", "CAPSULE_LLM_API_KEY": "sk-test",
+		"CAPSULE_EGRESS_ALLOW": "127.0.0.0/8"})
 	tok := login(t, s.addr, "owner@example.com", testPassword)
 	const demo = "../preview/testdata/boutique/"
 	withCluster := map[string]string{"current": manifests(t, demo+"current"), "proposed": manifests(t, demo+"proposed"), "clusterState": manifests(t, demo+"cluster")}

@@ -54,6 +54,13 @@ type Options struct {
 	AuditRetention, AuditRetentionInterval time.Duration
 	// LLM configures the explanations of POST /api/v1/previews; see llm.go.
 	LLM LLMOptions
+	// EgressAllow lists the CIDRs (comma-separated) that outbound requests
+	// may reach although they are not public; see egress.go.
+	EgressAllow string
+	// MetricsAddr serves /metrics on a listener of its own, without a
+	// token; MetricsToken lets /metrics on the API listener answer a bearer
+	// of it. See metrics.go.
+	MetricsAddr, MetricsToken string
 	// ShutdownTimeout bounds the wait for in-flight requests after the
 	// context ends.
 	ShutdownTimeout time.Duration
@@ -63,7 +70,8 @@ type Options struct {
 	// Getenv reads the environment (os.Getenv when nil): $CAPSULE_LISTEN,
 	// $CAPSULE_DATA_DIR, $CAPSULE_DATABASE_URL, $CAPSULE_ADMIN_PASSWORD and
 	// $CAPSULE_JWT_KEY, $CAPSULE_AUDIT_RETENTION, $CAPSULE_LLM_URL,
-	// $CAPSULE_LLM_MODEL and $CAPSULE_LLM_API_KEY.
+	// $CAPSULE_LLM_MODEL and $CAPSULE_LLM_API_KEY, $CAPSULE_EGRESS_ALLOW,
+	// $CAPSULE_METRICS_ADDR and $CAPSULE_METRICS_TOKEN.
 	Getenv func(string) string
 	// OnListen, when set, is called with the bound address once the server
 	// accepts connections (tests listen on port 0).
@@ -90,6 +98,9 @@ func (o *Options) Complete() {
 	pick(&o.DataDir, "CAPSULE_DATA_DIR", DefaultDataDir)
 	pick(&o.DatabaseURL, "CAPSULE_DATABASE_URL", "")
 	pick(&o.AdminEmail, "", DefaultAdminEmail)
+	pick(&o.EgressAllow, "CAPSULE_EGRESS_ALLOW", "")
+	pick(&o.MetricsAddr, "CAPSULE_METRICS_ADDR", "")
+	pick(&o.MetricsToken, "CAPSULE_METRICS_TOKEN", "")
 	o.completeRetention()
 	o.LLM.complete(o.Getenv)
 	if o.MaxBodyBytes == 0 {
@@ -131,6 +142,12 @@ func (o *Options) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := o.validateTLS(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := o.validateEgress(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := o.validateMetrics(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

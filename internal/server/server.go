@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -29,8 +28,8 @@ func Run(ctx context.Context, o Options) error {
 }
 
 func (o *Options) run(ctx context.Context) error {
-	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
-		return fmt.Errorf("creating data directory: %w", err)
+	if err := o.secureDataDir(); err != nil {
+		return err
 	}
 	st, err := sqlstore.Open(ctx, sqlstore.DSN(o.DatabaseURL, o.DataDir), sqlstore.Options{})
 	if err != nil {
@@ -48,11 +47,12 @@ func (o *Options) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	api, err := httpapi.New(httpapi.Config{Store: st, Tokens: token.NewIssuer(key, token.DefaultTTL),
+	out := o.egressClient()
+	api, err := httpapi.New(httpapi.Config{Store: st, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
 		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
 		// This process is SQLite's only writer, so the read cache sees every write.
-		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger)})
+		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger, out), MetricsToken: o.MetricsToken})
 	if err != nil {
 		return err
 	}
@@ -62,6 +62,15 @@ func (o *Options) run(ctx context.Context) error {
 	retention.Go(func() { o.retain(rctx, api.Identity()) })
 	defer retention.Wait()
 	defer stopRetention()
+	// The metrics listener closes before the store does.
+	mctx, stopMetrics := context.WithCancel(ctx)
+	waitMetrics, err := o.serveMetrics(mctx, api.MetricsHandler())
+	if err != nil {
+		stopMetrics()
+		return err
+	}
+	defer waitMetrics()
+	defer stopMetrics()
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.Listen, err)

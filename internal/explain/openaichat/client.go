@@ -19,7 +19,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"unicode"
 
+	"github.com/usecapsule/capsule/internal/egress"
 	"github.com/usecapsule/capsule/internal/explain"
 )
 
@@ -28,8 +31,10 @@ type Client struct {
 	URL        string
 	Model      string
 	Key        string
-	APIVersion string       // non-empty selects Azure OpenAI's dialect
-	HTTP       *http.Client // http.DefaultClient when nil
+	APIVersion string // non-empty selects Azure OpenAI's dialect
+	// HTTP makes the request; nil is the guarded egress client with no
+	// allow-list, which refuses loopback and private addresses.
+	HTTP *http.Client
 }
 
 var _ explain.Provider = (*Client)(nil)
@@ -50,6 +55,10 @@ type response struct {
 		Message string `json:"message"`
 	} `json:"error"`
 }
+
+// guarded is the client of a Client without HTTP, shared so that its
+// connections are reused.
+var guarded = sync.OnceValue(func() *http.Client { return egress.New(egress.Options{}) })
 
 // maxResponse bounds what is read from the endpoint.
 const maxResponse = 1 << 20
@@ -73,10 +82,13 @@ func (c *Client) Complete(ctx context.Context, messages []explain.Message) (stri
 	c.authorize(req)
 	hc := c.HTTP
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = guarded()
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
+		if e, ok := egress.AsError(err); ok {
+			return "", e
+		}
 		return "", err
 	}
 	defer resp.Body.Close()
@@ -114,16 +126,27 @@ func (c *Client) authorize(req *http.Request) {
 func decode(resp *http.Response) (string, error) {
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
+		if e, ok := egress.AsError(err); ok {
+			return "", e
+		}
 		return "", err
 	}
+	return decodeBody(resp.StatusCode, raw)
+}
+
+// decodeBody reads a chat-completions answer. On an error status only the
+// endpoint's structured error message is kept, cut short and stripped of
+// control characters, never the raw body: it tells a wrong key from an
+// unknown model, and the endpoint is the operator's choice, not a user's.
+func decodeBody(status int, raw []byte) (string, error) {
 	var r response
 	jsonErr := json.Unmarshal(raw, &r)
-	if resp.StatusCode != http.StatusOK {
-		msg := http.StatusText(resp.StatusCode)
+	if status != http.StatusOK {
+		msg := http.StatusText(status)
 		if jsonErr == nil && r.Error != nil && r.Error.Message != "" {
-			msg = r.Error.Message
+			msg = printable(r.Error.Message, 200)
 		}
-		return "", fmt.Errorf("chat completions returned HTTP %d: %s", resp.StatusCode, msg)
+		return "", fmt.Errorf("chat completions returned HTTP %d: %s", status, msg)
 	}
 	if jsonErr != nil {
 		return "", fmt.Errorf("chat completions: invalid JSON response: %w", jsonErr)
@@ -132,4 +155,21 @@ func decode(resp *http.Response) (string, error) {
 		return "", fmt.Errorf("chat completions: response has no choices")
 	}
 	return r.Choices[0].Message.Content, nil
+}
+
+// printable keeps at most n runes of s, without control characters.
+func printable(s string, n int) string {
+	var b strings.Builder
+	for _, r := range strings.ToValidUTF8(s, "?") {
+		if n == 0 {
+			b.WriteString("...")
+			break
+		}
+		if unicode.IsControl(r) {
+			r = ' '
+		}
+		b.WriteRune(r)
+		n--
+	}
+	return b.String()
 }
