@@ -152,8 +152,7 @@ func validate(m map[string]any) error {
 	if !ok || av == "" {
 		return fmt.Errorf("%w: apiVersion", ErrMissing)
 	}
-	gv, err := schema.ParseGroupVersion(av)
-	if err != nil || strings.Count(av, "/") > 1 {
+	if _, err := schema.ParseGroupVersion(av); err != nil || strings.Count(av, "/") > 1 {
 		return fmt.Errorf("%w: apiVersion %q is not group/version", ErrInvalid, av)
 	}
 	kind, ok := m["kind"].(string)
@@ -162,9 +161,6 @@ func validate(m map[string]any) error {
 	}
 	if !kindPattern.MatchString(kind) {
 		return fmt.Errorf("%w: kind %q must start with an upper-case letter and be alphanumeric", ErrInvalid, kind)
-	}
-	if err := checkKind(gv.Group, kind); err != nil {
-		return err
 	}
 	md, ok := m["metadata"].(map[string]any)
 	if !ok {

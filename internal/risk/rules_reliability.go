@@ -1,5 +1,10 @@
 package risk
 
+import (
+	"strconv"
+	"strings"
+)
+
 // Reliability rules: probes, resources, replicas, disruption budgets and
 // autoscalers, judged per set.
 
@@ -103,11 +108,16 @@ func checkSingleReplica(m Meta, ctx *Context) []Finding {
 	return out
 }
 
-// pdbFor returns the PodDisruptionBudgets selecting the workload's pods.
+// sameNamespace reports whether two objects may share a namespace: a
+// budget only protects pods of its own namespace, and an object without
+// one is deployed into the target namespace.
+func sameNamespace(a, b string) bool { return a == "" || b == "" || a == b }
+
+// pdbsFor returns the PodDisruptionBudgets selecting the workload's pods.
 func pdbsFor(s *Set, w *Workload) []map[string]any {
 	var out []map[string]any
 	for _, p := range s.OfKind("PodDisruptionBudget") {
-		if subset(stringMap(mapAt(p.Object, "spec", "selector", "matchLabels")), w.Labels) {
+		if sameNamespace(p.GetNamespace(), w.Obj.GetNamespace()) && subset(stringMap(mapAt(p.Object, "spec", "selector", "matchLabels")), w.Labels) {
 			out = append(out, p.Object)
 		}
 	}
@@ -146,8 +156,9 @@ func checkBlockingPDB(m Meta, ctx *Context) []Finding {
 		}
 		minAv, ok := intAt(spec, "minAvailable")
 		if !ok {
-			if s, _ := spec["minAvailable"].(string); s == "100%" {
-				out = append(out, m.finding(Key(p), "/spec/minAvailable", "%s requires all pods available (minAvailable: 100%%): node drains will hang", Key(p)))
+			// A percentage rounds up, so anything from 100% requires every pod.
+			if s, _ := spec["minAvailable"].(string); percent(s) >= 100 {
+				out = append(out, m.finding(Key(p), "/spec/minAvailable", "%s requires all pods available (minAvailable: %s): node drains will hang", Key(p), s))
 			}
 			continue
 		}
@@ -233,4 +244,13 @@ func checkHPAReplicas(m Meta, ctx *Context) []Finding {
 		}
 	}
 	return out
+}
+
+// percent reads "N%" and returns N, or -1.
+func percent(s string) int64 {
+	n, err := strconv.ParseInt(strings.TrimSuffix(s, "%"), 10, 64)
+	if err != nil || !strings.HasSuffix(s, "%") {
+		return -1
+	}
+	return n
 }
