@@ -56,10 +56,9 @@ func pods(s *Set, w *Workload, nodes []Node) int64 {
 		if len(nodes) == 0 {
 			return 1
 		}
-		spec := mapAt(w.Obj.Object, "spec", "template", "spec")
 		var n int64
 		for _, node := range nodes {
-			if node.Labels == nil || clusterstate.MatchesNode(spec, node.Labels) {
+			if node.Labels == nil || clusterstate.MatchesNode(w.Spec, node.Labels) {
 				n++
 			}
 		}

@@ -31,6 +31,9 @@ type Workload struct {
 	TemplatePath string // JSON pointer of the pod template, "" for a Pod
 	Labels       map[string]string
 	Pod          Pod
+	// Spec is the pod spec as written, for the node-selection helpers
+	// shared with the cost engine.
+	Spec map[string]any
 }
 
 // templatePaths says where each workload kind keeps its pod template.
@@ -135,7 +138,8 @@ func newWorkload(o *unstructured.Unstructured, key string) *Workload {
 	w := &Workload{Obj: o, Key: key, Kind: kind}
 	if kind == "Pod" {
 		w.Labels = o.GetLabels()
-		w.Pod = parsePod(mapAt(o.Object, "spec"), "/spec")
+		w.Spec = mapAt(o.Object, "spec")
+		w.Pod = parsePod(w.Spec, "/spec")
 		return w
 	}
 	path, ok := templatePaths[kind]
@@ -150,7 +154,8 @@ func newWorkload(o *unstructured.Unstructured, key string) *Workload {
 	}
 	w.TemplatePath = "/" + strings.Join(path, "/")
 	w.Labels = stringMap(mapAt(tmpl, "metadata", "labels"))
-	w.Pod = parsePod(mapAt(tmpl, "spec"), w.TemplatePath+"/spec")
+	w.Spec = mapAt(tmpl, "spec")
+	w.Pod = parsePod(w.Spec, w.TemplatePath+"/spec")
 	if replicated[kind] {
 		w.HasReplicas, w.Replicas = true, 1
 		if n, ok := intAt(o.Object, "spec", "replicas"); ok {
@@ -176,7 +181,8 @@ func (s *Set) refWorkload(r *unstructured.Unstructured) *Workload {
 	}
 	w := &Workload{Obj: r, Key: Key(r), Kind: "Rollout", HasReplicas: true, Replicas: 1,
 		TemplatePath: workloadRefPath,
-		Labels:       stringMap(mapAt(target.Object, "spec", "template", "metadata", "labels"))}
+		Labels:       stringMap(mapAt(target.Object, "spec", "template", "metadata", "labels")),
+		Spec:         mapAt(target.Object, "spec", "template", "spec")}
 	if n, ok := intAt(r.Object, "spec", "replicas"); ok {
 		w.Replicas = n
 	}

@@ -1,0 +1,137 @@
+package risk
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/usecapsule/capsule/internal/clusterstate"
+)
+
+// Per-node capacity. The cluster-wide total can hide a breach: three nodes
+// with 0.5 vCPU free each have 1.5 vCPU free together, yet not one of them
+// can take a pod asking for 1 vCPU. This rule places the change's new pods
+// on the nodes the way the scheduler's fit check does (each pod whole, on
+// one node its nodeSelector and required node affinity allow, within that
+// node's allocatable minus what is already requested there) and reports
+// the pods that fit nowhere while the total still fits (the total rule
+// reports the rest).
+//
+// New pods are those of workloads the current set lacks, and the added
+// replicas of workloads whose pod requests are unchanged. A workload whose
+// requests change replaces its pods on nodes this rule cannot see, so it
+// counts in the total only. DaemonSets are left out: one pod goes to each
+// matching node whether it fits or not, and the total rule counts them on
+// every node. Taints are not evaluated.
+
+func init() {
+	register(setRule{Meta{"node-capacity-exceeded", "capacity", 8}, checkNodeFit})
+}
+
+// newPod is one pod the change adds.
+type newPod struct {
+	w        *Workload
+	cpu, mem int64
+}
+
+func newPods(ctx *Context) []newPod {
+	var out []newPod
+	for _, w := range ctx.Set.Workloads {
+		if w.Kind == "DaemonSet" {
+			continue
+		}
+		d := podDemand(w.Pod)
+		n := pods(ctx.Set, w, ctx.Cluster.Nodes)
+		if b := ctx.Baseline.workload(w.Key); b != nil {
+			bd := podDemand(b.Pod)
+			if bd["requests.cpu"] != d["requests.cpu"] || bd["requests.memory"] != d["requests.memory"] {
+				continue
+			}
+			n -= pods(ctx.Baseline, b, ctx.Cluster.Nodes)
+		}
+		if d["requests.cpu"] == 0 && d["requests.memory"] == 0 {
+			continue
+		}
+		for i := int64(0); i < n; i++ {
+			out = append(out, newPod{w: w, cpu: d["requests.cpu"], mem: d["requests.memory"]})
+		}
+	}
+	return out
+}
+
+// workload returns the workload with the given key, or nil.
+func (s *Set) workload(key string) *Workload {
+	i := sort.Search(len(s.Workloads), func(i int) bool { return s.Workloads[i].Key >= key })
+	if i < len(s.Workloads) && s.Workloads[i].Key == key {
+		return s.Workloads[i]
+	}
+	return nil
+}
+
+func checkNodeFit(m Meta, ctx *Context) []Finding {
+	if ctx.Cluster == nil || len(ctx.Cluster.Nodes) == 0 || totalExceeded(ctx) {
+		return nil
+	}
+	pending := newPods(ctx)
+	if len(pending) == 0 {
+		return nil
+	}
+	nodes := ctx.Cluster.Nodes
+	freeCPU, freeMem := make([]int64, len(nodes)), make([]int64, len(nodes))
+	for i, n := range nodes {
+		freeCPU[i] = n.Allocatable["cpu"] - n.Requested["cpu"]
+		freeMem[i] = n.Allocatable["memory"] - n.Requested["memory"]
+	}
+	// Largest first, as a scheduler that places the big pods early would
+	// manage; a pod that does not fit then surely fits nowhere.
+	sort.SliceStable(pending, func(i, j int) bool { return pending[i].cpu > pending[j].cpu })
+	unplaced := map[string]int{}
+	var order []string
+	for _, p := range pending {
+		best := -1
+		for i, n := range nodes {
+			if freeCPU[i] < p.cpu || freeMem[i] < p.mem {
+				continue
+			}
+			if n.Labels != nil && !clusterstate.MatchesNode(p.w.Spec, n.Labels) {
+				continue
+			}
+			if best < 0 || freeCPU[i] > freeCPU[best] {
+				best = i
+			}
+		}
+		if best < 0 {
+			if unplaced[p.w.Key] == 0 {
+				order = append(order, p.w.Key)
+			}
+			unplaced[p.w.Key]++
+			continue
+		}
+		freeCPU[best] -= p.cpu
+		freeMem[best] -= p.mem
+	}
+	var out []Finding
+	for _, key := range order {
+		w := ctx.Set.workload(key)
+		d := podDemand(w.Pod)
+		out = append(out, m.finding(key, "/spec/replicas", "%d new pod(s) of %s (%s, %s each) fit on no node although the cluster has enough free in total; free per node before the change: %s",
+			unplaced[key], key, formatMilli("cpu", d["requests.cpu"]), formatMilli("memory", d["requests.memory"]), nodeFree(nodes)))
+	}
+	return out
+}
+
+// totalExceeded reports whether the cluster-wide rule already reports the
+// change as not fitting, so the same shortage is not reported twice.
+func totalExceeded(ctx *Context) bool {
+	return len(capacityFindings(Meta{}, ctx, false)) > 0
+}
+
+// nodeFree renders "name: 0.50 vCPU, 1.00 GiB" for each node.
+func nodeFree(nodes []Node) string {
+	parts := make([]string, 0, len(nodes))
+	for _, n := range nodes {
+		parts = append(parts, fmt.Sprintf("%s: %s, %s", n.Name,
+			formatMilli("cpu", n.Allocatable["cpu"]-n.Requested["cpu"]), formatMilli("memory", n.Allocatable["memory"]-n.Requested["memory"])))
+	}
+	return strings.Join(parts, "; ")
+}
