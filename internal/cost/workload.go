@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/usecapsule/capsule/internal/manifest"
+	"github.com/usecapsule/capsule/internal/podspec"
 )
 
 // workload is what pricing needs from a pod-running object.
@@ -20,19 +21,8 @@ type workload struct {
 	claims   []any // StatefulSet volumeClaimTemplates
 }
 
-// podSpecAt locates the pod spec per "group/Kind"; the workload kinds
-// plus bare Pods and ReplicationControllers.
-var podSpecAt = map[string][]string{
-	"/Pod":                   {"spec"},
-	"/ReplicationController": {"spec", "template", "spec"},
-	"apps/Deployment":        {"spec", "template", "spec"},
-	"apps/StatefulSet":       {"spec", "template", "spec"},
-	"apps/ReplicaSet":        {"spec", "template", "spec"},
-	"apps/DaemonSet":         {"spec", "template", "spec"},
-	"batch/Job":              {"spec", "template", "spec"},
-	"batch/CronJob":          {"spec", "jobTemplate", "spec", "template", "spec"},
-	"argoproj.io/Rollout":    {"spec", "template", "spec"},
-}
+// podSpecAt locates the pod spec per "group/Kind".
+var podSpecAt = podspec.Paths()
 
 func gk(o manifest.Object) string { return o.ID().Group + "/" + o.GetKind() }
 

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/usecapsule/capsule/internal/podspec"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -36,17 +38,18 @@ type Workload struct {
 	Spec map[string]any
 }
 
-// templatePaths says where each workload kind keeps its pod template.
-var templatePaths = map[string][]string{
-	"Deployment":            {"spec", "template"},
-	"ReplicaSet":            {"spec", "template"},
-	"ReplicationController": {"spec", "template"},
-	"StatefulSet":           {"spec", "template"},
-	"DaemonSet":             {"spec", "template"},
-	"Rollout":               {"spec", "template"},
-	"Job":                   {"spec", "template"},
-	"CronJob":               {"spec", "jobTemplate", "spec", "template"},
-}
+// templatePaths says where each workload kind keeps its pod template,
+// keyed by kind alone: an object whose apiVersion is wrong for its kind is
+// still judged as the workload it means to be.
+var templatePaths = func() map[string][]string {
+	out := map[string][]string{}
+	for gk, p := range podspec.Paths() {
+		if kind := gk[strings.Index(gk, "/")+1:]; kind != "Pod" {
+			out[kind] = p[:len(p)-1]
+		}
+	}
+	return out
+}()
 
 // replicated kinds have spec.replicas defaulting to 1.
 var replicated = map[string]bool{
