@@ -2,10 +2,7 @@ package cost
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
-
-	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/usecapsule/capsule/internal/manifest"
 	"github.com/usecapsule/capsule/internal/podspec"
@@ -106,17 +103,4 @@ func intField(m map[string]any, def int64, path ...string) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("%s: %v is not an integer from 0 to %d", strings.Join(path, "."), v, maxReplicas)
-}
-
-// quantity parses a quantity written as a string or a YAML number.
-func quantity(v any) (resource.Quantity, error) {
-	switch x := v.(type) {
-	case string:
-		return resource.ParseQuantity(x)
-	case int64:
-		return *resource.NewQuantity(x, resource.DecimalSI), nil
-	case float64:
-		return resource.ParseQuantity(strconv.FormatFloat(x, 'f', -1, 64))
-	}
-	return resource.Quantity{}, fmt.Errorf("%v is not a quantity", v)
 }

@@ -2,13 +2,12 @@ package risk
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/usecapsule/capsule/internal/quantity"
 )
 
 // Changes to fields the API server does not let an update touch: the apply
@@ -155,21 +154,5 @@ func sameSetFields(a, b any, key string) bool {
 	if canonical(a) == canonical(b) {
 		return true
 	}
-	qa, errA := quantityOf(a)
-	qb, errB := quantityOf(b)
-	return errA == nil && errB == nil && qa.Cmp(qb) == 0
-}
-
-// quantityOf reads a quantity written as a string or a YAML number.
-func quantityOf(v any) (resource.Quantity, error) {
-	switch x := v.(type) {
-	case string:
-		return resource.ParseQuantity(x)
-	case float64:
-		return resource.ParseQuantity(strconv.FormatFloat(x, 'f', -1, 64))
-	}
-	if n, ok := toInt(v); ok {
-		return *resource.NewQuantity(n, resource.DecimalSI), nil
-	}
-	return resource.Quantity{}, fmt.Errorf("not a quantity: %v", v)
+	return quantity.Equal(a, b)
 }
