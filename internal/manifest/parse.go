@@ -8,8 +8,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	kjson "k8s.io/apimachinery/pkg/util/json"
-	"sigs.k8s.io/yaml"
 )
 
 // document is one YAML document of a file and the 1-based line it starts on.
@@ -74,14 +72,13 @@ func fileExt(name string) string {
 }
 
 func (l *loader) document(file string, doc int, d document) {
-	js, err := yaml.YAMLToJSON(d.body)
-	if err != nil {
-		l.fail(file, doc, -1, yamlError(err, d.line, d.body))
+	v, err := decode(d.body)
+	if jerr, ok := err.(errJSONDecode); ok {
+		l.fail(file, doc, -1, fmt.Errorf("%w (document starts at line %d): %v", ErrInvalidYAML, d.line, jerr.err))
 		return
 	}
-	var v any
-	if err := kjson.Unmarshal(js, &v); err != nil {
-		l.fail(file, doc, -1, fmt.Errorf("%w (document starts at line %d): %v", ErrInvalidYAML, d.line, err))
+	if err != nil {
+		l.fail(file, doc, -1, yamlError(err, d.line, d.body))
 		return
 	}
 	if v == nil {
