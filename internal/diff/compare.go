@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/usecapsule/capsule/internal/manifest"
 	"github.com/usecapsule/capsule/internal/quantity"
 )
 
@@ -179,22 +180,8 @@ func scalarEqual(a, b any, key string) bool {
 		}
 	}
 	switch x := a.(type) {
-	case int64:
-		switch y := b.(type) {
-		case int64:
-			return x == y
-		case float64:
-			return float64(x) == y
-		}
-		return false
-	case float64:
-		switch y := b.(type) {
-		case int64:
-			return x == float64(y)
-		case float64:
-			return x == y
-		}
-		return false
+	case int64, float64:
+		return manifest.ValuesEqual(a, b) // numbers by value, as every engine compares them
 	case secretValue:
 		y, ok := b.(secretValue)
 		return ok && x.digest == y.digest

@@ -1,12 +1,11 @@
 package risk
 
 import (
-	"encoding/json"
-	"reflect"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/usecapsule/capsule/internal/manifest"
 	"github.com/usecapsule/capsule/internal/quantity"
 )
 
@@ -42,7 +41,7 @@ func compareImmutable(m Meta, c *Change) []Finding {
 		for _, path := range immutableFields[n.GetKind()] {
 			before, hadBefore := pointer(o.Object, path)
 			after, hasAfter := pointer(n.Object, path)
-			if !hadBefore || !hasAfter || reflect.DeepEqual(before, after) || sameSetFields(before, after, "") {
+			if !hadBefore || !hasAfter || manifest.ValuesEqual(before, after) || sameSetFields(before, after, "") {
 				continue // unset on one side: defaulted by the server, not a change of intent
 			}
 			out = append(out, m.finding(Key(n), path, "%s cannot be changed on an existing %s: the apply fails and the object must be deleted and recreated", path, n.GetKind()))
@@ -60,7 +59,7 @@ func immutableData(m Meta, o, n *unstructured.Unstructured) []Finding {
 	}
 	var out []Finding
 	for _, field := range []string{"data", "binaryData", "stringData"} {
-		if canonical(o.Object[field]) != canonical(n.Object[field]) {
+		if !manifest.ValuesEqual(o.Object[field], n.Object[field]) {
 			out = append(out, m.finding(Key(n), "/"+field, "%s is immutable: changing its %s requires deleting and recreating it", Key(n), field))
 		}
 	}
@@ -108,16 +107,6 @@ func stripStatus(v any) any {
 	return v
 }
 
-// canonical renders a value as JSON with sorted keys, so int64 1 and
-// float64 1 compare equal.
-func canonical(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(b)
-}
-
 // sameSetFields reports whether two values of an immutable field agree on
 // every field both sides set. A field set on one side only is one the API
 // server defaulted (a live object read back carries volumeMode, apiVersion
@@ -151,8 +140,5 @@ func sameSetFields(a, b any, key string) bool {
 		}
 		return true
 	}
-	if canonical(a) == canonical(b) {
-		return true
-	}
-	return quantity.Equal(a, b)
+	return manifest.ValuesEqual(a, b) || quantity.Equal(a, b)
 }
