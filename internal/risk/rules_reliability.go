@@ -21,6 +21,8 @@ func init() {
 		setRule{Meta{"hpa-target-missing", "hpa", 5}, checkHPATarget},
 		setRule{Meta{"hpa-replicas-conflict", "hpa", 3}, checkHPAReplicas},
 		setRule{Meta{"hpa-without-cpu-requests", "hpa", 5}, checkHPARequests},
+		setRule{Meta{"hpa-min-replicas", "hpa", 4}, checkHPAMin},
+		setRule{Meta{"hpa-cannot-scale", "hpa", 3}, checkHPARoom},
 	)
 }
 
@@ -127,12 +129,22 @@ func pdbsFor(s *Set, w *Workload) []map[string]any {
 func checkMissingPDB(m Meta, ctx *Context) []Finding {
 	var out []Finding
 	for _, w := range ctx.Set.Workloads {
-		if !w.HasReplicas || effectiveReplicas(ctx.Set, w) < 2 || len(pdbsFor(ctx.Set, w)) > 0 {
+		if !w.HasReplicas || len(pdbsFor(ctx.Set, w)) > 0 {
 			continue
 		}
 		path := "/spec/template/metadata/labels"
 		if w.TemplatePath == workloadRefPath {
 			path = workloadRefPath
+		}
+		if effectiveReplicas(ctx.Set, w) < 2 {
+			// A budget cannot keep one replica available (it either allows
+			// the eviction or blocks the drain); the single-replica rule
+			// carries the real risk, this one the missing protection once
+			// replicas are added.
+			f := m.finding(w.Key, path, "%s has no PodDisruptionBudget; with one replica none can help: add replicas, then a budget", w.Key)
+			f.Severity = 2
+			out = append(out, f)
+			continue
 		}
 		out = append(out, m.finding(w.Key, path, "%s has several replicas but no PodDisruptionBudget: a node drain may evict them all at once", w.Key))
 	}
@@ -253,4 +265,37 @@ func percent(s string) int64 {
 		return -1
 	}
 	return n
+}
+
+// checkHPAMin flags an autoscaler that may scale its target down to one
+// pod. When the target is in the set the single-replica rule reports it on
+// the workload; this rule speaks for targets managed elsewhere.
+func checkHPAMin(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, h := range ctx.Set.OfKind("HorizontalPodAutoscaler") {
+		ref := mapAt(h.Object, "spec", "scaleTargetRef")
+		if ctx.Set.Get(stringAt(ref, "kind")+"/"+stringAt(ref, "name")) != nil {
+			continue
+		}
+		if n, ok := intAt(h.Object, "spec", "minReplicas"); !ok || n < 2 {
+			out = append(out, m.finding(Key(h), "/spec/minReplicas", "%s may scale its target down to one pod: any restart or node drain is then an outage", Key(h)))
+		}
+	}
+	return out
+}
+
+// checkHPARoom flags an autoscaler whose maxReplicas does not exceed its
+// minReplicas: it can never add a pod under load.
+func checkHPARoom(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, h := range ctx.Set.OfKind("HorizontalPodAutoscaler") {
+		minR, ok := intAt(h.Object, "spec", "minReplicas")
+		if !ok {
+			minR = 1
+		}
+		if maxR, ok := intAt(h.Object, "spec", "maxReplicas"); ok && maxR <= minR {
+			out = append(out, m.finding(Key(h), "/spec/maxReplicas", "%s cannot scale (maxReplicas %d, minReplicas %d): it adds no pod under load", Key(h), maxR, minR))
+		}
+	}
+	return out
 }
