@@ -51,6 +51,11 @@ func TestCapacityPerNode(t *testing.T) {
 		{"node selector leaves two nodes", deployment("reports", 3, "1", "pool: general"), 1},
 		// 3 × 1 vCPU, but only 2 new: scaling from 1 adds 2 pods that fit.
 		{"scale-up counts the added pods", deployment("reports", 3, "1", "pool: general"), 0},
+		// 3 × 1 vCPU become 2 × 2.5 vCPU: 2 more in total (fits 4.26), but
+		// even with one old pod released a node has 2.42 free.
+		{"larger requests replace pods", deployment("reports", 2, "2500m", ""), 2},
+		// 3 × 1 vCPU become 3 × 2 vCPU: 1.42 + 1 released fits on each node.
+		{"larger requests that fit in place", deployment("reports", 3, "2", ""), 0},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -59,11 +64,14 @@ func TestCapacityPerNode(t *testing.T) {
 				t.Fatal(err)
 			}
 			var current []manifest.Object
-			if i == 3 {
+			switch {
+			case i == 3:
 				current, err = manifest.Parse("current.yaml", []byte(deployment("reports", 1, "1", "pool: general")))
-				if err != nil {
-					t.Fatal(err)
-				}
+			case i >= 4:
+				current, err = manifest.Parse("current.yaml", []byte(deployment("reports", 3, "1", "")))
+			}
+			if err != nil {
+				t.Fatal(err)
 			}
 			p, err := Build(Input{Current: current, Proposed: proposed, Cluster: cluster})
 			if err != nil {

@@ -18,11 +18,14 @@ import (
 // reports the rest).
 //
 // New pods are those of workloads the current set lacks, and the added
-// replicas of workloads whose pod requests are unchanged. A workload whose
-// requests change replaces its pods on nodes this rule cannot see, so it
-// counts in the total only. DaemonSets are left out: one pod goes to each
-// matching node whether it fits or not, and the total rule counts them on
-// every node. Taints are not evaluated.
+// replicas of workloads whose pod requests are unchanged. When a workload's
+// requests change, every pod is replaced: each new pod may take the place
+// of one old pod (whose requests are among those already on the nodes), so
+// it needs a node with its own requests free once one old pod's are
+// released there. That is optimistic (the old pod may run elsewhere), so a
+// pod reported still fits nowhere. DaemonSets are left out: one pod goes to
+// each matching node whether it fits or not, and the total rule counts them
+// on every node. Taints are not evaluated.
 
 func init() {
 	register(setRule{Meta{"node-capacity-exceeded", "capacity", 8}, checkNodeFit})
@@ -32,6 +35,9 @@ func init() {
 type newPod struct {
 	w        *Workload
 	cpu, mem int64
+	// oldCPU and oldMem are the requests of the old pod it replaces (0 for
+	// an added pod).
+	oldCPU, oldMem int64
 }
 
 func newPods(ctx *Context) []newPod {
@@ -42,18 +48,26 @@ func newPods(ctx *Context) []newPod {
 		}
 		d := podDemand(w.Pod)
 		n := pods(ctx.Set, w, ctx.Cluster.Nodes)
-		if b := ctx.Baseline.workload(w.Key); b != nil {
-			bd := podDemand(b.Pod)
-			if bd["requests.cpu"] != d["requests.cpu"] || bd["requests.memory"] != d["requests.memory"] {
-				continue
-			}
-			n -= pods(ctx.Baseline, b, ctx.Cluster.Nodes)
-		}
 		if d["requests.cpu"] == 0 && d["requests.memory"] == 0 {
 			continue
 		}
+		var replaced int64
+		var bd demand
+		if b := ctx.Baseline.workload(w.Key); b != nil {
+			bd = podDemand(b.Pod)
+			old := pods(ctx.Baseline, b, ctx.Cluster.Nodes)
+			if bd["requests.cpu"] == d["requests.cpu"] && bd["requests.memory"] == d["requests.memory"] {
+				n -= old // the same pods keep running; only added ones are new
+			} else {
+				replaced = old
+			}
+		}
 		for i := int64(0); i < n; i++ {
-			out = append(out, newPod{w: w, cpu: d["requests.cpu"], mem: d["requests.memory"]})
+			p := newPod{w: w, cpu: d["requests.cpu"], mem: d["requests.memory"]}
+			if i < replaced {
+				p.oldCPU, p.oldMem = bd["requests.cpu"], bd["requests.memory"]
+			}
+			out = append(out, p)
 		}
 	}
 	return out
@@ -90,7 +104,7 @@ func checkNodeFit(m Meta, ctx *Context) []Finding {
 	for _, p := range pending {
 		best := -1
 		for i, n := range nodes {
-			if freeCPU[i] < p.cpu || freeMem[i] < p.mem {
+			if freeCPU[i]+p.oldCPU < p.cpu || freeMem[i]+p.oldMem < p.mem {
 				continue
 			}
 			if n.Labels != nil && !clusterstate.MatchesNode(p.w.Spec, n.Labels) {
@@ -107,8 +121,8 @@ func checkNodeFit(m Meta, ctx *Context) []Finding {
 			unplaced[p.w.Key]++
 			continue
 		}
-		freeCPU[best] -= p.cpu
-		freeMem[best] -= p.mem
+		freeCPU[best] -= p.cpu - p.oldCPU
+		freeMem[best] -= p.mem - p.oldMem
 	}
 	var out []Finding
 	for _, key := range order {
