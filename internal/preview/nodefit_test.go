@@ -95,3 +95,52 @@ func TestCapacityPerNode(t *testing.T) {
 		})
 	}
 }
+
+// A DaemonSet's pod goes to every matching node or nowhere: on the batch
+// pool's one node (1.42 vCPU free) a 1.5 vCPU agent does not fit, though
+// the cluster has 4.26 vCPU free in total.
+func TestCapacityPerNodeDaemonSet(t *testing.T) {
+	cluster, err := ClusterFromObjects(load(t, "testdata/node-fit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent := func(cpu string) []manifest.Object {
+		objs, err := manifest.Parse("agent.yaml", []byte(`apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: shop}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      nodeSelector: {pool: batch}
+      containers:
+      - {name: agent, image: 'registry.example.com/agent:3.1.0', resources: {requests: {cpu: `+cpu+`, memory: 128Mi}, limits: {memory: 128Mi}}}
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return objs
+	}
+	for _, c := range []struct {
+		cpu  string
+		want bool
+	}{{"1500m", true}, {"1", false}} {
+		p, err := Build(Input{Proposed: agent(c.cpu), Cluster: cluster})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range p.Risks {
+			if f.Rule == "node-capacity-exceeded" {
+				got = append(got, f.Message)
+			}
+			if f.Rule == "capacity-exceeded" {
+				t.Errorf("%s: the total fits, yet capacity-exceeded: %s", c.cpu, f.Message)
+			}
+		}
+		if c.want != (len(got) == 1) || (c.want && !strings.Contains(got[0], "nodes ip-10-0-3-17.ec2.internal have free")) {
+			t.Errorf("%s vCPU agent: got %v, want a finding: %v", c.cpu, got, c.want)
+		}
+	}
+}

@@ -23,9 +23,9 @@ import (
 // of one old pod (whose requests are among those already on the nodes), so
 // it needs a node with its own requests free once one old pod's are
 // released there. That is optimistic (the old pod may run elsewhere), so a
-// pod reported still fits nowhere. DaemonSets are left out: one pod goes to
-// each matching node whether it fits or not, and the total rule counts them
-// on every node. Taints are not evaluated.
+// pod reported still fits nowhere. A DaemonSet's pod (or the growth of its
+// requests) is checked on each node it selects, before the other pods are
+// placed: a node without room runs without it. Taints are not evaluated.
 
 func init() {
 	register(setRule{Meta{"node-capacity-exceeded", "capacity", 8}, checkNodeFit})
@@ -86,16 +86,14 @@ func checkNodeFit(m Meta, ctx *Context) []Finding {
 	if ctx.Cluster == nil || len(ctx.Cluster.Nodes) == 0 || totalExceeded(ctx) {
 		return nil
 	}
-	pending := newPods(ctx)
-	if len(pending) == 0 {
-		return nil
-	}
 	nodes := ctx.Cluster.Nodes
 	freeCPU, freeMem := make([]int64, len(nodes)), make([]int64, len(nodes))
 	for i, n := range nodes {
 		freeCPU[i] = n.Allocatable["cpu"] - n.Requested["cpu"]
 		freeMem[i] = n.Allocatable["memory"] - n.Requested["memory"]
 	}
+	out := daemonSetFit(m, ctx, freeCPU, freeMem)
+	pending := newPods(ctx)
 	// Largest first, as a scheduler that places the big pods early would
 	// manage; a pod that does not fit then surely fits nowhere.
 	sort.SliceStable(pending, func(i, j int) bool { return pending[i].cpu > pending[j].cpu })
@@ -124,12 +122,50 @@ func checkNodeFit(m Meta, ctx *Context) []Finding {
 		freeCPU[best] -= p.cpu - p.oldCPU
 		freeMem[best] -= p.mem - p.oldMem
 	}
-	var out []Finding
 	for _, key := range order {
 		w := ctx.Set.workload(key)
 		d := podDemand(w.Pod)
 		out = append(out, m.finding(key, "/spec/replicas", "%d new pod(s) of %s (%s, %s each) fit on no node although the cluster has enough free in total; free per node before the change: %s",
 			unplaced[key], key, formatMilli("cpu", d["requests.cpu"]), formatMilli("memory", d["requests.memory"]), nodeFree(nodes)))
+	}
+	return out
+}
+
+// daemonSetFit checks, node by node, the pod each DaemonSet of the change
+// adds (or the growth of its requests) against what that node has free,
+// and takes it from the free amounts. A node without room runs without the
+// DaemonSet's pod (its log shipper, its network or storage agent).
+func daemonSetFit(m Meta, ctx *Context, freeCPU, freeMem []int64) []Finding {
+	var out []Finding
+	for _, w := range ctx.Set.Workloads {
+		if w.Kind != "DaemonSet" {
+			continue
+		}
+		d := podDemand(w.Pod)
+		cpu, mem := d["requests.cpu"], d["requests.memory"]
+		if b := ctx.Baseline.workload(w.Key); b != nil {
+			bd := podDemand(b.Pod)
+			cpu, mem = cpu-bd["requests.cpu"], mem-bd["requests.memory"]
+		}
+		if cpu <= 0 && mem <= 0 {
+			continue
+		}
+		var short []string
+		for i, n := range ctx.Cluster.Nodes {
+			if n.Labels != nil && !clusterstate.MatchesNode(w.Spec, n.Labels) {
+				continue
+			}
+			if freeCPU[i] < cpu || freeMem[i] < mem {
+				short = append(short, n.Name)
+				continue
+			}
+			freeCPU[i] -= cpu
+			freeMem[i] -= mem
+		}
+		if len(short) > 0 {
+			out = append(out, m.finding(w.Key, "/spec/template/spec/containers", "the pod of %s needs %s and %s more than nodes %s have free: they will run without it; free per node before the change: %s",
+				w.Key, formatMilli("cpu", max(cpu, 0)), formatMilli("memory", max(mem, 0)), strings.Join(short, ", "), nodeFree(ctx.Cluster.Nodes)))
+		}
 	}
 	return out
 }
