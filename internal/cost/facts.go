@@ -9,6 +9,7 @@ import (
 
 	"github.com/usecapsule/capsule/internal/clusterstate"
 	"github.com/usecapsule/capsule/internal/manifest"
+	"github.com/usecapsule/capsule/internal/quantity"
 )
 
 // facts are the priced quantities of one object, independent of prices.
@@ -88,7 +89,7 @@ func claimOf(m map[string]any, specKey string) (claim, error) {
 	if v == nil {
 		return claim{}, nil
 	}
-	q, err := quantity(v)
+	q, err := quantity.Parse(v)
 	if err != nil {
 		return claim{}, fmt.Errorf("%s.resources.requests.storage: quantity %v does not parse", specKey, v)
 	}

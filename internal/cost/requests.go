@@ -6,6 +6,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/usecapsule/capsule/internal/quantity"
 )
 
 // Default requests assumed for a container that sets neither requests nor
@@ -81,7 +83,7 @@ func effectiveResources(c map[string]any, path string, errs *[]string) map[strin
 	for _, kind := range []string{"limits", "requests"} {
 		m, _ := nested(c, "resources", kind).(map[string]any)
 		for name, v := range m {
-			q, err := quantity(v)
+			q, err := quantity.Parse(v)
 			if err != nil {
 				*errs = append(*errs, fmt.Sprintf("%s.%s.%s: quantity %v does not parse", path, kind, name, v))
 				continue

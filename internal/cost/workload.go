@@ -2,12 +2,10 @@ package cost
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/resource"
-
 	"github.com/usecapsule/capsule/internal/manifest"
+	"github.com/usecapsule/capsule/internal/podspec"
 )
 
 // workload is what pricing needs from a pod-running object.
@@ -20,19 +18,8 @@ type workload struct {
 	claims   []any // StatefulSet volumeClaimTemplates
 }
 
-// podSpecAt locates the pod spec per "group/Kind"; the workload kinds
-// plus bare Pods and ReplicationControllers.
-var podSpecAt = map[string][]string{
-	"/Pod":                   {"spec"},
-	"/ReplicationController": {"spec", "template", "spec"},
-	"apps/Deployment":        {"spec", "template", "spec"},
-	"apps/StatefulSet":       {"spec", "template", "spec"},
-	"apps/ReplicaSet":        {"spec", "template", "spec"},
-	"apps/DaemonSet":         {"spec", "template", "spec"},
-	"batch/Job":              {"spec", "template", "spec"},
-	"batch/CronJob":          {"spec", "jobTemplate", "spec", "template", "spec"},
-	"argoproj.io/Rollout":    {"spec", "template", "spec"},
-}
+// podSpecAt locates the pod spec per "group/Kind".
+var podSpecAt = podspec.Paths()
 
 func gk(o manifest.Object) string { return o.ID().Group + "/" + o.GetKind() }
 
@@ -116,17 +103,4 @@ func intField(m map[string]any, def int64, path ...string) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("%s: %v is not an integer from 0 to %d", strings.Join(path, "."), v, maxReplicas)
-}
-
-// quantity parses a quantity written as a string or a YAML number.
-func quantity(v any) (resource.Quantity, error) {
-	switch x := v.(type) {
-	case string:
-		return resource.ParseQuantity(x)
-	case int64:
-		return *resource.NewQuantity(x, resource.DecimalSI), nil
-	case float64:
-		return resource.ParseQuantity(strconv.FormatFloat(x, 'f', -1, 64))
-	}
-	return resource.Quantity{}, fmt.Errorf("%v is not a quantity", v)
 }

@@ -2,10 +2,10 @@ package diff
 
 import (
 	"sort"
-	"strconv"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/resource"
+	"github.com/usecapsule/capsule/internal/manifest"
+	"github.com/usecapsule/capsule/internal/quantity"
 )
 
 // walker collects the changes between two normalized values.
@@ -173,29 +173,15 @@ var quantityFields = map[string]bool{"sizeLimit": true, "quantity": true, "avera
 // secrets by digest, everything else exactly.
 func scalarEqual(a, b any, key string) bool {
 	if quantityFields[key] {
-		qa, errA := toQuantity(a)
-		qb, errB := toQuantity(b)
-		if errA == nil && errB == nil {
-			return qa.Cmp(qb) == 0
+		if qa, errA := quantity.Parse(a); errA == nil {
+			if qb, errB := quantity.Parse(b); errB == nil {
+				return qa.Cmp(qb) == 0
+			}
 		}
 	}
 	switch x := a.(type) {
-	case int64:
-		switch y := b.(type) {
-		case int64:
-			return x == y
-		case float64:
-			return float64(x) == y
-		}
-		return false
-	case float64:
-		switch y := b.(type) {
-		case int64:
-			return x == float64(y)
-		case float64:
-			return x == y
-		}
-		return false
+	case int64, float64:
+		return manifest.ValuesEqual(a, b) // numbers by value, as every engine compares them
 	case secretValue:
 		y, ok := b.(secretValue)
 		return ok && x.digest == y.digest
@@ -204,25 +190,6 @@ func scalarEqual(a, b any, key string) bool {
 	}
 	return a == b
 }
-
-func toQuantity(v any) (resource.Quantity, error) {
-	switch x := v.(type) {
-	case string:
-		return resource.ParseQuantity(x)
-	case int64:
-		return *resource.NewQuantity(x, resource.DecimalSI), nil
-	case float64:
-		return resource.ParseQuantity(strconv.FormatFloat(x, 'f', -1, 64))
-	}
-	return resource.Quantity{}, errNotQuantity
-}
-
-type notQuantity struct{}
-
-// Error implements error.
-func (notQuantity) Error() string { return "not a quantity" }
-
-var errNotQuantity error = notQuantity{}
 
 // escape encodes a map key as a JSON pointer segment (RFC 6901).
 func escape(k string) string {

@@ -2,6 +2,8 @@ package diff
 
 import (
 	"strings"
+
+	"github.com/usecapsule/capsule/internal/podspec"
 )
 
 // fieldDefault is a field path (dot-separated, "*" for every list item) and
@@ -125,17 +127,7 @@ var kindDefaults = map[string][]fieldDefault{
 }
 
 // podSpecPaths locate the pod spec inside each workload kind.
-var podSpecPaths = map[string][]string{
-	"/Pod":                   {"spec"},
-	"apps/Deployment":        {"spec", "template", "spec"},
-	"apps/StatefulSet":       {"spec", "template", "spec"},
-	"apps/DaemonSet":         {"spec", "template", "spec"},
-	"apps/ReplicaSet":        {"spec", "template", "spec"},
-	"batch/Job":              {"spec", "template", "spec"},
-	"batch/CronJob":          {"spec", "jobTemplate", "spec", "template", "spec"},
-	"argoproj.io/Rollout":    {"spec", "template", "spec"},
-	"/ReplicationController": {"spec", "template", "spec"},
-}
+var podSpecPaths = podspec.Paths()
 
 // fullDefaults are, per "group/Kind", every default with its full path from
 // the object root: the kind's own, then its pod spec's and containers'.

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/usecapsule/capsule/internal/manifest"
+	"github.com/usecapsule/capsule/internal/quantity"
 )
 
 // serverSetMetadata are metadata fields the API server or controllers own.
@@ -129,7 +130,7 @@ func deepCopy(v any, key string) any {
 		quantities := quantityMaps[key]
 		for k, e := range x {
 			if quantities {
-				if q, err := toQuantity(e); err == nil {
+				if q, err := quantity.Parse(e); err == nil {
 					out[k] = q.String()
 					continue
 				}

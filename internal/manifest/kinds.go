@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // builtinKinds lists the kinds the Kubernetes API server serves in each
@@ -48,6 +50,19 @@ var kindIndex = func() map[string]map[string]bool {
 	}
 	return out
 }()
+
+// Unserved returns why the API server would reject an object of kind under
+// apiVersion (a kind its built-in API group does not serve, such as
+// "apiVersion: v1, kind: Deployment", or a typo), or nil. The loader keeps
+// such objects instead of failing: one wrong object must not stop a preview
+// from judging the rest, and the risk engine reports it on the object.
+func Unserved(apiVersion, kind string) error {
+	gv, err := schema.ParseGroupVersion(apiVersion)
+	if err != nil {
+		return nil // the loader has already rejected a malformed apiVersion
+	}
+	return checkKind(gv.Group, kind)
+}
 
 // checkKind rejects a kind that a built-in API group does not serve, and
 // suggests the group that does.

@@ -62,8 +62,6 @@ func TestParseErrorsNameDocument(t *testing.T) {
 		{"duplicate", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n", ErrDuplicate, "document 1: duplicate object core/ConfigMap/-/a: already defined in x.yaml (document 0)"},
 		{"bad list item", "apiVersion: v1\nkind: List\nitems:\n- 3\n", ErrInvalid, "document 0: item 0"},
 		{"boolean name", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: n}\n", ErrInvalid, "metadata.name of a ConfigMap is a boolean"},
-		{"core Deployment", "apiVersion: v1\nkind: Deployment\nmetadata: {name: a}\n", ErrUnknownKind, "kind Deployment is not served by the core API group; it belongs to apps"},
-		{"typo kind", "apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: a}\n", ErrUnknownKind, "kind Deploymnet is not served by the apps API group"},
 		{"bad labels", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: {x: 1}}\n", ErrInvalid, "labels"},
 		// Real-world inputs (round 2): the YAML line is the file's, not the
 		// document's; unrendered templates and tool inputs say what to do.
@@ -182,5 +180,28 @@ func TestParseAliasBomb(t *testing.T) {
 	_, err := Parse("bomb.yaml", []byte(bomb))
 	if !errors.Is(err, ErrInvalidYAML) {
 		t.Fatalf("err = %v, want invalid YAML (excessive aliasing)", err)
+	}
+}
+
+// An object of a kind its API group does not serve is loaded with the rest
+// (the preview reports it on the object); Unserved says what is wrong.
+func TestUnservedKindLoaded(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"apiVersion: v1\nkind: Deployment\nmetadata: {name: a}\n", "kind Deployment is not served by the core API group; it belongs to apps"},
+		{"apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: a}\n", "kind Deploymnet is not served by the apps API group"},
+		{"apiVersion: v1\nkind: PodDisruptionBudget\nmetadata: {name: a}\n", "it belongs to policy"},
+	}
+	for _, c := range cases {
+		objs, err := Parse("x.yaml", []byte(c.in+"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"))
+		if err != nil || len(objs) != 2 {
+			t.Fatalf("%q: got %d objects, %v; want both loaded", c.in, len(objs), err)
+		}
+		err = Unserved(objs[0].GetAPIVersion(), objs[0].GetKind())
+		if !errors.Is(err, ErrUnknownKind) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: Unserved = %v, want %q", c.in, err, c.want)
+		}
+		if err := Unserved(objs[1].GetAPIVersion(), objs[1].GetKind()); err != nil {
+			t.Errorf("ConfigMap: Unserved = %v", err)
+		}
 	}
 }

@@ -8,8 +8,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	kjson "k8s.io/apimachinery/pkg/util/json"
-	"sigs.k8s.io/yaml"
 )
 
 // document is one YAML document of a file and the 1-based line it starts on.
@@ -74,14 +72,13 @@ func fileExt(name string) string {
 }
 
 func (l *loader) document(file string, doc int, d document) {
-	js, err := yaml.YAMLToJSON(d.body)
-	if err != nil {
-		l.fail(file, doc, -1, yamlError(err, d.line, d.body))
+	v, err := decode(d.body)
+	if jerr, ok := err.(errJSONDecode); ok {
+		l.fail(file, doc, -1, fmt.Errorf("%w (document starts at line %d): %v", ErrInvalidYAML, d.line, jerr.err))
 		return
 	}
-	var v any
-	if err := kjson.Unmarshal(js, &v); err != nil {
-		l.fail(file, doc, -1, fmt.Errorf("%w (document starts at line %d): %v", ErrInvalidYAML, d.line, err))
+	if err != nil {
+		l.fail(file, doc, -1, yamlError(err, d.line, d.body))
 		return
 	}
 	if v == nil {
@@ -152,8 +149,7 @@ func validate(m map[string]any) error {
 	if !ok || av == "" {
 		return fmt.Errorf("%w: apiVersion", ErrMissing)
 	}
-	gv, err := schema.ParseGroupVersion(av)
-	if err != nil || strings.Count(av, "/") > 1 {
+	if _, err := schema.ParseGroupVersion(av); err != nil || strings.Count(av, "/") > 1 {
 		return fmt.Errorf("%w: apiVersion %q is not group/version", ErrInvalid, av)
 	}
 	kind, ok := m["kind"].(string)
@@ -162,9 +158,6 @@ func validate(m map[string]any) error {
 	}
 	if !kindPattern.MatchString(kind) {
 		return fmt.Errorf("%w: kind %q must start with an upper-case letter and be alphanumeric", ErrInvalid, kind)
-	}
-	if err := checkKind(gv.Group, kind); err != nil {
-		return err
 	}
 	md, ok := m["metadata"].(map[string]any)
 	if !ok {

@@ -1,7 +1,5 @@
 package risk
 
-import "k8s.io/apimachinery/pkg/api/resource"
-
 // Cluster is the target cluster as the quota, limit range, capacity and
 // config-reference rules need it. Quantities are in milli-units (millicores,
 // millibytes) so CPU and memory share one exact integer representation.
@@ -42,15 +40,4 @@ type Node struct {
 	// Labels select the nodes a DaemonSet runs on; nil means unknown (the
 	// node counts for every DaemonSet).
 	Labels map[string]string
-}
-
-// milli parses a quantity into milli-units; ok is false when it does not
-// parse, in which case rules skip the value (the diff and cost engines
-// report unparsable quantities as input errors).
-func milli(s string) (int64, bool) {
-	q, err := resource.ParseQuantity(s)
-	if err != nil {
-		return 0, false
-	}
-	return q.MilliValue(), true
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/usecapsule/capsule/internal/clusterstate"
+	"github.com/usecapsule/capsule/internal/quantity"
 )
 
 // demand is the total of what a set of workloads asks for, in milli-units,
@@ -31,7 +32,7 @@ func addContainer(d demand, c Container, init bool) {
 			req = lim
 		}
 		for key, q := range map[string]string{"requests." + r: req, "limits." + r: lim} {
-			n, ok := milli(q)
+			n, ok := quantity.Milli(q)
 			if !ok {
 				continue
 			}
@@ -56,10 +57,9 @@ func pods(s *Set, w *Workload, nodes []Node) int64 {
 		if len(nodes) == 0 {
 			return 1
 		}
-		spec := mapAt(w.Obj.Object, "spec", "template", "spec")
 		var n int64
 		for _, node := range nodes {
-			if node.Labels == nil || clusterstate.MatchesNode(spec, node.Labels) {
+			if node.Labels == nil || clusterstate.MatchesNode(w.Spec, node.Labels) {
 				n++
 			}
 		}

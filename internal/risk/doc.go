@@ -47,6 +47,15 @@
 //     allows it).
 //   - Findings about the whole change have resource "(cluster)" (capacity)
 //     or "" (cost increase).
+//   - RBAC the cluster owns (system:, gce:, eks: names, the default
+//     ClusterRoles admin/edit/view/cluster-admin and the cluster-admin
+//     binding) is not judged: a live dump or snapshot carries it, and the
+//     promotion neither creates nor changes it.
+//   - An object whose apiVersion does not serve its kind is loaded and
+//     reported (api-rejected, 8) instead of failing the preview.
+//   - Capacity is judged in total and per node: the change's new pods are
+//     placed on nodes (nodeSelector and required affinity honoured, taints
+//     not), so 3 × 0.5 vCPU free cannot hide a pod asking for 1 vCPU.
 //   - The engine reads unstructured maps, not typed objects: converting a
 //     pod template costs about 30 µs, too much for the 20 ms preview budget.
 package risk

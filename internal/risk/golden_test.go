@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/usecapsule/capsule/internal/golden"
+	"github.com/usecapsule/capsule/internal/quantity"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
@@ -153,7 +154,7 @@ func cluster(t *testing.T, text string) *Cluster {
 	q := func(m map[string]string) map[string]int64 {
 		out := map[string]int64{}
 		for k, v := range m {
-			n, ok := milli(v)
+			n, ok := quantity.Milli(v)
 			if !ok {
 				t.Fatalf("cluster.yaml: bad quantity %q", v)
 			}

@@ -10,6 +10,7 @@ type Pod struct {
 	HostIPC        bool
 	RunAsNonRoot   *bool
 	RunAsUser      *int64
+	HostProcess    bool // Windows HostProcess pod: every container runs as a process of the node
 	Containers     []Container
 	InitContainers []Container
 	Volumes        []Volume
@@ -31,6 +32,8 @@ type Container struct {
 	RunAsNonRoot    *bool
 	RunAsUser       *int64
 	ReadOnlyRootFS  *bool
+	HostProcess     bool
+	ProcMount       string
 	CapAdd          []string
 	CapDrop         []string
 	HostPorts       []HostPort
@@ -79,6 +82,7 @@ func parsePod(spec map[string]any, path string) Pod {
 	if n, ok := intAt(spec, "securityContext", "runAsUser"); ok {
 		p.RunAsUser = &n
 	}
+	p.HostProcess = isTrue(boolAt(spec, "securityContext", "windowsOptions", "hostProcess"))
 	p.Containers = parseContainers(sliceAt(spec, "containers"), path+"/containers")
 	p.InitContainers = parseContainers(sliceAt(spec, "initContainers"), path+"/initContainers")
 	p.all = append(append(make([]Container, 0, len(p.InitContainers)+len(p.Containers)), p.InitContainers...), p.Containers...)
@@ -117,6 +121,8 @@ func parseContainer(m map[string]any, path string) Container {
 		c.RunAsUser = &n
 	}
 	c.ReadOnlyRootFS = boolAt(sc, "readOnlyRootFilesystem")
+	c.HostProcess = isTrue(boolAt(sc, "windowsOptions", "hostProcess"))
+	c.ProcMount = stringAt(sc, "procMount")
 	c.CapAdd = stringList(sliceAt(sc, "capabilities", "add"))
 	c.CapDrop = stringList(sliceAt(sc, "capabilities", "drop"))
 	for i, v := range sliceAt(m, "ports") {

@@ -1,6 +1,10 @@
 package risk
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/usecapsule/capsule/internal/quantity"
+)
 
 // Rules against the target cluster's state: quota, limit ranges and
 // capacity. They count only what the change adds: the current set's pods
@@ -114,7 +118,7 @@ func limitRangeContainer(m Meta, lr LimitRange, w *Workload, c Container) []Find
 			field string
 			value string
 		}{{"requests", c.Requests[res]}, {"limits", c.Limits[res]}} {
-			n, ok := milli(kv.value)
+			n, ok := quantity.Milli(kv.value)
 			if !ok {
 				continue
 			}

@@ -2,6 +2,7 @@ package risk
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -11,6 +12,7 @@ func init() {
 	register(
 		containerRule{Meta{"mutable-image-tag", "image-tag", 6}, checkImageTag},
 		containerRule{Meta{"secret-in-env", "secrets-in-env", 7}, checkSecretEnv},
+		setRule{Meta{"secret-in-configmap", "secrets-in-env", 7}, checkSecretConfigMap},
 	)
 }
 
@@ -42,7 +44,26 @@ func checkImageTag(m Meta, w *Workload, c Container) []Finding {
 }
 
 // secretName matches variable names that conventionally hold credentials.
-var secretName = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|DSN|CONNECTION_STRING)`)
+// Cloud SDKs read whole keys from AZURE_*_KEY and OCI_CLI_KEY_CONTENT.
+var secretName = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|BEARER|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?|DSN|CONNECTION_STRING|^AZURE_.*KEY$|KEY_CONTENT$)`)
+
+// privateKey matches a PEM or OpenSSH private key block ("-----BEGIN RSA
+// PRIVATE KEY-----", "---BEGIN OPENSSH PRIVATE KEY---"), whatever the
+// variable or key holding it is called.
+var privateKey = regexp.MustCompile(`(?i)-BEGIN\s+[A-Z0-9 ]*PRIVATE KEY-`)
+
+// secretValue reports whether a literal named name with value v holds a
+// credential: a private key anywhere, or a non-empty value under a
+// credential-like name that is not a pointer to one.
+func secretValue(name, v string) bool {
+	if v == "" {
+		return false
+	}
+	if privateKey.MatchString(v) {
+		return true
+	}
+	return !strings.HasPrefix(v, "$(") && secretName.MatchString(name) && !notSecretSuffix.MatchString(name)
+}
 
 // notSecretSuffix matches names that point at a credential rather than hold
 // one (DB_SECRET_NAME, TOKEN_FILE, API_KEY_PATH).
@@ -53,10 +74,37 @@ var notSecretSuffix = regexp.MustCompile(`(?i)_(NAME|FILE|PATH|DIR|REF|ENABLED|T
 func checkSecretEnv(m Meta, w *Workload, c Container) []Finding {
 	var out []Finding
 	for _, e := range c.Env {
-		if !e.HasValue || e.Value == "" || strings.HasPrefix(e.Value, "$(") || !secretName.MatchString(e.Name) || notSecretSuffix.MatchString(e.Name) {
+		if !e.HasValue || !secretValue(e.Name, e.Value) {
 			continue
 		}
 		out = append(out, m.finding(w.Key, e.Path+"/value", "container %q sets %s as a literal value: use a Secret (secretKeyRef)", c.Name, e.Name))
 	}
 	return out
+}
+
+// checkSecretConfigMap flags ConfigMap entries that hold a credential: a
+// ConfigMap is readable by anyone who may read configuration, is not
+// encrypted at rest, and lands in Git and in logs of every tool that
+// prints it. Values are never put in the message.
+func checkSecretConfigMap(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, o := range ctx.Set.OfKind("ConfigMap") {
+		data := mapAt(o.Object, "data")
+		keys := make([]string, 0, len(data))
+		for k := range data {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if v, _ := data[k].(string); secretValue(k, v) {
+				out = append(out, m.finding(Key(o), "/data/"+pointerEscape(k), "%s holds a credential in %q: use a Secret", Key(o), k))
+			}
+		}
+	}
+	return out
+}
+
+// pointerEscape escapes a key for a JSON pointer (RFC 6901).
+func pointerEscape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }

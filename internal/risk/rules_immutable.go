@@ -1,14 +1,12 @@
 package risk
 
 import (
-	"encoding/json"
-	"fmt"
-	"reflect"
-	"strconv"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/usecapsule/capsule/internal/manifest"
+	"github.com/usecapsule/capsule/internal/quantity"
 )
 
 // Changes to fields the API server does not let an update touch: the apply
@@ -43,7 +41,7 @@ func compareImmutable(m Meta, c *Change) []Finding {
 		for _, path := range immutableFields[n.GetKind()] {
 			before, hadBefore := pointer(o.Object, path)
 			after, hasAfter := pointer(n.Object, path)
-			if !hadBefore || !hasAfter || reflect.DeepEqual(before, after) || sameSetFields(before, after, "") {
+			if !hadBefore || !hasAfter || manifest.ValuesEqual(before, after) || sameSetFields(before, after, "") {
 				continue // unset on one side: defaulted by the server, not a change of intent
 			}
 			out = append(out, m.finding(Key(n), path, "%s cannot be changed on an existing %s: the apply fails and the object must be deleted and recreated", path, n.GetKind()))
@@ -61,7 +59,7 @@ func immutableData(m Meta, o, n *unstructured.Unstructured) []Finding {
 	}
 	var out []Finding
 	for _, field := range []string{"data", "binaryData", "stringData"} {
-		if canonical(o.Object[field]) != canonical(n.Object[field]) {
+		if !manifest.ValuesEqual(o.Object[field], n.Object[field]) {
 			out = append(out, m.finding(Key(n), "/"+field, "%s is immutable: changing its %s requires deleting and recreating it", Key(n), field))
 		}
 	}
@@ -109,16 +107,6 @@ func stripStatus(v any) any {
 	return v
 }
 
-// canonical renders a value as JSON with sorted keys, so int64 1 and
-// float64 1 compare equal.
-func canonical(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(b)
-}
-
 // sameSetFields reports whether two values of an immutable field agree on
 // every field both sides set. A field set on one side only is one the API
 // server defaulted (a live object read back carries volumeMode, apiVersion
@@ -152,24 +140,5 @@ func sameSetFields(a, b any, key string) bool {
 		}
 		return true
 	}
-	if canonical(a) == canonical(b) {
-		return true
-	}
-	qa, errA := quantityOf(a)
-	qb, errB := quantityOf(b)
-	return errA == nil && errB == nil && qa.Cmp(qb) == 0
-}
-
-// quantityOf reads a quantity written as a string or a YAML number.
-func quantityOf(v any) (resource.Quantity, error) {
-	switch x := v.(type) {
-	case string:
-		return resource.ParseQuantity(x)
-	case float64:
-		return resource.ParseQuantity(strconv.FormatFloat(x, 'f', -1, 64))
-	}
-	if n, ok := toInt(v); ok {
-		return *resource.NewQuantity(n, resource.DecimalSI), nil
-	}
-	return resource.Quantity{}, fmt.Errorf("not a quantity: %v", v)
+	return manifest.ValuesEqual(a, b) || quantity.Equal(a, b)
 }

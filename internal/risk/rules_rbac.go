@@ -1,6 +1,10 @@
 package risk
 
-import "k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+import (
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
 
 // RBAC rules: wildcards, Secret reads and cluster-admin bindings.
 
@@ -17,11 +21,15 @@ func init() {
 // aggregation controller from the roles it selects, which are judged
 // themselves; judging the copy too would report each grant twice, and as
 // "resolved" when a live dump is compared with the manifest's empty rules.
+// Roles the cluster itself owns (clusterOwned) are left out too.
 func roles(s *Set) []map[string]any {
 	var out []map[string]any
 	for _, kind := range []string{"ClusterRole", "Role"} {
 		for _, o := range s.OfKind(kind) {
 			if _, aggregated := o.Object["aggregationRule"]; aggregated && kind == "ClusterRole" {
+				continue
+			}
+			if clusterOwned(kind, o.GetName()) {
 				continue
 			}
 			out = append(out, o.Object)
@@ -64,8 +72,9 @@ func checkRBACSecrets(m Meta, ctx *Context) []Finding {
 	return out
 }
 
-// checkClusterAdmin: a ClusterRoleBinding to cluster-admin is critical; a
-// RoleBinding to it is admin of one namespace (8).
+// checkClusterAdmin: a ClusterRoleBinding to cluster-admin, or to a role of
+// the set that allows every verb on every resource of every group, is
+// critical; a RoleBinding to one is admin of one namespace (8).
 func checkClusterAdmin(m Meta, ctx *Context) []Finding {
 	var out []Finding
 	var bindings []*unstructured.Unstructured
@@ -73,16 +82,82 @@ func checkClusterAdmin(m Meta, ctx *Context) []Finding {
 	bindings = append(bindings, ctx.Set.OfKind("RoleBinding")...)
 	for _, o := range bindings {
 		kind := o.GetKind()
-		if stringAt(o.Object, "roleRef", "name") != "cluster-admin" {
+		if clusterOwned(kind, o.GetName()) {
 			continue
 		}
-		f := m.finding(Key(o), "/roleRef/name", "%s grants cluster-admin", Key(o))
+		ref := stringAt(o.Object, "roleRef", "name")
+		role, refKey := boundRole(ctx.Set, o)
+		var f Finding
+		switch {
+		case ref == "cluster-admin" && stringAt(o.Object, "roleRef", "kind") == "ClusterRole":
+			f = m.finding(Key(o), "/roleRef/name", "%s grants cluster-admin", Key(o))
+		case role != nil && grantsEverything(role):
+			f = m.finding(Key(o), "/roleRef/name", "%s grants every verb on every resource (through %s): cluster-admin by another name", Key(o), refKey)
+		default:
+			continue
+		}
 		if kind == "RoleBinding" {
 			f.Severity = 8
 		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// allVerbs are the verbs that together amount to "*" for an administrator.
+var allVerbs = []string{"get", "list", "watch", "create", "update", "patch", "delete"}
+
+// grantsEverything reports whether one rule of role allows every verb (or
+// all of get … delete) on every resource of every API group.
+func grantsEverything(role map[string]any) bool {
+	for _, rule := range sliceAt(role, "rules") {
+		rm, _ := rule.(map[string]any)
+		if !contains(stringList(sliceAt(rm, "apiGroups")), "*") || !contains(stringList(sliceAt(rm, "resources")), "*") {
+			continue
+		}
+		verbs := stringList(sliceAt(rm, "verbs"))
+		if contains(verbs, "*") {
+			return true
+		}
+		all := true
+		for _, v := range allVerbs {
+			all = all && contains(verbs, v)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// clusterOwned reports whether an RBAC object belongs to the cluster rather
+// than to the application: the API server's bootstrap roles and bindings
+// ("system:" names, the default user-facing ClusterRoles admin, edit, view
+// and cluster-admin with their cluster-admin binding) and those managed
+// providers install ("gce:", "eks:"). They show up in live dumps and
+// whole-cluster snapshots; a promotion neither creates nor changes them,
+// so they are not its risk. A binding of the application's own name that
+// refers to one of them still is.
+func clusterOwned(kind, name string) bool {
+	for _, p := range []string{"system:", "gce:", "eks:"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	switch kind {
+	case "ClusterRole":
+		return defaultClusterRoles[name] != ""
+	case "ClusterRoleBinding":
+		return name == "cluster-admin"
+	}
+	return false
+}
+
+// defaultClusterRoles are the user-facing ClusterRoles every cluster has,
+// with what each grants on pods' exec and attach subresources (the
+// bootstrap policy of kube-apiserver): admin and edit allow both.
+var defaultClusterRoles = map[string]string{
+	"cluster-admin": "exec", "admin": "exec", "edit": "exec", "view": "none",
 }
 
 func contains(list []string, s string) bool {

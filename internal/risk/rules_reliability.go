@@ -1,5 +1,10 @@
 package risk
 
+import (
+	"strconv"
+	"strings"
+)
+
 // Reliability rules: probes, resources, replicas, disruption budgets and
 // autoscalers, judged per set.
 
@@ -16,6 +21,8 @@ func init() {
 		setRule{Meta{"hpa-target-missing", "hpa", 5}, checkHPATarget},
 		setRule{Meta{"hpa-replicas-conflict", "hpa", 3}, checkHPAReplicas},
 		setRule{Meta{"hpa-without-cpu-requests", "hpa", 5}, checkHPARequests},
+		setRule{Meta{"hpa-min-replicas", "hpa", 4}, checkHPAMin},
+		setRule{Meta{"hpa-cannot-scale", "hpa", 3}, checkHPARoom},
 	)
 }
 
@@ -103,11 +110,16 @@ func checkSingleReplica(m Meta, ctx *Context) []Finding {
 	return out
 }
 
-// pdbFor returns the PodDisruptionBudgets selecting the workload's pods.
+// sameNamespace reports whether two objects may share a namespace: a
+// budget only protects pods of its own namespace, and an object without
+// one is deployed into the target namespace.
+func sameNamespace(a, b string) bool { return a == "" || b == "" || a == b }
+
+// pdbsFor returns the PodDisruptionBudgets selecting the workload's pods.
 func pdbsFor(s *Set, w *Workload) []map[string]any {
 	var out []map[string]any
 	for _, p := range s.OfKind("PodDisruptionBudget") {
-		if subset(stringMap(mapAt(p.Object, "spec", "selector", "matchLabels")), w.Labels) {
+		if sameNamespace(p.GetNamespace(), w.Obj.GetNamespace()) && subset(stringMap(mapAt(p.Object, "spec", "selector", "matchLabels")), w.Labels) {
 			out = append(out, p.Object)
 		}
 	}
@@ -117,12 +129,22 @@ func pdbsFor(s *Set, w *Workload) []map[string]any {
 func checkMissingPDB(m Meta, ctx *Context) []Finding {
 	var out []Finding
 	for _, w := range ctx.Set.Workloads {
-		if !w.HasReplicas || effectiveReplicas(ctx.Set, w) < 2 || len(pdbsFor(ctx.Set, w)) > 0 {
+		if !w.HasReplicas || len(pdbsFor(ctx.Set, w)) > 0 {
 			continue
 		}
 		path := "/spec/template/metadata/labels"
 		if w.TemplatePath == workloadRefPath {
 			path = workloadRefPath
+		}
+		if effectiveReplicas(ctx.Set, w) < 2 {
+			// A budget cannot keep one replica available (it either allows
+			// the eviction or blocks the drain); the single-replica rule
+			// carries the real risk, this one the missing protection once
+			// replicas are added.
+			f := m.finding(w.Key, path, "%s has no PodDisruptionBudget; with one replica none can help: add replicas, then a budget", w.Key)
+			f.Severity = 2
+			out = append(out, f)
+			continue
 		}
 		out = append(out, m.finding(w.Key, path, "%s has several replicas but no PodDisruptionBudget: a node drain may evict them all at once", w.Key))
 	}
@@ -146,8 +168,9 @@ func checkBlockingPDB(m Meta, ctx *Context) []Finding {
 		}
 		minAv, ok := intAt(spec, "minAvailable")
 		if !ok {
-			if s, _ := spec["minAvailable"].(string); s == "100%" {
-				out = append(out, m.finding(Key(p), "/spec/minAvailable", "%s requires all pods available (minAvailable: 100%%): node drains will hang", Key(p)))
+			// A percentage rounds up, so anything from 100% requires every pod.
+			if s, _ := spec["minAvailable"].(string); percent(s) >= 100 {
+				out = append(out, m.finding(Key(p), "/spec/minAvailable", "%s requires all pods available (minAvailable: %s): node drains will hang", Key(p), s))
 			}
 			continue
 		}
@@ -230,6 +253,48 @@ func checkHPAReplicas(m Meta, ctx *Context) []Finding {
 	for _, w := range ctx.Set.Workloads {
 		if _, set := intAt(w.Obj.Object, "spec", "replicas"); set && hpaFor(ctx.Set, w) != nil {
 			out = append(out, m.finding(w.Key, "/spec/replicas", "%s sets spec.replicas although an HPA scales it: every sync resets the HPA's choice", w.Key))
+		}
+	}
+	return out
+}
+
+// percent reads "N%" and returns N, or -1.
+func percent(s string) int64 {
+	n, err := strconv.ParseInt(strings.TrimSuffix(s, "%"), 10, 64)
+	if err != nil || !strings.HasSuffix(s, "%") {
+		return -1
+	}
+	return n
+}
+
+// checkHPAMin flags an autoscaler that may scale its target down to one
+// pod. When the target is in the set the single-replica rule reports it on
+// the workload; this rule speaks for targets managed elsewhere.
+func checkHPAMin(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, h := range ctx.Set.OfKind("HorizontalPodAutoscaler") {
+		ref := mapAt(h.Object, "spec", "scaleTargetRef")
+		if ctx.Set.Get(stringAt(ref, "kind")+"/"+stringAt(ref, "name")) != nil {
+			continue
+		}
+		if n, ok := intAt(h.Object, "spec", "minReplicas"); !ok || n < 2 {
+			out = append(out, m.finding(Key(h), "/spec/minReplicas", "%s may scale its target down to one pod: any restart or node drain is then an outage", Key(h)))
+		}
+	}
+	return out
+}
+
+// checkHPARoom flags an autoscaler whose maxReplicas does not exceed its
+// minReplicas: it can never add a pod under load.
+func checkHPARoom(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, h := range ctx.Set.OfKind("HorizontalPodAutoscaler") {
+		minR, ok := intAt(h.Object, "spec", "minReplicas")
+		if !ok {
+			minR = 1
+		}
+		if maxR, ok := intAt(h.Object, "spec", "maxReplicas"); ok && maxR <= minR {
+			out = append(out, m.finding(Key(h), "/spec/maxReplicas", "%s cannot scale (maxReplicas %d, minReplicas %d): it adds no pod under load", Key(h), maxR, minR))
 		}
 	}
 	return out

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/usecapsule/capsule/internal/podspec"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -31,19 +33,23 @@ type Workload struct {
 	TemplatePath string // JSON pointer of the pod template, "" for a Pod
 	Labels       map[string]string
 	Pod          Pod
+	// Spec is the pod spec as written, for the node-selection helpers
+	// shared with the cost engine.
+	Spec map[string]any
 }
 
-// templatePaths says where each workload kind keeps its pod template.
-var templatePaths = map[string][]string{
-	"Deployment":            {"spec", "template"},
-	"ReplicaSet":            {"spec", "template"},
-	"ReplicationController": {"spec", "template"},
-	"StatefulSet":           {"spec", "template"},
-	"DaemonSet":             {"spec", "template"},
-	"Rollout":               {"spec", "template"},
-	"Job":                   {"spec", "template"},
-	"CronJob":               {"spec", "jobTemplate", "spec", "template"},
-}
+// templatePaths says where each workload kind keeps its pod template,
+// keyed by kind alone: an object whose apiVersion is wrong for its kind is
+// still judged as the workload it means to be.
+var templatePaths = func() map[string][]string {
+	out := map[string][]string{}
+	for gk, p := range podspec.Paths() {
+		if kind := gk[strings.Index(gk, "/")+1:]; kind != "Pod" {
+			out[kind] = p[:len(p)-1]
+		}
+	}
+	return out
+}()
 
 // replicated kinds have spec.replicas defaulting to 1.
 var replicated = map[string]bool{
@@ -135,7 +141,8 @@ func newWorkload(o *unstructured.Unstructured, key string) *Workload {
 	w := &Workload{Obj: o, Key: key, Kind: kind}
 	if kind == "Pod" {
 		w.Labels = o.GetLabels()
-		w.Pod = parsePod(mapAt(o.Object, "spec"), "/spec")
+		w.Spec = mapAt(o.Object, "spec")
+		w.Pod = parsePod(w.Spec, "/spec")
 		return w
 	}
 	path, ok := templatePaths[kind]
@@ -150,7 +157,8 @@ func newWorkload(o *unstructured.Unstructured, key string) *Workload {
 	}
 	w.TemplatePath = "/" + strings.Join(path, "/")
 	w.Labels = stringMap(mapAt(tmpl, "metadata", "labels"))
-	w.Pod = parsePod(mapAt(tmpl, "spec"), w.TemplatePath+"/spec")
+	w.Spec = mapAt(tmpl, "spec")
+	w.Pod = parsePod(w.Spec, w.TemplatePath+"/spec")
 	if replicated[kind] {
 		w.HasReplicas, w.Replicas = true, 1
 		if n, ok := intAt(o.Object, "spec", "replicas"); ok {
@@ -176,7 +184,8 @@ func (s *Set) refWorkload(r *unstructured.Unstructured) *Workload {
 	}
 	w := &Workload{Obj: r, Key: Key(r), Kind: "Rollout", HasReplicas: true, Replicas: 1,
 		TemplatePath: workloadRefPath,
-		Labels:       stringMap(mapAt(target.Object, "spec", "template", "metadata", "labels"))}
+		Labels:       stringMap(mapAt(target.Object, "spec", "template", "metadata", "labels")),
+		Spec:         mapAt(target.Object, "spec", "template", "spec")}
 	if n, ok := intAt(r.Object, "spec", "replicas"); ok {
 		w.Replicas = n
 	}

@@ -1,0 +1,41 @@
+package quantity
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	for _, c := range []struct {
+		in   any
+		want int64
+	}{{"500m", 500}, {0.5, 500}, {int64(2), 2000}, {2, 2000}, {int32(1), 1000}, {"1Ki", 1024000}} {
+		if got, ok := Milli(c.in); !ok || got != c.want {
+			t.Errorf("Milli(%#v) = %d, %v; want %d", c.in, got, ok, c.want)
+		}
+	}
+	if _, err := Parse(true); !errors.Is(err, ErrNotQuantity) {
+		t.Errorf("Parse(true) = %v, want ErrNotQuantity", err)
+	}
+	if _, err := Parse("12 apples"); err == nil {
+		t.Error("Parse accepted a malformed quantity")
+	}
+	if !Equal("1Gi", "1024Mi") || !Equal(0.5, "500m") || Equal("1", "2") || Equal("x", "x") {
+		t.Error("Equal compares by value and rejects what does not parse")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"500m", "1Gi", "", "1e3", "-1", "0.1m", "9223372036854775807Ei"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := Parse(s)
+		if err != nil {
+			return
+		}
+		if !Equal(s, q.String()) {
+			t.Errorf("%q parses to %s, which does not compare equal to it", s, q.String())
+		}
+	})
+}
