@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/yaml"
 
 	"github.com/usecapsule/capsule/internal/apiclient"
 )
@@ -28,7 +26,10 @@ type resourceSpec struct {
 	filters  []filterSpec
 	columns  []columnSpec
 	// createFlags registers create's flags and returns the body builder.
-	createFlags func(cmd *cobra.Command) func(ctx context.Context, c *apiclient.Client, args []string) (path string, body map[string]any, err error)
+	createFlags func(cmd *cobra.Command) bodyBuilder
+	// form returns a pointer to the type the API decodes a create body
+	// into; a -f file is checked strictly against it.
+	form func() any
 	// deleteVerb, when set, replaces DELETE with POST {id}/{deleteVerb}.
 	deleteVerb string
 }
@@ -141,25 +142,27 @@ func newCreateCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Comm
 	var format, file string
 	cmd := &cobra.Command{
 		Use:   "create NAME",
-		Short: "Create a " + spec.singular,
+		Short: "Create " + article(spec.singular) + " " + spec.singular,
 	}
 	build := spec.createFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(format, "table", "json", "yaml"); err != nil {
 			return err
 		}
+		b := createBody{m: map[string]any{}, file: file != "", flags: cmd.Flags()}
+		if file != "" {
+			var err error
+			if b.m, err = readBodyFile(file, spec.form()); err != nil {
+				return withExitCode(ExitUsage, err)
+			}
+		}
 		return withClient(cmd.Context(), *contextName, func(c *apiclient.Client) error {
-			path, body, err := build(cmd.Context(), c, args)
+			path, err := build(cmd.Context(), c, args, b)
 			if err != nil {
 				return err
 			}
-			if file != "" {
-				if body, err = mergeBodyFile(file, body); err != nil {
-					return err
-				}
-			}
 			var item map[string]any
-			if err := c.Do(cmd.Context(), http.MethodPost, path, body, &item); err != nil {
+			if err := c.Do(cmd.Context(), http.MethodPost, path, b.m, &item); err != nil {
 				return err
 			}
 			return printValue(s.Out, format, item, func(tw *tabwriter.Writer) {
@@ -168,14 +171,14 @@ func newCreateCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Comm
 		})
 	}
 	outputFlag(cmd, &format, "table", "json", "yaml")
-	cmd.Flags().StringVarP(&file, "filename", "f", "", "JSON or YAML file with the full request body (flags override its fields)")
+	cmd.Flags().StringVarP(&file, "filename", "f", "", "JSON or YAML file with the "+spec.singular+" (every field is applied; flags given override its fields)")
 	return cmd
 }
 
 func newDeleteCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Command {
-	short := "Delete a " + spec.singular
+	short := "Delete " + article(spec.singular) + " " + spec.singular
 	if spec.deleteVerb != "" {
-		short = fmt.Sprintf("%s a %s (records are history and are never removed)", titleWord(spec.deleteVerb), spec.singular)
+		short = fmt.Sprintf("%s %s %s (records are history and are never removed)", titleWord(spec.deleteVerb), article(spec.singular), spec.singular)
 	}
 	return &cobra.Command{
 		Use:   "delete ID|NAME",
@@ -203,40 +206,6 @@ func newDeleteCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Comm
 			})
 		},
 	}
-}
-
-// mergeBodyFile reads a JSON or YAML request body and lays the flag-built
-// body over it.
-func mergeBodyFile(path string, flags map[string]any) (map[string]any, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var body map[string]any
-	if err := yaml.Unmarshal(data, &body); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if body == nil {
-		body = map[string]any{}
-	}
-	for k, v := range flags {
-		if !isZero(v) {
-			body[k] = v
-		}
-	}
-	return body, nil
-}
-
-func isZero(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case string:
-		return x == ""
-	case map[string]any:
-		return len(x) == 0
-	}
-	return false
 }
 
 var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -341,4 +310,12 @@ func titleWord(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// article is the indefinite article of a noun: "an organization".
+func article(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an"
+	}
+	return "a"
 }
