@@ -210,34 +210,66 @@ func newDeleteCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Comm
 
 var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
-// nameKeys says which field names a resource collection is addressed by.
-var nameKeys = map[string]string{"organizations": "slug", "projects": "slug", "environments": "name", "services": "name"}
+// refKeys are the fields a collection's members are addressed by besides
+// their ID, in the order they are tried: a slug is exact and unique, a name
+// is what people type ("Shop Front").
+var refKeys = map[string][]string{"organizations": {"slug", "name"}, "projects": {"slug", "name"},
+	"environments": {"name"}, "services": {"name"}}
 
-// resolveRef turns a name into an ID by listing the collection (kubectl
-// users address things by name); IDs pass through. An ambiguous name is an
-// error that lists the candidates.
+// resolveRef turns a reference into an ID by listing the collection
+// (kubectl users address things by name); IDs pass through. The reference
+// is matched against the slug, then the exact name, then the name ignoring
+// case; the first of these that matches anything decides, and more than one
+// match there is an error that lists the candidates.
 func resolveRef(ctx context.Context, c *apiclient.Client, collection, ref string) (string, error) {
-	key := nameKeys[collection]
-	if uuidRE.MatchString(ref) || key == "" {
+	keys := refKeys[collection]
+	if uuidRE.MatchString(ref) || len(keys) == 0 {
 		return ref, nil
 	}
 	page, err := c.List(ctx, "/api/v1/"+collection, url.Values{"limit": {"500"}}, true)
 	if err != nil {
 		return "", err
 	}
-	var ids []string
-	for _, it := range page.Items {
-		if fmt.Sprint(it[key]) == ref {
-			ids = append(ids, fmt.Sprint(it["id"]))
+	singular := strings.TrimSuffix(collection, "s")
+	tiers := make([]func(map[string]any) bool, 0, len(keys)+1)
+	for _, k := range keys {
+		tiers = append(tiers, func(it map[string]any) bool { return fmt.Sprint(it[k]) == ref })
+	}
+	tiers = append(tiers, func(it map[string]any) bool { return strings.EqualFold(fmt.Sprint(it["name"]), ref) })
+	for _, match := range tiers {
+		var found []map[string]any
+		for _, it := range page.Items {
+			if match(it) {
+				found = append(found, it)
+			}
+		}
+		switch len(found) {
+		case 0:
+			continue
+		case 1:
+			return fmt.Sprint(found[0]["id"]), nil
+		}
+		cands := make([]string, len(found))
+		for i, it := range found {
+			cands[i] = candidate(it)
+		}
+		return "", fmt.Errorf("%q matches %d %s: %s; use an ID", ref, len(found), collection, strings.Join(cands, ", "))
+	}
+	return "", fmt.Errorf("no %s with ID, slug or name %q", singular, ref)
+}
+
+// candidate describes one match of an ambiguous reference so the user can
+// pick its ID: name, slug or parent, and ID.
+func candidate(it map[string]any) string {
+	var where []string
+	for _, k := range []string{"slug", "projectId", "organizationId"} {
+		if v, ok := it[k]; ok && v != "" {
+			where = append(where, k+" "+fmt.Sprint(v))
+			break
 		}
 	}
-	switch len(ids) {
-	case 0:
-		return "", fmt.Errorf("no %s named %q", strings.TrimSuffix(collection, "s"), ref)
-	case 1:
-		return ids[0], nil
-	}
-	return "", fmt.Errorf("%q names %d %s (%s): use an ID", ref, len(ids), collection, strings.Join(ids, ", "))
+	where = append(where, "id "+fmt.Sprint(it["id"]))
+	return fmt.Sprintf("%q (%s)", fmt.Sprint(it["name"]), strings.Join(where, ", "))
 }
 
 func writeTable(tw *tabwriter.Writer, cols []columnSpec, items []map[string]any) {
