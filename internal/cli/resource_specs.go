@@ -87,6 +87,7 @@ func orgSpec() resourceSpec {
 	return resourceSpec{
 		use: "orgs", aliases: []string{"org", "organizations"}, singular: "organization", path: "organizations",
 		form:    func() any { return new(capsule.Organization) },
+		cascade: countOrgContents,
 		columns: []columnSpec{col("ID", "id"), col("NAME", "name"), col("SLUG", "slug"), col("TIER", "subscription.tier"), ageColumn()},
 		createFlags: func(cmd *cobra.Command) bodyBuilder {
 			var slug string
@@ -110,6 +111,7 @@ func projectSpec() resourceSpec {
 	return resourceSpec{
 		use: "projects", aliases: []string{"project", "proj"}, singular: "project", path: "projects",
 		form:    func() any { return new(capsule.Project) },
+		cascade: countProjectContents,
 		filters: []filterSpec{{flag: "org", query: "organizationId", usage: "organization ID or slug", resolve: "organizations"}},
 		columns: []columnSpec{col("ID", "id"), col("NAME", "name"), col("SLUG", "slug"), col("REPOSITORY", "repository.url"), ageColumn()},
 		createFlags: func(cmd *cobra.Command) bodyBuilder {
@@ -144,7 +146,8 @@ func projectSpec() resourceSpec {
 func envSpec() resourceSpec {
 	return resourceSpec{
 		use: "envs", aliases: []string{"env", "environments"}, singular: "environment", path: "environments",
-		form: func() any { return new(capsule.Environment) },
+		form:    func() any { return new(capsule.Environment) },
+		cascade: countEnvContents,
 		filters: []filterSpec{
 			{flag: "project", query: "projectId", usage: "project ID or slug", resolve: "projects"},
 			{flag: "kind", query: "kind", usage: "development|staging|production|preview"},

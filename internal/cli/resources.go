@@ -32,6 +32,9 @@ type resourceSpec struct {
 	form func() any
 	// deleteVerb, when set, replaces DELETE with POST {id}/{deleteVerb}.
 	deleteVerb string
+	// cascade, when set, counts what deleting one also removes; such
+	// deletes are confirmed first (see confirmCascade).
+	cascade cascadeCounter
 }
 
 type filterSpec struct{ flag, query, usage, resolve string }
@@ -180,7 +183,8 @@ func newDeleteCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Comm
 	if spec.deleteVerb != "" {
 		short = fmt.Sprintf("%s %s %s (records are history and are never removed)", titleWord(spec.deleteVerb), article(spec.singular), spec.singular)
 	}
-	return &cobra.Command{
+	var yes bool
+	cmd := &cobra.Command{
 		Use:   "delete ID|NAME",
 		Short: short,
 		Args:  cobra.ExactArgs(1),
@@ -189,6 +193,16 @@ func newDeleteCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Comm
 				id, err := resolveRef(cmd.Context(), c, spec.path, args[0])
 				if err != nil {
 					return err
+				}
+				if spec.cascade != nil {
+					contents, err := spec.cascade(cmd.Context(), c, id)
+					if err != nil {
+						return err
+					}
+					what := fmt.Sprintf("%s %q (%s)", spec.singular, args[0], id)
+					if err := confirmCascade(s, what, contents, yes); err != nil {
+						return err
+					}
 				}
 				target := "/api/v1/" + spec.path + "/" + url.PathEscape(id)
 				if spec.deleteVerb != "" {
@@ -206,6 +220,11 @@ func newDeleteCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Comm
 			})
 		},
 	}
+	if spec.cascade != nil {
+		cmd.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking (needed when stdin is not a terminal)")
+		cmd.Short += " and everything in it (asks first)"
+	}
+	return cmd
 }
 
 var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
