@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -271,15 +272,20 @@ func typeName(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// typeList is a type keyword's value as a list.
+// typeOrder is the order in which validators list the wanted types.
+var typeOrder = []string{"null", "boolean", "number", "integer", "string", "array", "object"}
+
+// typeList is a type keyword's value as a list, in typeOrder.
 func typeList(want any) []string {
 	var types []string
 	switch w := want.(type) {
 	case string:
 		types = []string{w}
 	case []any:
-		for _, t := range w {
-			types = append(types, fmt.Sprint(t))
+		for _, t := range typeOrder {
+			if slices.Contains(w, any(t)) {
+				types = append(types, t)
+			}
 		}
 	}
 	return types
