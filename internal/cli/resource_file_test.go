@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	capsule "github.com/usecapsule/capsule"
 )
 
 // loginTo signs the CLI in to a started server with a fresh config file.
@@ -131,4 +133,38 @@ func yamlToJSON(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return js
+}
+
+// FuzzReadBodyFile: any file either reads into a body the server's type
+// accepts or fails with an error naming the file; nothing panics.
+func FuzzReadBodyFile(f *testing.F) {
+	f.Add([]byte("name: api\ntype: worker\nconfiguration: {scaling: {minReplicas: 2}, networking: {port: 9090}}\n"))
+	f.Add([]byte("name: api\nconfiguration: {scaling: {minReplica: 2}}\n"))
+	f.Add([]byte("name: p\nid: x\n"))
+	f.Add([]byte("[1, 2]"))
+	f.Add([]byte("configuration: {env: {A: {b: 1}}}"))
+	f.Add([]byte("source: 5\n"))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "svc.yaml")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		body, err := readBodyFile(path, new(capsule.Service))
+		if err != nil {
+			if !strings.Contains(err.Error(), path) {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		js, err := json.Marshal(body)
+		if err != nil {
+			t.Fatalf("body does not encode: %v", err)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(js)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(new(capsule.Service)); err != nil {
+			t.Fatalf("accepted body is refused by the server's decoding: %v\n%s", err, js)
+		}
+	})
 }
