@@ -54,6 +54,11 @@ func (e *Environment) Validate() error {
 		e.Namespace = e.Name
 	}
 	v.checkDNSLabel("namespace", e.Namespace)
+	if e.ClusterID != "" {
+		// Nothing registers clusters yet, so no cluster ID can be checked
+		// to exist; accepting one would record a reference to nothing.
+		v.Add("clusterId", "%q cannot be set: no clusters are registered in Capsule yet (leave it empty)", e.ClusterID)
+	}
 	if e.DeliveryMode == "" {
 		e.DeliveryMode = DeliveryDirect
 	}

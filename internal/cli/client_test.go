@@ -137,7 +137,7 @@ func TestClientAgainstRealServer(t *testing.T) {
 	}
 
 	// Deleting the project removes its services (cascade).
-	mustRun(t, "projects", "delete", "shop-front")
+	mustRun(t, "projects", "delete", "shop-front", "--yes")
 	if err := json.Unmarshal([]byte(mustRun(t, "services", "list", "-o", "json")), &page); err != nil || len(page.Items) != 0 {
 		t.Fatalf("services after project delete: %v %v", err, page.Items)
 	}

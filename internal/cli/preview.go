@@ -26,7 +26,7 @@ import (
 type previewOptions struct {
 	from, to, clusterState, kubeVersion, pricing, failOn, output string
 	ignore                                                       string
-	matchNamespace                                               bool
+	matchNamespace, failOnExisting                               bool
 	llmURL, llmModel, llmKey, llmAPIVersion                      string
 	llmTimeout                                                   time.Duration
 }
@@ -40,7 +40,12 @@ func newPreviewCmd(s Streams) *cobra.Command {
 artifact, what changes (semantic diff), what it costs per month, which risks it adds or removes,
 and a plain-English explanation. CURRENT and PROPOSED are YAML/JSON files or directories.
 
-Exit codes: 0 success; 3 when --fail-on is given and the risk level reaches it; 1 on errors.
+--fail-on judges what the promotion introduces: the findings whose status is "new". A
+promotion that changes nothing passes any threshold; --fail-on-existing counts the
+unchanged findings too (resolved ones never count).
+
+Exit codes: 0 success; 1 on errors; 2 on usage errors (an unknown flag or a bad value such
+as --fail-on bogus); 3 when --fail-on is given and a counted finding reaches it.
 The LLM key is read from --llm-key, else $CAPSULE_LLM_API_KEY.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -53,7 +58,8 @@ The LLM key is read from --llm-key, else $CAPSULE_LLM_API_KEY.`,
 	f.StringVar(&o.clusterState, "cluster-state", "", "target cluster snapshot (Nodes, Pods, ResourceQuotas, LimitRanges, ConfigMaps, Secrets)")
 	f.StringVar(&o.kubeVersion, "kube-version", "", "target Kubernetes version for deprecated APIs (default: the cluster state's, else "+risk.DefaultKubeVersion+")")
 	f.StringVar(&o.pricing, "pricing", "", "pricing override file")
-	f.StringVar(&o.failOn, "fail-on", "", "exit 3 when the risk level reaches low|medium|high|critical")
+	f.StringVar(&o.failOn, "fail-on", "", "exit 3 when a new finding reaches low|medium|high|critical")
+	f.BoolVar(&o.failOnExisting, "fail-on-existing", false, "let --fail-on count unchanged findings too, not only new ones")
 	f.StringVar(&o.ignore, "ignore-differences", "", "YAML list of Argo CD style ignoreDifferences rules ({group, kind, name, namespace, jsonPointers})")
 	f.BoolVar(&o.matchNamespace, "match-namespace", false, "match objects by namespace too (default: by group, kind and name)")
 	f.StringVar(&o.llmURL, "llm-url", "", "OpenAI-compatible API base URL, e.g. https://api.openai.com/v1 (enables the LLM explainer)")
@@ -94,11 +100,30 @@ func runPreview(ctx context.Context, s Streams, o *previewOptions) error {
 	}
 	if o.failOn != "" {
 		threshold, _ := risk.ParseLevel(o.failOn)
-		if risk.Trips(p.Risks, threshold) {
-			return withExitCode(ExitPolicy, fmt.Errorf("risk level %s reaches --fail-on %s", p.RiskLevel, threshold))
+		if risk.Trips(gateFindings(p.Risks, o.failOnExisting), threshold) {
+			what := "a new finding"
+			if o.failOnExisting {
+				what = "a new or unchanged finding"
+			}
+			return withExitCode(ExitPolicy, fmt.Errorf("risk level %s: %s reaches --fail-on %s", p.RiskLevel, what, threshold))
 		}
 	}
 	return nil
+}
+
+// gateFindings are the findings --fail-on judges. A CI gate asks whether
+// this promotion makes things worse, so by default only the findings it
+// introduces count: an unchanged finding was already in the current
+// environment and a promotion that changes nothing must pass. With
+// existing, unchanged findings count too; resolved ones never do.
+func gateFindings(fs []risk.Finding, existing bool) []risk.Finding {
+	var out []risk.Finding
+	for _, f := range fs {
+		if f.Status == risk.StatusNew || existing && f.Status == risk.StatusUnchanged {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func (o *previewOptions) validate() error {
@@ -117,6 +142,9 @@ func (o *previewOptions) validate() error {
 		if _, err := risk.ParseVersion(o.kubeVersion); err != nil {
 			return usageError("--kube-version: %v", err)
 		}
+	}
+	if o.failOnExisting && o.failOn == "" {
+		return usageError("--fail-on-existing needs --fail-on")
 	}
 	if o.llmURL != "" && o.llmModel == "" {
 		return usageError("--llm-url needs --llm-model")

@@ -17,6 +17,7 @@ import (
 type renderOptions struct {
 	root, env, format, service string
 	opts                       render.Options
+	noNamespace                bool
 }
 
 func newRenderCmd(s Streams) *cobra.Command {
@@ -33,7 +34,12 @@ PATH is a capsule.yaml, or a directory holding one (default: the current
 directory). Without a capsule.yaml the services are detected and rendered with
 the defaults capsule init would write. --env selects the environment's
 overrides from capsule.yaml; an environment the file does not name gets the
-base configuration (a warning says so).`,
+base configuration (a warning says so).
+
+With -n the stream starts with that Namespace, labelled to enforce the
+restricted Pod Security Standard the pods meet, so the output applies to a
+fresh cluster; --no-namespace leaves it out (the namespace is managed
+elsewhere).`,
 		Example: `  capsule render --env production
   capsule render ./services/api --env staging -o json
   capsule render --env production --image ghcr.io/acme/api:1.4.2 -n acme`,
@@ -52,7 +58,8 @@ base configuration (a warning says so).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.env, "env", "", "environment whose overrides apply (development, staging, production, pr-42, ...)")
-	f.StringVarP(&o.opts.Namespace, "namespace", "n", "", "namespace set on every object (default: none, kubectl or GitOps decides)")
+	f.StringVarP(&o.opts.Namespace, "namespace", "n", "", "namespace set on every object, and rendered first (default: none, kubectl or GitOps decides)")
+	f.BoolVar(&o.noNamespace, "no-namespace", false, "with -n, do not render the Namespace object itself")
 	f.StringVar(&o.opts.Image, "image", "", "image to run (default: capsule.yaml's image, else NAME:latest)")
 	f.StringVar(&o.opts.PartOf, "part-of", "", "application (project) the service belongs to, for labels and NetworkPolicy")
 	f.StringVar(&o.opts.IngressNamespace, "ingress-namespace", "ingress-nginx", "namespace of the ingress controller, allowed in by the NetworkPolicy")
@@ -69,6 +76,9 @@ func runRender(s Streams, o renderOptions) error {
 		return err
 	}
 	var objs []render.Object
+	if o.opts.Namespace != "" && !o.noNamespace {
+		objs = append(objs, render.Namespace(o.opts.Namespace))
+	}
 	for _, spec := range specs {
 		out, err := render.Render(spec, o.opts)
 		if err != nil {

@@ -40,7 +40,10 @@ func TestRenderFromDetectionAndFromFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	kinds := map[string]bool{}
-	for _, it := range list.Items {
+	if len(list.Items) == 0 || list.Items[0].Kind != "Namespace" {
+		t.Fatalf("-n shop: the first object is not the Namespace: %v", list.Items)
+	}
+	for _, it := range list.Items[1:] {
 		kinds[it.Kind] = true
 		if it.Metadata.Namespace != "shop" {
 			t.Errorf("%s in namespace %q", it.Kind, it.Metadata.Namespace)

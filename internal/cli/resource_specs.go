@@ -8,10 +8,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	capsule "github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/apiclient"
 )
 
-type bodyBuilder = func(ctx context.Context, c *apiclient.Client, args []string) (string, map[string]any, error)
+// bodyBuilder completes the request body of `create` from the arguments and
+// flags and returns the path to POST it to.
+type bodyBuilder = func(ctx context.Context, c *apiclient.Client, args []string, b createBody) (string, error)
 
 // slugify turns a display name into a DNS-1123 label, the default slug.
 func slugify(name string) string {
@@ -34,42 +37,71 @@ func slugify(name string) string {
 	return s
 }
 
-func oneName(args []string) (string, error) {
-	if len(args) != 1 {
-		return "", usageError("create takes exactly one NAME argument")
+// oneName sets the name from the NAME argument, which a -f file's name
+// field may stand in for.
+func oneName(args []string, b createBody) (string, error) {
+	switch {
+	case len(args) == 1:
+		b.m["name"] = args[0]
+		return args[0], nil
+	case len(args) == 0 && b.str("name") != "":
+		return b.str("name"), nil
 	}
-	return args[0], nil
+	return "", usageError("create takes exactly one NAME argument (or a -f file with a name)")
 }
 
-// nameInProject checks the one NAME argument and resolves --project, which
-// environments and services both require.
-func nameInProject(ctx context.Context, c *apiclient.Client, args []string, project string) (name, projectID string, err error) {
-	if name, err = oneName(args); err != nil {
-		return "", "", err
+// parentRef resolves the parent reference at key (projectId,
+// organizationId) from the flag when given, else from the file, so a file
+// may name its parent by slug or name too.
+func parentRef(ctx context.Context, c *apiclient.Client, b createBody, collection, key, flag, ref string) error {
+	if !b.flags.Changed(flag) {
+		ref = b.str(key)
 	}
-	if project == "" {
-		return "", "", usageError("--project is required")
+	if ref == "" {
+		return nil
 	}
-	projectID, err = resolveRef(ctx, c, "projects", project)
-	return name, projectID, err
+	id, err := resolveRef(ctx, c, collection, ref)
+	if err != nil {
+		return err
+	}
+	b.m[key] = id
+	return nil
+}
+
+// nameInProject checks the NAME and resolves the project (--project or the
+// file's projectId), which environments and services both require.
+func nameInProject(ctx context.Context, c *apiclient.Client, args []string, b createBody, project string) error {
+	if _, err := oneName(args, b); err != nil {
+		return err
+	}
+	if err := parentRef(ctx, c, b, "projects", "projectId", "project", project); err != nil {
+		return err
+	}
+	if b.str("projectId") == "" {
+		return usageError("--project is required")
+	}
+	return nil
 }
 
 func orgSpec() resourceSpec {
 	return resourceSpec{
 		use: "orgs", aliases: []string{"org", "organizations"}, singular: "organization", path: "organizations",
+		form:    func() any { return new(capsule.Organization) },
+		cascade: countOrgContents,
 		columns: []columnSpec{col("ID", "id"), col("NAME", "name"), col("SLUG", "slug"), col("TIER", "subscription.tier"), ageColumn()},
 		createFlags: func(cmd *cobra.Command) bodyBuilder {
 			var slug string
 			cmd.Flags().StringVar(&slug, "slug", "", "URL name (default: derived from NAME)")
-			return func(_ context.Context, _ *apiclient.Client, args []string) (string, map[string]any, error) {
-				name, err := oneName(args)
+			return func(_ context.Context, _ *apiclient.Client, args []string, b createBody) (string, error) {
+				name, err := oneName(args, b)
 				if err != nil {
-					return "", nil, err
+					return "", err
 				}
-				if slug == "" {
-					slug = slugify(name)
+				if slug != "" {
+					b.m["slug"] = slug
 				}
-				return "/api/v1/organizations", map[string]any{"name": name, "slug": slug}, nil
+				b.setDefault("slug", slugify(name))
+				return "/api/v1/organizations", nil
 			}
 		},
 	}
@@ -78,6 +110,8 @@ func orgSpec() resourceSpec {
 func projectSpec() resourceSpec {
 	return resourceSpec{
 		use: "projects", aliases: []string{"project", "proj"}, singular: "project", path: "projects",
+		form:    func() any { return new(capsule.Project) },
+		cascade: countProjectContents,
 		filters: []filterSpec{{flag: "org", query: "organizationId", usage: "organization ID or slug", resolve: "organizations"}},
 		columns: []columnSpec{col("ID", "id"), col("NAME", "name"), col("SLUG", "slug"), col("REPOSITORY", "repository.url"), ageColumn()},
 		createFlags: func(cmd *cobra.Command) bodyBuilder {
@@ -86,26 +120,24 @@ func projectSpec() resourceSpec {
 			cmd.Flags().StringVar(&org, "org", "", "organization ID or slug (default: your organization)")
 			cmd.Flags().StringVar(&repo, "repo", "", "Git repository URL")
 			cmd.Flags().StringVar(&branch, "branch", "", "Git branch (default main)")
-			return func(ctx context.Context, c *apiclient.Client, args []string) (string, map[string]any, error) {
-				name, err := oneName(args)
+			return func(ctx context.Context, c *apiclient.Client, args []string, b createBody) (string, error) {
+				name, err := oneName(args, b)
 				if err != nil {
-					return "", nil, err
+					return "", err
 				}
-				if slug == "" {
-					slug = slugify(name)
+				if slug != "" {
+					b.m["slug"] = slug
 				}
-				body := map[string]any{"name": name, "slug": slug}
-				if org != "" {
-					id, err := resolveRef(ctx, c, "organizations", org)
-					if err != nil {
-						return "", nil, err
-					}
-					body["organizationId"] = id
+				b.setDefault("slug", slugify(name))
+				if err := parentRef(ctx, c, b, "organizations", "organizationId", "org", org); err != nil {
+					return "", err
 				}
 				if repo != "" {
-					body["repository"] = map[string]any{"url": repo, "branch": branch}
+					b.m["repository"] = map[string]any{"url": repo, "branch": branch}
+				} else if branch != "" {
+					setPath(b.m, "repository.branch", branch)
 				}
-				return "/api/v1/projects", body, nil
+				return "/api/v1/projects", nil
 			}
 		},
 	}
@@ -114,6 +146,8 @@ func projectSpec() resourceSpec {
 func envSpec() resourceSpec {
 	return resourceSpec{
 		use: "envs", aliases: []string{"env", "environments"}, singular: "environment", path: "environments",
+		form:    func() any { return new(capsule.Environment) },
+		cascade: countEnvContents,
 		filters: []filterSpec{
 			{flag: "project", query: "projectId", usage: "project ID or slug", resolve: "projects"},
 			{flag: "kind", query: "kind", usage: "development|staging|production|preview"},
@@ -128,15 +162,19 @@ func envSpec() resourceSpec {
 			cmd.Flags().StringVar(&cluster, "cluster", "", "cluster ID")
 			cmd.Flags().StringVar(&delivery, "delivery", "", "direct|gitops (default direct)")
 			cmd.Flags().IntVar(&approvals, "approvals", 0, "approvals required to promote into it")
-			return func(ctx context.Context, c *apiclient.Client, args []string) (string, map[string]any, error) {
-				name, pid, err := nameInProject(ctx, c, args, project)
-				if err != nil {
-					return "", nil, err
+			return func(ctx context.Context, c *apiclient.Client, args []string, b createBody) (string, error) {
+				if err := nameInProject(ctx, c, args, b, project); err != nil {
+					return "", err
 				}
-				body := map[string]any{"name": name, "projectId": pid, "kind": kind, "namespace": namespace,
-					"clusterId": cluster, "deliveryMode": delivery,
-					"approvalPolicy": map[string]any{"requiredApprovals": approvals}}
-				return "/api/v1/environments", body, nil
+				b.set("kind", "kind", kind)
+				b.setDefault("kind", kind)
+				b.set("namespace", "namespace", namespace)
+				if b.flags.Changed("cluster") {
+					b.m["clusterId"] = cluster
+				}
+				b.set("delivery", "deliveryMode", delivery)
+				b.set("approvals", "approvalPolicy.requiredApprovals", approvals)
+				return "/api/v1/environments", nil
 			}
 		},
 	}
@@ -145,6 +183,7 @@ func envSpec() resourceSpec {
 func serviceSpec() resourceSpec {
 	return resourceSpec{
 		use: "services", aliases: []string{"service", "svc"}, singular: "service", path: "services",
+		form: func() any { return new(capsule.Service) },
 		filters: []filterSpec{
 			{flag: "project", query: "projectId", usage: "project ID or slug", resolve: "projects"},
 			{flag: "type", query: "type", usage: "web|api|worker|static|cron"},
@@ -168,40 +207,46 @@ func serviceSpec() resourceSpec {
 			cmd.Flags().StringVar(&strategy, "strategy", "", "rolling|recreate|blue-green|canary")
 			cmd.Flags().StringVar(&schedule, "schedule", "", "cron schedule (cron services)")
 			cmd.Flags().StringArrayVar(&env, "env", nil, "environment variable KEY=VALUE (repeatable)")
-			return func(ctx context.Context, c *apiclient.Client, args []string) (string, map[string]any, error) {
-				name, pid, err := nameInProject(ctx, c, args, project)
-				if err != nil {
-					return "", nil, err
+			return func(ctx context.Context, c *apiclient.Client, args []string, b createBody) (string, error) {
+				if err := nameInProject(ctx, c, args, b, project); err != nil {
+					return "", err
 				}
-				envMap := map[string]any{}
 				for _, kv := range env {
 					k, v, ok := strings.Cut(kv, "=")
 					if !ok {
-						return "", nil, usageError("--env %q: want KEY=VALUE", kv)
+						return "", usageError("--env %q: want KEY=VALUE", kv)
 					}
-					envMap[k] = v
+					// Each --env adds to (or overrides one key of) the file's env.
+					setPath(b.m, "configuration.env."+k, v)
 				}
-				body := map[string]any{
-					"name": name, "projectId": pid, "type": typ,
-					"source": map[string]any{"repository": repo, "path": path, "buildCommand": build, "startCommand": start, "image": image},
-					"configuration": map[string]any{
-						"env":        envMap,
-						"scaling":    map[string]any{"minReplicas": minR, "maxReplicas": maxR},
-						"networking": map[string]any{"port": port},
-						"strategy":   map[string]any{"type": strategy},
-						"schedule":   schedule,
-					},
+				b.set("type", "type", typ)
+				b.setDefault("type", typ)
+				for _, f := range []struct{ flag, path, v string }{{"repo", "source.repository", repo}, {"path", "source.path", path},
+					{"build", "source.buildCommand", build}, {"start", "source.startCommand", start}, {"image", "source.image", image},
+					{"strategy", "configuration.strategy.type", strategy}, {"schedule", "configuration.schedule", schedule}} {
+					b.set(f.flag, f.path, f.v)
 				}
-				return "/api/v1/services", body, nil
+				b.set("min-replicas", "configuration.scaling.minReplicas", minR)
+				b.set("max-replicas", "configuration.scaling.maxReplicas", maxR)
+				b.set("port", "configuration.networking.port", port)
+				return "/api/v1/services", nil
 			}
 		},
 	}
+}
+
+// deployRequest is the file form of `deployments create`: the body of
+// POST /services/{id}/deploy.
+type deployRequest struct {
+	EnvironmentID string `json:"environmentId"`
+	Version       string `json:"version"`
 }
 
 func deploymentSpec() resourceSpec {
 	return resourceSpec{
 		use: "deployments", aliases: []string{"deployment", "deploy"}, singular: "deployment", path: "deployments",
 		deleteVerb: "cancel",
+		form:       func() any { return new(deployRequest) },
 		filters: []filterSpec{
 			{flag: "service", query: "serviceId", usage: "service ID or name", resolve: "services"},
 			{flag: "env", query: "environmentId", usage: "environment ID or name", resolve: "environments"},
@@ -220,23 +265,25 @@ func deploymentSpec() resourceSpec {
 			cmd.Flags().StringVar(&service, "service", "", "service ID or name (required)")
 			cmd.Flags().StringVar(&env, "env", "", "environment ID or name (required)")
 			cmd.Flags().StringVar(&version, "version", "", "image tag or release label")
-			return func(ctx context.Context, c *apiclient.Client, args []string) (string, map[string]any, error) {
+			return func(ctx context.Context, c *apiclient.Client, args []string, b createBody) (string, error) {
 				if len(args) != 0 {
-					return "", nil, usageError("deployments create takes no arguments")
+					return "", usageError("deployments create takes no arguments")
 				}
-				if service == "" || env == "" {
-					return "", nil, usageError("--service and --env are required")
+				if service == "" {
+					return "", usageError("--service and --env are required")
 				}
 				sid, err := resolveRef(ctx, c, "services", service)
 				if err != nil {
-					return "", nil, err
+					return "", err
 				}
-				eid, err := resolveRef(ctx, c, "environments", env)
-				if err != nil {
-					return "", nil, err
+				if err := parentRef(ctx, c, b, "environments", "environmentId", "env", env); err != nil {
+					return "", err
 				}
-				return "/api/v1/services/" + url.PathEscape(sid) + "/deploy",
-					map[string]any{"environmentId": eid, "version": version}, nil
+				if b.str("environmentId") == "" {
+					return "", usageError("--service and --env are required")
+				}
+				b.set("version", "version", version)
+				return "/api/v1/services/" + url.PathEscape(sid) + "/deploy", nil
 			}
 		},
 	}

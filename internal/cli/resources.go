@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/yaml"
 
 	"github.com/usecapsule/capsule/internal/apiclient"
 )
@@ -28,9 +26,15 @@ type resourceSpec struct {
 	filters  []filterSpec
 	columns  []columnSpec
 	// createFlags registers create's flags and returns the body builder.
-	createFlags func(cmd *cobra.Command) func(ctx context.Context, c *apiclient.Client, args []string) (path string, body map[string]any, err error)
+	createFlags func(cmd *cobra.Command) bodyBuilder
+	// form returns a pointer to the type the API decodes a create body
+	// into; a -f file is checked strictly against it.
+	form func() any
 	// deleteVerb, when set, replaces DELETE with POST {id}/{deleteVerb}.
 	deleteVerb string
+	// cascade, when set, counts what deleting one also removes; such
+	// deletes are confirmed first (see confirmCascade).
+	cascade cascadeCounter
 }
 
 type filterSpec struct{ flag, query, usage, resolve string }
@@ -141,25 +145,27 @@ func newCreateCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Comm
 	var format, file string
 	cmd := &cobra.Command{
 		Use:   "create NAME",
-		Short: "Create a " + spec.singular,
+		Short: "Create " + article(spec.singular) + " " + spec.singular,
 	}
 	build := spec.createFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(format, "table", "json", "yaml"); err != nil {
 			return err
 		}
+		b := createBody{m: map[string]any{}, file: file != "", flags: cmd.Flags()}
+		if file != "" {
+			var err error
+			if b.m, err = readBodyFile(file, spec.form()); err != nil {
+				return withExitCode(ExitUsage, err)
+			}
+		}
 		return withClient(cmd.Context(), *contextName, func(c *apiclient.Client) error {
-			path, body, err := build(cmd.Context(), c, args)
+			path, err := build(cmd.Context(), c, args, b)
 			if err != nil {
 				return err
 			}
-			if file != "" {
-				if body, err = mergeBodyFile(file, body); err != nil {
-					return err
-				}
-			}
 			var item map[string]any
-			if err := c.Do(cmd.Context(), http.MethodPost, path, body, &item); err != nil {
+			if err := c.Do(cmd.Context(), http.MethodPost, path, b.m, &item); err != nil {
 				return err
 			}
 			return printValue(s.Out, format, item, func(tw *tabwriter.Writer) {
@@ -168,16 +174,17 @@ func newCreateCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Comm
 		})
 	}
 	outputFlag(cmd, &format, "table", "json", "yaml")
-	cmd.Flags().StringVarP(&file, "filename", "f", "", "JSON or YAML file with the full request body (flags override its fields)")
+	cmd.Flags().StringVarP(&file, "filename", "f", "", "JSON or YAML file with the "+spec.singular+" (every field is applied; flags given override its fields)")
 	return cmd
 }
 
 func newDeleteCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Command {
-	short := "Delete a " + spec.singular
+	short := "Delete " + article(spec.singular) + " " + spec.singular
 	if spec.deleteVerb != "" {
-		short = fmt.Sprintf("%s a %s (records are history and are never removed)", titleWord(spec.deleteVerb), spec.singular)
+		short = fmt.Sprintf("%s %s %s (records are history and are never removed)", titleWord(spec.deleteVerb), article(spec.singular), spec.singular)
 	}
-	return &cobra.Command{
+	var yes bool
+	cmd := &cobra.Command{
 		Use:   "delete ID|NAME",
 		Short: short,
 		Args:  cobra.ExactArgs(1),
@@ -186,6 +193,16 @@ func newDeleteCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Comm
 				id, err := resolveRef(cmd.Context(), c, spec.path, args[0])
 				if err != nil {
 					return err
+				}
+				if spec.cascade != nil {
+					contents, err := spec.cascade(cmd.Context(), c, id)
+					if err != nil {
+						return err
+					}
+					what := fmt.Sprintf("%s %q (%s)", spec.singular, args[0], id)
+					if err := confirmCascade(s, what, contents, yes); err != nil {
+						return err
+					}
 				}
 				target := "/api/v1/" + spec.path + "/" + url.PathEscape(id)
 				if spec.deleteVerb != "" {
@@ -203,72 +220,75 @@ func newDeleteCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Comm
 			})
 		},
 	}
-}
-
-// mergeBodyFile reads a JSON or YAML request body and lays the flag-built
-// body over it.
-func mergeBodyFile(path string, flags map[string]any) (map[string]any, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
+	if spec.cascade != nil {
+		cmd.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking (needed when stdin is not a terminal)")
+		cmd.Short += " and everything in it (asks first)"
 	}
-	var body map[string]any
-	if err := yaml.Unmarshal(data, &body); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if body == nil {
-		body = map[string]any{}
-	}
-	for k, v := range flags {
-		if !isZero(v) {
-			body[k] = v
-		}
-	}
-	return body, nil
-}
-
-func isZero(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case string:
-		return x == ""
-	case map[string]any:
-		return len(x) == 0
-	}
-	return false
+	return cmd
 }
 
 var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
-// nameKeys says which field names a resource collection is addressed by.
-var nameKeys = map[string]string{"organizations": "slug", "projects": "slug", "environments": "name", "services": "name"}
+// refKeys are the fields a collection's members are addressed by besides
+// their ID, in the order they are tried: a slug is exact and unique, a name
+// is what people type ("Shop Front").
+var refKeys = map[string][]string{"organizations": {"slug", "name"}, "projects": {"slug", "name"},
+	"environments": {"name"}, "services": {"name"}}
 
-// resolveRef turns a name into an ID by listing the collection (kubectl
-// users address things by name); IDs pass through. An ambiguous name is an
-// error that lists the candidates.
+// resolveRef turns a reference into an ID by listing the collection
+// (kubectl users address things by name); IDs pass through. The reference
+// is matched against the slug, then the exact name, then the name ignoring
+// case; the first of these that matches anything decides, and more than one
+// match there is an error that lists the candidates.
 func resolveRef(ctx context.Context, c *apiclient.Client, collection, ref string) (string, error) {
-	key := nameKeys[collection]
-	if uuidRE.MatchString(ref) || key == "" {
+	keys := refKeys[collection]
+	if uuidRE.MatchString(ref) || len(keys) == 0 {
 		return ref, nil
 	}
 	page, err := c.List(ctx, "/api/v1/"+collection, url.Values{"limit": {"500"}}, true)
 	if err != nil {
 		return "", err
 	}
-	var ids []string
-	for _, it := range page.Items {
-		if fmt.Sprint(it[key]) == ref {
-			ids = append(ids, fmt.Sprint(it["id"]))
+	singular := strings.TrimSuffix(collection, "s")
+	tiers := make([]func(map[string]any) bool, 0, len(keys)+1)
+	for _, k := range keys {
+		tiers = append(tiers, func(it map[string]any) bool { return fmt.Sprint(it[k]) == ref })
+	}
+	tiers = append(tiers, func(it map[string]any) bool { return strings.EqualFold(fmt.Sprint(it["name"]), ref) })
+	for _, match := range tiers {
+		var found []map[string]any
+		for _, it := range page.Items {
+			if match(it) {
+				found = append(found, it)
+			}
+		}
+		switch len(found) {
+		case 0:
+			continue
+		case 1:
+			return fmt.Sprint(found[0]["id"]), nil
+		}
+		cands := make([]string, len(found))
+		for i, it := range found {
+			cands[i] = candidate(it)
+		}
+		return "", fmt.Errorf("%q matches %d %s: %s; use an ID", ref, len(found), collection, strings.Join(cands, ", "))
+	}
+	return "", fmt.Errorf("no %s with ID, slug or name %q", singular, ref)
+}
+
+// candidate describes one match of an ambiguous reference so the user can
+// pick its ID: name, slug or parent, and ID.
+func candidate(it map[string]any) string {
+	var where []string
+	for _, k := range []string{"slug", "projectId", "organizationId"} {
+		if v, ok := it[k]; ok && v != "" {
+			where = append(where, k+" "+fmt.Sprint(v))
+			break
 		}
 	}
-	switch len(ids) {
-	case 0:
-		return "", fmt.Errorf("no %s named %q", strings.TrimSuffix(collection, "s"), ref)
-	case 1:
-		return ids[0], nil
-	}
-	return "", fmt.Errorf("%q names %d %s (%s): use an ID", ref, len(ids), collection, strings.Join(ids, ", "))
+	where = append(where, "id "+fmt.Sprint(it["id"]))
+	return fmt.Sprintf("%q (%s)", fmt.Sprint(it["name"]), strings.Join(where, ", "))
 }
 
 func writeTable(tw *tabwriter.Writer, cols []columnSpec, items []map[string]any) {
@@ -341,4 +361,12 @@ func titleWord(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// article is the indefinite article of a noun: "an organization".
+func article(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an"
+	}
+	return "a"
 }

@@ -105,7 +105,7 @@ func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Write
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(errOut, "error: "+singleLine(err.Error()))
+	fmt.Fprintln(errOut, "error: "+singleLine(foldSuggestions(err.Error())))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
@@ -128,6 +128,27 @@ func singleLine(msg string) string {
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// foldSuggestions rewrites cobra's "Did you mean this?" block, which is a
+// heading followed by one tab-indented line per suggestion, into a clause of
+// the error's first line: `unknown command "deplyo" for "capsule" (did you
+// mean "deploy"?)`, which reads well on the one line Main prints.
+func foldSuggestions(msg string) string {
+	head, rest, ok := strings.Cut(msg, "\n\nDid you mean this?\n")
+	if !ok {
+		return msg
+	}
+	var names []string
+	for _, l := range strings.Split(rest, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			names = append(names, fmt.Sprintf("%q", l))
+		}
+	}
+	if len(names) == 0 {
+		return head
+	}
+	return fmt.Sprintf("%s (did you mean %s?)", strings.TrimSpace(head), strings.Join(names, " or "))
 }
 
 // isCobraUsageError recognises the errors cobra returns for unknown commands

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/usecapsule/capsule/internal/podspec"
 )
@@ -131,7 +132,8 @@ var podSpecPaths = podspec.Paths()
 
 // fullDefaults are, per "group/Kind", every default with its full path from
 // the object root: the kind's own, then its pod spec's and containers'.
-var fullDefaults = buildFullDefaults()
+// Built on first use: a command that never diffs does not pay for it at start.
+var fullDefaults = sync.OnceValue(buildFullDefaults)
 
 func buildFullDefaults() map[string][]fieldDefault {
 	out := map[string][]fieldDefault{}
@@ -166,7 +168,7 @@ type defaultNode struct {
 }
 
 // defaultTrees are fullDefaults as trees per "group/Kind".
-var defaultTrees = buildTrees(fullDefaults)
+var defaultTrees = sync.OnceValue(func() map[string]*defaultNode { return buildTrees(fullDefaults()) })
 
 func buildTrees(all map[string][]fieldDefault) map[string]*defaultNode {
 	out := map[string]*defaultNode{}
@@ -274,7 +276,7 @@ func applyDefaults(m map[string]any, group, kind string) {
 	if injectedCABundle[gk] {
 		dropEmptyCABundles(m)
 	}
-	if tree := defaultTrees[gk]; tree != nil {
+	if tree := defaultTrees()[gk]; tree != nil {
 		pruneTree(m, tree)
 	}
 	if p, ok := podSpecPaths[gk]; ok {

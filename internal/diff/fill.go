@@ -26,7 +26,7 @@ func (d *defaulted) fill(ptr string, other any) (any, bool) {
 		return v, true
 	}
 	_, otherIsMap := other.(map[string]any)
-	for _, fd := range fullDefaults[d.gk] {
+	for _, fd := range fullDefaults()[d.gk] {
 		switch {
 		case len(fd.path) == len(segs) && matches(fd.path, segs):
 			return fd.value, true

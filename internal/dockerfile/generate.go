@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/usecapsule/capsule/internal/detect"
@@ -14,10 +15,13 @@ import (
 //go:embed templates/*.tmpl
 var templateFS embed.FS
 
-// templates parses every family template once; they are constant data.
-var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"join": strings.Join,
-}).ParseFS(templateFS, "templates/*.tmpl"))
+// templates parses every family template once, on first use (not at the
+// start of every capsule command); they are constant data.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{
+		"join": strings.Join,
+	}).ParseFS(templateFS, "templates/*.tmpl"))
+})
 
 // Files are what Generate writes.
 type Files struct {
@@ -89,7 +93,7 @@ func Generate(s detect.Service) (*Files, error) {
 		p := f.Plan(s)
 		p.Family = f.Name()
 		var b bytes.Buffer
-		if err := templates.ExecuteTemplate(&b, p.Family+".tmpl", p); err != nil {
+		if err := templates().ExecuteTemplate(&b, p.Family+".tmpl", p); err != nil {
 			return nil, fmt.Errorf("dockerfile: %s template: %w", p.Family, err)
 		}
 		return &Files{Dockerfile: tidy(b.Bytes()), Dockerignore: ignoreFile(p)}, nil

@@ -115,3 +115,40 @@ func podOf(tmpl *corev1.PodTemplateSpec, name string) *corev1.Pod {
 	}
 	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name + "-pod", Labels: tmpl.Labels}, Spec: spec}
 }
+
+// TestNamespaceEnforcesRestricted creates the rendered Namespace on a real
+// kube-apiserver: the rendered pods are admitted in it and a root pod is
+// refused, so its Pod Security labels are the ones admission reads.
+func TestNamespaceEnforcesRestricted(t *testing.T) {
+	c := testenv.Start(t)
+	client := c.Client(t)
+	ctx := context.Background()
+	name := c.Namespace(t) + "-rendered"
+	b, err := Marshal([]Object{Namespace(name)}, "yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ns corev1.Namespace
+	if err := yaml.UnmarshalStrict(b, &ns); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.CoreV1().Namespaces().Create(ctx, &ns, metav1.CreateOptions{FieldValidation: metav1.FieldValidationStrict}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{}) })
+	dryRun := metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}
+	var pod *corev1.Pod
+	for _, o := range renderCaseObjects(t, cases[0]) {
+		if tmpl := podTemplateOf(o); tmpl != nil {
+			pod = podOf(tmpl, "web")
+		}
+	}
+	if _, err := client.CoreV1().Pods(name).Create(ctx, pod, dryRun); err != nil {
+		t.Fatalf("a rendered pod was refused in the rendered namespace: %v", err)
+	}
+	pod.Spec.SecurityContext.RunAsNonRoot, pod.Spec.SecurityContext.RunAsUser = nil, ptr(int64(0))
+	pod.Spec.Containers[0].SecurityContext.RunAsNonRoot = nil
+	if _, err := client.CoreV1().Pods(name).Create(ctx, pod, dryRun); err == nil {
+		t.Error("a pod running as root passed the rendered namespace")
+	}
+}

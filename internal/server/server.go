@@ -31,6 +31,14 @@ func (o *Options) run(ctx context.Context) error {
 	if err := o.secureDataDir(); err != nil {
 		return err
 	}
+	// Bind before the first start creates the owner: the generated password
+	// is printed only once, so a busy port must fail the start before that
+	// happens, leaving no account behind for the next start to skip.
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", o.Listen, err)
+	}
+	defer ln.Close()
 	st, err := sqlstore.Open(ctx, sqlstore.DSN(o.DatabaseURL, o.DataDir), sqlstore.Options{})
 	if err != nil {
 		return fmt.Errorf("opening the store: %w", err)
@@ -71,14 +79,11 @@ func (o *Options) run(ctx context.Context) error {
 	}
 	defer waitMetrics()
 	defer stopMetrics()
-	ln, err := net.Listen("tcp", o.Listen)
+	tln, err := o.wrapTLS(ln)
 	if err != nil {
-		return fmt.Errorf("listening on %s: %w", o.Listen, err)
-	}
-	if ln, err = o.wrapTLS(ln); err != nil {
 		return err
 	}
-	return o.serve(ctx, ln, api)
+	return o.serve(ctx, tln, api)
 }
 
 // serve runs the HTTP server on ln until ctx ends, then shuts it down:

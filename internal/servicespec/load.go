@@ -12,10 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"gopkg.in/yaml.v3"
@@ -36,19 +33,6 @@ func ProcessFileName(name string) string { return "capsule." + name + ".yaml" }
 
 // MaxFileSize bounds what Load reads; a service definition is a few KiB.
 const MaxFileSize = 1 << 20
-
-// compiledSchema compiles the embedded schema once; it is constant data.
-var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(SchemaJSON))
-	if err != nil {
-		return nil, err
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("capsule.schema.json", doc); err != nil {
-		return nil, err
-	}
-	return c.Compile("capsule.schema.json")
-})
 
 // File is a parsed and checked capsule.yaml.
 type File struct {
@@ -210,27 +194,26 @@ func checkSchema(name string, root *yaml.Node) error {
 	if err != nil {
 		return fmt.Errorf("servicespec: embedded schema: %w", err)
 	}
-	err = sch.Validate(v)
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
-		return err
+	found := sch.validate(v)
+	if len(found) == 0 {
+		return nil
 	}
 	p := &problems{lines: map[string]int{"": root.Line}}
 	budget = maxNodes
 	indexLines(root, "", p.lines, &budget)
-	for _, l := range leaves(ve, "", nil) {
-		leaf, field := l.err, strings.Join(l.err.InstanceLocation, ".")
+	for _, l := range found {
+		field := strings.Join(l.path, ".")
 		if l.key != "" {
 			field = keyPath(p.lines, l.key)
 		}
-		if k, ok := leaf.ErrorKind.(*kind.AdditionalProperties); ok {
+		if len(l.unknown) > 0 {
 			// Report each unknown field on its own line.
-			for _, name := range k.Properties {
+			for _, name := range l.unknown {
 				p.add(join(field, name), "is not a known field (see capsule.schema.json)")
 			}
 			continue
 		}
-		msg := schemaMessage(leaf)
+		msg := l.msg
 		if l.key != "" {
 			msg = "is not a valid name: " + msg
 		}
@@ -238,28 +221,6 @@ func checkSchema(name string, root *yaml.Node) error {
 	}
 	list := slices.CompactFunc(sortProblems(p.list), func(a, b Problem) bool { return a == b })
 	return &Error{File: name, Problems: list}
-}
-
-// leaf is one specific schema failure.
-type leaf struct {
-	err *jsonschema.ValidationError
-	// key is set when the failure is about a mapping key (propertyNames),
-	// whose location the validator does not report reliably.
-	key string
-}
-
-// leaves returns the errors without causes, the specific failures.
-func leaves(e *jsonschema.ValidationError, key string, out []leaf) []leaf {
-	if pn, ok := e.ErrorKind.(*kind.PropertyNames); ok {
-		key = pn.Property
-	}
-	if len(e.Causes) == 0 {
-		return append(out, leaf{err: e, key: key})
-	}
-	for _, c := range e.Causes {
-		out = leaves(c, key, out)
-	}
-	return out
 }
 
 func sortProblems(list []Problem) []Problem {
@@ -289,13 +250,4 @@ func keyPath(lines map[string]int, key string) string {
 	}
 	sort.Strings(found)
 	return found[0]
-}
-
-// schemaMessage words a schema failure for people.
-func schemaMessage(e *jsonschema.ValidationError) string {
-	switch e.ErrorKind.(type) {
-	case *kind.FalseSchema:
-		return "is not allowed here"
-	}
-	return e.ErrorKind.LocalizedString(printer)
 }
