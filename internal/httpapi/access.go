@@ -179,13 +179,17 @@ func (a *API) guard(rt Route) http.Handler {
 		}
 		r = r.WithContext(context.WithValue(r.Context(), targetKey{}, t))
 		before := ac.snapshot(r, rt, t)
+		var unit *identitystore.AuditUnit
+		if isWrite(r.Method) {
+			r, unit = ac.openUnit(r, rt, p, t, body, before)
+		}
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		if isWrite(r.Method) {
 			if rec.status < 400 && changesAccess(rt.Path) {
 				ac.cache.reset()
 			}
-			ac.recordWrite(r, rt, p, t, rec, body, before)
+			ac.recordWrite(r, rt, p, t, rec, body, before, unit)
 		}
 	})
 }
