@@ -275,7 +275,8 @@ func (s *Store) scanAudit(ctx context.Context, q string, args ...any) ([]audit.E
 }
 
 // VerifyAudit walks the whole stored chain in pages from its anchor and
-// returns the first break, if any.
+// returns the first break, if any; with a checkpoint signer it then checks
+// the newest signed checkpoint against the chain's head.
 func (s *Store) VerifyAudit(ctx context.Context) (audit.Result, error) {
 	return s.verifyAudit(ctx, verifyPageSize)
 }
@@ -299,8 +300,16 @@ func (s *Store) verifyAudit(ctx context.Context, page int) (audit.Result, error)
 			return audit.Result{}, err
 		}
 		last := len(es) < page
-		if c.Feed(es, last) != nil || last {
+		if c.Feed(es, last) != nil {
 			return c.Result(), nil
+		}
+		if last {
+			// The chain holds together; a signed checkpoint beyond its head
+			// names deleted newest entries, one disagreeing with its entry
+			// a rewritten history.
+			r := c.Result()
+			r.Finding, err = s.checkCheckpoint(ctx, r, start)
+			return r, err
 		}
 		after = es[len(es)-1].Seq
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/database"
 )
 
@@ -31,6 +32,7 @@ type Store struct {
 	dialect database.Dialect
 	audit   *auditQueue
 	hooks   *accessHooks
+	signer  *audit.Signer // signs and checks audit checkpoints; nil: none
 }
 
 // Source is what the store needs from internal/sqlstore: its database

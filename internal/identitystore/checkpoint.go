@@ -1,0 +1,107 @@
+package identitystore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/usecapsule/capsule/internal/audit"
+	"github.com/usecapsule/capsule/internal/database"
+)
+
+// SetCheckpointSigner gives the store the key that signs and checks audit
+// checkpoints; without one, VerifyAudit checks the chain alone.
+func (s *Store) SetCheckpointSigner(sig *audit.Signer) { s.signer = sig }
+
+// CheckpointSigner returns the key set by SetCheckpointSigner, or nil.
+func (s *Store) CheckpointSigner() *audit.Signer { return s.signer }
+
+// WriteCheckpoint signs the chain's current head and stores it, unless
+// the newest checkpoint already anchors that entry; it returns the newest
+// checkpoint either way (zero Seq while the log is empty).
+func (s *Store) WriteCheckpoint(ctx context.Context, at audit.Checkpoint) (audit.Checkpoint, error) {
+	if s.signer == nil {
+		return audit.Checkpoint{}, errors.New("identitystore: no checkpoint signer")
+	}
+	var out audit.Checkpoint
+	err := s.inTx(database.WithoutTxHook(ctx), func(tx *database.Tx) error {
+		head, err := auditHead(ctx, tx)
+		if err != nil || head.Seq == 0 {
+			return err
+		}
+		cp := s.signer.Sign(audit.Checkpoint{Seq: head.Seq, Hash: head.Hash, Time: at.Time})
+		_, err = tx.Exec(ctx, `INSERT INTO audit_checkpoints (seq, hash, at, signature) VALUES (?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING`,
+			cp.Seq, cp.Hash, database.TimeOf(cp.Time), cp.Signature)
+		out = cp
+		return err
+	})
+	if err != nil {
+		return audit.Checkpoint{}, dbErr(err, nil)
+	}
+	if out.Seq == 0 {
+		return out, nil
+	}
+	latest, ok, err := s.LatestCheckpoint(ctx)
+	if err != nil || !ok {
+		return out, err
+	}
+	return latest, nil
+}
+
+// Checkpoints returns the stored checkpoints, newest first, at most limit.
+func (s *Store) Checkpoints(ctx context.Context, limit int) ([]audit.Checkpoint, error) {
+	rows, err := s.query(ctx, `SELECT seq, hash, at, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, dbErr(err, nil)
+	}
+	defer rows.Close()
+	out := []audit.Checkpoint{}
+	for rows.Next() {
+		var c audit.Checkpoint
+		var at database.Time
+		if err := rows.Scan(&c.Seq, &c.Hash, &at, &c.Signature); err != nil {
+			return nil, dbErr(err, nil)
+		}
+		c.Time = at.Time
+		out = append(out, c)
+	}
+	return out, dbErr(rows.Err(), nil)
+}
+
+// LatestCheckpoint returns the newest stored checkpoint.
+func (s *Store) LatestCheckpoint(ctx context.Context) (audit.Checkpoint, bool, error) {
+	cs, err := s.Checkpoints(ctx, 1)
+	if err != nil || len(cs) == 0 {
+		return audit.Checkpoint{}, false, err
+	}
+	return cs[0], true, nil
+}
+
+// checkCheckpoint compares a verified chain with the newest stored
+// checkpoint carrying a valid signature; a checkpoint with a forged
+// signature is itself reported.
+func (s *Store) checkCheckpoint(ctx context.Context, r audit.Result, start audit.Anchor) (*audit.Finding, error) {
+	if s.signer == nil {
+		return nil, nil
+	}
+	cp, ok, err := s.LatestCheckpoint(ctx)
+	if err != nil || !ok {
+		return nil, err
+	}
+	if err := s.signer.Check(cp); err != nil {
+		return &audit.Finding{Seq: cp.Seq, Problem: audit.Altered, Detail: err.Error()}, nil
+	}
+	var lookupErr error
+	f := audit.CheckAgainst(r, cp, func(seq int64) (string, bool) {
+		if seq == start.Seq {
+			return start.Hash, true
+		}
+		var h string
+		err := s.queryRow(ctx, `SELECT hash FROM audit_log WHERE seq = ?`, seq).Scan(&h)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			lookupErr = err
+		}
+		return h, err == nil
+	})
+	return f, dbErr(lookupErr, nil)
+}
