@@ -46,7 +46,9 @@ func testCheckpointNamesTruncation(t *testing.T, f *fixture) {
 // TestCheckpointNamesRewrittenHistory: an attacker who edits an entry and
 // recomputes every later hash keeps the chain linked, but the checkpoint's
 // hash no longer matches its entry.
-func TestCheckpointNamesRewrittenHistory(t *testing.T) { forEachDB(t, testCheckpointNamesRewrittenHistory) }
+func TestCheckpointNamesRewrittenHistory(t *testing.T) {
+	forEachDB(t, testCheckpointNamesRewrittenHistory)
+}
 
 func testCheckpointNamesRewrittenHistory(t *testing.T, f *fixture) {
 	ctx := context.Background()
