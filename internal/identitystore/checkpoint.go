@@ -2,7 +2,6 @@ package identitystore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 
 	"github.com/usecapsule/capsule/internal/audit"
@@ -77,9 +76,12 @@ func (s *Store) LatestCheckpoint(ctx context.Context) (audit.Checkpoint, bool, e
 	return cs[0], true, nil
 }
 
-// checkCheckpoint compares a verified chain with the newest stored
-// checkpoint carrying a valid signature; a checkpoint with a forged
-// signature is itself reported.
+// checkCheckpoint compares a verified chain with the stored checkpoints
+// after its start (older ones anchor archived entries): the first one
+// carrying a valid signature whose entry is missing or has another hash is
+// reported; so is a newest checkpoint with a forged signature. Checking
+// every checkpoint, not only the newest, catches a tail deleted and then
+// regrown by new appends (a later checkpoint then agrees with the chain).
 func (s *Store) checkCheckpoint(ctx context.Context, r audit.Result, start audit.Anchor) (*audit.Finding, error) {
 	if s.signer == nil {
 		return nil, nil
@@ -91,17 +93,25 @@ func (s *Store) checkCheckpoint(ctx context.Context, r audit.Result, start audit
 	if err := s.signer.Check(cp); err != nil {
 		return &audit.Finding{Seq: cp.Seq, Problem: audit.Altered, Detail: err.Error()}, nil
 	}
-	var lookupErr error
-	f := audit.CheckAgainst(r, cp, func(seq int64) (string, bool) {
-		if seq == start.Seq {
-			return start.Hash, true
+	rows, err := s.query(ctx, `SELECT c.seq, c.hash, c.at, c.signature, COALESCE(a.hash, '') FROM audit_checkpoints c
+		LEFT JOIN audit_log a ON a.seq = c.seq
+		WHERE c.seq > ? AND (a.hash IS NULL OR a.hash <> c.hash) ORDER BY c.seq LIMIT 100`, start.Seq)
+	if err != nil {
+		return nil, dbErr(err, nil)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c audit.Checkpoint
+		var at database.Time
+		var stored string
+		if err := rows.Scan(&c.Seq, &c.Hash, &at, &c.Signature, &stored); err != nil {
+			return nil, dbErr(err, nil)
 		}
-		var h string
-		err := s.queryRow(ctx, `SELECT hash FROM audit_log WHERE seq = ?`, seq).Scan(&h)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			lookupErr = err
+		c.Time = at.Time
+		if s.signer.Check(c) != nil {
+			continue // not ours: it proves nothing
 		}
-		return h, err == nil
-	})
-	return f, dbErr(lookupErr, nil)
+		return audit.CheckAgainst(r, c, func(int64) (string, bool) { return stored, stored != "" }), nil
+	}
+	return nil, dbErr(rows.Err(), nil)
 }

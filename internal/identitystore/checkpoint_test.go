@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/usecapsule/capsule/internal/audit"
 )
@@ -35,8 +36,18 @@ func testCheckpointNamesTruncation(t *testing.T, f *fixture) {
 		t.Fatalf("after deleting entries 6 to 8: %+v (finding %+v), %v", r, r.Finding, err)
 	}
 
+	// New entries regrow the tail past the old head and a new checkpoint
+	// agrees with them: the older checkpoint still names the rewrite.
+	appendEntries(t, f, 4)
+	if _, err := f.ids.WriteCheckpoint(ctx, audit.Checkpoint{Time: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := f.ids.VerifyAudit(ctx); r.Finding == nil || r.Finding.Seq != 8 || r.Finding.Problem != audit.Altered {
+		t.Fatalf("regrown tail: %+v", r.Finding)
+	}
+
 	// A forged checkpoint (signed by another key) is reported, not trusted.
-	forged := audit.NewSigner([]byte("another key another key another!")).Sign(audit.Checkpoint{Seq: 9, Hash: es[7].Hash, Time: t0})
+	forged := audit.NewSigner([]byte("another key another key another!")).Sign(audit.Checkpoint{Seq: 10, Hash: es[7].Hash, Time: t0})
 	sql(t, f, `INSERT INTO audit_checkpoints (seq, hash, at, signature) VALUES (?, ?, ?, ?)`, forged.Seq, forged.Hash, "2026-11-22T10:00:00.000000Z", forged.Signature)
 	if r, _ := f.ids.VerifyAudit(ctx); r.Finding == nil || !strings.Contains(r.Finding.Detail, "does not carry this server's signature") {
 		t.Fatalf("forged checkpoint: %+v", r.Finding)
