@@ -29,6 +29,9 @@ type AccessConfig struct {
 	Identity *identitystore.Store
 	// Keyring encrypts secrets; nil makes the secret routes answer 501.
 	Keyring *secretbox.Keyring
+	// AuditSigner signs the audit log's checkpoints and checks them when
+	// the chain is verified; nil verifies the chain alone.
+	AuditSigner *audit.Signer
 	// Rate limits; zero values mean the ratelimit package's defaults.
 	APIKeyRate, UserRate, IPRate, LoginRate ratelimit.Rate
 }
@@ -55,6 +58,9 @@ func newAccess(cfg Config) (*access, error) {
 			return nil, errors.New("httpapi: Access.Identity is required when Store is not a SQL store")
 		}
 		ac.ids = identitystore.New(src)
+	}
+	if cfg.Access.AuditSigner != nil {
+		ac.ids.SetCheckpointSigner(cfg.Access.AuditSigner)
 	}
 	// Role, binding, MFA and API key writes through the identity store clear
 	// the access cache and move the read cache's generation, like the
@@ -212,6 +218,9 @@ func isWrite(method string) bool {
 // authorize resolves the request's target and decides. A target in an
 // organization where the principal has no binding answers 404, never 403.
 func (ac *access) authorize(r *http.Request, rt Route, p *principal, perm rbac.Permission) (target, error) {
+	if perm == installationAdmin {
+		return target{}, ac.requireInstallationAdmin(r)
+	}
 	if perm == anyUser {
 		if p.key != nil && rt.Permission == "organization:create" {
 			return target{}, forbidden("API keys cannot create organizations")

@@ -64,6 +64,7 @@ type API struct {
 	cache     *readCache // nil when Config.Cache is false
 	members   *readCache // memberships by user ID; nil when Config.Cache is false
 	tokens    *tokenCache
+	chain     *chainState // the last whole-chain audit verification
 }
 
 // New builds the API: it registers every route of the route table.
@@ -105,6 +106,10 @@ func New(cfg Config) (*API, error) {
 	}
 	a.metrics = m
 	if a.access, err = newAccess(cfg); err != nil {
+		return nil, err
+	}
+	a.chain = &chainState{}
+	if err := cfg.Registry.Register(a.chain); err != nil {
 		return nil, err
 	}
 	a.routes = routes(a)

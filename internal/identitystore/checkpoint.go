@@ -2,6 +2,7 @@ package identitystore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 
 	"github.com/usecapsule/capsule/internal/audit"
@@ -114,4 +115,45 @@ func (s *Store) checkCheckpoint(ctx context.Context, r audit.Result, start audit
 		return audit.CheckAgainst(r, c, func(int64) (string, bool) { return stored, stored != "" }), nil
 	}
 	return nil, dbErr(rows.Err(), nil)
+}
+
+// VerifyAuditOrg verifies an organization's entries through the one chain
+// of the installation: the whole chain (and its checkpoints) is walked, as
+// an organization's entry links to whichever entry preceded it; Checked
+// counts the organization's entries up to the first break, and Head is the
+// organization's last verified entry. A break in another organization's
+// entry is reported by sequence number and problem only, without its
+// detail, so an organization learns that the log is broken, not what
+// another tenant did.
+func (s *Store) VerifyAuditOrg(ctx context.Context, orgID string) (audit.Result, error) {
+	r, err := s.VerifyAudit(ctx)
+	if err != nil {
+		return r, err
+	}
+	out := audit.Result{Finding: r.Finding}
+	if !validUUID(orgID) {
+		return out, nil
+	}
+	err = s.queryRow(ctx, `SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM audit_log WHERE organization_id = ? AND seq <= ?`,
+		orgID, r.Head.Seq).Scan(&out.Checked, &out.Head.Seq)
+	if err != nil {
+		return out, dbErr(err, nil)
+	}
+	if out.Head.Seq > 0 {
+		if err := s.queryRow(ctx, `SELECT hash FROM audit_log WHERE seq = ?`, out.Head.Seq).Scan(&out.Head.Hash); err != nil {
+			return out, dbErr(err, nil)
+		}
+	}
+	if f := r.Finding; f != nil && f.Problem != audit.Truncated && f.Problem != audit.Removed {
+		var owner string
+		err := s.queryRow(ctx, `SELECT organization_id FROM audit_log WHERE seq = ?`, f.Seq).Scan(&owner)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return out, dbErr(err, nil)
+		}
+		if owner != orgID {
+			out.Finding = &audit.Finding{Seq: f.Seq, Problem: f.Problem,
+				Detail: "the break is in an entry outside this organization; an installation admin can verify the whole chain"}
+		}
+	}
+	return out, nil
 }
