@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/httpapi"
 	"github.com/usecapsule/capsule/internal/identity/token"
 	"github.com/usecapsule/capsule/internal/ratelimit"
@@ -49,7 +50,8 @@ func (o *Options) run(ctx context.Context) error {
 		return err
 	}
 	api, err := httpapi.New(httpapi.Config{Store: st, Tokens: token.NewIssuer(key, token.DefaultTTL),
-		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring},
+		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring,
+			AuditSigner: audit.NewSigner(key)},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
 		// This process is SQLite's only writer, so the read cache sees every write.
 		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger)})
@@ -60,6 +62,7 @@ func (o *Options) run(ctx context.Context) error {
 	rctx, stopRetention := context.WithCancel(ctx)
 	var retention sync.WaitGroup
 	retention.Go(func() { o.retain(rctx, api.Identity()) })
+	retention.Go(func() { o.auditAnchoring(rctx, api) })
 	defer retention.Wait()
 	defer stopRetention()
 	ln, err := net.Listen("tcp", o.Listen)
@@ -69,7 +72,9 @@ func (o *Options) run(ctx context.Context) error {
 	if ln, err = o.wrapTLS(ln); err != nil {
 		return err
 	}
-	return o.serve(ctx, ln, api)
+	err = o.serve(ctx, ln, api)
+	o.finalCheckpoint(api)
+	return err
 }
 
 // serve runs the HTTP server on ln until ctx ends, then shuts it down:
