@@ -140,4 +140,3 @@ func grepLine(s, prefix string) string {
 	}
 	return "(absent)"
 }
-
