@@ -2,9 +2,13 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
+	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/httpapi"
 )
 
@@ -67,4 +71,21 @@ func (o *Options) validateCheckpoints() error {
 		return fmt.Errorf("--audit-checkpoint-interval %s is below the minimum of 1s", o.AuditCheckpointInterval)
 	}
 	return nil
+}
+
+// CheckpointSigner returns the checkpoint key of the server whose data
+// directory is dataDir (jwtKeyEnv is $CAPSULE_JWT_KEY), for tools that
+// verify the database directly; nil, without error, when that server has
+// no key yet (it never started, so it wrote no checkpoint).
+func CheckpointSigner(dataDir, jwtKeyEnv string) (*audit.Signer, error) {
+	if jwtKeyEnv == "" {
+		if _, err := os.Stat(filepath.Join(dataDir, "jwt.key")); errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+	}
+	key, err := signingKey(dataDir, jwtKeyEnv)
+	if err != nil {
+		return nil, err
+	}
+	return audit.NewSigner(key), nil
 }
