@@ -9,6 +9,9 @@
 //   - The audit log has one hash chain for the whole installation: appends
 //     are serialised (SQLite's single writer; a transaction-scoped advisory
 //     lock on PostgreSQL), which is cheap next to the request being audited.
+//   - A state change and its audit entry commit in one transaction: the
+//     HTTP guard opens an AuditUnit whose hook every InTx under the request
+//     context runs before committing (see audit_unit.go).
 //   - Secrets are unique per (organization, project, environment, name);
 //     setting an existing name adds a version. Values exist only as
 //     secretbox ciphertexts.
