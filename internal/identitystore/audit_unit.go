@@ -72,14 +72,22 @@ func (u *AuditUnit) Finished(err error) {
 	if err == nil && u.attempt != nil && u.committed == nil {
 		u.committed = u.attempt
 	}
+	if err != nil && u.committed == nil {
+		// The entity named by a rolled-back create does not exist: the
+		// next write names its own.
+		u.target = ""
+	}
 	u.attempt = nil
 }
 
 // Target names the entity being created when the entry names none yet.
+// The latest call wins: store methods call it just before their
+// transaction, so it names the create that commits, not one that failed
+// validation earlier.
 func (u *AuditUnit) Target(id string) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if u.target == "" {
+	if u.committed == nil {
 		u.target = id
 	}
 }
