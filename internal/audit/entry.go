@@ -6,9 +6,10 @@
 // for the first) and Hash = SHA-256(canonical encoding, PrevHash included), so
 // editing, deleting or inserting a row breaks the chain at that row. The chain
 // is plain SHA-256 as the issue asks, not an HMAC: someone who can rewrite the
-// database and recompute every later hash is not detected by the chain alone,
-// which is why the head hash is shown by `capsule audit verify` so it can be
-// recorded elsewhere (an anchor). Archiving for retention keeps the chain
+// database and recompute every later hash, or delete the newest entries, is
+// not detected by the chain alone, which is why the server signs
+// checkpoints of the head (see Checkpoint) that can be exported and kept
+// elsewhere. Archiving for retention keeps the chain
 // verifiable: Verify starts from the last archived entry's anchor.
 //
 // The package is pure; the store appends entries and the HTTP layer builds them.

@@ -25,7 +25,7 @@ func newAuditCmd(s Streams) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newAuditLogsCmd(s), newAuditVerifyCmd(s), newAuditArchiveCmd(s))
+	cmd.AddCommand(newAuditLogsCmd(s), newAuditVerifyCmd(s), newAuditArchiveCmd(s), newAuditCheckpointCmd(s))
 	return cmd
 }
 
@@ -108,7 +108,17 @@ func (o *auditVerifyOptions) verifyLocal(ctx context.Context) (verification, err
 		return verification{}, err
 	}
 	defer st.Close()
-	res, err := identitystore.New(st).VerifyAudit(ctx)
+	ids := identitystore.New(st)
+	// With the server's key (its data directory or $CAPSULE_JWT_KEY), the
+	// signed checkpoints are checked too, naming deleted newest entries.
+	sig, err := server.CheckpointSigner(o.dataDir, os.Getenv("CAPSULE_JWT_KEY"))
+	if err != nil {
+		return verification{}, err
+	}
+	if sig != nil {
+		ids.SetCheckpointSigner(sig)
+	}
+	res, err := ids.VerifyAudit(ctx)
 	return verification{Result: res}, err
 }
 

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/server"
 	"github.com/usecapsule/capsule/internal/sqlstore"
 )
 
@@ -111,5 +114,42 @@ func TestAuditLogsCommand(t *testing.T) {
 	}
 	if r := run(t, "", "audit", "verify", "--remote"); r.code != 0 || !strings.Contains(r.out, "intact") {
 		t.Fatalf("verify --remote: exit %d %s %s", r.code, r.out, r.err)
+	}
+}
+
+// TestAuditVerifyLocalChecksCheckpoints: with the server's key in the data
+// directory, the local verification checks the signed checkpoints and
+// names entries deleted from the end of the log.
+func TestAuditVerifyLocalChecksCheckpoints(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	if err := os.WriteFile(filepath.Join(dir, "jwt.key"), []byte(base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 32)))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlstore.Open(ctx, filepath.Join(dir, "capsule.db"), sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := identitystore.New(st)
+	sig, err := server.CheckpointSigner(dir, "")
+	if err != nil || sig == nil {
+		t.Fatalf("signer: %v %v", sig, err)
+	}
+	ids.SetCheckpointSigner(sig)
+	for range 4 {
+		if err := ids.AppendAudit(ctx, &audit.Entry{Time: time.Now(), ActorType: audit.ActorSystem, Action: "tick", Outcome: audit.OutcomeSuccess}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ids.WriteCheckpoint(ctx, audit.Checkpoint{Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().Exec(`DELETE FROM audit_log WHERE seq > 2`); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	r := run(t, "", "audit", "verify", "--data-dir", dir)
+	if r.code != ExitError || !strings.Contains(r.out, "truncated") || !strings.Contains(r.out, "entries after seq 2") {
+		t.Fatalf("truncated log: exit %d\n%s%s", r.code, r.out, r.err)
 	}
 }

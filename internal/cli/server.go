@@ -51,6 +51,8 @@ exactly as 'capsule audit archive' does. SIGTERM or Ctrl-C finish in-flight requ
 	f.IntVar(&o.opts.IPRateLimit, "rate-limit-ip", 0, "requests per minute per client IP (0: the default, 300)")
 	f.StringVar(&o.auditRetention, "audit-retention", os.Getenv("CAPSULE_AUDIT_RETENTION"),
 		"archive audit entries older than this (e.g. 365d) to <data-dir>/audit-archive at start and hourly; 0 keeps everything ($CAPSULE_AUDIT_RETENTION)")
+	f.DurationVar(&o.opts.AuditCheckpointInterval, "audit-checkpoint-interval", server.DefaultAuditCheckpointInterval,
+		"how often a signed checkpoint of the audit chain's head is stored (also at shutdown); export them with GET /api/v1/audit/checkpoints")
 	f.StringVar(&o.opts.LLM.URL, "llm-url", os.Getenv("CAPSULE_LLM_URL"), "OpenAI-compatible API base URL for preview explanations, e.g. https://api.openai.com/v1; key from $CAPSULE_LLM_API_KEY ($CAPSULE_LLM_URL)")
 	f.StringVar(&o.opts.LLM.Model, "llm-model", os.Getenv("CAPSULE_LLM_MODEL"), "model (or Azure deployment) name ($CAPSULE_LLM_MODEL)")
 	f.StringVar(&o.opts.LLM.AzureAPIVersion, "llm-azure-api-version", "", "Azure OpenAI api-version; selects the api-key header")

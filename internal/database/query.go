@@ -156,7 +156,18 @@ const maxAttempts = 5
 // the transaction. On SQLite, fn runs in a savepoint of a group commit
 // shared with concurrent callers (see groupcommit.go); fn must not call
 // InTx itself.
+//
+// A TxHook in ctx (see WithTxHook) runs inside the transaction after fn.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	fn, h := hooked(ctx, fn)
+	err := db.inTx(ctx, fn)
+	if h != nil {
+		h.Finished(err)
+	}
+	return err
+}
+
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.commit != nil {
 		return db.commit.do(ctx, fn)
 	}

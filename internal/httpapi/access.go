@@ -30,6 +30,9 @@ type AccessConfig struct {
 	Identity *identitystore.Store
 	// Keyring encrypts secrets; nil makes the secret routes answer 501.
 	Keyring *secretbox.Keyring
+	// AuditSigner signs the audit log's checkpoints and checks them when
+	// the chain is verified; nil verifies the chain alone.
+	AuditSigner *audit.Signer
 	// Rate limits; zero values mean the ratelimit package's defaults.
 	APIKeyRate, UserRate, IPRate, LoginRate ratelimit.Rate
 }
@@ -60,6 +63,9 @@ func newAccess(cfg Config) (*access, error) {
 			return nil, errors.New("httpapi: Access.Identity is required when Store is not a SQL store")
 		}
 		ac.ids = identitystore.New(src)
+	}
+	if cfg.Access.AuditSigner != nil {
+		ac.ids.SetCheckpointSigner(cfg.Access.AuditSigner)
 	}
 	// Role, binding, MFA and API key writes through the identity store clear
 	// the access cache and move the read cache's generation, like the
@@ -184,13 +190,17 @@ func (a *API) guard(rt Route) http.Handler {
 		}
 		r = r.WithContext(context.WithValue(r.Context(), targetKey{}, t))
 		before := ac.snapshot(r, rt, t)
+		var unit *identitystore.AuditUnit
+		if isWrite(r.Method) {
+			r, unit = ac.openUnit(r, rt, p, t, body, before)
+		}
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		if isWrite(r.Method) {
 			if rec.status < 400 && changesAccess(rt.Path) {
 				ac.cache.reset()
 			}
-			ac.recordWrite(r, rt, p, t, rec, body, before)
+			ac.recordWrite(r, rt, p, t, rec, body, before, unit)
 		}
 	})
 }
@@ -213,6 +223,9 @@ func isWrite(method string) bool {
 // authorize resolves the request's target and decides. A target in an
 // organization where the principal has no binding answers 404, never 403.
 func (ac *access) authorize(r *http.Request, rt Route, p *principal, perm rbac.Permission) (target, error) {
+	if perm == installationAdmin {
+		return target{}, ac.requireInstallationAdmin(r)
+	}
 	if perm == anyUser {
 		if p.key != nil && rt.Permission == "organization:create" {
 			return target{}, forbidden("API keys cannot create organizations")

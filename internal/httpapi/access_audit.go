@@ -12,6 +12,7 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/audit"
+	"github.com/usecapsule/capsule/internal/identitystore"
 )
 
 // actionVerbs are final path segments that name the action themselves.
@@ -49,29 +50,50 @@ func (ac *access) record(r *http.Request, rt Route, p *principal, t target, outc
 	ac.recordChange(r, rt, p, t, outcome, nil, a)
 }
 
-// recordWrite audits a state-changing request after its handler ran: the
-// created entity's id comes from the Location header, the summary from the
-// request body's top-level fields (credentials redacted).
-func (ac *access) recordWrite(r *http.Request, rt Route, p *principal, t target, rec *statusRecorder, body []byte, before map[string]string) {
+// recordWrite audits a state-changing request after its handler ran. When
+// the handler's change committed, its entry committed with it (see
+// identitystore.AuditUnit) and only a response that still failed adds a
+// failure entry. Otherwise the entry is appended now with the response's
+// outcome: the created entity's id comes from the Location header, the
+// summary from the request body's top-level fields (credentials redacted).
+func (ac *access) recordWrite(r *http.Request, rt Route, p *principal, t target, rec *statusRecorder, body []byte, before map[string]string, unit *identitystore.AuditUnit) {
+	outcome := outcomeOf(rec.status)
+	if e, ok := unit.Committed(); ok {
+		if outcome == audit.OutcomeSuccess {
+			return
+		}
+		t.id = e.TargetID
+	}
 	if t.id == "" {
 		if loc := rec.Header().Get("Location"); loc != "" {
 			t.id = path.Base(loc)
 		}
 	}
-	ac.recordChange(r, rt, p, t, outcomeOf(rec.status), before, summarize(body))
+	ac.recordChange(r, rt, p, t, outcome, before, summarize(body))
+}
+
+// openUnit starts the audit unit of a state-changing request: the returned
+// request's write transactions commit the entry with the change.
+func (ac *access) openUnit(r *http.Request, rt Route, p *principal, t target, body []byte, before map[string]string) (*http.Request, *identitystore.AuditUnit) {
+	ctx, u := ac.ids.WithAuditUnit(r.Context(), ac.entryOf(r, rt, p, t, audit.OutcomeSuccess, before, summarize(body)))
+	return r.WithContext(ctx), u
 }
 
 // recordChange is record with a before-summary too.
 func (ac *access) recordChange(r *http.Request, rt Route, p *principal, t target, outcome string, before, after map[string]string) {
+	e := ac.entryOf(r, rt, p, t, outcome, before, after)
+	if err := ac.ids.AppendAudit(r.Context(), &e); err != nil {
+		ac.log.ErrorContext(r.Context(), "audit append failed", "requestId", e.RequestID, "action", e.Action, "error", err.Error())
+	}
+}
+
+func (ac *access) entryOf(r *http.Request, rt Route, p *principal, t target, outcome string, before, after map[string]string) audit.Entry {
 	typ, id := p.actor()
-	e := &audit.Entry{
+	return audit.Entry{
 		Time: ac.now(), ActorType: typ, ActorID: id, Action: actionOf(rt),
 		TargetType: t.entity, TargetID: t.id, OrganizationID: t.scope.OrgID,
 		RequestID: requestID(r.Context()), IP: clientIP(r), UserAgent: clip(r.UserAgent(), 256), Outcome: outcome,
 		Before: audit.Redact(before), After: audit.Redact(after),
-	}
-	if err := ac.ids.AppendAudit(r.Context(), e); err != nil {
-		ac.log.ErrorContext(r.Context(), "audit append failed", "requestId", e.RequestID, "action", e.Action, "error", err.Error())
 	}
 }
 

@@ -7,6 +7,7 @@ var (
 	PermissionOf        = permissionOf
 	DeployByEnvironment = deployByEnvironment
 	AnyUser             = anyUser
+	InstallationAdmin   = installationAdmin
 )
 
 // Ensure the aliases keep their type.

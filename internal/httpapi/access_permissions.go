@@ -13,6 +13,11 @@ const deployByEnvironment rbac.Permission = "deploy:<environment kind>"
 // organization makes the caller its owner, so it needs no prior role).
 const anyUser rbac.Permission = ""
 
+// installationAdmin marks routes about the whole installation rather than
+// one organization (the installation's audit chain and its checkpoints):
+// only installation admins pass, see requireInstallationAdmin.
+const installationAdmin rbac.Permission = "installation:admin"
+
 // routePermissions maps the permission names of the route table to the RBAC
 // matrix. Routes may also name an RBAC permission directly (e.g.
 // "secrets:read"); permissionOf accepts both. A route table entry whose
@@ -40,6 +45,7 @@ var routePermissions = map[string]rbac.Permission{
 	"service:rollback":    deployByEnvironment,
 	"deployment:view":     rbac.ServiceView,
 	"deployment:cancel":   deployByEnvironment,
+	"installation:admin":  installationAdmin,
 }
 
 // permissionOf returns the RBAC permission of a route, and false when the

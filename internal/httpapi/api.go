@@ -71,6 +71,7 @@ type API struct {
 	cache     *readCache // nil when Config.Cache is false
 	members   *readCache // memberships by user ID; nil when Config.Cache is false
 	tokens    *tokenCache
+	chain     *chainState // the last whole-chain audit verification
 }
 
 // New builds the API: it registers every route of the route table.
@@ -113,6 +114,10 @@ func New(cfg Config) (*API, error) {
 	m.token = cfg.MetricsToken
 	a.metrics = m
 	if a.access, err = newAccess(cfg); err != nil {
+		return nil, err
+	}
+	a.chain = &chainState{}
+	if err := cfg.Registry.Register(a.chain); err != nil {
 		return nil, err
 	}
 	a.routes = routes(a)

@@ -13,6 +13,7 @@ import (
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/rbac"
 )
 
 // AuditList is a page of audit entries; NextAfter is the cursor (the last
@@ -184,14 +185,83 @@ type AuditVerification struct {
 	audit.Result
 }
 
-func (ac *access) verifyAudit(w http.ResponseWriter, r *http.Request) error {
-	if _, err := auditOrg(r); err != nil && capsule.ErrorKind(err) == capsule.KindForbidden {
-		return err
-	}
-	res, err := ac.ids.VerifyAudit(r.Context())
+// verifyAudit verifies the whole installation's chain: installation
+// admins only, since the chain holds every organization's entries. An
+// organization's owner verifies its own entries with verifyOrgAudit.
+func (a *API) verifyAudit(w http.ResponseWriter, r *http.Request) error {
+	res, err := a.VerifyAuditChain(r.Context())
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, AuditVerification{OK: res.Finding == nil, Result: res})
 	return nil
+}
+
+// verifyOrgAudit verifies one organization's entries through the chain
+// (see identitystore.VerifyAuditOrg); the route's audit:view at the
+// organization's scope guards it.
+func (ac *access) verifyOrgAudit(w http.ResponseWriter, r *http.Request) error {
+	res, err := ac.ids.VerifyAuditOrg(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, AuditVerification{OK: res.Finding == nil, Result: res})
+	return nil
+}
+
+// AuditCheckpoints is the export of the signed checkpoints: keep a copy
+// elsewhere; PublicKey (base64 Ed25519) checks each signature offline.
+type AuditCheckpoints struct {
+	PublicKey   string             `json:"publicKey"`
+	Checkpoints []audit.Checkpoint `json:"checkpoints"`
+}
+
+// auditCheckpoints exports the newest signed checkpoints, for installation
+// admins: they anchor every organization's entries.
+func (ac *access) auditCheckpoints(w http.ResponseWriter, r *http.Request) error {
+	sig := ac.ids.CheckpointSigner()
+	if sig == nil {
+		return capsule.NotImplemented("audit checkpoints on a server without a checkpoint key")
+	}
+	limit := 100
+	if s := r.URL.Query().Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 1000 {
+			return invalid(capsule.CodeValidation, "limit", "%q must be an integer from 1 to 1000", s)
+		}
+		limit = n
+	}
+	cs, err := ac.ids.Checkpoints(r.Context(), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, AuditCheckpoints{PublicKey: sig.PublicKey(), Checkpoints: cs})
+	return nil
+}
+
+// requireInstallationAdmin admits the installation's administrators: the
+// owners of the organization with slug "default", which the server creates
+// for its first administrator. API keys never qualify: they act within one
+// organization.
+func (ac *access) requireInstallationAdmin(r *http.Request) error {
+	ctx := r.Context()
+	denied := forbidden("only installation admins (owners of the \"default\" organization) may read the whole installation's audit chain; verify your organization's entries with GET /api/v1/organizations/{id}/audit/verify")
+	p := principalFrom(ctx)
+	if p == nil || p.key != nil {
+		return denied
+	}
+	l, err := ac.store.ListOrganizations(ctx, capsule.OrganizationFilter{MemberUserID: p.caller.UserID, Slug: "default", Page: capsule.Page{Limit: 1}})
+	if err != nil {
+		return err
+	}
+	if len(l.Items) == 1 {
+		m, err := ac.store.FindMember(ctx, l.Items[0].ID, p.caller.UserID)
+		if err == nil && m.Role == rbac.Owner {
+			return nil
+		}
+		if err != nil && !capsule.IsNotFound(err) {
+			return err
+		}
+	}
+	return denied
 }

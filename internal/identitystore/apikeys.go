@@ -18,6 +18,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *apikey.APIKey) error {
 	if k.ProjectID != "" {
 		project = k.ProjectID
 	}
+	database.NoteTarget(ctx, k.ID)
 	_, err := s.exec(ctx, `INSERT INTO api_keys (id, organization_id, name, role, project_id, key_hash, created_by, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		k.ID, k.OrganizationID, k.Name, k.Role, project, k.Hash, k.CreatedBy,

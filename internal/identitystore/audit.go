@@ -74,30 +74,41 @@ type auditQueue struct {
 }
 
 func (s *Store) appendBatch(ctx context.Context, batch []*appendReq) error {
+	// The audit entry's own transaction is not a change to audit again.
+	ctx = database.WithoutTxHook(ctx)
 	return dbErr(s.inTx(ctx, func(tx *database.Tx) error {
-		if s.dialect == database.Postgres {
-			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, auditLockID); err != nil {
-				return err
-			}
-		}
-		head, err := auditHead(ctx, tx)
-		if err != nil {
-			return err
-		}
-		const insert = (`INSERT INTO audit_log (` + auditCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		for _, r := range batch {
-			e := r.e
-			audit.Seal(e, head.Seq, head.Hash)
-			before, _ := json.Marshal(nonNil(e.Before))
-			after, _ := json.Marshal(nonNil(e.After))
-			if _, err := tx.Exec(ctx, insert, e.Seq, database.TimeOf(e.Time), e.ActorType, e.ActorID, e.Action, e.TargetType,
-				e.TargetID, e.OrganizationID, e.RequestID, e.IP, e.UserAgent, e.Outcome, string(before), string(after), e.PrevHash, e.Hash); err != nil {
+			if err := s.appendInTx(ctx, tx, r.e); err != nil {
 				return err
 			}
-			head = audit.Anchor{Seq: e.Seq, Hash: e.Hash}
 		}
 		return nil
 	}), nil)
+}
+
+// appendInTx seals e after the chain's head as seen inside tx and inserts
+// it. The head is read under the chain's lock, so concurrent transactions
+// appending entries (group-committed ones, and those committing a change
+// with its entry) are serialised: on SQLite by its single writer, on
+// PostgreSQL by a transaction-scoped advisory lock, taken last in the
+// transaction so it is held only until the commit.
+func (s *Store) appendInTx(ctx context.Context, tx *database.Tx, e *audit.Entry) error {
+	if s.dialect == database.Postgres {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, auditLockID); err != nil {
+			return err
+		}
+	}
+	head, err := auditHead(ctx, tx)
+	if err != nil {
+		return err
+	}
+	const insert = (`INSERT INTO audit_log (` + auditCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	audit.Seal(e, head.Seq, head.Hash)
+	before, _ := json.Marshal(nonNil(e.Before))
+	after, _ := json.Marshal(nonNil(e.After))
+	_, err = tx.Exec(ctx, insert, e.Seq, database.TimeOf(e.Time), e.ActorType, e.ActorID, e.Action, e.TargetType,
+		e.TargetID, e.OrganizationID, e.RequestID, e.IP, e.UserAgent, e.Outcome, string(before), string(after), e.PrevHash, e.Hash)
+	return err
 }
 
 // storable makes every text of e storable in both dialects before it is
@@ -264,7 +275,8 @@ func (s *Store) scanAudit(ctx context.Context, q string, args ...any) ([]audit.E
 }
 
 // VerifyAudit walks the whole stored chain in pages from its anchor and
-// returns the first break, if any.
+// returns the first break, if any; with a checkpoint signer it then checks
+// the newest signed checkpoint against the chain's head.
 func (s *Store) VerifyAudit(ctx context.Context) (audit.Result, error) {
 	return s.verifyAudit(ctx, verifyPageSize)
 }
@@ -288,8 +300,16 @@ func (s *Store) verifyAudit(ctx context.Context, page int) (audit.Result, error)
 			return audit.Result{}, err
 		}
 		last := len(es) < page
-		if c.Feed(es, last) != nil || last {
+		if c.Feed(es, last) != nil {
 			return c.Result(), nil
+		}
+		if last {
+			// The chain holds together; a signed checkpoint beyond its head
+			// names deleted newest entries, one disagreeing with its entry
+			// a rewritten history.
+			r := c.Result()
+			r.Finding, err = s.checkCheckpoint(ctx, r, start)
+			return r, err
 		}
 		after = es[len(es)-1].Seq
 	}

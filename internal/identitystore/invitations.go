@@ -28,6 +28,7 @@ type Invitation struct {
 // CreateInvitation stores inv, assigning ID; the email is kept lower-cased.
 func (s *Store) CreateInvitation(ctx context.Context, inv *Invitation) error {
 	inv.ID = newID()
+	database.NoteTarget(ctx, inv.ID)
 	inv.Email = strings.ToLower(strings.TrimSpace(inv.Email))
 	_, err := s.exec(ctx, `INSERT INTO invitations (id, organization_id, email_key, role, token_hash, invited_by, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, inv.ID, inv.OrganizationID, inv.Email, inv.Role, inv.TokenHash, inv.InvitedBy,

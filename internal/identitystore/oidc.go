@@ -21,11 +21,16 @@ type OIDCConfig struct {
 
 // PutOIDCConfig creates or replaces an organization's provider.
 func (s *Store) PutOIDCConfig(ctx context.Context, c *OIDCConfig) error {
-	_, err := s.exec(ctx, `DELETE FROM oidc_configs WHERE organization_id = ?`, c.OrganizationID)
-	if err == nil {
-		_, err = s.exec(ctx, `INSERT INTO oidc_configs (organization_id, issuer, client_id, client_secret, default_role, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	// One transaction: the replacement and its audit entry commit together,
+	// and a crash between the two statements cannot leave SSO unconfigured.
+	err := s.inTx(ctx, func(tx *database.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM oidc_configs WHERE organization_id = ?`, c.OrganizationID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO oidc_configs (organization_id, issuer, client_id, client_secret, default_role, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			c.OrganizationID, c.Issuer, c.ClientID, c.ClientSecretID, c.DefaultRole, database.TimeOf(c.CreatedAt))
-	}
+		return err
+	})
 	if database.IsForeignKeyViolation(err) {
 		return capsule.NotFound("organization", c.OrganizationID)
 	}

@@ -32,6 +32,7 @@ func (b *RoleBinding) Scope() rbac.Scope {
 func (s *Store) CreateRoleBinding(ctx context.Context, b *RoleBinding) error {
 	defer s.accessChanged()
 	b.ID = newID()
+	database.NoteTarget(ctx, b.ID)
 	var env any
 	if b.EnvironmentID != "" {
 		env = b.EnvironmentID

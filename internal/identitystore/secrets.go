@@ -53,6 +53,7 @@ func (s *Store) PutSecret(ctx context.Context, sec *Secret, seal SealFunc, now t
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			sec.ID, sec.CurrentVersion, sec.CreatedAt, sec.UpdatedAt = newID(), 1, now, now
+			database.NoteTarget(ctx, sec.ID)
 			if _, err := tx.Exec(ctx, `INSERT INTO secrets (`+secretCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				sec.ID, sec.OrganizationID, sec.ProjectID, sec.EnvironmentID, sec.Name, 1, sec.CreatedBy,
 				database.TimeOf(now), database.TimeOf(now)); err != nil {

@@ -9,6 +9,9 @@
 //   - The audit log has one hash chain for the whole installation: appends
 //     are serialised (SQLite's single writer; a transaction-scoped advisory
 //     lock on PostgreSQL), which is cheap next to the request being audited.
+//   - A state change and its audit entry commit in one transaction: the
+//     HTTP guard opens an AuditUnit whose hook every InTx under the request
+//     context runs before committing (see audit_unit.go).
 //   - Secrets are unique per (organization, project, environment, name);
 //     setting an existing name adds a version. Values exist only as
 //     secretbox ciphertexts.
@@ -22,6 +25,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/database"
 )
 
@@ -31,6 +35,7 @@ type Store struct {
 	dialect database.Dialect
 	audit   *auditQueue
 	hooks   *accessHooks
+	signer  *audit.Signer // signs and checks audit checkpoints; nil: none
 }
 
 // Source is what the store needs from internal/sqlstore: its database

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +14,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/sqlstore"
 )
 
 // binary is the capsule binary built by TestMain for the crash test.
@@ -155,4 +159,37 @@ func TestCrashDuringWrites(t *testing.T) {
 		}
 	}
 	t.Logf("%d projects created before kill -9, all present after restart", len(created))
+	checkEveryRowAudited(t, dir)
+}
+
+// checkEveryRowAudited opens the database the killed server left: every
+// stored project must have the audit entry of its creation (the two
+// committed together) and the chain must verify.
+func checkEveryRowAudited(t *testing.T, dataDir string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, sqlstore.DSN("", dataDir), sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var stored, unaudited int
+	if err := st.DB().QueryRow(`SELECT COUNT(*) FROM projects`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	err = st.DB().QueryRow(`SELECT COUNT(*) FROM projects p WHERE NOT EXISTS (SELECT 1 FROM audit_log a
+		WHERE a.target_id = p.id AND a.action = 'projects.create' AND a.outcome = 'success')`).Scan(&unaudited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unaudited != 0 {
+		t.Errorf("%d of %d stored projects have no audit entry", unaudited, stored)
+	}
+	res, err := identitystore.New(st).VerifyAudit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Finding != nil {
+		t.Errorf("audit chain after kill -9: %v", res.Finding)
+	}
 }

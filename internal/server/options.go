@@ -52,6 +52,9 @@ type Options struct {
 	// everything); see retention.go. AuditRetentionInterval is how often it
 	// runs after the first run at start (DefaultAuditRetentionInterval when 0).
 	AuditRetention, AuditRetentionInterval time.Duration
+	// AuditCheckpointInterval is how often the audit chain's head is
+	// signed (DefaultAuditCheckpointInterval when 0); see checkpoint.go.
+	AuditCheckpointInterval time.Duration
 	// LLM configures the explanations of POST /api/v1/previews; see llm.go.
 	LLM LLMOptions
 	// EgressAllow lists the CIDRs (comma-separated) that outbound requests
@@ -106,6 +109,9 @@ func (o *Options) Complete() {
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = 1 << 20
 	}
+	if o.AuditCheckpointInterval == 0 {
+		o.AuditCheckpointInterval = DefaultAuditCheckpointInterval
+	}
 	if o.ShutdownTimeout == 0 {
 		o.ShutdownTimeout = DefaultShutdownTimeout
 	}
@@ -139,6 +145,9 @@ func (o *Options) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := o.validateRetention(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := o.validateCheckpoints(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := o.validateTLS(); err != nil {

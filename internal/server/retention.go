@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -24,6 +25,9 @@ import (
 // stopping the server; with several replicas on one PostgreSQL database
 // each archives on its own host (run the setting on one replica).
 
+// maxRetentionDays is the longest retention a time.Duration can hold.
+const maxRetentionDays = int(math.MaxInt64 / int64(24*time.Hour))
+
 // ParseRetention accepts whole days ("365d"), Go durations ("720h") and "0"
 // (keep everything).
 func ParseRetention(s string) (time.Duration, error) {
@@ -34,6 +38,11 @@ func ParseRetention(s string) (time.Duration, error) {
 		n, err := strconv.Atoi(d)
 		if err != nil || n < 0 {
 			return 0, fmt.Errorf("audit retention %q: want a number of days like 365d", s)
+		}
+		// A duration holds about 292 years; more days would wrap around
+		// to a negative retention that archives everything.
+		if n > maxRetentionDays {
+			return 0, fmt.Errorf("audit retention %q: at most %dd", s, maxRetentionDays)
 		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}

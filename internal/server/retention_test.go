@@ -3,10 +3,12 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -117,4 +119,30 @@ func readArchives(t *testing.T, dir string) []audit.Entry {
 	}
 	slices.SortFunc(out, func(a, b audit.Entry) int { return int(a.Seq - b.Seq) })
 	return out
+}
+
+// FuzzParseRetention: any input yields a non-negative duration or an error
+// that quotes it; whole days are exact.
+func FuzzParseRetention(f *testing.F) {
+	for _, s := range []string{"", "0", "365d", "720h", "-1d", "1.5d", "d", "10", "9999999999999d", "1h30m", "-5m"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseRetention(s)
+		if err != nil {
+			if !strings.Contains(err.Error(), fmt.Sprintf("%q", s)) {
+				t.Fatalf("error for %q does not name it: %v", s, err)
+			}
+			return
+		}
+		if d < 0 {
+			t.Fatalf("%q parsed to negative %s", s, d)
+		}
+		if n, ok := strings.CutSuffix(s, "d"); ok {
+			days, _ := strconv.Atoi(n)
+			if time.Duration(days)*24*time.Hour != d {
+				t.Fatalf("%q parsed to %s", s, d)
+			}
+		}
+	})
 }

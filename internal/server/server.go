@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/httpapi"
 	"github.com/usecapsule/capsule/internal/identity/token"
 	"github.com/usecapsule/capsule/internal/ratelimit"
@@ -57,7 +58,8 @@ func (o *Options) run(ctx context.Context) error {
 	}
 	out := o.egressClient()
 	api, err := httpapi.New(httpapi.Config{Store: st, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
-		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring},
+		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring,
+			AuditSigner: audit.NewSigner(key)},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
 		// This process is SQLite's only writer, so the read cache sees every write.
 		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger, out), MetricsToken: o.MetricsToken})
@@ -68,6 +70,7 @@ func (o *Options) run(ctx context.Context) error {
 	rctx, stopRetention := context.WithCancel(ctx)
 	var retention sync.WaitGroup
 	retention.Go(func() { o.retain(rctx, api.Identity()) })
+	retention.Go(func() { o.auditAnchoring(rctx, api) })
 	defer retention.Wait()
 	defer stopRetention()
 	// The metrics listener closes before the store does.
@@ -83,7 +86,9 @@ func (o *Options) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return o.serve(ctx, tln, api)
+	err = o.serve(ctx, tln, api)
+	o.finalCheckpoint(api)
+	return err
 }
 
 // serve runs the HTTP server on ln until ctx ends, then shuts it down:

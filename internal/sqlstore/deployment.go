@@ -81,6 +81,7 @@ func (s *Store) CreateDeployment(ctx context.Context, d *capsule.Deployment) err
 		return capsule.NotFound("environment", d.EnvironmentID)
 	}
 	n.ID, n.CreatedAt, n.CompletedAt = newID(), database.Now(), database.StoredPtr(d.CompletedAt)
+	database.NoteTarget(ctx, n.ID)
 	if slices.Contains(terminalStatuses, n.Status) && n.CompletedAt == nil {
 		at := n.CreatedAt
 		n.CompletedAt = &at

@@ -62,6 +62,7 @@ func (s *Store) CreateEnvironment(ctx context.Context, e *capsule.Environment) e
 		return capsule.NotFound("project", e.ProjectID)
 	}
 	n.ID, n.Version = newID(), 1
+	database.NoteTarget(ctx, n.ID)
 	n.CreatedAt = database.Now()
 	n.UpdatedAt = n.CreatedAt
 	policy, err := jsonText(n.ApprovalPolicy)

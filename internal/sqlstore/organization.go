@@ -71,6 +71,7 @@ func (s *Store) CreateOrganization(ctx context.Context, o *capsule.Organization,
 	}
 	n := *o
 	n.ID, n.Version = newID(), 1
+	database.NoteTarget(ctx, n.ID)
 	n.CreatedAt = database.Now()
 	n.UpdatedAt = n.CreatedAt
 	settings, err := jsonText(n.Settings)

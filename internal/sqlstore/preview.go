@@ -33,8 +33,14 @@ func (s *Store) CreatePreview(ctx context.Context, p *capsule.Preview) error {
 		return capsule.Errorf(capsule.KindInvalid, capsule.CodeValidation, "preview result must be valid JSON text")
 	}
 	n.ID, n.CreatedAt = newID(), database.Now()
-	_, err := s.db.Exec(ctx, "INSERT INTO previews ("+previewColumns+") VALUES (?, ?, ?, ?, ?, ?, ?)",
-		n.ID, n.OrganizationID, project, n.RiskLevel, string(n.Result), n.CreatedBy, database.TimeOf(n.CreatedAt))
+	database.NoteTarget(ctx, n.ID)
+	// Through InTx, not a bare Exec, so the request's audit entry commits
+	// with the preview.
+	err := s.db.InTx(ctx, func(tx *database.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO previews ("+previewColumns+") VALUES (?, ?, ?, ?, ?, ?, ?)",
+			n.ID, n.OrganizationID, project, n.RiskLevel, string(n.Result), n.CreatedBy, database.TimeOf(n.CreatedAt))
+		return err
+	})
 	if database.IsForeignKeyViolation(err) {
 		if project != nil {
 			return capsule.NotFound("project", p.ProjectID)

@@ -65,6 +65,7 @@ func (s *Store) CreateProject(ctx context.Context, p *capsule.Project) error {
 		return capsule.NotFound("organization", p.OrganizationID)
 	}
 	n.ID, n.Version = newID(), 1
+	database.NoteTarget(ctx, n.ID)
 	n.CreatedAt = database.Now()
 	n.UpdatedAt = n.CreatedAt
 	settings, err := jsonText(n.Settings)

@@ -65,6 +65,7 @@ func (s *Store) CreateService(ctx context.Context, sv *capsule.Service, actor st
 		return capsule.NotFound("project", sv.ProjectID)
 	}
 	n.ID, n.Version, n.Revision = newID(), 1, 1
+	database.NoteTarget(ctx, n.ID)
 	n.CreatedAt = database.Now()
 	n.UpdatedAt = n.CreatedAt
 	cols, err := serviceJSON(&n)

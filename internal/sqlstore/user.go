@@ -52,6 +52,7 @@ func (s *Store) CreateUser(ctx context.Context, u *capsule.User) error {
 	}
 	n := *u
 	n.ID, n.CreatedAt, n.LastLoginAt = newID(), database.Now(), database.StoredPtr(u.LastLoginAt)
+	database.NoteTarget(ctx, n.ID)
 	err := s.db.InTx(ctx, func(tx *database.Tx) error {
 		_, err := tx.Exec(ctx, "INSERT INTO users (id, email, email_key, name, password_hash, created_at, last_login_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			n.ID, n.Email, emailKey(n.Email), n.Name, n.PasswordHash, database.TimeOf(n.CreatedAt), database.NullTimeOf(n.LastLoginAt))
