@@ -43,12 +43,13 @@ type access struct {
 	now                         func() time.Time
 	apiKeys, users, ips, logins *ratelimit.Limiter
 	cache                       *accessCache
+	live                        *accessCache // session family -> still live (see sessionLive)
 	providers                   sync.Map // OIDC issuer -> *oidc.Provider (discovery and key set)
 }
 
 func newAccess(cfg Config) (*access, error) {
 	ac := &access{store: cfg.Store, ids: cfg.Access.Identity, keyring: cfg.Access.Keyring, log: cfg.Logger, now: cfg.Now,
-		cache: newAccessCache()}
+		cache: newAccessCache(), live: &accessCache{ttl: liveTTL, entries: map[string]accessEntry{}}}
 	if ac.ids == nil {
 		src := sqlSource(cfg.Store)
 		if src == nil {

@@ -124,6 +124,7 @@ func (ac *access) revokeIssued(r *http.Request, buf *bufferedResponse) {
 	if err == nil {
 		err = ac.store.RevokeSessionFamily(r.Context(), s.FamilyID)
 	}
+	ac.live.reset()
 	if err != nil {
 		ac.log.ErrorContext(r.Context(), "revoking a half-finished sign-in", "error", err.Error())
 	}
