@@ -44,7 +44,7 @@ type access struct {
 	apiKeys, users, ips, logins *ratelimit.Limiter
 	cache                       *accessCache
 	live                        *accessCache // session family -> still live (see sessionLive)
-	providers                   sync.Map // OIDC issuer -> *oidc.Provider (discovery and key set)
+	providers                   sync.Map     // OIDC issuer -> *oidc.Provider (discovery and key set)
 }
 
 func newAccess(cfg Config) (*access, error) {
