@@ -141,6 +141,12 @@ func TestClientAgainstRealServer(t *testing.T) {
 	if err := json.Unmarshal([]byte(mustRun(t, "services", "list", "-o", "json")), &page); err != nil || len(page.Items) != 0 {
 		t.Fatalf("services after project delete: %v %v", err, page.Items)
 	}
+	// Deleting an organization sends the confirmation the server asks for.
+	mustRun(t, "orgs", "create", "Doomed Corp")
+	mustRun(t, "orgs", "delete", "doomed-corp")
+	if r := run(t, "", "orgs", "get", "doomed-corp"); r.code != ExitError {
+		t.Fatalf("deleted organization still found: exit %d", r.code)
+	}
 }
 
 func TestExpiredAccessTokenIsRefreshed(t *testing.T) {

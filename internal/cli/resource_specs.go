@@ -56,7 +56,7 @@ func nameInProject(ctx context.Context, c *apiclient.Client, args []string, proj
 
 func orgSpec() resourceSpec {
 	return resourceSpec{
-		use: "orgs", aliases: []string{"org", "organizations"}, singular: "organization", path: "organizations",
+		use: "orgs", aliases: []string{"org", "organizations"}, singular: "organization", path: "organizations", confirmDelete: true,
 		columns: []columnSpec{col("ID", "id"), col("NAME", "name"), col("SLUG", "slug"), col("TIER", "subscription.tier"), ageColumn()},
 		createFlags: func(cmd *cobra.Command) bodyBuilder {
 			var slug string

@@ -31,6 +31,9 @@ type resourceSpec struct {
 	createFlags func(cmd *cobra.Command) func(ctx context.Context, c *apiclient.Client, args []string) (path string, body map[string]any, err error)
 	// deleteVerb, when set, replaces DELETE with POST {id}/{deleteVerb}.
 	deleteVerb string
+	// confirmDelete sends confirm=<slug> with DELETE, as the server asks
+	// for before deleting a whole organization.
+	confirmDelete bool
 }
 
 type filterSpec struct{ flag, query, usage, resolve string }
@@ -194,6 +197,13 @@ func newDeleteCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Comm
 					}
 					_, err = fmt.Fprintf(s.Out, "%s %s: %sled\n", spec.singular, id, spec.deleteVerb)
 					return err
+				}
+				if spec.confirmDelete {
+					var o struct{ Slug string }
+					if err := c.Do(cmd.Context(), http.MethodGet, target, nil, &o); err != nil {
+						return err
+					}
+					target += "?confirm=" + url.QueryEscape(o.Slug)
 				}
 				if err := c.Do(cmd.Context(), http.MethodDelete, target, nil, nil); err != nil {
 					return err

@@ -81,6 +81,7 @@ func (tm *team) join(t testing.TB, orgID, userID, role string) {
 // fixture is one of everything the routes act on.
 type fixture struct {
 	org, project, dev, staging, prod, service, deployment string
+	slug                                                  string // the organization's
 	member                                                string // the viewer: a member admins may change or remove
 	secret, apiKey, binding, customRole                   string
 	preview                                               string
@@ -98,7 +99,7 @@ func (tm *team) newFixture(t testing.TB, slug string) fixture {
 	for _, role := range roleOrder[:3] {
 		tm.join(t, o.ID, tm.users[role], role)
 	}
-	f := fixture{org: o.ID, member: tm.users[rbac.Viewer]}
+	f := fixture{org: o.ID, slug: slug, member: tm.users[rbac.Viewer]}
 	p := &capsule.Project{OrganizationID: o.ID, Name: "shop", Slug: "shop"}
 	must(t, p.Validate())
 	must(t, st.CreateProject(ctx, p))

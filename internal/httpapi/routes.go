@@ -84,7 +84,8 @@ func routes(a *API) []Route {
 		{Method: "POST", Path: "/api/v1/organizations", Summary: "Create an organization owned by the caller", Tag: "organizations", Permission: "organization:create", Status: created, Request: capsule.Organization{}, Response: capsule.Organization{}, Handler: createOrganization(st)},
 		{Method: "GET", Path: "/api/v1/organizations/{id}", Summary: "Get an organization", Tag: "organizations", Permission: "organization:view", Status: ok, Response: capsule.Organization{}, Handler: getOrganization(st)},
 		{Method: "PUT", Path: "/api/v1/organizations/{id}", Summary: "Update an organization", Tag: "organizations", Permission: "organization:edit", Status: ok, Request: capsule.Organization{}, Response: capsule.Organization{}, Handler: updateOrganization(st)},
-		{Method: "DELETE", Path: "/api/v1/organizations/{id}", Summary: "Delete an organization and everything it owns", Tag: "organizations", Permission: "organization:delete", Status: none, Handler: deleteOrganization(st)},
+		{Method: "DELETE", Path: "/api/v1/organizations/{id}", Summary: "Delete an organization and everything it owns (owners only; confirm must repeat its slug or name)", Tag: "organizations", Permission: "organization:delete", Status: none,
+			Query: []Param{{Name: "confirm", Type: "string", Description: "the organization's slug or name, required: 400 CONFIRMATION_REQUIRED without it, CONFIRMATION_MISMATCH when it names another"}}, Handler: deleteOrganization(st)},
 
 		// Projects.
 		{Method: "GET", Path: "/api/v1/projects", Summary: "List projects", Tag: "projects", Permission: "project:view", Status: ok, Response: capsule.List[capsule.Project]{}, Query: withPage(orgParam), Cacheable: true, Handler: listProjects(st)},
