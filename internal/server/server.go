@@ -48,8 +48,12 @@ func (o *Options) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	proxies, err := httpapi.ParseTrustedProxies(o.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	api, err := httpapi.New(httpapi.Config{Store: st, Tokens: token.NewIssuer(key, token.DefaultTTL),
-		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring},
+		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring, TrustedProxies: proxies},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
 		// This process is SQLite's only writer, so the read cache sees every write.
 		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger)})
