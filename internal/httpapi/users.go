@@ -79,7 +79,7 @@ func (ac *access) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err := ac.grantableRole(r, orgID, req.Role); err != nil {
 		return err
 	}
-	pw, generated, err := chosenPassword(req.Password)
+	pw, generated, err := ChosenPassword(req.Password)
 	if err != nil {
 		return err
 	}
@@ -167,7 +167,7 @@ func (ac *access) resetPassword(r *http.Request, u *capsule.User) (*Administered
 	if err := decodeJSON(r, &req); err != nil {
 		return nil, err
 	}
-	pw, generated, err := chosenPassword(req.Password)
+	pw, generated, err := ChosenPassword(req.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -221,9 +221,9 @@ func (ac *access) mayAdminister(r *http.Request, userID string) error {
 	return nil
 }
 
-// chosenPassword checks a chosen password against the policy, or generates
-// one (144 random bits) when none was given.
-func chosenPassword(pw string) (string, bool, error) {
+// ChosenPassword checks a chosen password against the policy, or generates
+// one (144 random bits) when none was given; the bool says it generated.
+func ChosenPassword(pw string) (string, bool, error) {
 	if pw != "" {
 		return pw, false, password.CheckPolicy(pw)
 	}

@@ -38,9 +38,12 @@ var (
 	DefaultAPIKey = Rate{PerMinute: 600, Burst: 100}
 	DefaultUser   = Rate{PerMinute: 600, Burst: 100}
 	DefaultIP     = Rate{PerMinute: 300, Burst: 60}
-	// DefaultLogin is stricter: login attempts per IP, on top of the
-	// per-account lockout.
-	DefaultLogin = Rate{PerMinute: 10, Burst: 5}
+	// DefaultLogin bounds sign-in attempts per client address, right or
+	// wrong, so password hashing cannot be used to burn the server's CPU.
+	// Guessing is slowed by the failure throttle per (account, address);
+	// this bucket is generous enough that an office signing in at nine
+	// o'clock behind one NAT is never refused the right password.
+	DefaultLogin = Rate{PerMinute: 60, Burst: 30}
 )
 
 // maxKeys bounds memory under a flood of distinct keys (e.g. spoofed IPs).
