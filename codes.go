@@ -36,7 +36,12 @@ const (
 	// Identity and access.
 	CodeInvalidCredentials    = "INVALID_CREDENTIALS"
 	CodeInvalidAPIKey         = "INVALID_API_KEY"
-	CodeAccountLocked         = "ACCOUNT_LOCKED"
+	CodeLoginThrottled        = "LOGIN_THROTTLED"
+	CodeSessionRevoked        = "SESSION_REVOKED"
+	CodeUserDisabled          = "USER_DISABLED"
+	CodeSelfAdministration    = "SELF_ADMINISTRATION"
+	CodeConfirmationRequired  = "CONFIRMATION_REQUIRED"
+	CodeConfirmationMismatch  = "CONFIRMATION_MISMATCH"
 	CodeCrossSiteRequest      = "CROSS_SITE_REQUEST"
 	CodeMFARequired           = "MFA_REQUIRED"
 	CodeInvalidMFACode        = "INVALID_MFA_CODE"
@@ -92,7 +97,12 @@ var codeTable = []CodeInfo{
 	{CodeScopeMismatch, KindInvalid, "the path, query and body name different organizations, projects or environments"},
 	{CodeInvalidCredentials, KindUnauthenticated, "email or password is wrong"},
 	{CodeInvalidAPIKey, KindUnauthenticated, "the API key is invalid, expired or revoked"},
-	{CodeAccountLocked, KindRateLimited, "too many failed sign-ins for the account"},
+	{CodeLoginThrottled, KindRateLimited, "too many failed sign-ins for the account from this address, or from this address; retry after Retry-After"},
+	{CodeSessionRevoked, KindUnauthenticated, "the access token's session ended (logout, revocation, refresh-token reuse, user disabled or removed)"},
+	{CodeUserDisabled, KindForbidden, "the user is disabled"},
+	{CodeSelfAdministration, KindConflict, "a user cannot disable, delete or reset their own account through user administration"},
+	{CodeConfirmationRequired, KindInvalid, "deleting an organization needs confirm=<slug or name>"},
+	{CodeConfirmationMismatch, KindInvalid, "confirm= does not name the organization being deleted"},
 	{CodeCrossSiteRequest, KindForbidden, "a cookie-less cross-site write was refused"},
 	{CodeMFARequired, KindUnauthenticated, "the account needs a one-time code to sign in"},
 	{CodeInvalidMFACode, KindUnauthenticated, "the one-time or recovery code is wrong or used"},
@@ -100,7 +110,7 @@ var codeTable = []CodeInfo{
 	{CodeMFAAlreadyEnabled, KindConflict, "two-factor authentication is already enabled"},
 	{CodeMFANotEnrolled, KindNotFound, "two-factor authentication is not set up"},
 	{CodeMFANotPending, KindConflict, "no enrolment waits for confirmation"},
-	{CodeLastOwner, KindConflict, "the organization's last owner cannot be demoted or removed"},
+	{CodeLastOwner, KindConflict, "the organization's last owner cannot be demoted, removed or deleted while others remain"},
 	{CodeInvitationInvalid, KindNotFound, "the invitation is unknown, expired, used or for another email"},
 	{CodeScopeNotFound, KindNotFound, "the user, project or environment of a role binding does not exist"},
 	{CodeSecretVersionNotFound, KindNotFound, "the secret has no such version"},

@@ -32,4 +32,10 @@ type SessionStore interface {
 	RotateSession(ctx context.Context, oldID string, next *Session) error
 	RevokeSession(ctx context.Context, id string) error
 	RevokeSessionFamily(ctx context.Context, familyID string) error
+	// RevokeUserSessions revokes every session of a user.
+	RevokeUserSessions(ctx context.Context, userID string) error
+	// SessionLive reports whether the family still has an unrevoked,
+	// unexpired, unreplaced session of userID whose user is enabled: the
+	// test every access token minted from that family passes on each use.
+	SessionLive(ctx context.Context, familyID, userID string, now time.Time) (bool, error)
 }

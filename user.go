@@ -22,6 +22,9 @@ type User struct {
 	PasswordHash string     `json:"-"` // an encoded password hash, never the password
 	CreatedAt    time.Time  `json:"createdAt"`
 	LastLoginAt  *time.Time `json:"lastLoginAt,omitempty"`
+	// DisabledAt is set while an administrator has disabled the user: they
+	// cannot sign in and their access tokens are refused.
+	DisabledAt *time.Time `json:"disabledAt,omitempty"`
 }
 
 // Validate checks the user's fields.
@@ -51,6 +54,15 @@ type UserStore interface {
 	UpdateUser(ctx context.Context, u *User) error
 	TouchUserLogin(ctx context.Context, id string, at time.Time) error
 	CountUsers(ctx context.Context) (int, error)
+	// ListUsers pages through every user, by ID.
+	ListUsers(ctx context.Context, p Page) (List[User], error)
+	// SetUserDisabled disables (revoking every session in the same
+	// transaction) or re-enables a user.
+	SetUserDisabled(ctx context.Context, id string, disabled bool, at time.Time) error
+	// DeleteUser deletes a user with their sessions, memberships and the
+	// organizations only they belong to; it fails with LAST_OWNER while
+	// they are the only owner of an organization with other members.
+	DeleteUser(ctx context.Context, id string) error
 
 	AddMember(ctx context.Context, m *Member) error
 	FindMember(ctx context.Context, orgID, userID string) (*Member, error)

@@ -21,11 +21,17 @@ const testPassword = "correct-horse-battery-staple"
 // temporary SQLite data dir and returns its URL.
 func startServer(t *testing.T) string {
 	t.Helper()
+	return startServerIn(t, t.TempDir())
+}
+
+// startServerIn is startServer with the data directory chosen by the test.
+func startServerIn(t *testing.T, dataDir string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	done := make(chan error, 1)
 	env := map[string]string{"CAPSULE_ADMIN_PASSWORD": testPassword}
-	o := server.Options{Listen: "127.0.0.1:0", DataDir: t.TempDir(), AdminEmail: "admin@localhost",
+	o := server.Options{Listen: "127.0.0.1:0", DataDir: dataDir, AdminEmail: "admin@localhost",
 		Stderr: io.Discard, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Getenv: func(k string) string { return env[k] }, OnListen: func(a string) { addrc <- a }}
 	go func() { done <- server.Run(ctx, o) }()
@@ -140,6 +146,12 @@ func TestClientAgainstRealServer(t *testing.T) {
 	mustRun(t, "projects", "delete", "shop-front", "--yes")
 	if err := json.Unmarshal([]byte(mustRun(t, "services", "list", "-o", "json")), &page); err != nil || len(page.Items) != 0 {
 		t.Fatalf("services after project delete: %v %v", err, page.Items)
+	}
+	// Deleting an organization sends the confirmation the server asks for.
+	mustRun(t, "orgs", "create", "Doomed Corp")
+	mustRun(t, "orgs", "delete", "doomed-corp")
+	if r := run(t, "", "orgs", "get", "doomed-corp"); r.code != ExitError {
+		t.Fatalf("deleted organization still found: exit %d", r.code)
 	}
 }
 

@@ -85,7 +85,7 @@ func nameInProject(ctx context.Context, c *apiclient.Client, args []string, b cr
 
 func orgSpec() resourceSpec {
 	return resourceSpec{
-		use: "orgs", aliases: []string{"org", "organizations"}, singular: "organization", path: "organizations",
+		use: "orgs", aliases: []string{"org", "organizations"}, singular: "organization", path: "organizations", confirmDelete: true,
 		form:    func() any { return new(capsule.Organization) },
 		cascade: countOrgContents,
 		columns: []columnSpec{col("ID", "id"), col("NAME", "name"), col("SLUG", "slug"), col("TIER", "subscription.tier"), ageColumn()},

@@ -35,6 +35,9 @@ type resourceSpec struct {
 	// cascade, when set, counts what deleting one also removes; such
 	// deletes are confirmed first (see confirmCascade).
 	cascade cascadeCounter
+	// confirmDelete sends confirm=<slug> with DELETE, as the server asks
+	// for before deleting a whole organization.
+	confirmDelete bool
 }
 
 type filterSpec struct{ flag, query, usage, resolve string }
@@ -211,6 +214,13 @@ func newDeleteCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Comm
 					}
 					_, err = fmt.Fprintf(s.Out, "%s %s: %sled\n", spec.singular, id, spec.deleteVerb)
 					return err
+				}
+				if spec.confirmDelete {
+					var o struct{ Slug string }
+					if err := c.Do(cmd.Context(), http.MethodGet, target, nil, &o); err != nil {
+						return err
+					}
+					target += "?confirm=" + url.QueryEscape(o.Slug)
 				}
 				if err := c.Do(cmd.Context(), http.MethodDelete, target, nil, nil); err != nil {
 					return err

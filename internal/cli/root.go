@@ -72,6 +72,7 @@ func NewRoot(s Streams) *cobra.Command {
 		newRenderCmd(s),
 		newDevCmd(s),
 		newAuditCmd(s),
+		newUsersCmd(s),
 	)
 	root.AddCommand(newResourceCmds(s)...)
 	rejectUnknownSubcommands(root)

@@ -14,7 +14,7 @@ import (
 // error, reported on one line.
 func TestUnknownSubcommandIsUsageError(t *testing.T) {
 	groups := [][]string{{}, {"orgs"}, {"projects"}, {"envs"}, {"services"}, {"deployments"},
-		{"cost"}, {"dev"}, {"dev", "cluster"}, {"audit"}}
+		{"cost"}, {"dev"}, {"dev", "cluster"}, {"audit"}, {"users"}}
 	for _, g := range groups {
 		args := append(append([]string{}, g...), "bogus")
 		var out, errOut bytes.Buffer

@@ -49,6 +49,8 @@ exactly as 'capsule audit archive' does. SIGTERM or Ctrl-C finish in-flight requ
 	f.BoolVar(&o.opts.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a generated self-signed certificate (development only)")
 	f.IntVar(&o.opts.UserRateLimit, "rate-limit-user", 0, "requests per minute per signed-in user (0: the default, 600)")
 	f.IntVar(&o.opts.IPRateLimit, "rate-limit-ip", 0, "requests per minute per client IP (0: the default, 300)")
+	f.StringVar(&o.opts.TrustedProxies, "trusted-proxies", os.Getenv("CAPSULE_TRUSTED_PROXIES"),
+		"CIDR,... of reverse proxies whose X-Forwarded-For/Forwarded header names the client; from other peers those headers are ignored ($CAPSULE_TRUSTED_PROXIES)")
 	f.StringVar(&o.auditRetention, "audit-retention", os.Getenv("CAPSULE_AUDIT_RETENTION"),
 		"archive audit entries older than this (e.g. 365d) to <data-dir>/audit-archive at start and hourly; 0 keeps everything ($CAPSULE_AUDIT_RETENTION)")
 	f.DurationVar(&o.opts.AuditCheckpointInterval, "audit-checkpoint-interval", server.DefaultAuditCheckpointInterval,

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"reflect"
 	"strconv"
 	"strings"
@@ -35,6 +35,14 @@ type AccessConfig struct {
 	AuditSigner *audit.Signer
 	// Rate limits; zero values mean the ratelimit package's defaults.
 	APIKeyRate, UserRate, IPRate, LoginRate ratelimit.Rate
+	// TrustedProxies are the peers whose X-Forwarded-For or Forwarded
+	// header names the client (for rate limits, sign-in throttling and the
+	// audit log); from anyone else those headers are ignored.
+	TrustedProxies []netip.Prefix
+	// PairThrottle and AddressThrottle bound failed sign-ins per (account,
+	// client address) and per client address; zero values mean
+	// identitystore.PairThrottle and identitystore.AddressThrottle.
+	PairThrottle, AddressThrottle identitystore.Throttle
 }
 
 // access enforces RBAC, rate limits and lockouts, and writes the audit log,
@@ -47,13 +55,17 @@ type access struct {
 	now                         func() time.Time
 	apiKeys, users, ips, logins *ratelimit.Limiter
 	cache                       *accessCache
+	trusted                     []netip.Prefix
+	pairThrottle, addrThrottle  identitystore.Throttle
+	live                        *accessCache // session family -> still live (see sessionLive)
 	providers                   sync.Map     // OIDC issuer -> *oidc.Provider (discovery and key set)
 	http                        *http.Client // the guarded client for the identity providers
 }
 
 func newAccess(cfg Config) (*access, error) {
 	ac := &access{store: cfg.Store, ids: cfg.Access.Identity, keyring: cfg.Access.Keyring, log: cfg.Logger, now: cfg.Now,
-		cache: newAccessCache(), http: cfg.Egress}
+		trusted: cfg.Access.TrustedProxies, cache: newAccessCache(), live: &accessCache{ttl: liveTTL, entries: map[string]accessEntry{}},
+		http: cfg.Egress}
 	if ac.http == nil {
 		ac.http = egress.New(egress.Options{})
 	}
@@ -77,6 +89,13 @@ func newAccess(cfg Config) (*access, error) {
 			gs.bump(nil)
 		}
 	})
+	ac.pairThrottle, ac.addrThrottle = cfg.Access.PairThrottle, cfg.Access.AddressThrottle
+	if ac.pairThrottle == (identitystore.Throttle{}) {
+		ac.pairThrottle = identitystore.PairThrottle
+	}
+	if ac.addrThrottle == (identitystore.Throttle{}) {
+		ac.addrThrottle = identitystore.AddressThrottle
+	}
 	var err error
 	rate := func(r, def ratelimit.Rate) *ratelimit.Limiter {
 		if err != nil {
@@ -142,9 +161,10 @@ func (a *API) guard(rt Route) http.Handler {
 	perm, known := permissionOf(rt)
 	name := rt.Method + " " + rt.Path
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		infoFrom(r.Context()).route = name
-		setSecurityHeaders(w, r, rt)
 		ac := a.access
+		in := infoFrom(r.Context())
+		in.route, in.client = name, clientAddress(r, ac.trusted)
+		setSecurityHeaders(w, r, rt)
 		if err := checkOrigin(r); err != nil {
 			ac.record(r, rt, nil, target{}, audit.OutcomeDenied)
 			writeError(w, r, a.log, err)
@@ -344,14 +364,13 @@ func limitWith(w http.ResponseWriter, l *ratelimit.Limiter, key string, now time
 		"too many requests; retry in %d s", ratelimit.RetryAfterSeconds(wait))
 }
 
-// clientIP is the connection's address: X-Forwarded-For is not trusted,
-// since anyone can send it; a proxy deployment configures that at the edge.
+// clientIP is the request's client address as guard resolved it (see
+// clientAddress and AccessConfig.TrustedProxies), else the peer's.
 func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if c := infoFrom(r.Context()).client; c != "" {
+		return c
 	}
-	return host
+	return peerAddress(r)
 }
 
 // statusRecorder remembers the status a handler wrote.

@@ -19,6 +19,7 @@ import (
 var actionVerbs = map[string]bool{
 	"deploy": true, "rollback": true, "scale": true, "cancel": true, "login": true, "logout": true,
 	"refresh": true, "verify": true, "revoke": true, "rotate": true, "rewrap": true, "value": true,
+	"disable": true, "enable": true, "reset-password": true,
 }
 
 // actionOf names a route for the audit log: its static path segments and a

@@ -81,7 +81,9 @@ func (tm *team) join(t testing.TB, orgID, userID, role string) {
 // fixture is one of everything the routes act on.
 type fixture struct {
 	org, project, dev, staging, prod, service, deployment string
+	slug                                                  string // the organization's
 	member                                                string // the viewer: a member admins may change or remove
+	managed                                               string // a user only in this organization: admins administer them
 	secret, apiKey, binding, customRole                   string
 	preview                                               string
 }
@@ -98,7 +100,11 @@ func (tm *team) newFixture(t testing.TB, slug string) fixture {
 	for _, role := range roleOrder[:3] {
 		tm.join(t, o.ID, tm.users[role], role)
 	}
-	f := fixture{org: o.ID, member: tm.users[rbac.Viewer]}
+	f := fixture{org: o.ID, slug: slug, member: tm.users[rbac.Viewer]}
+	mu := &capsule.User{Email: slug + "-managed@example.com", Name: "Managed"}
+	must(t, st.CreateUser(ctx, mu))
+	tm.join(t, o.ID, mu.ID, rbac.Developer)
+	f.managed = mu.ID
 	p := &capsule.Project{OrganizationID: o.ID, Name: "shop", Slug: "shop"}
 	must(t, p.Validate())
 	must(t, st.CreateProject(ctx, p))
@@ -150,6 +156,7 @@ func (f fixture) path(pattern string) string {
 	res := strings.SplitN(strings.TrimPrefix(pattern, "/api/v1/"), "/", 2)[0]
 	id := map[string]string{"organizations": f.org, "projects": f.project, "environments": f.prod,
 		"services": f.service, "deployments": f.deployment, "secrets": f.secret, "previews": f.preview}[res]
+	pattern = strings.Replace(pattern, "/users/{userId}", "/users/"+f.managed, 1)
 	return strings.NewReplacer("{id}", id, "{keyId}", f.apiKey, "{bindingId}", f.binding, "{name}", f.customRole,
 		"{userId}", f.member, "{number}", "1", "{file}", "index.html").Replace(pattern)
 }

@@ -10,13 +10,14 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/audit"
+	"github.com/usecapsule/capsule/internal/identitystore"
 )
 
 // servePublic runs a public route. Authentication routes are rate limited
-// per client IP (login more strictly) and audited; sign-in additionally
-// enforces the lockout: five failures lock the account and, separately, the
-// client IP for fifteen minutes, and a correct password during a lock is
-// refused too (otherwise the lock would only slow a guesser down).
+// per client address (login more strictly) and audited; sign-in is also
+// throttled by failures, per (account, client address) and per client
+// address (see throttleKeys), never per account alone: a guesser elsewhere
+// must not lock the account's owner out.
 func (ac *access) servePublic(w http.ResponseWriter, r *http.Request, rt Route, next http.Handler) {
 	if !strings.HasPrefix(rt.Path, "/api/v1/auth/") {
 		next.ServeHTTP(w, r)
@@ -43,24 +44,40 @@ func (ac *access) servePublic(w http.ResponseWriter, r *http.Request, rt Route, 
 	}
 }
 
-// login runs the sign-in route under the lockout; it returns only errors of
-// its own (lockout, database), the route's response is already written.
+// throttleKey is a sign-in failure counter and its policy.
+type throttleKey struct {
+	key    string
+	policy identitystore.Throttle
+}
+
+// throttleKeys are the counters a sign-in from ip for email spends: the
+// pair's, with few free failures and growing delays, and the address's,
+// with a bound generous enough for many people behind one NAT. A correct
+// password resets only the pair: an attacker signing in to an account of
+// their own does not wipe their address's record.
+func (ac *access) throttleKeys(email, ip string) []throttleKey {
+	keys := []throttleKey{{"ip:" + ip, ac.addrThrottle}}
+	if email != "" {
+		keys = append(keys, throttleKey{"pair:" + email + "|" + ip, ac.pairThrottle})
+	}
+	return keys
+}
+
+// login runs the sign-in route under the throttle; it returns only errors
+// of its own (throttled, database), the route's response is already written.
 func (ac *access) login(w http.ResponseWriter, r *http.Request, rt Route, next http.Handler, ip string) error {
 	ctx := r.Context()
 	email, second := loginFields(r)
-	keys := []string{"ip:" + ip}
-	if email != "" {
-		keys = append(keys, "user:"+email)
-	}
+	keys := ac.throttleKeys(email, ip)
 	t := target{entity: "user", id: email}
 	now := ac.now()
 	for _, k := range keys {
-		until, err := ac.ids.LockedUntil(ctx, k, now)
+		until, err := ac.ids.LockedUntil(ctx, k.key, now)
 		if err != nil {
 			return err
 		}
 		if !until.IsZero() {
-			ac.record(r, rt, nil, t, audit.OutcomeDenied, map[string]string{"reason": "locked out"})
+			ac.record(r, rt, nil, t, audit.OutcomeDenied, map[string]string{"reason": "throttled"})
 			return lockedError(w, until.Sub(now))
 		}
 	}
@@ -91,23 +108,23 @@ func (ac *access) login(w http.ResponseWriter, r *http.Request, rt Route, next h
 		}
 		return err
 	}
-	for _, k := range keys {
-		_ = ac.ids.ClearLoginFailures(ctx, k)
+	if len(keys) > 1 {
+		_ = ac.ids.ClearLoginFailures(ctx, keys[1].key) // the pair's, never the address's
 	}
 	ac.recordLogin(r, rt, email, t)
 	buf.flush(w)
 	return nil
 }
 
-// loginFailed counts a failed sign-in against the account and the client
-// and audits it.
-func (ac *access) loginFailed(r *http.Request, rt Route, t target, keys []string, reason string) {
+// loginFailed counts a failed sign-in against its throttle keys and
+// audits it.
+func (ac *access) loginFailed(r *http.Request, rt Route, t target, keys []throttleKey, reason string) {
 	summary := map[string]string{"reason": reason}
 	for _, k := range keys {
-		if until, err := ac.ids.RecordLoginFailure(r.Context(), k, ac.now()); err != nil {
+		if until, err := ac.ids.RecordLoginFailure(r.Context(), k.key, ac.now(), k.policy); err != nil {
 			ac.log.ErrorContext(r.Context(), "recording login failure", "error", err.Error())
 		} else if !until.IsZero() {
-			summary["lockedUntil"] = until.UTC().Format(time.RFC3339)
+			summary["throttledUntil"] = until.UTC().Format(time.RFC3339)
 		}
 	}
 	ac.record(r, rt, nil, t, audit.OutcomeFailure, summary)
@@ -124,6 +141,7 @@ func (ac *access) revokeIssued(r *http.Request, buf *bufferedResponse) {
 	if err == nil {
 		err = ac.store.RevokeSessionFamily(r.Context(), s.FamilyID)
 	}
+	ac.live.reset()
 	if err != nil {
 		ac.log.ErrorContext(r.Context(), "revoking a half-finished sign-in", "error", err.Error())
 	}
@@ -142,8 +160,8 @@ func (ac *access) recordLogin(r *http.Request, rt Route, email string, t target)
 func lockedError(w http.ResponseWriter, wait time.Duration) error {
 	secs := max(1, int(wait.Seconds()+0.999))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	return &capsule.Error{Kind: capsule.KindRateLimited, Code: capsule.CodeAccountLocked,
-		Message: "too many failed sign-ins; try again in " + (time.Duration(secs) * time.Second).String(),
+	return &capsule.Error{Kind: capsule.KindRateLimited, Code: capsule.CodeLoginThrottled,
+		Message: "too many failed sign-ins from this address; try again in " + (time.Duration(secs) * time.Second).String(),
 		Details: map[string]any{"retryAfterSeconds": secs}}
 }
 

@@ -37,6 +37,12 @@ func TestRBACMatrix(t *testing.T) {
 					f = tm.newFixture(t, fmt.Sprintf("fresh-%d", n))
 				}
 				checkRoute(t, tm, rt, perm, role, f)
+				switch {
+				case rt.Path == "/api/v1/auth/logout":
+					tm.relogin(t, role)
+				case rt.Method == http.MethodDelete && strings.HasSuffix(rt.Path, "/members/{userId}"):
+					tm.relogin(t, rbac.Viewer) // a removed member's sessions are revoked
+				}
 			}
 			if strings.Contains(rt.Path, "{id}") {
 				checkOtherTenant(t, tm, rt, shared)
@@ -64,6 +70,9 @@ func requestFor(rt httpapi.Route, f fixture) (string, any) {
 			path += "?" + strings.Join(q, "&")
 		}
 	}
+	if rt.Method == http.MethodDelete && rt.Path == "/api/v1/organizations/{id}" {
+		return path + "?confirm=" + f.slug, nil
+	}
 	if rt.Method == http.MethodGet || rt.Method == http.MethodDelete {
 		return path, nil
 	}
@@ -73,13 +82,15 @@ func requestFor(rt httpapi.Route, f fixture) (string, any) {
 // expected is the matrix's answer for role on rt: the deploy permission
 // follows the target environment (production in request bodies, staging
 // for the fixture's deployment); unscoped lists are always allowed (they
-// show only what the role may see).
+// show only what the role may see); only owners delete an organization.
 func expected(rt httpapi.Route, perm rbac.Permission, role string) bool {
 	switch {
 	case perm == httpapi.AnyUser:
 		return true
 	case perm == httpapi.InstallationAdmin:
 		return role == rbac.Owner // the team's owner owns the "default" organization
+	case rt.Method == http.MethodDelete && rt.Path == "/api/v1/organizations/{id}":
+		return role == rbac.Owner // org:manage is not enough to end an organization
 	case perm == httpapi.DeployByEnvironment && strings.HasPrefix(rt.Path, "/api/v1/deployments/"):
 		perm = rbac.DeployStaging
 	case perm == httpapi.DeployByEnvironment:
@@ -126,4 +137,17 @@ func (tm *team) strangerToken(t *testing.T) string {
 	createUser(t, tm.e.st, "stranger@example.com", "elsewhere")
 	tm.tokens["stranger"] = tm.e.login(t, "stranger@example.com", adminPassword).AccessToken
 	return tm.tokens["stranger"]
+}
+
+// relogin signs a role's user in again after their session ended.
+func (tm *team) relogin(t *testing.T, role string) {
+	t.Helper()
+	email := role + "-member@example.com"
+	if role == rbac.Owner {
+		email = adminEmail
+	}
+	tm.tokens[role] = tm.e.login(t, email, adminPassword).AccessToken
+	if role == rbac.Owner {
+		tm.e.token = tm.tokens[role]
+	}
 }

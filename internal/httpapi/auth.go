@@ -61,9 +61,14 @@ func unauthenticated(msg string) error {
 // wrong password, so login cannot be used to discover accounts.
 var errBadCredentials = capsule.Errorf(capsule.KindUnauthenticated, capsule.CodeInvalidCredentials, "email or password is wrong")
 
-// authenticate verifies the bearer token and loads the caller's memberships.
-// Access tokens are verified without a database read (HMAC), the
-// memberships cost one indexed query.
+// authenticate verifies the bearer token, checks that its session is still
+// live, and loads the caller's memberships. The signature is checked
+// without a database read (HMAC); the session check and the memberships
+// cost one indexed query each, the first behind a sub-second cache.
+// errUserDisabled answers the right password of a disabled user: telling
+// them (and only someone who knows the password) why saves a support call.
+var errUserDisabled = capsule.Errorf(capsule.KindForbidden, capsule.CodeUserDisabled, "this user is disabled; ask an administrator to enable it")
+
 func (a *API) authenticate(r *http.Request) (*Caller, error) {
 	h := r.Header.Get("Authorization")
 	scheme, tok, ok := strings.Cut(h, " ")
@@ -76,6 +81,9 @@ func (a *API) authenticate(r *http.Request) (*Caller, error) {
 	claims, err := a.tokens.verify(a.cfg.Tokens, strings.TrimSpace(tok), a.now())
 	if err != nil {
 		return nil, unauthenticated("the access token is invalid or expired; refresh it or sign in again")
+	}
+	if err := a.access.sessionLive(r.Context(), claims.SessionID, claims.UserID, a.now()); err != nil {
+		return nil, err
 	}
 	ms, err := a.memberships(r, claims.UserID)
 	if err != nil {
@@ -116,6 +124,9 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	if !match {
 		return errBadCredentials
 	}
+	if u.DisabledAt != nil {
+		return errUserDisabled
+	}
 	if err := a.cfg.Store.TouchUserLogin(r.Context(), u.ID, a.now()); err != nil {
 		return err
 	}
@@ -153,6 +164,7 @@ func (a *API) refresh(w http.ResponseWriter, r *http.Request) error {
 		if err := a.cfg.Store.RevokeSessionFamily(r.Context(), old.FamilyID); err != nil {
 			return err
 		}
+		a.access.live.reset()
 		return unauthenticated("the refresh token was already used; every session of this sign-in is revoked, sign in again")
 	}
 	if old.RevokedAt != nil || !a.now().Before(old.ExpiresAt) {
@@ -167,6 +179,7 @@ func (a *API) refresh(w http.ResponseWriter, r *http.Request) error {
 	if err := a.cfg.Store.RotateSession(r.Context(), old.ID, next); err != nil {
 		if capsule.ErrorKind(err) == capsule.KindConflict {
 			_ = a.cfg.Store.RevokeSessionFamily(r.Context(), old.FamilyID)
+			a.access.live.reset()
 			return unauthenticated("the refresh token was already used; sign in again")
 		}
 		return err
@@ -195,6 +208,7 @@ func (a *API) logout(w http.ResponseWriter, r *http.Request) error {
 	if err := a.cfg.Store.RevokeSessionFamily(r.Context(), CallerFrom(r.Context()).SessionID); err != nil && !capsule.IsNotFound(err) {
 		return err
 	}
+	a.access.live.reset()
 	return noContent(w)
 }
 

@@ -12,8 +12,9 @@ import (
 // reqInfo is the per-request state shared by the outer middleware (which
 // logs and measures) and the route wrapper (which knows the route pattern).
 type reqInfo struct {
-	id    string
-	route string
+	id     string
+	route  string
+	client string // the client address, resolved through trusted proxies
 }
 
 type infoKey struct{}

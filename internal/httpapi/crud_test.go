@@ -135,7 +135,9 @@ func TestAPI(t *testing.T) {
 			{name: "delete env", method: "DELETE", path: "/api/v1/environments/{env}", status: 204},
 			{name: "deleted env", method: "GET", path: "/api/v1/environments/{env}", status: 404, code: "ENVIRONMENT_NOT_FOUND"},
 			{name: "delete project", method: "DELETE", path: "/api/v1/projects/{shop}", status: 204},
-			{name: "delete org", method: "DELETE", path: "/api/v1/organizations/{org}", status: 204},
+			{name: "delete org unconfirmed", method: "DELETE", path: "/api/v1/organizations/{org}", status: 400, code: "CONFIRMATION_REQUIRED"},
+			{name: "delete org misnamed", method: "DELETE", path: "/api/v1/organizations/{org}?confirm=default", status: 400, code: "CONFIRMATION_MISMATCH"},
+			{name: "delete org", method: "DELETE", path: "/api/v1/organizations/{org}?confirm=acme", status: 204},
 			{name: "deleted org's project", method: "GET", path: "/api/v1/projects/{web}", status: 404, code: "PROJECT_NOT_FOUND"},
 			{name: "logout", method: "POST", path: "/api/v1/auth/logout", status: 204},
 		})

@@ -103,3 +103,13 @@ func (s *genStore) RemoveMember(ctx context.Context, orgID, userID string) error
 func (s *genStore) TouchUserLogin(ctx context.Context, id string, at time.Time) error {
 	return s.Store.TouchUserLogin(ctx, id, at)
 }
+
+// SetUserDisabled changes what user lists show.
+func (s *genStore) SetUserDisabled(ctx context.Context, id string, disabled bool, at time.Time) error {
+	return s.bump(s.Store.SetUserDisabled(ctx, id, disabled, at))
+}
+
+// DeleteUser removes the user's memberships with them.
+func (s *genStore) DeleteUser(ctx context.Context, id string) error {
+	return s.bumpMembers(s.Store.DeleteUser(ctx, id))
+}

@@ -127,6 +127,11 @@ func (ac *access) removeMember(w http.ResponseWriter, r *http.Request) error {
 	if err := ac.store.RemoveMember(r.Context(), orgID, userID); err != nil {
 		return err
 	}
+	// Their tokens were minted while they were a member: revoking their
+	// sessions makes every one of them sign in again with what remains.
+	if err := ac.revokeUser(r.Context(), userID); err != nil {
+		return err
+	}
 	return noContent(w)
 }
 

@@ -87,15 +87,46 @@ func updateOrganization(st capsule.OrganizationStore) handlerFunc {
 	}
 }
 
+// deleteOrganization deletes an organization with everything it owns. Only
+// an owner may (an admin manages the organization but cannot end it), and
+// only when the request names it: confirm=<slug or name>, so a stray
+// DELETE with an ID from a script's variable cannot wipe a tenant.
 func deleteOrganization(st capsule.OrganizationStore) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id := r.PathValue("id")
-		if _, err := findOrganization(r.Context(), st, id); err != nil {
+		o, err := findOrganization(r.Context(), st, id)
+		if err != nil {
 			return err
+		}
+		if err := ownerOf(r, id); err != nil {
+			return err
+		}
+		confirm := r.URL.Query().Get("confirm")
+		switch {
+		case confirm == "":
+			return capsule.Errorf(capsule.KindInvalid, capsule.CodeConfirmationRequired,
+				"deleting organization %s deletes every project, environment, service and secret in it; repeat its slug as confirm=%s", o.Slug, o.Slug)
+		case confirm != o.Slug && confirm != o.Name:
+			return capsule.Errorf(capsule.KindInvalid, capsule.CodeConfirmationMismatch,
+				"confirm=%q does not name organization %s (slug %q)", confirm, id, o.Slug)
 		}
 		if err := st.DeleteOrganization(r.Context(), id); err != nil {
 			return err
 		}
 		return noContent(w)
 	}
+}
+
+// ownerOf refuses anyone but a signed-in owner of the organization; API
+// keys never end an organization, whatever their role.
+func ownerOf(r *http.Request, orgID string) error {
+	if p := principalFrom(r.Context()); p != nil && p.key != nil {
+		return forbidden("API keys cannot delete organizations; an owner signs in to do that")
+	}
+	for _, m := range CallerFrom(r.Context()).Memberships {
+		if m.OrganizationID == orgID && m.Role == capsule.RoleOwner {
+			return nil
+		}
+	}
+	return forbidden("only an owner of the organization may delete it")
 }

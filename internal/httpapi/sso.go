@@ -288,6 +288,11 @@ func (a *API) ssoCallback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if u, err := a.cfg.Store.FindUser(r.Context(), uid); err != nil {
+		return err
+	} else if u.DisabledAt != nil {
+		return errUserDisabled
+	}
 	refresh, hash, err := newRefreshToken()
 	if err != nil {
 		return err

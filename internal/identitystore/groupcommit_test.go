@@ -10,6 +10,7 @@ import (
 
 	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/database"
+	"github.com/usecapsule/capsule/internal/identitystore"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
 
@@ -56,7 +57,10 @@ func TestWritesJoinGroupCommit(t *testing.T) {
 		"custom role": func() error {
 			return f.ids.CreateCustomRole(ctx, f.orgID, rbac.Role{Name: "auditor", Permissions: []rbac.Permission{"audit:view"}}, t0)
 		},
-		"login failure": func() error { _, err := f.ids.RecordLoginFailure(ctx, "ip:192.0.2.1", t0); return err },
+		"login failure": func() error {
+			_, err := f.ids.RecordLoginFailure(ctx, "ip:192.0.2.1", t0, identitystore.AddressThrottle)
+			return err
+		},
 	}
 	done := make(chan error, len(writes))
 	for _, w := range writes {

@@ -9,17 +9,44 @@ import (
 	"github.com/usecapsule/capsule/internal/database"
 )
 
-// Lockout policy of issue 6: five failures lock an account (and, separately,
-// a client IP) for fifteen minutes. Failures older than the window are
-// forgotten, so a user who mistypes once a day is never locked out.
-const (
-	MaxLoginFailures = 5
-	LockoutDuration  = 15 * time.Minute
-	FailureWindow    = 15 * time.Minute
+// FailureWindow is how long failed sign-ins are remembered: failures older
+// than the window (counted from the first failure or from the end of the
+// last delay, whichever is later) are forgotten, so a user who mistypes
+// once a day never meets a delay.
+const FailureWindow = 15 * time.Minute
+
+// Throttle is a sign-in failure policy for one key: Free failures within
+// the window cost nothing; each further failure makes the key wait twice as
+// long as the one before (1 s, 2 s, 4 s, ...), at most MaxDelay.
+type Throttle struct {
+	Free     int
+	MaxDelay time.Duration
+}
+
+// The throttles the API applies. Failures count per (account, client
+// address), so a guesser elsewhere never delays the account's owner; and
+// per client address across all accounts, with a bound generous enough for
+// an office behind one NAT, so one address cannot spray many accounts.
+var (
+	PairThrottle    = Throttle{Free: 3, MaxDelay: 15 * time.Minute}
+	AddressThrottle = Throttle{Free: 100, MaxDelay: 15 * time.Minute}
 )
 
-// LockedUntil returns when the lock on key ends, or the zero time when key
-// is not locked at now.
+// Delay is how long the key waits after its n-th failure (zero while n is
+// within the free failures).
+func (th Throttle) Delay(n int) time.Duration {
+	if n <= th.Free {
+		return 0
+	}
+	d := time.Second
+	for i := th.Free + 1; i < n && d < th.MaxDelay; i++ {
+		d *= 2
+	}
+	return min(d, th.MaxDelay)
+}
+
+// LockedUntil returns when the delay on key ends, or the zero time when key
+// may try at now.
 func (s *Store) LockedUntil(ctx context.Context, key string, now time.Time) (time.Time, error) {
 	var until database.Time
 	err := s.queryRow(ctx, `SELECT locked_until FROM login_failures WHERE key = ?`, key).Scan(&until)
@@ -29,9 +56,9 @@ func (s *Store) LockedUntil(ctx context.Context, key string, now time.Time) (tim
 	return until.Time, dbErr(err, nil)
 }
 
-// RecordLoginFailure counts a failure for key and returns the lock end when
-// this failure reached the limit (zero time otherwise).
-func (s *Store) RecordLoginFailure(ctx context.Context, key string, now time.Time) (time.Time, error) {
+// RecordLoginFailure counts a failure for key under th and returns when the
+// delay it causes ends (zero time when it causes none).
+func (s *Store) RecordLoginFailure(ctx context.Context, key string, now time.Time, th Throttle) (time.Time, error) {
 	var locked time.Time
 	err := s.inTx(ctx, func(tx *database.Tx) error {
 		var failures int
@@ -43,18 +70,17 @@ func (s *Store) RecordLoginFailure(ctx context.Context, key string, now time.Tim
 			failures, first = 0, database.TimeOf(now)
 		case err != nil:
 			return err
-		case now.Sub(first.Time) > FailureWindow && !(until.Valid && now.Before(until.Time)):
-			failures, first = 0, database.TimeOf(now) // the window passed: start counting afresh
+		case until.Valid && now.Before(until.Time):
+			// A failure during a delay (another replica let it through)
+			// counts but neither lifts nor extends the running delay.
+		case now.Sub(later(first, until)) > FailureWindow:
+			failures, first, until = 0, database.TimeOf(now), database.Time{} // quiet long enough: start afresh
 		}
 		failures++
-		var lockArg database.Time
-		if until.Valid && now.Before(until.Time) {
-			lockArg = until // failures during a lock neither lift nor extend it
-		}
-		if failures >= MaxLoginFailures {
-			locked = now.Add(LockoutDuration)
+		lockArg := until
+		if d := th.Delay(failures); d > 0 && !(until.Valid && now.Before(until.Time)) {
+			locked = now.Add(d)
 			lockArg = database.TimeOf(locked)
-			failures = 0 // counting restarts after the lock
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM login_failures WHERE key = ?`, key)
 		if err == nil {
@@ -66,9 +92,16 @@ func (s *Store) RecordLoginFailure(ctx context.Context, key string, now time.Tim
 	return locked, dbErr(err, nil)
 }
 
-// ClearLoginFailures forgets key's failures after a successful sign-in.
-// An active lock stays: a correct password during a lockout does not lift it.
+func later(a, b database.Time) time.Time {
+	if b.Valid && b.Time.After(a.Time) {
+		return b.Time
+	}
+	return a.Time
+}
+
+// ClearLoginFailures forgets key's failures after a successful sign-in
+// (which the API only lets through when key has no running delay).
 func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
-	_, err := s.exec(ctx, `DELETE FROM login_failures WHERE key = ? AND locked_until IS NULL`, key)
+	_, err := s.exec(ctx, `DELETE FROM login_failures WHERE key = ?`, key)
 	return dbErr(err, nil)
 }

@@ -69,34 +69,48 @@ func TestLockout(t *testing.T) { forEachDB(t, testLockout) }
 
 func testLockout(t *testing.T, f *fixture) {
 	ctx := context.Background()
-	key := "user:a@example.com"
-	for i := 1; i < identitystore.MaxLoginFailures; i++ {
-		until, err := f.ids.RecordLoginFailure(ctx, key, t0.Add(time.Duration(i)*time.Second))
-		if err != nil || !until.IsZero() {
-			t.Fatalf("failure %d locked: %v %v", i, until, err)
+	th := identitystore.Throttle{Free: 3, MaxDelay: 10 * time.Second}
+	key := "pair:a@example.com|192.0.2.1"
+	now := t0
+	// Free failures cost nothing; then each delay doubles, up to the cap.
+	for i, want := range []time.Duration{0, 0, 0, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second} {
+		until, err := f.ids.RecordLoginFailure(ctx, key, now, th)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := until.Sub(now); (want == 0 && !until.IsZero()) || (want > 0 && got != want) {
+			t.Fatalf("failure %d: delay %v, want %v", i+1, got, want)
+		}
+		if want > 0 {
+			if got, _ := f.ids.LockedUntil(ctx, key, now); !got.Equal(until) {
+				t.Fatalf("LockedUntil = %v, want %v", got, until)
+			}
+			now = until
+		}
+		if got, _ := f.ids.LockedUntil(ctx, key, now); !got.IsZero() {
+			t.Fatalf("still delayed at its end: %v", got)
 		}
 	}
-	until, err := f.ids.RecordLoginFailure(ctx, key, t0.Add(10*time.Second))
-	if err != nil || !until.Equal(t0.Add(10*time.Second+identitystore.LockoutDuration)) {
-		t.Fatalf("fifth failure: %v %v", until, err)
+	// A failure during a delay does not extend it.
+	until, _ := f.ids.RecordLoginFailure(ctx, key, now, th)
+	if again, _ := f.ids.RecordLoginFailure(ctx, key, now.Add(time.Millisecond), th); !again.IsZero() {
+		t.Fatalf("failure during a delay extended it to %v", again)
 	}
-	if got, _ := f.ids.LockedUntil(ctx, key, t0.Add(time.Minute)); !got.Equal(until) {
-		t.Fatalf("LockedUntil = %v, want %v", got, until)
+	if got, _ := f.ids.LockedUntil(ctx, key, now.Add(time.Second)); !got.Equal(until) {
+		t.Fatalf("delay changed to %v, want %v", got, until)
 	}
-	// More failures and a success during the lock do not lift it.
-	f.ids.RecordLoginFailure(ctx, key, t0.Add(2*time.Minute))
-	f.ids.ClearLoginFailures(ctx, key)
-	if got, _ := f.ids.LockedUntil(ctx, key, t0.Add(3*time.Minute)); !got.Equal(until) {
-		t.Fatalf("lock lifted during lockout: %v", got)
+	// A success forgets the failures.
+	if err := f.ids.ClearLoginFailures(ctx, key); err != nil {
+		t.Fatal(err)
 	}
-	if got, _ := f.ids.LockedUntil(ctx, key, until); !got.IsZero() {
-		t.Fatalf("still locked at the end: %v", got)
+	if until, _ := f.ids.RecordLoginFailure(ctx, key, now, th); !until.IsZero() {
+		t.Fatalf("first failure after a success delayed: %v", until)
 	}
-	// Failures spread beyond the window never lock.
-	other := "user:b@example.com"
+	// Failures spread beyond the window never delay.
+	other := "pair:b@example.com|192.0.2.1"
 	for i := range 10 {
-		if until, _ := f.ids.RecordLoginFailure(ctx, other, t0.Add(time.Duration(i)*identitystore.FailureWindow/2)); !until.IsZero() && i < 4 {
-			t.Fatalf("locked after %d spread failures", i+1)
+		if until, _ := f.ids.RecordLoginFailure(ctx, other, t0.Add(time.Duration(i)*(identitystore.FailureWindow+time.Second)), th); !until.IsZero() {
+			t.Fatalf("delayed after %d spread failures", i+1)
 		}
 	}
 }

@@ -1,4 +1,5 @@
-// Package ratelimit implements keyed token buckets for the API: one bucket
+// Package ratelimit implements keyed token buckets for the API (each a
+// golang.org/x/time/rate limiter, a well-kept implementation): one bucket
 // per API key, user or client IP, refilled continuously at Rate.PerMinute and
 // holding at most Rate.Burst tokens. A request that finds its bucket empty is
 // refused with the time until one token is back, which the HTTP layer sends
@@ -14,6 +15,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Rate is a bucket's refill rate and capacity.
@@ -35,25 +38,24 @@ var (
 	DefaultAPIKey = Rate{PerMinute: 600, Burst: 100}
 	DefaultUser   = Rate{PerMinute: 600, Burst: 100}
 	DefaultIP     = Rate{PerMinute: 300, Burst: 60}
-	// DefaultLogin is stricter: login attempts per IP, on top of the
-	// per-account lockout.
-	DefaultLogin = Rate{PerMinute: 10, Burst: 5}
+	// DefaultLogin bounds sign-in attempts per client address, right or
+	// wrong, so password hashing cannot be used to burn the server's CPU.
+	// Guessing is slowed by the failure throttle per (account, address);
+	// this bucket is generous enough that an office signing in at nine
+	// o'clock behind one NAT is never refused the right password.
+	DefaultLogin = Rate{PerMinute: 60, Burst: 30}
 )
 
 // maxKeys bounds memory under a flood of distinct keys (e.g. spoofed IPs).
 const maxKeys = 100_000
 
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
-// Limiter is a set of token buckets sharing one Rate. It is safe for
-// concurrent use.
+// Limiter is a set of token buckets sharing one Rate, one
+// golang.org/x/time/rate bucket per key. It is safe for concurrent use.
 type Limiter struct {
 	rate    Rate
+	limit   rate.Limit
 	mu      sync.Mutex
-	buckets map[string]*bucket
+	buckets map[string]*rate.Limiter
 }
 
 // New returns a Limiter; an invalid rate is an error.
@@ -61,7 +63,7 @@ func New(r Rate) (*Limiter, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	return &Limiter{rate: r, buckets: map[string]*bucket{}}, nil
+	return &Limiter{rate: r, limit: rate.Limit(r.PerMinute / 60), buckets: map[string]*rate.Limiter{}}, nil
 }
 
 // Rate returns the limiter's rate.
@@ -70,39 +72,33 @@ func (l *Limiter) Rate() Rate { return l.rate }
 // Allow takes one token from key's bucket at now. When none is left it
 // returns false and how long until one is.
 func (l *Limiter) Allow(key string, now time.Time) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.refill(key, now)
-	if b.tokens >= 1 {
-		b.tokens--
+	b := l.bucket(key, now)
+	res := b.ReserveN(now, 1)
+	wait := res.DelayFrom(now)
+	if wait == 0 {
 		return true, 0
 	}
-	perToken := time.Duration(float64(time.Minute) / l.rate.PerMinute)
-	wait := time.Duration((1 - b.tokens) * float64(perToken))
+	// Refused requests take nothing: give the reserved token back.
+	res.CancelAt(now)
 	return false, max(wait, time.Millisecond)
 }
 
 // Remaining returns the whole tokens left in key's bucket at now, for the
 // RateLimit-Remaining header.
 func (l *Limiter) Remaining(key string, now time.Time) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return int(l.refill(key, now).tokens)
+	return int(math.Floor(l.bucket(key, now).TokensAt(now)))
 }
 
-func (l *Limiter) refill(key string, now time.Time) *bucket {
+func (l *Limiter) bucket(key string, now time.Time) *rate.Limiter {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	b, ok := l.buckets[key]
 	if !ok {
 		if len(l.buckets) >= maxKeys {
 			l.evictFull(now)
 		}
-		b = &bucket{tokens: float64(l.rate.Burst), last: now}
+		b = rate.NewLimiter(l.limit, l.rate.Burst)
 		l.buckets[key] = b
-		return b
-	}
-	if elapsed := now.Sub(b.last); elapsed > 0 {
-		b.tokens = min(float64(l.rate.Burst), b.tokens+elapsed.Minutes()*l.rate.PerMinute)
-		b.last = now
 	}
 	return b
 }
@@ -111,7 +107,7 @@ func (l *Limiter) refill(key string, now time.Time) *bucket {
 // changes nothing, since a new bucket starts full.
 func (l *Limiter) evictFull(now time.Time) {
 	for k, b := range l.buckets {
-		if b.tokens+now.Sub(b.last).Minutes()*l.rate.PerMinute >= float64(l.rate.Burst) {
+		if b.TokensAt(now) >= float64(l.rate.Burst) {
 			delete(l.buckets, k)
 		}
 	}

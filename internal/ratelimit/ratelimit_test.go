@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -61,7 +63,7 @@ func TestInvalidRate(t *testing.T) {
 func TestEviction(t *testing.T) {
 	l, _ := New(Rate{PerMinute: 60, Burst: 1})
 	for i := range maxKeys {
-		l.buckets[strconv.Itoa(i)] = &bucket{tokens: 1, last: t0}
+		l.buckets[strconv.Itoa(i)] = rate.NewLimiter(l.limit, 1)
 	}
 	l.Allow("busy", t0)
 	if len(l.buckets) != 1 {

@@ -21,6 +21,8 @@ import (
 	"net/mail"
 	"os"
 	"time"
+
+	"github.com/usecapsule/capsule/internal/httpapi"
 )
 
 // Defaults of the server options.
@@ -44,6 +46,9 @@ type Options struct {
 	// user and per client IP; 0 keeps the ratelimit package's defaults.
 	// Load tests raise them: the defaults are meant for people, not loadgen.
 	UserRateLimit, IPRateLimit int
+	// TrustedProxies lists (CIDR,...) the peers whose X-Forwarded-For or
+	// Forwarded header names the client; $CAPSULE_TRUSTED_PROXIES.
+	TrustedProxies string
 	// TLSCert and TLSKey serve HTTPS (TLS 1.3) with these PEM files;
 	// TLSSelfSigned generates a development certificate instead.
 	TLSCert, TLSKey string
@@ -104,6 +109,7 @@ func (o *Options) Complete() {
 	pick(&o.EgressAllow, "CAPSULE_EGRESS_ALLOW", "")
 	pick(&o.MetricsAddr, "CAPSULE_METRICS_ADDR", "")
 	pick(&o.MetricsToken, "CAPSULE_METRICS_TOKEN", "")
+	pick(&o.TrustedProxies, "CAPSULE_TRUSTED_PROXIES", "")
 	o.completeRetention()
 	o.LLM.complete(o.Getenv)
 	if o.MaxBodyBytes == 0 {
@@ -140,6 +146,9 @@ func (o *Options) Validate() error {
 	}
 	if o.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir is empty"))
+	}
+	if _, err := httpapi.ParseTrustedProxies(o.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
 	}
 	if err := o.LLM.validate(); err != nil {
 		errs = append(errs, err)

@@ -56,10 +56,14 @@ func (o *Options) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	proxies, err := httpapi.ParseTrustedProxies(o.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	out := o.egressClient()
 	api, err := httpapi.New(httpapi.Config{Store: st, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
 		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring,
-			AuditSigner: audit.NewSigner(key)},
+			AuditSigner: audit.NewSigner(key), TrustedProxies: proxies},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
 		// This process is SQLite's only writer, so the read cache sees every write.
 		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger, out), MetricsToken: o.MetricsToken})

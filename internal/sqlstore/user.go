@@ -9,17 +9,17 @@ import (
 	"github.com/usecapsule/capsule/internal/database"
 )
 
-const userColumns = "id, email, name, password_hash, created_at, last_login_at"
+const userColumns = "id, email, name, password_hash, created_at, last_login_at, disabled_at"
 
 func scanUser(r rowScanner) (*capsule.User, error) {
 	var (
-		u              capsule.User
-		created, login database.Time
+		u                        capsule.User
+		created, login, disabled database.Time
 	)
-	if err := r.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &created, &login); err != nil {
+	if err := r.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &created, &login, &disabled); err != nil {
 		return nil, err
 	}
-	u.CreatedAt, u.LastLoginAt = created.Time, login.Ptr()
+	u.CreatedAt, u.LastLoginAt, u.DisabledAt = created.Time, login.Ptr(), disabled.Ptr()
 	return &u, nil
 }
 

@@ -4,9 +4,10 @@
 // Verification pins the algorithm to HS256 (so "alg":"none" and RS256/HS256
 // key confusion are rejected before the signature is looked at), requires
 // exp, iat, sub and sid, checks the issuer and audience, and allows a small
-// leeway for clock skew between replicas. Access tokens are not revocable on
-// their own: they live 15 minutes by default, and logout revokes the refresh
-// session so no new access token can be minted.
+// leeway for clock skew between replicas. The signature alone does not make
+// a token usable: the API also checks on each request that the session
+// family named by sid is still live (see httpapi's sessionLive), so logout
+// and revocation take effect within a second, not at expiry.
 package token
 
 import (

@@ -1,5 +1,7 @@
 // Package totp implements time-based one-time passwords (RFC 6238 over the
-// HOTP of RFC 4226) for MFA, and one-time recovery codes.
+// HOTP of RFC 4226, computed by github.com/pquerna/otp) for MFA, and
+// one-time recovery codes. What is ours is the policy around it: the
+// accepted skew and the last-used step that refuses replays.
 //
 // Parameters are the ones every authenticator app supports: HMAC-SHA1,
 // 6 digits, 30-second steps, a 160-bit secret. Verification accepts the
@@ -9,18 +11,21 @@
 package totp
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/subtle"
 	"encoding/base32"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/hotp"
 )
 
 // Defaults for new enrolments.
@@ -67,20 +72,21 @@ func URI(issuer, account, secret string) string {
 // Step returns the time step of t.
 func Step(t time.Time) int64 { return t.Unix() / int64(Period.Seconds()) }
 
-// HOTP computes the RFC 4226 code of key at counter with the given hash and digits.
+// HOTP computes the RFC 4226 code of key at counter with the given hash
+// (SHA-1, SHA-256 or SHA-512, told apart by digest size) and digits. The
+// HMAC truncation is github.com/pquerna/otp's, a well-kept implementation;
+// an unsupported hash or digit count yields "", which matches no code.
 func HOTP(newHash func() hash.Hash, key []byte, counter int64, digits int) string {
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(counter))
-	m := hmac.New(newHash, key)
-	m.Write(msg[:])
-	sum := m.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	bin := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
-	mod := uint32(1)
-	for range digits {
-		mod *= 10
+	alg, ok := map[int]otp.Algorithm{sha1.Size: otp.AlgorithmSHA1, sha256.Size: otp.AlgorithmSHA256, sha512.Size: otp.AlgorithmSHA512}[newHash().Size()]
+	if !ok || digits < 1 || digits > 10 || counter < 0 {
+		return ""
 	}
-	return fmt.Sprintf("%0*d", digits, bin%mod)
+	code, err := hotp.GenerateCodeCustom(base32.StdEncoding.EncodeToString(key), uint64(counter),
+		hotp.ValidateOpts{Digits: otp.Digits(digits), Algorithm: alg})
+	if err != nil {
+		return ""
+	}
+	return code
 }
 
 // Code returns the current 6-digit code of a base32 secret at t.
@@ -110,7 +116,7 @@ func Verify(secret, code string, now time.Time, lastStep int64) (int64, error) {
 	cur := Step(now)
 	for s := cur - Skew; s <= cur+Skew; s++ {
 		want := HOTP(sha1.New, key, s, Digits)
-		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+		if want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
 			if s <= lastStep {
 				return 0, ErrInvalidCode
 			}

@@ -107,3 +107,36 @@ func TestRecoveryCodes(t *testing.T) {
 		t.Fatalf("wrong code matched %d", i)
 	}
 }
+
+// FuzzSecret: a secret either decodes to at least 80 bits, gives codes and
+// verifies its own current code once, or is refused by every function
+// with the same error.
+func FuzzSecret(f *testing.F) {
+	for _, s := range []string{"JBSWY3DPEHPK3PXP", "jbsw y3dp ehpk 3pxp", "JBSWY3DPEHPK3PXP====", "", "0000", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "ÀÉ", strings.Repeat("A", 400)} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, secret string) {
+		key, err := DecodeSecret(secret)
+		code, cerr := Code(secret, now)
+		if err != nil {
+			if cerr == nil {
+				t.Fatalf("Code accepted %q that DecodeSecret refused", secret)
+			}
+			if _, verr := Verify(secret, "123456", now, 0); verr == nil || verr == ErrInvalidCode {
+				t.Fatalf("Verify of bad secret %q: %v", secret, verr)
+			}
+			return
+		}
+		if len(key) < 10 || cerr != nil || len(code) != Digits {
+			t.Fatalf("secret %q: %d-byte key, code %q, %v", secret, len(key), code, cerr)
+		}
+		step, err := Verify(secret, code, now, 0)
+		if err != nil || step != Step(now) {
+			t.Fatalf("own code refused: step %d, %v", step, err)
+		}
+		if _, err := Verify(secret, code, now, step); err != ErrInvalidCode {
+			t.Fatalf("replayed code accepted: %v", err)
+		}
+	})
+}
