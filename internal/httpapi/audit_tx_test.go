@@ -78,7 +78,11 @@ func TestChangeCommitsWithItsAuditEntry(t *testing.T) {
 		}
 		for _, rt := range tm.e.api.Routes() {
 			if rt.Method == http.MethodDelete {
-				calls = append(calls, call{"DELETE", f.path(rt.Path), nil})
+				path := f.path(rt.Path)
+				if rt.Path == "/api/v1/organizations/{id}" {
+					path += "?confirm=atomic" // the fixture's slug: an unconfirmed delete is refused before any write
+				}
+				calls = append(calls, call{"DELETE", path, nil})
 			}
 		}
 		before := rowCounts(t, tm)

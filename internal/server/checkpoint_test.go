@@ -16,6 +16,9 @@ import (
 )
 
 // get fetches path with an optional token and returns status and body.
+// metricsToken guards /metrics on the servers these tests start.
+const metricsToken = "checkpoint-test-metrics-token"
+
 func get(t *testing.T, addr, path, tok string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
@@ -58,7 +61,7 @@ func TestAuditTruncationNamedAtStart(t *testing.T) {
 			dir := t.TempDir()
 			url := dsn(t, dir)
 			env := map[string]string{"CAPSULE_ADMIN_PASSWORD": testPassword}
-			s := startWith(t, Options{DataDir: dir, DatabaseURL: url}, env)
+			s := startWith(t, Options{DataDir: dir, DatabaseURL: url, MetricsToken: metricsToken}, env)
 			tok := login(t, s.addr, "owner@example.com", testPassword)
 			for i := range 3 {
 				req, _ := http.NewRequest("POST", "http://"+s.addr+"/api/v1/projects", strings.NewReader(fmt.Sprintf(`{"name":"P%d","slug":"p%d"}`, i, i)))
@@ -70,7 +73,7 @@ func TestAuditTruncationNamedAtStart(t *testing.T) {
 				resp.Body.Close()
 			}
 			eventually(t, "metric 1 on an intact chain", func() (bool, string) {
-				_, m := get(t, s.addr, "/metrics", "")
+				_, m := get(t, s.addr, "/metrics", metricsToken)
 				return strings.Contains(m, "capsule_audit_chain_valid 1"), ""
 			})
 			if status, body := get(t, s.addr, "/readyz", ""); status != 200 || !strings.Contains(body, `"status":"ok"`) {
@@ -96,12 +99,12 @@ func TestAuditTruncationNamedAtStart(t *testing.T) {
 			st.Close()
 
 			logs := &lockedBuffer{}
-			s2 := startWith(t, Options{DataDir: dir, DatabaseURL: url, Logger: slog.New(slog.NewJSONHandler(logs, nil))}, env)
+			s2 := startWith(t, Options{DataDir: dir, DatabaseURL: url, MetricsToken: metricsToken, Logger: slog.New(slog.NewJSONHandler(logs, nil))}, env)
 			eventually(t, "/readyz degraded", func() (bool, string) {
 				status, body := get(t, s2.addr, "/readyz", "")
 				return status == 200 && strings.Contains(body, `"status":"degraded"`) && strings.Contains(body, `"audit":`), body
 			})
-			if _, m := get(t, s2.addr, "/metrics", ""); !strings.Contains(m, "capsule_audit_chain_valid 0") {
+			if _, m := get(t, s2.addr, "/metrics", metricsToken); !strings.Contains(m, "capsule_audit_chain_valid 0") {
 				t.Errorf("metric after truncation: %s", grepLine(m, "capsule_audit_chain_valid"))
 			}
 			want := fmt.Sprintf("entries after seq %d (anchored at ", head-2)
