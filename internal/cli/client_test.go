@@ -149,7 +149,7 @@ func TestClientAgainstRealServer(t *testing.T) {
 	}
 	// Deleting an organization sends the confirmation the server asks for.
 	mustRun(t, "orgs", "create", "Doomed Corp")
-	mustRun(t, "orgs", "delete", "doomed-corp")
+	mustRun(t, "orgs", "delete", "doomed-corp", "--yes")
 	if r := run(t, "", "orgs", "get", "doomed-corp"); r.code != ExitError {
 		t.Fatalf("deleted organization still found: exit %d", r.code)
 	}

@@ -149,7 +149,7 @@ func testEnvironments(t *testing.T, s *sqlstore.Store) {
 		t.Fatalf("duplicate error names field %v", e.Details["field"])
 	}
 	prod := &capsule.Environment{ProjectID: f.project.ID, Name: "production", Kind: capsule.EnvProduction,
-		DeliveryMode: capsule.DeliveryGitOps,
+		DeliveryMode:   capsule.DeliveryGitOps,
 		ApprovalPolicy: capsule.ApprovalPolicy{RequiredApprovals: 2, ApproverRoles: []string{"admin"}}}
 	must(t, s.CreateEnvironment(ctx, prod))
 	back, err := s.FindEnvironment(ctx, prod.ID)
