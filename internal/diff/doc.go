@@ -11,7 +11,7 @@
 // to the API server's defaults are dropped (see defaults.go). Quantities
 // compare by value ("1000m" = "1") and numbers by value (3 = 3.0).
 //
-// Decisions where issue 3 is silent:
+// Design decisions:
 //   - Lists of objects are matched by their Kubernetes merge key (name,
 //     mountPath, containerPort, port...) when every item has a unique one, so
 //     reordering containers or env vars is not a change; JSON pointers still

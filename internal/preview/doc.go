@@ -4,7 +4,7 @@
 // objects and options in, a Preview out; an LLM explanation is added by the
 // caller through Explain with an explainer it configured.
 //
-// Decisions where issue 3 is silent:
+// Design decisions:
 //   - The target Kubernetes version is the one given, else the lowest
 //     kubelet version of the cluster state, else 1.34.
 //   - The cost-increase rule sees the cost engine's baseline and projected

@@ -14,7 +14,7 @@
 //		client := c.Client(t)      // admin; c.ReadOnlyConfig for the agent
 //	}
 //
-// Decisions where the issue was silent:
+// Design decisions:
 //   - Authentication is by client certificates from a throwaway CA (ECDSA,
 //     instant to generate). The admin identity is in system:masters; the
 //     read-only identity is bound to ClusterRole capsule-testenv-readonly
