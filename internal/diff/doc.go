@@ -31,7 +31,7 @@
 //   - Objects controlled by another (ownerReferences with controller: true,
 //     e.g. the ReplicaSets and Pods of a live cluster dump) are left out, as
 //     Argo CD leaves them out of its diff.
-//   - Resource keys in the output are "Kind/name" (the JSON form), so
+//   - Resource keys in the output are "Kind/name" (the preview JSON form), so
 //     with MatchNamespace two namespaces' objects may share a key.
 //   - A live dump (kubectl get -o yaml) works as the current state (checked
 //     against a real API server, see docs/notes/realworld-preview.md): the

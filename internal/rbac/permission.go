@@ -3,7 +3,7 @@
 // roles owner, admin, developer and viewer, custom roles, and role bindings
 // at organization, project and environment scope.
 //
-// Decisions where the PRD is silent:
+// Design decisions:
 //   - A binding applies to its scope and everything below it: an organization
 //     binding covers every project and environment of the organization, a
 //     project binding every environment of the project. Permissions granted
