@@ -12,6 +12,8 @@ echo "== staticcheck"
 "$(go env GOPATH)/bin/staticcheck" ./...
 echo "== go test"
 go test -count=1 -timeout 60m ./...
+echo "== fuzz targets, briefly"
+bash hack/fuzz.sh
 echo "== benchmarks (one iteration each)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
