@@ -293,8 +293,8 @@ func devStatusTable(w io.Writer, st devClusterStatus) {
 	}
 }
 
-// podSummary is "5000 Ready; Running 5000, Pending 0" with the phases that
-// have pods, in lifecycle order.
+// podSummary is "5000 Ready, Pending 0, Running 5000": Pending and Running
+// always, the other phases when they have pods.
 func podSummary(h *testenv.Health) string {
 	parts := []string{fmt.Sprintf("%d Ready", h.ReadyPods)}
 	for _, phase := range []string{"Pending", "Running", "Succeeded", "Failed", "Unknown"} {
