@@ -109,12 +109,14 @@ five_k() {
 
 ten_k() {
   up --nodes 200
-  local f=$work/10k.yaml ns d
-  : >"$f"
+  # One file per namespace, created by 10 kubectl processes at once: one
+  # kubectl applying 550 objects one after another took longer than the
+  # cluster took to make 10,000 pods Ready, so it measured kubectl.
+  local f ns d
   for ns in $(seq 1 50); do
-    printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: team-%d}\n---\n' "$ns" >>"$f"
-  done
-  for ns in $(seq 1 50); do
+    f=$work/10k-team-$ns.yaml
+    printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: team-%d}\n' "$ns" >"$work/ns-$ns.yaml"
+    : >"$f"
     for d in $(seq 1 10); do
       cat >>"$f" <<YAML
 apiVersion: apps/v1
@@ -135,9 +137,10 @@ YAML
     done
   done
   local t0; t0=$(now)
-  kubectl apply -f "$f" >/dev/null
+  ls "$work"/ns-*.yaml | xargs -P 10 -n 1 kubectl create -f >/dev/null
+  ls "$work"/10k-team-*.yaml | xargs -P 10 -n 1 kubectl create -f >/dev/null
   wait_ready 10000 900
-  report "10000 pods in 500 Deployments: Ready $(since "$t0") s after apply started"
+  report "10000 pods in 500 Deployments: Ready $(since "$t0") s after creation started"
   report "NodeNotReady events: $(notready_events)"
   capsule dev cluster status --dir "$dir"
   down
