@@ -43,11 +43,14 @@ func (dotnetDetector) Detect(a *App) (*Match, error) {
 	if file == "" {
 		return nil, nil
 	}
+	m := &Match{Score: scoreManifest}
 	p, err := parseCsproj(a.Path(file), []byte(a.ReadString(file)))
 	if err != nil {
-		return nil, err
+		// Still a .NET project named for its file; the target framework,
+		// SDK and packages are unknown.
+		p = &csproj{}
+		m.Signals = append(m.Signals, ignoredManifest(err))
 	}
-	m := &Match{Score: scoreManifest}
 	m.Language, m.PackageManager, m.Framework = "dotnet", "dotnet", "dotnet"
 	name := strings.TrimSuffix(strings.TrimSuffix(file, ".csproj"), ".fsproj")
 	var tfm, outType string

@@ -112,7 +112,10 @@ func mavenApp(a *App, j *jvmApp) error {
 	b, _ := a.Read("pom.xml")
 	p, err := parsePom(a.Path("pom.xml"), b)
 	if err != nil {
-		return err
+		// Still a Maven build; the artifact, Java version and
+		// dependencies are unknown.
+		p = &pom{}
+		j.m.Signals = append(j.m.Signals, ignoredManifest(err))
 	}
 	j.m.PackageManager, j.m.PackageName = "maven", p.ArtifactID
 	j.m.Signals = append(j.m.Signals, "pom.xml artifact "+p.ArtifactID)

@@ -31,10 +31,7 @@ func (phpDetector) Detect(a *App) (*Match, error) {
 	m.Language, m.Framework = "php", "php"
 	var c composerJSON
 	if b, ok := a.Read("composer.json"); ok {
-		w, err := parseJSONLoose(a.Path("composer.json"), b, &c)
-		if err != nil {
-			return nil, err
-		}
+		w := parseJSONLoose(a.Path("composer.json"), b, &c)
 		if w != "" {
 			m.Signals = append(m.Signals, w)
 		}
@@ -122,7 +119,9 @@ func phpAssets(a *App, m *Match) {
 // Dockerfile generator reads it to bring Node.js into the build.
 func frontendAssets(a *App, m *Match) {
 	var pkg packageJSON
-	if _, err := parseJSONLoose("package.json", []byte(a.ReadString("package.json")), &pkg); err != nil || pkg.Scripts["build"] == "" {
+	// A broken package.json is reported by the Node.js detector's warning.
+	parseJSONLoose("package.json", []byte(a.ReadString("package.json")), &pkg)
+	if pkg.Scripts["build"] == "" {
 		return
 	}
 	pm := "npm"

@@ -49,7 +49,9 @@ func (p *pyApp) readManifests() error {
 	if b, ok := a.Read("pyproject.toml"); ok {
 		pp, err := parsePyProject(a.Path("pyproject.toml"), b)
 		if err != nil {
-			return err
+			// The other manifests and the sources still tell the framework.
+			pp = &pyProject{}
+			p.m.Signals = append(p.m.Signals, ignoredManifest(err))
 		}
 		p.name = pp.Project.Name
 		for _, d := range pp.Project.Dependencies {
@@ -72,7 +74,8 @@ func (p *pyApp) readManifests() error {
 	if b, ok := a.Read("Pipfile"); ok {
 		var pf pipfile
 		if err := parseTOML(a.Path("Pipfile"), b, &pf); err != nil {
-			return err
+			pf = pipfile{}
+			p.m.Signals = append(p.m.Signals, ignoredManifest(err))
 		}
 		for n, v := range pf.Packages {
 			p.deps.addTable(n, v)

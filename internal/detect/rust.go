@@ -54,10 +54,12 @@ func (rustDetector) Detect(a *App) (*Match, error) {
 		return nil, nil
 	}
 	var c cargoToml
-	if err := parseTOML(a.Path("Cargo.toml"), b, &c); err != nil {
-		return nil, err
-	}
 	m := &Match{Score: scoreManifest}
+	if err := parseTOML(a.Path("Cargo.toml"), b, &c); err != nil {
+		// Still a Rust crate: src/main.rs and the toolchain file tell the rest.
+		c = cargoToml{}
+		m.Signals = append(m.Signals, ignoredManifest(err))
+	}
 	m.Language, m.PackageManager, m.Framework = "rust", "cargo", "rust"
 	m.PackageName = c.Package.Name
 	rustVersion(a, &c, m)
