@@ -44,14 +44,14 @@ func (dotnetDetector) Detect(a *App) (*Match, error) {
 		return nil, nil
 	}
 	m := &Match{Score: scoreManifest}
+	m.Language, m.PackageManager, m.Framework = "dotnet", "dotnet", "dotnet"
 	p, err := parseCsproj(a.Path(file), []byte(a.ReadString(file)))
 	if err != nil {
 		// Still a .NET project named for its file; the target framework,
 		// SDK and packages are unknown.
-		p = &csproj{}
-		m.Signals = append(m.Signals, ignoredManifest(err))
+		m.Signals = append(m.Signals, ignoredManifest(err), "whether "+file+" is a web app, a worker or a library is unknown")
+		return m, nil
 	}
-	m.Language, m.PackageManager, m.Framework = "dotnet", "dotnet", "dotnet"
 	name := strings.TrimSuffix(strings.TrimSuffix(file, ".csproj"), ".fsproj")
 	var tfm, outType string
 	test := false

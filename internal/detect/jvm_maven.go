@@ -118,7 +118,9 @@ func mavenApp(a *App, j *jvmApp) error {
 		j.m.Signals = append(j.m.Signals, ignoredManifest(err))
 	}
 	j.m.PackageManager, j.m.PackageName = "maven", p.ArtifactID
-	j.m.Signals = append(j.m.Signals, "pom.xml artifact "+p.ArtifactID)
+	if p.ArtifactID != "" {
+		j.m.Signals = append(j.m.Signals, "pom.xml artifact "+p.ArtifactID)
+	}
 	j.javaVersion = firstNonEmpty(p.property("java.version"), p.property("maven.compiler.release"),
 		p.property("maven.compiler.source"), p.property("maven.compiler.target"), p.property("kotlin.compiler.jvmTarget"))
 	j.versionSource = "pom.xml properties"

@@ -55,12 +55,18 @@ func (rustDetector) Detect(a *App) (*Match, error) {
 	}
 	var c cargoToml
 	m := &Match{Score: scoreManifest}
+	m.Language, m.PackageManager, m.Framework = "rust", "cargo", "rust"
 	if err := parseTOML(a.Path("Cargo.toml"), b, &c); err != nil {
 		// Still a Rust crate: src/main.rs and the toolchain file tell the rest.
-		c = cargoToml{}
 		m.Signals = append(m.Signals, ignoredManifest(err))
+		if a.Has("src/main.rs") {
+			// Cargo names the binary after the package, which only the
+			// broken file declares: the start command stays unknown.
+			m.Deployable, m.Score, m.Type, m.BuildCommand = true, scoreRunnable, "worker", "cargo build --release"
+			m.Signals = append(m.Signals, "src/main.rs is a binary; its name (the package name) is unknown, so is the start command")
+		}
+		return m, nil
 	}
-	m.Language, m.PackageManager, m.Framework = "rust", "cargo", "rust"
 	m.PackageName = c.Package.Name
 	rustVersion(a, &c, m)
 	bin := rustBinary(a, &c)
