@@ -41,7 +41,7 @@ func ignoredManifest(err error) string {
 	return "warning: " + err.Error() + "; the file is ignored: what only it declares is unknown"
 }
 
-// colAt converts a byte offset into a 1-based column (in bytes) on its line.
+// colAt is the 1-based column (in bytes) of the byte at offset on its line.
 func colAt(b []byte, offset int64) int {
 	if offset > int64(len(b)) {
 		offset = int64(len(b))
@@ -79,7 +79,9 @@ func parseJSON(file string, b []byte, v any) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return &ManifestError{File: file, Line: lineAt(b, syn.Offset), Col: colAt(b, syn.Offset),
+		// Offset counts the bytes read, the offending one included.
+		at := max(syn.Offset-1, 0)
+		return &ManifestError{File: file, Line: lineAt(b, at), Col: colAt(b, at),
 			Err: errors.New("invalid JSON: " + syn.Error())}
 	case errors.As(err, &typ):
 		return &ManifestError{File: file, Line: lineAt(b, typ.Offset),
