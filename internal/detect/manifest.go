@@ -124,7 +124,11 @@ func parseTOML(file string, b []byte, v any) error {
 	}
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		return &ManifestError{File: file, Line: pe.Position.Line, Col: pe.Position.Col, Err: errors.New("invalid TOML: " + pe.Message)}
+		col := pe.Position.Col
+		if lines := bytes.Split(b, []byte("\n")); pe.Position.Line < 1 || pe.Position.Line > len(lines) || col > len(lines[pe.Position.Line-1])+1 {
+			col = 0 // for a key defined twice the parser's column belongs to another line
+		}
+		return &ManifestError{File: file, Line: pe.Position.Line, Col: col, Err: errors.New("invalid TOML: " + pe.Message)}
 	}
 	return &ManifestError{File: file, Err: err}
 }

@@ -59,6 +59,7 @@ func (rustDetector) Detect(a *App) (*Match, error) {
 	if err := parseTOML(a.Path("Cargo.toml"), b, &c); err != nil {
 		// Still a Rust crate: src/main.rs and the toolchain file tell the rest.
 		m.Signals = append(m.Signals, ignoredManifest(err))
+		rustVersion(a, &c, m)
 		if a.Has("src/main.rs") {
 			// Cargo names the binary after the package, which only the
 			// broken file declares: the start command stays unknown.
