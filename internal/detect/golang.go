@@ -47,13 +47,17 @@ func parseGoMod(file string, b []byte) (*modfile.File, error) {
 
 // Detect implements Detector.
 func (goDetector) Detect(a *App) (*Match, error) {
-	b, ok := a.Read("go.mod")
+	b, ok, unreadable := a.Manifest("go.mod")
 	if !ok {
 		return nil, nil
 	}
 	m := &Match{Score: scoreManifest}
 	mf, err := parseGoMod(a.Path("go.mod"), b)
-	if err != nil {
+	switch {
+	case unreadable != "":
+		mf = &modfile.File{}
+		m.Signals = append(m.Signals, unreadable)
+	case err != nil:
 		// Still a Go module: its main packages and entry points are found
 		// from the sources; the module path and requirements are unknown.
 		mf = &modfile.File{}

@@ -74,11 +74,14 @@ func (nodeDetector) Name() string { return "node" }
 
 // Detect implements Detector.
 func (nodeDetector) Detect(a *App) (*Match, error) {
-	b, ok := a.Read("package.json")
+	b, ok, unreadable := a.Manifest("package.json")
 	if !ok {
 		return nxIntegrated(a)
 	}
-	pkg := parsePackageJSON(a.Path("package.json"), b)
+	pkg := &packageJSON{warning: unreadable}
+	if unreadable == "" {
+		pkg = parsePackageJSON(a.Path("package.json"), b)
+	}
 	m := &Match{PackageName: pkg.Name, Deps: pkg.deps()}
 	m.Language = "javascript"
 	if pkg.warning != "" {

@@ -30,8 +30,10 @@ func (phpDetector) Detect(a *App) (*Match, error) {
 	m := &Match{Score: scoreManifest}
 	m.Language, m.Framework = "php", "php"
 	var c composerJSON
-	if b, ok := a.Read("composer.json"); ok {
-		w := parseJSONLoose(a.Path("composer.json"), b, &c)
+	if b, ok, w := a.Manifest("composer.json"); ok {
+		if w == "" {
+			w = parseJSONLoose(a.Path("composer.json"), b, &c)
+		}
 		if w != "" {
 			m.Signals = append(m.Signals, w)
 		}

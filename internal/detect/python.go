@@ -46,9 +46,13 @@ func (pythonDetector) Detect(a *App) (*Match, error) {
 
 func (p *pyApp) readManifests() error {
 	a := p.a
-	if b, ok := a.Read("pyproject.toml"); ok {
+	if b, ok, unreadable := a.Manifest("pyproject.toml"); ok {
 		pp, err := parsePyProject(a.Path("pyproject.toml"), b)
-		if err != nil {
+		switch {
+		case unreadable != "":
+			pp = &pyProject{}
+			p.m.Signals = append(p.m.Signals, unreadable)
+		case err != nil:
 			// The other manifests and the sources still tell the framework.
 			pp = &pyProject{}
 			p.m.Signals = append(p.m.Signals, ignoredManifest(err))

@@ -49,7 +49,7 @@ var toolchainChannelRe = regexp.MustCompile(`channel\s*=\s*"([^"]+)"`)
 
 // Detect implements Detector.
 func (rustDetector) Detect(a *App) (*Match, error) {
-	b, ok := a.Read("Cargo.toml")
+	b, ok, unreadable := a.Manifest("Cargo.toml")
 	if !ok {
 		return nil, nil
 	}
@@ -57,8 +57,11 @@ func (rustDetector) Detect(a *App) (*Match, error) {
 	m := &Match{Score: scoreManifest}
 	m.Language, m.PackageManager, m.Framework = "rust", "cargo", "rust"
 	if err := parseTOML(a.Path("Cargo.toml"), b, &c); err != nil {
+		unreadable = ignoredManifest(err)
+	}
+	if unreadable != "" {
 		// Still a Rust crate: src/main.rs and the toolchain file tell the rest.
-		m.Signals = append(m.Signals, ignoredManifest(err))
+		m.Signals = append(m.Signals, unreadable)
 		rustVersion(a, &c, m)
 		if a.Has("src/main.rs") {
 			// Cargo names the binary after the package, which only the
