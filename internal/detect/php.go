@@ -52,7 +52,8 @@ func (phpDetector) Detect(a *App) (*Match, error) {
 	m.Deployable, m.Type, m.Score = true, "web", scoreFramework
 	defer phpAssets(a, m)
 	switch {
-	case c.Require["laravel/framework"] != "":
+	case c.Require["laravel/framework"] != "" || (c.Require == nil && a.Has("artisan")):
+		// Without a readable composer.json, Laravel's artisan still tells.
 		phpLaravel(a, m, c)
 	case c.Require["symfony/framework-bundle"] != "":
 		m.Framework, m.Port = "symfony", 8000
@@ -90,7 +91,11 @@ func (phpDetector) Detect(a *App) (*Match, error) {
 
 func phpLaravel(a *App, m *Match, c composerJSON) {
 	m.Framework, m.Port = "laravel", 8000
-	m.Signals = append(m.Signals, "composer.json requires laravel/framework")
+	if c.Require["laravel/framework"] != "" {
+		m.Signals = append(m.Signals, "composer.json requires laravel/framework")
+	} else {
+		m.Signals = append(m.Signals, "artisan present: Laravel")
+	}
 	if c.Require["laravel/octane"] != "" {
 		m.StartCommand = "php artisan octane:start --host=0.0.0.0 --port=8000"
 		m.Signals = append(m.Signals, "laravel/octane: long-running Octane server")
