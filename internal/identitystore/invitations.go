@@ -27,7 +27,7 @@ type Invitation struct {
 
 // CreateInvitation stores inv, assigning ID; the email is kept lower-cased.
 func (s *Store) CreateInvitation(ctx context.Context, inv *Invitation) error {
-	inv.ID = newID()
+	inv.ID = database.NewID()
 	database.NoteTarget(ctx, inv.ID)
 	inv.Email = strings.ToLower(strings.TrimSpace(inv.Email))
 	_, err := s.exec(ctx, `INSERT INTO invitations (id, organization_id, email_key, role, token_hash, invited_by, created_at, expires_at)
@@ -36,7 +36,7 @@ func (s *Store) CreateInvitation(ctx context.Context, inv *Invitation) error {
 	if database.IsForeignKeyViolation(err) {
 		return capsule.NotFound("organization", inv.OrganizationID)
 	}
-	return dbErr(err, nil)
+	return database.DomainError(err, nil)
 }
 
 // AcceptInvitation marks the invitation with this token hash accepted by
@@ -64,5 +64,5 @@ func (s *Store) AcceptInvitation(ctx context.Context, tokenHash, email string, n
 		_, err = tx.Exec(ctx, `UPDATE invitations SET accepted_at = ? WHERE id = ? AND accepted_at IS NULL`, database.TimeOf(now), inv.ID)
 		return err
 	})
-	return &inv, dbErr(err, nil)
+	return &inv, database.DomainError(err, nil)
 }

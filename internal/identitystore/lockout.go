@@ -53,7 +53,7 @@ func (s *Store) LockedUntil(ctx context.Context, key string, now time.Time) (tim
 	if errors.Is(err, sql.ErrNoRows) || !until.Valid || !now.Before(until.Time) {
 		return time.Time{}, nil
 	}
-	return until.Time, dbErr(err, nil)
+	return until.Time, database.DomainError(err, nil)
 }
 
 // RecordLoginFailure counts a failure for key under th and returns when the
@@ -89,7 +89,7 @@ func (s *Store) RecordLoginFailure(ctx context.Context, key string, now time.Tim
 		}
 		return err
 	})
-	return locked, dbErr(err, nil)
+	return locked, database.DomainError(err, nil)
 }
 
 func later(a, b database.Time) time.Time {
@@ -103,5 +103,5 @@ func later(a, b database.Time) time.Time {
 // (which the API only lets through when key has no running delay).
 func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
 	_, err := s.exec(ctx, `DELETE FROM login_failures WHERE key = ?`, key)
-	return dbErr(err, nil)
+	return database.DomainError(err, nil)
 }
