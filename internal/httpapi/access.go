@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,9 +24,10 @@ import (
 // AccessConfig are the identity and access dependencies of the API
 // (issue 6): the identity store, the secret keyring and the rate limits.
 type AccessConfig struct {
-	// Identity is the identity store; nil builds one over Config.Store when
-	// that is a SQL store (it has DB and Dialect methods).
-	Identity *identitystore.Store
+	// Identity is the identity store (identitystore.New over the same
+	// database as Config.Store); required. It is passed in rather than
+	// found under Config.Store, so a decorated store needs no unwrapping.
+	Identity Identity
 	// Keyring encrypts secrets; nil makes the secret routes answer 501.
 	Keyring *secretbox.Keyring
 	// AuditSigner signs the audit log's checkpoints and checks them when
@@ -49,7 +49,7 @@ type AccessConfig struct {
 // around every route.
 type access struct {
 	store                       capsule.Store
-	ids                         *identitystore.Store
+	ids                         Identity
 	keyring                     *secretbox.Keyring
 	log                         *slog.Logger
 	now                         func() time.Time
@@ -70,11 +70,7 @@ func newAccess(cfg Config) (*access, error) {
 		ac.http = egress.New(egress.Options{})
 	}
 	if ac.ids == nil {
-		src := sqlSource(cfg.Store)
-		if src == nil {
-			return nil, errors.New("httpapi: Access.Identity is required when Store is not a SQL store")
-		}
-		ac.ids = identitystore.New(src)
+		return nil, errors.New("httpapi: Access.Identity is required (identitystore.New over the store's database)")
 	}
 	if cfg.Access.AuditSigner != nil {
 		ac.ids.SetCheckpointSigner(cfg.Access.AuditSigner)
@@ -116,38 +112,6 @@ func newAccess(cfg Config) (*access, error) {
 		return nil, fmt.Errorf("httpapi: rate limits: %w", err)
 	}
 	return ac, nil
-}
-
-// Identity returns the identity store the API reads access from. Other
-// in-process writers of roles, bindings, MFA or API keys must use it, so
-// the API's caches see their writes at once.
-func (a *API) Identity() *identitystore.Store { return a.access.ids }
-
-// sqlSource finds the SQL store under st, looking through wrappers that
-// embed a capsule.Store (such as a caching or fault-injecting decorator).
-func sqlSource(st capsule.Store) identitystore.Source {
-	for range 8 {
-		if src, ok := st.(identitystore.Source); ok {
-			return src
-		}
-		v := reflect.ValueOf(st)
-		if v.Kind() == reflect.Pointer {
-			v = v.Elem()
-		}
-		if v.Kind() != reflect.Struct {
-			return nil
-		}
-		f := v.FieldByName("Store")
-		if !f.IsValid() || !f.CanInterface() {
-			return nil
-		}
-		inner, ok := f.Interface().(capsule.Store)
-		if !ok || inner == nil {
-			return nil
-		}
-		st = inner
-	}
-	return nil
 }
 
 // guard wraps the API's handler of rt (wrap) with authentication (bearer

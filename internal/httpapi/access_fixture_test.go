@@ -57,7 +57,7 @@ func newTeam(t *testing.T, dsn string, mutate ...func(*httpapi.Config)) *team {
 	ring := testKeyring(t)
 	e := newEnv(t, dsn, append([]func(*httpapi.Config){withKeyring(ring)}, mutate...)...)
 	// The API's own identity store, so its caches see the fixtures' writes.
-	tm := &team{e: e, ids: e.api.Identity(), ring: ring,
+	tm := &team{e: e, ids: e.ids, ring: ring,
 		tokens: map[string]string{rbac.Owner: e.token}, users: map[string]string{rbac.Owner: e.userID}}
 	for _, role := range roleOrder[:3] {
 		email := role + "-member@example.com"
