@@ -52,6 +52,11 @@ func TestRBACMatrix(t *testing.T) {
 				checkOtherTenant(t, tm, rt, shared)
 			}
 		}
+		for route := range matrixBodies {
+			if !seen[route] {
+				t.Errorf("matrixBodies names %s, which is no route", route)
+			}
+		}
 		for route := range matrixStatus {
 			if !seen[route] {
 				t.Errorf("matrixStatus names %s, which is no route", route)
@@ -80,25 +85,49 @@ var matrixStatus = map[string]int{
 	"POST /api/v1/auth/mfa/confirm":                                 http.StatusBadRequest,
 	"POST /api/v1/auth/mfa/disable":                                 http.StatusBadRequest,
 	"POST /api/v1/invitations/accept":                               http.StatusBadRequest,
-	"POST /api/v1/organizations":                                    http.StatusBadRequest,
 	"PUT /api/v1/organizations/{id}":                                http.StatusBadRequest,
-	"POST /api/v1/organizations/{id}/api-keys":                      http.StatusBadRequest,
-	"POST /api/v1/organizations/{id}/invitations":                   http.StatusBadRequest,
 	"POST /api/v1/organizations/{id}/role-bindings":                 http.StatusBadRequest,
-	"POST /api/v1/organizations/{id}/roles":                         http.StatusBadRequest,
 	"POST /api/v1/organizations/{id}/users":                         http.StatusBadRequest,
 	"POST /api/v1/organizations/{id}/users/{userId}/reset-password": http.StatusBadRequest,
 	"PUT /api/v1/organizations/{id}/members/{userId}":               http.StatusBadRequest,
 	"PUT /api/v1/organizations/{id}/sso":                            http.StatusBadRequest,
-	"POST /api/v1/projects":                                         http.StatusBadRequest,
 	"PUT /api/v1/projects/{id}":                                     http.StatusBadRequest,
-	"POST /api/v1/environments":                                     http.StatusBadRequest,
 	"PUT /api/v1/environments/{id}":                                 http.StatusBadRequest,
-	"POST /api/v1/services":                                         http.StatusBadRequest,
 	"PUT /api/v1/services/{id}":                                     http.StatusBadRequest,
-	"POST /api/v1/secrets":                                          http.StatusBadRequest,
-	"PUT /api/v1/secrets/{id}":                                      http.StatusBadRequest,
 	"POST /api/v1/previews":                                         http.StatusBadRequest,
+}
+
+// matrixBodies are the request bodies of writes that can succeed in the
+// matrix. Each role calls them once on the shared fixture, so names carry
+// the role to stay unique.
+var matrixBodies = map[string]func(f fixture, role string) any{
+	"POST /api/v1/organizations": func(f fixture, role string) any {
+		return map[string]string{"name": "Org " + role, "slug": "org-" + role}
+	},
+	"POST /api/v1/projects": func(f fixture, role string) any {
+		return map[string]string{"organizationId": f.org, "name": "Shop " + role, "slug": "shop-" + role}
+	},
+	"POST /api/v1/environments": func(f fixture, role string) any {
+		return map[string]string{"projectId": f.project, "name": "qa-" + role, "kind": "development"}
+	},
+	"POST /api/v1/services": func(f fixture, role string) any {
+		return map[string]string{"projectId": f.project, "name": "svc-" + role, "type": "api"}
+	},
+	"POST /api/v1/secrets": func(f fixture, role string) any {
+		return map[string]string{"organizationId": f.org, "projectId": f.project, "name": "TOKEN_" + strings.ToUpper(role), "value": "s3cret-value-" + role}
+	},
+	"PUT /api/v1/secrets/{id}": func(f fixture, role string) any {
+		return map[string]string{"value": "rotated-value-" + role}
+	},
+	"POST /api/v1/organizations/{id}/api-keys": func(f fixture, role string) any {
+		return map[string]string{"name": "key-" + role, "role": rbac.Viewer}
+	},
+	"POST /api/v1/organizations/{id}/invitations": func(f fixture, role string) any {
+		return map[string]string{"email": role + "-invitee@example.com", "role": rbac.Viewer}
+	},
+	"POST /api/v1/organizations/{id}/roles": func(f fixture, role string) any {
+		return map[string]any{"name": "role-" + role, "permissions": []string{"project:view"}}
+	},
 }
 
 // allowedStatus is the exact status an allowed call to rt must answer.
@@ -112,8 +141,11 @@ func allowedStatus(rt httpapi.Route) int {
 // requestFor builds the path and body of a call to rt on fixture f. Lists
 // are filtered on the fixture's organization or project; writes name the
 // production environment, so deploys need deploy:production.
-func requestFor(rt httpapi.Route, f fixture) (string, any) {
+func requestFor(rt httpapi.Route, f fixture, role string) (string, any) {
 	path := f.path(rt.Path)
+	if body, ok := matrixBodies[rt.Method+" "+rt.Path]; ok {
+		return path, body(f, role)
+	}
 	if rt.Method == http.MethodGet && !strings.Contains(rt.Path, "{") {
 		var q []string
 		for _, p := range rt.Query {
@@ -164,7 +196,7 @@ func expected(rt httpapi.Route, perm rbac.Permission, role string) bool {
 
 func checkRoute(t *testing.T, tm *team, rt httpapi.Route, perm rbac.Permission, role string, f fixture) {
 	t.Helper()
-	path, body := requestFor(rt, f)
+	path, body := requestFor(rt, f, role)
 	status, out := send(t, tm.e, rt.Method, path, bearer(tm.tokens[role]), body)
 	allowed := expected(rt, perm, role)
 	switch want := allowedStatus(rt); {
@@ -179,7 +211,7 @@ func checkRoute(t *testing.T, tm *team, rt httpapi.Route, perm rbac.Permission, 
 // organization: the answer must be 404, so existence does not leak.
 func checkOtherTenant(t *testing.T, tm *team, rt httpapi.Route, f fixture) {
 	t.Helper()
-	path, body := requestFor(rt, f)
+	path, body := requestFor(rt, f, "stranger")
 	status, out := send(t, tm.e, rt.Method, path, bearer(tm.strangerToken(t)), body)
 	// 501 is accepted for capabilities that do not exist yet: it says nothing about the resource.
 	if status != http.StatusNotFound && status != http.StatusNotImplemented {
