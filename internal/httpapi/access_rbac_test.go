@@ -75,26 +75,22 @@ func TestRBACMatrix(t *testing.T) {
 // table is updated. Every other allowed call must answer the route table's
 // success status.
 var matrixStatus = map[string]int{
-	"GET /api/v1/audit/checkpoints":                                 http.StatusNotImplemented, // no audit signer in the test API
-	"GET /api/v1/deployments/{id}/logs":                             http.StatusNotImplemented,
-	"POST /api/v1/services/{id}/deploy":                             http.StatusNotImplemented,
-	"POST /api/v1/services/{id}/rollback":                           http.StatusNotImplemented,
-	"POST /api/v1/services/{id}/scale":                              http.StatusNotImplemented,
-	"GET /api/v1/services/{id}/revisions/compare":                   http.StatusBadRequest, // from and to are required
-	"POST /api/v1/deployments/{id}/cancel":                          http.StatusBadRequest, // the body names production, the deployment is in staging
-	"POST /api/v1/auth/mfa/confirm":                                 http.StatusBadRequest,
-	"POST /api/v1/auth/mfa/disable":                                 http.StatusBadRequest,
-	"POST /api/v1/invitations/accept":                               http.StatusBadRequest,
-	"PUT /api/v1/organizations/{id}":                                http.StatusBadRequest,
-	"POST /api/v1/organizations/{id}/role-bindings":                 http.StatusBadRequest,
-	"POST /api/v1/organizations/{id}/users":                         http.StatusBadRequest,
-	"POST /api/v1/organizations/{id}/users/{userId}/reset-password": http.StatusBadRequest,
-	"PUT /api/v1/organizations/{id}/members/{userId}":               http.StatusBadRequest,
-	"PUT /api/v1/organizations/{id}/sso":                            http.StatusBadRequest,
-	"PUT /api/v1/projects/{id}":                                     http.StatusBadRequest,
-	"PUT /api/v1/environments/{id}":                                 http.StatusBadRequest,
-	"PUT /api/v1/services/{id}":                                     http.StatusBadRequest,
-	"POST /api/v1/previews":                                         http.StatusBadRequest,
+	"GET /api/v1/audit/checkpoints":               http.StatusNotImplemented, // no audit signer in the test API
+	"GET /api/v1/deployments/{id}/logs":           http.StatusNotImplemented,
+	"POST /api/v1/services/{id}/deploy":           http.StatusNotImplemented,
+	"POST /api/v1/services/{id}/rollback":         http.StatusNotImplemented,
+	"POST /api/v1/services/{id}/scale":            http.StatusNotImplemented,
+	"GET /api/v1/services/{id}/revisions/compare": http.StatusBadRequest, // from and to are required
+	"POST /api/v1/deployments/{id}/cancel":        http.StatusBadRequest, // the body names production, the deployment is in staging
+	"POST /api/v1/auth/mfa/confirm":               http.StatusBadRequest,
+	"POST /api/v1/auth/mfa/disable":               http.StatusBadRequest,
+	"POST /api/v1/invitations/accept":             http.StatusBadRequest,
+	"PUT /api/v1/organizations/{id}":              http.StatusBadRequest,
+	"PUT /api/v1/organizations/{id}/sso":          http.StatusBadRequest,
+	"PUT /api/v1/projects/{id}":                   http.StatusBadRequest,
+	"PUT /api/v1/environments/{id}":               http.StatusBadRequest,
+	"PUT /api/v1/services/{id}":                   http.StatusBadRequest,
+	"POST /api/v1/previews":                       http.StatusBadRequest,
 }
 
 // matrixBodies are the request bodies of writes that can succeed in the
@@ -127,6 +123,22 @@ var matrixBodies = map[string]func(f fixture, role string) any{
 	},
 	"POST /api/v1/organizations/{id}/roles": func(f fixture, role string) any {
 		return map[string]any{"name": "role-" + role, "permissions": []string{"project:view"}}
+	},
+	"POST /api/v1/organizations/{id}/role-bindings": func(f fixture, role string) any {
+		user := f.managed // one binding per (user, scope): each role grants to another member
+		if role == rbac.Owner {
+			user = f.member
+		}
+		return map[string]string{"userId": user, "role": rbac.Viewer, "projectId": f.project, "environmentId": f.staging}
+	},
+	"POST /api/v1/organizations/{id}/users": func(f fixture, role string) any {
+		return map[string]string{"email": role + "-created@example.com", "name": "Created by " + role, "role": rbac.Viewer}
+	},
+	"POST /api/v1/organizations/{id}/users/{userId}/reset-password": func(f fixture, role string) any {
+		return map[string]string{} // a generated password
+	},
+	"PUT /api/v1/organizations/{id}/members/{userId}": func(f fixture, role string) any {
+		return map[string]string{"role": rbac.Viewer} // the fixture's member is a viewer: setting it again changes nothing
 	},
 }
 
