@@ -37,7 +37,7 @@ func TestRBACMatrix(t *testing.T) {
 			}
 			for _, role := range roleOrder {
 				f := shared
-				if rt.Method == http.MethodDelete {
+				if rt.Method == http.MethodDelete || strings.HasSuffix(rt.Path, "/cancel") { // cancelled once only
 					n++
 					f = tm.newFixture(t, fmt.Sprintf("fresh-%d", n))
 				}
@@ -72,27 +72,25 @@ func TestRBACMatrix(t *testing.T) {
 }
 
 // matrixStatus is the exact answer to the allowed calls whose matrix
-// request cannot succeed: the matrix sends one generic body (organization,
-// project and production environment ids) to every write, which a route
-// with a body of its own refuses (UNKNOWN_FIELD or VALIDATION_FAILED), and
-// a few capabilities answer 501 until they exist. Pinning the status still
+// request cannot succeed: a few capabilities answer 501 until they exist,
+// and the rest need what the matrix cannot give (a TOTP code, an
+// invitation token, a reachable identity provider, a preview's manifests),
+// so they get the generic ids body and refuse it. Pinning the status still
 // proves the call got past authorization into the handler, and a route
 // that starts answering otherwise (or succeeding) fails here until the
 // table is updated. Every other allowed call must answer the route table's
 // success status.
 var matrixStatus = map[string]int{
-	"GET /api/v1/audit/checkpoints":               http.StatusNotImplemented, // no audit signer in the test API
-	"GET /api/v1/deployments/{id}/logs":           http.StatusNotImplemented,
-	"POST /api/v1/services/{id}/deploy":           http.StatusNotImplemented,
-	"POST /api/v1/services/{id}/rollback":         http.StatusNotImplemented,
-	"POST /api/v1/services/{id}/scale":            http.StatusNotImplemented,
-	"GET /api/v1/services/{id}/revisions/compare": http.StatusBadRequest, // from and to are required
-	"POST /api/v1/deployments/{id}/cancel":        http.StatusBadRequest, // the body names production, the deployment is in staging
-	"POST /api/v1/auth/mfa/confirm":               http.StatusBadRequest,
-	"POST /api/v1/auth/mfa/disable":               http.StatusBadRequest,
-	"POST /api/v1/invitations/accept":             http.StatusBadRequest,
-	"PUT /api/v1/organizations/{id}/sso":          http.StatusBadRequest,
-	"POST /api/v1/previews":                       http.StatusBadRequest,
+	"GET /api/v1/audit/checkpoints":       http.StatusNotImplemented, // no audit signer in the test API
+	"GET /api/v1/deployments/{id}/logs":   http.StatusNotImplemented,
+	"POST /api/v1/services/{id}/deploy":   http.StatusNotImplemented,
+	"POST /api/v1/services/{id}/rollback": http.StatusNotImplemented,
+	"POST /api/v1/services/{id}/scale":    http.StatusNotImplemented,
+	"POST /api/v1/auth/mfa/confirm":       http.StatusBadRequest,
+	"POST /api/v1/auth/mfa/disable":       http.StatusBadRequest,
+	"POST /api/v1/invitations/accept":     http.StatusBadRequest,
+	"PUT /api/v1/organizations/{id}/sso":  http.StatusBadRequest,
+	"POST /api/v1/previews":               http.StatusBadRequest,
 }
 
 // matrixBodies are the request bodies of writes that can succeed in the
@@ -169,6 +167,12 @@ func requestFor(rt httpapi.Route, f fixture, role string) (string, any) {
 	path := f.path(rt.Path)
 	if body, ok := matrixBodies[rt.Method+" "+rt.Path]; ok {
 		return path, body(f, role)
+	}
+	switch rt.Method + " " + rt.Path {
+	case "GET /api/v1/services/{id}/revisions/compare":
+		return path + "?from=1&to=1", nil // the fixture's service has one revision
+	case "POST /api/v1/deployments/{id}/cancel":
+		return path, nil // no body: the deployment's own (staging) environment decides
 	}
 	if rt.Method == http.MethodGet && !strings.Contains(rt.Path, "{") {
 		var q []string
