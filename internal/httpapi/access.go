@@ -15,7 +15,7 @@ import (
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/egress"
-	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/ratelimit"
 	"github.com/usecapsule/capsule/internal/rbac"
 	"github.com/usecapsule/capsule/internal/secretbox"
@@ -24,7 +24,7 @@ import (
 // AccessConfig are the identity and access dependencies of the API
 // (issue 6): the identity store, the secret keyring and the rate limits.
 type AccessConfig struct {
-	// Identity is the identity store (identitystore.New over the same
+	// Identity is the identity store (identity.New over the same
 	// database as Config.Store); required. It is passed in rather than
 	// found under Config.Store, so a decorated store needs no unwrapping.
 	Identity Identity
@@ -41,8 +41,8 @@ type AccessConfig struct {
 	TrustedProxies []netip.Prefix
 	// PairThrottle and AddressThrottle bound failed sign-ins per (account,
 	// client address) and per client address; zero values mean
-	// identitystore.PairThrottle and identitystore.AddressThrottle.
-	PairThrottle, AddressThrottle identitystore.Throttle
+	// identity.PairThrottle and identity.AddressThrottle.
+	PairThrottle, AddressThrottle identity.Throttle
 }
 
 // access enforces RBAC, rate limits and lockouts, and writes the audit log,
@@ -56,7 +56,7 @@ type access struct {
 	apiKeys, users, ips, logins *ratelimit.Limiter
 	cache                       *accessCache
 	trusted                     []netip.Prefix
-	pairThrottle, addrThrottle  identitystore.Throttle
+	pairThrottle, addrThrottle  identity.Throttle
 	live                        *accessCache // session family -> still live (see sessionLive)
 	providers                   sync.Map     // OIDC issuer -> *oidc.Provider (discovery and key set)
 	http                        *http.Client // the guarded client for the identity providers
@@ -70,7 +70,7 @@ func newAccess(cfg Config) (*access, error) {
 		ac.http = egress.New(egress.Options{})
 	}
 	if ac.ids == nil {
-		return nil, errors.New("httpapi: Access.Identity is required (identitystore.New over the store's database)")
+		return nil, errors.New("httpapi: Access.Identity is required (identity.New over the store's database)")
 	}
 	if cfg.Access.AuditSigner != nil {
 		ac.ids.SetCheckpointSigner(cfg.Access.AuditSigner)
@@ -86,11 +86,11 @@ func newAccess(cfg Config) (*access, error) {
 		}
 	})
 	ac.pairThrottle, ac.addrThrottle = cfg.Access.PairThrottle, cfg.Access.AddressThrottle
-	if ac.pairThrottle == (identitystore.Throttle{}) {
-		ac.pairThrottle = identitystore.PairThrottle
+	if ac.pairThrottle == (identity.Throttle{}) {
+		ac.pairThrottle = identity.PairThrottle
 	}
-	if ac.addrThrottle == (identitystore.Throttle{}) {
-		ac.addrThrottle = identitystore.AddressThrottle
+	if ac.addrThrottle == (identity.Throttle{}) {
+		ac.addrThrottle = identity.AddressThrottle
 	}
 	var err error
 	rate := func(r, def ratelimit.Rate) *ratelimit.Limiter {
@@ -174,7 +174,7 @@ func (a *API) guard(rt Route) http.Handler {
 		}
 		r = r.WithContext(context.WithValue(r.Context(), targetKey{}, t))
 		before := ac.snapshot(r, rt, t)
-		var unit *identitystore.AuditUnit
+		var unit identity.AuditUnit
 		if isWrite(r.Method) {
 			r, unit = ac.openUnit(r, rt, p, t, body, before)
 		}

@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"github.com/usecapsule/capsule/internal/identity"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/database"
@@ -178,19 +178,8 @@ func (s *Store) AuditAnchor(ctx context.Context) (audit.Anchor, error) {
 	return a, database.DomainError(err, nil)
 }
 
-// AuditFilter selects audit entries. Every field is optional; string fields
-// match exactly and are always bound as arguments.
-type AuditFilter struct {
-	OrganizationID string
-	ActorID        string
-	Action         string // exact, or a prefix when it ends in '*' (e.g. "secret.*")
-	TargetID       string
-	TargetType     string
-	Outcome        string
-	From, To       time.Time // [From, To)
-	AfterSeq       int64     // cursor: entries with a greater seq
-	Limit          int       // default 100, at most 1000
-}
+// AuditFilter selects audit entries (identity.AuditFilter).
+type AuditFilter = identity.AuditFilter
 
 // ListAudit returns matching entries in chain order.
 func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]audit.Entry, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/usecapsule/capsule/internal/identity"
 	"strings"
 	"time"
 
@@ -11,19 +12,8 @@ import (
 	"github.com/usecapsule/capsule/internal/database"
 )
 
-// Invitation invites an email address into an organization with a role.
-// Only the SHA-256 of its token is stored.
-type Invitation struct {
-	ID             string     `json:"id"`
-	OrganizationID string     `json:"organizationId"`
-	Email          string     `json:"email"`
-	Role           string     `json:"role"`
-	TokenHash      string     `json:"-"`
-	InvitedBy      string     `json:"invitedBy"`
-	CreatedAt      time.Time  `json:"createdAt"`
-	ExpiresAt      time.Time  `json:"expiresAt"`
-	AcceptedAt     *time.Time `json:"acceptedAt,omitempty"`
-}
+// Invitation invites an email address into an organization (identity.Invitation).
+type Invitation = identity.Invitation
 
 // CreateInvitation stores inv, assigning ID; the email is kept lower-cased.
 func (s *Store) CreateInvitation(ctx context.Context, inv *Invitation) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/usecapsule/capsule/internal/identity"
 	"time"
 
 	"github.com/usecapsule/capsule/internal/database"
@@ -15,35 +16,14 @@ import (
 // once a day never meets a delay.
 const FailureWindow = 15 * time.Minute
 
-// Throttle is a sign-in failure policy for one key: Free failures within
-// the window cost nothing; each further failure makes the key wait twice as
-// long as the one before (1 s, 2 s, 4 s, ...), at most MaxDelay.
-type Throttle struct {
-	Free     int
-	MaxDelay time.Duration
-}
+// Throttle is a sign-in failure policy (identity.Throttle).
+type Throttle = identity.Throttle
 
-// The throttles the API applies. Failures count per (account, client
-// address), so a guesser elsewhere never delays the account's owner; and
-// per client address across all accounts, with a bound generous enough for
-// an office behind one NAT, so one address cannot spray many accounts.
+// The throttles the API applies (see identity.PairThrottle).
 var (
-	PairThrottle    = Throttle{Free: 3, MaxDelay: 15 * time.Minute}
-	AddressThrottle = Throttle{Free: 100, MaxDelay: 15 * time.Minute}
+	PairThrottle    = identity.PairThrottle
+	AddressThrottle = identity.AddressThrottle
 )
-
-// Delay is how long the key waits after its n-th failure (zero while n is
-// within the free failures).
-func (th Throttle) Delay(n int) time.Duration {
-	if n <= th.Free {
-		return 0
-	}
-	d := time.Second
-	for i := th.Free + 1; i < n && d < th.MaxDelay; i++ {
-		d *= 2
-	}
-	return min(d, th.MaxDelay)
-}
 
 // LockedUntil returns when the delay on key ends, or the zero time when key
 // may try at now.

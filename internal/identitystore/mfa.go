@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/usecapsule/capsule/internal/identity"
 	"time"
 
 	"github.com/usecapsule/capsule"
@@ -11,18 +12,11 @@ import (
 	"github.com/usecapsule/capsule/internal/secretbox"
 )
 
-// MFA is a user's TOTP enrolment. The secret is stored envelope-encrypted
-// (AAD MFAAAD(userID)); LastStep is the last accepted time step, for replay
-// protection.
-type MFA struct {
-	UserID      string
-	Secret      secretbox.Sealed
-	ConfirmedAt *time.Time
-	LastStep    int64
-}
+// MFA is a user's TOTP enrolment (identity.MFA).
+type MFA = identity.MFA
 
-// MFAAAD binds an MFA secret's ciphertext to its user.
-func MFAAAD(userID string) []byte { return []byte("capsule-mfa:" + userID) }
+// MFAAAD binds an MFA secret's ciphertext to its user (identity.MFAAAD).
+func MFAAAD(userID string) []byte { return identity.MFAAAD(userID) }
 
 // StartMFA stores a new, unconfirmed enrolment, replacing an unconfirmed
 // one. A confirmed enrolment is a conflict: disable it first.

@@ -2,22 +2,14 @@ package identitystore
 
 import (
 	"context"
-	"time"
+	"github.com/usecapsule/capsule/internal/identity"
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/database"
 )
 
-// OIDCConfig is an organization's OpenID Connect provider. ClientSecretID
-// names the secret (in the secret store) holding the client secret.
-type OIDCConfig struct {
-	OrganizationID string    `json:"organizationId"`
-	Issuer         string    `json:"issuer"`
-	ClientID       string    `json:"clientId"`
-	ClientSecretID string    `json:"-"`
-	DefaultRole    string    `json:"defaultRole"`
-	CreatedAt      time.Time `json:"createdAt"`
-}
+// OIDCConfig is an organization's OpenID Connect provider (identity.OIDCConfig).
+type OIDCConfig = identity.OIDCConfig
 
 // PutOIDCConfig creates or replaces an organization's provider.
 func (s *Store) PutOIDCConfig(ctx context.Context, c *OIDCConfig) error {

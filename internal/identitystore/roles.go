@@ -3,6 +3,7 @@ package identitystore
 import (
 	"context"
 	"encoding/json"
+	"github.com/usecapsule/capsule/internal/identity"
 	"time"
 
 	"github.com/usecapsule/capsule"
@@ -10,23 +11,8 @@ import (
 	"github.com/usecapsule/capsule/internal/rbac"
 )
 
-// RoleBinding is a stored binding of a user to a role below organization
-// scope (the organization-wide role is the membership's).
-type RoleBinding struct {
-	ID             string    `json:"id"`
-	OrganizationID string    `json:"organizationId"`
-	UserID         string    `json:"userId"`
-	Role           string    `json:"role"`
-	ProjectID      string    `json:"projectId"`
-	EnvironmentID  string    `json:"environmentId,omitempty"`
-	CreatedBy      string    `json:"createdBy"`
-	CreatedAt      time.Time `json:"createdAt"`
-}
-
-// Scope returns the binding's scope.
-func (b *RoleBinding) Scope() rbac.Scope {
-	return rbac.Scope{OrgID: b.OrganizationID, ProjectID: b.ProjectID, EnvironmentID: b.EnvironmentID}
-}
+// RoleBinding is a user's role below organization scope (identity.RoleBinding).
+type RoleBinding = identity.RoleBinding
 
 // CreateRoleBinding stores b, assigning ID.
 func (s *Store) CreateRoleBinding(ctx context.Context, b *RoleBinding) error {

@@ -5,40 +5,23 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/usecapsule/capsule/internal/identity"
 	"time"
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/database"
-	"github.com/usecapsule/capsule/internal/rbac"
 	"github.com/usecapsule/capsule/internal/secretbox"
 )
 
-// Secret is a named secret's metadata; the value is never part of it.
-type Secret struct {
-	ID             string    `json:"id"`
-	OrganizationID string    `json:"organizationId"`
-	ProjectID      string    `json:"projectId,omitempty"`
-	EnvironmentID  string    `json:"environmentId,omitempty"`
-	Name           string    `json:"name"`
-	CurrentVersion int       `json:"currentVersion"`
-	CreatedBy      string    `json:"createdBy"`
-	CreatedAt      time.Time `json:"createdAt"`
-	UpdatedAt      time.Time `json:"updatedAt"`
-}
+// Secret, SealFunc and SecretAAD are the identity package's: the records
+// belong to the vocabulary the API and this store share.
+type (
+	Secret   = identity.Secret
+	SealFunc = identity.SealFunc
+)
 
-// Scope returns the secret's RBAC scope.
-func (s *Secret) Scope() rbac.Scope {
-	return rbac.Scope{OrgID: s.OrganizationID, ProjectID: s.ProjectID, EnvironmentID: s.EnvironmentID}
-}
-
-// SecretAAD is the additional data binding a sealed value to its secret and
-// version, so a ciphertext copied to another row does not decrypt.
-func SecretAAD(id string, version int) []byte {
-	return fmt.Appendf(nil, "capsule-secret:%s:v%d", id, version)
-}
-
-// SealFunc encrypts the value for the given secret id and version.
-type SealFunc func(id string, version int) (secretbox.Sealed, error)
+// SecretAAD binds a sealed value to its secret and version (identity.SecretAAD).
+func SecretAAD(id string, version int) []byte { return identity.SecretAAD(id, version) }
 
 const secretCols = `id, organization_id, project_id, environment_id, name, current_version, created_by, created_at, updated_at`
 
