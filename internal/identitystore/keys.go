@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/usecapsule/capsule/internal/database"
+	"github.com/usecapsule/capsule/internal/identity"
 
 	"github.com/usecapsule/capsule/internal/secretbox"
 )
@@ -63,7 +64,7 @@ func (s *Store) RewrapMFA(ctx context.Context, ring *secretbox.Keyring) (int, er
 	}
 	n := 0
 	for _, r := range batch {
-		out, err := ring.Rewrap(r.sealed, MFAAAD(r.user))
+		out, err := ring.Rewrap(r.sealed, identity.MFAAAD(r.user))
 		if err != nil {
 			return n, fmt.Errorf("MFA secret of user %s: %w", r.user, err)
 		}

@@ -19,12 +19,6 @@ const FailureWindow = 15 * time.Minute
 // Throttle is a sign-in failure policy (identity.Throttle).
 type Throttle = identity.Throttle
 
-// The throttles the API applies (see identity.PairThrottle).
-var (
-	PairThrottle    = identity.PairThrottle
-	AddressThrottle = identity.AddressThrottle
-)
-
 // LockedUntil returns when the delay on key ends, or the zero time when key
 // may try at now.
 func (s *Store) LockedUntil(ctx context.Context, key string, now time.Time) (time.Time, error) {

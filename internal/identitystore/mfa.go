@@ -15,9 +15,6 @@ import (
 // MFA is a user's TOTP enrolment (identity.MFA).
 type MFA = identity.MFA
 
-// MFAAAD binds an MFA secret's ciphertext to its user (identity.MFAAAD).
-func MFAAAD(userID string) []byte { return identity.MFAAAD(userID) }
-
 // StartMFA stores a new, unconfirmed enrolment, replacing an unconfirmed
 // one. A confirmed enrolment is a conflict: disable it first.
 func (s *Store) StartMFA(ctx context.Context, userID string, secret secretbox.Sealed, now time.Time) error {

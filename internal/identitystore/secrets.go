@@ -13,15 +13,12 @@ import (
 	"github.com/usecapsule/capsule/internal/secretbox"
 )
 
-// Secret, SealFunc and SecretAAD are the identity package's: the records
+// Secret and SealFunc are the identity package's: the records
 // belong to the vocabulary the API and this store share.
 type (
 	Secret   = identity.Secret
 	SealFunc = identity.SealFunc
 )
-
-// SecretAAD binds a sealed value to its secret and version (identity.SecretAAD).
-func SecretAAD(id string, version int) []byte { return identity.SecretAAD(id, version) }
 
 const secretCols = `id, organization_id, project_id, environment_id, name, current_version, created_by, created_at, updated_at`
 
@@ -187,7 +184,7 @@ func (s *Store) RewrapSecrets(ctx context.Context, currentKEK string, rewrap Rew
 // current master key; see RewrapSecrets and RewrapMFA.
 func (s *Store) RewrapAll(ctx context.Context, ring *secretbox.Keyring) (int, error) {
 	n, err := s.RewrapSecrets(ctx, ring.CurrentID(), func(id string, version int, sealed secretbox.Sealed) (secretbox.Sealed, error) {
-		return ring.Rewrap(sealed, SecretAAD(id, version))
+		return ring.Rewrap(sealed, identity.SecretAAD(id, version))
 	})
 	if err != nil {
 		return n, err
