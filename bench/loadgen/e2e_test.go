@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/usecapsule/capsule/internal/identitystore"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -39,7 +40,7 @@ func TestRunAgainstRealAPI(t *testing.T) {
 	}
 	unlimited := ratelimit.Rate{PerMinute: 1e9, Burst: 1e6}
 	api, err := httpapi.New(httpapi.Config{Store: st, Tokens: token.NewIssuer([]byte(strings.Repeat("k", 32)), token.DefaultTTL),
-		Access: httpapi.AccessConfig{UserRate: unlimited, IPRate: unlimited}})
+		Access: httpapi.AccessConfig{Identity: identitystore.New(st), UserRate: unlimited, IPRate: unlimited}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func (r nodeRunner) run(name string) string {
 		pkgName = r.a.base()
 	}
 	if name == "build" && ws.Tool == "turbo" {
-		return nodeExec(r.pm) + " turbo run build --filter=" + pkgName
+		return NodeExec(r.pm) + " turbo run build --filter=" + pkgName
 	}
 	if ws.Tool == "nx" {
 		return "npx nx run " + pkgName + ":" + name
@@ -51,8 +51,11 @@ func (r nodeRunner) run(name string) string {
 	return "npm run " + name + " --workspace=" + r.a.Dir
 }
 
-// nodeExec is how each manager runs a binary from node_modules/.bin.
-func nodeExec(pm string) string {
+// NodeExec is how package manager pm ("npm", "pnpm", "yarn", "bun") runs a
+// binary from node_modules/.bin. It is exported because the Dockerfile
+// generator writes the same commands into images: one switch keeps a
+// detected build command and a generated RUN line from drifting apart.
+func NodeExec(pm string) string {
 	switch pm {
 	case "pnpm":
 		return "pnpm exec"

@@ -83,7 +83,7 @@ func nodePlan(s detect.Service) Plan {
 		}
 	}
 	if hasSignal(s, "prisma schema prisma/schema.prisma") && !member(s) {
-		p.Extra["Prisma"] = nodeExecCmd(pm) + " prisma generate"
+		p.Extra["Prisma"] = detect.NodeExec(pm) + " prisma generate"
 	}
 	if member(s) || s.Framework == "redwood" {
 		// Workspace members install from the monorepo root; the standalone
@@ -144,17 +144,4 @@ func (denoFamily) Plan(s detect.Service) Plan {
 		Extra:   map[string]string{},
 		Ignore:  []string{"node_modules", "_fresh", ".deno"},
 	}
-}
-
-// nodeExecCmd is how a package manager runs a binary of node_modules/.bin.
-func nodeExecCmd(pm string) string {
-	switch pm {
-	case "pnpm":
-		return "pnpm exec"
-	case "yarn":
-		return "yarn"
-	case "bun":
-		return "bunx"
-	}
-	return "npx"
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,7 +15,7 @@ import (
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/egress"
-	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/ratelimit"
 	"github.com/usecapsule/capsule/internal/rbac"
 	"github.com/usecapsule/capsule/internal/secretbox"
@@ -25,9 +24,10 @@ import (
 // AccessConfig are the identity and access dependencies of the API
 // (issue 6): the identity store, the secret keyring and the rate limits.
 type AccessConfig struct {
-	// Identity is the identity store; nil builds one over Config.Store when
-	// that is a SQL store (it has DB and Dialect methods).
-	Identity *identitystore.Store
+	// Identity is the identity store (identity.New over the same
+	// database as Config.Store); required. It is passed in rather than
+	// found under Config.Store, so a decorated store needs no unwrapping.
+	Identity Identity
 	// Keyring encrypts secrets; nil makes the secret routes answer 501.
 	Keyring *secretbox.Keyring
 	// AuditSigner signs the audit log's checkpoints and checks them when
@@ -41,22 +41,22 @@ type AccessConfig struct {
 	TrustedProxies []netip.Prefix
 	// PairThrottle and AddressThrottle bound failed sign-ins per (account,
 	// client address) and per client address; zero values mean
-	// identitystore.PairThrottle and identitystore.AddressThrottle.
-	PairThrottle, AddressThrottle identitystore.Throttle
+	// identity.PairThrottle and identity.AddressThrottle.
+	PairThrottle, AddressThrottle identity.Throttle
 }
 
 // access enforces RBAC, rate limits and lockouts, and writes the audit log,
 // around every route.
 type access struct {
 	store                       capsule.Store
-	ids                         *identitystore.Store
+	ids                         Identity
 	keyring                     *secretbox.Keyring
 	log                         *slog.Logger
 	now                         func() time.Time
 	apiKeys, users, ips, logins *ratelimit.Limiter
 	cache                       *accessCache
 	trusted                     []netip.Prefix
-	pairThrottle, addrThrottle  identitystore.Throttle
+	pairThrottle, addrThrottle  identity.Throttle
 	live                        *accessCache // session family -> still live (see sessionLive)
 	providers                   sync.Map     // OIDC issuer -> *oidc.Provider (discovery and key set)
 	http                        *http.Client // the guarded client for the identity providers
@@ -70,11 +70,7 @@ func newAccess(cfg Config) (*access, error) {
 		ac.http = egress.New(egress.Options{})
 	}
 	if ac.ids == nil {
-		src := sqlSource(cfg.Store)
-		if src == nil {
-			return nil, errors.New("httpapi: Access.Identity is required when Store is not a SQL store")
-		}
-		ac.ids = identitystore.New(src)
+		return nil, errors.New("httpapi: Access.Identity is required (identity.New over the store's database)")
 	}
 	if cfg.Access.AuditSigner != nil {
 		ac.ids.SetCheckpointSigner(cfg.Access.AuditSigner)
@@ -90,11 +86,11 @@ func newAccess(cfg Config) (*access, error) {
 		}
 	})
 	ac.pairThrottle, ac.addrThrottle = cfg.Access.PairThrottle, cfg.Access.AddressThrottle
-	if ac.pairThrottle == (identitystore.Throttle{}) {
-		ac.pairThrottle = identitystore.PairThrottle
+	if ac.pairThrottle == (identity.Throttle{}) {
+		ac.pairThrottle = identity.PairThrottle
 	}
-	if ac.addrThrottle == (identitystore.Throttle{}) {
-		ac.addrThrottle = identitystore.AddressThrottle
+	if ac.addrThrottle == (identity.Throttle{}) {
+		ac.addrThrottle = identity.AddressThrottle
 	}
 	var err error
 	rate := func(r, def ratelimit.Rate) *ratelimit.Limiter {
@@ -116,38 +112,6 @@ func newAccess(cfg Config) (*access, error) {
 		return nil, fmt.Errorf("httpapi: rate limits: %w", err)
 	}
 	return ac, nil
-}
-
-// Identity returns the identity store the API reads access from. Other
-// in-process writers of roles, bindings, MFA or API keys must use it, so
-// the API's caches see their writes at once.
-func (a *API) Identity() *identitystore.Store { return a.access.ids }
-
-// sqlSource finds the SQL store under st, looking through wrappers that
-// embed a capsule.Store (such as a caching or fault-injecting decorator).
-func sqlSource(st capsule.Store) identitystore.Source {
-	for range 8 {
-		if src, ok := st.(identitystore.Source); ok {
-			return src
-		}
-		v := reflect.ValueOf(st)
-		if v.Kind() == reflect.Pointer {
-			v = v.Elem()
-		}
-		if v.Kind() != reflect.Struct {
-			return nil
-		}
-		f := v.FieldByName("Store")
-		if !f.IsValid() || !f.CanInterface() {
-			return nil
-		}
-		inner, ok := f.Interface().(capsule.Store)
-		if !ok || inner == nil {
-			return nil
-		}
-		st = inner
-	}
-	return nil
 }
 
 // guard wraps the API's handler of rt (wrap) with authentication (bearer
@@ -210,7 +174,7 @@ func (a *API) guard(rt Route) http.Handler {
 		}
 		r = r.WithContext(context.WithValue(r.Context(), targetKey{}, t))
 		before := ac.snapshot(r, rt, t)
-		var unit *identitystore.AuditUnit
+		var unit identity.AuditUnit
 		if isWrite(r.Method) {
 			r, unit = ac.openUnit(r, rt, p, t, body, before)
 		}

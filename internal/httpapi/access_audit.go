@@ -12,7 +12,7 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/audit"
-	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/identity"
 )
 
 // actionVerbs are final path segments that name the action themselves.
@@ -53,11 +53,11 @@ func (ac *access) record(r *http.Request, rt Route, p *principal, t target, outc
 
 // recordWrite audits a state-changing request after its handler ran. When
 // the handler's change committed, its entry committed with it (see
-// identitystore.AuditUnit) and only a response that still failed adds a
+// identity.AuditUnit) and only a response that still failed adds a
 // failure entry. Otherwise the entry is appended now with the response's
 // outcome: the created entity's id comes from the Location header, the
 // summary from the request body's top-level fields (credentials redacted).
-func (ac *access) recordWrite(r *http.Request, rt Route, p *principal, t target, rec *statusRecorder, body []byte, before map[string]string, unit *identitystore.AuditUnit) {
+func (ac *access) recordWrite(r *http.Request, rt Route, p *principal, t target, rec *statusRecorder, body []byte, before map[string]string, unit identity.AuditUnit) {
 	outcome := outcomeOf(rec.status)
 	if e, ok := unit.Committed(); ok {
 		if outcome == audit.OutcomeSuccess {
@@ -75,7 +75,7 @@ func (ac *access) recordWrite(r *http.Request, rt Route, p *principal, t target,
 
 // openUnit starts the audit unit of a state-changing request: the returned
 // request's write transactions commit the entry with the change.
-func (ac *access) openUnit(r *http.Request, rt Route, p *principal, t target, body []byte, before map[string]string) (*http.Request, *identitystore.AuditUnit) {
+func (ac *access) openUnit(r *http.Request, rt Route, p *principal, t target, body []byte, before map[string]string) (*http.Request, identity.AuditUnit) {
 	ctx, u := ac.ids.WithAuditUnit(r.Context(), ac.entryOf(r, rt, p, t, audit.OutcomeSuccess, before, summarize(body)))
 	return r.WithContext(ctx), u
 }

@@ -8,8 +8,8 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/audit"
+	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/identity/apikey"
-	"github.com/usecapsule/capsule/internal/identitystore"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
 
@@ -110,7 +110,7 @@ func (ac *access) userBindings(ctx context.Context, c *Caller) ([]rbac.Binding, 
 		}
 		out = append(out, rbac.Binding{Role: role, Scope: rbac.Scope{OrgID: m.OrganizationID}})
 	}
-	bs, err := cached(ac.cache, "rb:"+c.UserID, func() ([]identitystore.RoleBinding, error) {
+	bs, err := cached(ac.cache, "rb:"+c.UserID, func() ([]identity.RoleBinding, error) {
 		return ac.ids.UserRoleBindings(ctx, c.UserID)
 	})
 	if err != nil {

@@ -21,7 +21,7 @@ func TestAccessChangesInvalidateCaches(t *testing.T) {
 	tm := newTeam(t, sqliteDSN(t), func(c *httpapi.Config) { c.CacheTTL = time.Hour })
 	f := tm.newFixture(t, "cached")
 	ctx := context.Background()
-	ids := tm.e.api.Identity()
+	ids := tm.e.ids
 	// The viewer may not read secrets; a project binding to a custom role lets it.
 	must(t, ids.CreateCustomRole(ctx, f.org, rbac.Role{Name: "secret-reader", Permissions: []rbac.Permission{rbac.SecretsRead}}, time.Now()))
 	bind := func() *identitystore.RoleBinding {
@@ -72,7 +72,7 @@ func TestIdentityWritesMoveCacheGeneration(t *testing.T) {
 	if _, again := send(t, tm.e, "GET", "/api/v1/projects", viewer, nil); string(again) != string(first) {
 		t.Fatalf("the list was not cached: %s then %s", first, again)
 	}
-	must(t, tm.e.api.Identity().DeleteRoleBinding(ctx, f.org, f.binding))
+	must(t, tm.e.ids.DeleteRoleBinding(ctx, f.org, f.binding))
 	if _, after := send(t, tm.e, "GET", "/api/v1/projects", viewer, nil); string(after) == string(first) {
 		t.Fatalf("a cached list was served after an identity write: %s", after)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/usecapsule/capsule/internal/identity"
 	"io"
 	"net/http"
 	"strings"
@@ -57,7 +58,7 @@ func newTeam(t *testing.T, dsn string, mutate ...func(*httpapi.Config)) *team {
 	ring := testKeyring(t)
 	e := newEnv(t, dsn, append([]func(*httpapi.Config){withKeyring(ring)}, mutate...)...)
 	// The API's own identity store, so its caches see the fixtures' writes.
-	tm := &team{e: e, ids: e.api.Identity(), ring: ring,
+	tm := &team{e: e, ids: e.ids, ring: ring,
 		tokens: map[string]string{rbac.Owner: e.token}, users: map[string]string{rbac.Owner: e.userID}}
 	for _, role := range roleOrder[:3] {
 		email := role + "-member@example.com"
@@ -124,7 +125,7 @@ func (tm *team) newFixture(t testing.TB, slug string) fixture {
 	f.deployment = d.ID
 	sec := &identitystore.Secret{OrganizationID: o.ID, ProjectID: p.ID, Name: "DB_PASSWORD", CreatedBy: tm.users[rbac.Owner]}
 	must(t, tm.ids.PutSecret(ctx, sec, func(id string, v int) (secretbox.Sealed, error) {
-		return tm.ring.Seal([]byte("hunter2-hunter2"), identitystore.SecretAAD(id, v))
+		return tm.ring.Seal([]byte("hunter2-hunter2"), identity.SecretAAD(id, v))
 	}, time.Now()))
 	f.secret = sec.ID
 	gen, err := apikey.Generate()

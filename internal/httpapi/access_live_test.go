@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/usecapsule/capsule/internal/identitystore"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -121,7 +122,7 @@ func TestRevocationReachesOtherReplica(t *testing.T) {
 	must(t, err)
 	t.Cleanup(func() { st.Close() })
 	apiB, err := httpapi.New(httpapi.Config{Store: st, Tokens: token.NewIssuer([]byte(strings.Repeat("k", 32)), token.DefaultTTL),
-		Logger: slog.New(slog.NewJSONHandler(a.logs, nil))})
+		Logger: slog.New(slog.NewJSONHandler(a.logs, nil)), Access: httpapi.AccessConfig{Identity: identitystore.New(st)}})
 	must(t, err)
 	b := httptest.NewServer(apiB)
 	t.Cleanup(b.Close)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/audit"
-	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/identity"
 )
 
 // servePublic runs a public route. Authentication routes are rate limited
@@ -47,7 +47,7 @@ func (ac *access) servePublic(w http.ResponseWriter, r *http.Request, rt Route, 
 // throttleKey is a sign-in failure counter and its policy.
 type throttleKey struct {
 	key    string
-	policy identitystore.Throttle
+	policy identity.Throttle
 }
 
 // throttleKeys are the counters a sign-in from ip for email spends: the

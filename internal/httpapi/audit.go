@@ -12,7 +12,7 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/audit"
-	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
 
@@ -55,13 +55,13 @@ func auditOrg(r *http.Request) (string, error) {
 	return "", invalid(capsule.CodeValidation, "organizationId", "is required: you may view the audit log of %d organizations", len(ms))
 }
 
-func auditFilter(r *http.Request) (identitystore.AuditFilter, string, error) {
+func auditFilter(r *http.Request) (identity.AuditFilter, string, error) {
 	q := r.URL.Query()
 	org, err := auditOrg(r)
 	if err != nil {
-		return identitystore.AuditFilter{}, "", err
+		return identity.AuditFilter{}, "", err
 	}
-	f := identitystore.AuditFilter{OrganizationID: org, ActorID: q.Get("actor"), Action: q.Get("action"),
+	f := identity.AuditFilter{OrganizationID: org, ActorID: q.Get("actor"), Action: q.Get("action"),
 		TargetID: q.Get("target"), Outcome: q.Get("outcome")}
 	var v capsule.Validation
 	parseTime := func(name string) time.Time {
@@ -198,7 +198,7 @@ func (a *API) verifyAudit(w http.ResponseWriter, r *http.Request) error {
 }
 
 // verifyOrgAudit verifies one organization's entries through the chain
-// (see identitystore.VerifyAuditOrg); the route's audit:view at the
+// (see identity.VerifyAuditOrg); the route's audit:view at the
 // organization's scope guards it.
 func (ac *access) verifyOrgAudit(w http.ResponseWriter, r *http.Request) error {
 	res, err := ac.ids.VerifyAuditOrg(r.Context(), r.PathValue("id"))

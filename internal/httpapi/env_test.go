@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"github.com/usecapsule/capsule/internal/identitystore"
 	"io"
 	"log/slog"
 	"net/http"
@@ -30,6 +31,7 @@ const adminEmail, adminPassword = "admin@example.com", "correct horse battery"
 // env is a real API over a real store behind a real HTTP server on 127.0.0.1.
 type env struct {
 	st     *sqlstore.Store
+	ids    *identitystore.Store // the identity store the API was given
 	api    *httpapi.API
 	srv    *httptest.Server
 	logs   *syncBuffer
@@ -89,10 +91,10 @@ func newEnv(t testing.TB, dsn string, mutate ...func(*httpapi.Config)) *env {
 		t.Fatalf("opening store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	e := &env{st: st, logs: &syncBuffer{}, vars: map[string]string{}}
+	e := &env{st: st, ids: identitystore.New(st), logs: &syncBuffer{}, vars: map[string]string{}}
 	e.userID, e.orgID = createUser(t, st, adminEmail, "default")
 	cfg := httpapi.Config{Store: st, Tokens: token.NewIssuer([]byte(strings.Repeat("k", 32)), token.DefaultTTL),
-		Logger: slog.New(slog.NewJSONHandler(e.logs, nil)), AccessLog: true,
+		Logger: slog.New(slog.NewJSONHandler(e.logs, nil)), AccessLog: true, Access: httpapi.AccessConfig{Identity: e.ids},
 		// As in the server: the read cache only over SQLite, the single-writer database.
 		Cache: !strings.HasPrefix(dsn, "postgres")}
 	for _, m := range mutate {

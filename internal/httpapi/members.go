@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/usecapsule/capsule"
-	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
 
@@ -26,7 +26,7 @@ type InvitationRequest struct {
 
 // CreatedInvitation carries the invitation token, shown once.
 type CreatedInvitation struct {
-	identitystore.Invitation
+	identity.Invitation
 	Token string `json:"token"`
 }
 
@@ -154,7 +154,7 @@ func (ac *access) invite(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, actor := principalFrom(r.Context()).actor()
 	now := ac.now().UTC().Truncate(time.Microsecond)
-	inv := &identitystore.Invitation{OrganizationID: orgID, Email: u.Email, Role: req.Role, TokenHash: hash,
+	inv := &identity.Invitation{OrganizationID: orgID, Email: u.Email, Role: req.Role, TokenHash: hash,
 		InvitedBy: actor, CreatedAt: now, ExpiresAt: now.Add(InvitationTTL)}
 	if err := ac.ids.CreateInvitation(r.Context(), inv); err != nil {
 		return err

@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/identity/totp"
-	"github.com/usecapsule/capsule/internal/identitystore"
 )
 
 // MFAStatus is the answer of GET /auth/mfa.
@@ -77,7 +77,7 @@ func (ac *access) mfaEnroll(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sealed, err := ring.Seal([]byte(secret), identitystore.MFAAAD(uid))
+	sealed, err := ring.Seal([]byte(secret), identity.MFAAAD(uid))
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ var (
 	errBadMFACode  = capsule.Errorf(capsule.KindUnauthenticated, capsule.CodeInvalidMFACode, "the one-time code is wrong, expired or already used")
 )
 
-func (ac *access) mfaSecret(ctx context.Context, uid string) (*identitystore.MFA, string, error) {
+func (ac *access) mfaSecret(ctx context.Context, uid string) (*identity.MFA, string, error) {
 	m, err := ac.ids.FindMFA(ctx, uid)
 	if err != nil {
 		return nil, "", err
@@ -153,7 +153,7 @@ func (ac *access) mfaSecret(ctx context.Context, uid string) (*identitystore.MFA
 	if err != nil {
 		return nil, "", err
 	}
-	plain, err := ring.Open(m.Secret, identitystore.MFAAAD(uid))
+	plain, err := ring.Open(m.Secret, identity.MFAAAD(uid))
 	if err != nil {
 		return nil, "", capsule.Internal(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/usecapsule/capsule"
-	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
 
@@ -15,7 +15,7 @@ type RoleList struct {
 
 // RoleBindingList lists an organization's scoped role bindings.
 type RoleBindingList struct {
-	Items []identitystore.RoleBinding `json:"items"`
+	Items []identity.RoleBinding `json:"items"`
 }
 
 func (ac *access) listRoles(w http.ResponseWriter, r *http.Request) error {
@@ -72,7 +72,7 @@ func (ac *access) listRoleBindings(w http.ResponseWriter, r *http.Request) error
 // the organization, e.g. deploy:production on one production environment.
 func (ac *access) createRoleBinding(w http.ResponseWriter, r *http.Request) error {
 	orgID := r.PathValue("id")
-	var b identitystore.RoleBinding
+	var b identity.RoleBinding
 	if err := decodeJSON(r, &b); err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/cost"
 	"github.com/usecapsule/capsule/internal/diff"
-	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
 
@@ -133,16 +133,16 @@ func routes(a *API) []Route {
 		{Method: "POST", Path: "/api/v1/organizations/{id}/roles", Summary: "Create a custom role", Tag: "access", Permission: "org:manage", Status: created, Request: rbac.Role{}, Response: rbac.Role{}, Handler: a.access.createRole},
 		{Method: "DELETE", Path: "/api/v1/organizations/{id}/roles/{name}", Summary: "Delete a custom role (its bindings then grant nothing)", Tag: "access", Permission: "org:manage", Status: none, Handler: a.access.deleteRole},
 		{Method: "GET", Path: "/api/v1/organizations/{id}/role-bindings", Summary: "List project- and environment-scoped role bindings", Tag: "access", Permission: "org:manage", Status: ok, Response: RoleBindingList{}, Query: []Param{{Name: "userId", Type: "string", Description: "only this user's bindings"}}, Handler: a.access.listRoleBindings},
-		{Method: "POST", Path: "/api/v1/organizations/{id}/role-bindings", Summary: "Grant a member a role on one project or environment", Tag: "access", Permission: "org:manage", Status: created, Request: identitystore.RoleBinding{}, Response: identitystore.RoleBinding{}, Handler: a.access.createRoleBinding},
+		{Method: "POST", Path: "/api/v1/organizations/{id}/role-bindings", Summary: "Grant a member a role on one project or environment", Tag: "access", Permission: "org:manage", Status: created, Request: identity.RoleBinding{}, Response: identity.RoleBinding{}, Handler: a.access.createRoleBinding},
 		{Method: "DELETE", Path: "/api/v1/organizations/{id}/role-bindings/{bindingId}", Summary: "Remove a role binding", Tag: "access", Permission: "org:manage", Status: none, Handler: a.access.deleteRoleBinding},
 		{Method: "GET", Path: "/api/v1/audit/logs", Summary: "Search the audit log; export with format=jsonl or csv", Tag: "audit", Permission: "audit:view", Status: ok, Response: AuditList{}, Query: auditParams, Handler: a.access.listAudit},
 		{Method: "GET", Path: "/api/v1/audit/logs/verify", Summary: "Verify the whole installation's audit hash chain and checkpoints (installation admins) and name the first altered, removed, inserted or truncated entry", Tag: "audit", Permission: "installation:admin", Status: ok, Response: AuditVerification{}, Handler: a.verifyAudit},
 		{Method: "GET", Path: "/api/v1/organizations/{id}/audit/verify", Summary: "Verify the organization's audit entries through the installation's hash chain", Tag: "audit", Permission: "audit:view", Status: ok, Response: AuditVerification{}, Handler: a.access.verifyOrgAudit},
 		{Method: "GET", Path: "/api/v1/audit/checkpoints", Summary: "Export the signed checkpoints of the audit chain's head (installation admins), to keep a copy elsewhere", Tag: "audit", Permission: "installation:admin", Status: ok, Response: AuditCheckpoints{}, Query: []Param{{Name: "limit", Type: "integer", Description: "how many of the newest (default 100, at most 1000)"}}, Handler: a.access.auditCheckpoints},
 		{Method: "GET", Path: "/api/v1/secrets", Summary: "List secrets (names and versions, never values)", Tag: "secrets", Permission: "secrets:read", Status: ok, Response: SecretList{}, Query: []Param{orgParam, projectParam, {Name: "environmentId", Type: "string", Description: "only this environment's secrets"}}, Handler: a.access.listSecrets},
-		{Method: "POST", Path: "/api/v1/secrets", Summary: "Create a secret, or add a version to the secret of that name in that scope", Tag: "secrets", Permission: "secrets:manage", Status: created, Request: SecretRequest{}, Response: identitystore.Secret{}, Handler: a.access.createSecret},
-		{Method: "GET", Path: "/api/v1/secrets/{id}", Summary: "Get a secret's metadata", Tag: "secrets", Permission: "secrets:read", Status: ok, Response: identitystore.Secret{}, Handler: a.access.getSecret},
-		{Method: "PUT", Path: "/api/v1/secrets/{id}", Summary: "Rotate a secret: store a new version of its value", Tag: "secrets", Permission: "secrets:manage", Status: ok, Request: SecretRequest{}, Response: identitystore.Secret{}, Handler: a.access.rotateSecret},
+		{Method: "POST", Path: "/api/v1/secrets", Summary: "Create a secret, or add a version to the secret of that name in that scope", Tag: "secrets", Permission: "secrets:manage", Status: created, Request: SecretRequest{}, Response: identity.Secret{}, Handler: a.access.createSecret},
+		{Method: "GET", Path: "/api/v1/secrets/{id}", Summary: "Get a secret's metadata", Tag: "secrets", Permission: "secrets:read", Status: ok, Response: identity.Secret{}, Handler: a.access.getSecret},
+		{Method: "PUT", Path: "/api/v1/secrets/{id}", Summary: "Rotate a secret: store a new version of its value", Tag: "secrets", Permission: "secrets:manage", Status: ok, Request: SecretRequest{}, Response: identity.Secret{}, Handler: a.access.rotateSecret},
 		{Method: "DELETE", Path: "/api/v1/secrets/{id}", Summary: "Delete a secret with all its versions", Tag: "secrets", Permission: "secrets:manage", Status: none, Handler: a.access.deleteSecret},
 		{Method: "GET", Path: "/api/v1/secrets/{id}/value", Summary: "Read a secret's value (audited); version=N for an older one", Tag: "secrets", Permission: "secrets:read", Status: ok, Response: SecretValue{}, Query: []Param{{Name: "version", Type: "integer", Description: "the version (default: current)"}}, Handler: a.access.secretValue},
 		{Method: "GET", Path: "/api/v1/auth/mfa", Summary: "Whether the signed-in user has two-factor authentication", Tag: "auth", Status: ok, Response: MFAStatus{}, Handler: a.access.mfaStatus},

@@ -7,7 +7,7 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/audit"
-	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/secretbox"
 )
 
@@ -31,7 +31,7 @@ type SecretValue struct {
 
 // SecretList lists secrets' metadata, never values.
 type SecretList struct {
-	Items []identitystore.Secret `json:"items"`
+	Items []identity.Secret `json:"items"`
 }
 
 // MaxSecretBytes bounds a secret value (a TLS bundle fits).
@@ -90,7 +90,7 @@ func (ac *access) createSecret(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	_, actor := principalFrom(r.Context()).actor()
-	sec := &identitystore.Secret{OrganizationID: t.scope.OrgID, ProjectID: t.scope.ProjectID, EnvironmentID: t.scope.EnvironmentID,
+	sec := &identity.Secret{OrganizationID: t.scope.OrgID, ProjectID: t.scope.ProjectID, EnvironmentID: t.scope.EnvironmentID,
 		Name: req.Name, CreatedBy: actor}
 	if err := ac.ids.PutSecret(r.Context(), sec, sealWith(ring, req.Value), ac.now()); err != nil {
 		return err
@@ -104,9 +104,9 @@ func checkValue(v *capsule.Validation, value string) {
 	}
 }
 
-func sealWith(ring *secretbox.Keyring, value string) identitystore.SealFunc {
+func sealWith(ring *secretbox.Keyring, value string) identity.SealFunc {
 	return func(id string, version int) (secretbox.Sealed, error) {
-		return ring.Seal([]byte(value), identitystore.SecretAAD(id, version))
+		return ring.Seal([]byte(value), identity.SecretAAD(id, version))
 	}
 }
 
@@ -138,7 +138,7 @@ func (ac *access) rotateSecret(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	_, actor := principalFrom(r.Context()).actor()
-	next := &identitystore.Secret{OrganizationID: sec.OrganizationID, ProjectID: sec.ProjectID, EnvironmentID: sec.EnvironmentID,
+	next := &identity.Secret{OrganizationID: sec.OrganizationID, ProjectID: sec.ProjectID, EnvironmentID: sec.EnvironmentID,
 		Name: sec.Name, CreatedBy: actor}
 	if err := ac.ids.PutSecret(r.Context(), next, sealWith(ring, req.Value), ac.now()); err != nil {
 		return err
@@ -172,7 +172,7 @@ func (ac *access) secretValue(w http.ResponseWriter, r *http.Request) error {
 		ac.record(r, rt, p, t, audit.OutcomeFailure, map[string]string{"version": strconv.Itoa(version)})
 		return err
 	}
-	plain, err := ring.Open(sealed, identitystore.SecretAAD(id, v))
+	plain, err := ring.Open(sealed, identity.SecretAAD(id, v))
 	if err != nil {
 		ac.record(r, rt, p, t, audit.OutcomeFailure, map[string]string{"version": strconv.Itoa(v)})
 		return capsule.Internal(err)

@@ -14,7 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/usecapsule/capsule"
-	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/rbac"
 	"github.com/usecapsule/capsule/internal/secretbox"
 )
@@ -36,13 +36,13 @@ const ssoSecretName = "capsule.sso.client_secret"
 // SSOConfig is an organization's single sign-on setting.
 type SSOConfig struct {
 	Configured bool `json:"configured"`
-	*identitystore.OIDCConfig
+	*identity.OIDCConfig
 }
 
 func (ac *access) getSSO(w http.ResponseWriter, r *http.Request) error {
 	c, err := ac.ids.FindOIDCConfig(r.Context(), r.PathValue("id"))
 	if capsule.IsNotFound(err) {
-		writeJSON(w, http.StatusOK, SSOConfig{OIDCConfig: &identitystore.OIDCConfig{OrganizationID: r.PathValue("id")}})
+		writeJSON(w, http.StatusOK, SSOConfig{OIDCConfig: &identity.OIDCConfig{OrganizationID: r.PathValue("id")}})
 		return nil
 	}
 	if err != nil {
@@ -84,11 +84,11 @@ func (ac *access) putSSO(w http.ResponseWriter, r *http.Request) error {
 		return invalid(capsule.CodeValidation, "issuer", "OpenID discovery failed: %s", err.Error())
 	}
 	_, actor := principalFrom(r.Context()).actor()
-	sec := &identitystore.Secret{OrganizationID: orgID, Name: ssoSecretName, CreatedBy: actor}
+	sec := &identity.Secret{OrganizationID: orgID, Name: ssoSecretName, CreatedBy: actor}
 	if err := ac.ids.PutSecret(r.Context(), sec, sealWith(ring, req.ClientSecret), ac.now()); err != nil {
 		return err
 	}
-	c := &identitystore.OIDCConfig{OrganizationID: orgID, Issuer: req.Issuer, ClientID: req.ClientID,
+	c := &identity.OIDCConfig{OrganizationID: orgID, Issuer: req.Issuer, ClientID: req.ClientID,
 		ClientSecretID: sec.ID, DefaultRole: req.DefaultRole, CreatedAt: ac.now()}
 	if err := ac.ids.PutOIDCConfig(r.Context(), c); err != nil {
 		return err
@@ -162,7 +162,7 @@ func callbackURL(r *http.Request) string {
 	return scheme + "://" + r.Host + "/api/v1/auth/sso/callback"
 }
 
-func (ac *access) oauthConfig(r *http.Request, c *identitystore.OIDCConfig, p *oidc.Provider) (*oauth2.Config, error) {
+func (ac *access) oauthConfig(r *http.Request, c *identity.OIDCConfig, p *oidc.Provider) (*oauth2.Config, error) {
 	ring, err := ac.keyringOr501()
 	if err != nil {
 		return nil, err
@@ -171,7 +171,7 @@ func (ac *access) oauthConfig(r *http.Request, c *identitystore.OIDCConfig, p *o
 	if err != nil {
 		return nil, err
 	}
-	secret, err := ring.Open(sealed, identitystore.SecretAAD(c.ClientSecretID, v))
+	secret, err := ring.Open(sealed, identity.SecretAAD(c.ClientSecretID, v))
 	if err != nil {
 		return nil, capsule.Internal(err)
 	}
@@ -313,7 +313,7 @@ func (a *API) ssoCallback(w http.ResponseWriter, r *http.Request) error {
 // ssoUser returns the user linked to the provider's subject, linking (when
 // the provider vouches for the email) or creating one on first sign-in, and
 // makes them a member of the organization with its default role.
-func (ac *access) ssoUser(ctx context.Context, c *identitystore.OIDCConfig, issuer, subject string, cl idClaims) (string, error) {
+func (ac *access) ssoUser(ctx context.Context, c *identity.OIDCConfig, issuer, subject string, cl idClaims) (string, error) {
 	uid, err := ac.ids.OIDCUser(ctx, issuer, subject)
 	if err != nil {
 		return "", err

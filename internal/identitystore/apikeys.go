@@ -26,7 +26,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *apikey.APIKey) error {
 	if database.IsForeignKeyViolation(err) {
 		return capsule.NotFound("project", k.ProjectID)
 	}
-	return dbErr(err, nil)
+	return database.DomainError(err, nil)
 }
 
 func scanAPIKey(r interface{ Scan(...any) error }) (*apikey.APIKey, error) {
@@ -43,40 +43,40 @@ func scanAPIKey(r interface{ Scan(...any) error }) (*apikey.APIKey, error) {
 // FindAPIKey returns the key with lookup id id.
 func (s *Store) FindAPIKey(ctx context.Context, id string) (*apikey.APIKey, error) {
 	k, err := scanAPIKey(s.queryRow(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE id = ?`, id))
-	return k, dbErr(err, capsule.NotFound("API key", id))
+	return k, database.DomainError(err, capsule.NotFound("API key", id))
 }
 
 // ListAPIKeys returns an organization's keys, newest first, revoked ones included.
 func (s *Store) ListAPIKeys(ctx context.Context, orgID string) ([]apikey.APIKey, error) {
-	if !validUUID(orgID) {
+	if !database.IsID(orgID) {
 		return []apikey.APIKey{}, nil
 	}
 	rows, err := s.query(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE organization_id = ? ORDER BY created_at DESC, id`, orgID)
 	if err != nil {
-		return nil, dbErr(err, nil)
+		return nil, database.DomainError(err, nil)
 	}
 	defer rows.Close()
 	out := []apikey.APIKey{}
 	for rows.Next() {
 		k, err := scanAPIKey(rows)
 		if err != nil {
-			return nil, dbErr(err, nil)
+			return nil, database.DomainError(err, nil)
 		}
 		out = append(out, *k)
 	}
-	return out, dbErr(rows.Err(), nil)
+	return out, database.DomainError(rows.Err(), nil)
 }
 
 // RevokeAPIKey marks the organization's key revoked; revoking twice keeps the first time.
 func (s *Store) RevokeAPIKey(ctx context.Context, orgID, id string, at time.Time) error {
 	defer s.accessChanged()
-	if !validUUID(orgID) {
+	if !database.IsID(orgID) {
 		return capsule.NotFound("API key", id)
 	}
 	res, err := s.exec(ctx, `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND organization_id = ?`,
 		database.TimeOf(at), id, orgID)
 	if err != nil {
-		return dbErr(err, nil)
+		return database.DomainError(err, nil)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return capsule.NotFound("API key", id)
@@ -88,5 +88,5 @@ func (s *Store) RevokeAPIKey(ctx context.Context, orgID, id string, at time.Time
 // time is recent, so a busy CI key does not write on every request.
 func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
 	_, err := s.exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, database.TimeOf(at), id)
-	return dbErr(err, nil)
+	return database.DomainError(err, nil)
 }

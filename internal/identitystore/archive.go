@@ -69,7 +69,7 @@ func (s *Store) archiveAudit(ctx context.Context, before time.Time, open archive
 		_, err := tx.Exec(ctx, `DELETE FROM audit_log WHERE seq <= ?`, last.Seq)
 		return err
 	})
-	return res, dbErr(err, nil)
+	return res, database.DomainError(err, nil)
 }
 
 // writeArchive writes es as JSON lines and syncs w (when it can be synced),

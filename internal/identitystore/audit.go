@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"github.com/usecapsule/capsule/internal/identity"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/database"
@@ -76,7 +76,7 @@ type auditQueue struct {
 func (s *Store) appendBatch(ctx context.Context, batch []*appendReq) error {
 	// The audit entry's own transaction is not a change to audit again.
 	ctx = database.WithoutTxHook(ctx)
-	return dbErr(s.inTx(ctx, func(tx *database.Tx) error {
+	return database.DomainError(s.inTx(ctx, func(tx *database.Tx) error {
 		for _, r := range batch {
 			if err := s.appendInTx(ctx, tx, r.e); err != nil {
 				return err
@@ -175,22 +175,11 @@ func anchor(ctx context.Context, q rowQuerier) (audit.Anchor, error) {
 // entries were archived).
 func (s *Store) AuditAnchor(ctx context.Context) (audit.Anchor, error) {
 	a, err := anchor(ctx, s.db)
-	return a, dbErr(err, nil)
+	return a, database.DomainError(err, nil)
 }
 
-// AuditFilter selects audit entries. Every field is optional; string fields
-// match exactly and are always bound as arguments.
-type AuditFilter struct {
-	OrganizationID string
-	ActorID        string
-	Action         string // exact, or a prefix when it ends in '*' (e.g. "secret.*")
-	TargetID       string
-	TargetType     string
-	Outcome        string
-	From, To       time.Time // [From, To)
-	AfterSeq       int64     // cursor: entries with a greater seq
-	Limit          int       // default 100, at most 1000
-}
+// AuditFilter selects audit entries (identity.AuditFilter).
+type AuditFilter = identity.AuditFilter
 
 // ListAudit returns matching entries in chain order.
 func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]audit.Entry, error) {
@@ -242,7 +231,7 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]audit.Entry, er
 func (s *Store) scanAudit(ctx context.Context, q string, args ...any) ([]audit.Entry, error) {
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {
-		return nil, dbErr(err, nil)
+		return nil, database.DomainError(err, nil)
 	}
 	defer rows.Close()
 	out := []audit.Entry{}
@@ -252,7 +241,7 @@ func (s *Store) scanAudit(ctx context.Context, q string, args ...any) ([]audit.E
 		var before, after string
 		if err := rows.Scan(&e.Seq, &at, &e.ActorType, &e.ActorID, &e.Action, &e.TargetType, &e.TargetID,
 			&e.OrganizationID, &e.RequestID, &e.IP, &e.UserAgent, &e.Outcome, &before, &after, &e.PrevHash, &e.Hash); err != nil {
-			return nil, dbErr(err, nil)
+			return nil, database.DomainError(err, nil)
 		}
 		e.Time = at.Time
 		// A summary that no longer parses was tampered with; keep it visible
@@ -271,7 +260,7 @@ func (s *Store) scanAudit(ctx context.Context, q string, args ...any) ([]audit.E
 		}
 		out = append(out, e)
 	}
-	return out, dbErr(rows.Err(), nil)
+	return out, database.DomainError(rows.Err(), nil)
 }
 
 // VerifyAudit walks the whole stored chain in pages from its anchor and

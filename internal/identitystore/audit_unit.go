@@ -2,6 +2,7 @@ package identitystore
 
 import (
 	"context"
+	"github.com/usecapsule/capsule/internal/identity"
 	"maps"
 	"sync"
 
@@ -35,7 +36,7 @@ type AuditUnit struct {
 // WithAuditUnit returns a context whose write transactions append e (with
 // outcome success; the time of the append when e has none) and the unit to ask afterwards
 // whether one did.
-func (s *Store) WithAuditUnit(ctx context.Context, e audit.Entry) (context.Context, *AuditUnit) {
+func (s *Store) WithAuditUnit(ctx context.Context, e audit.Entry) (context.Context, identity.AuditUnit) {
 	u := &AuditUnit{s: s, template: e}
 	return database.WithTxHook(ctx, u), u
 }

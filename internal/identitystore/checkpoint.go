@@ -36,7 +36,7 @@ func (s *Store) WriteCheckpoint(ctx context.Context, at audit.Checkpoint) (audit
 		return err
 	})
 	if err != nil {
-		return audit.Checkpoint{}, dbErr(err, nil)
+		return audit.Checkpoint{}, database.DomainError(err, nil)
 	}
 	if out.Seq == 0 {
 		return out, nil
@@ -52,7 +52,7 @@ func (s *Store) WriteCheckpoint(ctx context.Context, at audit.Checkpoint) (audit
 func (s *Store) Checkpoints(ctx context.Context, limit int) ([]audit.Checkpoint, error) {
 	rows, err := s.query(ctx, `SELECT seq, hash, at, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT ?`, limit)
 	if err != nil {
-		return nil, dbErr(err, nil)
+		return nil, database.DomainError(err, nil)
 	}
 	defer rows.Close()
 	out := []audit.Checkpoint{}
@@ -60,12 +60,12 @@ func (s *Store) Checkpoints(ctx context.Context, limit int) ([]audit.Checkpoint,
 		var c audit.Checkpoint
 		var at database.Time
 		if err := rows.Scan(&c.Seq, &c.Hash, &at, &c.Signature); err != nil {
-			return nil, dbErr(err, nil)
+			return nil, database.DomainError(err, nil)
 		}
 		c.Time = at.Time
 		out = append(out, c)
 	}
-	return out, dbErr(rows.Err(), nil)
+	return out, database.DomainError(rows.Err(), nil)
 }
 
 // LatestCheckpoint returns the newest stored checkpoint.
@@ -98,7 +98,7 @@ func (s *Store) checkCheckpoint(ctx context.Context, r audit.Result, start audit
 		LEFT JOIN audit_log a ON a.seq = c.seq
 		WHERE c.seq > ? AND (a.hash IS NULL OR a.hash <> c.hash) ORDER BY c.seq LIMIT 100`, start.Seq)
 	if err != nil {
-		return nil, dbErr(err, nil)
+		return nil, database.DomainError(err, nil)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -106,7 +106,7 @@ func (s *Store) checkCheckpoint(ctx context.Context, r audit.Result, start audit
 		var at database.Time
 		var stored string
 		if err := rows.Scan(&c.Seq, &c.Hash, &at, &c.Signature, &stored); err != nil {
-			return nil, dbErr(err, nil)
+			return nil, database.DomainError(err, nil)
 		}
 		c.Time = at.Time
 		if s.signer.Check(c) != nil {
@@ -114,7 +114,7 @@ func (s *Store) checkCheckpoint(ctx context.Context, r audit.Result, start audit
 		}
 		return audit.CheckAgainst(r, c, func(int64) (string, bool) { return stored, stored != "" }), nil
 	}
-	return nil, dbErr(rows.Err(), nil)
+	return nil, database.DomainError(rows.Err(), nil)
 }
 
 // VerifyAuditOrg verifies an organization's entries through the one chain
@@ -131,24 +131,24 @@ func (s *Store) VerifyAuditOrg(ctx context.Context, orgID string) (audit.Result,
 		return r, err
 	}
 	out := audit.Result{Finding: r.Finding}
-	if !validUUID(orgID) {
+	if !database.IsID(orgID) {
 		return out, nil
 	}
 	err = s.queryRow(ctx, `SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM audit_log WHERE organization_id = ? AND seq <= ?`,
 		orgID, r.Head.Seq).Scan(&out.Checked, &out.Head.Seq)
 	if err != nil {
-		return out, dbErr(err, nil)
+		return out, database.DomainError(err, nil)
 	}
 	if out.Head.Seq > 0 {
 		if err := s.queryRow(ctx, `SELECT hash FROM audit_log WHERE seq = ?`, out.Head.Seq).Scan(&out.Head.Hash); err != nil {
-			return out, dbErr(err, nil)
+			return out, database.DomainError(err, nil)
 		}
 	}
 	if f := r.Finding; f != nil && f.Problem != audit.Truncated && f.Problem != audit.Removed {
 		var owner string
 		err := s.queryRow(ctx, `SELECT organization_id FROM audit_log WHERE seq = ?`, f.Seq).Scan(&owner)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return out, dbErr(err, nil)
+			return out, database.DomainError(err, nil)
 		}
 		if owner != orgID {
 			out.Finding = &audit.Finding{Seq: f.Seq, Problem: f.Problem,

@@ -2,6 +2,7 @@ package identitystore_test
 
 import (
 	"context"
+	"github.com/usecapsule/capsule/internal/identity"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/database"
-	"github.com/usecapsule/capsule/internal/identitystore"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
 
@@ -58,7 +58,7 @@ func TestWritesJoinGroupCommit(t *testing.T) {
 			return f.ids.CreateCustomRole(ctx, f.orgID, rbac.Role{Name: "auditor", Permissions: []rbac.Permission{"audit:view"}}, t0)
 		},
 		"login failure": func() error {
-			_, err := f.ids.RecordLoginFailure(ctx, "ip:192.0.2.1", t0, identitystore.AddressThrottle)
+			_, err := f.ids.RecordLoginFailure(ctx, "ip:192.0.2.1", t0, identity.AddressThrottle)
 			return err
 		},
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/usecapsule/capsule/internal/identity"
 	"strings"
 	"time"
 
@@ -11,23 +12,12 @@ import (
 	"github.com/usecapsule/capsule/internal/database"
 )
 
-// Invitation invites an email address into an organization with a role.
-// Only the SHA-256 of its token is stored.
-type Invitation struct {
-	ID             string     `json:"id"`
-	OrganizationID string     `json:"organizationId"`
-	Email          string     `json:"email"`
-	Role           string     `json:"role"`
-	TokenHash      string     `json:"-"`
-	InvitedBy      string     `json:"invitedBy"`
-	CreatedAt      time.Time  `json:"createdAt"`
-	ExpiresAt      time.Time  `json:"expiresAt"`
-	AcceptedAt     *time.Time `json:"acceptedAt,omitempty"`
-}
+// Invitation invites an email address into an organization (identity.Invitation).
+type Invitation = identity.Invitation
 
 // CreateInvitation stores inv, assigning ID; the email is kept lower-cased.
 func (s *Store) CreateInvitation(ctx context.Context, inv *Invitation) error {
-	inv.ID = newID()
+	inv.ID = database.NewID()
 	database.NoteTarget(ctx, inv.ID)
 	inv.Email = strings.ToLower(strings.TrimSpace(inv.Email))
 	_, err := s.exec(ctx, `INSERT INTO invitations (id, organization_id, email_key, role, token_hash, invited_by, created_at, expires_at)
@@ -36,7 +26,7 @@ func (s *Store) CreateInvitation(ctx context.Context, inv *Invitation) error {
 	if database.IsForeignKeyViolation(err) {
 		return capsule.NotFound("organization", inv.OrganizationID)
 	}
-	return dbErr(err, nil)
+	return database.DomainError(err, nil)
 }
 
 // AcceptInvitation marks the invitation with this token hash accepted by
@@ -64,5 +54,5 @@ func (s *Store) AcceptInvitation(ctx context.Context, tokenHash, email string, n
 		_, err = tx.Exec(ctx, `UPDATE invitations SET accepted_at = ? WHERE id = ? AND accepted_at IS NULL`, database.TimeOf(now), inv.ID)
 		return err
 	})
-	return &inv, dbErr(err, nil)
+	return &inv, database.DomainError(err, nil)
 }

@@ -3,6 +3,8 @@ package identitystore
 import (
 	"context"
 	"fmt"
+	"github.com/usecapsule/capsule/internal/database"
+	"github.com/usecapsule/capsule/internal/identity"
 
 	"github.com/usecapsule/capsule/internal/secretbox"
 )
@@ -19,19 +21,19 @@ func (s *Store) MasterKeysInUse(ctx context.Context) (map[string]int, error) {
 	} {
 		rows, err := s.query(ctx, q)
 		if err != nil {
-			return nil, dbErr(err, nil)
+			return nil, database.DomainError(err, nil)
 		}
 		for rows.Next() {
 			var id string
 			var n int
 			if err := rows.Scan(&id, &n); err != nil {
 				rows.Close()
-				return nil, dbErr(err, nil)
+				return nil, database.DomainError(err, nil)
 			}
 			out[id] += n
 		}
 		if err := rows.Close(); err != nil {
-			return nil, dbErr(err, nil)
+			return nil, database.DomainError(err, nil)
 		}
 	}
 	return out, nil
@@ -46,29 +48,29 @@ func (s *Store) RewrapMFA(ctx context.Context, ring *secretbox.Keyring) (int, er
 	}
 	rows, err := s.query(ctx, `SELECT user_id, secret_kek_id, secret_wrapped, secret_sealed FROM user_mfa WHERE secret_kek_id <> ?`, ring.CurrentID())
 	if err != nil {
-		return 0, dbErr(err, nil)
+		return 0, database.DomainError(err, nil)
 	}
 	var batch []row
 	for rows.Next() {
 		var r row
 		if err := rows.Scan(&r.user, &r.sealed.KEKID, &r.sealed.WrappedKey, &r.sealed.Ciphertext); err != nil {
 			rows.Close()
-			return 0, dbErr(err, nil)
+			return 0, database.DomainError(err, nil)
 		}
 		batch = append(batch, r)
 	}
 	if err := rows.Close(); err != nil {
-		return 0, dbErr(err, nil)
+		return 0, database.DomainError(err, nil)
 	}
 	n := 0
 	for _, r := range batch {
-		out, err := ring.Rewrap(r.sealed, MFAAAD(r.user))
+		out, err := ring.Rewrap(r.sealed, identity.MFAAAD(r.user))
 		if err != nil {
 			return n, fmt.Errorf("MFA secret of user %s: %w", r.user, err)
 		}
 		if _, err := s.exec(ctx, `UPDATE user_mfa SET secret_kek_id = ?, secret_wrapped = ? WHERE user_id = ? AND secret_kek_id = ?`,
 			out.KEKID, out.WrappedKey, r.user, r.sealed.KEKID); err != nil {
-			return n, dbErr(err, nil)
+			return n, database.DomainError(err, nil)
 		}
 		n++
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/usecapsule/capsule/internal/identity"
 	"time"
 
 	"github.com/usecapsule/capsule/internal/database"
@@ -15,35 +16,8 @@ import (
 // once a day never meets a delay.
 const FailureWindow = 15 * time.Minute
 
-// Throttle is a sign-in failure policy for one key: Free failures within
-// the window cost nothing; each further failure makes the key wait twice as
-// long as the one before (1 s, 2 s, 4 s, ...), at most MaxDelay.
-type Throttle struct {
-	Free     int
-	MaxDelay time.Duration
-}
-
-// The throttles the API applies. Failures count per (account, client
-// address), so a guesser elsewhere never delays the account's owner; and
-// per client address across all accounts, with a bound generous enough for
-// an office behind one NAT, so one address cannot spray many accounts.
-var (
-	PairThrottle    = Throttle{Free: 3, MaxDelay: 15 * time.Minute}
-	AddressThrottle = Throttle{Free: 100, MaxDelay: 15 * time.Minute}
-)
-
-// Delay is how long the key waits after its n-th failure (zero while n is
-// within the free failures).
-func (th Throttle) Delay(n int) time.Duration {
-	if n <= th.Free {
-		return 0
-	}
-	d := time.Second
-	for i := th.Free + 1; i < n && d < th.MaxDelay; i++ {
-		d *= 2
-	}
-	return min(d, th.MaxDelay)
-}
+// Throttle is a sign-in failure policy (identity.Throttle).
+type Throttle = identity.Throttle
 
 // LockedUntil returns when the delay on key ends, or the zero time when key
 // may try at now.
@@ -53,7 +27,7 @@ func (s *Store) LockedUntil(ctx context.Context, key string, now time.Time) (tim
 	if errors.Is(err, sql.ErrNoRows) || !until.Valid || !now.Before(until.Time) {
 		return time.Time{}, nil
 	}
-	return until.Time, dbErr(err, nil)
+	return until.Time, database.DomainError(err, nil)
 }
 
 // RecordLoginFailure counts a failure for key under th and returns when the
@@ -89,7 +63,7 @@ func (s *Store) RecordLoginFailure(ctx context.Context, key string, now time.Tim
 		}
 		return err
 	})
-	return locked, dbErr(err, nil)
+	return locked, database.DomainError(err, nil)
 }
 
 func later(a, b database.Time) time.Time {
@@ -103,5 +77,5 @@ func later(a, b database.Time) time.Time {
 // (which the API only lets through when key has no running delay).
 func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
 	_, err := s.exec(ctx, `DELETE FROM login_failures WHERE key = ?`, key)
-	return dbErr(err, nil)
+	return database.DomainError(err, nil)
 }

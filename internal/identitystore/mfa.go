@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/usecapsule/capsule/internal/identity"
 	"time"
 
 	"github.com/usecapsule/capsule"
@@ -11,24 +12,14 @@ import (
 	"github.com/usecapsule/capsule/internal/secretbox"
 )
 
-// MFA is a user's TOTP enrolment. The secret is stored envelope-encrypted
-// (AAD MFAAAD(userID)); LastStep is the last accepted time step, for replay
-// protection.
-type MFA struct {
-	UserID      string
-	Secret      secretbox.Sealed
-	ConfirmedAt *time.Time
-	LastStep    int64
-}
-
-// MFAAAD binds an MFA secret's ciphertext to its user.
-func MFAAAD(userID string) []byte { return []byte("capsule-mfa:" + userID) }
+// MFA is a user's TOTP enrolment (identity.MFA).
+type MFA = identity.MFA
 
 // StartMFA stores a new, unconfirmed enrolment, replacing an unconfirmed
 // one. A confirmed enrolment is a conflict: disable it first.
 func (s *Store) StartMFA(ctx context.Context, userID string, secret secretbox.Sealed, now time.Time) error {
 	defer s.accessChanged()
-	return dbErr(s.inTx(ctx, func(tx *database.Tx) error {
+	return database.DomainError(s.inTx(ctx, func(tx *database.Tx) error {
 		var confirmed database.Time
 		err := tx.QueryRow(ctx, `SELECT confirmed_at FROM user_mfa WHERE user_id = ?`, userID).Scan(&confirmed)
 		switch {
@@ -53,24 +44,24 @@ func (s *Store) FindMFA(ctx context.Context, userID string) (*MFA, error) {
 	err := s.queryRow(ctx, `SELECT secret_sealed, secret_kek_id, secret_wrapped, confirmed_at, last_step FROM user_mfa WHERE user_id = ?`, userID).
 		Scan(&m.Secret.Ciphertext, &m.Secret.KEKID, &m.Secret.WrappedKey, &confirmed, &m.LastStep)
 	m.ConfirmedAt = confirmed.Ptr()
-	return &m, dbErr(err, capsule.Errorf(capsule.KindNotFound, capsule.CodeMFANotEnrolled, "two-factor authentication is not set up"))
+	return &m, database.DomainError(err, capsule.Errorf(capsule.KindNotFound, capsule.CodeMFANotEnrolled, "two-factor authentication is not set up"))
 }
 
 // MFAEnabled reports whether the user has a confirmed enrolment.
 func (s *Store) MFAEnabled(ctx context.Context, userID string) (bool, error) {
-	if !validUUID(userID) {
+	if !database.IsID(userID) {
 		return false, nil
 	}
 	var n int
 	err := s.queryRow(ctx, `SELECT COUNT(*) FROM user_mfa WHERE user_id = ? AND confirmed_at IS NOT NULL`, userID).Scan(&n)
-	return n > 0, dbErr(err, nil)
+	return n > 0, database.DomainError(err, nil)
 }
 
 // ConfirmMFA marks the enrolment confirmed at step and stores the hashes
 // of fresh recovery codes, replacing older ones.
 func (s *Store) ConfirmMFA(ctx context.Context, userID string, step int64, recoveryHashes []string, now time.Time) error {
 	defer s.accessChanged()
-	return dbErr(s.inTx(ctx, func(tx *database.Tx) error {
+	return database.DomainError(s.inTx(ctx, func(tx *database.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE user_mfa SET confirmed_at = ?, last_step = ? WHERE user_id = ? AND confirmed_at IS NULL`,
 			database.TimeOf(now), step, userID)
 		if err != nil {
@@ -97,7 +88,7 @@ func (s *Store) ConfirmMFA(ctx context.Context, userID string, step int64, recov
 func (s *Store) AdvanceMFAStep(ctx context.Context, userID string, step int64) (bool, error) {
 	res, err := s.exec(ctx, `UPDATE user_mfa SET last_step = ? WHERE user_id = ? AND last_step < ?`, step, userID, step)
 	if err != nil {
-		return false, dbErr(err, nil)
+		return false, database.DomainError(err, nil)
 	}
 	n, _ := res.RowsAffected()
 	return n == 1, nil
@@ -107,18 +98,18 @@ func (s *Store) AdvanceMFAStep(ctx context.Context, userID string, step int64) (
 func (s *Store) RecoveryCodeHashes(ctx context.Context, userID string) ([]string, error) {
 	rows, err := s.query(ctx, `SELECT code_hash FROM mfa_recovery_codes WHERE user_id = ?`, userID)
 	if err != nil {
-		return nil, dbErr(err, nil)
+		return nil, database.DomainError(err, nil)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var h string
 		if err := rows.Scan(&h); err != nil {
-			return nil, dbErr(err, nil)
+			return nil, database.DomainError(err, nil)
 		}
 		out = append(out, h)
 	}
-	return out, dbErr(rows.Err(), nil)
+	return out, database.DomainError(rows.Err(), nil)
 }
 
 // UseRecoveryCode deletes the code's hash and reports whether it existed:
@@ -126,7 +117,7 @@ func (s *Store) RecoveryCodeHashes(ctx context.Context, userID string) ([]string
 func (s *Store) UseRecoveryCode(ctx context.Context, userID, hash string) (bool, error) {
 	res, err := s.exec(ctx, `DELETE FROM mfa_recovery_codes WHERE user_id = ? AND code_hash = ?`, userID, hash)
 	if err != nil {
-		return false, dbErr(err, nil)
+		return false, database.DomainError(err, nil)
 	}
 	n, _ := res.RowsAffected()
 	return n == 1, nil
@@ -135,7 +126,7 @@ func (s *Store) UseRecoveryCode(ctx context.Context, userID, hash string) (bool,
 // DeleteMFA removes the user's enrolment and recovery codes.
 func (s *Store) DeleteMFA(ctx context.Context, userID string) error {
 	defer s.accessChanged()
-	return dbErr(s.inTx(ctx, func(tx *database.Tx) error {
+	return database.DomainError(s.inTx(ctx, func(tx *database.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM mfa_recovery_codes WHERE user_id = ?`, userID); err != nil {
 			return err
 		}

@@ -2,22 +2,14 @@ package identitystore
 
 import (
 	"context"
-	"time"
+	"github.com/usecapsule/capsule/internal/identity"
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/database"
 )
 
-// OIDCConfig is an organization's OpenID Connect provider. ClientSecretID
-// names the secret (in the secret store) holding the client secret.
-type OIDCConfig struct {
-	OrganizationID string    `json:"organizationId"`
-	Issuer         string    `json:"issuer"`
-	ClientID       string    `json:"clientId"`
-	ClientSecretID string    `json:"-"`
-	DefaultRole    string    `json:"defaultRole"`
-	CreatedAt      time.Time `json:"createdAt"`
-}
+// OIDCConfig is an organization's OpenID Connect provider (identity.OIDCConfig).
+type OIDCConfig = identity.OIDCConfig
 
 // PutOIDCConfig creates or replaces an organization's provider.
 func (s *Store) PutOIDCConfig(ctx context.Context, c *OIDCConfig) error {
@@ -34,13 +26,13 @@ func (s *Store) PutOIDCConfig(ctx context.Context, c *OIDCConfig) error {
 	if database.IsForeignKeyViolation(err) {
 		return capsule.NotFound("organization", c.OrganizationID)
 	}
-	return dbErr(err, nil)
+	return database.DomainError(err, nil)
 }
 
 // FindOIDCConfig returns an organization's provider (SSO_NOT_CONFIGURED when none).
 func (s *Store) FindOIDCConfig(ctx context.Context, orgID string) (*OIDCConfig, error) {
 	notFound := capsule.Errorf(capsule.KindNotFound, capsule.CodeSSONotConfigured, "single sign-on is not configured for organization %q", orgID)
-	if !validUUID(orgID) {
+	if !database.IsID(orgID) {
 		return nil, notFound
 	}
 	var c OIDCConfig
@@ -48,7 +40,7 @@ func (s *Store) FindOIDCConfig(ctx context.Context, orgID string) (*OIDCConfig, 
 	err := s.queryRow(ctx, `SELECT organization_id, issuer, client_id, client_secret, default_role, created_at FROM oidc_configs WHERE organization_id = ?`, orgID).
 		Scan(&c.OrganizationID, &c.Issuer, &c.ClientID, &c.ClientSecretID, &c.DefaultRole, &at)
 	c.CreatedAt = at.Time
-	return &c, dbErr(err, notFound)
+	return &c, database.DomainError(err, notFound)
 }
 
 // OIDCUser returns the user linked to an issuer's subject, or "" when none.
@@ -56,10 +48,10 @@ func (s *Store) OIDCUser(ctx context.Context, issuer, subject string) (string, e
 	var uid string
 	err := s.queryRow(ctx, `SELECT user_id FROM oidc_identities WHERE issuer = ? AND subject = ?`, issuer, subject).Scan(&uid)
 	if err != nil {
-		if e := dbErr(err, capsule.NotFound("identity", subject)); capsule.IsNotFound(e) {
+		if e := database.DomainError(err, capsule.NotFound("identity", subject)); capsule.IsNotFound(e) {
 			return "", nil
 		}
-		return "", dbErr(err, nil)
+		return "", database.DomainError(err, nil)
 	}
 	return uid, nil
 }
@@ -70,5 +62,5 @@ func (s *Store) LinkOIDCUser(ctx context.Context, issuer, subject, userID string
 	if database.IsUniqueViolation(err) {
 		return capsule.AlreadyExists("identity", "subject", subject)
 	}
-	return dbErr(err, nil)
+	return database.DomainError(err, nil)
 }

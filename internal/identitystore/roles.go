@@ -3,6 +3,7 @@ package identitystore
 import (
 	"context"
 	"encoding/json"
+	"github.com/usecapsule/capsule/internal/identity"
 	"time"
 
 	"github.com/usecapsule/capsule"
@@ -10,28 +11,13 @@ import (
 	"github.com/usecapsule/capsule/internal/rbac"
 )
 
-// RoleBinding is a stored binding of a user to a role below organization
-// scope (the organization-wide role is the membership's).
-type RoleBinding struct {
-	ID             string    `json:"id"`
-	OrganizationID string    `json:"organizationId"`
-	UserID         string    `json:"userId"`
-	Role           string    `json:"role"`
-	ProjectID      string    `json:"projectId"`
-	EnvironmentID  string    `json:"environmentId,omitempty"`
-	CreatedBy      string    `json:"createdBy"`
-	CreatedAt      time.Time `json:"createdAt"`
-}
-
-// Scope returns the binding's scope.
-func (b *RoleBinding) Scope() rbac.Scope {
-	return rbac.Scope{OrgID: b.OrganizationID, ProjectID: b.ProjectID, EnvironmentID: b.EnvironmentID}
-}
+// RoleBinding is a user's role below organization scope (identity.RoleBinding).
+type RoleBinding = identity.RoleBinding
 
 // CreateRoleBinding stores b, assigning ID.
 func (s *Store) CreateRoleBinding(ctx context.Context, b *RoleBinding) error {
 	defer s.accessChanged()
-	b.ID = newID()
+	b.ID = database.NewID()
 	database.NoteTarget(ctx, b.ID)
 	var env any
 	if b.EnvironmentID != "" {
@@ -42,13 +28,13 @@ func (s *Store) CreateRoleBinding(ctx context.Context, b *RoleBinding) error {
 	if database.IsForeignKeyViolation(err) {
 		return capsule.Errorf(capsule.KindNotFound, capsule.CodeScopeNotFound, "the user, project or environment of the binding does not exist")
 	}
-	return dbErr(err, nil)
+	return database.DomainError(err, nil)
 }
 
 // ListRoleBindings returns the bindings of an organization, or of one user
 // in it when userID is set.
 func (s *Store) ListRoleBindings(ctx context.Context, orgID, userID string) ([]RoleBinding, error) {
-	if !validUUID(orgID) || (userID != "" && !validUUID(userID)) {
+	if !database.IsID(orgID) || (userID != "" && !database.IsID(userID)) {
 		return []RoleBinding{}, nil
 	}
 	q := `SELECT id, organization_id, user_id, role, project_id, COALESCE(CAST(environment_id AS TEXT), ''), created_by, created_at FROM role_bindings WHERE organization_id = ?`
@@ -62,7 +48,7 @@ func (s *Store) ListRoleBindings(ctx context.Context, orgID, userID string) ([]R
 
 // UserRoleBindings returns every binding of a user across organizations.
 func (s *Store) UserRoleBindings(ctx context.Context, userID string) ([]RoleBinding, error) {
-	if !validUUID(userID) {
+	if !database.IsID(userID) {
 		return []RoleBinding{}, nil
 	}
 	return s.scanBindings(ctx, `SELECT id, organization_id, user_id, role, project_id, COALESCE(CAST(environment_id AS TEXT), ''), created_by, created_at
@@ -72,7 +58,7 @@ func (s *Store) UserRoleBindings(ctx context.Context, userID string) ([]RoleBind
 func (s *Store) scanBindings(ctx context.Context, q string, args ...any) ([]RoleBinding, error) {
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {
-		return nil, dbErr(err, nil)
+		return nil, database.DomainError(err, nil)
 	}
 	defer rows.Close()
 	out := []RoleBinding{}
@@ -80,23 +66,23 @@ func (s *Store) scanBindings(ctx context.Context, q string, args ...any) ([]Role
 		var b RoleBinding
 		var at database.Time
 		if err := rows.Scan(&b.ID, &b.OrganizationID, &b.UserID, &b.Role, &b.ProjectID, &b.EnvironmentID, &b.CreatedBy, &at); err != nil {
-			return nil, dbErr(err, nil)
+			return nil, database.DomainError(err, nil)
 		}
 		b.CreatedAt = at.Time
 		out = append(out, b)
 	}
-	return out, dbErr(rows.Err(), nil)
+	return out, database.DomainError(rows.Err(), nil)
 }
 
 // DeleteRoleBinding removes an organization's binding.
 func (s *Store) DeleteRoleBinding(ctx context.Context, orgID, id string) error {
 	defer s.accessChanged()
-	if !validUUID(orgID) {
+	if !database.IsID(orgID) {
 		return capsule.NotFound("role binding", id)
 	}
 	res, err := s.exec(ctx, `DELETE FROM role_bindings WHERE id = ? AND organization_id = ?`, id, orgID)
 	if err != nil {
-		return dbErr(err, nil)
+		return database.DomainError(err, nil)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return capsule.NotFound("role binding", id)
@@ -119,43 +105,43 @@ func (s *Store) CreateCustomRole(ctx context.Context, orgID string, r rbac.Role,
 	if database.IsForeignKeyViolation(err) {
 		return capsule.NotFound("organization", orgID)
 	}
-	return dbErr(err, nil)
+	return database.DomainError(err, nil)
 }
 
 // CustomRoles returns an organization's custom roles by name.
 func (s *Store) CustomRoles(ctx context.Context, orgID string) (map[string]rbac.Role, error) {
 	out := map[string]rbac.Role{}
-	if !validUUID(orgID) {
+	if !database.IsID(orgID) {
 		return out, nil
 	}
 	rows, err := s.query(ctx, `SELECT name, description, permissions FROM custom_roles WHERE organization_id = ? ORDER BY name`, orgID)
 	if err != nil {
-		return nil, dbErr(err, nil)
+		return nil, database.DomainError(err, nil)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var r rbac.Role
 		var perms string
 		if err := rows.Scan(&r.Name, &r.Description, &perms); err != nil {
-			return nil, dbErr(err, nil)
+			return nil, database.DomainError(err, nil)
 		}
 		if err := json.Unmarshal([]byte(perms), &r.Permissions); err != nil {
 			return nil, capsule.Internal(err)
 		}
 		out[r.Name] = r
 	}
-	return out, dbErr(rows.Err(), nil)
+	return out, database.DomainError(rows.Err(), nil)
 }
 
 // DeleteCustomRole removes a custom role; bindings naming it then grant nothing.
 func (s *Store) DeleteCustomRole(ctx context.Context, orgID, name string) error {
 	defer s.accessChanged()
-	if !validUUID(orgID) {
+	if !database.IsID(orgID) {
 		return capsule.NotFound("role", name)
 	}
 	res, err := s.exec(ctx, `DELETE FROM custom_roles WHERE organization_id = ? AND name = ?`, orgID, name)
 	if err != nil {
-		return dbErr(err, nil)
+		return database.DomainError(err, nil)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return capsule.NotFound("role", name)

@@ -5,40 +5,20 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/usecapsule/capsule/internal/identity"
 	"time"
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/database"
-	"github.com/usecapsule/capsule/internal/rbac"
 	"github.com/usecapsule/capsule/internal/secretbox"
 )
 
-// Secret is a named secret's metadata; the value is never part of it.
-type Secret struct {
-	ID             string    `json:"id"`
-	OrganizationID string    `json:"organizationId"`
-	ProjectID      string    `json:"projectId,omitempty"`
-	EnvironmentID  string    `json:"environmentId,omitempty"`
-	Name           string    `json:"name"`
-	CurrentVersion int       `json:"currentVersion"`
-	CreatedBy      string    `json:"createdBy"`
-	CreatedAt      time.Time `json:"createdAt"`
-	UpdatedAt      time.Time `json:"updatedAt"`
-}
-
-// Scope returns the secret's RBAC scope.
-func (s *Secret) Scope() rbac.Scope {
-	return rbac.Scope{OrgID: s.OrganizationID, ProjectID: s.ProjectID, EnvironmentID: s.EnvironmentID}
-}
-
-// SecretAAD is the additional data binding a sealed value to its secret and
-// version, so a ciphertext copied to another row does not decrypt.
-func SecretAAD(id string, version int) []byte {
-	return fmt.Appendf(nil, "capsule-secret:%s:v%d", id, version)
-}
-
-// SealFunc encrypts the value for the given secret id and version.
-type SealFunc func(id string, version int) (secretbox.Sealed, error)
+// Secret and SealFunc are the identity package's: the records
+// belong to the vocabulary the API and this store share.
+type (
+	Secret   = identity.Secret
+	SealFunc = identity.SealFunc
+)
 
 const secretCols = `id, organization_id, project_id, environment_id, name, current_version, created_by, created_at, updated_at`
 
@@ -46,13 +26,13 @@ const secretCols = `id, organization_id, project_id, environment_id, name, curre
 // exists in the same scope. sec is filled from the stored row.
 func (s *Store) PutSecret(ctx context.Context, sec *Secret, seal SealFunc, now time.Time) error {
 	actor := sec.CreatedBy
-	return dbErr(s.inTx(ctx, func(tx *database.Tx) error {
+	return database.DomainError(s.inTx(ctx, func(tx *database.Tx) error {
 		existing, err := scanSecret(tx.QueryRow(ctx, `SELECT `+secretCols+` FROM secrets
 			WHERE organization_id = ? AND project_id = ? AND environment_id = ? AND name = ?`,
 			sec.OrganizationID, sec.ProjectID, sec.EnvironmentID, sec.Name))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			sec.ID, sec.CurrentVersion, sec.CreatedAt, sec.UpdatedAt = newID(), 1, now, now
+			sec.ID, sec.CurrentVersion, sec.CreatedAt, sec.UpdatedAt = database.NewID(), 1, now, now
 			database.NoteTarget(ctx, sec.ID)
 			if _, err := tx.Exec(ctx, `INSERT INTO secrets (`+secretCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				sec.ID, sec.OrganizationID, sec.ProjectID, sec.EnvironmentID, sec.Name, 1, sec.CreatedBy,
@@ -97,7 +77,7 @@ func scanSecret(r interface{ Scan(...any) error }) (*Secret, error) {
 // FindSecret returns a secret's metadata.
 func (s *Store) FindSecret(ctx context.Context, id string) (*Secret, error) {
 	sec, err := scanSecret(s.queryRow(ctx, `SELECT `+secretCols+` FROM secrets WHERE id = ?`, id))
-	return sec, dbErr(err, capsule.NotFound("secret", id))
+	return sec, database.DomainError(err, capsule.NotFound("secret", id))
 }
 
 // ListSecrets returns the metadata of the secrets of an organization,
@@ -113,23 +93,23 @@ func (s *Store) ListSecrets(ctx context.Context, orgID, projectID, envID string)
 		q += ` AND environment_id = ?`
 		args = append(args, envID)
 	}
-	if !validUUID(orgID) {
+	if !database.IsID(orgID) {
 		return []Secret{}, nil
 	}
 	rows, err := s.query(ctx, q+` ORDER BY name, project_id, environment_id`, args...)
 	if err != nil {
-		return nil, dbErr(err, nil)
+		return nil, database.DomainError(err, nil)
 	}
 	defer rows.Close()
 	out := []Secret{}
 	for rows.Next() {
 		sec, err := scanSecret(rows)
 		if err != nil {
-			return nil, dbErr(err, nil)
+			return nil, database.DomainError(err, nil)
 		}
 		out = append(out, *sec)
 	}
-	return out, dbErr(rows.Err(), nil)
+	return out, database.DomainError(rows.Err(), nil)
 }
 
 // SecretVersion returns the sealed value of one version (0 = current).
@@ -139,14 +119,14 @@ func (s *Store) SecretVersion(ctx context.Context, id string, version int) (secr
 	var sealed secretbox.Sealed
 	var v int
 	err := s.queryRow(ctx, q, id, version, version).Scan(&v, &sealed.KEKID, &sealed.WrappedKey, &sealed.Ciphertext)
-	return sealed, v, dbErr(err, capsule.Errorf(capsule.KindNotFound, capsule.CodeSecretVersionNotFound, "secret %q has no version %d", id, version))
+	return sealed, v, database.DomainError(err, capsule.Errorf(capsule.KindNotFound, capsule.CodeSecretVersionNotFound, "secret %q has no version %d", id, version))
 }
 
 // DeleteSecret removes a secret with all its versions.
 func (s *Store) DeleteSecret(ctx context.Context, id string) error {
 	res, err := s.exec(ctx, `DELETE FROM secrets WHERE id = ?`, id)
 	if err != nil {
-		return dbErr(err, nil)
+		return database.DomainError(err, nil)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return capsule.NotFound("secret", id)
@@ -171,14 +151,14 @@ func (s *Store) RewrapSecrets(ctx context.Context, currentKEK string, rewrap Rew
 		}
 		rows, err := s.query(ctx, `SELECT secret_id, version, kek_id, wrapped_key, ciphertext FROM secret_versions WHERE kek_id <> ? ORDER BY secret_id, version LIMIT 100`, currentKEK)
 		if err != nil {
-			return n, dbErr(err, nil)
+			return n, database.DomainError(err, nil)
 		}
 		var batch []row
 		for rows.Next() {
 			var r row
 			if err := rows.Scan(&r.id, &r.version, &r.sealed.KEKID, &r.sealed.WrappedKey, &r.sealed.Ciphertext); err != nil {
 				rows.Close()
-				return n, dbErr(err, nil)
+				return n, database.DomainError(err, nil)
 			}
 			batch = append(batch, r)
 		}
@@ -193,7 +173,7 @@ func (s *Store) RewrapSecrets(ctx context.Context, currentKEK string, rewrap Rew
 			}
 			if _, err := s.exec(ctx, `UPDATE secret_versions SET kek_id = ?, wrapped_key = ? WHERE secret_id = ? AND version = ? AND kek_id = ?`,
 				out.KEKID, out.WrappedKey, r.id, r.version, r.sealed.KEKID); err != nil {
-				return n, dbErr(err, nil)
+				return n, database.DomainError(err, nil)
 			}
 			n++
 		}
@@ -204,7 +184,7 @@ func (s *Store) RewrapSecrets(ctx context.Context, currentKEK string, rewrap Rew
 // current master key; see RewrapSecrets and RewrapMFA.
 func (s *Store) RewrapAll(ctx context.Context, ring *secretbox.Keyring) (int, error) {
 	n, err := s.RewrapSecrets(ctx, ring.CurrentID(), func(id string, version int, sealed secretbox.Sealed) (secretbox.Sealed, error) {
-		return ring.Rewrap(sealed, SecretAAD(id, version))
+		return ring.Rewrap(sealed, identity.SecretAAD(id, version))
 	})
 	if err != nil {
 		return n, err

@@ -20,11 +20,7 @@ package identitystore
 import (
 	"context"
 	"database/sql"
-	"errors"
 
-	"github.com/google/uuid"
-
-	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/database"
 )
@@ -80,31 +76,4 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *database.R
 // fn must use only tx (calling InTx again would wait for itself).
 func (s *Store) inTx(ctx context.Context, fn func(tx *database.Tx) error) error {
 	return s.db.InTx(ctx, fn)
-}
-
-func newID() string { return uuid.Must(uuid.NewV7()).String() }
-
-// dbErr maps no-rows to notFound and wraps anything else as internal.
-func dbErr(err error, notFound *capsule.Error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, sql.ErrNoRows) && notFound != nil:
-		return notFound
-	}
-	var de *capsule.Error
-	if errors.As(err, &de) {
-		return err
-	}
-	if database.IsInvalidText(err) {
-		return capsule.Errorf(capsule.KindInvalid, capsule.CodeValidation, "text values must be valid UTF-8 without NUL characters")
-	}
-	return capsule.Internal(err)
-}
-
-// validUUID reports whether id is a UUID; columns of UUID type on
-// PostgreSQL reject anything else, so such ids find nothing in both dialects.
-func validUUID(id string) bool {
-	_, err := uuid.Parse(id)
-	return err == nil && len(id) == 36
 }

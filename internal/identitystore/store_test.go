@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/usecapsule/capsule/internal/identity"
 	"io"
 	"os"
 	"path/filepath"
@@ -162,7 +163,7 @@ func testSecretsAtRestAndRotation(t *testing.T, f *fixture) {
 	value := []byte("sk_live_THIS-MUST-NOT-BE-ON-DISK-4242")
 	seal := func(v []byte) identitystore.SealFunc {
 		return func(id string, version int) (secretbox.Sealed, error) {
-			return ring.Seal(v, identitystore.SecretAAD(id, version))
+			return ring.Seal(v, identity.SecretAAD(id, version))
 		}
 	}
 	sec := &identitystore.Secret{OrganizationID: f.orgID, Name: "STRIPE_KEY", CreatedBy: f.user}
@@ -182,7 +183,7 @@ func testSecretsAtRestAndRotation(t *testing.T, f *fixture) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := ring.Open(s, identitystore.SecretAAD(sec.ID, v))
+		out, err := ring.Open(s, identity.SecretAAD(sec.ID, v))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -194,7 +195,7 @@ func testSecretsAtRestAndRotation(t *testing.T, f *fixture) {
 	// Rotate the master key: both loaded while re-wrapping.
 	ring = secretbox.NewKeyring(newKEK, oldKEK)
 	n, err := f.ids.RewrapSecrets(ctx, newKEK.ID, func(id string, v int, s secretbox.Sealed) (secretbox.Sealed, error) {
-		return ring.Rewrap(s, identitystore.SecretAAD(id, v))
+		return ring.Rewrap(s, identity.SecretAAD(id, v))
 	})
 	if err != nil || n != 2 {
 		t.Fatalf("RewrapSecrets = %d, %v", n, err)

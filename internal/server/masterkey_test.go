@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"github.com/usecapsule/capsule/internal/identity"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -37,12 +38,12 @@ func storeSecret(t *testing.T, dir string, raw []byte) {
 	ring := secretbox.NewKeyring(kek)
 	sec := &identitystore.Secret{OrganizationID: o.ID, Name: "DB_PASSWORD", CreatedBy: u.ID}
 	if err := identitystore.New(st).PutSecret(ctx, sec, func(id string, v int) (secretbox.Sealed, error) {
-		return ring.Seal([]byte("hunter2"), identitystore.SecretAAD(id, v))
+		return ring.Seal([]byte("hunter2"), identity.SecretAAD(id, v))
 	}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	// A TOTP secret is sealed under the master key too.
-	mfa, err := ring.Seal([]byte("JBSWY3DPEHPK3PXP"), identitystore.MFAAAD(u.ID))
+	mfa, err := ring.Seal([]byte("JBSWY3DPEHPK3PXP"), identity.MFAAAD(u.ID))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"github.com/usecapsule/capsule/internal/identity"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -46,7 +47,7 @@ func TestMasterKeyRotation(t *testing.T) {
 	for _, name := range []string{"A", "B", "C"} {
 		sec := &identitystore.Secret{OrganizationID: o.ID, Name: name, CreatedBy: u.ID}
 		if err := ids.PutSecret(ctx, sec, func(id string, v int) (secretbox.Sealed, error) {
-			return oldRing.Seal([]byte("value-"+name), identitystore.SecretAAD(id, v))
+			return oldRing.Seal([]byte("value-"+name), identity.SecretAAD(id, v))
 		}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +80,7 @@ func TestMasterKeyRotation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := newOnly.Open(sealed, identitystore.SecretAAD(s.ID, v)); err != nil || string(got) != "value-"+s.Name {
+		if got, err := newOnly.Open(sealed, identity.SecretAAD(s.ID, v)); err != nil || string(got) != "value-"+s.Name {
 			t.Fatalf("%s after rotation: %q, %v", s.Name, got, err)
 		}
 	}

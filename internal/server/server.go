@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/usecapsule/capsule/internal/identitystore"
 	"log/slog"
 	"net"
 	"net/http"
@@ -61,8 +62,9 @@ func (o *Options) run(ctx context.Context) error {
 		return err
 	}
 	out := o.egressClient()
+	ids := identitystore.New(st)
 	api, err := httpapi.New(httpapi.Config{Store: st, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
-		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring,
+		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring, Identity: ids,
 			AuditSigner: audit.NewSigner(key), TrustedProxies: proxies},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
 		// This process is SQLite's only writer, so the read cache sees every write.
@@ -73,7 +75,7 @@ func (o *Options) run(ctx context.Context) error {
 	// Retention runs beside the API and ends before the store closes.
 	rctx, stopRetention := context.WithCancel(ctx)
 	var retention sync.WaitGroup
-	retention.Go(func() { o.retain(rctx, api.Identity()) })
+	retention.Go(func() { o.retain(rctx, ids) })
 	retention.Go(func() { o.auditAnchoring(rctx, api) })
 	defer retention.Wait()
 	defer stopRetention()

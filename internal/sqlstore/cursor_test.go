@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"github.com/usecapsule/capsule/internal/database"
 	"testing"
 
 	capsule "github.com/usecapsule/capsule"
@@ -25,7 +26,7 @@ func FuzzCursor(f *testing.F) {
 			}
 			return
 		}
-		if id, ok := canonicalID(key); !ok || id != key {
+		if id, ok := database.CanonicalID(key); !ok || id != key {
 			t.Fatalf("cursor %q decoded to %q, not a canonical UUID", cursor, key)
 		}
 		if back, err := decodeCursor(encodeCursor(key)); err != nil || back != key {

@@ -12,7 +12,7 @@ import (
 // deleteByID deletes one row of table in a transaction; the schema's
 // ON DELETE CASCADE removes what it owns atomically with it.
 func (s *Store) deleteByID(ctx context.Context, table, entity, id string) error {
-	cid, ok := canonicalID(id)
+	cid, ok := database.CanonicalID(id)
 	if !ok {
 		return capsule.NotFound(entity, id)
 	}
@@ -20,7 +20,7 @@ func (s *Store) deleteByID(ctx context.Context, table, entity, id string) error 
 		res, err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE id = ?", cid)
 		return mustAffect(res, err, capsule.NotFound(entity, id))
 	})
-	return dbError(err, nil)
+	return database.DomainError(err, nil)
 }
 
 // updateError explains the error of an UPDATE ... RETURNING guarded by

@@ -35,12 +35,12 @@ func scanDeployment(r rowScanner) (*capsule.Deployment, error) {
 
 // FindDeployment returns the deployment with id.
 func (s *Store) FindDeployment(ctx context.Context, id string) (*capsule.Deployment, error) {
-	cid, ok := canonicalID(id)
+	cid, ok := database.CanonicalID(id)
 	if !ok {
 		return nil, capsule.NotFound("deployment", id)
 	}
 	d, err := scanDeployment(s.db.QueryRow(ctx, "SELECT "+deploymentColumns+" FROM deployments WHERE id = ?", cid))
-	return d, dbError(err, capsule.NotFound("deployment", id))
+	return d, database.DomainError(err, capsule.NotFound("deployment", id))
 }
 
 // ListDeployments returns deployments newest first.
@@ -74,13 +74,13 @@ func (s *Store) CreateDeployment(ctx context.Context, d *capsule.Deployment) err
 	}
 	n := *d
 	var ok bool
-	if n.ServiceID, ok = canonicalID(d.ServiceID); !ok {
+	if n.ServiceID, ok = database.CanonicalID(d.ServiceID); !ok {
 		return capsule.NotFound("service", d.ServiceID)
 	}
-	if n.EnvironmentID, ok = canonicalID(d.EnvironmentID); !ok {
+	if n.EnvironmentID, ok = database.CanonicalID(d.EnvironmentID); !ok {
 		return capsule.NotFound("environment", d.EnvironmentID)
 	}
-	n.ID, n.CreatedAt, n.CompletedAt = newID(), database.Now(), database.StoredPtr(d.CompletedAt)
+	n.ID, n.CreatedAt, n.CompletedAt = database.NewID(), database.Now(), database.StoredPtr(d.CompletedAt)
 	database.NoteTarget(ctx, n.ID)
 	if slices.Contains(terminalStatuses, n.Status) && n.CompletedAt == nil {
 		at := n.CreatedAt
@@ -97,7 +97,7 @@ func (s *Store) CreateDeployment(ctx context.Context, d *capsule.Deployment) err
 		return err
 	})
 	if err != nil {
-		return dbError(err, nil)
+		return database.DomainError(err, nil)
 	}
 	*d = n
 	return nil
@@ -112,11 +112,11 @@ func checkDeploymentParents(ctx context.Context, tx *database.Tx, d *capsule.Dep
 	)
 	err := tx.QueryRow(ctx, "SELECT project_id, revision FROM services WHERE id = ?", d.ServiceID).Scan(&serviceProject, &revision)
 	if err != nil {
-		return dbError(err, capsule.NotFound("service", d.ServiceID))
+		return database.DomainError(err, capsule.NotFound("service", d.ServiceID))
 	}
 	err = tx.QueryRow(ctx, "SELECT project_id FROM environments WHERE id = ?", d.EnvironmentID).Scan(&envProject)
 	if err != nil {
-		return dbError(err, capsule.NotFound("environment", d.EnvironmentID))
+		return database.DomainError(err, capsule.NotFound("environment", d.EnvironmentID))
 	}
 	var v capsule.Validation
 	if envProject != serviceProject {
@@ -139,7 +139,7 @@ func (s *Store) UpdateDeploymentStatus(ctx context.Context, id, status, message 
 		v.Add("status", "%q is not a deployment status", status)
 		return nil, v.Err()
 	}
-	cid, ok := canonicalID(id)
+	cid, ok := database.CanonicalID(id)
 	if !ok {
 		return nil, capsule.NotFound("deployment", id)
 	}
@@ -159,7 +159,7 @@ func (s *Store) UpdateDeploymentStatus(ctx context.Context, id, status, message 
 		return err
 	})
 	if err != nil {
-		return nil, dbError(err, nil)
+		return nil, database.DomainError(err, nil)
 	}
 	return d, nil
 }

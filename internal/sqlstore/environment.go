@@ -25,12 +25,12 @@ func scanEnvironment(r rowScanner) (*capsule.Environment, error) {
 
 // FindEnvironment returns the environment with id.
 func (s *Store) FindEnvironment(ctx context.Context, id string) (*capsule.Environment, error) {
-	cid, ok := canonicalID(id)
+	cid, ok := database.CanonicalID(id)
 	if !ok {
 		return nil, capsule.NotFound("environment", id)
 	}
 	e, err := scanEnvironment(s.db.QueryRow(ctx, "SELECT "+envColumns+" FROM environments WHERE id = ?", cid))
-	return e, dbError(err, capsule.NotFound("environment", id))
+	return e, database.DomainError(err, capsule.NotFound("environment", id))
 }
 
 // ListEnvironments returns environments in creation order.
@@ -58,10 +58,10 @@ func (s *Store) CreateEnvironment(ctx context.Context, e *capsule.Environment) e
 	}
 	n := *e
 	var ok bool
-	if n.ProjectID, ok = canonicalID(e.ProjectID); !ok {
+	if n.ProjectID, ok = database.CanonicalID(e.ProjectID); !ok {
 		return capsule.NotFound("project", e.ProjectID)
 	}
-	n.ID, n.Version = newID(), 1
+	n.ID, n.Version = database.NewID(), 1
 	database.NoteTarget(ctx, n.ID)
 	n.CreatedAt = database.Now()
 	n.UpdatedAt = n.CreatedAt
@@ -82,7 +82,7 @@ func (s *Store) CreateEnvironment(ctx context.Context, e *capsule.Environment) e
 		return err
 	})
 	if err != nil {
-		return dbError(err, nil)
+		return database.DomainError(err, nil)
 	}
 	*e = n
 	return nil
@@ -93,7 +93,7 @@ func (s *Store) UpdateEnvironment(ctx context.Context, e *capsule.Environment) e
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	id, ok := canonicalID(e.ID)
+	id, ok := database.CanonicalID(e.ID)
 	if !ok {
 		return capsule.NotFound("environment", e.ID)
 	}
@@ -116,7 +116,7 @@ func (s *Store) UpdateEnvironment(ctx context.Context, e *capsule.Environment) e
 			capsule.AlreadyExists("environment", "name", e.Name))
 	})
 	if err != nil {
-		return dbError(err, nil)
+		return database.DomainError(err, nil)
 	}
 	e.ID, e.ProjectID, e.Version, e.UpdatedAt, e.CreatedAt = id, projectID, e.Version+1, now, created.Time
 	return nil

@@ -70,14 +70,14 @@ func (s *Store) AddMember(ctx context.Context, m *capsule.Member) error {
 	}
 	n := *m
 	var ok bool
-	if n.OrganizationID, ok = canonicalID(m.OrganizationID); !ok {
+	if n.OrganizationID, ok = database.CanonicalID(m.OrganizationID); !ok {
 		return capsule.NotFound("organization", m.OrganizationID)
 	}
-	if n.UserID, ok = canonicalID(m.UserID); !ok {
+	if n.UserID, ok = database.CanonicalID(m.UserID); !ok {
 		return capsule.NotFound("user", m.UserID)
 	}
 	if m.InvitedBy != "" {
-		if n.InvitedBy, ok = canonicalID(m.InvitedBy); !ok {
+		if n.InvitedBy, ok = database.CanonicalID(m.InvitedBy); !ok {
 			return capsule.NotFound("user", m.InvitedBy)
 		}
 	}
@@ -87,7 +87,7 @@ func (s *Store) AddMember(ctx context.Context, m *capsule.Member) error {
 	n.JoinedAt = database.Stored(n.JoinedAt)
 	err := s.db.InTx(ctx, func(tx *database.Tx) error { return insertMember(ctx, tx, &n) })
 	if err != nil {
-		return dbError(err, nil)
+		return database.DomainError(err, nil)
 	}
 	*m = n
 	return nil
@@ -101,13 +101,13 @@ func memberNotFound(orgID, userID string) *capsule.Error {
 
 // FindMember returns the membership of userID in orgID.
 func (s *Store) FindMember(ctx context.Context, orgID, userID string) (*capsule.Member, error) {
-	oid, ok1 := canonicalID(orgID)
-	uid, ok2 := canonicalID(userID)
+	oid, ok1 := database.CanonicalID(orgID)
+	uid, ok2 := database.CanonicalID(userID)
 	if !ok1 || !ok2 {
 		return nil, memberNotFound(orgID, userID)
 	}
 	m, err := scanMember(s.db.QueryRow(ctx, "SELECT "+memberColumns+" FROM organization_members WHERE organization_id = ? AND user_id = ?", oid, uid))
-	return m, dbError(err, memberNotFound(orgID, userID))
+	return m, database.DomainError(err, memberNotFound(orgID, userID))
 }
 
 // ListMembers returns an organization's members ordered by user.
@@ -126,7 +126,7 @@ func (s *Store) ListMembers(ctx context.Context, orgID string, p capsule.Page) (
 
 // ListMemberships returns every membership of a user.
 func (s *Store) ListMemberships(ctx context.Context, userID string) ([]capsule.Member, error) {
-	uid, ok := canonicalID(userID)
+	uid, ok := database.CanonicalID(userID)
 	if !ok {
 		return []capsule.Member{}, nil
 	}
@@ -143,13 +143,13 @@ func (s *Store) ListMemberships(ctx context.Context, userID string) ([]capsule.M
 		}
 		out = append(out, *m)
 	}
-	return out, dbError(rows.Err(), nil)
+	return out, database.DomainError(rows.Err(), nil)
 }
 
 // RemoveMember ends a membership.
 func (s *Store) RemoveMember(ctx context.Context, orgID, userID string) error {
-	oid, ok1 := canonicalID(orgID)
-	uid, ok2 := canonicalID(userID)
+	oid, ok1 := database.CanonicalID(orgID)
+	uid, ok2 := database.CanonicalID(userID)
 	if !ok1 || !ok2 {
 		return memberNotFound(orgID, userID)
 	}
@@ -157,5 +157,5 @@ func (s *Store) RemoveMember(ctx context.Context, orgID, userID string) error {
 		res, err := tx.Exec(ctx, "DELETE FROM organization_members WHERE organization_id = ? AND user_id = ?", oid, uid)
 		return mustAffect(res, err, memberNotFound(orgID, userID))
 	})
-	return dbError(err, nil)
+	return database.DomainError(err, nil)
 }

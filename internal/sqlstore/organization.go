@@ -25,19 +25,19 @@ func scanOrganization(r rowScanner) (*capsule.Organization, error) {
 
 // FindOrganization returns the organization with id.
 func (s *Store) FindOrganization(ctx context.Context, id string) (*capsule.Organization, error) {
-	cid, ok := canonicalID(id)
+	cid, ok := database.CanonicalID(id)
 	if !ok {
 		return nil, capsule.NotFound("organization", id)
 	}
 	o, err := scanOrganization(s.db.QueryRow(ctx, "SELECT "+orgColumns+" FROM organizations WHERE id = ?", cid))
-	return o, dbError(err, capsule.NotFound("organization", id))
+	return o, database.DomainError(err, capsule.NotFound("organization", id))
 }
 
 // ListOrganizations returns organizations in creation order.
 func (s *Store) ListOrganizations(ctx context.Context, f capsule.OrganizationFilter) (capsule.List[capsule.Organization], error) {
 	var c conds
 	if f.MemberUserID != "" {
-		if uid, ok := canonicalID(f.MemberUserID); ok {
+		if uid, ok := database.CanonicalID(f.MemberUserID); ok {
 			c.add("EXISTS (SELECT 1 FROM organization_members m WHERE m.organization_id = organizations.id AND m.user_id = ?)", uid)
 		} else {
 			c.empty = true
@@ -65,12 +65,12 @@ func (s *Store) CreateOrganization(ctx context.Context, o *capsule.Organization,
 	owner := ""
 	if ownerUserID != "" {
 		var ok bool
-		if owner, ok = canonicalID(ownerUserID); !ok {
+		if owner, ok = database.CanonicalID(ownerUserID); !ok {
 			return capsule.NotFound("user", ownerUserID)
 		}
 	}
 	n := *o
-	n.ID, n.Version = newID(), 1
+	n.ID, n.Version = database.NewID(), 1
 	database.NoteTarget(ctx, n.ID)
 	n.CreatedAt = database.Now()
 	n.UpdatedAt = n.CreatedAt
@@ -91,7 +91,7 @@ func (s *Store) CreateOrganization(ctx context.Context, o *capsule.Organization,
 		return insertMember(ctx, tx, &capsule.Member{OrganizationID: n.ID, UserID: owner, Role: capsule.RoleOwner, JoinedAt: n.CreatedAt})
 	})
 	if err != nil {
-		return dbError(err, nil)
+		return database.DomainError(err, nil)
 	}
 	*o = n
 	return nil
@@ -102,7 +102,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, o *capsule.Organization)
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	id, ok := canonicalID(o.ID)
+	id, ok := database.CanonicalID(o.ID)
 	if !ok {
 		return capsule.NotFound("organization", o.ID)
 	}
@@ -122,7 +122,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, o *capsule.Organization)
 			capsule.AlreadyExists("organization", "slug", o.Slug))
 	})
 	if err != nil {
-		return dbError(err, nil)
+		return database.DomainError(err, nil)
 	}
 	o.ID, o.Version, o.UpdatedAt, o.CreatedAt = id, o.Version+1, now, created.Time
 	return nil

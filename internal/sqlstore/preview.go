@@ -19,12 +19,12 @@ const previewColumns = "id, organization_id, project_id, risk_level, result, cre
 func (s *Store) CreatePreview(ctx context.Context, p *capsule.Preview) error {
 	n := *p
 	var ok bool
-	if n.OrganizationID, ok = canonicalID(p.OrganizationID); !ok {
+	if n.OrganizationID, ok = database.CanonicalID(p.OrganizationID); !ok {
 		return capsule.NotFound("organization", p.OrganizationID)
 	}
 	var project any // NULL when the preview belongs to no project
 	if p.ProjectID != "" {
-		if n.ProjectID, ok = canonicalID(p.ProjectID); !ok {
+		if n.ProjectID, ok = database.CanonicalID(p.ProjectID); !ok {
 			return capsule.NotFound("project", p.ProjectID)
 		}
 		project = n.ProjectID
@@ -32,7 +32,7 @@ func (s *Store) CreatePreview(ctx context.Context, p *capsule.Preview) error {
 	if !json.Valid(n.Result) || !utf8.Valid(n.Result) || hasNULEscape(n.Result) {
 		return capsule.Errorf(capsule.KindInvalid, capsule.CodeValidation, "preview result must be valid JSON text")
 	}
-	n.ID, n.CreatedAt = newID(), database.Now()
+	n.ID, n.CreatedAt = database.NewID(), database.Now()
 	database.NoteTarget(ctx, n.ID)
 	// Through InTx, not a bare Exec, so the request's audit entry commits
 	// with the preview.
@@ -47,7 +47,7 @@ func (s *Store) CreatePreview(ctx context.Context, p *capsule.Preview) error {
 		}
 		return capsule.NotFound("organization", p.OrganizationID)
 	}
-	if err := dbError(err, nil); err != nil {
+	if err := database.DomainError(err, nil); err != nil {
 		return err
 	}
 	*p = n
@@ -56,7 +56,7 @@ func (s *Store) CreatePreview(ctx context.Context, p *capsule.Preview) error {
 
 // FindPreview returns the preview with id.
 func (s *Store) FindPreview(ctx context.Context, id string) (*capsule.Preview, error) {
-	cid, ok := canonicalID(id)
+	cid, ok := database.CanonicalID(id)
 	if !ok {
 		return nil, capsule.NotFound("preview", id)
 	}
@@ -69,7 +69,7 @@ func (s *Store) FindPreview(ctx context.Context, id string) (*capsule.Preview, e
 	err := s.db.QueryRow(ctx, "SELECT "+previewColumns+" FROM previews WHERE id = ?", cid).
 		Scan(&p.ID, &p.OrganizationID, &project, &p.RiskLevel, &result, &p.CreatedBy, &created)
 	if err != nil {
-		return nil, dbError(err, capsule.NotFound("preview", id))
+		return nil, database.DomainError(err, capsule.NotFound("preview", id))
 	}
 	p.ProjectID, p.Result, p.CreatedAt = project.String, json.RawMessage(result), created.Time
 	return &p, nil

@@ -28,12 +28,12 @@ func scanProject(r rowScanner) (*capsule.Project, error) {
 
 // FindProject returns the project with id.
 func (s *Store) FindProject(ctx context.Context, id string) (*capsule.Project, error) {
-	cid, ok := canonicalID(id)
+	cid, ok := database.CanonicalID(id)
 	if !ok {
 		return nil, capsule.NotFound("project", id)
 	}
 	p, err := scanProject(s.db.QueryRow(ctx, "SELECT "+projectColumns+" FROM projects WHERE id = ?", cid))
-	return p, dbError(err, capsule.NotFound("project", id))
+	return p, database.DomainError(err, capsule.NotFound("project", id))
 }
 
 // ListProjects returns projects in creation order.
@@ -61,10 +61,10 @@ func (s *Store) CreateProject(ctx context.Context, p *capsule.Project) error {
 	}
 	n := *p
 	var ok bool
-	if n.OrganizationID, ok = canonicalID(p.OrganizationID); !ok {
+	if n.OrganizationID, ok = database.CanonicalID(p.OrganizationID); !ok {
 		return capsule.NotFound("organization", p.OrganizationID)
 	}
-	n.ID, n.Version = newID(), 1
+	n.ID, n.Version = database.NewID(), 1
 	database.NoteTarget(ctx, n.ID)
 	n.CreatedAt = database.Now()
 	n.UpdatedAt = n.CreatedAt
@@ -85,7 +85,7 @@ func (s *Store) CreateProject(ctx context.Context, p *capsule.Project) error {
 		return err
 	})
 	if err != nil {
-		return dbError(err, nil)
+		return database.DomainError(err, nil)
 	}
 	*p = n
 	return nil
@@ -97,7 +97,7 @@ func (s *Store) UpdateProject(ctx context.Context, p *capsule.Project) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	id, ok := canonicalID(p.ID)
+	id, ok := database.CanonicalID(p.ID)
 	if !ok {
 		return capsule.NotFound("project", p.ID)
 	}
@@ -119,7 +119,7 @@ func (s *Store) UpdateProject(ctx context.Context, p *capsule.Project) error {
 		return updateError(ctx, tx, err, "projects", "project", id, p.Version, capsule.AlreadyExists("project", "slug", p.Slug))
 	})
 	if err != nil {
-		return dbError(err, nil)
+		return database.DomainError(err, nil)
 	}
 	p.ID, p.OrganizationID, p.Version, p.UpdatedAt, p.CreatedAt = id, orgID, p.Version+1, now, created.Time
 	return nil

@@ -10,32 +10,15 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/google/uuid"
 	capsule "github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/database"
 )
-
-// newID returns a time-ordered UUIDv7, so ordering by id is creation order.
-func newID() string { return uuid.Must(uuid.NewV7()).String() }
-
-// canonicalID returns id in the lower-case form the store keeps, and false
-// when id is not a UUID. Both dialects then treat "not a UUID" alike.
-func canonicalID(id string) (string, bool) {
-	if len(id) != 36 {
-		return "", false
-	}
-	u, err := uuid.Parse(id)
-	if err != nil {
-		return "", false
-	}
-	return u.String(), true
-}
 
 // canonicalIDs keeps the valid ids of ids, canonicalized.
 func canonicalIDs(ids []string) []string {
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if c, ok := canonicalID(id); ok {
+		if c, ok := database.CanonicalID(id); ok {
 			out = append(out, c)
 		}
 	}
@@ -73,7 +56,7 @@ func (c *conds) addID(cond, id string) {
 	if id == "" {
 		return
 	}
-	cid, ok := canonicalID(id)
+	cid, ok := database.CanonicalID(id)
 	if !ok {
 		c.empty = true
 		return
@@ -188,7 +171,7 @@ func list[T any](ctx context.Context, q database.Querier, spec listSpec, c conds
 }
 
 func cursorID(key string) (string, error) {
-	id, ok := canonicalID(key)
+	id, ok := database.CanonicalID(key)
 	if !ok {
 		return "", badCursor()
 	}
@@ -203,7 +186,7 @@ func jsonText(v any) (string, error) {
 		return "", capsule.Internal(fmt.Errorf("sqlstore: encode JSON column: %w", err))
 	}
 	if hasNULEscape(b) {
-		return "", invalidText() // PostgreSQL's jsonb cannot hold it
+		return "", database.InvalidText() // PostgreSQL's jsonb cannot hold it
 	}
 	return string(b), nil
 }
@@ -221,10 +204,6 @@ func hasNULEscape(b []byte) bool {
 		i++ // skip the escaped character
 	}
 	return false
-}
-
-func invalidText() error {
-	return capsule.Errorf(capsule.KindInvalid, capsule.CodeValidation, "text values must be valid UTF-8 without NUL characters")
 }
 
 // jsonColumn scans a JSON column into V.
@@ -247,23 +226,6 @@ func (j jsonColumn) Scan(src any) error {
 		return nil // the zero value; callers give empty maps their {} themselves
 	}
 	return json.Unmarshal(b, j.V)
-}
-
-// dbError turns a driver error into a domain error: sql.ErrNoRows becomes
-// notFound, anything unclassified an internal error.
-func dbError(err error, notFound *capsule.Error) error {
-	var domain *capsule.Error
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &domain):
-		return err
-	case errors.Is(err, sql.ErrNoRows) && notFound != nil:
-		return notFound
-	case database.IsInvalidText(err):
-		return invalidText()
-	}
-	return capsule.Internal(err)
 }
 
 // checkVersion explains an UPDATE ... WHERE id = ? AND version = ? that

@@ -54,7 +54,7 @@ func revisionNotFound(serviceID string, number int) *capsule.Error {
 // SERVICE_NOT_FOUND rather than an empty list.
 func (s *Store) ListServiceRevisions(ctx context.Context, serviceID string, p capsule.Page) (capsule.List[capsule.ServiceRevision], error) {
 	empty := capsule.List[capsule.ServiceRevision]{Items: []capsule.ServiceRevision{}}
-	sid, ok := canonicalID(serviceID)
+	sid, ok := database.CanonicalID(serviceID)
 	if !ok {
 		return empty, capsule.NotFound("service", serviceID)
 	}
@@ -94,15 +94,15 @@ func (s *Store) ListServiceRevisions(ctx context.Context, serviceID string, p ca
 		}
 		out.Items = append(out.Items, *rev)
 	}
-	return out, dbError(rows.Err(), nil)
+	return out, database.DomainError(rows.Err(), nil)
 }
 
 // FindServiceRevision returns revision number of a service.
 func (s *Store) FindServiceRevision(ctx context.Context, serviceID string, number int) (*capsule.ServiceRevision, error) {
-	sid, ok := canonicalID(serviceID)
+	sid, ok := database.CanonicalID(serviceID)
 	if !ok {
 		return nil, capsule.NotFound("service", serviceID)
 	}
 	rev, err := scanRevision(s.db.QueryRow(ctx, "SELECT "+revisionColumns+" FROM service_revisions WHERE service_id = ? AND number = ?", sid, number))
-	return rev, dbError(err, revisionNotFound(serviceID, number))
+	return rev, database.DomainError(err, revisionNotFound(serviceID, number))
 }

@@ -25,12 +25,12 @@ func scanService(r rowScanner) (*capsule.Service, error) {
 
 // FindService returns the service with id.
 func (s *Store) FindService(ctx context.Context, id string) (*capsule.Service, error) {
-	cid, ok := canonicalID(id)
+	cid, ok := database.CanonicalID(id)
 	if !ok {
 		return nil, capsule.NotFound("service", id)
 	}
 	sv, err := scanService(s.db.QueryRow(ctx, "SELECT "+serviceColumns+" FROM services WHERE id = ?", cid))
-	return sv, dbError(err, capsule.NotFound("service", id))
+	return sv, database.DomainError(err, capsule.NotFound("service", id))
 }
 
 // ListServices returns services in creation order.
@@ -61,10 +61,10 @@ func (s *Store) CreateService(ctx context.Context, sv *capsule.Service, actor st
 	}
 	n := *sv
 	var ok bool
-	if n.ProjectID, ok = canonicalID(sv.ProjectID); !ok {
+	if n.ProjectID, ok = database.CanonicalID(sv.ProjectID); !ok {
 		return capsule.NotFound("project", sv.ProjectID)
 	}
-	n.ID, n.Version, n.Revision = newID(), 1, 1
+	n.ID, n.Version, n.Revision = database.NewID(), 1, 1
 	database.NoteTarget(ctx, n.ID)
 	n.CreatedAt = database.Now()
 	n.UpdatedAt = n.CreatedAt
@@ -87,7 +87,7 @@ func (s *Store) CreateService(ctx context.Context, sv *capsule.Service, actor st
 		return insertRevision(ctx, tx, n.ID, n.Revision, cols.snapshot, actor, n.CreatedAt)
 	})
 	if err != nil {
-		return dbError(err, nil)
+		return database.DomainError(err, nil)
 	}
 	*sv = n
 	return nil
@@ -100,7 +100,7 @@ func (s *Store) UpdateService(ctx context.Context, sv *capsule.Service, actor st
 	if err := sv.Validate(); err != nil {
 		return err
 	}
-	id, ok := canonicalID(sv.ID)
+	id, ok := database.CanonicalID(sv.ID)
 	if !ok {
 		return capsule.NotFound("service", sv.ID)
 	}
@@ -113,7 +113,7 @@ func (s *Store) UpdateService(ctx context.Context, sv *capsule.Service, actor st
 	err = s.db.InTx(ctx, func(tx *database.Tx) error {
 		cur, err := scanService(tx.QueryRow(ctx, "SELECT "+serviceColumns+" FROM services WHERE id = ?", id))
 		if err != nil {
-			return dbError(err, capsule.NotFound("service", sv.ID))
+			return database.DomainError(err, capsule.NotFound("service", sv.ID))
 		}
 		if cur.Version != sv.Version {
 			return capsule.VersionConflict("service", id, sv.Version, cur.Version)
@@ -144,7 +144,7 @@ func (s *Store) UpdateService(ctx context.Context, sv *capsule.Service, actor st
 		return nil
 	})
 	if err != nil {
-		return dbError(err, nil)
+		return database.DomainError(err, nil)
 	}
 	*sv = *stored
 	return nil

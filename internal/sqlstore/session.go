@@ -34,7 +34,7 @@ func errSessionNotFound() *capsule.Error {
 func prepareSession(ss *capsule.Session) (capsule.Session, error) {
 	n := *ss
 	if n.ID == "" {
-		n.ID = newID()
+		n.ID = database.NewID()
 	}
 	if n.FamilyID == "" {
 		n.FamilyID = n.ID
@@ -55,7 +55,7 @@ func prepareSession(ss *capsule.Session) (capsule.Session, error) {
 }
 
 func insertSession(ctx context.Context, tx *database.Tx, n *capsule.Session) error {
-	uid, ok := canonicalID(n.UserID)
+	uid, ok := database.CanonicalID(n.UserID)
 	if !ok {
 		return capsule.NotFound("user", n.UserID)
 	}
@@ -80,7 +80,7 @@ func (s *Store) CreateSession(ctx context.Context, ss *capsule.Session) error {
 	}
 	err = s.db.InTx(ctx, func(tx *database.Tx) error { return insertSession(ctx, tx, &n) })
 	if err != nil {
-		return dbError(err, nil)
+		return database.DomainError(err, nil)
 	}
 	*ss = n
 	return nil
@@ -94,7 +94,7 @@ func (s *Store) FindSessionByTokenHash(ctx context.Context, tokenHash string) (*
 		return nil, errSessionNotFound()
 	}
 	ss, err := scanSession(s.db.QueryRow(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE token_hash = ?", tokenHash))
-	return ss, dbError(err, errSessionNotFound())
+	return ss, database.DomainError(err, errSessionNotFound())
 }
 
 // RotateSession marks oldID replaced by next and stores next, atomically;
@@ -124,7 +124,7 @@ func (s *Store) RotateSession(ctx context.Context, oldID string, next *capsule.S
 		return insertSession(ctx, tx, &n)
 	})
 	if err != nil {
-		return dbError(err, nil)
+		return database.DomainError(err, nil)
 	}
 	*next = n
 	return nil
@@ -149,7 +149,7 @@ func (s *Store) RevokeSession(ctx context.Context, id string) error {
 			database.TimeOf(database.Now()), id)
 		return mustAffect(res, err, errSessionNotFound())
 	})
-	return dbError(err, nil)
+	return database.DomainError(err, nil)
 }
 
 // RevokeSessionFamily revokes every session of a refresh-token family.
@@ -159,5 +159,5 @@ func (s *Store) RevokeSessionFamily(ctx context.Context, familyID string) error 
 			database.TimeOf(database.Now()), familyID)
 		return err
 	})
-	return dbError(err, nil)
+	return database.DomainError(err, nil)
 }

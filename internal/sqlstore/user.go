@@ -28,12 +28,12 @@ func emailKey(email string) string { return strings.ToLower(email) }
 
 // FindUser returns the user with id.
 func (s *Store) FindUser(ctx context.Context, id string) (*capsule.User, error) {
-	cid, ok := canonicalID(id)
+	cid, ok := database.CanonicalID(id)
 	if !ok {
 		return nil, capsule.NotFound("user", id)
 	}
 	u, err := scanUser(s.db.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", cid))
-	return u, dbError(err, capsule.NotFound("user", id))
+	return u, database.DomainError(err, capsule.NotFound("user", id))
 }
 
 // FindUserByEmail returns the user with email, compared case-insensitively.
@@ -42,7 +42,7 @@ func (s *Store) FindUserByEmail(ctx context.Context, email string) (*capsule.Use
 		return nil, capsule.NotFound("user", email)
 	}
 	u, err := scanUser(s.db.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE email_key = ?", emailKey(email)))
-	return u, dbError(err, capsule.NotFound("user", email))
+	return u, database.DomainError(err, capsule.NotFound("user", email))
 }
 
 // CreateUser stores u with a new ID; the email must be unused in any case.
@@ -51,7 +51,7 @@ func (s *Store) CreateUser(ctx context.Context, u *capsule.User) error {
 		return err
 	}
 	n := *u
-	n.ID, n.CreatedAt, n.LastLoginAt = newID(), database.Now(), database.StoredPtr(u.LastLoginAt)
+	n.ID, n.CreatedAt, n.LastLoginAt = database.NewID(), database.Now(), database.StoredPtr(u.LastLoginAt)
 	database.NoteTarget(ctx, n.ID)
 	err := s.db.InTx(ctx, func(tx *database.Tx) error {
 		_, err := tx.Exec(ctx, "INSERT INTO users (id, email, email_key, name, password_hash, created_at, last_login_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -62,7 +62,7 @@ func (s *Store) CreateUser(ctx context.Context, u *capsule.User) error {
 		return err
 	})
 	if err != nil {
-		return dbError(err, nil)
+		return database.DomainError(err, nil)
 	}
 	*u = n
 	return nil
@@ -74,7 +74,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *capsule.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	id, ok := canonicalID(u.ID)
+	id, ok := database.CanonicalID(u.ID)
 	if !ok {
 		return capsule.NotFound("user", u.ID)
 	}
@@ -86,12 +86,12 @@ func (s *Store) UpdateUser(ctx context.Context, u *capsule.User) error {
 		}
 		return mustAffect(res, err, capsule.NotFound("user", u.ID))
 	})
-	return dbError(err, nil)
+	return database.DomainError(err, nil)
 }
 
 // TouchUserLogin records a successful sign-in.
 func (s *Store) TouchUserLogin(ctx context.Context, id string, at time.Time) error {
-	cid, ok := canonicalID(id)
+	cid, ok := database.CanonicalID(id)
 	if !ok {
 		return capsule.NotFound("user", id)
 	}
@@ -100,7 +100,7 @@ func (s *Store) TouchUserLogin(ctx context.Context, id string, at time.Time) err
 			database.TimeOf(database.Stored(at)), cid)
 		return mustAffect(res, err, capsule.NotFound("user", id))
 	})
-	return dbError(err, nil)
+	return database.DomainError(err, nil)
 }
 
 // CountUsers returns the number of users (zero before the first start's

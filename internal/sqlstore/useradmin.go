@@ -26,7 +26,7 @@ func (s *Store) ListUsers(ctx context.Context, p capsule.Page) (capsule.List[cap
 // session of the user in the same transaction, so no refresh token outlives
 // the decision; re-enabling restores nothing (the user signs in again).
 func (s *Store) SetUserDisabled(ctx context.Context, id string, disabled bool, at time.Time) error {
-	cid, ok := canonicalID(id)
+	cid, ok := database.CanonicalID(id)
 	if !ok {
 		return capsule.NotFound("user", id)
 	}
@@ -42,7 +42,7 @@ func (s *Store) SetUserDisabled(ctx context.Context, id string, disabled bool, a
 		}
 		return revokeUserSessions(ctx, tx, cid)
 	})
-	return dbError(err, nil)
+	return database.DomainError(err, nil)
 }
 
 // DeleteUser deletes a user; their sessions, memberships and identity rows
@@ -51,7 +51,7 @@ func (s *Store) SetUserDisabled(ctx context.Context, id string, disabled bool, a
 // organization they are the only owner of but that has other members would
 // be left with nobody able to manage it: that is refused with LAST_OWNER.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
-	cid, ok := canonicalID(id)
+	cid, ok := database.CanonicalID(id)
 	if !ok {
 		return capsule.NotFound("user", id)
 	}
@@ -77,17 +77,17 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		res, err := tx.Exec(ctx, "DELETE FROM users WHERE id = ?", cid)
 		return mustAffect(res, err, capsule.NotFound("user", id))
 	})
-	return dbError(err, nil)
+	return database.DomainError(err, nil)
 }
 
 // RevokeUserSessions revokes every session of a user.
 func (s *Store) RevokeUserSessions(ctx context.Context, userID string) error {
-	cid, ok := canonicalID(userID)
+	cid, ok := database.CanonicalID(userID)
 	if !ok {
 		return capsule.NotFound("user", userID)
 	}
 	err := s.db.InTx(ctx, func(tx *database.Tx) error { return revokeUserSessions(ctx, tx, cid) })
-	return dbError(err, nil)
+	return database.DomainError(err, nil)
 }
 
 func revokeUserSessions(ctx context.Context, tx *database.Tx, userID string) error {
@@ -101,7 +101,7 @@ func revokeUserSessions(ctx context.Context, tx *database.Tx, userID string) err
 // enabled. One indexed read: the access layer asks it for every access
 // token it accepts (through a short cache).
 func (s *Store) SessionLive(ctx context.Context, familyID, userID string, now time.Time) (bool, error) {
-	uid, ok := canonicalID(userID)
+	uid, ok := database.CanonicalID(userID)
 	if !ok || !database.ValidText(familyID) {
 		return false, nil
 	}
@@ -119,5 +119,5 @@ func (s *Store) SessionLive(ctx context.Context, familyID, userID string, now ti
 		}
 		live = live || now.Before(exp.Time)
 	}
-	return live, dbError(rows.Err(), nil)
+	return live, database.DomainError(rows.Err(), nil)
 }
