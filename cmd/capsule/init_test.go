@@ -26,7 +26,6 @@ const (
 // fixed its init fails the test too until it leaves this list.
 var heavyInits = map[string]string{
 	"k8s.io/client-go/kubernetes/scheme":             "registers every built-in API group (linked through testenv for capsule dev cluster)",
-	"github.com/usecapsule/capsule/internal/detect":  "compiles its detectors' regular expressions as package variables",
 	"github.com/usecapsule/capsule/internal/httpapi": "builds its route, permission and OpenAPI tables as package variables",
 }
 
