@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Preview is a stored promotion preview (issue 3): the artifact computed by
+// Preview is a stored promotion preview: the artifact computed by
 // the preview engine from two manifest sets, kept so that it can be read
 // again, linked from a pull request and approved later.
 type Preview struct {

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# The whole test suite: vet, unit and integration tests (SQLite, a real
+# The whole test suite: go.mod tidy, vet, staticcheck, unit and integration tests (SQLite, a real
 # PostgreSQL server, a real kube-apiserver), and every benchmark once so none
 # rots. Benchmark output is shown only when a benchmark fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "== go mod tidy (no change)"
+go mod tidy -diff
 echo "== go vet"
 go vet ./...
+echo "== staticcheck"
+"$(go env GOPATH)/bin/staticcheck" ./...
 echo "== go test"
 go test -count=1 -timeout 60m ./...
+echo "== fuzz targets, briefly"
+bash hack/fuzz.sh
 echo "== benchmarks (one iteration each)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -5,7 +5,7 @@
 // Each entry stores PrevHash (the hash of the entry before it, or 64 zeros
 // for the first) and Hash = SHA-256(canonical encoding, PrevHash included), so
 // editing, deleting or inserting a row breaks the chain at that row. The chain
-// is plain SHA-256 as the issue asks, not an HMAC: someone who can rewrite the
+// is plain SHA-256, not an HMAC, so anyone holding an export can check it: someone who can rewrite the
 // database and recompute every later hash, or delete the newest entries, is
 // not detected by the chain alone, which is why the server signs
 // checkpoints of the head (see Checkpoint) that can be exported and kept

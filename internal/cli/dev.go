@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -31,10 +32,22 @@ simulating nodes and pods, so Deployments really roll out. Pods never run
 containers; they only become Ready.
 
 The first "up" builds the binaries from the Go module proxy, which needs the Go
-toolchain on PATH and takes about 15 minutes on two cores; they are cached in
+toolchain on PATH and takes about 15-30 minutes on two cores (it prints which
+component it builds and the elapsed time); they are cached in
 $XDG_CACHE_HOME/capsule/testenv (default ~/.cache/capsule/testenv), so later
 runs start in seconds. The cluster is disposable: "down" stops it and the next
-"up" starts empty.`
+"up" starts empty.
+
+Nodes stay Ready for as long as the cluster runs (kwok renews a Lease per node,
+as a kubelet does). Every node has the same shape (--node-cpu, --node-memory,
+--node-pods, --node-instance-type) and nodes are spread over --node-zones;
+"scale --nodes N" adds or removes nodes of that shape.
+
+Pods become Ready at once unless told otherwise: a pod labelled
+capsule.dev/sim=never-ready runs but is never Ready, =crashloop waits in
+CrashLoopBackOff, =slow becomes Ready after its capsule.dev/sim-ready-after
+annotation (e.g. 45s; default 30s), =ready is Ready at once. --pod-stages sets
+what pods without the label do.`
 
 func newDevClusterCmd(s Streams) *cobra.Command {
 	var dir string
@@ -50,38 +63,66 @@ func newDevClusterCmd(s Streams) *cobra.Command {
 		}
 		return testenv.DefaultDevDir()
 	}
-	cmd.AddCommand(newDevClusterUpCmd(s, resolve), newDevClusterDownCmd(s, resolve), newDevClusterStatusCmd(s, resolve))
+	cmd.AddCommand(newDevClusterUpCmd(s, resolve), newDevClusterDownCmd(s, resolve), newDevClusterStatusCmd(s, resolve),
+		newDevClusterScaleCmd(s, resolve))
 	return cmd
 }
 
+// maxDevNodes bounds --nodes: a two-core machine holds a few hundred fake
+// nodes; thousands are a typo.
+const maxDevNodes = 1000
+
 func newDevClusterUpCmd(s Streams, dir func() (string, error)) *cobra.Command {
-	var nodes int
+	var (
+		opt    testenv.UpOptions
+		stages string
+	)
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Start the simulated cluster in the background and write its kubeconfig",
 		Long:  devClusterLong,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if nodes < 1 || nodes > 100 {
-				return usageError("--nodes must be between 1 and 100, got %d", nodes)
+			if opt.Nodes < 1 || opt.Nodes > maxDevNodes {
+				return usageError("--nodes must be between 1 and %d, got %d", maxDevNodes, opt.Nodes)
+			}
+			b, err := testenv.ParsePodBehaviour(stages)
+			if err != nil {
+				return usageError("--pod-stages: %v", err)
+			}
+			opt.PodBehaviour = b
+			if err := testenv.CheckNodeShape(opt.NodeShape); err != nil {
+				return usageError("%v", err)
 			}
 			d, err := dir()
 			if err != nil {
 				return err
 			}
-			return runDevClusterUp(cmd.Context(), s, d, nodes)
+			opt.Log = s.Err
+			return runDevClusterUp(cmd.Context(), s, d, opt)
 		},
 	}
-	cmd.Flags().IntVar(&nodes, "nodes", 3, "number of simulated nodes")
+	f := cmd.Flags()
+	f.IntVar(&opt.Nodes, "nodes", 3, "number of simulated nodes")
+	f.StringVar(&opt.NodeShape.CPU, "node-cpu", "4", "CPU capacity of each node (a Kubernetes quantity)")
+	f.StringVar(&opt.NodeShape.Memory, "node-memory", "16Gi", "memory capacity of each node")
+	f.StringVar(&opt.NodeShape.Pods, "node-pods", "110", "pod capacity of each node")
+	f.StringVar(&opt.NodeShape.InstanceType, "node-instance-type", "", "node.kubernetes.io/instance-type label (default: the AWS m5/c5/r5 type of that CPU and memory)")
+	f.StringSliceVar(&opt.NodeShape.Zones, "node-zones", testenv.NodeZones, "zones the nodes are spread over, round robin (the region is the zone without its letter)")
+	f.StringVar(&stages, "pod-stages", "ready", "what pods without a capsule.dev/sim label do: ready, never-ready, crashloop, slow or slow:<duration>")
 	return cmd
 }
 
-func runDevClusterUp(ctx context.Context, s Streams, dir string, nodes int) error {
-	c, err := testenv.Up(ctx, dir, nodes, s.Err)
+func runDevClusterUp(ctx context.Context, s Streams, dir string, opt testenv.UpOptions) error {
+	c, err := testenv.Up(ctx, dir, opt)
 	if err != nil {
 		return err
 	}
+	sh := c.NodeShape
 	fmt.Fprintf(s.Out, `Simulated cluster is up: %d nodes, API server %s
+  each node: %s CPU, %s memory, %s pods, %s, zones %s
+  pods without a %s label: %s
+  memory in use: %s (etcd, API server, controller-manager, scheduler, kwok)
 
 Point kubectl and Capsule at it:
   export KUBECONFIG=%s
@@ -89,9 +130,52 @@ Point kubectl and Capsule at it:
 
 Read-only kubeconfig (get/list/watch, as Capsule's agent): %s
 Logs: %s
+Resize it: capsule dev cluster scale --nodes N
 Stop it: capsule dev cluster down
-`, len(c.Nodes), c.Config.Host, c.Kubeconfig, c.Binaries.Kubectl(), c.ReadOnlyKubeconfig, filepath.Join(c.Dir, "logs"))
+`, len(c.Nodes), c.Config.Host, sh.CPU, sh.Memory, sh.Pods, sh.InstanceType, strings.Join(sh.Zones, ","),
+		testenv.SimLabel, c.PodBehaviour, formatBytes(c.ResidentBytes()),
+		c.Kubeconfig, c.Binaries.Kubectl(), c.ReadOnlyKubeconfig, filepath.Join(c.Dir, "logs"))
 	return nil
+}
+
+// formatBytes renders a byte count in MiB or GiB for people.
+func formatBytes(n int64) string {
+	if n >= 1<<30 {
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	}
+	return fmt.Sprintf("%d MiB", n>>20)
+}
+
+func newDevClusterScaleCmd(s Streams, dir func() (string, error)) *cobra.Command {
+	var nodes int
+	cmd := &cobra.Command{
+		Use:   "scale --nodes N",
+		Short: "Add or remove simulated nodes (of the shape given to up) on the running cluster",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !cmd.Flags().Changed("nodes") {
+				return usageError("--nodes is required")
+			}
+			if nodes < 1 || nodes > maxDevNodes {
+				return usageError("--nodes must be between 1 and %d, got %d", maxDevNodes, nodes)
+			}
+			d, err := dir()
+			if err != nil {
+				return err
+			}
+			names, err := testenv.ScaleDetached(cmd.Context(), d, nodes)
+			if err != nil {
+				if errors.Is(err, testenv.ErrNotRunning) {
+					return withExitCode(ExitError, fmt.Errorf("%w; start one with `capsule dev cluster up`", err))
+				}
+				return err
+			}
+			fmt.Fprintf(s.Out, "Simulated cluster has %d nodes, all Ready.\n", len(names))
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&nodes, "nodes", 0, "number of nodes the cluster should have")
+	return cmd
 }
 
 func newDevClusterDownCmd(s Streams, dir func() (string, error)) *cobra.Command {
@@ -125,7 +209,11 @@ type devClusterStatus struct {
 	Kubeconfig string          `json:"kubeconfig,omitempty"`
 	Started    *time.Time      `json:"started,omitempty"`
 	Components map[string]bool `json:"components,omitempty"`
-	Health     *testenv.Health `json:"health,omitempty"`
+	// MemoryBytes is the resident memory of the running components.
+	MemoryBytes  int64              `json:"memoryBytes,omitempty"`
+	NodeShape    *testenv.NodeShape `json:"nodeShape,omitempty"`
+	PodBehaviour string             `json:"podBehaviour,omitempty"`
+	Health       *testenv.Health    `json:"health,omitempty"`
 }
 
 func newDevClusterStatusCmd(s Streams, dir func() (string, error)) *cobra.Command {
@@ -165,7 +253,9 @@ func devStatus(ctx context.Context, dir string) devClusterStatus {
 	out.APIServer, out.Kubeconfig, out.Started = st.APIServer, st.Kubeconfig, &st.Started
 	out.Components = st.Alive()
 	out.Running = st.AnyAlive()
+	out.NodeShape, out.PodBehaviour = &st.NodeShape, st.PodBehaviour
 	if out.Running {
+		out.MemoryBytes = st.ResidentBytes()
 		h := testenv.Probe(ctx, st.Kubeconfig)
 		out.Health = &h
 	}
@@ -196,7 +286,21 @@ func devStatusTable(w io.Writer, st devClusterStatus) {
 			api = "not ready: " + h.Error
 		}
 		fmt.Fprintf(w, "api-server\t%s (%s)\n", api, st.APIServer)
-		fmt.Fprintf(w, "nodes\t%d/%d ready\n", h.ReadyNodes, h.Nodes)
+		fmt.Fprintf(w, "nodes\t%d Ready, %d NotReady\n", h.ReadyNodes, h.NotReadyNodes)
+		fmt.Fprintf(w, "pods\t%s\n", podSummary(h))
+		fmt.Fprintf(w, "memory\t%s\n", formatBytes(st.MemoryBytes))
 		fmt.Fprintf(w, "kubeconfig\t%s\n", st.Kubeconfig)
 	}
+}
+
+// podSummary is "5000 Ready, Pending 0, Running 5000": Pending and Running
+// always, the other phases when they have pods.
+func podSummary(h *testenv.Health) string {
+	parts := []string{fmt.Sprintf("%d Ready", h.ReadyPods)}
+	for _, phase := range []string{"Pending", "Running", "Succeeded", "Failed", "Unknown"} {
+		if n := h.Pods[phase]; n > 0 || phase == "Running" || phase == "Pending" {
+			parts = append(parts, fmt.Sprintf("%s %d", phase, n))
+		}
+	}
+	return strings.Join(parts, ", ")
 }

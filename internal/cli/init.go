@@ -81,15 +81,9 @@ func pathArg(args []string) string {
 	return "."
 }
 
-// detectServices detects root's services, keeping only name when set.
-// Members of a monorepo that failed detection are reported on stderr.
-func detectServices(s Streams, root, name string) ([]detect.Service, error) {
-	selected, _, err := detectWithLayout(s, root, name)
-	return selected, err
-}
-
-// detectWithLayout is detectServices plus the layout of every detected
-// service (which file describes it, whose image it runs).
+// detectWithLayout detects root's services, keeping only name when set, with
+// the layout of every detected service (which file describes it, whose image
+// it runs). Members of a monorepo that failed detection are reported on stderr.
 func detectWithLayout(s Streams, root, name string) ([]detect.Service, processLayout, error) {
 	res, err := detect.Detect(root, detect.Options{})
 	if err != nil {

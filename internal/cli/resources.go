@@ -22,7 +22,6 @@ type resourceSpec struct {
 	aliases  []string
 	singular string
 	path     string // collection path under /api/v1
-	nameKey  string // the unique human name used to resolve names to IDs
 	filters  []filterSpec
 	columns  []columnSpec
 	// createFlags registers create's flags and returns the body builder.

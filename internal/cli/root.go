@@ -119,8 +119,7 @@ func Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Write
 
 // singleLine folds a multi-line error (a driver's per-address dial errors, a
 // list of schema violations) into one line, its lines joined by "; ", so a
-// script reading stderr sees exactly one error line (issue 2: "errors as one
-// clear line").
+// script reading stderr sees exactly one error line.
 func singleLine(msg string) string {
 	var parts []string
 	for _, l := range strings.Split(msg, "\n") {

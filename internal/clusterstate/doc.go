@@ -7,7 +7,7 @@
 // -o yaml` prints, saved as one or more files in a directory; other kinds in
 // the directory are ignored so a whole export can be pointed at.
 //
-// Decisions where issue 3 is silent:
+// Design decisions:
 //   - A node's instance type, region and zone come from the well-known labels
 //     (node.kubernetes.io/instance-type, topology.kubernetes.io/region|zone,
 //     falling back to their deprecated beta forms); the provider from

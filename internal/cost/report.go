@@ -16,10 +16,6 @@ func (c Components) plus(o Components) Components {
 	return Components{c.CPU + o.CPU, c.Memory + o.Memory, c.Storage + o.Storage, c.GPU + o.GPU, c.LoadBalancer + o.LoadBalancer}
 }
 
-func (c Components) minus(o Components) Components {
-	return Components{c.CPU - o.CPU, c.Memory - o.Memory, c.Storage - o.Storage, c.GPU - o.GPU, c.LoadBalancer - o.LoadBalancer}
-}
-
 // Usage is what a set of objects reserves: requests times replicas.
 type Usage struct {
 	CPUMillicores int64 `json:"cpu_millicores"`

@@ -18,7 +18,7 @@ func benchDetect(b *testing.B, fixture string) {
 	}
 }
 
-// BenchmarkDetectNextJS is the "typical repository" of the 5 ms
+// BenchmarkDetectNextJS is the "typical repository" of the 5 ms
 // budget: a single Next.js app.
 func BenchmarkDetectNextJS(b *testing.B) { benchDetect(b, "nextjs-pnpm") }
 

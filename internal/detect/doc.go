@@ -16,7 +16,7 @@
 // order (server languages before Node.js, Node.js before plain static
 // files). A Procfile and a Dockerfile in the directory are applied last.
 //
-// Decisions where the issue is silent:
+// Design decisions:
 //
 //   - Every choice among conflicting signals is deterministic and explained
 //     in signals: two lockfiles (packageManager field, else bun > pnpm >

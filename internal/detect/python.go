@@ -19,7 +19,6 @@ type pyApp struct {
 	a    *App
 	deps pyDeps
 	name string
-	pm   string
 	m    *Match
 	// Facts of the manifests.
 	poetry, pdm, uv                             bool

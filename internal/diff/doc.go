@@ -11,7 +11,7 @@
 // to the API server's defaults are dropped (see defaults.go). Quantities
 // compare by value ("1000m" = "1") and numbers by value (3 = 3.0).
 //
-// Decisions where issue 3 is silent:
+// Design decisions:
 //   - Lists of objects are matched by their Kubernetes merge key (name,
 //     mountPath, containerPort, port...) when every item has a unique one, so
 //     reordering containers or env vars is not a change; JSON pointers still
@@ -31,7 +31,7 @@
 //   - Objects controlled by another (ownerReferences with controller: true,
 //     e.g. the ReplicaSets and Pods of a live cluster dump) are left out, as
 //     Argo CD leaves them out of its diff.
-//   - Resource keys in the output are "Kind/name" (the issue's JSON form), so
+//   - Resource keys in the output are "Kind/name" (the preview JSON form), so
 //     with MatchNamespace two namespaces' objects may share a key.
 //   - A live dump (kubectl get -o yaml) works as the current state (checked
 //     against a real API server, see docs/notes/realworld-preview.md): the

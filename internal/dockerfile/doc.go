@@ -13,7 +13,7 @@
 // start command is the exec-form CMD (through sh -c only when it uses shell
 // syntax such as $PORT or &&).
 //
-// Decisions where the issue is silent:
+// Design decisions:
 //   - PHP runs on the official php:<version>-apache image, Apache moved to
 //     port 8080 with its run/lock directories under /tmp, because it is one
 //     process (no php-fpm + nginx pair to supervise) and the image most PHP

@@ -10,7 +10,7 @@
 // the deterministic text is used with the reason recorded. Answers are
 // cached by the SHA-256 of the facts; errors and timeouts fall back too.
 //
-// Decisions where issue 3 is silent:
+// Design decisions:
 //   - Money is in cents in the facts and shown as "$1,234.56"; the LLM sees
 //     the same strings, so numbers in its answer can be checked literally
 //     (after dropping thousands separators and trailing zeros).

@@ -3,7 +3,7 @@
 // maps domain error kinds to HTTP statuses, and the OpenAPI document generated
 // from the route table.
 //
-// Decisions where the issue is silent:
+// Design decisions:
 //   - Every invalid input answers 400: malformed JSON (INVALID_JSON), unknown
 //     fields (UNKNOWN_FIELD), trailing data, bad query parameters and failed
 //     validation (VALIDATION_FAILED, details.fields names every bad field).

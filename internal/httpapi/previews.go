@@ -17,7 +17,7 @@ import (
 // same engines as `capsule preview` and stores the artifact; GET returns it
 // byte for byte, or one of its parts.
 //
-// Decisions where the issue is silent:
+// Design decisions:
 //   - Manifest sets travel as YAML (or JSON) text, multi-document, as the
 //     CLI reads them from files; errors name the field and the document.
 //   - Creating a preview needs promotion:preview; reading one needs

@@ -5,7 +5,7 @@
 // it uses the store's connection pool and the dialect helpers of
 // internal/database, and writes SQL with `?` placeholders only.
 //
-// Decisions where the issue is silent:
+// Design decisions:
 //   - The audit log has one hash chain for the whole installation: appends
 //     are serialised (SQLite's single writer; a transaction-scoped advisory
 //     lock on PostgreSQL), which is cheap next to the request being audited.

@@ -1,7 +1,7 @@
 // Package manifest loads Kubernetes objects from YAML and JSON files for the
 // offline engines (diff, cost, risk).
 //
-// Decisions where issue 3 is silent:
+// Design decisions:
 //   - Directories are walked recursively in lexical order; only .yaml, .yml and
 //     .json files are read, other files are skipped silently (READMEs, charts'
 //     .tpl files). Hidden files and directories (".git") are skipped. Symbolic

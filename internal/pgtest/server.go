@@ -26,8 +26,8 @@ type Server struct {
 	templates map[string]error // prepared template databases and their outcome
 }
 
-// missingBinaries is the failure when PostgreSQL is not installed.
-var missingBinaries = errors.New("pgtest: PostgreSQL server binaries (initdb, pg_ctl) not found on PATH " +
+// errMissingBinaries is the failure when PostgreSQL is not installed.
+var errMissingBinaries = errors.New("pgtest: PostgreSQL server binaries (initdb, pg_ctl) not found on PATH " +
 	"or in /usr/lib/postgresql/*/bin; run `make deps` to install them")
 
 // StartServer initializes and starts a new server. The caller must Stop it.
@@ -166,7 +166,7 @@ func findBinariesIn(pattern string) (string, error) {
 			return dir, nil
 		}
 	}
-	return "", missingBinaries
+	return "", errMissingBinaries
 }
 
 func versionOf(initdb string) int {

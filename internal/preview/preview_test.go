@@ -198,7 +198,7 @@ spec:
   metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}]
 `
 
-// BenchmarkPreview200 is issue 3's figure: a preview of two 200-object
+// BenchmarkPreview200 is the preview throughput figure: a preview of two 200-object
 // environments (diff + cost + risk + deterministic explanation) in-process.
 func BenchmarkPreview200(b *testing.B) {
 	in := Input{Current: environment(b, 200, false), Proposed: environment(b, 200, true)}

@@ -1,9 +1,9 @@
-// Package rbac is Capsule's access-control engine: the permissions of PRD
-// §3.3.2 plus those later capabilities need, the built-in roles owner, admin,
-// developer and viewer, custom roles, and role bindings at organization,
-// project and environment scope.
+// Package rbac is Capsule's access-control engine: the permissions of the
+// product's access matrix plus those later capabilities need, the built-in
+// roles owner, admin, developer and viewer, custom roles, and role bindings
+// at organization, project and environment scope.
 //
-// Decisions where the PRD is silent:
+// Design decisions:
 //   - A binding applies to its scope and everything below it: an organization
 //     binding covers every project and environment of the organization, a
 //     project binding every environment of the project. Permissions granted
@@ -31,7 +31,7 @@ import (
 // Permission is an action a role may allow, named resource:verb.
 type Permission string
 
-// The permissions of PRD §3.3.2.
+// The permissions of the built-in matrix.
 const (
 	OrgView          Permission = "org:view"
 	OrgManage        Permission = "org:manage"

@@ -10,7 +10,7 @@
 // Each rule file registers its rules in init, so adding a rule is adding a
 // file; Default returns a registry of all of them.
 //
-// Decisions where issue 3 is silent:
+// Design decisions:
 //   - Severity 0–10 per finding; the level is that of the highest new or
 //     unchanged finding, and low when there is none (its highest severity
 //     is 0); --fail-on trips only on a finding at or above the threshold,

@@ -5,7 +5,7 @@ import (
 	"sort"
 )
 
-// Meta describes a rule: a stable ID, one of the issue's categories and the
+// Meta describes a rule: a stable ID, one of the fixed categories and the
 // default severity of its findings on the 0–10 scale.
 type Meta struct {
 	ID       string
@@ -56,7 +56,7 @@ type Registry struct {
 func NewRegistry() *Registry { return &Registry{ids: map[string]bool{}} }
 
 // Register adds a rule; IDs must be unique and the category one of the
-// issue's categories.
+// fixed categories.
 func (r *Registry) Register(rule Rule) error {
 	m := rule.Meta()
 	if r.ids[m.ID] {
@@ -99,7 +99,7 @@ func Default() *Registry {
 	return r
 }
 
-// Categories are the risk categories of issue 3; several rules may share one.
+// Categories are the risk categories a preview reports; several rules may share one.
 var Categories = map[string]bool{
 	"privileged": true, "privilege-escalation": true, "run-as-root": true, "host-namespace": true,
 	"host-port": true, "host-path": true, "capabilities": true, "readonly-rootfs": true,

@@ -13,13 +13,13 @@ import (
 	"github.com/usecapsule/capsule/internal/preview"
 )
 
-// LLM explanations of previews (issue 3): with --llm-url and --llm-model
+// LLM explanations of previews: with --llm-url and --llm-model
 // the previews API explains through an OpenAI-compatible chat-completions
 // endpoint, with the same explainer as `capsule preview --llm-url`: only the
 // computed facts are sent, names masked, and an answer that invents a name
 // or number falls back to the deterministic text.
 //
-// Decisions where the issue is silent: one explainer per server, so its
+// Design decisions: one explainer per server, so its
 // cache (by the SHA-256 of the facts) is shared by every request and user;
 // the key comes only from $CAPSULE_LLM_API_KEY (a flag would show it in ps
 // and shell history); the endpoint and model are logged at start, the key

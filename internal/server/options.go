@@ -4,7 +4,7 @@
 // signing key, and serves the HTTP API until its context ends, then shuts
 // down gracefully, letting in-flight requests finish.
 //
-// Decisions where the issue is silent: the signing key lives in
+// Design decisions: the signing key lives in
 // <data-dir>/jwt.key (0600) even with PostgreSQL, so replicas of one
 // control plane need the same $CAPSULE_JWT_KEY; the owner account is created
 // only when the user table is empty, and a generated password is printed once

@@ -12,13 +12,13 @@ import (
 	"github.com/usecapsule/capsule/internal/identitystore"
 )
 
-// Audit retention (issue 6, item 6): with --audit-retention the server
+// Audit retention: with --audit-retention the server
 // archives audit entries older than the retention at start and then every
 // AuditRetentionInterval, through the same code as `capsule audit archive`,
 // into <data-dir>/audit-archive/audit-<first>-<last>.jsonl (0600, synced
 // before the rows are removed). Nothing is dropped without being written out.
 //
-// Decisions where the issue is silent: the default is 0, keep everything
+// Design decisions: the default is 0, keep everything
 // (as Heroku and Argo CD keep history until told otherwise); the archive
 // directory is under the data directory even with PostgreSQL, as the JWT key
 // is; a failed run is logged and retried at the next tick rather than

@@ -9,7 +9,7 @@ type Size struct {
 	CPURequest, CPULimit, MemoryRequest, MemoryLimit string
 }
 
-// Presets are the size presets of PRD FR-SD-007. Requests are what the
+// Presets are the size presets. Requests are what the
 // scheduler reserves (and what cost allocation charges); limits leave
 // headroom for bursts: 4x CPU, 2x memory.
 var Presets = map[string]Size{

@@ -11,7 +11,7 @@
 // cron services, no ingress on workers, ...). Every environment is resolved
 // and checked when the file is parsed, so a bad override fails early.
 //
-// Decisions where the issue is silent:
+// Design decisions:
 //   - Overrides merge like Helm values: mappings merge key by key, scalars and
 //     lists replace. An environment that the file does not name resolves to
 //     the base configuration (preview environments such as pr-42 need no

@@ -10,7 +10,7 @@ import (
 )
 
 // benchStores gives each benchmark a fresh store per dialect with one
-// organization holding 50 projects (the list size the target names).
+// organization holding 50 projects (the list size the throughput target names).
 func benchStores(b *testing.B, run func(b *testing.B, s *sqlstore.Store, org *capsule.Organization, projects []*capsule.Project)) {
 	for _, d := range dialects {
 		b.Run(d.name, func(b *testing.B) {

@@ -3,7 +3,7 @@
 // internal/database; this package writes one SQL text per query with `?`
 // placeholders and never builds SQL from input.
 //
-// Decisions where the issue was silent:
+// Design decisions:
 //   - IDs are UUIDv7 generated in Go; lists are ordered by id (creation order,
 //     deployments newest first) and the cursor is the base64url of the last id
 //     of a page. A malformed cursor is a VALIDATION_FAILED error on "cursor".

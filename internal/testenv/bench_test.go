@@ -7,7 +7,7 @@ import (
 )
 
 // BenchmarkWarmStart measures a cluster launch with cached binaries, from
-// nothing to three schedulable nodes (the budget is 20 s).
+// nothing to three schedulable nodes (the budget is 20 s).
 func BenchmarkWarmStart(b *testing.B) {
 	for b.Loop() {
 		c := testenv.Start(b)

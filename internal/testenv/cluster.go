@@ -20,13 +20,6 @@ import (
 	"github.com/usecapsule/capsule/internal/testenv/kubebin"
 )
 
-//go:embed stages.yaml
-var kwokStages []byte
-
-// FailPodLabel makes kwok simulate a crash-looping pod: a pod template
-// labelled FailPodLabel=true never becomes Ready.
-const FailPodLabel = "testenv.capsule.dev/fail"
-
 // Config describes a cluster to launch.
 type Config struct {
 	// Binaries are the cached executables; zero means DefaultBinaries.
@@ -36,6 +29,12 @@ type Config struct {
 	Dir string
 	// Nodes is the number of fake kwok nodes; 0 means 3.
 	Nodes int
+	// NodeShape is every node's capacity and labels; zero fields take the
+	// default shape (4 CPU, 16Gi, 110 pods, m5.xlarge over three zones).
+	NodeShape NodeShape
+	// PodBehaviour is how kwok plays pods that do not choose one with
+	// SimLabel; the zero value makes them Ready at once.
+	PodBehaviour PodBehaviour
 	// Detached leaves the processes running after this process exits (for
 	// `capsule dev cluster up`); otherwise they die with it.
 	Detached bool
@@ -60,6 +59,10 @@ type Cluster struct {
 	Nodes []string
 	// Binaries are the executables the cluster runs.
 	Binaries kubebin.Binaries
+	// NodeShape is the shape of every node (defaults filled in).
+	NodeShape NodeShape
+	// PodBehaviour is how kwok plays pods without SimLabel.
+	PodBehaviour PodBehaviour
 
 	procs   []*process
 	tempDir bool
@@ -100,6 +103,14 @@ func Launch(ctx context.Context, cfg Config) (*Cluster, error) {
 }
 
 func newCluster(cfg Config) (*Cluster, error) {
+	shape, err := cfg.NodeShape.normal()
+	if err != nil {
+		return nil, fmt.Errorf("testenv: %w", err)
+	}
+	behaviour, err := ParsePodBehaviour(cfg.PodBehaviour.normal().String())
+	if err != nil {
+		return nil, fmt.Errorf("testenv: %w", err)
+	}
 	if cfg.Binaries.Dir == "" {
 		b, err := kubebin.Default()
 		if err != nil {
@@ -110,7 +121,8 @@ func newCluster(cfg Config) (*Cluster, error) {
 	if err := cfg.Binaries.Check(); err != nil {
 		return nil, err
 	}
-	c := &Cluster{Binaries: cfg.Binaries, Dir: cfg.Dir, log: cfg.Log, started: time.Now()}
+	c := &Cluster{Binaries: cfg.Binaries, Dir: cfg.Dir, log: cfg.Log, started: time.Now(),
+		NodeShape: shape, PodBehaviour: behaviour.normal()}
 	if c.log == nil {
 		c.log = io.Discard
 	}
@@ -161,7 +173,11 @@ func (c *Cluster) boot(ctx context.Context, cfg Config) error {
 		return err
 	}
 	c.logf("kube-apiserver ready on %s", c.Config.Host)
-	if err := os.WriteFile(filepath.Join(c.Dir, "kwok.yaml"), kwokStages, 0o644); err != nil {
+	kwokYAML, err := kwokConfig(c.PodBehaviour)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(c.Dir, "kwok.yaml"), kwokYAML, 0o644); err != nil {
 		return err
 	}
 	for _, comp := range []struct{ name, bin string }{
@@ -180,10 +196,15 @@ func (c *Cluster) boot(ctx context.Context, cfg Config) error {
 	if n <= 0 {
 		n = 3
 	}
-	if c.Nodes, err = createNodes(ctx, client, n); err != nil {
+	if c.Nodes, err = scaleNodes(ctx, client, c.NodeShape, n); err != nil {
 		return err
 	}
-	return c.waitNodes(ctx, client)
+	if err := c.waitNodes(ctx, client); err != nil {
+		return err
+	}
+	// Recorded again now that the nodes exist, so `capsule dev cluster
+	// scale` knows their shape.
+	return c.writeState()
 }
 
 func (c *Cluster) start(name, bin string, args []string, detached bool) error {
@@ -255,13 +276,18 @@ type State struct {
 	PIDs map[string]int `json:"pids"`
 	// Started is when the cluster was launched.
 	Started time.Time `json:"started"`
+	// NodeShape is the shape of the cluster's nodes, for scaling it.
+	NodeShape NodeShape `json:"nodeShape"`
+	// PodBehaviour is how pods without SimLabel behave ("ready", "slow:30s").
+	PodBehaviour string `json:"podBehaviour"`
 }
 
 // StateFile is the name of the state file inside a cluster directory.
 const StateFile = "state.json"
 
 func (c *Cluster) writeState() error {
-	st := State{APIServer: c.Config.Host, Kubeconfig: c.Kubeconfig, PIDs: map[string]int{}, Started: c.started.UTC()}
+	st := State{APIServer: c.Config.Host, Kubeconfig: c.Kubeconfig, PIDs: map[string]int{}, Started: c.started.UTC(),
+		NodeShape: c.NodeShape, PodBehaviour: c.PodBehaviour.String()}
 	for _, p := range c.procs {
 		st.PIDs[p.name] = p.pid()
 	}

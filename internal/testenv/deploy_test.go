@@ -138,7 +138,7 @@ func TestFailingPodsExceedProgressDeadline(t *testing.T) {
 	// pods keep serving and the rollout stalls until its deadline.
 	deadline := int32(5)
 	d.Spec.ProgressDeadlineSeconds = &deadline
-	d.Spec.Template.Labels[testenv.FailPodLabel] = "true"
+	d.Spec.Template.Labels[testenv.SimLabel] = testenv.BehaviourCrashLoop
 	d.Spec.Template.Spec.Containers[0].Image = "example/worker:broken"
 	if _, err := client.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)

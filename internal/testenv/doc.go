@@ -14,7 +14,7 @@
 //		client := c.Client(t)      // admin; c.ReadOnlyConfig for the agent
 //	}
 //
-// Decisions where the issue was silent:
+// Design decisions:
 //   - Authentication is by client certificates from a throwaway CA (ECDSA,
 //     instant to generate). The admin identity is in system:masters; the
 //     read-only identity is bound to ClusterRole capsule-testenv-readonly
@@ -23,10 +23,16 @@
 //     clusters never compete for fixed ports and only three loopback ports
 //     (etcd client and peer, API server) are taken per cluster.
 //   - Fake nodes look like three-zone m5.xlarge VMs (4 CPU, 16Gi, 110 pods;
-//     allocatable a little less), named kwok-node-N.
-//   - kwok runs our own pod stages (stages.yaml): pods become Ready at once,
-//     Job pods complete, deleted pods vanish, and pods labelled
-//     FailPodLabel=true crash-loop forever (for rollout-failure tests).
+//     allocatable a little less), named kwok-node-N; NodeShape changes
+//     capacity, instance type and zones, Cluster.Scale the node count.
+//   - kwok runs our own stages (stages/): it renews a Lease per node every
+//     10 s, so nodes stay Ready for as long as the cluster runs; pods become
+//     Ready at once, Job pods complete, deleted pods vanish. A pod labelled
+//     SimLabel=never-ready|crashloop|slow behaves so instead, which lets
+//     one shared cluster serve tests that need failing or slow rollouts.
+//   - The control plane is tuned for a few hundred nodes and ten thousand
+//     pods: controller-manager and scheduler at 300 requests/s, kwok with
+//     16 parallel stage and lease workers, API priority and fairness on.
 //   - Missing binaries fail the test with the command to run (`make
 //     testenv`); tests never build or skip.
 //   - Every process runs in its own process group with Pdeathsig=SIGKILL, so

@@ -24,6 +24,13 @@ type Option func(*Config)
 // WithNodes sets the number of fake nodes (default 3).
 func WithNodes(n int) Option { return func(c *Config) { c.Nodes = n } }
 
+// WithNodeShape sets every node's capacity and labels.
+func WithNodeShape(s NodeShape) Option { return func(c *Config) { c.NodeShape = s } }
+
+// WithPodBehaviour sets how pods that carry no SimLabel behave; a shared
+// cluster is better served by labelling the pods that should differ.
+func WithPodBehaviour(b PodBehaviour) Option { return func(c *Config) { c.PodBehaviour = b } }
+
 // WithBinaries uses binaries from dir instead of the default cache.
 func WithBinaries(dir string) Option {
 	return func(c *Config) { c.Binaries = kubebin.Binaries{Dir: dir} }

@@ -47,20 +47,48 @@ func (c *Cluster) waitAPIServer(ctx context.Context, client kubernetes.Interface
 
 func (c *Cluster) waitNodes(ctx context.Context, client kubernetes.Interface) error {
 	err := c.poll(ctx, "fake nodes to become Ready and untainted", func(ctx context.Context) (bool, error) {
-		nodes, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return false, err
-		}
-		ready := 0
-		for i := range nodes.Items {
-			if nodeSchedulable(&nodes.Items[i]) {
-				ready++
-			}
-		}
-		return ready == len(c.Nodes), nil
+		return nodesReady(ctx, client, len(c.Nodes))
 	})
 	if err == nil {
 		c.logf("%d nodes Ready", len(c.Nodes))
 	}
 	return err
+}
+
+// nodesReady reports whether the cluster has exactly n nodes, all Ready
+// and schedulable.
+func nodesReady(ctx context.Context, client kubernetes.Interface, n int) (bool, error) {
+	nodes, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return false, err
+	}
+	ready := 0
+	for i := range nodes.Items {
+		if nodeSchedulable(&nodes.Items[i]) {
+			ready++
+		}
+	}
+	return ready == n && len(nodes.Items) == n, nil
+}
+
+// waitReadyNodes waits, without a Cluster (for a detached one), until the
+// cluster has exactly n Ready nodes.
+func waitReadyNodes(ctx context.Context, client kubernetes.Interface, n int) error {
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	var last error
+	for {
+		ok, err := nodesReady(ctx, client, n)
+		if ok {
+			return nil
+		}
+		if err != nil {
+			last = err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("testenv: timed out waiting for %d Ready nodes (last error: %v)", n, last)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }

@@ -1,5 +1,5 @@
 // Package apikey makes and checks Capsule API keys, the credentials of CI/CD
-// pipelines and SDKs (PRD §5.1 token-based routes).
+// pipelines and SDKs.
 //
 // A key reads cap_<id>_<secret>: the fixed prefix makes leaked keys easy to
 // spot for secret scanners, the 12-character id is stored in clear to find the

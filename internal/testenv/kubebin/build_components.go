@@ -62,7 +62,8 @@ func buildKubernetes(ctx context.Context, b *builder) error {
 	if err := b.goRun(ctx, dir, "resolving Kubernetes modules", get...); err != nil {
 		return err
 	}
-	for _, c := range kubeCommands {
+	for i, c := range kubeCommands {
+		b.logf("  kubernetes %d/%d: %s", i+1, len(kubeCommands), c)
 		if err := b.goBuild(ctx, dir, c, "k8s.io/kubernetes/cmd/"+c, kubeVersionLDFlags()); err != nil {
 			return err
 		}

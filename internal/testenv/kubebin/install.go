@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -96,6 +97,14 @@ func Install(ctx context.Context, opt InstallOptions) (Binaries, error) {
 	if len(todo) == 0 {
 		return bins, nil
 	}
+	names := make([]string, len(todo))
+	for i, c := range todo {
+		names[i] = c.name
+	}
+	// Said before anything else: the first build is long and a user must
+	// know at once that it is expected, and that it happens only once.
+	b.logf("building %s once into %s; this takes about 15-30 minutes on two cores (Kubernetes alone 10-20), later runs start in seconds",
+		strings.Join(names, ", "), bins.Dir)
 	if err := b.findGo(); err != nil {
 		return bins, err
 	}

@@ -97,3 +97,28 @@ func TestCacheRootHonoursEnvironment(t *testing.T) {
 		t.Errorf("CacheRoot with CAPSULE_TESTENV_CACHE = %q, want /y", got)
 	}
 }
+
+// A cold install says first, before any build starts, what it builds and
+// how long that takes, so a user of `capsule dev cluster up` knows the wait
+// is expected.
+func TestColdInstallSaysUpFrontHowLongItTakes(t *testing.T) {
+	root := t.TempDir()
+	b := fakeInstall(t, root)
+	if err := os.Remove(b.Path(APIServer)); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", "") // the build itself fails at once
+	var log strings.Builder
+	if _, err := Install(context.Background(), InstallOptions{Root: root, Log: &log}); err == nil {
+		t.Fatal("Install without go on PATH succeeded")
+	}
+	first, _, _ := strings.Cut(log.String(), "\n")
+	for _, want := range []string{"building kubernetes once", "15-30 minutes", b.Dir} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first progress line %q does not say %q", first, want)
+		}
+	}
+	if strings.Contains(first, "etcd") {
+		t.Errorf("first line %q names etcd, which is already built", first)
+	}
+}

@@ -1,7 +1,7 @@
 package kubebin
 
 // Pinned versions of the simulated cluster's parts. They were verified
-// together (see issue 5); change them together and the cache directory
+// together; change them together and the cache directory
 // changes with KubernetesVersion, so an upgrade never mixes old binaries in.
 const (
 	// KubernetesVersion is the k8s.io/kubernetes release whose
