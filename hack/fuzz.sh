@@ -8,11 +8,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime=${FUZZTIME:-3000x}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 count=0
 while read -r pkg; do
   for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
-    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >/tmp/capsule-fuzz.log 2>&1 || {
-      tail -40 /tmp/capsule-fuzz.log
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >"$log" 2>&1 || {
+      tail -40 "$log"
       echo "fuzz: $pkg $target failed"
       exit 1
     }

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -37,24 +39,46 @@ the signals behind each choice. It needs no server and no cluster.`,
 	return cmd
 }
 
-// runDetect prints the detection result; members of a monorepo that failed
-// are reported on stderr and make the command exit non-zero after the
-// services that were detected are printed.
+// runDetect prints the detection result. Detection never fails on a
+// readable tree: a manifest that cannot be parsed, a monorepo member that
+// could not be detected, even a repository with nothing deployable are
+// warnings (on stderr, and in the result's "warnings" for -o json/yaml),
+// and the command exits 0 with what was found. Only a path that does not
+// exist or cannot be read is an error.
 func runDetect(s Streams, root, format string) error {
 	res, err := detect.Detect(root, detect.Options{})
-	if err != nil {
+	var none *detect.NotDetectedError
+	switch {
+	case errors.As(err, &none):
+		res = &detect.Result{Services: []detect.Service{}, Warnings: []string{"warning: " + none.Error()}}
+	case err != nil:
 		return withExitCode(ExitError, err)
 	}
 	if err := printValue(s.Out, format, res, func(tw *tabwriter.Writer) { detectTable(tw, res) }); err != nil {
 		return err
 	}
-	if len(res.Errors) > 0 {
-		for _, e := range res.Errors {
-			fmt.Fprintf(s.Err, "%s: %s\n", e.Path, e.Error)
-		}
-		return withExitCode(ExitError, fmt.Errorf("%d service(s) could not be detected", len(res.Errors)))
+	for _, w := range detectWarnings(res) {
+		fmt.Fprintln(s.Err, w)
 	}
 	return nil
+}
+
+// detectWarnings lists every warning of a detection, prefixed "warning: ":
+// the result's own, the services' (among their signals, which the table
+// does not show) and the monorepo members that could not be detected.
+func detectWarnings(res *detect.Result) []string {
+	out := append([]string{}, res.Warnings...)
+	for _, sv := range res.Services {
+		for _, sig := range sv.Signals {
+			if strings.HasPrefix(sig, "warning: ") {
+				out = append(out, sig)
+			}
+		}
+	}
+	for _, e := range res.Errors {
+		out = append(out, "warning: "+e.Path+": "+e.Error)
+	}
+	return out
 }
 
 func detectTable(tw *tabwriter.Writer, res *detect.Result) {

@@ -83,14 +83,17 @@ func pathArg(args []string) string {
 
 // detectWithLayout detects root's services, keeping only name when set, with
 // the layout of every detected service (which file describes it, whose image
-// it runs). Members of a monorepo that failed detection are reported on stderr.
+// it runs). Detection's warnings (a manifest that could not be parsed, a
+// monorepo member that could not be detected) are reported on stderr, as the
+// generated files cannot show them. A repository with nothing deployable
+// stays an error here: there is nothing to write a configuration for.
 func detectWithLayout(s Streams, root, name string) ([]detect.Service, processLayout, error) {
 	res, err := detect.Detect(root, detect.Options{})
 	if err != nil {
 		return nil, processLayout{}, withExitCode(ExitError, err)
 	}
-	for _, e := range res.Errors {
-		fmt.Fprintf(s.Err, "warning: %s: %s\n", e.Path, e.Error)
+	for _, w := range detectWarnings(res) {
+		fmt.Fprintln(s.Err, w)
 	}
 	lay := layoutOf(res.Services)
 	selected, err := selectService(res.Services, root, name)

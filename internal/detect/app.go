@@ -69,3 +69,17 @@ func (a *App) Signal(format string, args ...any) {
 
 // base returns the directory's own name.
 func (a *App) base() string { return path.Base(a.Dir) }
+
+// Manifest is Read for a manifest. A file that is present but cannot be
+// read (over the size limit, binary, a dangling link, no permission) comes
+// back as present, empty, with a warning naming it: the detector goes on as
+// for a manifest it cannot parse instead of missing the app.
+func (a *App) Manifest(name string) (b []byte, ok bool, warning string) {
+	if b, ok := a.Read(name); ok {
+		return b, true, ""
+	}
+	if !a.Has(name) {
+		return nil, false, ""
+	}
+	return nil, true, "warning: " + a.Path(name) + ": cannot be read (over the size limit, binary, a dangling link or no permission); the file is ignored: what only it declares is unknown"
+}

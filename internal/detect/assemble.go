@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,13 +15,16 @@ func (r *runner) detectApp(a *App) ([]Service, error) {
 		return nil, err
 	}
 	procs, err := parseProcfile(a)
-	if err != nil {
+	if errors.As(err, new(*ManifestError)) {
+		// A Procfile Heroku would refuse still leaves the app itself.
+		losers = append(slices.Clip(losers), ignoredManifest(err))
+	} else if err != nil {
 		return nil, err
 	}
 	docker := readDockerfile(a)
 	if best == nil || !best.Deployable {
 		if docker == nil && procs == nil {
-			r.noteSeen(a, best)
+			r.noteSeen(a, best, losers)
 			return nil, nil
 		}
 		best = fromProcessFiles(a, best, docker)
@@ -74,14 +78,25 @@ func (r *runner) bestMatch(a *App) (*Match, []string, error) {
 }
 
 // bestMatch ranks the detectors' matches: deployable first, then score,
-// then registry order. The losers are explained in signals.
+// then registry order. The losers are explained in signals, and so are
+// the warnings of every detector (a broken package.json beside a Django
+// app must be reported even though Python wins).
 func bestMatch(a *App) (*Match, []string, error) {
 	var best *Match
 	var bestName string
 	var found []string
+	var all []*Match
+	var notes []string
 	deployable, tie := 0, false
 	for _, d := range detectors {
 		m, err := d.Detect(a)
+		var me *ManifestError
+		if errors.As(err, &me) {
+			// Detectors carry on past a broken manifest themselves; one
+			// that cannot is skipped, never the whole repository.
+			notes = append(notes, ignoredManifest(err))
+			continue
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -89,6 +104,7 @@ func bestMatch(a *App) (*Match, []string, error) {
 			continue
 		}
 		found = append(found, d.Name())
+		all = append(all, m)
 		if m.Deployable {
 			deployable++
 		}
@@ -99,8 +115,18 @@ func bestMatch(a *App) (*Match, []string, error) {
 			tie = true
 		}
 	}
+	for _, m := range all {
+		if m == best {
+			continue
+		}
+		for _, sig := range m.Signals {
+			if strings.HasPrefix(sig, "warning: ") && !slices.Contains(best.Signals, sig) {
+				notes = append(notes, sig)
+			}
+		}
+	}
 	if len(found) < 2 || best == nil {
-		return best, nil, nil
+		return best, notes, nil
 	}
 	others := slices.DeleteFunc(found, func(n string) bool { return n == bestName })
 	why := whyBest(best)
@@ -110,8 +136,8 @@ func bestMatch(a *App) (*Match, []string, error) {
 	case tie:
 		why = "equal evidence; " + bestName + " comes first in the detector order (server languages before Node.js, whose package.json beside them usually builds assets)"
 	}
-	return best, []string{fmt.Sprintf("also found %s manifests; chose %s (%s)",
-		strings.Join(others, ", "), bestName, why)}, nil
+	return best, append([]string{fmt.Sprintf("also found %s manifests; chose %s (%s)",
+		strings.Join(others, ", "), bestName, why)}, notes...), nil
 }
 
 func better(m, than *Match) bool {
@@ -132,8 +158,10 @@ func whyBest(m *Match) string {
 }
 
 // noteSeen keeps the signals of a directory that yielded no service, for
-// the "could not detect" error.
-func (r *runner) noteSeen(a *App, m *Match) {
+// the "could not detect" error; its warnings (a broken manifest) are also
+// kept for Result.Warnings, as no service carries them.
+func (r *runner) noteSeen(a *App, m *Match, notes []string) {
+	start := len(r.seen)
 	prefix := ""
 	if a.Dir != "." {
 		prefix = a.Dir + ": "
@@ -145,6 +173,16 @@ func (r *runner) noteSeen(a *App, m *Match) {
 	}
 	for _, s := range a.signals {
 		r.seen = append(r.seen, prefix+s)
+	}
+	for _, s := range notes {
+		if strings.HasPrefix(s, "warning: ") {
+			r.seen = append(r.seen, prefix+s)
+		}
+	}
+	for _, s := range r.seen[start:] {
+		if w, ok := strings.CutPrefix(s, prefix); ok && strings.HasPrefix(w, "warning: ") {
+			r.warnings = append(r.warnings, w)
+		}
 	}
 }
 

@@ -30,10 +30,7 @@ func (denoDetector) Detect(a *App) (*Match, error) {
 	// deno.jsonc allows whole-line comments; they are blanked, keeping the
 	// line numbers of parse errors right.
 	src := jsoncCommentRe.ReplaceAll([]byte(a.ReadString(file)), nil)
-	w, err := parseJSONLoose(a.Path(file), src, &d)
-	if err != nil {
-		return nil, err
-	}
+	w := parseJSONLoose(a.Path(file), src, &d)
 	m := &Match{Score: scoreManifest, PackageName: d.Name}
 	m.Language, m.PackageManager, m.Framework = "deno", "deno", "deno"
 	m.Signals = append(m.Signals, file+" present")

@@ -75,6 +75,7 @@ type runner struct {
 	rootName string
 	opts     Options
 	seen     []string // signals of directories that yielded no service
+	warnings []string // the warnings among seen
 	matches  map[string]*Match
 	memo     map[string]matchResult
 }
@@ -99,6 +100,7 @@ func (r *runner) run() (*Result, error) {
 	}
 	dropShadowWorkers(res)
 	r.hoistGradleApp(res)
+	res.Warnings = r.warnings
 	finish(res)
 	return res, nil
 }

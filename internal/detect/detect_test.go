@@ -14,6 +14,7 @@ import (
 type expectation struct {
 	Services []Service      `json:"services,omitempty"`
 	Errors   []ServiceError `json:"errors,omitempty"`
+	Warnings []string       `json:"warnings,omitempty"`
 	Error    string         `json:"error,omitempty"`
 }
 
@@ -63,5 +64,5 @@ func runFixture(dir, name string) expectation {
 	if err != nil {
 		return expectation{Error: err.Error()}
 	}
-	return expectation{Services: res.Services, Errors: res.Errors}
+	return expectation{Services: res.Services, Errors: res.Errors, Warnings: res.Warnings}
 }

@@ -6,8 +6,10 @@ package detect
 type Detector interface {
 	// Name identifies the detector in signals.
 	Name() string
-	// Detect returns nil when the ecosystem is absent from the directory,
-	// and an error only for a malformed manifest (naming file and line).
+	// Detect returns nil when the ecosystem is absent from the directory.
+	// A malformed manifest is a warning signal and detection goes on; a
+	// detector that cannot go on returns a ManifestError, which skips that
+	// detector only (with the same warning), never the repository.
 	Detect(a *App) (*Match, error)
 }
 

@@ -61,11 +61,21 @@
 //     the manager's filter syntax (pnpm --filter, yarn workspace, turbo run
 //     --filter, nx run). A member that only builds assets and is consumed
 //     by other members is a library, not a service.
-//   - A malformed manifest fails the detection of its own service only: in
-//     a monorepo the other services are still reported and the failure is
-//     listed in Result.Errors (the CLI prints them and exits 1, like
-//     kubectl apply with one bad document); in a single-service repository
-//     Detect returns the error, which names the file and line.
+//   - A manifest that cannot be parsed (invalid JSON, TOML, XML, go.mod
+//     syntax, a Procfile line Heroku refuses) never fails detection: it is a
+//     "warning: file:line[:col]: what was wrong; the file is ignored" signal
+//     and its detector goes on as if the file were empty, so what the other
+//     files say (lockfile, version files, sources, Dockerfile, Procfile) is
+//     still reported and what only the broken file declared stays empty
+//     (a Rust binary's name, hence its start command; whether a .NET
+//     project is an app). A detector that cannot go on is skipped with the
+//     same warning. Warnings of a directory that yields no service are in
+//     Result.Warnings; those of a losing detector join the winner's
+//     signals. Detect errs only for a root that does not exist or cannot
+//     be read, and with NotDetectedError when nothing is deployable (the
+//     CLI prints that as a warning and exits 0; init still refuses).
+//     Manifests read by regular expressions (Gemfile, Gradle, mix.exs)
+//     have no syntax to fail on.
 //   - A directory with only a Dockerfile is a service with an empty
 //     language and framework (the Dockerfile builds it; nothing is guessed).
 //   - Service names are the manifest's package name (npm scope dropped; a
@@ -95,7 +105,7 @@
 //   - A manifest that is valid for its tool is never an error: a JSON field
 //     of an unexpected type, a Gemfile's Ruby that cannot be read, Cargo's
 //     workspace-inherited fields become warning signals naming file and
-//     line. Only syntax the tool itself rejects fails the service.
+//     line. Syntax the tool itself rejects is a warning too (see above).
 //   - gRPC servers (Go, Node, Python, Java, Rust, ASP.NET Core) are
 //     framework grpc, type api, recognised by the call that starts a server.
 //   - Apps outside a JS workspace's globs are added when they are a

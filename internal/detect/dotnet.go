@@ -42,12 +42,15 @@ func (dotnetDetector) Detect(a *App) (*Match, error) {
 	if file == "" {
 		return nil, nil
 	}
-	p, err := parseCsproj(a.Path(file), []byte(a.ReadString(file)))
-	if err != nil {
-		return nil, err
-	}
 	m := &Match{Score: scoreManifest}
 	m.Language, m.PackageManager, m.Framework = "dotnet", "dotnet", "dotnet"
+	p, err := parseCsproj(a.Path(file), []byte(a.ReadString(file)))
+	if err != nil {
+		// Still a .NET project named for its file; the target framework,
+		// SDK and packages are unknown.
+		m.Signals = append(m.Signals, ignoredManifest(err), "whether "+file+" is a web app, a worker or a library is unknown")
+		return m, nil
+	}
 	name := strings.TrimSuffix(strings.TrimSuffix(file, ".csproj"), ".fsproj")
 	var tfm, outType string
 	test := false

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 )
@@ -40,8 +41,10 @@ func checkManifestErr(t *testing.T, err error, file string) {
 func FuzzPackageJSON(f *testing.F) {
 	addSeeds(f, "package.json", `{"scripts": 1}`, "{\n\"a\":\n", `{"engines": {"node": 20}}`)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := parsePackageJSON("package.json", b)
-		checkManifestErr(t, err, "package.json")
+		p := parsePackageJSON("package.json", b)
+		if p.warning != "" && !strings.HasPrefix(p.warning, "warning: package.json:") {
+			t.Fatalf("warning does not name the file and line: %q", p.warning)
+		}
 	})
 }
 

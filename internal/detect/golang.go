@@ -38,7 +38,7 @@ func parseGoMod(file string, b []byte) (*modfile.File, error) {
 	if err != nil {
 		var list modfile.ErrorList
 		if errors.As(err, &list) && len(list) > 0 {
-			return nil, &ManifestError{File: file, Line: list[0].Pos.Line, Err: list[0].Err}
+			return nil, &ManifestError{File: file, Line: list[0].Pos.Line, Col: list[0].Pos.LineRune, Err: list[0].Err}
 		}
 		return nil, &ManifestError{File: file, Err: err}
 	}
@@ -47,15 +47,22 @@ func parseGoMod(file string, b []byte) (*modfile.File, error) {
 
 // Detect implements Detector.
 func (goDetector) Detect(a *App) (*Match, error) {
-	b, ok := a.Read("go.mod")
+	b, ok, unreadable := a.Manifest("go.mod")
 	if !ok {
 		return nil, nil
 	}
-	mf, err := parseGoMod(a.Path("go.mod"), b)
-	if err != nil {
-		return nil, err
-	}
 	m := &Match{Score: scoreManifest}
+	mf, err := parseGoMod(a.Path("go.mod"), b)
+	switch {
+	case unreadable != "":
+		mf = &modfile.File{}
+		m.Signals = append(m.Signals, unreadable)
+	case err != nil:
+		// Still a Go module: its main packages and entry points are found
+		// from the sources; the module path and requirements are unknown.
+		mf = &modfile.File{}
+		m.Signals = append(m.Signals, ignoredManifest(err))
+	}
 	m.Language, m.PackageManager, m.Framework = "go", "go", "go"
 	if mf.Module != nil {
 		// The service is named for the module's last element, skipping a

@@ -226,6 +226,10 @@ func goServices(a *App, m *Match, mains []goMain) {
 		m.Score = scoreFramework
 	}
 	base := goName(m.PackageName)
+	if m.PackageName == "" {
+		// go.mod could not be read: the binary's name is ours to choose.
+		base = "app"
+	}
 	for i, g := range keep {
 		s := goService(a, m, g, base, len(keep) > 1)
 		if i == 0 {

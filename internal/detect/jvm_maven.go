@@ -111,10 +111,15 @@ func mavenApp(a *App, j *jvmApp) error {
 	b, _ := a.Read("pom.xml")
 	p, err := parsePom(a.Path("pom.xml"), b)
 	if err != nil {
-		return err
+		// Still a Maven build; the artifact, Java version and
+		// dependencies are unknown.
+		p = &pom{}
+		j.m.Signals = append(j.m.Signals, ignoredManifest(err))
 	}
 	j.m.PackageManager, j.m.PackageName = "maven", p.ArtifactID
-	j.m.Signals = append(j.m.Signals, "pom.xml artifact "+p.ArtifactID)
+	if p.ArtifactID != "" {
+		j.m.Signals = append(j.m.Signals, "pom.xml artifact "+p.ArtifactID)
+	}
 	j.javaVersion = firstNonEmpty(p.property("java.version"), p.property("maven.compiler.release"),
 		p.property("maven.compiler.source"), p.property("maven.compiler.target"), p.property("kotlin.compiler.jvmTarget"))
 	j.versionSource = "pom.xml properties"

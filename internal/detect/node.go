@@ -23,15 +23,12 @@ type packageJSON struct {
 	warning string
 }
 
-// parsePackageJSON parses package.json content; errors name the line.
-func parsePackageJSON(file string, b []byte) (*packageJSON, error) {
+// parsePackageJSON parses package.json content. A mistake never fails:
+// it comes back in warning (naming the line), with what could be read.
+func parsePackageJSON(file string, b []byte) *packageJSON {
 	var p packageJSON
-	w, err := parseJSONLoose(file, b, &p)
-	if err != nil {
-		return nil, err
-	}
-	p.warning = w
-	return &p, nil
+	p.warning = parseJSONLoose(file, b, &p)
+	return &p
 }
 
 // has reports whether the package depends on any of names (any section).
@@ -77,13 +74,13 @@ func (nodeDetector) Name() string { return "node" }
 
 // Detect implements Detector.
 func (nodeDetector) Detect(a *App) (*Match, error) {
-	b, ok := a.Read("package.json")
+	b, ok, unreadable := a.Manifest("package.json")
 	if !ok {
 		return nxIntegrated(a)
 	}
-	pkg, err := parsePackageJSON(a.Path("package.json"), b)
-	if err != nil {
-		return nil, err
+	pkg := &packageJSON{warning: unreadable}
+	if unreadable == "" {
+		pkg = parsePackageJSON(a.Path("package.json"), b)
 	}
 	m := &Match{PackageName: pkg.Name, Deps: pkg.deps()}
 	m.Language = "javascript"

@@ -36,10 +36,7 @@ func nxIntegrated(a *App) (*Match, error) {
 		return nil, nil
 	}
 	var p nxProject
-	w, err := parseJSONLoose(a.Path("project.json"), b, &p)
-	if err != nil {
-		return nil, err
-	}
+	w := parseJSONLoose(a.Path("project.json"), b, &p)
 	name := orDefault(p.Name, a.base())
 	m := &Match{PackageName: name, Score: scoreManifest}
 	m.Language, m.Framework = "javascript", "javascript"

@@ -29,10 +29,9 @@ func (phpDetector) Detect(a *App) (*Match, error) {
 	m := &Match{Score: scoreManifest}
 	m.Language, m.Framework = "php", "php"
 	var c composerJSON
-	if b, ok := a.Read("composer.json"); ok {
-		w, err := parseJSONLoose(a.Path("composer.json"), b, &c)
-		if err != nil {
-			return nil, err
+	if b, ok, w := a.Manifest("composer.json"); ok {
+		if w == "" {
+			w = parseJSONLoose(a.Path("composer.json"), b, &c)
 		}
 		if w != "" {
 			m.Signals = append(m.Signals, w)
@@ -52,7 +51,8 @@ func (phpDetector) Detect(a *App) (*Match, error) {
 	m.Deployable, m.Type, m.Score = true, "web", scoreFramework
 	defer phpAssets(a, m)
 	switch {
-	case c.Require["laravel/framework"] != "":
+	case c.Require["laravel/framework"] != "" || (c.Require == nil && a.Has("artisan")):
+		// Without a readable composer.json, Laravel's artisan still tells.
 		phpLaravel(a, m, c)
 	case c.Require["symfony/framework-bundle"] != "":
 		m.Framework, m.Port = "symfony", 8000
@@ -90,7 +90,11 @@ func (phpDetector) Detect(a *App) (*Match, error) {
 
 func phpLaravel(a *App, m *Match, c composerJSON) {
 	m.Framework, m.Port = "laravel", 8000
-	m.Signals = append(m.Signals, "composer.json requires laravel/framework")
+	if c.Require["laravel/framework"] != "" {
+		m.Signals = append(m.Signals, "composer.json requires laravel/framework")
+	} else {
+		m.Signals = append(m.Signals, "artisan present: Laravel")
+	}
 	if c.Require["laravel/octane"] != "" {
 		m.StartCommand = "php artisan octane:start --host=0.0.0.0 --port=8000"
 		m.Signals = append(m.Signals, "laravel/octane: long-running Octane server")
@@ -121,7 +125,9 @@ func phpAssets(a *App, m *Match) {
 // Dockerfile generator reads it to bring Node.js into the build.
 func frontendAssets(a *App, m *Match) {
 	var pkg packageJSON
-	if _, err := parseJSONLoose("package.json", []byte(a.ReadString("package.json")), &pkg); err != nil || pkg.Scripts["build"] == "" {
+	// A broken package.json is reported by the Node.js detector's warning.
+	parseJSONLoose("package.json", []byte(a.ReadString("package.json")), &pkg)
+	if pkg.Scripts["build"] == "" {
 		return
 	}
 	pm := "npm"

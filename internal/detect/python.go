@@ -46,10 +46,16 @@ func (pythonDetector) Detect(a *App) (*Match, error) {
 
 func (p *pyApp) readManifests() error {
 	a := p.a
-	if b, ok := a.Read("pyproject.toml"); ok {
+	if b, ok, unreadable := a.Manifest("pyproject.toml"); ok {
 		pp, err := parsePyProject(a.Path("pyproject.toml"), b)
-		if err != nil {
-			return err
+		switch {
+		case unreadable != "":
+			pp = &pyProject{}
+			p.m.Signals = append(p.m.Signals, unreadable)
+		case err != nil:
+			// The other manifests and the sources still tell the framework.
+			pp = &pyProject{}
+			p.m.Signals = append(p.m.Signals, ignoredManifest(err))
 		}
 		p.name = pp.Project.Name
 		for _, d := range pp.Project.Dependencies {
@@ -72,7 +78,8 @@ func (p *pyApp) readManifests() error {
 	if b, ok := a.Read("Pipfile"); ok {
 		var pf pipfile
 		if err := parseTOML(a.Path("Pipfile"), b, &pf); err != nil {
-			return err
+			pf = pipfile{}
+			p.m.Signals = append(p.m.Signals, ignoredManifest(err))
 		}
 		for n, v := range pf.Packages {
 			p.deps.addTable(n, v)

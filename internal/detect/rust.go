@@ -48,16 +48,28 @@ var toolchainChannelRe = lazyRegexp(`channel\s*=\s*"([^"]+)"`)
 
 // Detect implements Detector.
 func (rustDetector) Detect(a *App) (*Match, error) {
-	b, ok := a.Read("Cargo.toml")
+	b, ok, unreadable := a.Manifest("Cargo.toml")
 	if !ok {
 		return nil, nil
 	}
 	var c cargoToml
-	if err := parseTOML(a.Path("Cargo.toml"), b, &c); err != nil {
-		return nil, err
-	}
 	m := &Match{Score: scoreManifest}
 	m.Language, m.PackageManager, m.Framework = "rust", "cargo", "rust"
+	if err := parseTOML(a.Path("Cargo.toml"), b, &c); err != nil {
+		unreadable = ignoredManifest(err)
+	}
+	if unreadable != "" {
+		// Still a Rust crate: src/main.rs and the toolchain file tell the rest.
+		m.Signals = append(m.Signals, unreadable)
+		rustVersion(a, &c, m)
+		if a.Has("src/main.rs") {
+			// Cargo names the binary after the package, which only the
+			// broken file declares: the start command stays unknown.
+			m.Deployable, m.Score, m.Type, m.BuildCommand = true, scoreRunnable, "worker", "cargo build --release"
+			m.Signals = append(m.Signals, "src/main.rs is a binary; its name (the package name) is unknown, so is the start command")
+		}
+		return m, nil
+	}
 	m.PackageName = c.Package.Name
 	rustVersion(a, &c, m)
 	bin := rustBinary(a, &c)

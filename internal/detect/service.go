@@ -31,6 +31,10 @@ type Result struct {
 	Services []Service `json:"services"`
 	// Errors lists monorepo members that could not be detected.
 	Errors []ServiceError `json:"errors,omitempty"`
+	// Warnings are problems found in directories that yielded no service
+	// (a monorepo member whose only manifest is broken), each naming the
+	// file and line; a service's own warnings are among its signals.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ServiceError is a service of a monorepo whose detection failed (a

@@ -1,0 +1,5 @@
+package com.acme;
+
+public class OrdersApplication {
+    public static void main(String[] args) {}
+}
