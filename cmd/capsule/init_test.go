@@ -24,11 +24,7 @@ const (
 // heavyInits are the packages still above their budget, each with why, so
 // that a new one fails the test and these stay in sight. A package that
 // fixed its init fails the test too until it leaves this list.
-var heavyInits = map[string]string{
-	"k8s.io/client-go/kubernetes/scheme":             "registers every built-in API group (linked through testenv for capsule dev cluster)",
-	"github.com/usecapsule/capsule/internal/detect":  "compiles its detectors' regular expressions as package variables",
-	"github.com/usecapsule/capsule/internal/httpapi": "builds its route, permission and OpenAPI tables as package variables",
-}
+var heavyInits = map[string]string{}
 
 // initProbeEnv makes the test binary exit as soon as main's packages are
 // initialised: the test binary links the same packages as capsule.

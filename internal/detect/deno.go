@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -19,7 +18,7 @@ type denoJSON struct {
 	Imports map[string]string `json:"imports"`
 }
 
-var jsoncCommentRe = regexp.MustCompile(`(?m)^\s*//.*$`)
+var jsoncCommentRe = lazyRegexp(`(?m)^\s*//.*$`)
 
 // Detect implements Detector.
 func (denoDetector) Detect(a *App) (*Match, error) {

@@ -3,7 +3,6 @@ package detect
 import (
 	"encoding/json"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -19,10 +18,10 @@ type dockerfile struct {
 }
 
 var (
-	fromRe   = regexp.MustCompile(`(?im)^\s*FROM\s`)
-	cmdRe    = regexp.MustCompile(`(?im)^[ \t]*(CMD|ENTRYPOINT)[ \t]+(.+)$`)
-	exposeRe = regexp.MustCompile(`(?im)^[ \t]*EXPOSE[ \t]+(.+)$`)
-	envPort  = regexp.MustCompile(`(?im)^\s*(?:ENV|ARG)\s+PORT[= ]\s*"?(\d{2,5})`)
+	fromRe   = lazyRegexp(`(?im)^\s*FROM\s`)
+	cmdRe    = lazyRegexp(`(?im)^[ \t]*(CMD|ENTRYPOINT)[ \t]+(.+)$`)
+	exposeRe = lazyRegexp(`(?im)^[ \t]*EXPOSE[ \t]+(.+)$`)
+	envPort  = lazyRegexp(`(?im)^\s*(?:ENV|ARG)\s+PORT[= ]\s*"?(\d{2,5})`)
 )
 
 // readDockerfile returns the app's Dockerfile facts, or nil without one.
@@ -57,9 +56,9 @@ func readDockerfile(a *App) *dockerfile {
 }
 
 var (
-	finalFromRe   = regexp.MustCompile(`(?im)^[ \t]*FROM[ \t]+(?:--platform=\S+[ \t]+)?(\S+)`)
-	confCopyRe    = regexp.MustCompile(`(?im)^[ \t]*COPY[ \t]+(?:--\S+[ \t]+)*(\S+\.conf)[ \t]+\S*(?:nginx|conf\.d)\S*`)
-	nginxListenRe = regexp.MustCompile(`(?m)^\s*listen\s+(?:\[::\]:|0\.0\.0\.0:)?(\d{2,5})\b`)
+	finalFromRe   = lazyRegexp(`(?im)^[ \t]*FROM[ \t]+(?:--platform=\S+[ \t]+)?(\S+)`)
+	confCopyRe    = lazyRegexp(`(?im)^[ \t]*COPY[ \t]+(?:--\S+[ \t]+)*(\S+\.conf)[ \t]+\S*(?:nginx|conf\.d)\S*`)
+	nginxListenRe = lazyRegexp(`(?m)^\s*listen\s+(?:\[::\]:|0\.0\.0\.0:)?(\d{2,5})\b`)
 )
 
 // dockerBasePort is the port of a Dockerfile without EXPOSE: the listen
@@ -98,9 +97,9 @@ func dockerBasePort(a *App, src string) (int, string) {
 	return port, "Dockerfile has no EXPOSE; its base image " + froms[len(froms)-1][1] + " serves on " + strconv.Itoa(port)
 }
 
-var workdirRe = regexp.MustCompile(`(?im)^[ \t]*WORKDIR[ \t]+(\S+)`)
+var workdirRe = lazyRegexp(`(?im)^[ \t]*WORKDIR[ \t]+(\S+)`)
 
-var stageRe = regexp.MustCompile(`(?im)^[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*(\S+)(?:[ \t]+AS[ \t]+(\S+))?`)
+var stageRe = lazyRegexp(`(?im)^[ \t]*FROM[ \t]+(?:--\S+[ \t]+)*(\S+)(?:[ \t]+AS[ \t]+(\S+))?`)
 
 // dockerWorkdir returns the final stage's last absolute WORKDIR, following
 // "FROM base" to the stage it builds on (Rails 8 sets WORKDIR /rails in

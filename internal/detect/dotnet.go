@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"path"
-	"regexp"
 	"strings"
 )
 
@@ -35,7 +34,7 @@ type csproj struct {
 	} `xml:"ItemGroup>ProjectReference"`
 }
 
-var dotnetURLRe = regexp.MustCompile(`(?:UseUrls|Urls\.Add|Run)\(\s*"https?://[^":]+:(\d{2,5})"`)
+var dotnetURLRe = lazyRegexp(`(?:UseUrls|Urls\.Add|Run)\(\s*"https?://[^":]+:(\d{2,5})"`)
 
 // Detect implements Detector.
 func (dotnetDetector) Detect(a *App) (*Match, error) {

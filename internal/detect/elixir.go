@@ -2,7 +2,6 @@ package detect
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,15 +16,15 @@ var _ Detector = elixirDetector{}
 func (elixirDetector) Name() string { return "elixir" }
 
 var (
-	mixAppRe     = regexp.MustCompile(`app:\s*:(\w+)`)
-	mixElixirRe  = regexp.MustCompile(`elixir:\s*"([^"]+)"`)
-	mixModRe     = regexp.MustCompile(`mod:\s*\{`)
-	exPortRe     = regexp.MustCompile(`get_env\(\s*"[A-Z0-9_]*PORT"\s*\)\s*\|\|\s*"(\d{2,5})"`)
-	exPortOptRe  = regexp.MustCompile(`get_env\(\s*"[A-Z0-9_]*PORT"\s*,\s*"(\d{2,5})"`)
-	exHTTPPortRe = regexp.MustCompile(`http:\s*\[[^\]]*port:\s*(\d{2,5})`)
+	mixAppRe     = lazyRegexp(`app:\s*:(\w+)`)
+	mixElixirRe  = lazyRegexp(`elixir:\s*"([^"]+)"`)
+	mixModRe     = lazyRegexp(`mod:\s*\{`)
+	exPortRe     = lazyRegexp(`get_env\(\s*"[A-Z0-9_]*PORT"\s*\)\s*\|\|\s*"(\d{2,5})"`)
+	exPortOptRe  = lazyRegexp(`get_env\(\s*"[A-Z0-9_]*PORT"\s*,\s*"(\d{2,5})"`)
+	exHTTPPortRe = lazyRegexp(`http:\s*\[[^\]]*port:\s*(\d{2,5})`)
 	// exRequiredEnvRe matches the variables config/runtime.exs cannot start
 	// without: `System.get_env("X") || raise` and `System.fetch_env!("X")`.
-	exRequiredEnvRe = regexp.MustCompile(`System\.(?:get_env\(\s*"(\w+)"\s*\)\s*\|\|\s*raise|fetch_env!\(\s*"(\w+)"\s*\))`)
+	exRequiredEnvRe = lazyRegexp(`System\.(?:get_env\(\s*"(\w+)"\s*\)\s*\|\|\s*raise|fetch_env!\(\s*"(\w+)"\s*\))`)
 )
 
 // Detect implements Detector.
@@ -126,7 +125,7 @@ func phoenixRuntimeEnv(a *App, m *Match) {
 	}
 }
 
-var exPortOptionRe = regexp.MustCompile(`\bport:\s*(\d{2,5})`)
+var exPortOptionRe = lazyRegexp(`\bport:\s*(\d{2,5})`)
 
 // exPortOption finds a `port: 4001` option (a Bandit child spec, an
 // endpoint's http: [...]), skipping url: [host: ..., port: 443] lines:

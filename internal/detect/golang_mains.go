@@ -2,7 +2,6 @@ package detect
 
 import (
 	"path"
-	"regexp"
 	"strings"
 
 	"golang.org/x/mod/module"
@@ -69,7 +68,7 @@ var goFrameworkServerMarks = []struct{ imp, call string }{
 	{"github.com/gobuffalo/buffalo", ".Serve("},
 }
 
-var goImportRe = regexp.MustCompile(`"([\w./-]+)"`)
+var goImportRe = lazyRegexp(`"([\w./-]+)"`)
 
 // goImportsServer reports whether a package of this module that the main
 // imports directly starts a server: thin mains (cmd/api calling
@@ -300,7 +299,7 @@ func goService(a *App, m *Match, g goMain, base string, several bool) Service {
 
 // goServerCodeRe finds code (not a comment or string) that starts a
 // network server.
-var goServerCodeRe = regexp.MustCompile(`(?m)^[^"/\n]*(?:ListenAndServe(?:TLS)?\(|&?http\.Server\{|grpc\.NewServer\(|net\.Listen\()`)
+var goServerCodeRe = lazyRegexp(`(?m)^[^"/\n]*(?:ListenAndServe(?:TLS)?\(|&?http\.Server\{|grpc\.NewServer\(|net\.Listen\()`)
 
 // goModuleServer returns the first non-test Go file of the module that
 // starts a server, or "".

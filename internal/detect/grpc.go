@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -14,12 +13,12 @@ import (
 const grpcDefaultPort = 50051
 
 var (
-	nodeGRPCServerRe   = regexp.MustCompile(`new\s+(?:grpc\.)?Server\s*\(|\.bindAsync\s*\(`)
-	pyGRPCServerRe     = regexp.MustCompile(`grpc\.(?:aio\.)?server\s*\(`)
-	pyGRPCPortRe       = regexp.MustCompile(`add_(?:insecure|secure)_port\(\s*f?['"][^'"]*:(\d{2,5})['"]`)
-	javaGRPCServerRe   = regexp.MustCompile(`(?:Netty)?ServerBuilder\s*\.\s*forPort\s*\(|Grpc\.newServerBuilderForPort\s*\(`)
-	javaGRPCPortRe     = regexp.MustCompile(`(?:forPort|newServerBuilderForPort)\s*\(\s*(\d{2,5})\b`)
-	javaPortDefaultRe  = regexp.MustCompile(`getenv\(\)\.getOrDefault\(\s*"PORT"\s*,\s*"(\d{2,5})"|(?i)\bint\s+port\s*=\s*(\d{2,5})\s*;|(?i)\bPORT\s*=\s*(\d{2,5})\s*;`)
+	nodeGRPCServerRe   = lazyRegexp(`new\s+(?:grpc\.)?Server\s*\(|\.bindAsync\s*\(`)
+	pyGRPCServerRe     = lazyRegexp(`grpc\.(?:aio\.)?server\s*\(`)
+	pyGRPCPortRe       = lazyRegexp(`add_(?:insecure|secure)_port\(\s*f?['"][^'"]*:(\d{2,5})['"]`)
+	javaGRPCServerRe   = lazyRegexp(`(?:Netty)?ServerBuilder\s*\.\s*forPort\s*\(|Grpc\.newServerBuilderForPort\s*\(`)
+	javaGRPCPortRe     = lazyRegexp(`(?:forPort|newServerBuilderForPort)\s*\(\s*(\d{2,5})\b`)
+	javaPortDefaultRe  = lazyRegexp(`getenv\(\)\.getOrDefault\(\s*"PORT"\s*,\s*"(\d{2,5})"|(?i)\bint\s+port\s*=\s*(\d{2,5})\s*;|(?i)\bPORT\s*=\s*(\d{2,5})\s*;`)
 	nodeGRPCPortRules  = []portRule{rule("a bindAsync address", `bindAsync\(\s*['"\x60][^'"\x60]*:(\d{2,5})['"\x60]`)}
 	grpcJavaBuildMarks = []string{"io.grpc", "grpc-netty", "grpc-spring", "spring-grpc"}
 )

@@ -1,18 +1,17 @@
 package detect
 
 import (
-	"regexp"
 	"strings"
 )
 
 // healthRouteRe matches a health route declared in source: a string
 // literal ("/healthz", "/api/health", "/ping"...) passed to a routing call
 // (r.GET("/healthz", ...), @app.get("/health"), get "/up" in Ruby).
-var healthRouteRe = regexp.MustCompile(`(?:\(\s*|\bget\s+|\bmatch\s+)["'` + "`" + `](?:GET )?(/(?:api/)?(?:healthz|health|healthcheck|health-check|_health|livez|ping))["'` + "`" + `]`)
+var healthRouteRe = lazyRegexp(`(?:\(\s*|\bget\s+|\bmatch\s+)["'` + "`" + `](?:GET )?(/(?:api/)?(?:healthz|health|healthcheck|health-check|_health|livez|ping))["'` + "`" + `]`)
 
 // djangoHealthRe matches a Django URL pattern for a health route, which
 // is written without the leading slash.
-var djangoHealthRe = regexp.MustCompile(`path\(\s*["']((?:healthz|health|ping)/?)["']`)
+var djangoHealthRe = lazyRegexp(`path\(\s*["']((?:healthz|health|ping)/?)["']`)
 
 // sourceExts are the source files searched for routes, per language.
 var sourceExts = map[string][]string{

@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -110,7 +109,7 @@ func (j *jvmApp) finish() {
 	}
 }
 
-var sdkmanRe = regexp.MustCompile(`(?m)^java=([\w.-]+)`)
+var sdkmanRe = lazyRegexp(`(?m)^java=([\w.-]+)`)
 
 func sdkmanJava(a *App) string {
 	if m := sdkmanRe.FindStringSubmatch(a.ReadString(".sdkmanrc")); m != nil {
@@ -119,7 +118,7 @@ func sdkmanJava(a *App) string {
 	return ""
 }
 
-var javaPropRe = regexp.MustCompile(`(?m)^java\.runtime\.version\s*=\s*([\w.]+)`)
+var javaPropRe = lazyRegexp(`(?m)^java\.runtime\.version\s*=\s*([\w.]+)`)
 
 func javaRuntimeProp(a *App) string {
 	if m := javaPropRe.FindStringSubmatch(a.ReadString("system.properties")); m != nil {
@@ -129,7 +128,7 @@ func javaRuntimeProp(a *App) string {
 }
 
 var (
-	propsPortRe = regexp.MustCompile(`(?m)^\s*(?:server\.port|quarkus\.http\.port|micronaut\.server\.port)\s*[=:]\s*(?:\$\{\w+:)?(\d{2,5})`)
+	propsPortRe = lazyRegexp(`(?m)^\s*(?:server\.port|quarkus\.http\.port|micronaut\.server\.port)\s*[=:]\s*(?:\$\{\w+:)?(\d{2,5})`)
 )
 
 // jvmConfigPort reads server.port (and the Quarkus/Micronaut equivalents)
@@ -161,7 +160,7 @@ func jvmConfigPort(a *App) (int, string) {
 	return 0, ""
 }
 
-var placeholderPortRe = regexp.MustCompile(`^\$\{\w+:(\d{2,5})\}$`)
+var placeholderPortRe = lazyRegexp(`^\$\{\w+:(\d{2,5})\}$`)
 
 func yamlPort(y map[string]any, keys []string) int {
 	cur := y

@@ -1,16 +1,15 @@
 package detect
 
 import (
-	"regexp"
 	"strings"
 )
 
 var (
-	gradleToolchainRe = regexp.MustCompile(`(?:JavaLanguageVersion\.of|jvmToolchain)\(\s*(\d+)`)
-	gradleSourceRe    = regexp.MustCompile(`sourceCompatibility\s*=\s*(?:JavaVersion\.VERSION_|JavaVersion\.toVersion\(\s*['"]?|['"])([\d_.]+)`)
-	gradleVersionRe   = regexp.MustCompile(`(?m)^version\s*=\s*['"]([^'"]+)['"]`)
-	gradleNameRe      = regexp.MustCompile(`rootProject\.name\s*=\s*['"]([^'"]+)['"]`)
-	gradleWrapperRe   = regexp.MustCompile(`distributionUrl=.*gradle-(\d+)\.[\w.-]*-(?:bin|all)\.zip`)
+	gradleToolchainRe = lazyRegexp(`(?:JavaLanguageVersion\.of|jvmToolchain)\(\s*(\d+)`)
+	gradleSourceRe    = lazyRegexp(`sourceCompatibility\s*=\s*(?:JavaVersion\.VERSION_|JavaVersion\.toVersion\(\s*['"]?|['"])([\d_.]+)`)
+	gradleVersionRe   = lazyRegexp(`(?m)^version\s*=\s*['"]([^'"]+)['"]`)
+	gradleNameRe      = lazyRegexp(`rootProject\.name\s*=\s*['"]([^'"]+)['"]`)
+	gradleWrapperRe   = lazyRegexp(`distributionUrl=.*gradle-(\d+)\.[\w.-]*-(?:bin|all)\.zip`)
 )
 
 // gradleApp fills a JVM match from build.gradle(.kts), read as text: the
@@ -112,10 +111,10 @@ func gradleFramework(src string, j *jvmApp) {
 }
 
 var (
-	sbtNameRe    = regexp.MustCompile(`(?m)^name\s*:=\s*"+([^"]+)"+`)
-	sbtScalaRe   = regexp.MustCompile(`scalaVersion\s*:=\s*"([^"]+)"`)
-	leinMainRe   = regexp.MustCompile(`:main\s+\^?[:\w{} ]*?([\w.-]+)`)
-	leinHeaderRe = regexp.MustCompile(`\(defproject\s+([\w./-]+)\s+"([^"]+)"`)
+	sbtNameRe    = lazyRegexp(`(?m)^name\s*:=\s*"+([^"]+)"+`)
+	sbtScalaRe   = lazyRegexp(`scalaVersion\s*:=\s*"([^"]+)"`)
+	leinMainRe   = lazyRegexp(`:main\s+\^?[:\w{} ]*?([\w.-]+)`)
+	leinHeaderRe = lazyRegexp(`\(defproject\s+([\w./-]+)\s+"([^"]+)"`)
 )
 
 // sbtApp recognises Scala builds; Play apps (sbt-plugin) are staged with
@@ -145,7 +144,7 @@ func sbtApp(a *App, j *jvmApp) {
 	}
 }
 
-var sbtVersionRe = regexp.MustCompile(`(?m)version\s*:=\s*"([^"]+)"`)
+var sbtVersionRe = lazyRegexp(`(?m)version\s*:=\s*"([^"]+)"`)
 
 func sbtVersion(src string) string {
 	if m := sbtVersionRe.FindStringSubmatch(src); m != nil {

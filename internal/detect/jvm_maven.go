@@ -4,7 +4,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -73,7 +72,7 @@ func (p *pom) uses(id string) bool {
 	return false
 }
 
-var pomPropRe = regexp.MustCompile(`\$\{([\w.-]+)\}`)
+var pomPropRe = lazyRegexp(`\$\{([\w.-]+)\}`)
 
 // resolve expands ${project.version}-style references and properties
 // (${revision}, the CI-friendly version Maven 3.5+ allows) in a pom value;
@@ -181,9 +180,9 @@ func mavenApp(a *App, j *jvmApp) error {
 }
 
 var (
-	pomMainClassRe = regexp.MustCompile(`<(?:mainClass|exec\.mainClass|main\.class|start-class)>\s*([\w.$]+|\$\{[\w.-]+\})\s*</`)
-	javaPackageRe  = regexp.MustCompile(`(?m)^\s*package\s+([\w.]+)\s*;`)
-	javaMainRe     = regexp.MustCompile(`public\s+static\s+void\s+main\s*\(`)
+	pomMainClassRe = lazyRegexp(`<(?:mainClass|exec\.mainClass|main\.class|start-class)>\s*([\w.$]+|\$\{[\w.-]+\})\s*</`)
+	javaPackageRe  = lazyRegexp(`(?m)^\s*package\s+([\w.]+)\s*;`)
+	javaMainRe     = lazyRegexp(`public\s+static\s+void\s+main\s*\(`)
 )
 
 // mavenMainClass finds the class a plain Maven application runs: the
@@ -238,7 +237,7 @@ func jvmPlainServer(a *App, j *jvmApp) {
 	}
 }
 
-var jvmListenPortRe = regexp.MustCompile(`(?:InetSocketAddress|ServerSocket|new Server)\(\s*(?:"[^"]*"\s*,\s*)?(\d{2,5})\s*[,)]`)
+var jvmListenPortRe = lazyRegexp(`(?:InetSocketAddress|ServerSocket|new Server)\(\s*(?:"[^"]*"\s*,\s*)?(\d{2,5})\s*[,)]`)
 
 func firstNonEmpty(s ...string) string {
 	for _, x := range s {

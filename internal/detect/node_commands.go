@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -148,7 +147,7 @@ func containsAny(s string, subs []string) bool {
 	return false
 }
 
-var envPortRe = regexp.MustCompile(`\bPORT=(\d{2,5})\b`)
+var envPortRe = lazyRegexp(`\bPORT=(\d{2,5})\b`)
 
 // envPortInCommand finds "PORT=4000 node server.js" in a script.
 func envPortInCommand(cmd string) int {

@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -10,7 +9,7 @@ import (
 // against, oldest first. Update when a new LTS line starts.
 var nodeLTS = []int{18, 20, 22, 24}
 
-var semverCmpRe = regexp.MustCompile(`(>=|<=|>|<|\^|~|=)?\s*v?(\d+)(?:\.(\d+|x|\*))?(?:\.(\d+|x|\*))?`)
+var semverCmpRe = lazyRegexp(`(>=|<=|>|<|\^|~|=)?\s*v?(\d+)(?:\.(\d+|x|\*))?(?:\.(\d+|x|\*))?`)
 
 // resolveNodeEngines picks the newest LTS major that satisfies an
 // engines.node range (">=18", "^18.17 || ^20.3 || >=21", ">=18 <21"):

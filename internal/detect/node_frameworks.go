@@ -131,8 +131,8 @@ func nodeServesHTML(a *App, pkg *packageJSON, entry string) string {
 }
 
 var (
-	nextExportRe     = regexp.MustCompile(`output\s*:\s*['"]export['"]`)
-	nextStandaloneRe = regexp.MustCompile(`output\s*:\s*['"]standalone['"]`)
+	nextExportRe     = lazyRegexp(`output\s*:\s*['"]export['"]`)
+	nextStandaloneRe = lazyRegexp(`output\s*:\s*['"]standalone['"]`)
 )
 
 func refineNext(f *nodeFramework, a *App, pkg *packageJSON, m *Match) {
@@ -188,7 +188,7 @@ func refineQwik(f *nodeFramework, a *App, _ *packageJSON, m *Match) {
 	}
 }
 
-var vitepressDirRe = regexp.MustCompile(`vitepress build\s+([\w./-]+)`)
+var vitepressDirRe = lazyRegexp(`vitepress build\s+([\w./-]+)`)
 
 func refineVitePress(f *nodeFramework, _ *App, pkg *packageJSON, _ *Match) {
 	if m := vitepressDirRe.FindStringSubmatch(pkg.Scripts["build"]); m != nil {
@@ -207,7 +207,7 @@ func refineExpress(f *nodeFramework, a *App, pkg *packageJSON, m *Match) {
 	}
 }
 
-var redwoodWebPortRe = regexp.MustCompile(`(?s)\[web\][^\[]*?\bport\s*=\s*(\d{2,5})`)
+var redwoodWebPortRe = lazyRegexp(`(?s)\[web\][^\[]*?\bport\s*=\s*(\d{2,5})`)
 
 // refineRedwood reads the web side's port from redwood.toml: `yarn rw
 // serve` runs the web side there and proxies the api side behind it, so

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
@@ -103,7 +102,7 @@ func nxIntegrated(a *App) (*Match, error) {
 	return m, nil
 }
 
-var viteOutDirRe = regexp.MustCompile(`outDir:\s*['"]([^'"]+)['"]`)
+var viteOutDirRe = lazyRegexp(`outDir:\s*['"]([^'"]+)['"]`)
 
 // nxInferredBuild returns the executor an Nx plugin of nx.json infers for
 // the project's build (@nx/vite/plugin from a vite.config, @nx/next/plugin

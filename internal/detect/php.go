@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -23,7 +22,7 @@ type composerJSON struct {
 	} `json:"config"`
 }
 
-var laravelUpRe = regexp.MustCompile(`health:\s*['"](/[\w/-]*)['"]`)
+var laravelUpRe = lazyRegexp(`health:\s*['"](/[\w/-]*)['"]`)
 
 // Detect implements Detector.
 func (phpDetector) Detect(a *App) (*Match, error) {

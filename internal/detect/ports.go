@@ -2,19 +2,18 @@ package detect
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
 
 // portRule is a pattern whose first group is a port stated in source.
 type portRule struct {
-	re   *regexp.Regexp
+	re   *lazyRE
 	what string
 }
 
 func rule(what, expr string) portRule {
-	return portRule{re: regexp.MustCompile(expr), what: what}
+	return portRule{re: lazyRegexp(expr), what: what}
 }
 
 // scanPort returns the first port any rule finds in files (app-relative),

@@ -3,7 +3,6 @@ package detect
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -32,7 +31,7 @@ func parseProcfile(a *App) ([]process, error) {
 	return procs, nil
 }
 
-var procNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+var procNameRe = lazyRegexp(`^[A-Za-z0-9_-]+$`)
 
 // parseProcfileText parses Procfile content into its processes, in file
 // order.

@@ -3,7 +3,6 @@ package detect
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -48,7 +47,7 @@ type pipfile struct {
 // pyDeps is a Python app's dependency set, by normalised name.
 type pyDeps map[string]bool
 
-var reqNameRe = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*)`)
+var reqNameRe = lazyRegexp(`^([A-Za-z0-9][A-Za-z0-9._-]*)`)
 
 // add records a PEP 508 requirement ("Django>=4.2", "uvicorn[standard]").
 func (d pyDeps) add(req string) {
@@ -160,8 +159,8 @@ func pathDir(p string) string {
 	return "."
 }
 
-var setupReqRe = regexp.MustCompile(`(?s)install_requires\s*=\s*\[(.*?)\]`)
-var quotedRe = regexp.MustCompile(`["']([^"']+)["']`)
+var setupReqRe = lazyRegexp(`(?s)install_requires\s*=\s*\[(.*?)\]`)
+var quotedRe = lazyRegexp(`["']([^"']+)["']`)
 
 // readSetupPy adds install_requires of a setup.py, read as text: running
 // it would execute the project's code.

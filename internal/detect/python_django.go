@@ -2,12 +2,11 @@ package detect
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 )
 
-var djangoSettingsRe = regexp.MustCompile(`DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']`)
+var djangoSettingsRe = lazyRegexp(`DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']`)
 
 // pyDjango finds the project package from manage.py's settings module and
 // serves its WSGI application with gunicorn (ASGI with uvicorn or daphne
@@ -90,7 +89,7 @@ func djangoStaticRoot(a *App, dir string) bool {
 
 // djangoRequiredEnvRe finds settings that fail at import without a
 // variable: os.environ["X"], and env("X") / config("X") with no default.
-var djangoRequiredEnvRe = regexp.MustCompile(`(?:os\.environ\[\s*["'](\w+)["']\s*\]|\b(?:env|config)\(\s*["'](\w+)["']\s*\))`)
+var djangoRequiredEnvRe = lazyRegexp(`(?:os\.environ\[\s*["'](\w+)["']\s*\]|\b(?:env|config)\(\s*["'](\w+)["']\s*\))`)
 
 // djangoRequiredEnv lists the variables the project's settings need at
 // import, which collectstatic (run at build time, without the app's

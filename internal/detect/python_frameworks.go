@@ -241,7 +241,7 @@ func pyTornado(p *pyApp) bool {
 	return false
 }
 
-var mkdocsSiteDirRe = regexp.MustCompile(`(?m)^site_dir:\s*['"]?([\w./-]+)`)
+var mkdocsSiteDirRe = lazyRegexp(`(?m)^site_dir:\s*['"]?([\w./-]+)`)
 
 func pyMkDocs(p *pyApp) bool {
 	cfg, ok := p.a.Read("mkdocs.yml")
@@ -257,7 +257,7 @@ func pyMkDocs(p *pyApp) bool {
 	return true
 }
 
-var celeryAppRe = regexp.MustCompile(`(?m)^(\w+)\s*=\s*Celery\(`)
+var celeryAppRe = lazyRegexp(`(?m)^(\w+)\s*=\s*Celery\(`)
 
 // findCelery returns the module holding the Celery app, for "celery -A".
 func findCelery(a *App) string {
@@ -339,7 +339,7 @@ func orPort(p, def int) int {
 // handlers answering with HTMLResponse, or a bundled SPA mounted with
 // StaticFiles(html=True). Such an app serves a user
 // interface, whatever JSON routes it also has, so it is typed web.
-var pyHTMLRe = regexp.MustCompile(`\b(Jinja2Templates|TemplateResponse|HTMLResponse|TemplateConfig)\b|StaticFiles\([^)]*html\s*=\s*True`)
+var pyHTMLRe = lazyRegexp(`\b(Jinja2Templates|TemplateResponse|HTMLResponse|TemplateConfig)\b|StaticFiles\([^)]*html\s*=\s*True`)
 
 // pyRendersHTML returns the first Python file of the app that renders
 // HTML and what it uses, or "".

@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -16,9 +15,9 @@ var _ Detector = rubyDetector{}
 func (rubyDetector) Name() string { return "ruby" }
 
 var (
-	pumaPortRe    = regexp.MustCompile(`port\s+ENV\.fetch\(\s*["']PORT["']\s*(?:,\s*(\d{2,5})\s*\)|\)\s*\{\s*(\d{2,5})\s*\})`)
-	sinatraPortRe = regexp.MustCompile(`set\s+:port\s*,\s*(\d{2,5})`)
-	railsUpRe     = regexp.MustCompile(`get\s+["']up["']\s*=>\s*["']rails/health#show["']`)
+	pumaPortRe    = lazyRegexp(`port\s+ENV\.fetch\(\s*["']PORT["']\s*(?:,\s*(\d{2,5})\s*\)|\)\s*\{\s*(\d{2,5})\s*\})`)
+	sinatraPortRe = lazyRegexp(`set\s+:port\s*,\s*(\d{2,5})`)
+	railsUpRe     = lazyRegexp(`get\s+["']up["']\s*=>\s*["']rails/health#show["']`)
 )
 
 // Detect implements Detector.
@@ -87,7 +86,7 @@ func sidekiqRequire(a *App) string {
 	return ""
 }
 
-var railsAPIOnlyRe = regexp.MustCompile(`(?m)^\s*config\.api_only\s*=\s*true`)
+var railsAPIOnlyRe = lazyRegexp(`(?m)^\s*config\.api_only\s*=\s*true`)
 
 func railsMatch(a *App, m *Match, g *gemfile, locked map[string]string) {
 	m.Framework, m.Type, m.Port, m.Score, m.Deployable = "rails", "web", 3000, scoreFramework, true
@@ -168,7 +167,7 @@ func rackMatch(a *App, m *Match, framework string, port int) {
 	}
 }
 
-var jekyllDestRe = regexp.MustCompile(`(?m)^destination:\s*['"]?([\w./-]+)`)
+var jekyllDestRe = lazyRegexp(`(?m)^destination:\s*['"]?([\w./-]+)`)
 
 func jekyllMatch(a *App, m *Match) *Match {
 	m.Language, m.Framework, m.Type, m.Score, m.Deployable = "ruby", "jekyll", "static", scoreFramework, true

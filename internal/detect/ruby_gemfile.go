@@ -2,7 +2,6 @@ package detect
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -15,13 +14,13 @@ type gemfile struct {
 }
 
 var (
-	gemLineRe  = regexp.MustCompile(`^gem\s*\(?\s*["']([\w.-]+)["']`)
-	rubyLineRe = regexp.MustCompile(`^ruby\s*\(?\s*["']([^"']+)["']`)
-	doBlockRe  = regexp.MustCompile(`\bdo(\s*\|[^|]*\|)?\s*$`)
+	gemLineRe  = lazyRegexp(`^gem\s*\(?\s*["']([\w.-]+)["']`)
+	rubyLineRe = lazyRegexp(`^ruby\s*\(?\s*["']([^"']+)["']`)
+	doBlockRe  = lazyRegexp(`\bdo(\s*\|[^|]*\|)?\s*$`)
 	// A keyword opening a block at the start of a statement (not the
 	// modifier form `gem "x" if ENV["Y"]`, which has no end).
-	kwBlockRe = regexp.MustCompile(`^(?:if|unless|case|begin|while|until|def|class|module)\b`)
-	endLineRe = regexp.MustCompile(`^end\b`)
+	kwBlockRe = lazyRegexp(`^(?:if|unless|case|begin|while|until|def|class|module)\b`)
+	endLineRe = lazyRegexp(`^end\b`)
 )
 
 // parseGemfile reads a Gemfile without running it: gem and ruby lines. A
@@ -99,8 +98,8 @@ func stripRubyComment(line string) (string, error) {
 	return line, nil
 }
 
-var lockVersionRe = regexp.MustCompile(`(?m)^    ([\w.-]+) \(([\d.]+)`)
-var lockRubyRe = regexp.MustCompile(`(?m)^RUBY VERSION\s+ruby ([\d.]+)`)
+var lockVersionRe = lazyRegexp(`(?m)^    ([\w.-]+) \(([\d.]+)`)
+var lockRubyRe = lazyRegexp(`(?m)^RUBY VERSION\s+ruby ([\d.]+)`)
 
 // gemLock returns the locked gem versions and Ruby version of Gemfile.lock.
 func gemLock(src string) (map[string]string, string) {

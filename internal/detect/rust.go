@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -45,7 +44,7 @@ var rustPortRules = []portRule{
 	rule("port", `(?m)^port\s*=\s*(\d{2,5})`),
 }
 
-var toolchainChannelRe = regexp.MustCompile(`channel\s*=\s*"([^"]+)"`)
+var toolchainChannelRe = lazyRegexp(`channel\s*=\s*"([^"]+)"`)
 
 // Detect implements Detector.
 func (rustDetector) Detect(a *App) (*Match, error) {

@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -14,7 +13,7 @@ var _ Detector = staticDetector{}
 // Name implements Detector.
 func (staticDetector) Name() string { return "static" }
 
-var hugoVersionRe = regexp.MustCompile(`HUGO_VERSION\s*=\s*"([\d.]+)"`)
+var hugoVersionRe = lazyRegexp(`HUGO_VERSION\s*=\s*"([\d.]+)"`)
 
 // Detect implements Detector.
 func (staticDetector) Detect(a *App) (*Match, error) {

@@ -1,11 +1,10 @@
 package detect
 
 import (
-	"regexp"
 	"strings"
 )
 
-var versionRe = regexp.MustCompile(`(\d+)(?:\.(\d+|x|\*))?`)
+var versionRe = lazyRegexp(`(\d+)(?:\.(\d+|x|\*))?`)
 
 // normalizeVersion turns a version or constraint ("v20.11.0", ">=18",
 // "^3.11", "~> 3.2.2", "18.x", "python-3.12.1") into an image-tag version:
@@ -82,7 +81,7 @@ type versionSource struct {
 	pin         bool
 }
 
-var exactVersionRe = regexp.MustCompile(`^(?:==?\s*)?v?(\d+\.\d+\.\d+)$`)
+var exactVersionRe = lazyRegexp(`^(?:==?\s*)?v?(\d+\.\d+\.\d+)$`)
 
 // exactVersion returns X.Y.Z when s pins one exact release ("3.2.2",
 // "v20.12.2", "==3.11.9"), else "". Ranges, pre-releases and

@@ -3,7 +3,6 @@ package detect
 import (
 	"encoding/json"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -44,7 +43,7 @@ func findWorkspace(ix *Index) *Workspace {
 	return goWorkspace(ix)
 }
 
-var gradleIncludeRe = regexp.MustCompile(`include\s*\(?\s*((?:["'][:\w./-]+["']\s*,?\s*)+)`)
+var gradleIncludeRe = lazyRegexp(`include\s*\(?\s*((?:["'][:\w./-]+["']\s*,?\s*)+)`)
 
 // jvmWorkspace recognises a Maven multi-module build (<modules>) or a Gradle
 // multi-project build (include in settings.gradle): modules build from the

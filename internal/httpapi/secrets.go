@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"sync"
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/audit"
@@ -37,7 +38,9 @@ type SecretList struct {
 // MaxSecretBytes bounds a secret value (a TLS bundle fits).
 const MaxSecretBytes = 64 << 10
 
-var secretName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,127}$`)
+// secretName is compiled on first use: its bounded repetition makes a
+// large program, and every capsule command would otherwise build it at start.
+var secretName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,127}$`) })
 
 func (ac *access) keyringOr501() (*secretbox.Keyring, error) {
 	if ac.keyring == nil {
@@ -82,7 +85,7 @@ func (ac *access) createSecret(w http.ResponseWriter, r *http.Request) error {
 	if t.scope.OrgID == "" {
 		v.Add("organizationId", "is required (or projectId/environmentId)")
 	}
-	if !secretName.MatchString(req.Name) {
+	if !secretName().MatchString(req.Name) {
 		v.Add("name", "%q must be letters, digits, '_', '.' or '-', starting with a letter or '_', at most 128", req.Name)
 	}
 	checkValue(&v, req.Value)

@@ -2,6 +2,7 @@ package render
 
 import (
 	"context"
+	"github.com/usecapsule/capsule/internal/testenv/kubeclient"
 	"strings"
 	"testing"
 
@@ -27,7 +28,7 @@ import (
 func TestServerSideDryRun(t *testing.T) {
 	c := testenv.Start(t)
 	ns := c.Namespace(t)
-	client := c.Client(t)
+	client := kubeclient.For(t, c)
 	ctx := context.Background()
 	enforceRestricted(t, client, ns)
 	dyn, err := dynamic.NewForConfig(c.Config)
@@ -121,7 +122,7 @@ func podOf(tmpl *corev1.PodTemplateSpec, name string) *corev1.Pod {
 // refused, so its Pod Security labels are the ones admission reads.
 func TestNamespaceEnforcesRestricted(t *testing.T) {
 	c := testenv.Start(t)
-	client := c.Client(t)
+	client := kubeclient.For(t, c)
 	ctx := context.Background()
 	name := c.Namespace(t) + "-rendered"
 	b, err := Marshal([]Object{Namespace(name)}, "yaml")

@@ -2,6 +2,7 @@ package testenv_test
 
 import (
 	"context"
+	"github.com/usecapsule/capsule/internal/testenv/kubeclient"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ func mustQty(s string) resource.Quantity { return resource.MustParse(s) }
 func TestResourceQuotaRejectsOverQuotaPod(t *testing.T) {
 	c := testenv.Shared(t)
 	ns := c.Namespace(t)
-	client := c.Client(t)
+	client := kubeclient.For(t, c)
 	ctx := context.Background()
 	quota := &corev1.ResourceQuota{
 		ObjectMeta: metav1.ObjectMeta{Name: "small"},
@@ -60,7 +61,7 @@ func TestResourceQuotaRejectsOverQuotaPod(t *testing.T) {
 func TestServerSideApplyAndDryRun(t *testing.T) {
 	c := testenv.Shared(t)
 	ns := c.Namespace(t)
-	client := c.Client(t)
+	client := kubeclient.For(t, c)
 	ctx := context.Background()
 	cms := client.CoreV1().ConfigMaps(ns)
 	apply := func(manager, value string, dryRun bool, force bool) (*corev1.ConfigMap, error) {
@@ -195,7 +196,7 @@ func TestReadOnlyIdentityCanReadButNotWrite(t *testing.T) {
 
 func TestFakeNodesHaveCapacityAndTopologyLabels(t *testing.T) {
 	c := testenv.Shared(t)
-	nodes, err := c.Client(t).CoreV1().Nodes().List(context.Background(), metav1.ListOptions{})
+	nodes, err := kubeclient.For(t, c).CoreV1().Nodes().List(context.Background(), metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

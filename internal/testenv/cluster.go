@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/usecapsule/capsule/internal/testenv/kubebin"
@@ -165,7 +164,7 @@ func (c *Cluster) boot(ctx context.Context, cfg Config) error {
 	if err := c.start("kube-apiserver", kubebin.APIServer, apiServerArgs(c.Dir, etcdPort, apiPort), cfg.Detached); err != nil {
 		return err
 	}
-	client, err := kubernetes.NewForConfig(c.Config)
+	client, err := newKubeClient(c.Config)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package testenv_test
 import (
 	"context"
 	"fmt"
+	"github.com/usecapsule/capsule/internal/testenv/kubeclient"
 	"strings"
 	"testing"
 	"time"
@@ -70,7 +71,7 @@ func waitRolledOut(t *testing.T, client kubernetes.Interface, ns, name string) *
 func TestDeploymentRollsOutAndKubectlAgrees(t *testing.T) {
 	c := testenv.Shared(t)
 	ns := c.Namespace(t)
-	client := c.Client(t)
+	client := kubeclient.For(t, c)
 	ctx := context.Background()
 	if _, err := client.AppsV1().Deployments(ns).Create(ctx, deployment("web", "nginx:1.27", 3, nil), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
@@ -97,7 +98,7 @@ func TestDeploymentRollsOutAndKubectlAgrees(t *testing.T) {
 func TestRollingUpdateToNewImageCompletes(t *testing.T) {
 	c := testenv.Shared(t)
 	ns := c.Namespace(t)
-	client := c.Client(t)
+	client := kubeclient.For(t, c)
 	ctx := context.Background()
 	if _, err := client.AppsV1().Deployments(ns).Create(ctx, deployment("api", "example/api:v1", 3, nil), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
@@ -127,7 +128,7 @@ func TestRollingUpdateToNewImageCompletes(t *testing.T) {
 func TestFailingPodsExceedProgressDeadline(t *testing.T) {
 	c := testenv.Shared(t)
 	ns := c.Namespace(t)
-	client := c.Client(t)
+	client := kubeclient.For(t, c)
 	ctx := context.Background()
 	d := deployment("worker", "example/worker:v1", 2, nil)
 	if _, err := client.AppsV1().Deployments(ns).Create(ctx, d, metav1.CreateOptions{}); err != nil {
@@ -172,7 +173,7 @@ func TestFailingPodsExceedProgressDeadline(t *testing.T) {
 func TestJobPodsComplete(t *testing.T) {
 	c := testenv.Shared(t)
 	ns := c.Namespace(t)
-	client := c.Client(t)
+	client := kubeclient.For(t, c)
 	ctx := context.Background()
 	job := &batchv1.Job{
 		ObjectMeta: metav1.ObjectMeta{Name: "migrate"},

@@ -14,7 +14,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/usecapsule/capsule/internal/testenv/kubebin"
@@ -153,7 +152,7 @@ func ScaleDetached(ctx context.Context, dir string, n int) ([]string, error) {
 		return nil, err
 	}
 	cfg.QPS, cfg.Burst = 200, 400
-	client, err := kubernetes.NewForConfig(cfg)
+	client, err := newKubeClient(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +166,7 @@ func ScaleDetached(ctx context.Context, dir string, n int) ([]string, error) {
 // Scale gives the cluster exactly n nodes of its shape and waits until all
 // are Ready and schedulable.
 func (c *Cluster) Scale(ctx context.Context, n int) error {
-	client, err := kubernetes.NewForConfig(c.Config)
+	client, err := newKubeClient(c.Config)
 	if err != nil {
 		return err
 	}
@@ -247,11 +246,11 @@ func Probe(ctx context.Context, kubeconfig string) Health {
 	}
 	cfg.Timeout = 10 * time.Second
 	cfg.QPS, cfg.Burst = 100, 200
-	client, err := kubernetes.NewForConfig(cfg)
+	client, err := newKubeClient(cfg)
 	if err != nil {
 		return Health{Error: err.Error()}
 	}
-	body, err := client.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx)
+	body, err := client.readyz(ctx)
 	if err != nil {
 		return Health{Error: err.Error()}
 	}

@@ -11,7 +11,7 @@
 //	func TestX(t *testing.T) {
 //		c := testenv.Shared(t)     // one cluster per test package
 //		ns := c.Namespace(t)       // a fresh namespace per test
-//		client := c.Client(t)      // admin; c.ReadOnlyConfig for the agent
+//		client := kubeclient.For(t, c) // admin; c.ReadOnlyConfig for the agent
 //	}
 //
 // Design decisions:

@@ -11,7 +11,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 )
 
 // Default fake node shape: a mid-sized cloud VM, spread over three zones of
@@ -181,7 +180,7 @@ const nodeCreateParallelism = 8
 // ones beyond n (their pods are then removed by the pod garbage collector
 // and replaced by their controllers). It returns the names of the nodes
 // that remain, in index order.
-func scaleNodes(ctx context.Context, client kubernetes.Interface, s NodeShape, n int) ([]string, error) {
+func scaleNodes(ctx context.Context, client *kubeClient, s NodeShape, n int) ([]string, error) {
 	list, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: fakeNodeLabel + "=kwok"})
 	if err != nil {
 		return nil, fmt.Errorf("testenv: list nodes: %w", err)

@@ -6,14 +6,13 @@ import (
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 )
 
 // ReadOnlyClusterRole is the ClusterRole bound to ReadOnlyUser: get, list
 // and watch on every resource, the permissions Capsule's agent asks for.
 const ReadOnlyClusterRole = "capsule-testenv-readonly"
 
-func grantReadOnly(ctx context.Context, client kubernetes.Interface) error {
+func grantReadOnly(ctx context.Context, client *kubeClient) error {
 	role := &rbacv1.ClusterRole{
 		ObjectMeta: metav1.ObjectMeta{Name: ReadOnlyClusterRole},
 		Rules: []rbacv1.PolicyRule{{

@@ -2,6 +2,7 @@ package testenv_test
 
 import (
 	"context"
+	"github.com/usecapsule/capsule/internal/testenv/kubeclient"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -13,7 +14,7 @@ func TestNodeShapeAndScale(t *testing.T) {
 	c := testenv.Start(t, testenv.WithNodes(2), testenv.WithNodeShape(testenv.NodeShape{
 		CPU: "8", Memory: "32Gi", Pods: "50", Zones: []string{"eu-west-1a", "eu-west-1b"},
 	}))
-	client := c.Client(t)
+	client := kubeclient.For(t, c)
 	ctx := context.Background()
 	if err := c.Scale(ctx, 5); err != nil {
 		t.Fatal(err)

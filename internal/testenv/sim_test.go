@@ -3,6 +3,7 @@ package testenv_test
 import (
 	"context"
 	"fmt"
+	"github.com/usecapsule/capsule/internal/testenv/kubeclient"
 	"net/http"
 	"testing"
 	"time"
@@ -18,7 +19,7 @@ import (
 // what keeps nodes Ready past the controller-manager's grace period.
 func TestNodeLeasesAreRenewed(t *testing.T) {
 	c := testenv.Shared(t)
-	client := c.Client(t)
+	client := kubeclient.For(t, c)
 	first := map[string]time.Time{}
 	eventually(t, 30*time.Second, "every node has a Lease", func(ctx context.Context) (bool, error) {
 		for _, n := range c.Nodes {
@@ -76,7 +77,7 @@ func simPod(name, behaviour string, annotations map[string]string) *corev1.Pod {
 func TestPodBehavioursChosenByLabel(t *testing.T) {
 	c := testenv.Shared(t)
 	ns := c.Namespace(t)
-	client := c.Client(t)
+	client := kubeclient.For(t, c)
 	ctx := context.Background()
 	pods := []*corev1.Pod{
 		simPod("plain", "", nil),

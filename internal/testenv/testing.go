@@ -13,7 +13,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/rand"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/usecapsule/capsule/internal/testenv/kubebin"
 )
@@ -106,7 +105,10 @@ func launchForTest(opts []Option) (*Cluster, error) {
 // when the test ends.
 func (c *Cluster) Namespace(t testing.TB) string {
 	t.Helper()
-	client := c.Client(t)
+	client, err := newKubeClient(c.Config)
+	if err != nil {
+		t.Fatalf("testenv: client: %v", err)
+	}
 	ctx := context.Background()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespaceName(t.Name())}}
 	if _, err := client.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
@@ -126,16 +128,6 @@ func (c *Cluster) Namespace(t testing.TB) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-// Client returns an admin clientset for the cluster.
-func (c *Cluster) Client(t testing.TB) kubernetes.Interface {
-	t.Helper()
-	client, err := kubernetes.NewForConfig(c.Config)
-	if err != nil {
-		t.Fatalf("testenv: client: %v", err)
-	}
-	return client
 }
 
 // namespaceName turns a test name into a valid, unique namespace name.

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 )
 
 // startTimeout bounds each start-up wait. A warm start takes seconds; the
@@ -38,14 +37,14 @@ func (c *Cluster) poll(ctx context.Context, what string, cond func(ctx context.C
 	}
 }
 
-func (c *Cluster) waitAPIServer(ctx context.Context, client kubernetes.Interface) error {
+func (c *Cluster) waitAPIServer(ctx context.Context, client *kubeClient) error {
 	return c.poll(ctx, "kube-apiserver /readyz", func(ctx context.Context) (bool, error) {
-		body, err := client.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx)
+		body, err := client.readyz(ctx)
 		return err == nil && string(body) == "ok", err
 	})
 }
 
-func (c *Cluster) waitNodes(ctx context.Context, client kubernetes.Interface) error {
+func (c *Cluster) waitNodes(ctx context.Context, client *kubeClient) error {
 	err := c.poll(ctx, "fake nodes to become Ready and untainted", func(ctx context.Context) (bool, error) {
 		return nodesReady(ctx, client, len(c.Nodes))
 	})
@@ -57,7 +56,7 @@ func (c *Cluster) waitNodes(ctx context.Context, client kubernetes.Interface) er
 
 // nodesReady reports whether the cluster has exactly n nodes, all Ready
 // and schedulable.
-func nodesReady(ctx context.Context, client kubernetes.Interface, n int) (bool, error) {
+func nodesReady(ctx context.Context, client *kubeClient, n int) (bool, error) {
 	nodes, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return false, err
@@ -73,7 +72,7 @@ func nodesReady(ctx context.Context, client kubernetes.Interface, n int) (bool, 
 
 // waitReadyNodes waits, without a Cluster (for a detached one), until the
 // cluster has exactly n Ready nodes.
-func waitReadyNodes(ctx context.Context, client kubernetes.Interface, n int) error {
+func waitReadyNodes(ctx context.Context, client *kubeClient, n int) error {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	var last error

@@ -3,6 +3,7 @@ package soak_test
 import (
 	"context"
 	"fmt"
+	"github.com/usecapsule/capsule/internal/testenv/kubeclient"
 	"os"
 	"testing"
 	"time"
@@ -48,7 +49,7 @@ func podsByUID(ctx context.Context, client kubernetes.Interface, ns string) (map
 // flaps would have its pods marked not ready, evicted and replaced.
 func TestThousandPodsStayReadyForFiveMinutes(t *testing.T) {
 	c := testenv.Shared(t, testenv.WithNodes(nodes))
-	client := c.Client(t)
+	client := kubeclient.For(t, c)
 	ns := c.Namespace(t)
 	ctx := context.Background()
 	n := int32(replicas)
