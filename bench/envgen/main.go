@@ -8,11 +8,11 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"log"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/usecapsule/capsule/internal/preview/benchenv"
 )
 
 func main() {
@@ -30,61 +30,8 @@ func main() {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			log.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, "objects.yaml"), []byte(environment(*n, env.edit)), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "objects.yaml"), []byte(benchenv.Environment(*n, env.edit)), 0o644); err != nil {
 			log.Fatal(err)
 		}
 	}
 }
-
-func environment(n int, edit bool) string {
-	var b strings.Builder
-	for i := 0; i < n/4; i++ {
-		replicas, image, cpu := 3, fmt.Sprintf("registry.example.com/app%d:1.%d.0", i, i), "250m"
-		if edit && i%5 == 0 {
-			replicas, image, cpu = 1, fmt.Sprintf("registry.example.com/app%d:1.%d.1", i, i), "500m"
-		}
-		fmt.Fprintf(&b, envTemplate, i, replicas, image, cpu)
-	}
-	return b.String()
-}
-
-const envTemplate = `---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: app%[1]d, namespace: prod, labels: {app: app%[1]d}}
-spec:
-  replicas: %[2]d
-  selector: {matchLabels: {app: app%[1]d}}
-  template:
-    metadata: {labels: {app: app%[1]d}}
-    spec:
-      securityContext: {runAsNonRoot: true}
-      containers:
-      - name: app
-        image: %[3]s
-        envFrom: [{configMapRef: {name: app%[1]d}}]
-        ports: [{containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /ready, port: 8080}}
-        livenessProbe: {httpGet: {path: /live, port: 8080}}
-        resources: {requests: {cpu: %[4]s, memory: 256Mi}, limits: {memory: 512Mi}}
-        securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: app%[1]d, namespace: prod}
-spec: {selector: {app: app%[1]d}, ports: [{port: 80, targetPort: 8080}]}
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: app%[1]d, namespace: prod}
-data: {LOG_LEVEL: info, FEATURE_X: "true"}
----
-apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: app%[1]d, namespace: prod}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: app%[1]d}
-  minReplicas: %[2]d
-  maxReplicas: 10
-  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}]
-`

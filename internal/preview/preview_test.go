@@ -2,7 +2,6 @@ package preview
 
 import (
 	"bytes"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/usecapsule/capsule/internal/cputime"
 	"github.com/usecapsule/capsule/internal/golden"
 	"github.com/usecapsule/capsule/internal/manifest"
+	"github.com/usecapsule/capsule/internal/preview/benchenv"
 	"github.com/usecapsule/capsule/internal/risk"
 )
 
@@ -139,15 +139,7 @@ func TestKubeVersionFromCluster(t *testing.T) {
 // ConfigMap and an HPA. edit changes every fifth app as a promotion would.
 func environment(tb testing.TB, n int, edit bool) []manifest.Object {
 	tb.Helper()
-	var b strings.Builder
-	for i := 0; i < n/4; i++ {
-		replicas, image, cpu := 3, fmt.Sprintf("registry.example.com/app%d:1.%d.0", i, i), "250m"
-		if edit && i%5 == 0 {
-			replicas, image, cpu = 1, fmt.Sprintf("registry.example.com/app%d:1.%d.1", i, i), "500m"
-		}
-		fmt.Fprintf(&b, envTemplate, i, replicas, image, cpu)
-	}
-	objs, err := manifest.Parse("bench.yaml", []byte(b.String()))
+	objs, err := manifest.Parse("bench.yaml", []byte(benchenv.Environment(n, edit)))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -156,47 +148,6 @@ func environment(tb testing.TB, n int, edit bool) []manifest.Object {
 	}
 	return objs
 }
-
-const envTemplate = `---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: app%[1]d, namespace: prod, labels: {app: app%[1]d}}
-spec:
-  replicas: %[2]d
-  selector: {matchLabels: {app: app%[1]d}}
-  template:
-    metadata: {labels: {app: app%[1]d}}
-    spec:
-      securityContext: {runAsNonRoot: true}
-      containers:
-      - name: app
-        image: %[3]s
-        envFrom: [{configMapRef: {name: app%[1]d}}]
-        ports: [{containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /ready, port: 8080}}
-        livenessProbe: {httpGet: {path: /live, port: 8080}}
-        resources: {requests: {cpu: %[4]s, memory: 256Mi}, limits: {memory: 512Mi}}
-        securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: app%[1]d, namespace: prod}
-spec: {selector: {app: app%[1]d}, ports: [{port: 80, targetPort: 8080}]}
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: app%[1]d, namespace: prod}
-data: {LOG_LEVEL: info, FEATURE_X: "true"}
----
-apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: app%[1]d, namespace: prod}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: app%[1]d}
-  minReplicas: %[2]d
-  maxReplicas: 10
-  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}]
-`
 
 // BenchmarkPreview200 is the preview throughput figure: a preview of two 200-object
 // environments (diff + cost + risk + deterministic explanation) in-process.
