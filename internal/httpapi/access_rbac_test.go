@@ -90,7 +90,6 @@ var matrixStatus = map[string]int{
 	"POST /api/v1/auth/mfa/disable":       http.StatusBadRequest,
 	"POST /api/v1/invitations/accept":     http.StatusBadRequest,
 	"PUT /api/v1/organizations/{id}/sso":  http.StatusBadRequest,
-	"POST /api/v1/previews":               http.StatusBadRequest,
 }
 
 // matrixBodies are the request bodies of writes that can succeed in the
@@ -136,6 +135,11 @@ var matrixBodies = map[string]func(f fixture, role string) any{
 	},
 	"POST /api/v1/organizations/{id}/users/{userId}/reset-password": func(f fixture, role string) any {
 		return map[string]string{} // a generated password
+	},
+	"POST /api/v1/previews": func(f fixture, role string) any {
+		const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata: {LEVEL: %s}\n"
+		return map[string]string{"organizationId": f.org, "projectId": f.project,
+			"current": fmt.Sprintf(cm, "info"), "proposed": fmt.Sprintf(cm, role)}
 	},
 	"PUT /api/v1/organizations/{id}/members/{userId}": func(f fixture, role string) any {
 		return map[string]string{"role": rbac.Viewer} // the fixture's member is a viewer: setting it again changes nothing
