@@ -255,7 +255,7 @@ func (ac *access) deployTarget(r *http.Request, t target) (target, error) {
 	if t.envKind != "" {
 		return t, nil
 	}
-	envID := refsFromBody(r).environment
+	envID := t.claims.body.environment // read once with the request's other references
 	if envID == "" {
 		return t, nil
 	}
