@@ -5,7 +5,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -X github.com/usecapsule/capsule/internal/cli.version=$(VERSION) -X github.com/usecapsule/capsule/internal/cli.commit=$(COMMIT)
 
-.PHONY: build run test deps testenv bench vet fmt
+.PHONY: build run test deps testenv bench fuzz vet fmt
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/capsule ./cmd/capsule
@@ -26,6 +26,10 @@ testenv:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## fuzz: explore beyond the seeds, FUZZTIME per target (default 3000x); crashes land in testdata/fuzz.
+fuzz:
+	bash hack/fuzz.sh
 
 vet:
 	$(GO) vet ./...

@@ -3,8 +3,9 @@
 # already runs: FUZZTIME each, 3000 inputs by default (a count rather than a
 # duration: on a loaded machine a short duration times the workers out). A failure leaves the crashing
 # input under the package's testdata/fuzz/<Target>/ and fails the run, so
-# it can be committed as a new seed. Used by hack/test.sh; run it alone to
-# fuzz longer: FUZZTIME=30s bash hack/fuzz.sh
+# it can be committed as a new seed. `make fuzz`; longer:
+# FUZZTIME=30s bash hack/fuzz.sh. CI does not run it: random exploration
+# would make CI's verdict depend on luck; the committed seeds it runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fuzztime=${FUZZTIME:-3000x}

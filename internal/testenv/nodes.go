@@ -70,6 +70,14 @@ func (s NodeShape) normal() (NodeShape, error) {
 			return s, fmt.Errorf("%s %q must be above zero", f.name, f.v)
 		}
 	}
+	// A kubelet reports CPU in millicores and memory in bytes: finer
+	// quantities ("1u") would round up above the capacity they came from.
+	if cpu := resource.MustParse(s.CPU); cpu.Cmp(*resource.NewMilliQuantity(cpu.MilliValue(), resource.DecimalSI)) != 0 {
+		return s, fmt.Errorf("node CPU %q must be a whole number of millicores (e.g. 500m)", s.CPU)
+	}
+	if mem := resource.MustParse(s.Memory); mem.Cmp(*resource.NewQuantity(mem.Value(), resource.BinarySI)) != 0 {
+		return s, fmt.Errorf("node memory %q must be a whole number of bytes (e.g. 16Gi)", s.Memory)
+	}
 	pods := resource.MustParse(s.Pods)
 	if _, ok := pods.AsInt64(); !ok || pods.Value() > 10000 {
 		return s, fmt.Errorf("node pods %q must be a whole number of at most 10000", s.Pods)

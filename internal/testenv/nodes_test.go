@@ -43,6 +43,8 @@ func TestNodeShapeRejectsBadInput(t *testing.T) {
 		{NodeShape{CPU: "four"}, "node CPU"},
 		{NodeShape{Memory: "-1Gi"}, "node memory"},
 		{NodeShape{Pods: "1.5"}, "node pods"},
+		{NodeShape{Memory: "1u"}, "whole number of bytes"},
+		{NodeShape{CPU: "1500u"}, "whole number of millicores"},
 		{NodeShape{Pods: "20000"}, "node pods"},
 		{NodeShape{Zones: []string{"us east"}}, "node zone"},
 		{NodeShape{InstanceType: "m5 large"}, "instance type"},
@@ -75,6 +77,7 @@ func FuzzNodeShape(f *testing.F) {
 	f.Add("4", "16Gi", "110", "", "us-east-1a")
 	f.Add("0.5", "1e9", "1", "t3.micro", "eu-1")
 	f.Add("1k", "1Ti", "10000", "", "a")
+	f.Add("1", "1u", "1", "", "a") // sub-byte memory once rounded allocatable above capacity
 	f.Fuzz(func(t *testing.T, cpu, mem, pods, it, zone string) {
 		s, err := NodeShape{CPU: cpu, Memory: mem, Pods: pods, InstanceType: it, Zones: []string{zone}}.normal()
 		if err != nil {
