@@ -59,6 +59,11 @@ const (
 
 	// Deployments.
 	CodeDeploymentNotCancellable = "DEPLOYMENT_NOT_CANCELLABLE"
+
+	// Cluster agents.
+	CodeJoinTokenInvalid       = "JOIN_TOKEN_INVALID"
+	CodeAgentCredentialInvalid = "AGENT_CREDENTIAL_INVALID"
+	CodeAgentProtocol          = "AGENT_PROTOCOL_UNSUPPORTED"
 )
 
 // CodeInfo is one row of the error code table.
@@ -71,7 +76,7 @@ type CodeInfo struct {
 // Entities are the names NotFound and AlreadyExists accept; each has an
 // <ENTITY>_NOT_FOUND and an <ENTITY>_ALREADY_EXISTS code in the table.
 var Entities = []string{
-	"API key", "deployment", "environment", "identity", "member", "organization", "preview",
+	"API key", "agent", "cluster snapshot", "deployment", "environment", "identity", "member", "organization", "preview",
 	"project", "revision", "role", "role binding", "secret", "service", "session", "user",
 }
 
@@ -118,6 +123,9 @@ var codeTable = []CodeInfo{
 	{CodeSSOProviderDown, KindUnavailable, "the identity provider does not answer"},
 	{CodeSSOEmailUnverified, KindConflict, "the identity provider did not verify the email"},
 	{CodeDeploymentNotCancellable, KindConflict, "the deployment already finished"},
+	{CodeJoinTokenInvalid, KindUnauthenticated, "the agent join token is unknown, expired or already used"},
+	{CodeAgentCredentialInvalid, KindUnauthenticated, "the agent credential is unknown, revoked, or not this agent's"},
+	{CodeAgentProtocol, KindInvalid, "the agent's body has another protocol version or is malformed"},
 }
 
 var codeIndex = func() map[string]CodeInfo {
