@@ -11,6 +11,7 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/identity/token"
+	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/preview"
 )
 
@@ -54,6 +55,9 @@ type Config struct {
 	// and token exchange); nil is egress.New with no allow-list, which
 	// refuses every non-public address.
 	Egress *http.Client
+	// Inventory serves the cluster agents and their clusters' pictures;
+	// nil builds one over Store's database when it has one.
+	Inventory *inventory.Service
 }
 
 // API is the http.Handler of the control plane.
@@ -93,6 +97,9 @@ func New(cfg Config) (*API, error) {
 	}
 	if cfg.CacheTTL <= 0 {
 		cfg.CacheTTL = 2 * time.Second
+	}
+	if cfg.Inventory == nil {
+		cfg.Inventory = defaultInventory(cfg)
 	}
 	var cache, members *readCache
 	if cfg.Cache {

@@ -4,9 +4,11 @@ import (
 	"net/http"
 
 	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/agentproto"
 	"github.com/usecapsule/capsule/internal/cost"
 	"github.com/usecapsule/capsule/internal/diff"
 	"github.com/usecapsule/capsule/internal/identity"
+	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
 
@@ -173,5 +175,12 @@ func routes(a *API) []Route {
 		{Method: "GET", Path: "/api/v1/previews/{id}/cost", Summary: "The preview's monthly cost estimate and delta", Tag: "previews", Permission: "project:view", Status: ok, Response: cost.DeltaReport{}, Handler: getPreviewPart(st, "estimated_cost")},
 		{Method: "GET", Path: "/api/v1/previews/{id}/risk", Summary: "The preview's risk level and findings", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewRisks{}, Handler: getPreviewPart(st, "risk_level", "risks")},
 		{Method: "GET", Path: "/api/v1/previews/{id}/explanation", Summary: "The preview's plain-English explanation", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewExplanation{}, Handler: getPreviewPart(st, "explanation", "explanation_source")},
+
+		// Cluster agents: the protocol's routes are public, authenticated by
+		// the join token or the agent's credential instead of a user.
+		{Method: "POST", Path: "/api/v1/agents/register", Summary: "Register a cluster agent: exchange a one-time join token for the agent's credential (shown once)", Tag: "agents", Public: true, Status: http.StatusCreated, Request: agentproto.RegisterRequest{}, Response: agentproto.RegisterResponse{}, Handler: a.registerAgent},
+		{Method: "POST", Path: "/api/v1/agents/{id}/snapshot", Summary: "Agent protocol: one part of a full snapshot (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.SnapshotPart{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Snapshot)},
+		{Method: "POST", Path: "/api/v1/agents/{id}/deltas", Summary: "Agent protocol: a batch of numbered changes (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.DeltaBatch{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Deltas)},
+		{Method: "POST", Path: "/api/v1/agents/{id}/heartbeat", Summary: "Agent protocol: a heartbeat with the agent's position and checksums (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.Heartbeat{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Heartbeat)},
 	}
 }
