@@ -33,7 +33,6 @@ import (
 	"os"
 	"time"
 
-	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 
@@ -118,23 +117,29 @@ func New(opts Options) (*Agent, error) {
 		return nil, errors.New("agent: no Kubernetes configuration")
 	}
 	kube := ReadOnlyConfig(opts.Kube)
-	dc, err := discovery.NewDiscoveryClientForConfig(kube)
+	api, err := newAPIServer(kube)
 	if err != nil {
-		return nil, fmt.Errorf("agent: discovery client: %w", err)
+		return nil, fmt.Errorf("agent: %w", err)
 	}
-	info, err := dc.ServerVersion()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	kubeVersion, err := api.version(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("agent: read the cluster's version at %s: %w", kube.Host, err)
+	}
+	res, err := api.available(ctx)
+	if err != nil {
+		return nil, err
 	}
 	dyn, err := dynamic.NewForConfig(kube)
 	if err != nil {
 		return nil, fmt.Errorf("agent: dynamic client: %w", err)
 	}
-	col, err := newCollector(dyn, available(dc), opts.Privacy, opts.BufferDeltas, opts.BufferBytes, opts.Logger)
+	col, err := newCollector(dyn, res, opts.Privacy, opts.BufferDeltas, opts.BufferBytes, opts.Logger)
 	if err != nil {
 		return nil, err
 	}
-	a := &Agent{opts: opts, col: col, clusterVersion: info.GitVersion, log: opts.Logger,
+	a := &Agent{opts: opts, col: col, clusterVersion: kubeVersion, log: opts.Logger,
 		client: &client{http: opts.HTTP, base: base, userAgent: "capsule-agent/" + opts.Version}}
 	return a, nil
 }

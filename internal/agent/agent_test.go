@@ -143,7 +143,7 @@ func TestAgentMirrorsTheClusterWithoutSecretValues(t *testing.T) {
 	create(t, d, ns, secretGVR, secret("db", "Opaque", nil, map[string]any{"password": secretValue, "user": "app"}))
 	create(t, d, ns, secretGVR, map[string]any{"apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",
 		"metadata": map[string]any{"name": "sh.helm.release.v1.shop.v3", "labels": map[string]any{"owner": "helm", "name": "shop", "status": "deployed", "version": "3"}},
-		"data": map[string]any{"release": base64.StdEncoding.EncodeToString([]byte(helmPayload(t, helmSecretValue)))}})
+		"data":     map[string]any{"release": base64.StdEncoding.EncodeToString([]byte(helmPayload(t, helmSecretValue)))}})
 
 	cp := startControlPlane(t)
 	cluster := "cluster-" + ns

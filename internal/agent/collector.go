@@ -5,31 +5,36 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/usecapsule/capsule/internal/agentproto"
 )
 
-// collector runs one dynamic informer per watched kind and feeds every
-// change, sanitized, into the buffer.
+// collector runs one informer per watched kind over the dynamic client and
+// feeds every change, sanitized, into the buffer.
+//
+// The informers are built as client-go's dynamicinformer builds them (a
+// ListWatch on the dynamic client), without that package: it links every
+// typed informer and the typed clientset's scheme, whose registration would
+// run at the start of every capsule command.
 type collector struct {
-	factory   dynamicinformer.DynamicSharedInformerFactory
 	informers map[string]cache.SharedIndexInformer
 	kinds     []string
 	buf       *buffer
 	log       *slog.Logger
+	wg        sync.WaitGroup
 }
 
 func newCollector(dyn dynamic.Interface, res []resource, p Privacy, limit, maxBytes int, log *slog.Logger) (*collector, error) {
 	c := &collector{
-		// No periodic resync: watches deliver every change, and a relist
-		// after a broken watch is the informer's own business.
-		factory:   dynamicinformer.NewDynamicSharedInformerFactory(dyn, 0),
 		informers: map[string]cache.SharedIndexInformer{},
 		log:       log,
 	}
@@ -38,7 +43,7 @@ func newCollector(dyn dynamic.Interface, res []resource, p Privacy, limit, maxBy
 	}
 	c.buf = newBuffer(limit, maxBytes, c.kinds)
 	for _, r := range res {
-		inf := c.factory.ForResource(r.GVR).Informer()
+		inf := newInformer(dyn, r)
 		if err := inf.SetTransform(p.transform(r.Kind)); err != nil {
 			return nil, fmt.Errorf("agent: %s informer: %w", r.Kind, err)
 		}
@@ -100,9 +105,28 @@ func toObject(kind string, u *unstructured.Unstructured, withBody bool) (agentpr
 	return o, nil
 }
 
+// newInformer lists and watches one kind. No periodic resync: watches
+// deliver every change, and a relist after a broken watch is the
+// informer's own business.
+func newInformer(dyn dynamic.Interface, r resource) cache.SharedIndexInformer {
+	ri := dyn.Resource(r.GVR)
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			return ri.List(ctx, o)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			return ri.Watch(ctx, o)
+		},
+	}
+	return cache.NewSharedIndexInformer(lw, &unstructured.Unstructured{}, 0, cache.Indexers{})
+}
+
 // start runs the informers and waits until each has listed its kind.
 func (c *collector) start(ctx context.Context, timeout time.Duration) error {
-	c.factory.Start(ctx.Done())
+	for _, inf := range c.informers {
+		c.wg.Add(1)
+		go func() { defer c.wg.Done(); inf.RunWithContext(ctx) }()
+	}
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	for kind, inf := range c.informers {
@@ -137,5 +161,5 @@ func (c *collector) each(fn func(agentproto.Object) error) error {
 	return nil
 }
 
-// shutdown stops the informers (their context is already cancelled).
-func (c *collector) shutdown() { c.factory.Shutdown() }
+// shutdown waits for the informers (their context is already cancelled).
+func (c *collector) shutdown() { c.wg.Wait() }

@@ -1,8 +1,16 @@
 package agent
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/rest"
 )
 
 // resource is one kind the agent watches.
@@ -44,28 +52,87 @@ var watched = []resource{
 // metricsGV is polled (it serves list, not watch) when the cluster serves it.
 var metricsGV = schema.GroupVersion{Group: "metrics.k8s.io", Version: "v1beta1"}
 
-// served reports whether the cluster serves resource r of group version gv.
-func served(dc discovery.DiscoveryInterface, gv schema.GroupVersion, r string) bool {
-	list, err := dc.ServerResourcesForGroupVersion(gv.String())
+// apiServer answers the agent's discovery questions with plain GETs
+// through the (read-only) rest configuration: client-go's discovery client
+// would link the typed clientset's scheme into every capsule command.
+type apiServer struct {
+	http *http.Client
+	host string
+}
+
+func newAPIServer(cfg *rest.Config) (*apiServer, error) {
+	hc, err := rest.HTTPClientFor(cfg)
 	if err != nil {
-		return false
+		return nil, err
+	}
+	host := strings.TrimRight(cfg.Host, "/")
+	if !strings.Contains(host, "://") {
+		host = "https://" + host
+	}
+	return &apiServer{http: hc, host: host}, nil
+}
+
+// get decodes the JSON answer to GET path into out; found is false on 404.
+func (s *apiServer) get(ctx context.Context, path string, out any) (found bool, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.host+path, nil)
+	if err != nil {
+		return false, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return false, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return false, nil
+	}
+	if resp.StatusCode != http.StatusOK {
+		return false, fmt.Errorf("GET %s: %s", path, resp.Status)
+	}
+	return true, json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(out)
+}
+
+// version returns the API server's gitVersion.
+func (s *apiServer) version(ctx context.Context) (string, error) {
+	var v struct {
+		GitVersion string `json:"gitVersion"`
+	}
+	if _, err := s.get(ctx, "/version", &v); err != nil {
+		return "", err
+	}
+	return v.GitVersion, nil
+}
+
+// served reports whether the cluster serves resource r of group version gv.
+func (s *apiServer) served(ctx context.Context, gv schema.GroupVersion, r string) (bool, error) {
+	var list metav1.APIResourceList
+	found, err := s.get(ctx, "/apis/"+gv.String(), &list)
+	if err != nil || !found {
+		return false, err
 	}
 	for _, ar := range list.APIResources {
 		if ar.Name == r {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
 
 // available returns the watched resources the cluster serves.
-func available(dc discovery.DiscoveryInterface) []resource {
+func (s *apiServer) available(ctx context.Context) ([]resource, error) {
 	var out []resource
 	for _, r := range watched {
-		if r.Optional && !served(dc, r.GVR.GroupVersion(), r.GVR.Resource) {
-			continue
+		if r.Optional {
+			ok, err := s.served(ctx, r.GVR.GroupVersion(), r.GVR.Resource)
+			if err != nil {
+				return nil, fmt.Errorf("agent: is %s served: %w", r.GVR.GroupVersion(), err)
+			}
+			if !ok {
+				continue
+			}
 		}
 		out = append(out, r)
 	}
-	return out
+	return out, nil
 }

@@ -63,6 +63,7 @@ func NewRoot(s Streams) *cobra.Command {
 	root.AddCommand(
 		newVersionCmd(s),
 		newServerCmd(s),
+		newAgentCmd(s),
 		newLoginCmd(s),
 		newPreviewCmd(s),
 		newCostCmd(s),
