@@ -1,0 +1,75 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/usecapsule/capsule"
+)
+
+func gzipped(t *testing.T, s string) string {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write([]byte(s))
+	zw.Close()
+	return b.String()
+}
+
+// TestAgentProtocolAuthentication drives the agent routes through the real
+// router: a join token works once, an agent's credential only for its own
+// id and until revoked, and malformed bodies are named.
+func TestAgentProtocolAuthentication(t *testing.T) {
+	forEachStore(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		inv := e.api.Inventory()
+		ctx := context.Background()
+		tok, _, err := inv.IssueJoinToken(ctx, "cluster-1", e.orgID, e.userID, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reg := map[string]any{"version": 1, "token": tok, "cluster_version": "v1.34.3", "agent_version": "test", "hostname": "node-a"}
+		r := e.do(t, call{method: "POST", path: "/api/v1/agents/register", body: reg, token: "-"})
+		if r.status != 201 {
+			t.Fatalf("register: %d %s", r.status, r.raw)
+		}
+		id, cred := r.json["agent_id"].(string), r.json["credential"].(string)
+		e.vars["agent"] = id
+		second := e.do(t, call{method: "POST", path: "/api/v1/agents/register", body: reg, token: "-"})
+		if second.status != 401 || !strings.Contains(string(second.raw), capsule.CodeJoinTokenInvalid) {
+			t.Fatalf("second use of the join token: %d %s", second.status, second.raw)
+		}
+		tok2, _, _ := inv.IssueJoinToken(ctx, "cluster-2", e.orgID, e.userID, time.Minute)
+		e.vars["other"] = e.do(t, call{method: "POST", path: "/api/v1/agents/register", token: "-",
+			body: map[string]any{"version": 1, "token": tok2}}).json["agent_id"].(string)
+
+		hb := gzipped(t, `{"version":1,"agent_version":"test"}`)
+		gz := map[string]string{"Content-Encoding": "gzip"}
+		e.run(t, []call{
+			{name: "heartbeat", method: "POST", path: "/api/v1/agents/{agent}/heartbeat", body: hb, header: gz, token: cred, status: 200},
+			{name: "plain JSON heartbeat", method: "POST", path: "/api/v1/agents/{agent}/heartbeat", body: `{"version":1}`, token: cred, status: 200},
+			{name: "no credential", method: "POST", path: "/api/v1/agents/{agent}/heartbeat", body: hb, header: gz, token: "-", status: 401, code: capsule.CodeAgentCredentialInvalid},
+			{name: "a user's token", method: "POST", path: "/api/v1/agents/{agent}/heartbeat", body: hb, header: gz, status: 401, code: capsule.CodeAgentCredentialInvalid},
+			{name: "another agent's id", method: "POST", path: "/api/v1/agents/{other}/heartbeat", body: hb, header: gz, token: cred, status: 401, code: capsule.CodeAgentCredentialInvalid},
+			{name: "not gzip", method: "POST", path: "/api/v1/agents/{agent}/deltas", body: "{", header: gz, token: cred, status: 400, code: capsule.CodeAgentProtocol},
+			{name: "other protocol version", method: "POST", path: "/api/v1/agents/{agent}/deltas", body: gzipped(t, `{"version":2}`), header: gz, token: cred, status: 400, code: capsule.CodeAgentProtocol},
+			{name: "bad op", method: "POST", path: "/api/v1/agents/{agent}/deltas", header: gz, token: cred, status: 400, code: capsule.CodeAgentProtocol,
+				body: gzipped(t, `{"version":1,"session":"s","deltas":[{"seq":1,"op":"patch","object":{"kind":"Pod","name":"a"}}]}`)},
+			{name: "unknown session asks for a resync", method: "POST", path: "/api/v1/agents/{agent}/deltas", header: gz, token: cred, status: 200,
+				body: gzipped(t, `{"version":1,"session":"s","deltas":[{"seq":1,"op":"upsert","object":{"kind":"Pod","name":"a","uid":"u","resource_version":"1"}}]}`),
+				check: func(t *testing.T, r *result) {
+					if r.json["resync"] != true {
+						t.Errorf("no resync: %s", r.raw)
+					}
+				}},
+		})
+		if err := inv.Revoke(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		e.run(t, []call{{name: "revoked credential", method: "POST", path: "/api/v1/agents/{agent}/heartbeat", body: hb, header: gz, token: cred, status: 401, code: capsule.CodeAgentCredentialInvalid}})
+	})
+}
