@@ -17,7 +17,7 @@ import (
 // agentOptions are the flags of `capsule agent`.
 type agentOptions struct {
 	server, token, kubeconfig, stateFile, egressAllow string
-	privacy                                          agent.Privacy
+	privacy                                           agent.Privacy
 }
 
 func newAgentCmd(s Streams) *cobra.Command {
