@@ -35,7 +35,7 @@ var compared = map[string]schema.GroupVersionResource{
 	"ReplicaSet": {Group: "apps", Version: "v1", Resource: "replicasets"},
 }
 
-func admin(t *testing.T, c *testenv.Cluster) dynamic.Interface {
+func admin(t testing.TB, c *testenv.Cluster) dynamic.Interface {
 	t.Helper()
 	d, err := dynamic.NewForConfig(c.Config)
 	if err != nil {
@@ -87,7 +87,7 @@ func converges(t *testing.T, cp *controlPlane, d dynamic.Interface, cluster, ns,
 	})
 }
 
-func create(t *testing.T, d dynamic.Interface, ns string, gvr schema.GroupVersionResource, obj map[string]any) {
+func create(t testing.TB, d dynamic.Interface, ns string, gvr schema.GroupVersionResource, obj map[string]any) {
 	t.Helper()
 	u := &unstructured.Unstructured{Object: obj}
 	if _, err := d.Resource(gvr).Namespace(ns).Create(context.Background(), u, metav1.CreateOptions{}); err != nil {

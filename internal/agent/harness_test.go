@@ -29,7 +29,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // controlPlane is a real Capsule API over a real SQLite store on
 // 127.0.0.1, reached through a TCP proxy the test can cut.
 type controlPlane struct {
-	t     *testing.T
+	t     testing.TB
 	dsn   string
 	st    *sqlstore.Store
 	ids   *identitystore.Store
@@ -38,7 +38,7 @@ type controlPlane struct {
 	proxy *proxy
 }
 
-func startControlPlane(t *testing.T) *controlPlane {
+func startControlPlane(t testing.TB) *controlPlane {
 	t.Helper()
 	cp := &controlPlane{t: t, dsn: filepath.Join(t.TempDir(), "capsule.db")}
 	cp.start()
@@ -83,7 +83,7 @@ func (cp *controlPlane) restart() {
 
 func (cp *controlPlane) url() string { return "http://" + cp.proxy.addr }
 
-func (cp *controlPlane) joinToken(t *testing.T, cluster string) string {
+func (cp *controlPlane) joinToken(t testing.TB, cluster string) string {
 	t.Helper()
 	tok, _, err := cp.inv.IssueJoinToken(context.Background(), cluster, "org-1", "user-1", time.Minute)
 	if err != nil {
@@ -94,7 +94,7 @@ func (cp *controlPlane) joinToken(t *testing.T, cluster string) string {
 
 // runAgent starts an agent against cluster c until the returned stop is
 // called (or the test ends).
-func runAgent(t *testing.T, c *testenv.Cluster, server, joinToken, stateFile string, p agent.Privacy) (stop func()) {
+func runAgent(t testing.TB, c *testenv.Cluster, server, joinToken, stateFile string, p agent.Privacy) (stop func()) {
 	t.Helper()
 	allow, _ := netip.ParsePrefix("127.0.0.0/8")
 	a, err := agent.New(agent.Options{Server: server, Token: joinToken, StateFile: stateFile, Kube: c.ReadOnlyConfig,
@@ -121,7 +121,7 @@ func runAgent(t *testing.T, c *testenv.Cluster, server, joinToken, stateFile str
 }
 
 // testWriter sends the agent's log to the test's.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
@@ -130,7 +130,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 
 // proxy forwards TCP connections to a backend until cut, on a fixed port.
 type proxy struct {
-	t       *testing.T
+	t       testing.TB
 	addr    string
 	mu      sync.Mutex
 	backend string
@@ -138,7 +138,7 @@ type proxy struct {
 	conns   map[net.Conn]bool
 }
 
-func newProxy(t *testing.T, backend string) *proxy {
+func newProxy(t testing.TB, backend string) *proxy {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +214,7 @@ func (p *proxy) restore() {
 }
 
 // eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, within time.Duration, what string, cond func() (bool, string)) {
+func eventually(t testing.TB, within time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
