@@ -66,6 +66,8 @@ type Options struct {
 	BufferDeltas, BufferBytes int
 	// SyncTimeout bounds the informers' first list (2 minutes).
 	SyncTimeout time.Duration
+	// UsageInterval is how often metrics.k8s.io usage is read (1 minute).
+	UsageInterval time.Duration
 }
 
 func (o *Options) defaults() {
@@ -86,6 +88,9 @@ func (o *Options) defaults() {
 	}
 	if o.BufferBytes <= 0 {
 		o.BufferBytes = 64 << 20
+	}
+	if o.UsageInterval <= 0 {
+		o.UsageInterval = time.Minute
 	}
 	if o.SyncTimeout <= 0 {
 		o.SyncTimeout = 2 * time.Minute
@@ -131,11 +136,19 @@ func New(opts Options) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
+	usage, err := api.usageKinds(ctx)
+	if err != nil {
+		return nil, err
+	}
 	dyn, err := dynamic.NewForConfig(kube)
 	if err != nil {
 		return nil, fmt.Errorf("agent: dynamic client: %w", err)
 	}
-	col, err := newCollector(dyn, res, opts.Privacy, opts.BufferDeltas, opts.BufferBytes, opts.Logger)
+	var poller *usagePoller
+	if len(usage) > 0 {
+		poller = newUsagePoller(dyn, usage, opts.UsageInterval)
+	}
+	col, err := newCollector(dyn, res, poller, opts.Privacy, opts.BufferDeltas, opts.BufferBytes, opts.Logger)
 	if err != nil {
 		return nil, err
 	}

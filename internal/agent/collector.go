@@ -31,15 +31,22 @@ type collector struct {
 	buf       *buffer
 	log       *slog.Logger
 	wg        sync.WaitGroup
+	usage     *usagePoller // nil when the cluster serves no metrics.k8s.io
 }
 
-func newCollector(dyn dynamic.Interface, res []resource, p Privacy, limit, maxBytes int, log *slog.Logger) (*collector, error) {
+func newCollector(dyn dynamic.Interface, res []resource, usage *usagePoller, p Privacy, limit, maxBytes int, log *slog.Logger) (*collector, error) {
 	c := &collector{
 		informers: map[string]cache.SharedIndexInformer{},
 		log:       log,
+		usage:     usage,
 	}
 	for _, r := range res {
 		c.kinds = append(c.kinds, r.Kind)
+	}
+	if usage != nil {
+		for _, r := range usage.kinds {
+			c.kinds = append(c.kinds, r.Kind)
+		}
 	}
 	c.buf = newBuffer(limit, maxBytes, c.kinds)
 	for _, r := range res {
@@ -137,14 +144,23 @@ func (c *collector) start(ctx context.Context, timeout time.Duration) error {
 			return fmt.Errorf("agent: the %s informer did not list within %s (is list/watch on it allowed?)", kind, timeout)
 		}
 	}
+	if c.usage != nil {
+		c.wg.Add(1)
+		go func() { defer c.wg.Done(); c.usage.run(ctx, c.buf) }()
+	}
 	return nil
 }
 
 // each calls fn with every object of every informer's store, marshalled
 // one at a time so a snapshot never holds the whole cluster twice.
 func (c *collector) each(fn func(agentproto.Object) error) error {
-	for _, kind := range c.kinds {
-		for _, obj := range c.informers[kind].GetStore().List() {
+	if c.usage != nil {
+		if err := c.usage.each(fn); err != nil {
+			return err
+		}
+	}
+	for kind, inf := range c.informers {
+		for _, obj := range inf.GetStore().List() {
 			u, ok := obj.(*unstructured.Unstructured)
 			if !ok {
 				continue

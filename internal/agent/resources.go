@@ -49,9 +49,6 @@ var watched = []resource{
 	{Kind: "Rollout", GVR: schema.GroupVersionResource{Group: "argoproj.io", Version: "v1alpha1", Resource: "rollouts"}, Optional: true},
 }
 
-// metricsGV is polled (it serves list, not watch) when the cluster serves it.
-var metricsGV = schema.GroupVersion{Group: "metrics.k8s.io", Version: "v1beta1"}
-
 // apiServer answers the agent's discovery questions with plain GETs
 // through the (read-only) rest configuration: client-go's discovery client
 // would link the typed clientset's scheme into every capsule command.
@@ -133,6 +130,23 @@ func (s *apiServer) available(ctx context.Context) ([]resource, error) {
 			}
 		}
 		out = append(out, r)
+	}
+	return out, nil
+}
+
+// usageKinds returns the metrics.k8s.io kinds the cluster serves.
+func (s *apiServer) usageKinds(ctx context.Context) ([]resource, error) {
+	var out []resource
+	for _, r := range usageKinds {
+		ok, err := s.served(ctx, r.GVR.GroupVersion(), r.GVR.Resource)
+		if err != nil {
+			// An aggregated API whose backend is down answers 503: the
+			// agent runs without usage rather than not at all.
+			continue
+		}
+		if ok {
+			out = append(out, r)
+		}
 	}
 	return out, nil
 }
