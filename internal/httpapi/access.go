@@ -16,6 +16,7 @@ import (
 	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/egress"
 	"github.com/usecapsule/capsule/internal/identity"
+	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/ratelimit"
 	"github.com/usecapsule/capsule/internal/rbac"
 	"github.com/usecapsule/capsule/internal/secretbox"
@@ -57,9 +58,10 @@ type access struct {
 	cache                       *accessCache
 	trusted                     []netip.Prefix
 	pairThrottle, addrThrottle  identity.Throttle
-	live                        *accessCache // session family -> still live (see sessionLive)
-	providers                   sync.Map     // OIDC issuer -> *oidc.Provider (discovery and key set)
-	http                        *http.Client // the guarded client for the identity providers
+	live                        *accessCache       // session family -> still live (see sessionLive)
+	providers                   sync.Map           // OIDC issuer -> *oidc.Provider (discovery and key set)
+	http                        *http.Client       // the guarded client for the identity providers
+	inv                         *inventory.Service // resolves /agents/{id} to its organization
 }
 
 func newAccess(cfg Config) (*access, error) {

@@ -123,6 +123,7 @@ func New(cfg Config) (*API, error) {
 	if a.access, err = newAccess(cfg); err != nil {
 		return nil, err
 	}
+	a.access.inv = cfg.Inventory
 	a.chain = &chainState{}
 	if err := cfg.Registry.Register(a.chain); err != nil {
 		return nil, err
