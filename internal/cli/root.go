@@ -75,7 +75,9 @@ func NewRoot(s Streams) *cobra.Command {
 		newAuditCmd(s),
 		newUsersCmd(s),
 	)
-	root.AddCommand(newResourceCmds(s)...)
+	resources := newResourceCmds(s)
+	addClusterAgentCmds(s, resources)
+	root.AddCommand(resources...)
 	rejectUnknownSubcommands(root)
 	return root
 }
