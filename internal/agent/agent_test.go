@@ -23,6 +23,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/usecapsule/capsule/internal/agent"
+	"github.com/usecapsule/capsule/internal/clusterstate"
 	"github.com/usecapsule/capsule/internal/testenv"
 )
 
@@ -191,6 +192,31 @@ func TestAgentMirrorsTheClusterWithoutSecretValues(t *testing.T) {
 	}
 	if r := rels[0]; r.Name != "shop" || r.Chart != "shop-chart" || r.ChartVersion != "1.2.3" || r.Revision != 3 || r.Status != "deployed" || r.Namespace != ns {
 		t.Errorf("helm release %+v", r)
+	}
+
+	// A stored snapshot is a cluster state the preview engines read.
+	rec, err := cp.inv.TakeSnapshot(context.Background(), cluster, "user-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, state, err := cp.inv.SnapshotState(context.Background(), cluster, rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "state.json")
+	if err := os.WriteFile(file, state, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := clusterstate.Load(file)
+	if err != nil {
+		t.Fatalf("the snapshot is no cluster state: %v", err)
+	}
+	nodes, err := d.Resource(schema.GroupVersionResource{Version: "v1", Resource: "nodes"}).List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs.Nodes) != len(nodes.Items) || len(cs.Nodes) == 0 || rec.Counts["Node"] != len(nodes.Items) {
+		t.Errorf("snapshot state: %d nodes (cluster %d), counts %v", len(cs.Nodes), len(nodes.Items), rec.Counts)
 	}
 
 	// Whatever the database holds on disk, no secret value is in it, in
