@@ -64,7 +64,11 @@ func (a *Agent) stream(ctx context.Context) error {
 		if ctx.Err() != nil {
 			break
 		}
-		a.log.Warn("agent: sync failed, retrying", "attempt", attempt+1, "error", err)
+		if refused(err) {
+			a.log.Error("agent: the control plane refuses this agent's credential; register it again with a new join token", "error", err)
+		} else {
+			a.log.Warn("agent: sync failed, retrying", "attempt", attempt+1, "error", err)
+		}
 		if !a.sleep(ctx, attempt) {
 			break
 		}

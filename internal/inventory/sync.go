@@ -46,13 +46,6 @@ func (s *Service) picture(clusterID string) *picture {
 	return p
 }
 
-// forget drops a cluster's cached index, to be reloaded from the store.
-func (s *Service) forget(clusterID string) {
-	s.mu.Lock()
-	delete(s.clusters, clusterID)
-	s.mu.Unlock()
-}
-
 // load fills p from the store (p.mu held). a is freshly read, so its
 // session and sequence number are the stored ones.
 func (s *Service) load(ctx context.Context, p *picture, a *Agent) error {
