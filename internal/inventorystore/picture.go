@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strings"
 
 	capsule "github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/agentproto"
@@ -39,13 +40,45 @@ func (s *Store) ReplacePicture(ctx context.Context, agentID, clusterID string, k
 				return err
 			}
 		}
-		for _, o := range objs {
-			if _, err := tx.Exec(ctx, upsertObject, clusterID, o.Kind, o.Namespace, o.Name, o.UID, o.ResourceVersion, string(o.Body)); err != nil {
+		return insertObjects(ctx, tx, clusterID, objs)
+	})
+}
+
+// insertRows is how many objects one INSERT carries: a 5,000-pod snapshot
+// is 50 statements, not 5,000 round trips.
+const insertRows = 100
+
+// insertObjects inserts objs (the last of two with one key wins).
+func insertObjects(ctx context.Context, tx *database.Tx, clusterID string, objs []agentproto.Object) error {
+	last := make(map[agentproto.Key]int, len(objs))
+	for i, o := range objs {
+		last[o.Key()] = i
+	}
+	row := "(" + database.Placeholders(7) + ")"
+	var rows []string
+	var args []any
+	flush := func() error {
+		if len(rows) == 0 {
+			return nil
+		}
+		q := `INSERT INTO inventory_objects (cluster_id, kind, namespace, name, uid, resource_version, body) VALUES ` + strings.Join(rows, ",")
+		_, err := tx.Exec(ctx, q, args...)
+		rows, args = rows[:0], args[:0]
+		return err
+	}
+	for i, o := range objs {
+		if last[o.Key()] != i {
+			continue
+		}
+		rows = append(rows, row)
+		args = append(args, clusterID, o.Kind, o.Namespace, o.Name, o.UID, o.ResourceVersion, string(o.Body))
+		if len(rows) == insertRows {
+			if err := flush(); err != nil {
 				return err
 			}
 		}
-		return nil
-	})
+	}
+	return flush()
 }
 
 // ApplyDeltas applies deltas after a compare-and-set on (session, seq).

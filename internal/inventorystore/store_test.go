@@ -55,7 +55,7 @@ func (e *env) service() *inventory.Service {
 	})
 }
 
-func open(t *testing.T, dsn string) *env {
+func open(t testing.TB, dsn string) *env {
 	t.Helper()
 	db, err := sqlstore.Open(context.Background(), dsn, sqlstore.Options{})
 	if err != nil {
@@ -79,7 +79,7 @@ func code(err error) string {
 	return ""
 }
 
-func register(t *testing.T, s *inventory.Service, cluster string) *agentproto.RegisterResponse {
+func register(t testing.TB, s *inventory.Service, cluster string) *agentproto.RegisterResponse {
 	t.Helper()
 	tok, _, err := s.IssueJoinToken(context.Background(), cluster, "org-1", "user-1", time.Hour)
 	if err != nil {
