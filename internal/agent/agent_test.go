@@ -281,10 +281,24 @@ func TestAgentSurvivesRestartsAndNetworkCuts(t *testing.T) {
 	if err := d.Resource(cmGVR).Namespace(ns).Delete(context.Background(), "first", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	runAgent(t, c, cp.url(), "", state, agent.Privacy{})
+	// This agent's buffer holds 3 changes: a longer cut overflows it.
+	runAgent(t, c, cp.url(), "", state, agent.Privacy{}, func(o *agent.Options) { o.BufferDeltas = 3 })
 	converges(t, cp, d, cluster, ns, "after an agent restart")
+	session := func() string {
+		agents, err := cp.inv.Agents(context.Background(), cluster)
+		if err != nil || len(agents) == 0 {
+			t.Fatalf("agents: %v %v", agents, err)
+		}
+		a, err := cp.inv.Store().GetAgent(context.Background(), agents[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Session
+	}
+	before := session()
 
-	// The network is cut, the cluster changes, the network comes back.
+	// The network is cut, the cluster changes more than the buffer holds,
+	// the network comes back: the agent resyncs with a snapshot.
 	cp.proxy.cut()
 	for i := range 5 {
 		create(t, d, ns, cmGVR, configMap(fmt.Sprintf("during-cut-%d", i), map[string]any{"k": "4"}))
@@ -292,6 +306,9 @@ func TestAgentSurvivesRestartsAndNetworkCuts(t *testing.T) {
 	time.Sleep(time.Second) // the agent retries into the cut at least once
 	cp.proxy.restore()
 	converges(t, cp, d, cluster, ns, "after the network came back")
+	if session() == before {
+		t.Error("the overflowing cut did not end in a resync (same snapshot session)")
+	}
 
 	agents, err := cp.inv.Agents(context.Background(), cluster)
 	if err != nil || len(agents) != 1 {

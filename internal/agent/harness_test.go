@@ -94,13 +94,17 @@ func (cp *controlPlane) joinToken(t testing.TB, cluster string) string {
 
 // runAgent starts an agent against cluster c until the returned stop is
 // called (or the test ends).
-func runAgent(t testing.TB, c *testenv.Cluster, server, joinToken, stateFile string, p agent.Privacy) (stop func()) {
+func runAgent(t testing.TB, c *testenv.Cluster, server, joinToken, stateFile string, p agent.Privacy, mutate ...func(*agent.Options)) (stop func()) {
 	t.Helper()
 	allow, _ := netip.ParsePrefix("127.0.0.0/8")
-	a, err := agent.New(agent.Options{Server: server, Token: joinToken, StateFile: stateFile, Kube: c.ReadOnlyConfig,
+	o := agent.Options{Server: server, Token: joinToken, StateFile: stateFile, Kube: c.ReadOnlyConfig,
 		HTTP: egress.New(egress.Options{Allow: []netip.Prefix{allow}}), Privacy: p, Version: "test",
 		Heartbeat: 500 * time.Millisecond, MinBackoff: 20 * time.Millisecond, MaxBackoff: 300 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+		Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))}
+	for _, m := range mutate {
+		m(&o)
+	}
+	a, err := agent.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
