@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/httpapi"
+	"github.com/usecapsule/capsule/internal/ratelimit"
 )
 
 func gzipped(t *testing.T, s string) string {
@@ -72,4 +74,19 @@ func TestAgentProtocolAuthentication(t *testing.T) {
 		}
 		e.run(t, []call{{name: "revoked credential", method: "POST", path: "/api/v1/agents/{agent}/heartbeat", body: hb, header: gz, token: cred, status: 401, code: capsule.CodeAgentCredentialInvalid}})
 	})
+}
+
+// TestAgentRegistrationIsRateLimited: the public registration route is
+// limited per client address, so join tokens cannot be tried at speed.
+func TestAgentRegistrationIsRateLimited(t *testing.T) {
+	e := newEnv(t, sqliteDSN(t), func(c *httpapi.Config) { c.Access.IPRate = ratelimit.Rate{PerMinute: 1, Burst: 3} })
+	body := map[string]any{"version": 1, "token": "cjt_guess"}
+	for i := range 3 {
+		if r := e.do(t, call{method: "POST", path: "/api/v1/agents/register", body: body, token: "-"}); r.status != 401 {
+			t.Fatalf("guess %d: %d %s", i+1, r.status, r.raw)
+		}
+	}
+	if r := e.do(t, call{method: "POST", path: "/api/v1/agents/register", body: body, token: "-"}); r.status != 429 {
+		t.Fatalf("fourth guess: %d %s, want 429", r.status, r.raw)
+	}
 }
