@@ -205,10 +205,11 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer func() { cancel(); a.col.shutdown() }()
-	if err := a.col.start(ctx, a.opts.SyncTimeout); err != nil {
+	// Register first: a refused token fails fast, before a whole list.
+	if err := a.ensureRegistered(ctx); err != nil {
 		return err
 	}
-	if err := a.ensureRegistered(ctx); err != nil {
+	if err := a.col.start(ctx, a.opts.SyncTimeout); err != nil {
 		return err
 	}
 	go a.heartbeats(ctx)

@@ -163,3 +163,15 @@ func (a *API) getClusterSnapshot(w http.ResponseWriter, r *http.Request) error {
 	_, err = bytes.NewReader(data).WriteTo(w)
 	return err
 }
+
+func (a *API) revokeAgent(w http.ResponseWriter, r *http.Request) error {
+	inv, err := a.inventory()
+	if err != nil {
+		return err
+	}
+	if err := inv.Revoke(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
