@@ -73,6 +73,7 @@ func NewRoot(s Streams) *cobra.Command {
 		newDevCmd(s),
 		newAuditCmd(s),
 		newUsersCmd(s),
+		newSessionsCmd(s),
 	)
 	root.AddCommand(newResourceCmds(s)...)
 	rejectUnknownSubcommands(root)

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -43,8 +44,8 @@ func TestRBACMatrix(t *testing.T) {
 				}
 				checkRoute(t, tm, rt, perm, role, f)
 				switch {
-				case rt.Path == "/api/v1/auth/logout":
-					tm.relogin(t, role)
+				case rt.Path == "/api/v1/auth/logout", rt.Path == "/api/v1/auth/sessions/{sessionId}":
+					tm.relogin(t, role) // the role signed its own session out
 				case rt.Method == http.MethodDelete && strings.HasSuffix(rt.Path, "/members/{userId}"):
 					tm.relogin(t, rbac.Viewer) // a removed member's sessions are revoked
 				}
@@ -229,6 +230,7 @@ func expected(rt httpapi.Route, perm rbac.Permission, role string) bool {
 func checkRoute(t *testing.T, tm *team, rt httpapi.Route, perm rbac.Permission, role string, f fixture) {
 	t.Helper()
 	path, body := requestFor(rt, f, role)
+	path = strings.Replace(path, "{sessionId}", tokenSID(t, tm.tokens[role]), 1)
 	if putsBack[rt.Method+" "+rt.Path] {
 		st, cur := send(t, tm.e, http.MethodGet, path, bearer(tm.tokens[rbac.Owner]), nil)
 		if st != http.StatusOK {
@@ -279,4 +281,24 @@ func (tm *team) relogin(t *testing.T, role string) {
 	if role == rbac.Owner {
 		tm.e.token = tm.tokens[role]
 	}
+}
+
+// tokenSID is the session (family) an access token belongs to, read from
+// its payload: the session a role can sign out in the matrix.
+func tokenSID(t testing.TB, token string) string {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("access token %q is not a JWT", token)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	must(t, err)
+	var claims struct {
+		SID string `json:"sid"`
+	}
+	must(t, json.Unmarshal(raw, &claims))
+	if claims.SID == "" {
+		t.Fatalf("access token has no sid: %s", raw)
+	}
+	return claims.SID
 }

@@ -78,7 +78,7 @@ func TestChangeCommitsWithItsAuditEntry(t *testing.T) {
 		}
 		for _, rt := range tm.e.api.Routes() {
 			if rt.Method == http.MethodDelete {
-				path := f.path(rt.Path)
+				path := strings.Replace(f.path(rt.Path), "{sessionId}", tokenSID(t, tm.tokens[rbac.Owner]), 1)
 				if rt.Path == "/api/v1/organizations/{id}" {
 					path += "?confirm=atomic" // the fixture's slug: an unconfirmed delete is refused before any write
 				}
