@@ -108,3 +108,51 @@ func TestChangeCommitsWithItsAuditEntry(t *testing.T) {
 		}
 	})
 }
+
+// TestSignInCommitsWithItsAuditEntry: a sign-in's session and a refresh's
+// rotation commit with their audit entries. With the audit log unwritable
+// both fail and write no session; with it writable, the sign-in's success
+// entry names the user once.
+func TestSignInCommitsWithItsAuditEntry(t *testing.T) {
+	forEachStore(t, func(t *testing.T, dsn string) {
+		tm := newTeam(t, dsn)
+		e := tm.e
+		viewer := rbac.Viewer + "-member@example.com"
+		tr := e.login(t, viewer, adminPassword)
+		sessions := func() int {
+			var n int
+			must(t, e.st.DB().QueryRow(`SELECT COUNT(*) FROM sessions`).Scan(&n))
+			return n
+		}
+		var logins int
+		must(t, e.st.DB().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login' AND outcome = 'success' AND actor_id = '`+tm.users[rbac.Viewer]+`' AND target_id = '`+tm.users[rbac.Viewer]+`'`).Scan(&logins))
+		if logins < 1 {
+			t.Errorf("no success entry naming the viewer for the sign-in")
+		}
+		before := sessions()
+		if _, err := e.st.DB().Exec(`ALTER TABLE audit_log RENAME TO audit_log_away`); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			path string
+			body any
+		}{
+			{"/api/v1/auth/login", map[string]string{"email": viewer, "password": adminPassword}},
+			{"/api/v1/auth/refresh", map[string]string{"refresh_token": tr.RefreshToken}},
+		} {
+			if status, body := send(t, e, "POST", c.path, nil, c.body); status < 500 {
+				t.Errorf("%s with the audit log unwritable: %d %s, want a server error", c.path, status, body)
+			}
+		}
+		if _, err := e.st.DB().Exec(`ALTER TABLE audit_log_away RENAME TO audit_log`); err != nil {
+			t.Fatal(err)
+		}
+		if after := sessions(); after != before {
+			t.Errorf("sessions %d → %d: a sign-in or refresh committed without its audit entry", before, after)
+		}
+		// The refresh token was not rotated, so it still works once.
+		if status, body := send(t, e, "POST", "/api/v1/auth/refresh", nil, map[string]string{"refresh_token": tr.RefreshToken}); status != http.StatusOK {
+			t.Errorf("refresh after the failed one: %d %s", status, body)
+		}
+	})
+}
