@@ -173,7 +173,7 @@ func routes(a *API) []Route {
 		{Method: "GET", Path: "/api/v1/previews/{id}", Summary: "Get a stored preview", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewResponse{}, Handler: getPreview(st)},
 		{Method: "GET", Path: "/api/v1/previews/{id}/diff", Summary: "The preview's semantic diff", Tag: "previews", Permission: "project:view", Status: ok, Response: diff.Result{}, Handler: getPreviewPart(st, "diff")},
 		{Method: "GET", Path: "/api/v1/previews/{id}/cost", Summary: "The preview's monthly cost estimate and delta", Tag: "previews", Permission: "project:view", Status: ok, Response: cost.DeltaReport{}, Handler: getPreviewPart(st, "estimated_cost")},
-		{Method: "GET", Path: "/api/v1/previews/{id}/risk", Summary: "The preview's risk level and findings", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewRisks{}, Handler: getPreviewPart(st, "risk_level", "risks")},
+		{Method: "GET", Path: "/api/v1/previews/{id}/risk", Summary: "The preview's risk level and findings", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewRisks{}, Handler: getPreviewPart(st, "risk_level", "risks", "not_assessed")},
 		{Method: "GET", Path: "/api/v1/previews/{id}/explanation", Summary: "The preview's plain-English explanation", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewExplanation{}, Handler: getPreviewPart(st, "explanation", "explanation_source")},
 	}
 }
