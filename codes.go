@@ -78,7 +78,7 @@ type CodeInfo struct {
 // Entities are the names NotFound and AlreadyExists accept; each has an
 // <ENTITY>_NOT_FOUND and an <ENTITY>_ALREADY_EXISTS code in the table.
 var Entities = []string{
-	"API key", "cluster", "deployment", "environment", "identity", "member", "organization", "preview",
+	"API key", "cluster", "cluster credential", "deployment", "environment", "identity", "member", "organization", "preview",
 	"project", "revision", "role", "role binding", "secret", "service", "session", "user",
 }
 
