@@ -42,7 +42,9 @@ type ClusterPatch struct {
 // secrets so named (CLUSTER_CREDENTIAL_SEALED).
 const clusterSecretPrefix = "capsule.cluster."
 
-func clusterSecretName(clusterID string) string { return clusterSecretPrefix + clusterID + ".credential" }
+func clusterSecretName(clusterID string) string {
+	return clusterSecretPrefix + clusterID + ".credential"
+}
 
 // findCluster returns the cluster when it belongs to one of the caller's
 // organizations; any other is reported as not found.
