@@ -123,7 +123,7 @@ func countClusterContents(ctx context.Context, c *apiclient.Client, id string) (
 	if cl.HasCredential {
 		return "its stored write credential", nil
 	}
-	return "its record (it holds no credential)", nil
+	return "nothing else (it holds no credential)", nil
 }
 
 func contextNames(kc *clientcmdapi.Config) []string {

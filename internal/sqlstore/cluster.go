@@ -203,6 +203,9 @@ func checkEnvironmentCluster(ctx context.Context, tx *database.Tx, clusterID, pr
 	if clusterID == "" {
 		return "", nil
 	}
+	if !database.ValidText(clusterID) {
+		return "", database.InvalidText() // as any text neither database can hold
+	}
 	nf := capsule.NotFound("cluster", clusterID)
 	nf.Message += " in the project's organization"
 	nf.Details = map[string]any{"field": "clusterId"}
