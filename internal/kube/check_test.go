@@ -2,6 +2,7 @@ package kube_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -14,6 +15,11 @@ import (
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/kube"
 	"github.com/usecapsule/capsule/internal/testenv"
+	"github.com/usecapsule/capsule/internal/testenv/kubeclient"
+	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -229,8 +235,43 @@ func TestConnectMapsKinds(t *testing.T) {
 		t.Fatal(err)
 	}
 	ns := c.Namespace(t)
-	got, err := conn.Dynamic.Resource(schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}).Get(context.Background(), ns, metav1GetOptions)
+	got, err := conn.Dynamic.Resource(schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}).Get(context.Background(), ns, metav1.GetOptions{})
 	if err != nil || got.GetName() != ns {
 		t.Fatalf("dynamic get of namespace %s: %v", ns, err)
+	}
+}
+
+// TestCheckServiceAccountToken: the server, CA and token form passes with
+// a service account bound to cluster-admin, as a user would create one.
+func TestCheckServiceAccountToken(t *testing.T) {
+	t.Parallel()
+	c := testenv.Shared(t)
+	ns := c.Namespace(t)
+	ctx := context.Background()
+	client := kubeclient.For(t, c)
+	sa, err := client.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "capsule"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	binding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "capsule-" + ns},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "cluster-admin"},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: sa.Name, Namespace: ns}}}
+	if _, err := client.RbacV1().ClusterRoleBindings().Create(ctx, binding, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = client.RbacV1().ClusterRoleBindings().Delete(context.Background(), binding.Name, metav1.DeleteOptions{})
+	})
+	tok, err := client.CoreV1().ServiceAccounts(ns).CreateToken(ctx, sa.Name, &authenticationv1.TokenRequest{}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := kube.RESTConfig(kube.Credential{Server: c.Config.Host,
+		CertificateAuthorityData: base64.StdEncoding.EncodeToString(c.Config.CAData), Token: tok.Status.Token}, loopback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kube.Check(ctx, rc); err != nil {
+		t.Fatalf("Check with a cluster-admin service account token: %v", err)
 	}
 }

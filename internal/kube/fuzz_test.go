@@ -5,10 +5,7 @@ import (
 	"testing"
 
 	"github.com/usecapsule/capsule/internal/kube"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
-
-var metav1GetOptions = metav1.GetOptions{}
 
 // FuzzCredential: any kubeconfig text, context, token and CA bundle parse to a
 // config or a validation error, never a panic; a refusal never repeats the
