@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/usecapsule/capsule/internal/apiclient"
 	"github.com/usecapsule/capsule/internal/server"
 	"github.com/usecapsule/capsule/internal/sqlstore"
 	"github.com/usecapsule/capsule/internal/testenv"
@@ -202,5 +204,65 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestClusterCredentialReplaced: through the API, a registered cluster gets
+// its credential with PUT; a credential that fails the check leaves the
+// stored one in place; forgetting it keeps the cluster. No answer carries
+// the credential.
+func TestClusterCredentialReplaced(t *testing.T) {
+	kc := testenv.Shared(t)
+	dataDir := t.TempDir()
+	url := startServerWith(t, dataDir, func(o *server.Options) { o.EgressAllow = "127.0.0.1" })
+	loginTo(t, url)
+	var c map[string]any
+	must(t, json.Unmarshal([]byte(mustRun(t, "clusters", "add", "bare", "-o", "json")), &c))
+	if c["status"] != "registered" || c["has_credential"] != false {
+		t.Fatalf("cluster without a credential: %v", c)
+	}
+	path := "/api/v1/clusters/" + fmt.Sprint(c["id"]) + "/credential"
+	admin, err := os.ReadFile(kc.Kubeconfig)
+	must(t, err)
+	readOnly, err := os.ReadFile(kc.ReadOnlyKubeconfig)
+	must(t, err)
+	parts := credentialParts(t, kc.Kubeconfig)
+	ctx := context.Background()
+	must(t, withClient(ctx, "", func(api *apiclient.Client) error {
+		var got map[string]any
+		if err := api.Do(ctx, http.MethodPut, path, map[string]string{"kubeconfig": string(admin), "context": "capsule-testenv"}, &got); err != nil {
+			return err
+		}
+		raw, _ := json.Marshal(got)
+		if got["status"] != "connected" || !strings.HasPrefix(fmt.Sprint(got["server_version"]), "v1.") || got["checked_at"] == nil {
+			t.Fatalf("after PUT: %s", raw)
+		}
+		for _, p := range parts {
+			if strings.Contains(string(raw), p) {
+				t.Fatalf("PUT answers the credential: %s", raw)
+			}
+		}
+		err := api.Do(ctx, http.MethodPut, path, map[string]string{"kubeconfig": string(readOnly)}, nil)
+		if err == nil || !strings.Contains(err.Error(), "CLUSTER_PERMISSIONS_MISSING") || !strings.Contains(err.Error(), "patch secrets") {
+			t.Fatalf("PUT of the read-only credential: %v", err)
+		}
+		if out := mustRun(t, "clusters", "get", "bare", "-o", "json"); !strings.Contains(out, `"connected"`) {
+			t.Fatalf("a refused credential replaced the stored one:\n%s", out)
+		}
+		if err := api.Do(ctx, http.MethodDelete, path, nil, nil); err != nil {
+			return err
+		}
+		if out := mustRun(t, "clusters", "get", "bare", "-o", "json"); !strings.Contains(out, `"registered"`) || !strings.Contains(out, `"has_credential": false`) {
+			t.Fatalf("after forgetting the credential:\n%s", out)
+		}
+		return nil
+	}))
+	st, err := sqlstore.Open(ctx, filepath.Join(dataDir, "capsule.db"), sqlstore.Options{})
+	must(t, err)
+	defer st.Close()
+	var n int
+	must(t, st.DB().QueryRow("SELECT COUNT(*) FROM secret_versions").Scan(&n))
+	if n != 0 {
+		t.Fatalf("%d sealed versions remain after the credential was forgotten", n)
 	}
 }
