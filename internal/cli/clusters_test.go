@@ -242,6 +242,13 @@ func TestClusterCredentialReplaced(t *testing.T) {
 				t.Fatalf("PUT answers the credential: %s", raw)
 			}
 		}
+		// Replacing a credential leaves one sealed copy: the new one.
+		if err := api.Do(ctx, http.MethodPut, path, map[string]string{"kubeconfig": string(admin)}, nil); err != nil {
+			return err
+		}
+		if n := sealedVersions(t, dataDir); n != 1 {
+			t.Fatalf("%d sealed versions after replacing the credential, want 1", n)
+		}
 		err := api.Do(ctx, http.MethodPut, path, map[string]string{"kubeconfig": string(readOnly)}, nil)
 		if err == nil || !strings.Contains(err.Error(), "CLUSTER_PERMISSIONS_MISSING") || !strings.Contains(err.Error(), "patch secrets") {
 			t.Fatalf("PUT of the read-only credential: %v", err)
@@ -257,12 +264,18 @@ func TestClusterCredentialReplaced(t *testing.T) {
 		}
 		return nil
 	}))
-	st, err := sqlstore.Open(ctx, filepath.Join(dataDir, "capsule.db"), sqlstore.Options{})
+	if n := sealedVersions(t, dataDir); n != 0 {
+		t.Fatalf("%d sealed versions remain after the credential was forgotten", n)
+	}
+}
+
+// sealedVersions counts the stored secret versions of the server's database.
+func sealedVersions(t *testing.T, dataDir string) int {
+	t.Helper()
+	st, err := sqlstore.Open(context.Background(), filepath.Join(dataDir, "capsule.db"), sqlstore.Options{})
 	must(t, err)
 	defer st.Close()
 	var n int
 	must(t, st.DB().QueryRow("SELECT COUNT(*) FROM secret_versions").Scan(&n))
-	if n != 0 {
-		t.Fatalf("%d sealed versions remain after the credential was forgotten", n)
-	}
+	return n
 }

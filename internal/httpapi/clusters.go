@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"crypto/rand"
 	"net/http"
 	"strings"
 
@@ -42,8 +43,11 @@ type ClusterPatch struct {
 // secrets so named (CLUSTER_CREDENTIAL_SEALED).
 const clusterSecretPrefix = "capsule.cluster."
 
+// clusterSecretName names a credential's secret: each credential a cluster
+// is given is a secret of its own (the suffix), so replacing one drops the
+// old secret whole instead of keeping it as an older version.
 func clusterSecretName(clusterID string) string {
-	return clusterSecretPrefix + clusterID + ".credential"
+	return clusterSecretPrefix + clusterID + ".credential." + rand.Text()[:10]
 }
 
 // findCluster returns the cluster when it belongs to one of the caller's
@@ -153,8 +157,10 @@ func (ac *access) checkCredential(ctx context.Context, cred kube.Credential) (*k
 	return kube.Check(ctx, rc)
 }
 
-// storeCredential seals cred into the secret store (a new version when the
-// cluster had one) and records the check on the cluster.
+// storeCredential seals cred into a new secret, points the cluster at it
+// with the check's outcome, and then drops the secret of the credential it
+// replaces. Should pointing the cluster fail, the new secret is dropped and
+// the old credential stays in force.
 func (ac *access) storeCredential(r *http.Request, c *capsule.Cluster, cred kube.Credential, chk *kube.Report) (*capsule.Cluster, error) {
 	ring, err := ac.keyringOr501()
 	if err != nil {
@@ -165,8 +171,14 @@ func (ac *access) storeCredential(r *http.Request, c *capsule.Cluster, cred kube
 	if err := ac.ids.PutSecret(r.Context(), sec, sealWith(ring, string(cred.Marshal())), ac.now()); err != nil {
 		return nil, err
 	}
-	return ac.store.SetClusterCredential(r.Context(), c.ID, capsule.ClusterCheck{SecretID: sec.ID,
+	out, err := ac.store.SetClusterCredential(r.Context(), c.ID, capsule.ClusterCheck{SecretID: sec.ID,
 		ServerVersion: chk.ServerVersion, CheckedAt: chk.CheckedAt})
+	if err != nil {
+		ac.dropSecret(r.Context(), sec.ID)
+		return nil, err
+	}
+	ac.dropSecret(r.Context(), c.CredentialSecretID)
+	return out, nil
 }
 
 func (ac *access) patchCluster(w http.ResponseWriter, r *http.Request) error {

@@ -33,7 +33,7 @@ func TestClusterCredentialIsWriteOnly(t *testing.T) {
 		must(t, json.Unmarshal(body, &list))
 		var id string
 		for _, s := range list.Items {
-			if s.Name == "capsule.cluster."+f.cluster+".credential" {
+			if strings.HasPrefix(s.Name, "capsule.cluster."+f.cluster+".") {
 				id = s.ID
 			}
 		}
