@@ -34,8 +34,22 @@ type SessionStore interface {
 	RevokeSessionFamily(ctx context.Context, familyID string) error
 	// RevokeUserSessions revokes every session of a user.
 	RevokeUserSessions(ctx context.Context, userID string) error
+	// ListLiveSessions returns the usable head session (not revoked, not
+	// replaced, not expired at now) of each of the user's sign-ins, newest
+	// first, with when the sign-in began.
+	ListLiveSessions(ctx context.Context, userID string, now time.Time) ([]LiveSession, error)
+	// RevokeUserSessionFamily revokes one sign-in of userID; a family of
+	// another user is NOT_FOUND, so nobody learns it exists.
+	RevokeUserSessionFamily(ctx context.Context, userID, familyID string) error
 	// SessionLive reports whether the family still has an unrevoked,
 	// unexpired, unreplaced session of userID whose user is enabled: the
 	// test every access token minted from that family passes on each use.
 	SessionLive(ctx context.Context, familyID, userID string, now time.Time) (bool, error)
+}
+
+// LiveSession is one sign-in as its user sees it: the family's current head
+// (CreatedAt is when its token last rotated) and when the family began.
+type LiveSession struct {
+	Session
+	SignedInAt time.Time
 }

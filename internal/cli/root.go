@@ -74,6 +74,7 @@ func NewRoot(s Streams) *cobra.Command {
 		newDevCmd(s),
 		newAuditCmd(s),
 		newUsersCmd(s),
+		newSessionsCmd(s),
 	)
 	resources := newResourceCmds(s)
 	addClusterAgentCmds(s, resources)

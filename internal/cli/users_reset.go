@@ -87,18 +87,21 @@ func resetLocal(ctx context.Context, o *auditVerifyOptions, email, pw string) (h
 	if u.PasswordHash, err = password.Hash(pw); err != nil {
 		return httpapi.AdministeredUser{}, err
 	}
-	if err := st.UpdateUser(ctx, u); err != nil {
-		return httpapi.AdministeredUser{}, err
-	}
-	if err := st.RevokeUserSessions(ctx, u.ID); err != nil {
-		return httpapi.AdministeredUser{}, err
-	}
+	// The new hash commits with its audit entry, in one transaction, as an
+	// online reset does; revoking the sessions follows.
 	host, _ := os.Hostname()
-	e := &audit.Entry{Time: time.Now(), ActorType: audit.ActorSystem, ActorID: "capsule users reset-password (offline)",
-		Action: "users.reset-password", TargetType: "user", TargetID: u.ID, Outcome: audit.OutcomeSuccess,
-		After: map[string]string{"host": host}}
-	if err := identitystore.New(st).AppendAudit(ctx, e); err != nil {
-		return httpapi.AdministeredUser{}, fmt.Errorf("the password was reset but the audit entry failed: %w", err)
+	ids := identitystore.New(st)
+	uctx, unit := ids.WithAuditUnit(ctx, audit.Entry{Time: time.Now(), ActorType: audit.ActorSystem,
+		ActorID: "capsule users reset-password (offline)", Action: "users.reset-password", TargetType: "user",
+		TargetID: u.ID, Outcome: audit.OutcomeSuccess, After: map[string]string{"host": host}})
+	if err := st.UpdateUser(uctx, u); err != nil {
+		return httpapi.AdministeredUser{}, err
+	}
+	if _, ok := unit.Committed(); !ok {
+		return httpapi.AdministeredUser{}, fmt.Errorf("the password change committed without its audit entry")
+	}
+	if err := st.RevokeUserSessions(ids.WithoutAuditUnit(ctx), u.ID); err != nil {
+		return httpapi.AdministeredUser{}, fmt.Errorf("the password was reset (and audited) but revoking the user's sessions failed: %w", err)
 	}
 	out := httpapi.AdministeredUser{User: *u}
 	if generated {

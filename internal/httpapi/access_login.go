@@ -43,9 +43,12 @@ func (ac *access) servePublic(w http.ResponseWriter, r *http.Request, rt Route, 
 		return
 	}
 	if rt.Path != "/api/v1/auth/login" {
+		// Refresh rotates a session, single sign-on creates one: the entry
+		// commits with that change, as on authenticated routes.
+		hr, unit := ac.openUnit(r, rt, nil, target{}, nil, nil)
 		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
-		ac.record(r, rt, nil, target{}, outcomeOf(rec.status))
+		next.ServeHTTP(rec, hr)
+		ac.recordWrite(r, rt, nil, target{}, rec, nil, nil, unit)
 		return
 	}
 	if err := ac.login(w, r, rt, next, ip); err != nil {
@@ -76,7 +79,7 @@ func (ac *access) throttleKeys(email, ip string) []throttleKey {
 // of its own (throttled, database), the route's response is already written.
 func (ac *access) login(w http.ResponseWriter, r *http.Request, rt Route, next http.Handler, ip string) error {
 	ctx := r.Context()
-	email, second := loginFields(r)
+	email := loginEmail(r)
 	keys := ac.throttleKeys(email, ip)
 	t := target{entity: "user", id: email}
 	now := ac.now()
@@ -90,39 +93,47 @@ func (ac *access) login(w http.ResponseWriter, r *http.Request, rt Route, next h
 			return lockedError(w, until.Sub(now))
 		}
 	}
-	// The response is held back until the second factor is checked, so a
-	// password alone never hands out tokens for an account with MFA.
+	// The success entry commits in the transaction that creates the
+	// session; the handler checks the second factor before writing anything.
+	var p *principal
+	ts := t
+	if u, err := ac.store.FindUserByEmail(ctx, email); err == nil {
+		p, ts.id = &principal{caller: &Caller{UserID: u.ID}}, u.ID
+	}
+	hr, unit := ac.openUnit(r, rt, p, ts, nil, nil)
 	buf := newBufferedResponse()
-	next.ServeHTTP(buf, r)
+	next.ServeHTTP(buf, hr)
+	code := errorCode(buf.body.Bytes())
 	switch {
+	case buf.status == http.StatusUnauthorized && code == capsule.CodeMFARequired:
+		ac.record(r, rt, nil, t, audit.OutcomeDenied, map[string]string{"reason": "second factor required"})
+	case buf.status == http.StatusUnauthorized && code == capsule.CodeInvalidMFACode:
+		ac.loginFailed(r, rt, t, keys, "bad second factor")
 	case buf.status == http.StatusUnauthorized:
 		ac.loginFailed(r, rt, t, keys, "bad credentials")
-		buf.flush(w)
-		return nil
 	case buf.status >= 400:
 		ac.record(r, rt, nil, t, outcomeOf(buf.status))
-		buf.flush(w)
-		return nil
-	}
-	u, err := ac.store.FindUserByEmail(ctx, email)
-	if err != nil {
-		return err
-	}
-	if err := ac.checkSecondFactor(ctx, u.ID, second); err != nil {
-		ac.revokeIssued(r, buf)
-		if capsule.ErrorKind(err) == capsule.KindUnauthenticated && err != errMFARequired {
-			ac.loginFailed(r, rt, t, keys, "bad second factor")
-		} else {
-			ac.record(r, rt, nil, t, audit.OutcomeDenied, map[string]string{"reason": "second factor required"})
+	default:
+		if len(keys) > 1 {
+			_ = ac.ids.ClearLoginFailures(ctx, keys[1].key) // the pair's, never the address's
 		}
-		return err
+		if _, ok := unit.Committed(); !ok {
+			ac.record(r, rt, p, ts, audit.OutcomeSuccess)
+		}
 	}
-	if len(keys) > 1 {
-		_ = ac.ids.ClearLoginFailures(ctx, keys[1].key) // the pair's, never the address's
-	}
-	ac.recordLogin(r, rt, email, t)
 	buf.flush(w)
 	return nil
+}
+
+// errorCode is the code of an error response body, or "".
+func errorCode(body []byte) string {
+	var e struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal(body, &e)
+	return e.Error.Code
 }
 
 // loginFailed counts a failed sign-in against its throttle keys and
@@ -139,33 +150,6 @@ func (ac *access) loginFailed(r *http.Request, rt Route, t target, keys []thrott
 	ac.record(r, rt, nil, t, audit.OutcomeFailure, summary)
 }
 
-// revokeIssued revokes the session the password step created when the
-// second factor then fails.
-func (ac *access) revokeIssued(r *http.Request, buf *bufferedResponse) {
-	var tok TokenResponse
-	if json.Unmarshal(buf.body.Bytes(), &tok) != nil || tok.RefreshToken == "" {
-		return
-	}
-	s, err := ac.store.FindSessionByTokenHash(r.Context(), hashToken(tok.RefreshToken))
-	if err == nil {
-		err = ac.store.RevokeSessionFamily(r.Context(), s.FamilyID)
-	}
-	ac.live.reset()
-	if err != nil {
-		ac.log.ErrorContext(r.Context(), "revoking a half-finished sign-in", "error", err.Error())
-	}
-}
-
-// recordLogin audits a successful sign-in with the user as the actor.
-func (ac *access) recordLogin(r *http.Request, rt Route, email string, t target) {
-	p := (*principal)(nil)
-	if u, err := ac.store.FindUserByEmail(r.Context(), email); err == nil {
-		p = &principal{caller: &Caller{UserID: u.ID}}
-		t.id = u.ID
-	}
-	ac.record(r, rt, p, t, audit.OutcomeSuccess)
-}
-
 func lockedError(w http.ResponseWriter, wait time.Duration) error {
 	secs := max(1, int(wait.Seconds()+0.999))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
@@ -174,14 +158,14 @@ func lockedError(w http.ResponseWriter, wait time.Duration) error {
 		Details: map[string]any{"retryAfterSeconds": secs}}
 }
 
-// loginFields reads the email (lower-cased, as the user store compares it)
-// and the second factor of a login body.
-func loginFields(r *http.Request) (string, MFACodeRequest) {
+// loginEmail reads the email of a login body, lower-cased as the user
+// store compares it.
+func loginEmail(r *http.Request) string {
 	var req LoginRequest
 	if json.Unmarshal(peekBody(r), &req) != nil {
-		return "", MFACodeRequest{}
+		return ""
 	}
-	return strings.ToLower(strings.TrimSpace(req.Email)), MFACodeRequest{Code: req.OTP, RecoveryCode: req.RecoveryCode}
+	return strings.ToLower(strings.TrimSpace(req.Email))
 }
 
 // bufferedResponse holds a response until the caller decides to send it.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -55,6 +56,10 @@ type Config struct {
 	// and token exchange); nil is egress.New with no allow-list, which
 	// refuses every non-public address.
 	Egress *http.Client
+	// ClusterAllow are the non-public networks (--egress-allow) a cluster's
+	// server may be on beyond the private ranges kube always allows, e.g.
+	// 127.0.0.1 for a cluster on the control plane's own host.
+	ClusterAllow []netip.Prefix
 	// Inventory serves the cluster agents and their clusters' pictures;
 	// nil builds one over Store's database when it has one.
 	Inventory *inventory.Service

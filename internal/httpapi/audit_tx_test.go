@@ -12,7 +12,7 @@ import (
 
 // auditedTables are the tables a state-changing route writes.
 var auditedTables = []string{"organizations", "organization_members", "projects", "environments", "services",
-	"deployments", "previews", "api_keys", "custom_roles", "role_bindings", "secrets", "secret_versions", "invitations"}
+	"deployments", "previews", "api_keys", "custom_roles", "role_bindings", "secrets", "secret_versions", "invitations", "clusters"}
 
 // rowCounts fingerprints the stored state: the row count of every audited
 // table and every project's name.
@@ -75,10 +75,12 @@ func TestChangeCommitsWithItsAuditEntry(t *testing.T) {
 			{"POST", "/api/v1/organizations/" + f.org + "/roles", map[string]any{"name": "auditor", "permissions": []string{"audit:view"}}},
 			{"POST", "/api/v1/organizations/" + f.org + "/role-bindings", map[string]any{"userId": f.member, "role": "viewer", "projectId": f.project}},
 			{"POST", "/api/v1/organizations/" + f.org + "/invitations", map[string]any{"email": "new@example.com", "role": "viewer"}},
+			{"POST", "/api/v1/clusters", map[string]any{"organization_id": f.org, "name": "staging-us"}},
+			{"PATCH", "/api/v1/clusters/" + f.cluster, map[string]any{"region": "us-east-1"}},
 		}
 		for _, rt := range tm.e.api.Routes() {
 			if rt.Method == http.MethodDelete {
-				path := f.path(rt.Path)
+				path := strings.Replace(f.path(rt.Path), "{sessionId}", tokenSID(t, tm.tokens[rbac.Owner]), 1)
 				if rt.Path == "/api/v1/organizations/{id}" {
 					path += "?confirm=atomic" // the fixture's slug: an unconfirmed delete is refused before any write
 				}
@@ -105,6 +107,54 @@ func TestChangeCommitsWithItsAuditEntry(t *testing.T) {
 		status, body = send(t, tm.e, "GET", "/api/v1/audit/logs/verify", owner, nil)
 		if status != http.StatusOK || !strings.Contains(string(body), `"ok":true`) {
 			t.Errorf("verify: %d %s", status, body)
+		}
+	})
+}
+
+// TestSignInCommitsWithItsAuditEntry: a sign-in's session and a refresh's
+// rotation commit with their audit entries. With the audit log unwritable
+// both fail and write no session; with it writable, the sign-in's success
+// entry names the user once.
+func TestSignInCommitsWithItsAuditEntry(t *testing.T) {
+	forEachStore(t, func(t *testing.T, dsn string) {
+		tm := newTeam(t, dsn)
+		e := tm.e
+		viewer := rbac.Viewer + "-member@example.com"
+		tr := e.login(t, viewer, adminPassword)
+		sessions := func() int {
+			var n int
+			must(t, e.st.DB().QueryRow(`SELECT COUNT(*) FROM sessions`).Scan(&n))
+			return n
+		}
+		var logins int
+		must(t, e.st.DB().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login' AND outcome = 'success' AND actor_id = '`+tm.users[rbac.Viewer]+`' AND target_id = '`+tm.users[rbac.Viewer]+`'`).Scan(&logins))
+		if logins < 1 {
+			t.Errorf("no success entry naming the viewer for the sign-in")
+		}
+		before := sessions()
+		if _, err := e.st.DB().Exec(`ALTER TABLE audit_log RENAME TO audit_log_away`); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			path string
+			body any
+		}{
+			{"/api/v1/auth/login", map[string]string{"email": viewer, "password": adminPassword}},
+			{"/api/v1/auth/refresh", map[string]string{"refresh_token": tr.RefreshToken}},
+		} {
+			if status, body := send(t, e, "POST", c.path, nil, c.body); status < 500 {
+				t.Errorf("%s with the audit log unwritable: %d %s, want a server error", c.path, status, body)
+			}
+		}
+		if _, err := e.st.DB().Exec(`ALTER TABLE audit_log_away RENAME TO audit_log`); err != nil {
+			t.Fatal(err)
+		}
+		if after := sessions(); after != before {
+			t.Errorf("sessions %d → %d: a sign-in or refresh committed without its audit entry", before, after)
+		}
+		// The refresh token was not rotated, so it still works once.
+		if status, body := send(t, e, "POST", "/api/v1/auth/refresh", nil, map[string]string{"refresh_token": tr.RefreshToken}); status != http.StatusOK {
+			t.Errorf("refresh after the failed one: %d %s", status, body)
 		}
 	})
 }

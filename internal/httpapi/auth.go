@@ -127,7 +127,13 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	if u.DisabledAt != nil {
 		return errUserDisabled
 	}
-	if err := a.cfg.Store.TouchUserLogin(r.Context(), u.ID, a.now()); err != nil {
+	// The second factor is checked before anything is written, so the
+	// sign-in's audit entry (see access.login) commits with the session it
+	// creates and a missing or wrong code leaves no session behind. Using
+	// up a code is bookkeeping beside that change.
+	ids := a.access.ids
+	if err := a.access.checkSecondFactor(ids.WithoutAuditUnit(r.Context()), u.ID,
+		MFACodeRequest{Code: req.OTP, RecoveryCode: req.RecoveryCode}); err != nil {
 		return err
 	}
 	refresh, hash, err := newRefreshToken()
@@ -139,6 +145,9 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	s.FamilyID = s.ID
 	if err := a.cfg.Store.CreateSession(r.Context(), s); err != nil {
 		return err
+	}
+	if err := a.cfg.Store.TouchUserLogin(ids.WithoutAuditUnit(r.Context()), u.ID, a.now()); err != nil {
+		a.access.log.ErrorContext(r.Context(), "recording the sign-in time", "error", err.Error())
 	}
 	return a.writeTokens(w, u.ID, s.FamilyID, refresh)
 }
@@ -161,7 +170,9 @@ func (a *API) refresh(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if old.ReplacedBy != "" {
-		if err := a.cfg.Store.RevokeSessionFamily(r.Context(), old.FamilyID); err != nil {
+		// Theft detected: the revoke is the defence, audited as the refused
+		// refresh, not committed as a refresh that succeeded.
+		if err := a.cfg.Store.RevokeSessionFamily(a.access.ids.WithoutAuditUnit(r.Context()), old.FamilyID); err != nil {
 			return err
 		}
 		a.access.live.reset()
@@ -178,7 +189,9 @@ func (a *API) refresh(w http.ResponseWriter, r *http.Request) error {
 		UserAgent: r.UserAgent(), IP: r.RemoteAddr, CreatedAt: a.now(), ExpiresAt: a.now().Add(a.cfg.RefreshTTL)}
 	if err := a.cfg.Store.RotateSession(r.Context(), old.ID, next); err != nil {
 		if capsule.ErrorKind(err) == capsule.KindConflict {
-			_ = a.cfg.Store.RevokeSessionFamily(r.Context(), old.FamilyID)
+			// A replayed token: revoking its family is the defence, not the
+			// refresh the request's audit entry would record as done.
+			_ = a.cfg.Store.RevokeSessionFamily(a.access.ids.WithoutAuditUnit(r.Context()), old.FamilyID)
 			a.access.live.reset()
 			return unauthenticated("the refresh token was already used; sign in again")
 		}

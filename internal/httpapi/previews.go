@@ -56,6 +56,8 @@ type PreviewResponse struct {
 type PreviewRisks struct {
 	RiskLevel string            `json:"risk_level"`
 	Risks     []json.RawMessage `json:"risks"`
+	// NotAssessed names the objects of kinds no risk rule understands.
+	NotAssessed []json.RawMessage `json:"not_assessed"`
 }
 
 // PreviewExplanation is the explanation part of a preview.

@@ -92,7 +92,7 @@ func checkParts(t *testing.T, e *env, whole map[string]any) {
 	for path, keys := range map[string][]string{
 		"/diff":        {"added", "removed", "modified", "changes"},
 		"/cost":        {"baseline", "projected", "delta", "currency", "resources", "items"},
-		"/risk":        {"risk_level", "risks"},
+		"/risk":        {"risk_level", "risks", "not_assessed"},
 		"/explanation": {"explanation"},
 	} {
 		r := e.do(t, call{method: "GET", path: "/api/v1/previews/{pv}" + path})

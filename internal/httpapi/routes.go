@@ -9,6 +9,7 @@ import (
 	"github.com/usecapsule/capsule/internal/diff"
 	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/inventory"
+	"github.com/usecapsule/capsule/internal/kube"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
 
@@ -104,6 +105,16 @@ func routes(a *API) []Route {
 		{Method: "PUT", Path: "/api/v1/environments/{id}", Summary: "Update an environment", Tag: "environments", Permission: "environment:edit", Status: ok, Request: capsule.Environment{}, Response: capsule.Environment{}, Handler: updateEnvironment(st)},
 		{Method: "DELETE", Path: "/api/v1/environments/{id}", Summary: "Delete an environment", Tag: "environments", Permission: "environment:delete", Status: none, Handler: deleteEnvironment(st)},
 
+		// Clusters and their write credentials.
+		{Method: "GET", Path: "/api/v1/clusters", Summary: "List clusters (never their credentials)", Tag: "clusters", Permission: "cluster:view", Status: ok, Response: capsule.List[capsule.Cluster]{},
+			Query: withPage(orgParam, Param{Name: "name", Type: "string", Description: "only the cluster of this name"}), Cacheable: true, Handler: listClusters(st)},
+		{Method: "POST", Path: "/api/v1/clusters", Summary: "Register a cluster, optionally with its write credential (checked first: reachable, and every permission deploys need)", Tag: "clusters", Permission: "cluster:create", Status: created, Request: ClusterRequest{}, Response: capsule.Cluster{}, Query: []Param{orgParam}, Handler: a.access.createCluster},
+		{Method: "GET", Path: "/api/v1/clusters/{id}", Summary: "Get a cluster", Tag: "clusters", Permission: "cluster:view", Status: ok, Response: capsule.Cluster{}, Handler: getCluster(st)},
+		{Method: "PATCH", Path: "/api/v1/clusters/{id}", Summary: "Change a cluster's name, provider, region or metadata", Tag: "clusters", Permission: "cluster:update", Status: ok, Request: ClusterPatch{}, Response: capsule.Cluster{}, Handler: a.access.patchCluster},
+		{Method: "DELETE", Path: "/api/v1/clusters/{id}", Summary: "Delete a cluster and its credential (409 CLUSTER_IN_USE while environments deploy to it)", Tag: "clusters", Permission: "cluster:delete", Status: none, Handler: a.access.deleteCluster},
+		{Method: "PUT", Path: "/api/v1/clusters/{id}/credential", Summary: "Set the cluster's write credential (kubeconfig and context, or server, CA and token), checked first; never returned", Tag: "clusters", Permission: "cluster:credential", Status: ok, Request: kube.Credential{}, Response: capsule.Cluster{}, Handler: a.access.putClusterCredential},
+		{Method: "DELETE", Path: "/api/v1/clusters/{id}/credential", Summary: "Forget the cluster's write credential", Tag: "clusters", Permission: "cluster:credential", Status: none, Handler: a.access.deleteClusterCredential},
+
 		// Services and their revisions.
 		{Method: "GET", Path: "/api/v1/services", Summary: "List services", Tag: "services", Permission: "service:view", Status: ok, Response: capsule.List[capsule.Service]{},
 			Query: withPage(projectParam, Param{Name: "type", Type: "string", Description: "only services of this type", Enum: serviceTypes}, Param{Name: "status", Type: "string", Description: "only services with this status"}), Cacheable: true, Handler: listServices(st)},
@@ -147,6 +158,8 @@ func routes(a *API) []Route {
 		{Method: "PUT", Path: "/api/v1/secrets/{id}", Summary: "Rotate a secret: store a new version of its value", Tag: "secrets", Permission: "secrets:manage", Status: ok, Request: SecretRequest{}, Response: identity.Secret{}, Handler: a.access.rotateSecret},
 		{Method: "DELETE", Path: "/api/v1/secrets/{id}", Summary: "Delete a secret with all its versions", Tag: "secrets", Permission: "secrets:manage", Status: none, Handler: a.access.deleteSecret},
 		{Method: "GET", Path: "/api/v1/secrets/{id}/value", Summary: "Read a secret's value (audited); version=N for an older one", Tag: "secrets", Permission: "secrets:read", Status: ok, Response: SecretValue{}, Query: []Param{{Name: "version", Type: "integer", Description: "the version (default: current)"}}, Handler: a.access.secretValue},
+		{Method: "GET", Path: "/api/v1/auth/sessions", Summary: "Where the signed-in user is signed in: each live session (never its tokens)", Tag: "auth", Status: ok, Response: SignInList{}, Handler: a.listSessions},
+		{Method: "DELETE", Path: "/api/v1/auth/sessions/{sessionId}", Summary: "Sign one of your sessions out (its refresh token at once, its access tokens within 500 ms)", Tag: "auth", Status: none, Handler: a.revokeSession},
 		{Method: "GET", Path: "/api/v1/auth/mfa", Summary: "Whether the signed-in user has two-factor authentication", Tag: "auth", Status: ok, Response: MFAStatus{}, Handler: a.access.mfaStatus},
 		{Method: "POST", Path: "/api/v1/auth/mfa/enroll", Summary: "Start TOTP enrolment: a secret and otpauth URI for an authenticator app", Tag: "auth", Status: ok, Response: MFAEnrollment{}, Handler: a.access.mfaEnroll},
 		{Method: "POST", Path: "/api/v1/auth/mfa/confirm", Summary: "Confirm TOTP enrolment with a first code; answers the one-time recovery codes", Tag: "auth", Status: ok, Request: MFACodeRequest{}, Response: MFARecoveryCodes{}, Handler: a.access.mfaConfirm},
@@ -173,7 +186,7 @@ func routes(a *API) []Route {
 		{Method: "GET", Path: "/api/v1/previews/{id}", Summary: "Get a stored preview", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewResponse{}, Handler: getPreview(st)},
 		{Method: "GET", Path: "/api/v1/previews/{id}/diff", Summary: "The preview's semantic diff", Tag: "previews", Permission: "project:view", Status: ok, Response: diff.Result{}, Handler: getPreviewPart(st, "diff")},
 		{Method: "GET", Path: "/api/v1/previews/{id}/cost", Summary: "The preview's monthly cost estimate and delta", Tag: "previews", Permission: "project:view", Status: ok, Response: cost.DeltaReport{}, Handler: getPreviewPart(st, "estimated_cost")},
-		{Method: "GET", Path: "/api/v1/previews/{id}/risk", Summary: "The preview's risk level and findings", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewRisks{}, Handler: getPreviewPart(st, "risk_level", "risks")},
+		{Method: "GET", Path: "/api/v1/previews/{id}/risk", Summary: "The preview's risk level and findings", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewRisks{}, Handler: getPreviewPart(st, "risk_level", "risks", "not_assessed")},
 		{Method: "GET", Path: "/api/v1/previews/{id}/explanation", Summary: "The preview's plain-English explanation", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewExplanation{}, Handler: getPreviewPart(st, "explanation", "explanation_source")},
 
 		// Cluster agents: the protocol's routes are public, authenticated by

@@ -62,6 +62,9 @@ type APIKeyStore interface {
 type AuditLog interface {
 	AppendAudit(ctx context.Context, e *audit.Entry) error
 	WithAuditUnit(ctx context.Context, e audit.Entry) (context.Context, AuditUnit)
+	// WithoutAuditUnit returns ctx whose writes carry no audit unit: for
+	// bookkeeping a request does beside its audited change.
+	WithoutAuditUnit(ctx context.Context) context.Context
 	ListAudit(ctx context.Context, f AuditFilter) ([]audit.Entry, error)
 	VerifyAudit(ctx context.Context) (audit.Result, error)
 	VerifyAuditOrg(ctx context.Context, orgID string) (audit.Result, error)

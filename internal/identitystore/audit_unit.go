@@ -41,6 +41,11 @@ func (s *Store) WithAuditUnit(ctx context.Context, e audit.Entry) (context.Conte
 	return database.WithTxHook(ctx, u), u
 }
 
+// WithoutAuditUnit returns ctx whose write transactions append no entry.
+func (s *Store) WithoutAuditUnit(ctx context.Context) context.Context {
+	return database.WithoutTxHook(ctx)
+}
+
 // BeforeCommit appends the entry inside tx unless an earlier transaction of
 // the request already committed it.
 func (u *AuditUnit) BeforeCommit(ctx context.Context, tx *database.Tx) error {

@@ -1,7 +1,9 @@
 package manifest
 
 import (
+	"fmt"
 	"math"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -21,11 +23,90 @@ import (
 func decode(body []byte) (any, error) {
 	var raw any
 	if err := yamlv2.Unmarshal(body, &raw); err == nil {
+		if err := ambiguousKeys(raw); err != nil {
+			return nil, err
+		}
 		if v, ok := jsonable(raw); ok {
 			return v, nil
 		}
 	}
 	return decodeViaJSON(body)
+}
+
+// errAmbiguousKey: two keys of one mapping that JSON (and so the API
+// server) would see as the same key, such as 1 and 1.0, or 1 and "1".
+// Which value the JSON conversion keeps depends on Go's map order, so
+// rather than pick one at random the document is refused, naming the key.
+type errAmbiguousKey struct {
+	key  string
+	a, b any
+}
+
+func (e errAmbiguousKey) Error() string {
+	return fmt.Sprintf("mapping key %q is written twice (as %#v and %#v); which value counts would be undefined", e.key, e.a, e.b)
+}
+
+// ambiguousKeys finds the first mapping in v with two keys that convert to
+// the same JSON key (the conversion of sigs.k8s.io/yaml).
+func ambiguousKeys(v any) error {
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			if err := ambiguousKeys(e); err != nil {
+				return err
+			}
+		}
+	case map[any]any:
+		var seen map[string]any
+		for k, e := range x {
+			if _, plain := k.(string); !plain || seen != nil {
+				if seen == nil {
+					seen = make(map[string]any, len(x))
+					for k2 := range x {
+						if s, ok := k2.(string); ok {
+							seen[s] = k2
+						}
+					}
+				}
+				if ks, ok := jsonKey(k); ok {
+					if prev, dup := seen[ks]; dup && prev != k {
+						return errAmbiguousKey{key: ks, a: prev, b: k}
+					}
+					seen[ks] = k
+				}
+			}
+			if err := ambiguousKeys(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// jsonKey is the JSON key sigs.k8s.io/yaml makes of a non-string YAML key.
+func jsonKey(k any) (string, bool) {
+	switch x := k.(type) {
+	case string:
+		return x, true
+	case int:
+		return strconv.Itoa(x), true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case float64:
+		s := strconv.FormatFloat(x, 'g', -1, 32)
+		switch s {
+		case "+Inf":
+			s = ".inf"
+		case "-Inf":
+			s = "-.inf"
+		case "NaN":
+			s = ".nan"
+		}
+		return s, true
+	case bool:
+		return strconv.FormatBool(x), true
+	}
+	return "", false
 }
 
 // errJSONDecode marks a failure of the second (JSON) step, reported as

@@ -14,6 +14,9 @@ import (
 func sameAsRoundTrip(t *testing.T, name string, body []byte) {
 	t.Helper()
 	got, errGot := decode(body)
+	if _, ambiguous := errGot.(errAmbiguousKey); ambiguous {
+		return // the round trip keeps one of the two values at random
+	}
 	want, errWant := decodeViaJSON(body)
 	if (errGot == nil) != (errWant == nil) {
 		t.Fatalf("%s: direct error %v, round-trip error %v", name, errGot, errWant)
@@ -61,10 +64,24 @@ func FuzzDecode(f *testing.F) {
 		"a: &x {b: 1}\nc: *x\n",
 		"{\"apiVersion\": \"v1\", \"n\": 12345678901234567890}",
 		"key: [\n",
+		"1: 1\n1.:", // two keys JSON sees as "1": refused, not decided by map order
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		sameAsRoundTrip(t, "fuzz", body)
 	})
+}
+
+func TestAmbiguousKeysRefused(t *testing.T) {
+	for _, body := range []string{"1: 1\n1.:", "a: {\"2\": x, 2: y}", "- {true: 1, \"true\": 2}"} {
+		if _, err := decode([]byte(body)); err == nil || !strings.Contains(err.Error(), "written twice") {
+			t.Errorf("decode(%q) = %v, want an error naming the key written twice", body, err)
+		}
+	}
+	for _, body := range []string{"1: a\n2: b", "a: 1\nb: 2", "1: a\n\"2\": b"} {
+		if _, err := decode([]byte(body)); err != nil {
+			t.Errorf("decode(%q) = %v, want no error", body, err)
+		}
+	}
 }

@@ -30,12 +30,16 @@ type Input struct {
 
 // Preview is the artifact: the issue's JSON shape.
 type Preview struct {
-	Diff              *diff.Result      `json:"diff"`
-	EstimatedCost     *cost.DeltaReport `json:"estimated_cost"`
-	RiskLevel         risk.Level        `json:"risk_level"`
-	Risks             []risk.Finding    `json:"risks"`
-	Explanation       string            `json:"explanation"`
-	ExplanationSource *explain.Result   `json:"explanation_source,omitempty"`
+	Diff          *diff.Result      `json:"diff"`
+	EstimatedCost *cost.DeltaReport `json:"estimated_cost"`
+	RiskLevel     risk.Level        `json:"risk_level"`
+	Risks         []risk.Finding    `json:"risks"`
+	// NotAssessed are the proposed objects of kinds the risk rules do not
+	// understand (custom resources, OpenShift kinds): judged by nobody, so
+	// named rather than passed over in silence.
+	NotAssessed       []risk.ObjectRef `json:"not_assessed"`
+	Explanation       string           `json:"explanation"`
+	ExplanationSource *explain.Result  `json:"explanation_source,omitempty"`
 	// Facts are what the explanation was made from; kept for Explain.
 	Facts explain.Facts `json:"-"`
 }
@@ -65,7 +69,7 @@ func Build(in Input) (*Preview, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Preview{Diff: d, EstimatedCost: c, RiskLevel: rep.Level, Risks: rep.Findings}
+	p := &Preview{Diff: d, EstimatedCost: c, RiskLevel: rep.Level, Risks: rep.Findings, NotAssessed: rep.NotAssessed}
 	p.Facts = facts(p, in)
 	p.Explanation = explain.Deterministic(p.Facts)
 	return p, nil

@@ -42,6 +42,12 @@ func (p *Preview) WriteText(w io.Writer) error {
 	for _, f := range p.Risks {
 		fmt.Fprintf(&b, "  %-9s %4g %-8s %s %s\n      %s\n", f.Status, f.Severity, risk.LevelOf(f.Severity), orWhole(f.Resource), f.Path, f.Message)
 	}
+	if len(p.NotAssessed) > 0 {
+		fmt.Fprintf(&b, "\nNot assessed: %s no risk rule could judge\n", objects(len(p.NotAssessed)))
+		for _, r := range p.NotAssessed {
+			fmt.Fprintf(&b, "  %s (%s): %s\n", r.Kind+"/"+r.Name, where(r), r.Reason)
+		}
+	}
 	fmt.Fprintf(&b, "\nExplanation:\n  %s\n", p.Explanation)
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -74,8 +80,29 @@ func (p *Preview) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(&b, "| %s | %g (%s) | `%s` | `%s` | `%s` | %s |\n", f.Status, f.Severity, risk.LevelOf(f.Severity), f.Rule, orWhole(f.Resource), f.Path, mdCell(f.Message))
 		}
 	}
+	if len(p.NotAssessed) > 0 {
+		fmt.Fprintf(&b, "\n### Not assessed\n\n%s no risk rule could judge:\n\n", objects(len(p.NotAssessed)))
+		for _, r := range p.NotAssessed {
+			fmt.Fprintf(&b, "- `%s` (%s): %s\n", r.Kind+"/"+r.Name, mdCell(where(r)), r.Reason)
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func objects(n int) string {
+	if n == 1 {
+		return "1 object"
+	}
+	return fmt.Sprintf("%d objects", n)
+}
+
+// where renders an object's apiVersion and namespace.
+func where(r risk.ObjectRef) string {
+	if r.Namespace == "" {
+		return r.APIVersion
+	}
+	return r.APIVersion + ", namespace " + r.Namespace
 }
 
 func riskCounts(fs []risk.Finding) string {

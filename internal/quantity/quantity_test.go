@@ -28,7 +28,8 @@ func TestParse(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"500m", "1Gi", "", "1e3", "-1", "0.1m", "9223372036854775807Ei"} {
+	for _, s := range []string{"500m", "1Gi", "", "1e3", "-1", "0.1m", "9223372036854775807Ei",
+		"2e2000000000", "1e-2000000000"} { // huge exponents once hung every comparison
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -53,4 +54,17 @@ func FuzzParse(f *testing.F) {
 			t.Errorf("%q parses to %s, which does not compare equal to it", s, q.String())
 		}
 	})
+}
+
+func TestOutOfRangeRefused(t *testing.T) {
+	for _, s := range []string{"2e2000000000", "-2e2000000000", "1e-2000000000", "1e41", "1e999"} {
+		if _, err := Parse(s); err != ErrOutOfRange {
+			t.Errorf("Parse(%q) = %v, want ErrOutOfRange", s, err)
+		}
+	}
+	for _, s := range []string{"9223372036854775807Ei", "1e38", "1e-30", "0.000000001", "500m", "16Ei", "0"} {
+		if _, err := Parse(s); err != nil {
+			t.Errorf("Parse(%q) = %v, want it accepted", s, err)
+		}
+	}
 }

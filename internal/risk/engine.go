@@ -36,6 +36,10 @@ type CostChange struct {
 type Report struct {
 	Level    Level     `json:"risk_level"`
 	Findings []Finding `json:"risks"`
+	// NotAssessed are the proposed objects the rules could not judge (see
+	// NotAssessed); never nil. Left out of JSON when empty, so reports of
+	// known kinds keep their shape; the preview always shows the list.
+	NotAssessed []ObjectRef `json:"not_assessed,omitempty"`
 }
 
 // Context is what a SetRule sees: the set it judges, the current set as
@@ -88,7 +92,7 @@ func Evaluate(reg *Registry, in Input) (Report, error) {
 	if fs == nil {
 		fs = []Finding{}
 	}
-	return Report{Level: levelOf(fs), Findings: fs}, nil
+	return Report{Level: levelOf(fs), Findings: fs, NotAssessed: NotAssessed(in.Proposed)}, nil
 }
 
 // delta matches findings by rule, resource and path. An unchanged finding

@@ -3,8 +3,9 @@ package servicespec
 import (
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/usecapsule/capsule/internal/quantity"
 )
 
 // check records what the schema cannot express.
@@ -87,19 +88,25 @@ func checkStorage(s *Spec, p *problems) {
 	if s.Storage.MountPath == "" {
 		p.add("storage.mountPath", "is required (where the volume is mounted, e.g. /data)")
 	}
-	q, err := resource.ParseQuantity(s.Storage.Size)
+	q, err := quantity.ParseString(s.Storage.Size)
 	if err != nil || q.Sign() <= 0 {
 		p.add("storage.size", "%q is not a positive quantity such as 10Gi", s.Storage.Size)
 	}
 }
 
 func checkPair(p *problems, field string, pair Pair) {
-	req, err1 := resource.ParseQuantity(pair.Request)
-	if err1 != nil {
+	req, err1 := quantity.ParseString(pair.Request)
+	switch {
+	case err1 == quantity.ErrOutOfRange:
+		p.add(field+".request", "%q is out of range: a quantity is below 10^40 (e.g. 250m, 1, 512Mi)", pair.Request)
+	case err1 != nil:
 		p.add(field+".request", "%q is not a Kubernetes quantity (e.g. 250m, 1, 512Mi)", pair.Request)
 	}
-	lim, err2 := resource.ParseQuantity(pair.Limit)
-	if err2 != nil {
+	lim, err2 := quantity.ParseString(pair.Limit)
+	switch {
+	case err2 == quantity.ErrOutOfRange:
+		p.add(field+".limit", "%q is out of range: a quantity is below 10^40 (e.g. 500m, 2, 1Gi)", pair.Limit)
+	case err2 != nil:
 		p.add(field+".limit", "%q is not a Kubernetes quantity (e.g. 500m, 2, 1Gi)", pair.Limit)
 	}
 	if err1 == nil && err2 == nil {

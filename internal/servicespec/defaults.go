@@ -2,6 +2,8 @@ package servicespec
 
 import (
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/usecapsule/capsule/internal/quantity"
 )
 
 // Size is the requests and limits of a preset.
@@ -110,7 +112,7 @@ func fillPair(p *Pair, req, lim string) {
 // maxQuantity and minQuantity compare quantities; an unparsable explicit
 // value is kept so that check reports it.
 func maxQuantity(preset, explicit string) string {
-	e, err := resource.ParseQuantity(explicit)
+	e, err := quantity.ParseString(explicit)
 	if err != nil || e.Cmp(resource.MustParse(preset)) > 0 {
 		return explicit
 	}
@@ -118,7 +120,7 @@ func maxQuantity(preset, explicit string) string {
 }
 
 func minQuantity(preset, explicit string) string {
-	e, err := resource.ParseQuantity(explicit)
+	e, err := quantity.ParseString(explicit)
 	if err != nil || e.Cmp(resource.MustParse(preset)) < 0 {
 		return explicit
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	capsule "github.com/usecapsule/capsule"
@@ -120,4 +121,56 @@ func (s *Store) SessionLive(ctx context.Context, familyID, userID string, now ti
 		live = live || now.Before(exp.Time)
 	}
 	return live, database.DomainError(rows.Err(), nil)
+}
+
+// ListLiveSessions returns each usable sign-in of userID, newest first.
+func (s *Store) ListLiveSessions(ctx context.Context, userID string, now time.Time) ([]capsule.LiveSession, error) {
+	uid, ok := database.CanonicalID(userID)
+	if !ok {
+		return nil, capsule.NotFound("user", userID)
+	}
+	cols := "s." + strings.ReplaceAll(sessionColumns, ", ", ", s.")
+	rows, err := s.db.Query(ctx, `SELECT `+cols+`, (SELECT MIN(f.created_at) FROM sessions f WHERE f.family_id = s.family_id)
+		FROM sessions s WHERE s.user_id = ? AND s.revoked_at IS NULL AND s.replaced_by = '' AND s.expires_at > ?
+		ORDER BY s.created_at DESC, s.id DESC`, uid, database.TimeOf(now))
+	if err != nil {
+		return nil, capsule.Internal(err)
+	}
+	defer rows.Close()
+	out := []capsule.LiveSession{}
+	for rows.Next() {
+		var (
+			ls                                capsule.LiveSession
+			created, expires, revoked, signed database.Time
+		)
+		ss := &ls.Session
+		if err := rows.Scan(&ss.ID, &ss.UserID, &ss.FamilyID, &ss.TokenHash, &ss.UserAgent, &ss.IP, &created, &expires, &revoked, &ss.ReplacedBy, &signed); err != nil {
+			return nil, capsule.Internal(err)
+		}
+		ss.CreatedAt, ss.ExpiresAt, ss.RevokedAt, ls.SignedInAt = created.Time, expires.Time, revoked.Ptr(), signed.Time
+		out = append(out, ls)
+	}
+	return out, database.DomainError(rows.Err(), nil)
+}
+
+// RevokeUserSessionFamily revokes one sign-in of userID. A family with no
+// session of that user is NOT_FOUND; revoking twice is not an error.
+func (s *Store) RevokeUserSessionFamily(ctx context.Context, userID, familyID string) error {
+	uid, ok := database.CanonicalID(userID)
+	if !ok || !database.ValidText(familyID) {
+		return errSessionNotFound()
+	}
+	err := s.db.InTx(ctx, func(tx *database.Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM sessions WHERE family_id = ? AND user_id = ?", familyID, uid).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return errSessionNotFound()
+		}
+		_, err := tx.Exec(ctx, "UPDATE sessions SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
+			database.TimeOf(database.Now()), familyID)
+		return err
+	})
+	return database.DomainError(err, nil)
 }

@@ -11,6 +11,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/usecapsule/capsule/internal/quantity"
 )
 
 // Default fake node shape: a mid-sized cloud VM, spread over three zones of
@@ -62,7 +64,7 @@ func (s NodeShape) normal() (NodeShape, error) {
 		s.Zones = NodeZones
 	}
 	for _, f := range []struct{ name, v string }{{"node CPU", s.CPU}, {"node memory", s.Memory}, {"node pods", s.Pods}} {
-		q, err := resource.ParseQuantity(f.v)
+		q, err := quantity.ParseString(f.v)
 		if err != nil {
 			return s, fmt.Errorf("%s %q is not a Kubernetes quantity (e.g. 4, 500m, 16Gi)", f.name, f.v)
 		}
