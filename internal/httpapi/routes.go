@@ -189,6 +189,19 @@ func routes(a *API) []Route {
 		{Method: "GET", Path: "/api/v1/previews/{id}/risk", Summary: "The preview's risk level and findings", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewRisks{}, Handler: getPreviewPart(st, "risk_level", "risks", "not_assessed")},
 		{Method: "GET", Path: "/api/v1/previews/{id}/explanation", Summary: "The preview's plain-English explanation", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewExplanation{}, Handler: getPreviewPart(st, "explanation", "explanation_source")},
 
+		// Cluster agents and inventory: what a cluster's agent reports.
+		{Method: "POST", Path: "/api/v1/clusters/{id}/join-tokens", Summary: "Create a one-time agent join token (shown once, valid one hour, stored hashed)", Tag: "agents", Permission: "cluster:manage", Status: created, Response: JoinToken{}, Handler: a.createJoinToken},
+		{Method: "GET", Path: "/api/v1/clusters/{id}/agents", Summary: "List the cluster's agents, newest first (revoked ones included)", Tag: "agents", Permission: "cluster:view", Status: ok, Response: AgentList{}, Handler: a.listClusterAgents},
+		{Method: "GET", Path: "/api/v1/clusters/{id}/agent-status", Summary: "The cluster's agent health (online, offline after 3 missed heartbeats, pending, none), versions, last heartbeat and object counts", Tag: "agents", Permission: "cluster:view", Status: ok, Response: inventory.ClusterStatus{}, Handler: a.clusterAgentStatus},
+		{Method: "GET", Path: "/api/v1/agents/{id}/status", Summary: "One agent's status", Tag: "agents", Permission: "cluster:view", Status: ok, Response: inventory.Agent{}, Handler: a.agentStatus},
+		{Method: "DELETE", Path: "/api/v1/agents/{id}", Summary: "Revoke an agent's credential (its requests are then refused)", Tag: "agents", Permission: "cluster:manage", Status: none, Handler: a.revokeAgent},
+		{Method: "GET", Path: "/api/v1/clusters/{id}/inventory", Summary: "The cluster's objects as its agent reports them (Secrets without values), optionally of one kind and namespace", Tag: "agents", Permission: "cluster:view", Status: ok, Response: InventoryList{},
+			Query: []Param{{Name: "kind", Type: "string", Description: "only objects of this kind, e.g. Deployment"}, {Name: "namespace", Type: "string", Description: "only objects in this namespace"}}, Handler: a.clusterInventory},
+		{Method: "GET", Path: "/api/v1/clusters/{id}/helm/releases", Summary: "The cluster's Helm releases (latest revision each), from Helm's release Secrets", Tag: "agents", Permission: "cluster:view", Status: ok, Response: HelmReleaseList{}, Handler: a.clusterHelmReleases},
+		{Method: "GET", Path: "/api/v1/clusters/{id}/snapshots", Summary: "List the cluster's stored state snapshots, newest first", Tag: "agents", Permission: "cluster:view", Status: ok, Response: SnapshotList{}, Handler: a.listClusterSnapshots},
+		{Method: "POST", Path: "/api/v1/clusters/{id}/snapshots", Summary: "Store a point-in-time copy of the cluster's state (nodes, pods, quotas, limit ranges) for previews", Tag: "agents", Permission: "promotion:preview", Status: created, Response: inventory.SnapshotRecord{}, Handler: a.createClusterSnapshot},
+		{Method: "GET", Path: "/api/v1/clusters/{id}/snapshots/{snapshotId}", Summary: "A stored snapshot as a cluster state (a JSON v1 List) that previews read as --cluster-state", Tag: "agents", Permission: "cluster:view", Status: ok, Handler: a.getClusterSnapshot},
+
 		// Cluster agents: the protocol's routes are public, authenticated by
 		// the join token or the agent's credential instead of a user.
 		{Method: "POST", Path: "/api/v1/agents/register", Summary: "Register a cluster agent: exchange a one-time join token for the agent's credential (shown once)", Tag: "agents", Public: true, Status: http.StatusCreated, Request: agentproto.RegisterRequest{}, Response: agentproto.RegisterResponse{}, Handler: a.registerAgent},

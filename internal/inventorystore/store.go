@@ -87,8 +87,21 @@ RETURNING cluster_id, organization_id`, database.TimeOf(now), tokenHash, databas
 		_, err = tx.Exec(ctx, `INSERT INTO agents (id, cluster_id, organization_id, credential_hash, hostname, agent_version, cluster_version,
   status, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.ClusterID, a.OrganizationID, a.CredentialHash, a.Hostname,
 			a.AgentVersion, a.ClusterVersion, a.Status, database.TimeOf(a.RegisteredAt))
-		return err
+		if err != nil {
+			return err
+		}
+		return setClusterStatus(ctx, tx, a.ID, a.Status)
 	})
+}
+
+// setClusterStatus copies the agent's status onto its cluster's record
+// (clusters.agent_status, which cluster lists show). It is derived state,
+// so the record's version does not move: a user's update naming the
+// version is not refused because a heartbeat came in.
+func setClusterStatus(ctx context.Context, tx *database.Tx, agentID, status string) error {
+	_, err := tx.Exec(ctx, `UPDATE clusters SET agent_status = ?
+WHERE CAST(id AS TEXT) = (SELECT cluster_id FROM agents WHERE id = ?) AND agent_status <> ?`, status, agentID, status)
+	return err
 }
 
 // GetAgent returns one agent.
@@ -129,7 +142,7 @@ WHERE id = ? AND revoked_at IS NULL`, database.TimeOf(at), inventory.StatusOnlin
 		if n, _ := res.RowsAffected(); n == 0 {
 			return capsule.NotFound("agent", id)
 		}
-		return nil
+		return setClusterStatus(ctx, tx, id, inventory.StatusOnline)
 	})
 }
 
@@ -165,7 +178,7 @@ WHERE id = ? AND revoked_at IS NULL AND status IN (?, ?) AND COALESCE(last_heart
 		if n, _ := res.RowsAffected(); n == 0 {
 			return inventory.ErrUnchanged
 		}
-		return nil
+		return setClusterStatus(ctx, tx, id, inventory.StatusOffline)
 	})
 }
 
@@ -180,7 +193,12 @@ func (s *Store) RevokeAgent(ctx context.Context, id string, at time.Time) error 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return capsule.NotFound("agent", id)
 		}
-		return nil
+		// Registering a newer agent revoked this one, unless it is the
+		// newest: then the cluster has no agent any more.
+		_, err = tx.Exec(ctx, `UPDATE clusters SET agent_status = ?
+WHERE CAST(id AS TEXT) = (SELECT cluster_id FROM agents WHERE id = ?)
+  AND NOT EXISTS (SELECT 1 FROM agents o WHERE o.cluster_id = CAST(clusters.id AS TEXT) AND o.revoked_at IS NULL)`, capsule.AgentNone, id)
+		return err
 	})
 }
 

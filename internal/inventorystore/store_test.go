@@ -247,3 +247,62 @@ func TestOfflineAfterMissedHeartbeatsIsAudited(t *testing.T) {
 		})
 	}
 }
+
+// TestClusterRecordFollowsItsAgent: the cluster's agent_status (shown by
+// cluster lists) follows registration, heartbeats, the offline sweep and
+// revocation.
+func TestClusterRecordFollowsItsAgent(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			e := open(t, d.dsn(t))
+			s := e.service()
+			ctx := context.Background()
+			u := &capsule.User{Email: "owner@example.com", Name: "Owner"}
+			if err := e.db.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+			o := &capsule.Organization{Name: "acme", Slug: "acme"}
+			if err := e.db.CreateOrganization(ctx, o, u.ID); err != nil {
+				t.Fatal(err)
+			}
+			c := &capsule.Cluster{OrganizationID: o.ID, Name: "prod"}
+			if err := e.db.CreateCluster(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			status := func() string {
+				got, err := e.db.FindCluster(ctx, c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return got.AgentStatus
+			}
+			if got := status(); got != capsule.AgentNone {
+				t.Fatalf("before any agent: %s", got)
+			}
+			r := register(t, s, c.ID)
+			if got := status(); got != inventory.StatusPending {
+				t.Fatalf("registered: %s", got)
+			}
+			a, _ := s.Authenticate(ctx, r.AgentID, r.Credential)
+			if _, err := s.Heartbeat(ctx, a, agentproto.Heartbeat{Version: 1}); err != nil {
+				t.Fatal(err)
+			}
+			if got := status(); got != inventory.StatusOnline {
+				t.Fatalf("after a heartbeat: %s", got)
+			}
+			e.clock = e.clock.Add(time.Minute)
+			if _, err := s.SweepOffline(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := status(); got != inventory.StatusOffline {
+				t.Fatalf("after missed heartbeats: %s", got)
+			}
+			if err := s.Revoke(ctx, r.AgentID); err != nil {
+				t.Fatal(err)
+			}
+			if got := status(); got != capsule.AgentNone {
+				t.Fatalf("after revocation: %s", got)
+			}
+		})
+	}
+}
