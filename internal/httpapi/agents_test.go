@@ -90,3 +90,83 @@ func TestAgentRegistrationIsRateLimited(t *testing.T) {
 		t.Fatalf("fourth guess: %d %s, want 429", r.status, r.raw)
 	}
 }
+
+// TestClusterAgentRoutes walks a cluster's agent through the user routes:
+// a join token, registration, a snapshot, then status, inventory, Helm
+// releases, stored snapshots, and revocation.
+func TestClusterAgentRoutes(t *testing.T) {
+	forEachStore(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		c := &capsule.Cluster{OrganizationID: e.orgID, Name: "prod"}
+		if err := e.st.CreateCluster(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+		e.vars["cluster"] = c.ID
+		jt := e.do(t, call{method: "POST", path: "/api/v1/clusters/{cluster}/join-tokens"})
+		if jt.status != 201 || jt.json["expires_at"] == nil {
+			t.Fatalf("join token: %d %s", jt.status, jt.raw)
+		}
+		reg := e.do(t, call{method: "POST", path: "/api/v1/agents/register", token: "-",
+			body: map[string]any{"version": 1, "token": jt.json["token"], "agent_version": "v9", "cluster_version": "v1.34.3", "hostname": "agent-0"}})
+		if reg.status != 201 || reg.json["cluster_id"] != c.ID {
+			t.Fatalf("register: %d %s", reg.status, reg.raw)
+		}
+		e.vars["agent"], e.vars["cred"] = reg.json["agent_id"].(string), reg.json["credential"].(string)
+		gz := map[string]string{"Content-Encoding": "gzip"}
+		helm := `{"kind":"Secret","metadata":{"name":"sh.helm.release.v1.web.v2","namespace":"prod"},"type":"helm.sh/release.v1","keys":["release"],` +
+			`"helmRelease":{"name":"web","namespace":"prod","chart":"web","chartVersion":"1.0.0","status":"deployed","revision":2}}`
+		snap := `{"version":1,"session":"s1","seq":5,"part":0,"final":true,"kinds":["Node","Secret"],"objects":[` +
+			`{"kind":"Node","name":"n1","uid":"u1","resource_version":"1","body":{"apiVersion":"v1","kind":"Node","metadata":{"name":"n1"},"status":{"allocatable":{"cpu":"4","memory":"16Gi"},"capacity":{"cpu":"4","memory":"16Gi"}}}},` +
+			`{"kind":"Secret","namespace":"prod","name":"sh.helm.release.v1.web.v2","uid":"u2","resource_version":"2","body":` + helm + `}]}`
+		e.run(t, []call{
+			{name: "snapshot", method: "POST", path: "/api/v1/agents/{agent}/snapshot", body: gzipped(t, snap), header: gz, token: e.vars["cred"], status: 200},
+			{name: "heartbeat", method: "POST", path: "/api/v1/agents/{agent}/heartbeat", body: gzipped(t, `{"version":1,"session":"s1","seq":5,"agent_version":"v9"}`), header: gz, token: e.vars["cred"], status: 200},
+			{method: "GET", path: "/api/v1/clusters/{cluster}/agent-status", status: 200, check: func(t *testing.T, r *result) {
+				counts, _ := r.json["counts"].(map[string]any)
+				if r.json["status"] != "online" || r.json["agentVersion"] != "v9" || r.json["objectCount"] != 2.0 || counts["Node"] != 1.0 {
+					t.Errorf("agent status %s", r.raw)
+				}
+			}},
+			{method: "GET", path: "/api/v1/clusters/{cluster}/agents", status: 200, check: func(t *testing.T, r *result) {
+				if len(r.items()) != 1 || strings.Contains(string(r.raw), "cag_") || strings.Contains(string(r.raw), "redential") {
+					t.Errorf("agents %s", r.raw)
+				}
+			}},
+			{method: "GET", path: "/api/v1/agents/{agent}/status", status: 200},
+			{method: "GET", path: "/api/v1/clusters/{cluster}/inventory?kind=Node", status: 200, check: func(t *testing.T, r *result) {
+				if len(r.items()) != 1 {
+					t.Errorf("inventory %s", r.raw)
+				}
+			}},
+			{method: "GET", path: "/api/v1/clusters/{cluster}/inventory?namespace=elsewhere", status: 200, check: func(t *testing.T, r *result) {
+				if len(r.items()) != 0 {
+					t.Errorf("inventory of another namespace %s", r.raw)
+				}
+			}},
+			{method: "GET", path: "/api/v1/clusters/{cluster}/helm/releases", status: 200, check: func(t *testing.T, r *result) {
+				if len(r.items()) != 1 || !strings.Contains(string(r.raw), `"chartVersion":"1.0.0"`) {
+					t.Errorf("helm releases %s", r.raw)
+				}
+			}},
+			{method: "POST", path: "/api/v1/clusters/{cluster}/snapshots", status: 201, save: "snap"},
+			{method: "GET", path: "/api/v1/clusters/{cluster}/snapshots", status: 200, check: func(t *testing.T, r *result) {
+				if len(r.items()) != 1 {
+					t.Errorf("snapshots %s", r.raw)
+				}
+			}},
+			{method: "GET", path: "/api/v1/clusters/{cluster}/snapshots/{snap}", status: 200, check: func(t *testing.T, r *result) {
+				if r.json["kind"] != "List" || len(r.items()) != 1 {
+					t.Errorf("snapshot state %s", r.raw)
+				}
+			}},
+			{name: "a snapshot of another cluster", method: "GET", path: "/api/v1/clusters/{cluster}/snapshots/00000000-0000-7000-8000-000000000000", status: 404, code: "CLUSTER_SNAPSHOT_NOT_FOUND"},
+			{method: "DELETE", path: "/api/v1/agents/{agent}", status: 204},
+			{name: "revoked", method: "POST", path: "/api/v1/agents/{agent}/heartbeat", body: gzipped(t, `{"version":1}`), header: gz, token: e.vars["cred"], status: 401, code: capsule.CodeAgentCredentialInvalid},
+			{name: "status after revocation", method: "GET", path: "/api/v1/clusters/{cluster}/agent-status", status: 200, check: func(t *testing.T, r *result) {
+				if r.json["status"] != "none" {
+					t.Errorf("status after revocation %s", r.raw)
+				}
+			}},
+		})
+	})
+}
