@@ -168,5 +168,18 @@ func TestClusterAgentRoutes(t *testing.T) {
 				}
 			}},
 		})
+
+		// Deleting the cluster takes its agents and inventory with it.
+		jt2 := e.do(t, call{method: "POST", path: "/api/v1/clusters/{cluster}/join-tokens"})
+		reg2 := e.do(t, call{method: "POST", path: "/api/v1/agents/register", token: "-", body: map[string]any{"version": 1, "token": jt2.json["token"]}})
+		e.vars["agent2"] = reg2.json["agent_id"].(string)
+		e.run(t, []call{
+			{name: "delete the cluster", method: "DELETE", path: "/api/v1/clusters/{cluster}", status: 204},
+			{name: "its agent", method: "POST", path: "/api/v1/agents/{agent2}/heartbeat", body: gzipped(t, `{"version":1}`), header: gz,
+				token: reg2.json["credential"].(string), status: 401, code: capsule.CodeAgentCredentialInvalid},
+		})
+		if objs, err := e.api.Inventory().Objects(context.Background(), c.ID, "", ""); err != nil || len(objs) != 0 {
+			t.Fatalf("inventory of a deleted cluster: %d objects, %v", len(objs), err)
+		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/usecapsule/capsule/internal/agentproto"
+	"github.com/usecapsule/capsule/internal/database"
 	"github.com/usecapsule/capsule/internal/inventory"
 )
 
@@ -36,6 +37,16 @@ type SnapshotList struct {
 	Items []inventory.SnapshotRecord `json:"items"`
 }
 
+// clusterID is the route's cluster id in the form the clusters table
+// holds it, so the inventory's rows match the cluster's whatever case the
+// caller wrote the UUID in.
+func clusterID(r *http.Request) string {
+	if id, ok := database.CanonicalID(r.PathValue("id")); ok {
+		return id
+	}
+	return r.PathValue("id")
+}
+
 // clusterOrg is the organization the guard resolved the route's cluster to.
 func clusterOrg(r *http.Request) string {
 	t, _ := r.Context().Value(targetKey{}).(target)
@@ -47,7 +58,7 @@ func (a *API) createJoinToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tok, exp, err := inv.IssueJoinToken(r.Context(), r.PathValue("id"), clusterOrg(r), CallerFrom(r.Context()).UserID, inventory.DefaultJoinTokenTTL)
+	tok, exp, err := inv.IssueJoinToken(r.Context(), clusterID(r), clusterOrg(r), CallerFrom(r.Context()).UserID, inventory.DefaultJoinTokenTTL)
 	if err != nil {
 		return err
 	}
@@ -60,7 +71,7 @@ func (a *API) listClusterAgents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	as, err := inv.Agents(r.Context(), r.PathValue("id"))
+	as, err := inv.Agents(r.Context(), clusterID(r))
 	if err != nil {
 		return err
 	}
@@ -73,7 +84,7 @@ func (a *API) clusterAgentStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	st, err := inv.Status(r.Context(), r.PathValue("id"))
+	st, err := inv.Status(r.Context(), clusterID(r))
 	if err != nil {
 		return err
 	}
@@ -100,7 +111,7 @@ func (a *API) clusterInventory(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	objs, err := inv.Objects(r.Context(), r.PathValue("id"), q.Get("kind"), q.Get("namespace"))
+	objs, err := inv.Objects(r.Context(), clusterID(r), q.Get("kind"), q.Get("namespace"))
 	if err != nil {
 		return err
 	}
@@ -113,7 +124,7 @@ func (a *API) clusterHelmReleases(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	rels, err := inv.HelmReleases(r.Context(), r.PathValue("id"))
+	rels, err := inv.HelmReleases(r.Context(), clusterID(r))
 	if err != nil {
 		return err
 	}
@@ -126,7 +137,7 @@ func (a *API) listClusterSnapshots(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	l, err := inv.Snapshots(r.Context(), r.PathValue("id"))
+	l, err := inv.Snapshots(r.Context(), clusterID(r))
 	if err != nil {
 		return err
 	}
@@ -139,7 +150,7 @@ func (a *API) createClusterSnapshot(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	rec, err := inv.TakeSnapshot(r.Context(), r.PathValue("id"), CallerFrom(r.Context()).UserID)
+	rec, err := inv.TakeSnapshot(r.Context(), clusterID(r), CallerFrom(r.Context()).UserID)
 	if err != nil {
 		return err
 	}
@@ -154,7 +165,7 @@ func (a *API) getClusterSnapshot(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, data, err := inv.SnapshotState(r.Context(), r.PathValue("id"), r.PathValue("snapshotId"))
+	_, data, err := inv.SnapshotState(r.Context(), clusterID(r), r.PathValue("snapshotId"))
 	if err != nil {
 		return err
 	}
