@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,8 +22,8 @@ import (
 // $CAPSULE_BENCH_AGENT_PODS (default 50) pods in the package's simulated
 // cluster; with $CAPSULE_BENCH_KUBECONFIG it syncs whatever pods that
 // cluster runs instead (e.g. the 5k scenario of bench/simcluster.sh). It
-// reports pods/s and the Go heap the agent and the control plane hold
-// together after the sync, per pod.
+// reports pods/s, the Go heap the agent and the control plane hold
+// together after the sync per pod, and the process's peak resident set.
 func BenchmarkInitialSync(b *testing.B) {
 	c := benchCluster(b)
 	want := benchPods(b, c)
@@ -49,6 +50,25 @@ func BenchmarkInitialSync(b *testing.B) {
 	}
 	b.ReportMetric(float64(want)*float64(b.N)/b.Elapsed().Seconds(), "pods/s")
 	b.ReportMetric(heapPerPod, "heap-bytes/pod")
+	if kb := peakRSSKiB(); kb > 0 {
+		b.ReportMetric(float64(kb)/1024, "peak-rss-MiB")
+	}
+}
+
+// peakRSSKiB is this process's peak resident set (VmHWM): the agent, the
+// control plane and the test together, an upper bound on the agent's.
+func peakRSSKiB() int {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			return n
+		}
+	}
+	return 0
 }
 
 func benchCluster(b *testing.B) *testenv.Cluster {
