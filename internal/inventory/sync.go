@@ -6,14 +6,20 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	capsule "github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/agentproto"
 	"github.com/usecapsule/capsule/internal/audit"
 )
 
-// maxStagedBytes bounds one agent's snapshot parts held in memory.
-const maxStagedBytes = 512 << 20
+// maxStagedBytes bounds one agent's snapshot parts held in memory, and
+// stagedTTL how long an unfinished snapshot is kept (an agent that died
+// mid-snapshot starts a new one when it comes back).
+const (
+	maxStagedBytes = 256 << 20
+	stagedTTL      = 10 * time.Minute
+)
 
 // picture is the in-memory index of one cluster: enough to compute its
 // checksums and to order deltas, never the objects themselves.
@@ -28,6 +34,7 @@ type picture struct {
 
 // staged is a snapshot being received.
 type staged struct {
+	started time.Time
 	session string
 	seq     uint64
 	next    int
@@ -84,11 +91,17 @@ func (s *Service) Snapshot(ctx context.Context, a *Agent, part agentproto.Snapsh
 		}
 		size += len(o.Body)
 	}
+	now := s.now()
 	s.mu.Lock()
+	for id, old := range s.staging {
+		if now.Sub(old.started) > stagedTTL {
+			delete(s.staging, id)
+		}
+	}
 	st := s.staging[a.ID]
 	switch {
 	case part.Part == 0:
-		st = &staged{session: part.Session, seq: part.Seq}
+		st = &staged{started: now, session: part.Session, seq: part.Seq}
 		s.staging[a.ID] = st
 	case st == nil || st.session != part.Session || st.next != part.Part:
 		delete(s.staging, a.ID)

@@ -306,3 +306,22 @@ func TestClusterRecordFollowsItsAgent(t *testing.T) {
 		})
 	}
 }
+
+// TestUnfinishedSnapshotExpires: parts of a snapshot the agent abandoned
+// are dropped after a while; a late part asks for a new snapshot.
+func TestUnfinishedSnapshotExpires(t *testing.T) {
+	e := open(t, dialects[0].dsn(t))
+	s := e.service()
+	ctx := context.Background()
+	r := register(t, s, "cluster-a")
+	a, _ := s.Authenticate(ctx, r.AgentID, r.Credential)
+	part := agentproto.SnapshotPart{Version: 1, Session: "s1", Objects: []agentproto.Object{obj("Pod", "ns", "a", "u1", "1")}}
+	if ack, err := s.Snapshot(ctx, a, part); err != nil || ack.Resync {
+		t.Fatalf("part 0: %+v %v", ack, err)
+	}
+	e.clock = e.clock.Add(11 * time.Minute)
+	part.Part, part.Final = 1, true
+	if ack, err := s.Snapshot(ctx, a, part); err != nil || !ack.Resync {
+		t.Fatalf("a part after the snapshot expired: %+v %v, want a resync", ack, err)
+	}
+}
