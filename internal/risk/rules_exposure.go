@@ -1,0 +1,82 @@
+package risk
+
+import "strings"
+
+// Exposure: what the change opens beyond the cluster network. A NodePort
+// opens the port on every node; a LoadBalancer asks the cloud for an
+// address, public unless an internal annotation says otherwise; a container
+// port 22 is an SSH server in a pod, a shell reachable over the network.
+// Host ports are the host-port rule's.
+
+func init() {
+	register(
+		setRule{Meta{"service-node-port", "exposure", 4}, checkNodePorts},
+		setRule{Meta{"service-load-balancer", "exposure", 3}, checkLoadBalancers},
+		containerRule{Meta{"ssh-port", "exposure", 5}, checkSSHPort},
+	)
+}
+
+func checkNodePorts(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, svc := range ctx.Set.OfKind("Service") {
+		if stringAt(svc.Object, "spec", "type") != "NodePort" {
+			continue
+		}
+		out = append(out, m.finding(Key(svc), "/spec/type", "%s is a NodePort: its ports are open on every node of the cluster, to whatever can reach the nodes", Key(svc)))
+	}
+	return out
+}
+
+// internalLBAnnotations make a cloud load balancer private to the VPC.
+var internalLBAnnotations = map[string]string{
+	"service.beta.kubernetes.io/aws-load-balancer-internal":              "",
+	"service.beta.kubernetes.io/aws-load-balancer-scheme":                "internal",
+	"networking.gke.io/load-balancer-type":                               "Internal",
+	"cloud.google.com/load-balancer-type":                                "Internal",
+	"service.beta.kubernetes.io/azure-load-balancer-internal":            "true",
+	"service.beta.kubernetes.io/oci-load-balancer-internal":              "true",
+	"service.beta.kubernetes.io/openstack-internal-load-balancer":        "true",
+	"service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type":     "private",
+	"service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": "intranet",
+}
+
+// checkLoadBalancers reports a LoadBalancer Service (3): often intended,
+// but a new public address is what a reviewer must see. Internal load
+// balancers and those limited by loadBalancerSourceRanges are 1.
+func checkLoadBalancers(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, svc := range ctx.Set.OfKind("Service") {
+		if stringAt(svc.Object, "spec", "type") != "LoadBalancer" {
+			continue
+		}
+		f := m.finding(Key(svc), "/spec/type", "%s is a LoadBalancer: the cloud gives it an address outside the cluster, public unless made internal", Key(svc))
+		if internalLB(svc.GetAnnotations()) {
+			f.Severity, f.Message = 1, Key(svc)+" is an internal LoadBalancer: reachable from the cloud network outside the cluster"
+		} else if len(sliceAt(svc.Object, "spec", "loadBalancerSourceRanges")) > 0 {
+			f.Severity, f.Message = 1, Key(svc)+" is a LoadBalancer limited to its loadBalancerSourceRanges"
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func internalLB(ann map[string]string) bool {
+	for k, want := range internalLBAnnotations {
+		v, ok := ann[k]
+		if ok && (want == "" && v != "false" || strings.EqualFold(v, want)) {
+			return true
+		}
+	}
+	return false
+}
+
+func checkSSHPort(m Meta, w *Workload, c Container) []Finding {
+	var out []Finding
+	for i, p := range sliceAt(c.raw, "ports") {
+		pm, _ := p.(map[string]any)
+		if n, ok := toInt(pm["containerPort"]); ok && n == 22 && stringAt(pm, "protocol") != "UDP" && stringAt(pm, "protocol") != "SCTP" {
+			out = append(out, m.finding(w.Key, c.Path+"/ports/"+itoa(int64(i))+"/containerPort", "container %q exposes port 22 (SSH): a remote shell into the pod, outside Kubernetes' access control and audit", c.Name))
+		}
+	}
+	return out
+}

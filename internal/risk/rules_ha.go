@@ -1,0 +1,111 @@
+package risk
+
+// High availability beyond the replica count: replicas that may all land on
+// one node, and disruption budgets that let unhealthy pods block drains.
+
+func init() {
+	register(
+		setRule{Meta{"replicas-not-spread", "replicas", 3}, checkSpread},
+		setRule{Meta{"pdb-unhealthy-eviction-blocked", "pdb", 2}, checkUnhealthyEviction},
+	)
+}
+
+// checkSpread flags a workload running several replicas with neither a pod
+// anti-affinity term that selects its own pods nor a topology spread
+// constraint: the scheduler may put every replica on one node, and that
+// node's failure is an outage despite the replicas. Low (3): the default
+// scheduler already prefers spreading a Service's pods, this only makes it
+// certain.
+func checkSpread(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, w := range ctx.Set.Workloads {
+		if !w.HasReplicas || effectiveReplicas(ctx.Set, w) < 2 {
+			continue
+		}
+		if len(sliceAt(w.Spec, "topologySpreadConstraints")) > 0 || antiAffinitySelf(w) {
+			continue
+		}
+		path := w.TemplatePath + "/spec/affinity"
+		if w.TemplatePath == workloadRefPath {
+			path = workloadRefPath
+		}
+		out = append(out, m.finding(w.Key, path, "%s runs %d replicas without pod anti-affinity or topology spread constraints: they may all run on one node", w.Key, effectiveReplicas(ctx.Set, w)))
+	}
+	return out
+}
+
+// antiAffinitySelf reports whether a required or preferred pod
+// anti-affinity term selects the workload's own pods (a term that selects
+// other pods does not spread these).
+func antiAffinitySelf(w *Workload) bool {
+	anti := mapAt(w.Spec, "affinity", "podAntiAffinity")
+	var terms []map[string]any
+	for _, t := range sliceAt(anti, "requiredDuringSchedulingIgnoredDuringExecution") {
+		tm, _ := t.(map[string]any)
+		terms = append(terms, tm)
+	}
+	for _, t := range sliceAt(anti, "preferredDuringSchedulingIgnoredDuringExecution") {
+		tm, _ := t.(map[string]any)
+		terms = append(terms, mapAt(tm, "podAffinityTerm"))
+	}
+	for _, t := range terms {
+		if t == nil || stringAt(t, "topologyKey") == "" {
+			continue
+		}
+		sel := parseSelector(mapAt(t, "labelSelector"))
+		if !sel.ok || (!sel.empty() && sel.matches(w.Labels)) {
+			return true // an unknown operator is given the benefit of the doubt
+		}
+	}
+	return false
+}
+
+// checkUnhealthyEviction flags a PodDisruptionBudget without
+// unhealthyPodEvictionPolicy: AlwaysAllow. Under the default
+// (IfHealthyBudget) a pod that is running but not ready can be evicted only
+// while the budget is met, so a crash-looping replica blocks every node
+// drain. Low (2) in general; medium (4) when the budget has no room at all
+// (maxUnavailable 0, or minAvailable at or above the replicas it protects),
+// where one unready pod is enough to deadlock the drain.
+func checkUnhealthyEviction(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, p := range ctx.Set.OfKind("PodDisruptionBudget") {
+		if stringAt(p.Object, "spec", "unhealthyPodEvictionPolicy") == "AlwaysAllow" {
+			continue
+		}
+		f := m.finding(Key(p), "/spec/unhealthyPodEvictionPolicy", "%s does not set unhealthyPodEvictionPolicy: AlwaysAllow: pods that are running but not ready can block node drains", Key(p))
+		if budgetHasNoRoom(ctx.Set, p.Object) {
+			f.Severity = 4
+			f.Message += " (the budget has no room: one unready pod deadlocks the drain)"
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func budgetHasNoRoom(s *Set, pdb map[string]any) bool {
+	spec := mapAt(pdb, "spec")
+	if n, ok := intAt(spec, "maxUnavailable"); ok {
+		return n == 0
+	}
+	if v, ok := spec["maxUnavailable"].(string); ok {
+		return percent(v) == 0
+	}
+	if v, ok := spec["minAvailable"].(string); ok {
+		return percent(v) >= 100
+	}
+	minAv, ok := intAt(spec, "minAvailable")
+	if !ok {
+		return false
+	}
+	sel := parseSelector(mapAt(spec, "selector"))
+	if !sel.ok || sel.empty() {
+		return false
+	}
+	for _, w := range s.Workloads {
+		if w.HasReplicas && sameNamespace(stringAt(pdb, "metadata", "namespace"), w.Obj.GetNamespace()) && sel.matches(w.Labels) && minAv >= effectiveReplicas(s, w) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,138 @@
+package risk
+
+import (
+	"strings"
+
+	"github.com/usecapsule/capsule/internal/manifest"
+)
+
+// Pod specs that say something other than what their author meant:
+// duplicate names the API server rejects or silently resolves, probes that
+// cannot tell "busy" from "dead", and mutable images nodes keep cached.
+
+func init() {
+	register(
+		podRule{Meta{"duplicate-container-name", "spec-validity", 8}, checkDuplicateContainers},
+		containerRule{Meta{"duplicate-env-var", "spec-validity", 3}, checkDuplicateEnv},
+		containerRule{Meta{"duplicate-container-port", "spec-validity", 8}, checkDuplicatePorts},
+		containerRule{Meta{"identical-liveness-readiness", "probes", 3}, checkIdenticalProbes},
+		containerRule{Meta{"mutable-image-cached", "image-tag", 5}, checkCachedMutable},
+	)
+}
+
+// checkDuplicateContainers flags a container name used twice among the
+// pod's containers and init containers: the API server rejects the object.
+func checkDuplicateContainers(m Meta, w *Workload) []Finding {
+	var out []Finding
+	seen := map[string]bool{}
+	for _, c := range w.Pod.AllContainers() {
+		if c.Name == "" {
+			continue
+		}
+		if seen[c.Name] {
+			out = append(out, m.finding(w.Key, c.Path+"/name", "%s has two containers named %q: the API server will reject it", w.Key, c.Name))
+		}
+		seen[c.Name] = true
+	}
+	return out
+}
+
+// checkDuplicateEnv flags a variable set twice in one container: the last
+// one wins, so the first is dead configuration someone will edit in vain.
+func checkDuplicateEnv(m Meta, w *Workload, c Container) []Finding {
+	var out []Finding
+	seen := make(map[string]bool, len(c.Env))
+	for _, e := range c.Env {
+		if e.Name == "" {
+			continue
+		}
+		if seen[e.Name] {
+			out = append(out, m.finding(w.Key, e.Path+"/name", "container %q sets %s twice: only the last value is used", c.Name, e.Name))
+		}
+		seen[e.Name] = true
+	}
+	return out
+}
+
+// checkDuplicatePorts flags a port name declared twice in one container
+// (the API server rejects it) and, as low (3), the same port number and
+// protocol declared twice (accepted with a warning; a merge key clash for
+// server-side apply).
+func checkDuplicatePorts(m Meta, w *Workload, c Container) []Finding {
+	var out []Finding
+	names, numbers := map[string]bool{}, map[string]bool{}
+	for i, p := range sliceAt(c.raw, "ports") {
+		pm, _ := p.(map[string]any)
+		path := c.Path + "/ports/" + itoa(int64(i))
+		if n := stringAt(pm, "name"); n != "" {
+			if names[n] {
+				out = append(out, m.finding(w.Key, path+"/name", "container %q declares the port name %q twice: the API server will reject it", c.Name, n))
+			}
+			names[n] = true
+		}
+		n, ok := toInt(pm["containerPort"])
+		if !ok {
+			continue
+		}
+		proto := stringAt(pm, "protocol")
+		if proto == "" {
+			proto = "TCP"
+		}
+		k := itoa(n) + "/" + proto
+		if numbers[k] {
+			f := m.finding(w.Key, path+"/containerPort", "container %q declares port %s twice", c.Name, k)
+			f.Severity = 3
+			out = append(out, f)
+		}
+		numbers[k] = true
+	}
+	return out
+}
+
+// probeHandlers are the fields that say what a probe checks.
+var probeHandlers = []string{"httpGet", "tcpSocket", "grpc", "exec"}
+
+// checkIdenticalProbes flags a liveness probe that checks exactly what the
+// readiness probe checks: a pod that is only busy fails both, and is
+// restarted instead of being taken out of rotation, which turns load into
+// restarts.
+func checkIdenticalProbes(m Meta, w *Workload, c Container) []Finding {
+	if !c.Liveness || !c.Readiness {
+		return nil
+	}
+	live, ready := mapAt(c.raw, "livenessProbe"), mapAt(c.raw, "readinessProbe")
+	for _, h := range probeHandlers {
+		if live[h] == nil && ready[h] == nil {
+			continue
+		}
+		if live[h] != nil && manifest.ValuesEqual(live[h], ready[h]) && sameTiming(live, ready) {
+			return []Finding{m.finding(w.Key, c.Path+"/livenessProbe", "container %q's liveness probe is its readiness probe: a busy container is restarted instead of taken out of rotation", c.Name)}
+		}
+		return nil
+	}
+	return nil
+}
+
+// sameTiming reports whether the probes fail after the same time: a
+// liveness probe that gives up later than the readiness probe does tell
+// "busy" from "dead".
+func sameTiming(a, b map[string]any) bool {
+	for _, f := range []string{"periodSeconds", "failureThreshold", "timeoutSeconds"} {
+		if !manifest.ValuesEqual(a[f], b[f]) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkCachedMutable flags a mutable image (no digest, latest or no tag)
+// whose imagePullPolicy is explicitly not Always: each node keeps the
+// image it pulled first, so replicas run different code and a rollout may
+// not change anything.
+func checkCachedMutable(m Meta, w *Workload, c Container) []Finding {
+	policy := stringAt(c.raw, "imagePullPolicy")
+	if c.Image == "" || policy == "" || strings.EqualFold(policy, "Always") || !mutableImage(c.Image) {
+		return nil
+	}
+	return []Finding{m.finding(w.Key, c.Path+"/imagePullPolicy", "container %q pulls the mutable image %q only when absent (imagePullPolicy: %s): nodes keep whichever version they pulled first", c.Name, c.Image, policy)}
+}
