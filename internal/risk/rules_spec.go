@@ -17,6 +17,7 @@ func init() {
 		containerRule{Meta{"duplicate-container-port", "spec-validity", 8}, checkDuplicatePorts},
 		containerRule{Meta{"identical-liveness-readiness", "probes", 3}, checkIdenticalProbes},
 		containerRule{Meta{"mutable-image-cached", "image-tag", 5}, checkCachedMutable},
+		setRule{Meta{"object-incomplete", "spec-validity", 8}, checkIncomplete},
 	)
 }
 
@@ -135,4 +136,29 @@ func checkCachedMutable(m Meta, w *Workload, c Container) []Finding {
 		return nil
 	}
 	return []Finding{m.finding(w.Key, c.Path+"/imagePullPolicy", "container %q pulls the mutable image %q only when absent (imagePullPolicy: %s): nodes keep whichever version they pulled first", c.Name, c.Image, policy)}
+}
+
+// checkIncomplete flags an object without apiVersion, kind or name (nor a
+// generateName): the API server rejects it. The manifest loader refuses
+// such files, so this speaks for objects that reach the engine another way
+// (a live dump, the API), where a missing field must be a finding rather
+// than a failed preview.
+func checkIncomplete(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, o := range ctx.Set.Objects {
+		var missing []string
+		if o.GetAPIVersion() == "" {
+			missing = append(missing, "apiVersion")
+		}
+		if o.GetKind() == "" {
+			missing = append(missing, "kind")
+		}
+		if o.GetName() == "" && o.GetGenerateName() == "" {
+			missing = append(missing, "metadata.name")
+		}
+		if len(missing) > 0 {
+			out = append(out, m.finding(Key(o), "/"+strings.Split(missing[0], ".")[0], "%s has no %s: the API server will reject it", Key(o), strings.Join(missing, ", ")))
+		}
+	}
+	return out
 }
