@@ -74,7 +74,7 @@ func checkSSHPort(m Meta, w *Workload, c Container) []Finding {
 	var out []Finding
 	for i, p := range sliceAt(c.raw, "ports") {
 		pm, _ := p.(map[string]any)
-		if n, ok := toInt(pm["containerPort"]); ok && n == 22 && stringAt(pm, "protocol") != "UDP" && stringAt(pm, "protocol") != "SCTP" {
+		if n, ok := toInt(pm["containerPort"]); ok && n == 22 && protocol(pm) == "TCP" {
 			out = append(out, m.finding(w.Key, c.Path+"/ports/"+itoa(int64(i))+"/containerPort", "container %q exposes port 22 (SSH): a remote shell into the pod, outside Kubernetes' access control and audit", c.Name))
 		}
 	}

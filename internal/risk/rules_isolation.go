@@ -78,11 +78,13 @@ func unconfined(w *Workload, c Container, field string, containerAnn, podAnn str
 		return ""
 	}
 	ann := templateAnnotations(w)
-	if v, ok := ann[containerAnn+c.Name].(string); ok {
-		if v == "unconfined" {
-			return annotationPath(w, containerAnn+c.Name)
+	if len(ann) > 0 { // the key is built only when there is something to look up
+		if v, ok := ann[containerAnn+c.Name].(string); ok {
+			if v == "unconfined" {
+				return annotationPath(w, containerAnn+c.Name)
+			}
+			return ""
 		}
-		return ""
 	}
 	if t := stringAt(w.Spec, "securityContext", field, "type"); t != "" {
 		if t == "Unconfined" {

@@ -25,7 +25,6 @@ func checkProbePorts(m Meta, w *Workload, c Container) []Finding {
 		return nil
 	}
 	var out []Finding
-	names, numbers := containerPorts(c)
 	for _, kind := range probeKinds {
 		probe := mapAt(c.raw, kind)
 		if probe == nil {
@@ -38,18 +37,18 @@ func checkProbePorts(m Meta, w *Workload, c Container) []Finding {
 			}
 			path := c.Path + "/" + kind + "/" + handler + "/port"
 			if name, isName := h["port"].(string); isName {
-				if !names[name] {
+				if !declaresName(c, name) {
 					out = append(out, m.finding(w.Key, path, "container %q's %s targets port %q, which it does not declare: the probe can never succeed", c.Name, kind, name))
 				}
 				continue
 			}
 			n, isNum := toInt(h["port"])
-			if !isNum || numbers[n] {
+			if !isNum || declaresNumber(c, n) {
 				continue
 			}
 			f := m.finding(w.Key, path, "container %q's %s targets port %d, which it does not declare", c.Name, kind, n)
 			f.Severity = 2
-			if len(numbers) > 0 {
+			if len(sliceAt(c.raw, "ports")) > 0 {
 				f.Severity = 4
 				f.Message += " (it declares other ports: the probe may aim at the wrong one)"
 			}
@@ -59,19 +58,26 @@ func checkProbePorts(m Meta, w *Workload, c Container) []Finding {
 	return out
 }
 
-// containerPorts returns the container's declared port names and numbers.
-func containerPorts(c Container) (map[string]bool, map[int64]bool) {
-	names, numbers := map[string]bool{}, map[int64]bool{}
+// declaresName and declaresNumber look a port up among the container's
+// declared ports. A linear scan: containers declare a handful of ports,
+// and the preview budget has no room for a map per container.
+func declaresName(c Container, name string) bool {
 	for _, p := range sliceAt(c.raw, "ports") {
-		pm, _ := p.(map[string]any)
-		if n := stringAt(pm, "name"); n != "" {
-			names[n] = true
-		}
-		if n, ok := toInt(pm["containerPort"]); ok {
-			numbers[n] = true
+		if pm, _ := p.(map[string]any); stringAt(pm, "name") == name {
+			return true
 		}
 	}
-	return names, numbers
+	return false
+}
+
+func declaresNumber(c Container, n int64) bool {
+	for _, p := range sliceAt(c.raw, "ports") {
+		pm, _ := p.(map[string]any)
+		if got, ok := toInt(pm["containerPort"]); ok && got == n {
+			return true
+		}
+	}
+	return false
 }
 
 // checkServiceTargetPorts flags a Service port whose targetPort is a name
@@ -114,7 +120,7 @@ func checkServiceTargetPorts(m Meta, ctx *Context) []Finding {
 func declaresPortName(ws []*Workload, name string) bool {
 	for _, w := range ws {
 		for _, c := range w.Pod.AllContainers() {
-			if names, _ := containerPorts(c); names[name] {
+			if declaresName(c, name) {
 				return true
 			}
 		}

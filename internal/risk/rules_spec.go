@@ -25,15 +25,14 @@ func init() {
 // pod's containers and init containers: the API server rejects the object.
 func checkDuplicateContainers(m Meta, w *Workload) []Finding {
 	var out []Finding
-	seen := map[string]bool{}
-	for _, c := range w.Pod.AllContainers() {
-		if c.Name == "" {
-			continue
+	all := w.Pod.AllContainers()
+	for i, c := range all {
+		for _, prev := range all[:i] {
+			if c.Name != "" && prev.Name == c.Name {
+				out = append(out, m.finding(w.Key, c.Path+"/name", "%s has two containers named %q: the API server will reject it", w.Key, c.Name))
+				break
+			}
 		}
-		if seen[c.Name] {
-			out = append(out, m.finding(w.Key, c.Path+"/name", "%s has two containers named %q: the API server will reject it", w.Key, c.Name))
-		}
-		seen[c.Name] = true
 	}
 	return out
 }
@@ -42,15 +41,13 @@ func checkDuplicateContainers(m Meta, w *Workload) []Finding {
 // one wins, so the first is dead configuration someone will edit in vain.
 func checkDuplicateEnv(m Meta, w *Workload, c Container) []Finding {
 	var out []Finding
-	seen := make(map[string]bool, len(c.Env))
-	for _, e := range c.Env {
-		if e.Name == "" {
-			continue
+	for i, e := range c.Env {
+		for _, prev := range c.Env[:i] {
+			if e.Name != "" && prev.Name == e.Name {
+				out = append(out, m.finding(w.Key, e.Path+"/name", "container %q sets %s twice: only the last value is used", c.Name, e.Name))
+				break
+			}
 		}
-		if seen[e.Name] {
-			out = append(out, m.finding(w.Key, e.Path+"/name", "container %q sets %s twice: only the last value is used", c.Name, e.Name))
-		}
-		seen[e.Name] = true
 	}
 	return out
 }
@@ -61,33 +58,37 @@ func checkDuplicateEnv(m Meta, w *Workload, c Container) []Finding {
 // server-side apply).
 func checkDuplicatePorts(m Meta, w *Workload, c Container) []Finding {
 	var out []Finding
-	names, numbers := map[string]bool{}, map[string]bool{}
-	for i, p := range sliceAt(c.raw, "ports") {
+	ports := sliceAt(c.raw, "ports")
+	for i, p := range ports {
 		pm, _ := p.(map[string]any)
 		path := c.Path + "/ports/" + itoa(int64(i))
-		if n := stringAt(pm, "name"); n != "" {
-			if names[n] {
-				out = append(out, m.finding(w.Key, path+"/name", "container %q declares the port name %q twice: the API server will reject it", c.Name, n))
-			}
-			names[n] = true
+		name := stringAt(pm, "name")
+		n, isNum := toInt(pm["containerPort"])
+		sameName, sameNumber := false, false
+		for _, q := range ports[:i] {
+			qm, _ := q.(map[string]any)
+			sameName = sameName || (name != "" && stringAt(qm, "name") == name)
+			qn, ok := toInt(qm["containerPort"])
+			sameNumber = sameNumber || (isNum && ok && qn == n && protocol(qm) == protocol(pm))
 		}
-		n, ok := toInt(pm["containerPort"])
-		if !ok {
-			continue
+		if sameName {
+			out = append(out, m.finding(w.Key, path+"/name", "container %q declares the port name %q twice: the API server will reject it", c.Name, name))
 		}
-		proto := stringAt(pm, "protocol")
-		if proto == "" {
-			proto = "TCP"
-		}
-		k := itoa(n) + "/" + proto
-		if numbers[k] {
-			f := m.finding(w.Key, path+"/containerPort", "container %q declares port %s twice", c.Name, k)
+		if sameNumber {
+			f := m.finding(w.Key, path+"/containerPort", "container %q declares port %s twice", c.Name, itoa(n)+"/"+protocol(pm))
 			f.Severity = 3
 			out = append(out, f)
 		}
-		numbers[k] = true
 	}
 	return out
+}
+
+// protocol is a port's protocol, TCP when unset.
+func protocol(port map[string]any) string {
+	if p := stringAt(port, "protocol"); p != "" {
+		return p
+	}
+	return "TCP"
 }
 
 // probeHandlers are the fields that say what a probe checks.
