@@ -17,6 +17,7 @@ func init() {
 		setRule{Meta{"ingress-backend-missing", "selector", 7}, checkIngressBackends},
 		setRule{Meta{"network-policy-selects-nothing", "network-policy", 4}, checkPolicySelectors},
 		setRule{Meta{"service-account-missing", "config-reference", 7}, checkServiceAccounts},
+		setRule{Meta{"statefulset-service-missing", "selector", 4}, checkStatefulSetServices},
 	)
 }
 
@@ -211,6 +212,36 @@ func checkServiceAccounts(m Meta, ctx *Context) []Finding {
 			f.Message = "pods of " + w.Key + " run as ServiceAccount/" + name + ", which is not in the set: they will not be created unless it exists in the cluster"
 		}
 		out = append(out, f)
+	}
+	return out
+}
+
+// checkStatefulSetServices flags a StatefulSet whose serviceName names no
+// Service of the set (its pods get no stable DNS names, which peers of a
+// clustered database use to find each other), and, as low (3), one that
+// names a Service that is not headless (clusterIP: None), which gives no
+// per-pod names either.
+func checkStatefulSetServices(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, o := range ctx.Set.OfKind("StatefulSet") {
+		name := stringAt(o.Object, "spec", "serviceName")
+		if name == "" {
+			continue
+		}
+		ns := o.GetNamespace()
+		svc := inSet(ctx.Set, "Service", name, ns)
+		switch {
+		case svc == nil && holdsKind(ctx.Set, "Service", ns):
+			out = append(out, m.finding(Key(o), "/spec/serviceName", "%s names Service/%s, which is not among the set's Services: its pods get no stable DNS names", Key(o), name))
+		case svc == nil:
+			f := m.finding(Key(o), "/spec/serviceName", "%s names Service/%s, which is not in the set: its pods get no stable DNS names unless it exists in the cluster", Key(o), name)
+			f.Severity = 2
+			out = append(out, f)
+		case stringAt(svc.Object, "spec", "clusterIP") != "None":
+			f := m.finding(Key(o), "/spec/serviceName", "%s names Service/%s, which is not headless (clusterIP: None): its pods get no per-pod DNS names", Key(o), name)
+			f.Severity = 3
+			out = append(out, f)
+		}
 	}
 	return out
 }

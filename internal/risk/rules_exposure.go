@@ -13,6 +13,7 @@ func init() {
 		setRule{Meta{"service-node-port", "exposure", 4}, checkNodePorts},
 		setRule{Meta{"service-load-balancer", "exposure", 3}, checkLoadBalancers},
 		containerRule{Meta{"ssh-port", "exposure", 5}, checkSSHPort},
+		setRule{Meta{"ingress-without-tls", "exposure", 3}, checkIngressTLS},
 	)
 }
 
@@ -77,6 +78,38 @@ func checkSSHPort(m Meta, w *Workload, c Container) []Finding {
 		if n, ok := toInt(pm["containerPort"]); ok && n == 22 && protocol(pm) == "TCP" {
 			out = append(out, m.finding(w.Key, c.Path+"/ports/"+itoa(int64(i))+"/containerPort", "container %q exposes port 22 (SSH): a remote shell into the pod, outside Kubernetes' access control and audit", c.Name))
 		}
+	}
+	return out
+}
+
+// edgeTLSAnnotations terminate TLS at a cloud load balancer in front of the
+// Ingress, which then needs no tls section.
+var edgeTLSAnnotations = []string{
+	"alb.ingress.kubernetes.io/certificate-arn",
+	"service.beta.kubernetes.io/aws-load-balancer-ssl-cert",
+	"networking.gke.io/pre-shared-certs",
+	"networking.gke.io/managed-certificates",
+	"ingress.gcp.kubernetes.io/pre-shared-cert",
+	"appgw.ingress.kubernetes.io/appgw-ssl-certificate",
+}
+
+// checkIngressTLS flags an Ingress with no tls section (and no certificate
+// given to the cloud load balancer in front of it): it serves plain HTTP.
+func checkIngressTLS(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, ing := range ctx.Set.OfKind("Ingress") {
+		if len(sliceAt(ing.Object, "spec", "tls")) > 0 {
+			continue
+		}
+		ann := ing.GetAnnotations()
+		edge := false
+		for _, a := range edgeTLSAnnotations {
+			edge = edge || ann[a] != ""
+		}
+		if edge {
+			continue
+		}
+		out = append(out, m.finding(Key(ing), "/spec/tls", "%s has no TLS section: it serves plain HTTP", Key(ing)))
 	}
 	return out
 }

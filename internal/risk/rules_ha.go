@@ -7,6 +7,7 @@ func init() {
 	register(
 		setRule{Meta{"replicas-not-spread", "replicas", 3}, checkSpread},
 		setRule{Meta{"pdb-unhealthy-eviction-blocked", "pdb", 2}, checkUnhealthyEviction},
+		setRule{Meta{"pdb-without-budget", "pdb", 3}, checkPDBBudget},
 	)
 }
 
@@ -108,4 +109,19 @@ func budgetHasNoRoom(s *Set, pdb map[string]any) bool {
 		}
 	}
 	return false
+}
+
+// checkPDBBudget flags a budget that sets neither minAvailable nor
+// maxUnavailable: policy/v1 gives it no default, so the disruption
+// controller expects no pod to stay and allows every eviction.
+func checkPDBBudget(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, p := range ctx.Set.OfKind("PodDisruptionBudget") {
+		spec := mapAt(p.Object, "spec")
+		if spec["minAvailable"] != nil || spec["maxUnavailable"] != nil || p.GetAPIVersion() == "policy/v1beta1" {
+			continue // policy/v1beta1 defaulted minAvailable to 1
+		}
+		out = append(out, m.finding(Key(p), "/spec", "%s sets neither minAvailable nor maxUnavailable: it allows every eviction and protects nothing", Key(p)))
+	}
+	return out
 }
