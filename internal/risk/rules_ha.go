@@ -53,6 +53,9 @@ func antiAffinitySelf(w *Workload) bool {
 		if t == nil || stringAt(t, "topologyKey") == "" {
 			continue
 		}
+		if !termCoversNamespace(t, w.Obj.GetNamespace()) {
+			continue
+		}
 		sel := parseSelector(mapAt(t, "labelSelector"))
 		if !sel.ok || (!sel.empty() && sel.matches(w.Labels)) {
 			return true // an unknown operator is given the benefit of the doubt
@@ -61,20 +64,30 @@ func antiAffinitySelf(w *Workload) bool {
 	return false
 }
 
-// checkUnhealthyEviction flags a PodDisruptionBudget without
-// unhealthyPodEvictionPolicy: AlwaysAllow. Under the default
+// termCoversNamespace reports whether an affinity term may apply to pods
+// of namespace ns: a term listing other namespaces spreads the workload
+// away from their pods only. A namespaceSelector cannot be judged here and
+// is given the benefit of the doubt, as is an object without a namespace.
+func termCoversNamespace(t map[string]any, ns string) bool {
+	list := stringList(sliceAt(t, "namespaces"))
+	return len(list) == 0 || ns == "" || contains(list, ns) || t["namespaceSelector"] != nil
+}
+
+// checkUnhealthyEviction flags a PodDisruptionBudget that does not choose
+// its unhealthyPodEvictionPolicy. Under the default
 // (IfHealthyBudget) a pod that is running but not ready can be evicted only
 // while the budget is met, so a crash-looping replica blocks every node
 // drain. Low (2) in general; medium (4) when the budget has no room at all
 // (maxUnavailable 0, or minAvailable at or above the replicas it protects),
-// where one unready pod is enough to deadlock the drain.
+// where one unready pod is enough to deadlock the drain. An explicit
+// IfHealthyBudget is respected: quorum-based stores choose it on purpose.
 func checkUnhealthyEviction(m Meta, ctx *Context) []Finding {
 	var out []Finding
 	for _, p := range ctx.Set.OfKind("PodDisruptionBudget") {
-		if stringAt(p.Object, "spec", "unhealthyPodEvictionPolicy") == "AlwaysAllow" {
-			continue
+		if stringAt(p.Object, "spec", "unhealthyPodEvictionPolicy") != "" {
+			continue // an explicit IfHealthyBudget is a deliberate choice (quorum-based apps)
 		}
-		f := m.finding(Key(p), "/spec/unhealthyPodEvictionPolicy", "%s does not set unhealthyPodEvictionPolicy: AlwaysAllow: pods that are running but not ready can block node drains", Key(p))
+		f := m.finding(Key(p), "/spec/unhealthyPodEvictionPolicy", "%s does not set unhealthyPodEvictionPolicy (AlwaysAllow lets drains evict pods that are not ready): under the default, pods that are running but not ready can block node drains", Key(p))
 		if budgetHasNoRoom(ctx.Set, p.Object) {
 			f.Severity = 4
 			f.Message += " (the budget has no room: one unready pod deadlocks the drain)"

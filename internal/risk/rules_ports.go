@@ -37,8 +37,8 @@ func checkProbePorts(m Meta, w *Workload, c Container) []Finding {
 			}
 			path := c.Path + "/" + kind + "/" + handler + "/port"
 			if name, isName := h["port"].(string); isName {
-				if !declaresName(c, name) {
-					out = append(out, m.finding(w.Key, path, "container %q's %s targets port %q, which it does not declare: the probe can never succeed", c.Name, kind, name))
+				if !declaresName(c, name, true) {
+					out = append(out, m.finding(w.Key, path, "container %q's %s targets port %q, which it does not declare as a TCP port: the probe can never succeed", c.Name, kind, name))
 				}
 				continue
 			}
@@ -61,9 +61,11 @@ func checkProbePorts(m Meta, w *Workload, c Container) []Finding {
 // declaresName and declaresNumber look a port up among the container's
 // declared ports. A linear scan: containers declare a handful of ports,
 // and the preview budget has no room for a map per container.
-func declaresName(c Container, name string) bool {
+// Probes connect over TCP, so only TCP ports count for them (tcpOnly); a
+// Service may target a port of any protocol.
+func declaresName(c Container, name string, tcpOnly bool) bool {
 	for _, p := range sliceAt(c.raw, "ports") {
-		if pm, _ := p.(map[string]any); stringAt(pm, "name") == name {
+		if pm, _ := p.(map[string]any); stringAt(pm, "name") == name && (!tcpOnly || protocol(pm) == "TCP") {
 			return true
 		}
 	}
@@ -73,7 +75,7 @@ func declaresName(c Container, name string) bool {
 func declaresNumber(c Container, n int64) bool {
 	for _, p := range sliceAt(c.raw, "ports") {
 		pm, _ := p.(map[string]any)
-		if got, ok := toInt(pm["containerPort"]); ok && got == n {
+		if got, ok := toInt(pm["containerPort"]); ok && got == n && protocol(pm) == "TCP" {
 			return true
 		}
 	}
@@ -120,7 +122,7 @@ func checkServiceTargetPorts(m Meta, ctx *Context) []Finding {
 func declaresPortName(ws []*Workload, name string) bool {
 	for _, w := range ws {
 		for _, c := range w.Pod.AllContainers() {
-			if declaresName(c, name) {
+			if declaresName(c, name, false) {
 				return true
 			}
 		}
