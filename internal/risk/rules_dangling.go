@@ -47,6 +47,9 @@ type backend struct {
 	path string
 	name string
 	port any
+	// legacyInV1 marks serviceName/servicePort in networking.k8s.io/v1,
+	// which that version does not have.
+	legacyInV1 bool
 }
 
 // ingressBackends reads networking.k8s.io/v1 (service.name, port.number or
@@ -54,6 +57,7 @@ type backend struct {
 // Resource backends are not Services and are skipped.
 func ingressBackends(ing map[string]any) []backend {
 	var out []backend
+	v1 := stringAt(ing, "apiVersion") == "networking.k8s.io/v1"
 	add := func(b map[string]any, path string) {
 		if svc := mapAt(b, "service"); svc != nil {
 			var port any
@@ -62,15 +66,18 @@ func ingressBackends(ing map[string]any) []backend {
 			} else if s := stringAt(svc, "port", "name"); s != "" {
 				port = s
 			}
-			out = append(out, backend{path + "/service", stringAt(svc, "name"), port})
-		} else if name := stringAt(b, "serviceName"); name != "" {
+			out = append(out, backend{path: path + "/service", name: stringAt(svc, "name"), port: port})
+		} else if name := stringAt(b, "serviceName"); name != "" && v1 {
+			// networking.k8s.io/v1 has no serviceName: the backend is empty.
+			out = append(out, backend{path: path + "/serviceName", name: name, legacyInV1: true})
+		} else if name != "" {
 			var port any
 			if n, ok := toInt(b["servicePort"]); ok {
 				port = n
 			} else if s, ok := b["servicePort"].(string); ok {
 				port = s
 			}
-			out = append(out, backend{path, name, port})
+			out = append(out, backend{path: path, name: name, port: port})
 		}
 	}
 	for _, field := range []string{"defaultBackend", "backend"} {
@@ -93,6 +100,10 @@ func checkIngressBackends(m Meta, ctx *Context) []Finding {
 	for _, ing := range ctx.Set.OfKind("Ingress") {
 		ns := ing.GetNamespace()
 		for _, b := range ingressBackends(ing.Object) {
+			if b.legacyInV1 {
+				out = append(out, m.finding(Key(ing), b.path, "%s uses serviceName/servicePort, which networking.k8s.io/v1 replaced with service.name and service.port: the backend is empty and the API server will reject it", Key(ing)))
+				continue
+			}
 			if b.name == "" {
 				continue
 			}
@@ -216,6 +227,13 @@ func checkServiceAccounts(m Meta, ctx *Context) []Finding {
 	return out
 }
 
+// selectsLabels reports whether a Service's selector matches labels; a
+// Service without a selector (endpoints managed by hand) is not judged.
+func selectsLabels(svc map[string]any, labels map[string]string) bool {
+	sel := withoutHashLabels(stringMap(mapAt(svc, "spec", "selector")))
+	return len(sel) == 0 || subset(sel, labels)
+}
+
 // checkStatefulSetServices flags a StatefulSet whose serviceName names no
 // Service of the set (its pods get no stable DNS names, which peers of a
 // clustered database use to find each other), and, as low (3), one that
@@ -239,6 +257,10 @@ func checkStatefulSetServices(m Meta, ctx *Context) []Finding {
 			out = append(out, f)
 		case stringAt(svc.Object, "spec", "clusterIP") != "None":
 			f := m.finding(Key(o), "/spec/serviceName", "%s names Service/%s, which is not headless (clusterIP: None): its pods get no per-pod DNS names", Key(o), name)
+			f.Severity = 3
+			out = append(out, f)
+		case !selectsLabels(svc.Object, stringMap(mapAt(o.Object, "spec", "template", "metadata", "labels"))):
+			f := m.finding(Key(o), "/spec/serviceName", "%s names Service/%s, which does not select its pods: they get no per-pod DNS names", Key(o), name)
 			f.Severity = 3
 			out = append(out, f)
 		}

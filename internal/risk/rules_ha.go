@@ -112,12 +112,8 @@ func budgetHasNoRoom(s *Set, pdb map[string]any) bool {
 	if !ok {
 		return false
 	}
-	sel := parseSelector(mapAt(spec, "selector"))
-	if !sel.ok || sel.empty() {
-		return false
-	}
 	for _, w := range s.Workloads {
-		if w.HasReplicas && sameNamespace(stringAt(pdb, "metadata", "namespace"), w.Obj.GetNamespace()) && sel.matches(w.Labels) && minAv >= effectiveReplicas(s, w) {
+		if w.HasReplicas && sameNamespace(stringAt(pdb, "metadata", "namespace"), w.Obj.GetNamespace()) && pdbSelects(pdb, w.Labels) && minAv >= effectiveReplicas(s, w) {
 			return true
 		}
 	}

@@ -24,7 +24,7 @@ func checkServiceSelector(m Meta, ctx *Context) []Finding {
 			continue
 		}
 		sel := withoutHashLabels(stringMap(mapAt(svc.Object, "spec", "selector")))
-		if len(sel) == 0 || selectsAny(ctx.Set, sel) {
+		if len(sel) == 0 || selectsAny(ctx.Set, sel, svc.GetNamespace()) {
 			continue
 		}
 		out = append(out, m.finding(Key(svc), "/spec/selector", "%s selects no pods of any workload in the set: it will have no endpoints", Key(svc)))
@@ -56,9 +56,11 @@ func withoutHashLabels(sel map[string]string) map[string]string {
 	return sel
 }
 
-func selectsAny(s *Set, sel map[string]string) bool {
+// selectsAny reports whether sel matches the pods of a workload that may
+// share namespace ns: a selector reaches pods of its own namespace only.
+func selectsAny(s *Set, sel map[string]string, ns string) bool {
 	for _, w := range s.Workloads {
-		if subset(sel, w.Labels) {
+		if sameNamespace(ns, w.Obj.GetNamespace()) && subset(sel, w.Labels) {
 			return true
 		}
 	}
@@ -90,9 +92,11 @@ func checkNetworkPolicy(m Meta, ctx *Context) []Finding {
 		}
 		covered := false
 		for _, p := range policies {
-			sel := mapAt(p.Object, "spec", "podSelector")
-			ml := stringMap(mapAt(sel, "matchLabels"))
-			if len(ml) == 0 && len(sliceAt(sel, "matchExpressions")) == 0 || subset(ml, w.Labels) {
+			if !sameNamespace(p.GetNamespace(), w.Obj.GetNamespace()) {
+				continue
+			}
+			// A selector the engine cannot read is given the benefit of the doubt.
+			if sel := parseSelector(mapAt(p.Object, "spec", "podSelector")); !sel.ok || sel.matches(w.Labels) {
 				covered = true
 				break
 			}

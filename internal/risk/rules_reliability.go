@@ -115,11 +115,26 @@ func checkSingleReplica(m Meta, ctx *Context) []Finding {
 // one is deployed into the target namespace.
 func sameNamespace(a, b string) bool { return a == "" || b == "" || a == b }
 
+// pdbSelects reports whether a budget's selector (matchLabels and
+// matchExpressions) matches labels. An empty selector selects every pod of
+// the namespace in policy/v1 and none in policy/v1beta1; one the engine
+// cannot read selects nothing here.
+func pdbSelects(pdb map[string]any, labels map[string]string) bool {
+	sel := parseSelector(mapAt(pdb, "spec", "selector"))
+	if !sel.ok {
+		return false
+	}
+	if sel.empty() {
+		return stringAt(pdb, "apiVersion") == "policy/v1" && mapAt(pdb, "spec", "selector") != nil
+	}
+	return sel.matches(labels)
+}
+
 // pdbsFor returns the PodDisruptionBudgets selecting the workload's pods.
 func pdbsFor(s *Set, w *Workload) []map[string]any {
 	var out []map[string]any
 	for _, p := range s.OfKind("PodDisruptionBudget") {
-		if sameNamespace(p.GetNamespace(), w.Obj.GetNamespace()) && subset(stringMap(mapAt(p.Object, "spec", "selector", "matchLabels")), w.Labels) {
+		if sameNamespace(p.GetNamespace(), w.Obj.GetNamespace()) && pdbSelects(p.Object, w.Labels) {
 			out = append(out, p.Object)
 		}
 	}
@@ -175,8 +190,7 @@ func checkBlockingPDB(m Meta, ctx *Context) []Finding {
 			continue
 		}
 		for _, w := range ctx.Set.Workloads {
-			sel := stringMap(mapAt(spec, "selector", "matchLabels"))
-			if w.HasReplicas && subset(sel, w.Labels) && minAv >= effectiveReplicas(ctx.Set, w) {
+			if w.HasReplicas && sameNamespace(p.GetNamespace(), w.Obj.GetNamespace()) && pdbSelects(p.Object, w.Labels) && minAv >= effectiveReplicas(ctx.Set, w) {
 				out = append(out, m.finding(Key(p), "/spec/minAvailable", "%s requires %d available pods but %s runs %d: node drains will hang", Key(p), minAv, w.Key, effectiveReplicas(ctx.Set, w)))
 				break
 			}
@@ -237,8 +251,8 @@ func checkPDBSelectsNothing(m Meta, ctx *Context) []Finding {
 	}
 	var out []Finding
 	for _, p := range ctx.Set.OfKind("PodDisruptionBudget") {
-		sel := stringMap(mapAt(p.Object, "spec", "selector", "matchLabels"))
-		if len(sel) > 0 && !selectsAny(ctx.Set, sel) {
+		sel := parseSelector(mapAt(p.Object, "spec", "selector"))
+		if sel.ok && !sel.empty() && !sel.selectsWorkload(ctx.Set, p.GetNamespace()) {
 			out = append(out, m.finding(Key(p), "/spec/selector", "%s selects no pods of any workload in the set: it protects nothing", Key(p)))
 		}
 	}
