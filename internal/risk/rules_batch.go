@@ -1,14 +1,16 @@
 package risk
 
 // Batch workloads: CronJobs that stop scheduling or overlap, and Jobs that
-// stay behind after they finish. All low: they degrade operations rather
-// than break the promotion.
+// stay behind after they finish, all low: they degrade operations rather
+// than break the promotion. And the restart policy a controller rejects,
+// which does break it.
 
 func init() {
 	register(
 		setRule{Meta{"cronjob-missing-deadline", "batch", 2}, checkCronDeadline},
 		setRule{Meta{"cronjob-concurrent-runs", "batch", 2}, checkCronConcurrency},
 		setRule{Meta{"job-missing-ttl", "batch", 1}, checkJobTTL},
+		setRule{Meta{"invalid-restart-policy", "spec-validity", 8}, checkRestartPolicy},
 	)
 }
 
@@ -55,6 +57,32 @@ func checkJobTTL(m Meta, ctx *Context) []Finding {
 			continue
 		}
 		out = append(out, m.finding(Key(j), "/spec/ttlSecondsAfterFinished", "%s has no ttlSecondsAfterFinished: it and its pods stay after it finishes", Key(j)))
+	}
+	return out
+}
+
+// checkRestartPolicy flags a pod template whose restartPolicy its
+// controller does not accept: a Job's pods must be OnFailure or Never (an
+// unset policy means Always, which the API server rejects for a Job), and
+// a long-running workload's must be Always.
+func checkRestartPolicy(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, w := range ctx.Set.Workloads {
+		if w.Kind == "Pod" || w.TemplatePath == workloadRefPath || w.Spec == nil {
+			continue
+		}
+		policy := stringAt(w.Spec, "restartPolicy")
+		path := w.TemplatePath + "/spec/restartPolicy"
+		switch {
+		case (w.Kind == "Job" || w.Kind == "CronJob") && policy != "OnFailure" && policy != "Never":
+			shown := policy
+			if shown == "" {
+				shown = "unset, so Always"
+			}
+			out = append(out, m.finding(w.Key, path, "%s's pods have restartPolicy %s: a Job needs OnFailure or Never, so the API server will reject it", w.Key, shown))
+		case w.Kind != "Job" && w.Kind != "CronJob" && policy != "" && policy != "Always":
+			out = append(out, m.finding(w.Key, path, "%s's pods have restartPolicy %s: a %s accepts only Always, so the API server will reject it", w.Key, policy, w.Kind))
+		}
 	}
 	return out
 }

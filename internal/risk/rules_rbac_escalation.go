@@ -5,7 +5,8 @@ package risk
 // token and Secrets); impersonation acts as another user; escalate and
 // bind hand out permissions one does not hold; nodes/proxy reaches the
 // kubelet API (exec into any pod of the node); creating service-account
-// tokens mints credentials of other accounts.
+// tokens mints credentials of other accounts; port-forward opens a tunnel
+// to any pod's ports, past NetworkPolicies.
 //
 // A rule whose resources are "*" is the rbac-wildcard rule's: these rules
 // look at resources named explicitly, so one wildcard is not reported six
@@ -18,6 +19,7 @@ func init() {
 		setRule{Meta{"rbac-escalate-bind", "rbac", 8}, checkEscalateBind},
 		setRule{Meta{"rbac-nodes-proxy", "rbac", 8}, checkNodesProxy},
 		setRule{Meta{"rbac-token-create", "rbac", 7}, checkTokenCreate},
+		setRule{Meta{"rbac-port-forward", "rbac", 5}, checkPortForward},
 	)
 }
 
@@ -128,6 +130,15 @@ func checkTokenCreate(m Meta, ctx *Context) []Finding {
 	return eachGrant(m, ctx, func(g rbacGrant) string {
 		if r := g.resource("serviceaccounts/token", "serviceaccounts/*"); r != "" && g.group("") && g.verb("create") {
 			return "can create tokens for ServiceAccounts (" + r + "): credentials with every account's permissions"
+		}
+		return ""
+	})
+}
+
+func checkPortForward(m Meta, ctx *Context) []Finding {
+	return eachGrant(m, ctx, func(g rbacGrant) string {
+		if r := g.resource("pods/portforward"); r != "" && g.group("") && (g.verb("create") || g.verb("get")) {
+			return "allows port-forward into pods: a tunnel to any pod's ports that NetworkPolicies do not see"
 		}
 		return ""
 	})
