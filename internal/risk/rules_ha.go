@@ -8,6 +8,7 @@ func init() {
 		setRule{Meta{"replicas-not-spread", "replicas", 3}, checkSpread},
 		setRule{Meta{"pdb-unhealthy-eviction-blocked", "pdb", 2}, checkUnhealthyEviction},
 		setRule{Meta{"pdb-without-budget", "pdb", 3}, checkPDBBudget},
+		podRule{Meta{"invalid-topology-spread", "spec-validity", 8}, checkSpreadConstraints},
 	)
 }
 
@@ -23,7 +24,7 @@ func checkSpread(m Meta, ctx *Context) []Finding {
 		if !w.HasReplicas || effectiveReplicas(ctx.Set, w) < 2 {
 			continue
 		}
-		if len(sliceAt(w.Spec, "topologySpreadConstraints")) > 0 || antiAffinitySelf(w) {
+		if spreadSelf(w) || antiAffinitySelf(w) {
 			continue
 		}
 		path := w.TemplatePath + "/spec/affinity"
@@ -33,6 +34,21 @@ func checkSpread(m Meta, ctx *Context) []Finding {
 		out = append(out, m.finding(w.Key, path, "%s runs %d replicas without pod anti-affinity or topology spread constraints: they may all run on one node", w.Key, effectiveReplicas(ctx.Set, w)))
 	}
 	return out
+}
+
+// spreadSelf reports whether a topology spread constraint counts the
+// workload's own pods (one without a labelSelector counts none).
+func spreadSelf(w *Workload) bool {
+	for _, c := range sliceAt(w.Spec, "topologySpreadConstraints") {
+		cm, _ := c.(map[string]any)
+		if cm["labelSelector"] == nil || stringAt(cm, "topologyKey") == "" {
+			continue
+		}
+		if sel := parseSelector(mapAt(cm, "labelSelector")); !sel.ok || sel.matches(w.Labels) {
+			return true
+		}
+	}
+	return false
 }
 
 // antiAffinitySelf reports whether a required or preferred pod
@@ -131,6 +147,42 @@ func checkPDBBudget(m Meta, ctx *Context) []Finding {
 			continue // policy/v1beta1 defaulted minAvailable to 1
 		}
 		out = append(out, m.finding(Key(p), "/spec", "%s sets neither minAvailable nor maxUnavailable: it allows every eviction and protects nothing", Key(p)))
+	}
+	return out
+}
+
+// checkSpreadConstraints flags topology spread constraints the API server
+// rejects (maxSkew below 1, no topologyKey, an unknown whenUnsatisfiable,
+// minDomains below 1 or without DoNotSchedule) and, as low (3), one
+// without a labelSelector, which counts no pod and so spreads nothing.
+func checkSpreadConstraints(m Meta, w *Workload) []Finding {
+	var out []Finding
+	for i, c := range sliceAt(w.Spec, "topologySpreadConstraints") {
+		cm, _ := c.(map[string]any)
+		path := w.Pod.Path + "/topologySpreadConstraints/" + itoa(int64(i))
+		skew, _ := toInt(cm["maxSkew"])
+		when := stringAt(cm, "whenUnsatisfiable")
+		minDomains, hasMin := toInt(cm["minDomains"])
+		var problem string
+		switch {
+		case skew < 1:
+			problem = "maxSkew must be at least 1"
+		case stringAt(cm, "topologyKey") == "":
+			problem = "it has no topologyKey"
+		case when != "DoNotSchedule" && when != "ScheduleAnyway":
+			problem = "whenUnsatisfiable must be DoNotSchedule or ScheduleAnyway"
+		case hasMin && (minDomains < 1 || when != "DoNotSchedule"):
+			problem = "minDomains must be at least 1 and needs whenUnsatisfiable: DoNotSchedule"
+		}
+		if problem != "" {
+			out = append(out, m.finding(w.Key, path, "%s's topology spread constraint %d is invalid (%s): the API server will reject it", w.Key, i, problem))
+			continue
+		}
+		if cm["labelSelector"] == nil {
+			f := m.finding(w.Key, path+"/labelSelector", "%s's topology spread constraint %d has no labelSelector: it counts no pod, so it spreads nothing", w.Key, i)
+			f.Severity = 3
+			out = append(out, f)
+		}
 	}
 	return out
 }
