@@ -8,6 +8,15 @@ package risk
 // tokens mints credentials of other accounts; port-forward opens a tunnel
 // to any pod's ports, past NetworkPolicies.
 //
+// Installing admission webhooks puts one's own service in the path of every
+// API request; approving certificate requests issues credentials;
+// creating PersistentVolumes mounts any node path (hostPath); deleting
+// Events erases the trace of what happened.
+//
+// A Role cannot grant cluster-scoped resources (nodes, PersistentVolumes,
+// webhook configurations, ClusterRoles, users and groups), so those are
+// judged in ClusterRoles only.
+//
 // A rule whose resources are "*" is the rbac-wildcard rule's: these rules
 // look at resources named explicitly, so one wildcard is not reported six
 // times. A verb "*" counts as every verb.
@@ -20,6 +29,10 @@ func init() {
 		setRule{Meta{"rbac-nodes-proxy", "rbac", 8}, checkNodesProxy},
 		setRule{Meta{"rbac-token-create", "rbac", 7}, checkTokenCreate},
 		setRule{Meta{"rbac-port-forward", "rbac", 5}, checkPortForward},
+		setRule{Meta{"rbac-modify-webhooks", "rbac", 8}, checkModifyWebhooks},
+		setRule{Meta{"rbac-approve-csr", "rbac", 7}, checkApproveCSR},
+		setRule{Meta{"rbac-create-pv", "rbac", 6}, checkCreatePV},
+		setRule{Meta{"rbac-delete-events", "rbac", 4}, checkDeleteEvents},
 	)
 }
 
@@ -54,12 +67,34 @@ func (g rbacGrant) resource(names ...string) string {
 func eachGrant(m Meta, ctx *Context, f func(g rbacGrant) string) []Finding {
 	var out []Finding
 	for _, r := range roles(ctx.Set) {
+		namespaced := stringAt(r, "kind") == "Role"
 		for i, rule := range sliceAt(r, "rules") {
 			rm, _ := rule.(map[string]any)
 			g := rbacGrant{stringList(sliceAt(rm, "apiGroups")), stringList(sliceAt(rm, "resources")), stringList(sliceAt(rm, "verbs"))}
+			if namespaced {
+				g.resources = withoutClusterScoped(g.resources)
+			}
 			if msg := f(g); msg != "" {
 				out = append(out, m.finding(roleKey(r), "/rules/"+itoa(int64(i)), "%s %s", roleKey(r), msg))
 			}
+		}
+	}
+	return out
+}
+
+// clusterScoped are the resources (and subresources) these rules name
+// that a Role cannot grant.
+var clusterScoped = map[string]bool{
+	"nodes/proxy": true, "nodes/*": true, "persistentvolumes": true, "certificatesigningrequests/approval": true,
+	"mutatingwebhookconfigurations": true, "validatingwebhookconfigurations": true, "clusterroles": true,
+	"users": true, "groups": true, "uids": true, "userextras/*": true,
+}
+
+func withoutClusterScoped(resources []string) []string {
+	out := resources[:0:0]
+	for _, r := range resources {
+		if !clusterScoped[r] {
+			out = append(out, r)
 		}
 	}
 	return out
@@ -137,8 +172,57 @@ func checkTokenCreate(m Meta, ctx *Context) []Finding {
 
 func checkPortForward(m Meta, ctx *Context) []Finding {
 	return eachGrant(m, ctx, func(g rbacGrant) string {
-		if r := g.resource("pods/portforward"); r != "" && g.group("") && (g.verb("create") || g.verb("get")) {
+		if r := g.resource("pods/portforward", "pods/*"); r != "" && g.group("") && (g.verb("create") || g.verb("get")) {
 			return "allows port-forward into pods: a tunnel to any pod's ports that NetworkPolicies do not see"
+		}
+		return ""
+	})
+}
+
+// writeVerbs create or change an object.
+var writeVerbs = []string{"create", "update", "patch"}
+
+func (g rbacGrant) writes() string {
+	for _, v := range writeVerbs {
+		if g.verb(v) {
+			return v
+		}
+	}
+	return ""
+}
+
+func checkModifyWebhooks(m Meta, ctx *Context) []Finding {
+	return eachGrant(m, ctx, func(g rbacGrant) string {
+		r := g.resource("mutatingwebhookconfigurations", "validatingwebhookconfigurations")
+		if v := g.writes(); r != "" && v != "" && g.group("admissionregistration.k8s.io") {
+			return "can " + v + " " + r + ": it can put its own service in the path of every API request, and rewrite or refuse them"
+		}
+		return ""
+	})
+}
+
+func checkApproveCSR(m Meta, ctx *Context) []Finding {
+	return eachGrant(m, ctx, func(g rbacGrant) string {
+		if r := g.resource("certificatesigningrequests/approval"); r != "" && (g.verb("update") || g.verb("patch")) && g.group("certificates.k8s.io") {
+			return "can approve certificate signing requests: with approve on a signer it issues client certificates for other identities"
+		}
+		return ""
+	})
+}
+
+func checkCreatePV(m Meta, ctx *Context) []Finding {
+	return eachGrant(m, ctx, func(g rbacGrant) string {
+		if r := g.resource("persistentvolumes"); r != "" && g.verb("create") && g.group("") {
+			return "can create PersistentVolumes: a hostPath volume mounts any path of a node"
+		}
+		return ""
+	})
+}
+
+func checkDeleteEvents(m Meta, ctx *Context) []Finding {
+	return eachGrant(m, ctx, func(g rbacGrant) string {
+		if r := g.resource("events"); r != "" && (g.verb("delete") || g.verb("deletecollection")) && g.group("", "events.k8s.io") {
+			return "can delete Events: it can erase the trace of what happened in the cluster"
 		}
 		return ""
 	})

@@ -84,8 +84,15 @@ func checkMemoryLimit(m Meta, w *Workload, c Container) []Finding {
 	return []Finding{m.finding(w.Key, c.Path+"/resources/limits/memory", "container %q has no memory limit: it can starve its node", c.Name)}
 }
 
-// hpaFor returns the HPA (in s) that scales the workload, or nil.
-func hpaFor(s *Set, w *Workload) map[string]any { return s.hpas[w.Key] }
+// hpaFor returns the HPA (in s) that scales the workload, or nil. An HPA
+// scales a target of its own namespace only.
+func hpaFor(s *Set, w *Workload) map[string]any {
+	h := s.hpas[w.Key]
+	if h != nil && !sameNamespace(stringAt(h, "metadata", "namespace"), w.Obj.GetNamespace()) {
+		return nil
+	}
+	return h
+}
 
 // effectiveReplicas is the HPA's minReplicas (default 1) when an HPA scales
 // the workload, else spec.replicas.
@@ -204,7 +211,7 @@ func checkHPATarget(m Meta, ctx *Context) []Finding {
 	for _, h := range ctx.Set.OfKind("HorizontalPodAutoscaler") {
 		ref := mapAt(h.Object, "spec", "scaleTargetRef")
 		target := stringAt(ref, "kind") + "/" + stringAt(ref, "name")
-		if ctx.Set.Get(target) == nil {
+		if inSet(ctx.Set, stringAt(ref, "kind"), stringAt(ref, "name"), h.GetNamespace()) == nil {
 			out = append(out, m.finding(Key(h), "/spec/scaleTargetRef", "%s scales %s, which is not in the set", Key(h), target))
 		}
 	}
