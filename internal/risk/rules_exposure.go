@@ -4,15 +4,16 @@ import "strings"
 
 // Exposure: what the change opens beyond the cluster network. A NodePort
 // opens the port on every node; a LoadBalancer asks the cloud for an
-// address, public unless an internal annotation says otherwise; a container
-// port 22 is an SSH server in a pod, a shell reachable over the network.
+// address, public unless an internal annotation says otherwise; an SSH port
+// (22, 2222 or named ssh) on a container or a Service is a shell reachable
+// over the network.
 // Host ports are the host-port rule's.
 
 func init() {
 	register(
 		setRule{Meta{"service-node-port", "exposure", 4}, checkNodePorts},
 		setRule{Meta{"service-load-balancer", "exposure", 3}, checkLoadBalancers},
-		containerRule{Meta{"ssh-port", "exposure", 5}, checkSSHPort},
+		setRule{Meta{"ssh-port", "exposure", 5}, checkSSHPort},
 		setRule{Meta{"ingress-without-tls", "exposure", 3}, checkIngressTLS},
 	)
 }
@@ -71,12 +72,37 @@ func internalLB(ann map[string]string) bool {
 	return false
 }
 
-func checkSSHPort(m Meta, w *Workload, c Container) []Finding {
+// sshPort reports whether a port is an SSH server's: 22 or its common
+// alternative 2222 over TCP, or a port named ssh.
+func sshPort(port map[string]any, numberKey string) bool {
+	if protocol(port) != "TCP" {
+		return false
+	}
+	if n, ok := toInt(port[numberKey]); ok && (n == 22 || n == 2222) {
+		return true
+	}
+	return stringAt(port, "name") == "ssh"
+}
+
+// checkSSHPort flags containers that declare an SSH port and Services that
+// expose one (port or targetPort) to the pods they select.
+func checkSSHPort(m Meta, ctx *Context) []Finding {
 	var out []Finding
-	for i, p := range sliceAt(c.raw, "ports") {
-		pm, _ := p.(map[string]any)
-		if n, ok := toInt(pm["containerPort"]); ok && n == 22 && protocol(pm) == "TCP" {
-			out = append(out, m.finding(w.Key, c.Path+"/ports/"+itoa(int64(i))+"/containerPort", "container %q exposes port 22 (SSH): a remote shell into the pod, outside Kubernetes' access control and audit", c.Name))
+	for _, w := range ctx.Set.Workloads {
+		for _, c := range w.Pod.AllContainers() {
+			for i, p := range sliceAt(c.raw, "ports") {
+				if pm, _ := p.(map[string]any); sshPort(pm, "containerPort") {
+					out = append(out, m.finding(w.Key, c.Path+"/ports/"+itoa(int64(i)), "container %q exposes an SSH port (%v): a remote shell into the pod, outside Kubernetes' access control and audit", c.Name, pm["containerPort"]))
+				}
+			}
+		}
+	}
+	for _, svc := range ctx.Set.OfKind("Service") {
+		for i, p := range sliceAt(svc.Object, "spec", "ports") {
+			pm, _ := p.(map[string]any)
+			if sshPort(pm, "port") || sshPort(pm, "targetPort") {
+				out = append(out, m.finding(Key(svc), "/spec/ports/"+itoa(int64(i)), "%s exposes an SSH port (%v): a remote shell into its pods, outside Kubernetes' access control and audit", Key(svc), pm["port"]))
+			}
 		}
 	}
 	return out
