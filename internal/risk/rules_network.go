@@ -1,5 +1,7 @@
 package risk
 
+import "strings"
+
 // Network rules: Service selectors and NetworkPolicy coverage.
 
 func init() {
@@ -67,17 +69,33 @@ func selectsAny(s *Set, sel map[string]string, ns string) bool {
 	return false
 }
 
-// checkWorkloadSelector flags a workload whose matchLabels do not select its
-// own pod template, which the API server rejects.
+// checkWorkloadSelector flags a workload whose selector does not select its
+// own pod template, which the API server rejects: matchLabels and
+// matchExpressions of a LabelSelector (a CronJob's is in its job
+// template), or the plain label map of a ReplicationController or
+// DeploymentConfig.
 func checkWorkloadSelector(m Meta, ctx *Context) []Finding {
 	var out []Finding
 	for _, w := range ctx.Set.Workloads {
-		if w.TemplatePath != "/spec/template" || w.Kind == "Job" {
+		if w.Kind == "Pod" || w.TemplatePath == workloadRefPath {
 			continue
 		}
-		sel := stringMap(mapAt(w.Obj.Object, "spec", "selector", "matchLabels"))
-		if len(sel) > 0 && !subset(sel, w.Labels) {
-			out = append(out, m.finding(w.Key, "/spec/selector/matchLabels", "%s's selector does not match its own pod template labels", w.Key))
+		path := []string{"spec", "selector"}
+		if w.Kind == "CronJob" {
+			path = []string{"spec", "jobTemplate", "spec", "selector"}
+		}
+		ptr := "/" + strings.Join(path, "/")
+		var matches bool
+		switch w.Kind {
+		case "ReplicationController", "DeploymentConfig":
+			sel := stringMap(mapAt(w.Obj.Object, path...))
+			matches = len(sel) == 0 || subset(sel, w.Labels)
+		default:
+			sel := parseSelector(mapAt(w.Obj.Object, path...))
+			matches = !sel.ok || sel.empty() || sel.matches(w.Labels)
+		}
+		if !matches {
+			out = append(out, m.finding(w.Key, ptr, "%s's selector does not match its own pod template labels: the API server will reject it", w.Key))
 		}
 	}
 	return out
