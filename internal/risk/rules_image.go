@@ -52,14 +52,19 @@ var secretName = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|BEARER|AP
 // variable or key holding it is called.
 var privateKey = regexp.MustCompile(`(?i)-BEGIN\s+[A-Z0-9 ]*PRIVATE KEY-`)
 
+// awsKeyID matches an AWS access key ID (long-term AKIA, temporary ASIA):
+// a credential whatever the variable is called.
+var awsKeyID = regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`)
+
 // secretValue reports whether a literal named name with value v holds a
-// credential: a private key anywhere, or a non-empty value under a
-// credential-like name that is not a pointer to one.
+// credential: a private key or an AWS access key ID anywhere, or a
+// non-empty value under a credential-like name that is not a pointer to
+// one.
 func secretValue(name, v string) bool {
 	if v == "" {
 		return false
 	}
-	if privateKey.MatchString(v) {
+	if privateKey.MatchString(v) || (strings.Contains(v, "KIA") || strings.Contains(v, "SIA")) && awsKeyID.MatchString(v) {
 		return true
 	}
 	return !strings.HasPrefix(v, "$(") && secretName.MatchString(name) && !notSecretSuffix.MatchString(name)
