@@ -18,6 +18,7 @@ func init() {
 		containerRule{Meta{"identical-liveness-readiness", "probes", 3}, checkIdenticalProbes},
 		containerRule{Meta{"mutable-image-cached", "image-tag", 5}, checkCachedMutable},
 		setRule{Meta{"object-incomplete", "spec-validity", 8}, checkIncomplete},
+		setRule{Meta{"duplicate-object", "spec-validity", 6}, checkDuplicateObjects},
 	)
 }
 
@@ -160,6 +161,23 @@ func checkIncomplete(m Meta, ctx *Context) []Finding {
 		if len(missing) > 0 {
 			out = append(out, m.finding(Key(o), "/"+strings.Split(missing[0], ".")[0], "%s has no %s: the API server will reject it", Key(o), strings.Join(missing, ", ")))
 		}
+	}
+	return out
+}
+
+// checkDuplicateObjects flags two objects of the same kind, namespace and
+// name: whichever is applied last silently replaces the other, and the
+// preview judges only one of them in its comparisons. Objects are sorted
+// by "Kind/name", so duplicates are neighbours.
+func checkDuplicateObjects(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	objs := ctx.Set.Objects
+	for i := 1; i < len(objs); i++ {
+		a, b := objs[i-1], objs[i]
+		if b.GetName() == "" || Key(a) != Key(b) || a.GetNamespace() != b.GetNamespace() || a.GetAPIVersion() != b.GetAPIVersion() && a.GroupVersionKind().Group != b.GroupVersionKind().Group {
+			continue
+		}
+		out = append(out, m.finding(Key(b), "/metadata/name", "%s appears twice in the set: the one applied last replaces the other", Key(b)))
 	}
 	return out
 }
