@@ -5,8 +5,7 @@ import "strings"
 // Exposure: what the change opens beyond the cluster network. A NodePort
 // opens the port on every node; a LoadBalancer asks the cloud for an
 // address, public unless an internal annotation says otherwise; an SSH port
-// (22, 2222 or named ssh) on a container or a Service is a shell reachable
-// over the network.
+// on a container or a Service is a shell reachable over the network.
 // Host ports are the host-port rule's.
 
 func init() {
@@ -72,13 +71,15 @@ func internalLB(ann map[string]string) bool {
 	return false
 }
 
-// sshPort reports whether a port is an SSH server's: 22 or its common
-// alternative 2222 over TCP, or a port named ssh.
-func sshPort(port map[string]any, numberKey string) bool {
+// sshPort reports whether a port is an SSH server's: 22 over TCP, or a
+// port named ssh. A Service also counts the common alternative 2222
+// (Kubescape's reading); a container declaring 2222 is not assumed to run
+// SSH (kube-linter's): plenty of other servers listen there.
+func sshPort(port map[string]any, numberKey string, alt bool) bool {
 	if protocol(port) != "TCP" {
 		return false
 	}
-	if n, ok := toInt(port[numberKey]); ok && (n == 22 || n == 2222) {
+	if n, ok := toInt(port[numberKey]); ok && (n == 22 || alt && n == 2222) {
 		return true
 	}
 	return stringAt(port, "name") == "ssh"
@@ -91,7 +92,7 @@ func checkSSHPort(m Meta, ctx *Context) []Finding {
 	for _, w := range ctx.Set.Workloads {
 		for _, c := range w.Pod.AllContainers() {
 			for i, p := range sliceAt(c.raw, "ports") {
-				if pm, _ := p.(map[string]any); sshPort(pm, "containerPort") {
+				if pm, _ := p.(map[string]any); sshPort(pm, "containerPort", false) {
 					out = append(out, m.finding(w.Key, c.Path+"/ports/"+itoa(int64(i)), "container %q exposes an SSH port (%v): a remote shell into the pod, outside Kubernetes' access control and audit", c.Name, pm["containerPort"]))
 				}
 			}
@@ -100,7 +101,7 @@ func checkSSHPort(m Meta, ctx *Context) []Finding {
 	for _, svc := range ctx.Set.OfKind("Service") {
 		for i, p := range sliceAt(svc.Object, "spec", "ports") {
 			pm, _ := p.(map[string]any)
-			if sshPort(pm, "port") || sshPort(pm, "targetPort") {
+			if sshPort(pm, "port", true) || sshPort(pm, "targetPort", true) {
 				out = append(out, m.finding(Key(svc), "/spec/ports/"+itoa(int64(i)), "%s exposes an SSH port (%v): a remote shell into its pods, outside Kubernetes' access control and audit", Key(svc), pm["port"]))
 			}
 		}
