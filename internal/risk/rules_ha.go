@@ -1,7 +1,8 @@
 package risk
 
 // High availability beyond the replica count: replicas that may all land on
-// one node, and disruption budgets that let unhealthy pods block drains.
+// one node, disruption budgets that let unhealthy pods block drains, and
+// rollouts that take every pod down at once.
 
 func init() {
 	register(
@@ -9,6 +10,7 @@ func init() {
 		setRule{Meta{"pdb-unhealthy-eviction-blocked", "pdb", 2}, checkUnhealthyEviction},
 		setRule{Meta{"pdb-without-budget", "pdb", 3}, checkPDBBudget},
 		podRule{Meta{"invalid-topology-spread", "spec-validity", 8}, checkSpreadConstraints},
+		setRule{Meta{"rollout-downtime", "replicas", 4}, checkRolloutDowntime},
 	)
 }
 
@@ -185,4 +187,49 @@ func checkSpreadConstraints(m Meta, w *Workload) []Finding {
 		}
 	}
 	return out
+}
+
+// checkRolloutDowntime flags a Deployment that a Service of the set sends
+// traffic to and whose rollout stops every pod before new ones are ready:
+// strategy Recreate, or a rolling update whose maxUnavailable covers all
+// replicas (100 %, or a number at least the replica count). Each promotion
+// of it is then an outage. A Deployment no Service selects (a worker) is
+// not judged: nobody is waiting for it.
+func checkRolloutDowntime(m Meta, ctx *Context) []Finding {
+	var out []Finding
+	for _, w := range ctx.Set.Workloads {
+		if w.Kind != "Deployment" {
+			continue
+		}
+		strategy := mapAt(w.Obj.Object, "spec", "strategy")
+		var f Finding
+		mu := mapAt(strategy, "rollingUpdate")["maxUnavailable"]
+		n, isNum := toInt(mu)
+		s, _ := mu.(string)
+		switch {
+		case stringAt(strategy, "type") == "Recreate":
+			f = m.finding(w.Key, "/spec/strategy/type", "%s is replaced with strategy Recreate although a Service sends it traffic: every rollout stops all pods first, an outage", w.Key)
+		case isNum && n > 0 && n >= effectiveReplicas(ctx.Set, w) || percent(s) >= 100:
+			f = m.finding(w.Key, "/spec/strategy/rollingUpdate/maxUnavailable", "%s may take every pod down at once during a rollout (maxUnavailable %v): an outage while a Service sends it traffic", w.Key, mu)
+		default:
+			continue
+		}
+		// Checked last: only risky strategies pay for the Service lookup.
+		if servedBy(ctx.Set, w) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// servedBy reports whether a Service of the set selects the workload's
+// pods.
+func servedBy(s *Set, w *Workload) bool {
+	for _, svc := range s.OfKind("Service") {
+		sel := withoutHashLabels(stringMap(mapAt(svc.Object, "spec", "selector")))
+		if sameNamespace(svc.GetNamespace(), w.Obj.GetNamespace()) && subset(sel, w.Labels) {
+			return true
+		}
+	}
+	return false
 }
