@@ -19,6 +19,7 @@ func init() {
 		containerRule{Meta{"mutable-image-cached", "image-tag", 5}, checkCachedMutable},
 		setRule{Meta{"object-incomplete", "spec-validity", 8}, checkIncomplete},
 		setRule{Meta{"duplicate-object", "spec-validity", 6}, checkDuplicateObjects},
+		podRule{Meta{"deprecated-service-account-field", "spec-validity", 1}, checkDeprecatedSAField},
 	)
 }
 
@@ -180,4 +181,21 @@ func checkDuplicateObjects(m Meta, ctx *Context) []Finding {
 		out = append(out, m.finding(Key(b), "/metadata/name", "%s appears twice in the set: the one applied last replaces the other", Key(b)))
 	}
 	return out
+}
+
+// checkDeprecatedSAField flags the serviceAccount field, the deprecated
+// alias of serviceAccountName: when both are set and differ, the API
+// server uses serviceAccountName, so the one a reader sees may not be the
+// one that runs.
+func checkDeprecatedSAField(m Meta, w *Workload) []Finding {
+	old := stringAt(w.Spec, "serviceAccount")
+	if old == "" || w.TemplatePath == workloadRefPath {
+		return nil
+	}
+	f := m.finding(w.Key, w.Pod.Path+"/serviceAccount", "%s sets the deprecated serviceAccount field: use serviceAccountName", w.Key)
+	if name := stringAt(w.Spec, "serviceAccountName"); name != "" && name != old {
+		f.Severity = 4
+		f.Message = w.Key + " sets serviceAccount " + old + " but serviceAccountName " + name + ": the pods run as " + name
+	}
+	return []Finding{f}
 }
