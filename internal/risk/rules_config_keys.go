@@ -26,8 +26,7 @@ func checkConfigKeys(m Meta, ctx *Context) []Finding {
 			if o == nil {
 				continue // missing-config-reference speaks for a missing object
 			}
-			keys := objectKeys(o.Object)
-			if keys == nil || keys[r.key] {
+			if judged, has := hasKey(o.Object, r.key); !judged || has {
 				continue
 			}
 			out = append(out, m.finding(w.Key, r.path, "%s reads key %q of %s/%s, which has no such key: its pods will not start", w.Key, r.key, r.kind, r.name))
@@ -36,22 +35,21 @@ func checkConfigKeys(m Meta, ctx *Context) []Finding {
 	return out
 }
 
-// objectKeys returns the keys of a ConfigMap or Secret, or nil when it has
-// none (a placeholder) or is a token Secret the control plane fills.
-func objectKeys(o map[string]any) map[string]bool {
+// hasKey looks key up in a ConfigMap's or Secret's data, binaryData and
+// stringData. judged is false when the object has no key at all (a
+// placeholder) or is a token Secret the control plane fills.
+func hasKey(o map[string]any, key string) (judged, has bool) {
 	if stringAt(o, "type") == "kubernetes.io/service-account-token" {
-		return nil
+		return false, false
 	}
-	var keys map[string]bool
 	for _, field := range []string{"data", "binaryData", "stringData"} {
-		for k := range mapAt(o, field) {
-			if keys == nil {
-				keys = map[string]bool{}
-			}
-			keys[k] = true
+		m := mapAt(o, field)
+		if _, ok := m[key]; ok {
+			return true, true
 		}
+		judged = judged || len(m) > 0
 	}
-	return keys
+	return judged, false
 }
 
 // podKeyRefs returns the non-optional key references of env valueFrom and
