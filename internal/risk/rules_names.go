@@ -1,6 +1,10 @@
 package risk
 
-import "strings"
+import (
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
 
 // Names the API server rejects: port names and labels that break its
 // syntax. A label written as a YAML number or boolean (version: 1.0) is the
@@ -18,29 +22,37 @@ func init() {
 func checkLabels(m Meta, ctx *Context) []Finding {
 	var out []Finding
 	for _, o := range ctx.Set.Objects {
-		out = append(out, badLabels(m, Key(o), "/metadata/labels", mapAt(o.Object, "metadata", "labels"))...)
+		if labels := mapAt(o.Object, "metadata", "labels"); len(labels) > 0 {
+			out = append(out, badLabels(m, o, "/metadata/labels", labels)...)
+		}
 	}
 	for _, w := range ctx.Set.Workloads {
 		if w.TemplatePath == "" || w.TemplatePath == workloadRefPath {
 			continue // a Pod's labels are its metadata's, checked above
 		}
 		labels, _ := atPointer(w.Obj.Object, w.TemplatePath+"/metadata/labels").(map[string]any)
-		out = append(out, badLabels(m, w.Key, w.TemplatePath+"/metadata/labels", labels)...)
+		out = append(out, badLabels(m, w.Obj, w.TemplatePath+"/metadata/labels", labels)...)
 	}
 	return out
 }
 
-func badLabels(m Meta, key, path string, labels map[string]any) []Finding {
+// badLabels judges labels of object o; the key and paths are built only
+// for a label that is wrong.
+func badLabels(m Meta, o *unstructured.Unstructured, path string, labels map[string]any) []Finding {
 	var out []Finding
 	for k, v := range labels {
-		p := path + "/" + strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
 		s, isString := v.(string)
+		if validLabelKey(k) && isString && validLabelValue(s) {
+			continue
+		}
+		key := Key(o)
+		p := path + "/" + strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
 		switch {
 		case !validLabelKey(k):
 			out = append(out, m.finding(key, p, "%s has the invalid label key %q: the API server will reject it", key, k))
 		case !isString:
 			out = append(out, m.finding(key, p, "%s's label %s is not a string (%v): quote it, or the API server will reject the object", key, k, v))
-		case !validLabelValue(s):
+		default:
 			out = append(out, m.finding(key, p, "%s's label %s has the invalid value %q (at most 63 letters, digits, '-', '_' or '.', alphanumeric at both ends): the API server will reject it", key, k, s))
 		}
 	}

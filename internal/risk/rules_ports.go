@@ -93,8 +93,11 @@ func checkServiceTargetPorts(m Meta, ctx *Context) []Finding {
 	}
 	var out []Finding
 	for _, svc := range ctx.Set.OfKind("Service") {
+		if !namedTargetPort(svc.Object) || stringAt(svc.Object, "spec", "type") == "ExternalName" {
+			continue // only named target ports are judged: skip the selector work
+		}
 		sel := withoutHashLabels(stringMap(mapAt(svc.Object, "spec", "selector")))
-		if len(sel) == 0 || stringAt(svc.Object, "spec", "type") == "ExternalName" {
+		if len(sel) == 0 {
 			continue
 		}
 		var selected []*Workload
@@ -117,6 +120,17 @@ func checkServiceTargetPorts(m Meta, ctx *Context) []Finding {
 		}
 	}
 	return out
+}
+
+func namedTargetPort(svc map[string]any) bool {
+	for _, p := range sliceAt(svc, "spec", "ports") {
+		if pm, _ := p.(map[string]any); pm != nil {
+			if _, ok := pm["targetPort"].(string); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func declaresPortName(ws []*Workload, name string) bool {

@@ -175,7 +175,8 @@ func checkDuplicateObjects(m Meta, ctx *Context) []Finding {
 	objs := ctx.Set.Objects
 	for i := 1; i < len(objs); i++ {
 		a, b := objs[i-1], objs[i]
-		if b.GetName() == "" || Key(a) != Key(b) || a.GetNamespace() != b.GetNamespace() || a.GetAPIVersion() != b.GetAPIVersion() && a.GroupVersionKind().Group != b.GroupVersionKind().Group {
+		if b.GetName() == "" || a.GetName() != b.GetName() || a.GetKind() != b.GetKind() || a.GetNamespace() != b.GetNamespace() ||
+			a.GetAPIVersion() != b.GetAPIVersion() && a.GroupVersionKind().Group != b.GroupVersionKind().Group {
 			continue
 		}
 		out = append(out, m.finding(Key(b), "/metadata/name", "%s appears twice in the set: the one applied last replaces the other", Key(b)))
