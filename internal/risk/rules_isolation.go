@@ -57,8 +57,8 @@ func checkSysctls(m Meta, ctx *Context) []Finding {
 // templateAnnotations returns the annotations of the workload's pods as
 // written (no copy: it is read once per container).
 func templateAnnotations(w *Workload) map[string]any {
-	m, _ := atPointer(w.Obj.Object, w.TemplatePath+"/metadata/annotations").(map[string]any)
-	return m
+	tmpl, _ := atPointer(w.Obj.Object, w.TemplatePath).(map[string]any)
+	return mapAt(tmpl, "metadata", "annotations")
 }
 
 // annotationPath is the JSON pointer of a pod annotation ("/" escaped).

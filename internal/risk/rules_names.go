@@ -23,22 +23,25 @@ func checkLabels(m Meta, ctx *Context) []Finding {
 	var out []Finding
 	for _, o := range ctx.Set.Objects {
 		if labels := mapAt(o.Object, "metadata", "labels"); len(labels) > 0 {
-			out = append(out, badLabels(m, o, "/metadata/labels", labels)...)
+			out = append(out, badLabels(m, o, "", labels)...)
 		}
 	}
 	for _, w := range ctx.Set.Workloads {
 		if w.TemplatePath == "" || w.TemplatePath == workloadRefPath {
 			continue // a Pod's labels are its metadata's, checked above
 		}
-		labels, _ := atPointer(w.Obj.Object, w.TemplatePath+"/metadata/labels").(map[string]any)
-		out = append(out, badLabels(m, w.Obj, w.TemplatePath+"/metadata/labels", labels)...)
+		tmpl, _ := atPointer(w.Obj.Object, w.TemplatePath).(map[string]any)
+		if labels := mapAt(tmpl, "metadata", "labels"); len(labels) > 0 {
+			out = append(out, badLabels(m, w.Obj, w.TemplatePath, labels)...)
+		}
 	}
 	return out
 }
 
-// badLabels judges labels of object o; the key and paths are built only
-// for a label that is wrong.
-func badLabels(m Meta, o *unstructured.Unstructured, path string, labels map[string]any) []Finding {
+// badLabels judges labels of object o found under prefix (a JSON pointer:
+// "" for the object's own, the pod template's otherwise); the key and
+// paths are built only for a label that is wrong.
+func badLabels(m Meta, o *unstructured.Unstructured, prefix string, labels map[string]any) []Finding {
 	var out []Finding
 	for k, v := range labels {
 		s, isString := v.(string)
@@ -46,7 +49,7 @@ func badLabels(m Meta, o *unstructured.Unstructured, path string, labels map[str
 			continue
 		}
 		key := Key(o)
-		p := path + "/" + strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
+		p := prefix + "/metadata/labels/" + strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
 		switch {
 		case !validLabelKey(k):
 			out = append(out, m.finding(key, p, "%s has the invalid label key %q: the API server will reject it", key, k))

@@ -35,10 +35,10 @@ func checkProbePorts(m Meta, w *Workload, c Container) []Finding {
 			if h == nil {
 				continue
 			}
-			path := c.Path + "/" + kind + "/" + handler + "/port"
+			path := func() string { return c.Path + "/" + kind + "/" + handler + "/port" }
 			if name, isName := h["port"].(string); isName {
 				if !declaresName(c, name, true) {
-					out = append(out, m.finding(w.Key, path, "container %q's %s targets port %q, which it does not declare as a TCP port: the probe can never succeed", c.Name, kind, name))
+					out = append(out, m.finding(w.Key, path(), "container %q's %s targets port %q, which it does not declare as a TCP port: the probe can never succeed", c.Name, kind, name))
 				}
 				continue
 			}
@@ -46,7 +46,7 @@ func checkProbePorts(m Meta, w *Workload, c Container) []Finding {
 			if !isNum || declaresNumber(c, n) {
 				continue
 			}
-			f := m.finding(w.Key, path, "container %q's %s targets port %d, which it does not declare", c.Name, kind, n)
+			f := m.finding(w.Key, path(), "container %q's %s targets port %d, which it does not declare", c.Name, kind, n)
 			f.Severity = 2
 			if len(sliceAt(c.raw, "ports")) > 0 {
 				f.Severity = 4
