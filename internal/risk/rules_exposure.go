@@ -28,17 +28,19 @@ func checkNodePorts(m Meta, ctx *Context) []Finding {
 	return out
 }
 
-// internalLBAnnotations make a cloud load balancer private to the VPC.
-var internalLBAnnotations = map[string]string{
-	"service.beta.kubernetes.io/aws-load-balancer-internal":              "",
-	"service.beta.kubernetes.io/aws-load-balancer-scheme":                "internal",
-	"networking.gke.io/load-balancer-type":                               "Internal",
-	"cloud.google.com/load-balancer-type":                                "Internal",
-	"service.beta.kubernetes.io/azure-load-balancer-internal":            "true",
-	"service.beta.kubernetes.io/oci-load-balancer-internal":              "true",
-	"service.beta.kubernetes.io/openstack-internal-load-balancer":        "true",
-	"service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type":     "private",
-	"service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": "intranet",
+// internalLBAnnotations make a cloud load balancer private to the VPC:
+// the annotation and the value that means internal ("" for any value but
+// "false").
+var internalLBAnnotations = [...]struct{ key, value string }{
+	{"service.beta.kubernetes.io/aws-load-balancer-internal", ""},
+	{"service.beta.kubernetes.io/aws-load-balancer-scheme", "internal"},
+	{"networking.gke.io/load-balancer-type", "Internal"},
+	{"cloud.google.com/load-balancer-type", "Internal"},
+	{"service.beta.kubernetes.io/azure-load-balancer-internal", "true"},
+	{"service.beta.kubernetes.io/oci-load-balancer-internal", "true"},
+	{"service.beta.kubernetes.io/openstack-internal-load-balancer", "true"},
+	{"service.kubernetes.io/ibm-load-balancer-cloud-provider-ip-type", "private"},
+	{"service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type", "intranet"},
 }
 
 // checkLoadBalancers reports a LoadBalancer Service (3): often intended,
@@ -62,9 +64,9 @@ func checkLoadBalancers(m Meta, ctx *Context) []Finding {
 }
 
 func internalLB(ann map[string]string) bool {
-	for k, want := range internalLBAnnotations {
-		v, ok := ann[k]
-		if ok && (want == "" && v != "false" || strings.EqualFold(v, want)) {
+	for _, a := range internalLBAnnotations {
+		v, ok := ann[a.key]
+		if ok && (a.value == "" && v != "false" || strings.EqualFold(v, a.value)) {
 			return true
 		}
 	}

@@ -20,14 +20,21 @@ func init() {
 	)
 }
 
-// safeSysctls are the namespaced sysctls the kubelet allows by default,
-// with the minor version that made each safe.
-var safeSysctls = map[string]int{
-	"kernel.shm_rmid_forced": 0, "net.ipv4.ip_local_port_range": 0, "net.ipv4.tcp_syncookies": 0,
-	"net.ipv4.ping_group_range": 0, "net.ipv4.ip_unprivileged_port_start": 0,
-	"net.ipv4.ip_local_reserved_ports": 27, "net.ipv4.tcp_keepalive_time": 29, "net.ipv4.tcp_fin_timeout": 29,
-	"net.ipv4.tcp_keepalive_intvl": 29, "net.ipv4.tcp_keepalive_probes": 29, "net.ipv4.tcp_rmem": 32,
-	"net.ipv4.tcp_wmem": 32,
+// safeSince returns the minor version from which the kubelet allows a
+// namespaced sysctl by default, and false for one it never allows.
+func safeSince(name string) (int, bool) {
+	switch name {
+	case "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies",
+		"net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start":
+		return 0, true
+	case "net.ipv4.ip_local_reserved_ports":
+		return 27, true
+	case "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes":
+		return 29, true
+	case "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem":
+		return 32, true
+	}
+	return 0, false
 }
 
 // checkSysctls flags pod sysctls outside the target version's safe set:
@@ -44,7 +51,7 @@ func checkSysctls(m Meta, ctx *Context) []Finding {
 				continue
 			}
 			// The kubelet accepts "/" as the separator too.
-			if since, ok := safeSysctls[strings.ReplaceAll(name, "/", ".")]; ok && (ctx.Version.Major > 1 || ctx.Version.Minor >= since) {
+			if since, ok := safeSince(strings.ReplaceAll(name, "/", ".")); ok && (ctx.Version.Major > 1 || ctx.Version.Minor >= since) {
 				continue
 			}
 			out = append(out, m.finding(w.Key, w.Pod.Path+"/securityContext/sysctls/"+itoa(int64(i))+"/name",

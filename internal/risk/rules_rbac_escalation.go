@@ -82,18 +82,22 @@ func eachGrant(m Meta, ctx *Context, f func(g rbacGrant) string) []Finding {
 	return out
 }
 
-// clusterScoped are the resources (and subresources) these rules name
-// that a Role cannot grant.
-var clusterScoped = map[string]bool{
-	"nodes/proxy": true, "nodes/*": true, "persistentvolumes": true, "certificatesigningrequests/approval": true,
-	"mutatingwebhookconfigurations": true, "validatingwebhookconfigurations": true, "clusterroles": true,
-	"users": true, "groups": true, "uids": true, "userextras/*": true,
+// clusterScoped reports whether a resource (or subresource) these rules
+// name is one a Role cannot grant.
+func clusterScoped(resource string) bool {
+	switch resource {
+	case "nodes/proxy", "nodes/*", "persistentvolumes", "certificatesigningrequests/approval",
+		"mutatingwebhookconfigurations", "validatingwebhookconfigurations", "clusterroles",
+		"users", "groups", "uids", "userextras/*":
+		return true
+	}
+	return false
 }
 
 func withoutClusterScoped(resources []string) []string {
 	out := resources[:0:0]
 	for _, r := range resources {
-		if !clusterScoped[r] {
+		if !clusterScoped(r) {
 			out = append(out, r)
 		}
 	}
