@@ -138,6 +138,19 @@ func TestClusterAgentRoutes(t *testing.T) {
 					t.Errorf("inventory %s", r.raw)
 				}
 			}},
+			{name: "first page", method: "GET", path: "/api/v1/clusters/{cluster}/inventory?limit=1", status: 200, check: func(t *testing.T, r *result) {
+				if len(r.items()) != 1 || r.json["nextCursor"] == nil || r.items()[0].(map[string]any)["kind"] != "Node" {
+					t.Fatalf("first page %s", r.raw)
+				}
+				e.vars["next"] = r.json["nextCursor"].(string)
+			}},
+			{name: "last page", method: "GET", path: "/api/v1/clusters/{cluster}/inventory?limit=1&cursor={next}", status: 200, check: func(t *testing.T, r *result) {
+				if len(r.items()) != 1 || r.json["nextCursor"] != nil || r.items()[0].(map[string]any)["kind"] != "Secret" {
+					t.Errorf("last page %s", r.raw)
+				}
+			}},
+			{name: "bad cursor", method: "GET", path: "/api/v1/clusters/{cluster}/inventory?cursor=zz", status: 400, code: capsule.CodeInvalidParameter},
+			{name: "unknown parameter", method: "GET", path: "/api/v1/clusters/{cluster}/inventory?kinds=Pod", status: 400, code: capsule.CodeInvalidParameter},
 			{method: "GET", path: "/api/v1/clusters/{cluster}/inventory?namespace=elsewhere", status: 200, check: func(t *testing.T, r *result) {
 				if len(r.items()) != 0 {
 					t.Errorf("inventory of another namespace %s", r.raw)

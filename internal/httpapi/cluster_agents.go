@@ -24,7 +24,8 @@ type AgentList struct {
 
 // InventoryList is a page of a cluster's objects.
 type InventoryList struct {
-	Items []agentproto.Object `json:"items"`
+	Items      []agentproto.Object `json:"items"`
+	NextCursor string              `json:"nextCursor,omitempty"`
 }
 
 // HelmReleaseList is a cluster's Helm releases.
@@ -111,11 +112,15 @@ func (a *API) clusterInventory(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	objs, err := inv.Objects(r.Context(), clusterID(r), q.Get("kind"), q.Get("namespace"))
+	p, err := pageParam(q)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, InventoryList{Items: objs})
+	objs, next, err := inv.ObjectsPage(r.Context(), clusterID(r), q.Get("kind"), q.Get("namespace"), p.Cursor, p.Limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, InventoryList{Items: objs, NextCursor: next})
 	return nil
 }
 

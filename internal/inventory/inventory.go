@@ -129,6 +129,9 @@ type Store interface {
 	// Objects lists objects, optionally of one kind and namespace, ordered
 	// by kind, namespace and name.
 	Objects(ctx context.Context, clusterID, kind, namespace string) ([]agentproto.Object, error)
+	// ObjectsAfter is one page of Objects: at most limit objects whose
+	// (kind, namespace, name) comes after after's.
+	ObjectsAfter(ctx context.Context, clusterID, kind, namespace string, after agentproto.Key, limit int) ([]agentproto.Object, error)
 	// Counts returns the number of objects per kind.
 	Counts(ctx context.Context, clusterID string) (map[string]int, error)
 

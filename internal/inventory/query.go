@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	capsule "github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/agentproto"
 )
 
@@ -95,6 +97,36 @@ func (s *Service) Status(ctx context.Context, clusterID string) (*ClusterStatus,
 // Objects lists a cluster's objects, optionally of one kind and namespace.
 func (s *Service) Objects(ctx context.Context, clusterID, kind, namespace string) ([]agentproto.Object, error) {
 	return s.store.Objects(ctx, clusterID, kind, namespace)
+}
+
+// ObjectsPage is one page of Objects, by kind, namespace and name; cursor
+// is the previous page's next cursor ("" for the first page), and the
+// returned cursor is "" on the last page.
+func (s *Service) ObjectsPage(ctx context.Context, clusterID, kind, namespace, cursor string, limit int) ([]agentproto.Object, string, error) {
+	var after agentproto.Key
+	if cursor != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(cursor)
+		var k []string
+		if err == nil {
+			err = json.Unmarshal(raw, &k)
+		}
+		if err != nil || len(k) != 3 {
+			return nil, "", &capsule.Error{Kind: capsule.KindInvalid, Code: capsule.CodeInvalidParameter,
+				Message: "cursor is not a cursor this route returned", Details: map[string]any{"fields": []map[string]string{{"field": "cursor", "message": "malformed"}}}}
+		}
+		after = agentproto.Key{Kind: k[0], Namespace: k[1], Name: k[2]}
+	}
+	objs, err := s.store.ObjectsAfter(ctx, clusterID, kind, namespace, after, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(objs) <= limit {
+		return objs, "", nil
+	}
+	objs = objs[:limit]
+	last := objs[limit-1]
+	next, _ := json.Marshal([]string{last.Kind, last.Namespace, last.Name})
+	return objs, base64.RawURLEncoding.EncodeToString(next), nil
 }
 
 // HelmRelease is a release's latest revision, from its release Secret.

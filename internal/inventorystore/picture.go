@@ -146,7 +146,11 @@ func (s *Store) Objects(ctx context.Context, clusterID, kind, namespace string) 
 		q += ` AND namespace = ?`
 		args = append(args, namespace)
 	}
-	rows, err := s.db.Query(ctx, q+` ORDER BY kind, namespace, name`, args...)
+	return s.queryObjects(ctx, q+` ORDER BY kind, namespace, name`, args...)
+}
+
+func (s *Store) queryObjects(ctx context.Context, q string, args ...any) ([]agentproto.Object, error) {
+	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +166,23 @@ func (s *Store) Objects(ctx context.Context, clusterID, kind, namespace string) 
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// ObjectsAfter is one page of Objects after a key (keyset pagination on
+// the primary key, written without row values so both dialects use it).
+func (s *Store) ObjectsAfter(ctx context.Context, clusterID, kind, namespace string, after agentproto.Key, limit int) ([]agentproto.Object, error) {
+	q := `SELECT kind, namespace, name, uid, resource_version, body FROM inventory_objects WHERE cluster_id = ?
+  AND (kind > ? OR (kind = ? AND (namespace > ? OR (namespace = ? AND name > ?))))`
+	args := []any{clusterID, after.Kind, after.Kind, after.Namespace, after.Namespace, after.Name}
+	if kind != "" {
+		q += ` AND kind = ?`
+		args = append(args, kind)
+	}
+	if namespace != "" {
+		q += ` AND namespace = ?`
+		args = append(args, namespace)
+	}
+	return s.queryObjects(ctx, q+` ORDER BY kind, namespace, name LIMIT ?`, append(args, limit)...)
 }
 
 // Counts returns the number of objects per kind.
