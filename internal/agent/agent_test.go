@@ -24,6 +24,7 @@ import (
 
 	"github.com/usecapsule/capsule/internal/agent"
 	"github.com/usecapsule/capsule/internal/clusterstate"
+	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/testenv"
 )
 
@@ -186,7 +187,13 @@ func TestAgentMirrorsTheClusterWithoutSecretValues(t *testing.T) {
 			t.Errorf("Secret db2 keys = %v, want [password]", body["keys"])
 		}
 	}
-	rels, err := cp.inv.HelmReleases(context.Background(), cluster)
+	all, err := cp.inv.HelmReleases(context.Background(), cluster)
+	var rels []inventory.HelmRelease
+	for _, r := range all {
+		if r.Namespace == ns { // the shared cluster holds other tests' namespaces
+			rels = append(rels, r)
+		}
+	}
 	if err != nil || len(rels) != 1 {
 		t.Fatalf("helm releases: %+v %v", rels, err)
 	}
