@@ -1,0 +1,60 @@
+package deploy
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
+)
+
+// FieldManager is the server-side apply field manager of every write.
+const FieldManager = "capsule"
+
+// Options configure an Engine.
+type Options struct {
+	// PrometheusURL is the Prometheus server canary analysis queries
+	// (its /api/v1/query); empty means analysis checks pod health only.
+	PrometheusURL string
+	// HTTPClient sends the Prometheus queries; it should be the guarded
+	// egress client. Required when PrometheusURL is set.
+	HTTPClient *http.Client
+	// Now is the clock (tests); nil means time.Now.
+	Now func() time.Time
+}
+
+// Engine deploys services to one cluster. It is safe for concurrent use;
+// deploys of the same service must be serialized by the caller.
+type Engine struct {
+	dyn    dynamic.Interface
+	mapper meta.ResettableRESTMapper
+	opts   Options
+}
+
+// New returns an engine for the cluster cfg reaches. It reads nothing from
+// the cluster until the first call.
+func New(cfg *rest.Config, o Options) (*Engine, error) {
+	if cfg == nil {
+		return nil, fmt.Errorf("deploy: no cluster configuration")
+	}
+	if o.PrometheusURL != "" && o.HTTPClient == nil {
+		return nil, fmt.Errorf("deploy: a Prometheus URL needs an HTTP client")
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("deploy: dynamic client: %w", err)
+	}
+	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("deploy: discovery client: %w", err)
+	}
+	return &Engine{dyn: dyn, mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)), opts: o}, nil
+}

@@ -1,0 +1,12 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+)
+
+type Analysis struct{}
+
+func (r *run) blueGreen(ctx context.Context) error { return errors.New("deploy: this strategy is not built yet") }
+func (r *run) canary(ctx context.Context) error    { return errors.New("deploy: this strategy is not built yet") }
+func (r *run) migrate(ctx context.Context) error   { return errors.New("deploy: this strategy is not built yet") }
