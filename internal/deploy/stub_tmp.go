@@ -7,6 +7,12 @@ import (
 
 type Analysis struct{}
 
-func (r *run) blueGreen(ctx context.Context) error { return errors.New("deploy: this strategy is not built yet") }
-func (r *run) canary(ctx context.Context) error    { return errors.New("deploy: this strategy is not built yet") }
-func (r *run) migrate(ctx context.Context) error   { return errors.New("deploy: this strategy is not built yet") }
+func (r *run) blueGreen(ctx context.Context) error {
+	return errors.New("deploy: this strategy is not built yet")
+}
+func (r *run) canary(ctx context.Context) error {
+	return errors.New("deploy: this strategy is not built yet")
+}
+func (r *run) migrate(ctx context.Context) error {
+	return errors.New("deploy: this strategy is not built yet")
+}

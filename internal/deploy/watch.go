@@ -112,8 +112,10 @@ func (w *watcher) job(ns, name string) (*batchv1.Job, bool) {
 	return get[batchv1.Job](w, gvrJobs, ns, name)
 }
 
-func (w *watcher) replicaSets() []appsv1.ReplicaSet { return items[appsv1.ReplicaSet](w, gvrReplicaSets) }
-func (w *watcher) pods() []corev1.Pod               { return items[corev1.Pod](w, gvrPods) }
-func (w *watcher) events() []corev1.Event           { return items[corev1.Event](w, gvrEvents) }
+func (w *watcher) replicaSets() []appsv1.ReplicaSet {
+	return items[appsv1.ReplicaSet](w, gvrReplicaSets)
+}
+func (w *watcher) pods() []corev1.Pod     { return items[corev1.Pod](w, gvrPods) }
+func (w *watcher) events() []corev1.Event { return items[corev1.Event](w, gvrEvents) }
 
 var gvrSecrets = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
