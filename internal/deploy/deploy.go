@@ -122,8 +122,8 @@ func (r *run) apply(ctx context.Context, objs []*unstructured.Unstructured) erro
 	return err
 }
 
-func (r *run) prune(ctx context.Context, keep []*unstructured.Unstructured) error {
-	pruned, err := r.e.prune(ctx, r.req.Namespace, r.req.Service, keep)
+func (r *run) prune(ctx context.Context, keep []*unstructured.Unstructured, also ...string) error {
+	pruned, err := r.e.prune(ctx, r.req.Namespace, r.req.Service, keep, also...)
 	r.res.Pruned = append(r.res.Pruned, pruned...)
 	return err
 }
@@ -144,6 +144,14 @@ func (r *run) failed(ctx context.Context, err error, prev *Request, fail func(er
 		return fail(err)
 	}
 	msg := fmt.Sprintf("revision %d of %s failed: %s", r.req.Revision, r.req.Service, re.Message)
+	if re.undone != "" {
+		r.res.Phase, r.res.Message = PhaseRolledBack, msg+"; "+re.undone
+		if prev != nil {
+			r.res.RolledBackTo = prev.Revision
+		}
+		r.report(Progress{Phase: PhaseRolledBack, Message: r.res.Message, Desired: r.res.Desired, Running: r.res.Running, Ready: r.res.Ready})
+		return *r.res, nil
+	}
 	if prev == nil {
 		r.res.Phase, r.res.Message = PhaseFailed, msg
 		r.report(Progress{Phase: PhaseFailed, Message: msg, Desired: r.res.Desired, Running: r.res.Running, Ready: r.res.Ready})

@@ -16,6 +16,10 @@ type RolloutError struct {
 	// ReplicaFailure, AnalysisFailed, MigrationFailed.
 	Reason  string
 	Message string
+	// undone says how the failure was already undone by the strategy
+	// itself (blue-green never switched, the canary was removed), so no
+	// earlier revision needs to be applied again.
+	undone string
 }
 
 func (e *RolloutError) Error() string { return e.Message }

@@ -33,12 +33,15 @@ func ownerSelector(service string) string {
 	return labels.Set{LabelManagedBy: "capsule", LabelService: service}.String()
 }
 
-// prune deletes the objects of service in ns that are not in keep (by
-// kind and name). Only objects Capsule applied (an Apply entry of its field
+// prune deletes the objects of service in ns that are not in keep nor
+// named in also ("Kind/name"). Only objects Capsule applied (an Apply entry of its field
 // manager) are deleted, so an object someone else labelled alike stays.
 // Namespaces are never pruned.
-func (e *Engine) prune(ctx context.Context, ns, service string, keep []*unstructured.Unstructured) ([]ObjectRef, error) {
+func (e *Engine) prune(ctx context.Context, ns, service string, keep []*unstructured.Unstructured, also ...string) ([]ObjectRef, error) {
 	want := map[string]bool{}
+	for _, k := range also {
+		want[k] = true
+	}
 	gvrs := append([]schema.GroupVersionResource(nil), prunable...)
 	for _, o := range keep {
 		want[o.GetKind()+"/"+o.GetName()] = true

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -26,6 +27,10 @@ type release struct {
 	Color     string                   `json:"color,omitempty"`
 	IdleColor string                   `json:"idleColor,omitempty"`
 	Objects   []map[string]interface{} `json:"objects"`
+	// Idle is blue-green's previous colour's release while it is kept,
+	// until RetireAfter.
+	Idle        *release  `json:"idle,omitempty"`
+	RetireAfter time.Time `json:"retireAfter,omitzero"`
 }
 
 func releaseName(service string) string { return "capsule-release-" + service }

@@ -5,14 +5,11 @@ import (
 	"errors"
 )
 
-type Analysis struct{}
-
-func (r *run) blueGreen(ctx context.Context) error {
-	return errors.New("deploy: this strategy is not built yet")
-}
 func (r *run) canary(ctx context.Context) error {
 	return errors.New("deploy: this strategy is not built yet")
 }
 func (r *run) migrate(ctx context.Context) error {
 	return errors.New("deploy: this strategy is not built yet")
 }
+
+type Analysis struct{}
