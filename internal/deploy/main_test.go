@@ -65,14 +65,21 @@ func rendered(t testing.TB, ns, yaml string, o render.Options) []*unstructured.U
 // webSpec is a small web service with replicas pods; extra lines join the
 // capsule.yaml.
 func webSpec(name string, replicas int, extra ...string) string {
-	res := "resources: {preset: small}"
-	for i, x := range extra {
-		if strings.HasPrefix(x, "resources:") {
-			res, extra[i] = x, ""
+	lines := []string{"name: " + name, "type: web", "port: 8080", "health: {path: /healthz}", "resources: {preset: small}",
+		fmt.Sprintf("scaling: {minReplicas: %d}", replicas)}
+	for _, x := range extra {
+		key, _, _ := strings.Cut(x, ":")
+		replaced := false
+		for i, l := range lines {
+			if strings.HasPrefix(l, key+":") {
+				lines[i], replaced = x, true
+			}
+		}
+		if !replaced {
+			lines = append(lines, x)
 		}
 	}
-	return fmt.Sprintf("name: %s\ntype: web\nport: 8080\nhealth: {path: /healthz}\n%s\nscaling: {minReplicas: %d}\n%s\n",
-		name, res, replicas, strings.Join(extra, "\n"))
+	return strings.Join(lines, "\n") + "\n"
 }
 
 // simulate makes the pods of every workload in objs behave as b on the
