@@ -146,7 +146,10 @@ func (r *run) failed(ctx context.Context, err error, prev *Request, fail func(er
 	msg := fmt.Sprintf("revision %d of %s failed: %s", r.req.Revision, r.req.Service, re.Message)
 	if re.undone != "" {
 		r.res.Phase, r.res.Message = PhaseRolledBack, msg+"; "+re.undone
-		if prev != nil {
+		if re.Reason == "MigrationFailed" {
+			// Nothing of the revision ran: it failed, nothing was rolled back.
+			r.res.Phase = PhaseFailed
+		} else if prev != nil {
 			r.res.RolledBackTo = prev.Revision
 		}
 		r.report(Progress{Phase: PhaseRolledBack, Message: r.res.Message, Desired: r.res.Desired, Running: r.res.Running, Ready: r.res.Ready})

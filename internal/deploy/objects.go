@@ -148,3 +148,19 @@ func find(objs []*unstructured.Unstructured, kind, name string) *unstructured.Un
 	}
 	return nil
 }
+
+func withLabel(l map[string]string, k, v string) map[string]string {
+	if l == nil {
+		l = map[string]string{}
+	}
+	l[k] = v
+	return l
+}
+
+func runtimeFromMap(m map[string]any, into any) error {
+	return runtime.DefaultUnstructuredConverter.FromUnstructured(m, into)
+}
+
+func runtimeToMap(v any) (map[string]any, error) {
+	return runtime.DefaultUnstructuredConverter.ToUnstructured(v)
+}

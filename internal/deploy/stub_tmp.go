@@ -8,8 +8,5 @@ import (
 func (r *run) canary(ctx context.Context) error {
 	return errors.New("deploy: this strategy is not built yet")
 }
-func (r *run) migrate(ctx context.Context) error {
-	return errors.New("deploy: this strategy is not built yet")
-}
 
 type Analysis struct{}
