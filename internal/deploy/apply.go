@@ -108,8 +108,9 @@ func (e *Engine) applyOne(ctx context.Context, o *unstructured.Unstructured, for
 // conflict or an invalid object stops the deploy before anything changed.
 // The namespace is the exception: it is created for real first, because
 // namespaced objects cannot be checked in a namespace that does not exist.
-// applied lists what was written, also on error.
-func (e *Engine) applyAll(ctx context.Context, objs []*unstructured.Unstructured, force bool) (applied []ObjectRef, err error) {
+// applied lists what was written, also on error; gens holds the
+// generation the API server gave each applied object ("Kind/name").
+func (e *Engine) applyAll(ctx context.Context, objs []*unstructured.Unstructured, force bool, gens map[string]int64) (applied []ObjectRef, err error) {
 	rest := objs
 	if len(objs) > 0 && objs[0].GetKind() == "Namespace" {
 		if _, err := e.applyOne(ctx, objs[0], force, false); err != nil {
@@ -124,10 +125,12 @@ func (e *Engine) applyAll(ctx context.Context, objs []*unstructured.Unstructured
 		}
 	}
 	for _, o := range rest {
-		if _, err := e.applyOne(ctx, o, force, false); err != nil {
+		got, err := e.applyOne(ctx, o, force, false)
+		if err != nil {
 			return applied, err
 		}
 		applied = append(applied, refOf(o))
+		gens[o.GetKind()+"/"+o.GetName()] = got.GetGeneration()
 	}
 	return applied, nil
 }

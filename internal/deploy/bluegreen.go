@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -55,7 +56,7 @@ func (r *run) blueGreen(ctx context.Context) error {
 	if err := r.apply(ctx, r.objs); err != nil {
 		return err
 	}
-	newWL := target{"Deployment", base + "-" + color}
+	newWL := target{kind: "Deployment", name: base + "-" + color}
 	if err := r.follow(ctx, []target{newWL}, PhaseRollingOut); err != nil {
 		if live != "" {
 			return r.abandon(ctx, err, newWL.name, fmt.Sprintf("the %s colour kept serving", live))
@@ -104,17 +105,39 @@ func (r *run) blueGreen(ctx context.Context) error {
 
 // abandon removes a new colour or a canary that failed and marks the
 // failure as already undone: what served before still serves.
+// The deletion is in the foreground and waited for (up to a minute), so
+// that when the deploy ends no pod of the failed revision takes traffic.
 func (r *run) abandon(ctx context.Context, cause error, deployment, serving string) error {
-	policy := metav1.DeletePropagationBackground
+	policy := metav1.DeletePropagationForeground
 	err := r.e.dyn.Resource(gvrDeployments).Namespace(r.req.Namespace).Delete(ctx, deployment, metav1.DeleteOptions{PropagationPolicy: &policy})
 	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("deploy: remove the failed Deployment %s: %w (after: %v)", deployment, err, cause)
 	}
+	r.waitGone(ctx, deployment, time.Minute)
 	re, ok := cause.(*RolloutError)
 	if !ok {
 		return cause
 	}
 	return &RolloutError{Reason: re.Reason, Message: re.Message, undone: "removed Deployment " + deployment + "; " + serving}
+}
+
+// waitGone waits until the watch no longer sees the Deployment, which a
+// foreground deletion removes last, after its ReplicaSets and pods.
+func (r *run) waitGone(ctx context.Context, deployment string, limit time.Duration) {
+	t := time.NewTimer(limit)
+	defer t.Stop()
+	for {
+		if _, ok := r.w.deployment(r.req.Namespace, deployment); !ok {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			return
+		case <-r.w.changed:
+		}
+	}
 }
 
 // liveColor is the colour the Service <service> selects now, "" when the

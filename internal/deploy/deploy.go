@@ -18,6 +18,12 @@ type run struct {
 	report   func(Progress)
 	res      *Result
 	rel      *release // the record saved when the rollout succeeds
+	// direct skips canary steps: a rollback returns to a revision that
+	// already ran, as fast as a rolling update.
+	direct bool
+	// gens are the generations of the objects applied so far, so that a
+	// rollout is judged only once the watch has seen them.
+	gens map[string]int64
 }
 
 // Deploy puts req's objects on the cluster with its strategy and follows
@@ -71,7 +77,7 @@ func (e *Engine) deploy(ctx context.Context, req *Request, report func(Progress)
 	}
 	defer w.stop()
 	r := &run{e: e, req: req, objs: objs, strategy: strategy, w: w, report: report, res: &res,
-		rel: &release{Revision: req.Revision, Image: req.Image, Strategy: strategy}}
+		rel: &release{Revision: req.Revision, Image: req.Image, Strategy: strategy}, direct: !mayRollBack, gens: map[string]int64{}}
 	report(Progress{Phase: PhaseApplying, Message: fmt.Sprintf("applying %d objects of %s revision %d", len(objs), req.Service, req.Revision)})
 	if req.Migration != nil {
 		if err := r.migrate(ctx); err != nil {
@@ -117,7 +123,7 @@ func (r *run) rolling(ctx context.Context) error {
 }
 
 func (r *run) apply(ctx context.Context, objs []*unstructured.Unstructured) error {
-	applied, err := r.e.applyAll(ctx, objs, r.req.Force)
+	applied, err := r.e.applyAll(ctx, objs, r.req.Force, r.gens)
 	r.res.Applied = append(r.res.Applied, applied...)
 	return err
 }
@@ -129,6 +135,9 @@ func (r *run) prune(ctx context.Context, keep []*unstructured.Unstructured, also
 }
 
 func (r *run) follow(ctx context.Context, targets []target, phase string) error {
+	for i := range targets {
+		targets[i].gen = r.gens[targets[i].kind+"/"+targets[i].name]
+	}
 	st, err := r.e.follow(ctx, r.w, r.req.Namespace, targets, r.req.ProgressDeadline, phase, r.report)
 	r.res.Desired, r.res.Running, r.res.Ready = st.desired, st.running, st.ready
 	return err

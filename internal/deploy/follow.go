@@ -10,13 +10,18 @@ import (
 )
 
 // target is a workload whose rollout is followed.
-type target struct{ kind, name string }
+// gen is the generation the engine applied: until the watch has seen it,
+// the cached object is older than the apply and says nothing about it.
+type target struct {
+	kind, name string
+	gen        int64
+}
 
 func (t target) status(w *watcher, ns string) status {
 	if t.kind == "StatefulSet" {
-		return statefulSetStatus(w, ns, t.name)
+		return statefulSetStatus(w, ns, t.name, t.gen)
 	}
-	return deploymentStatus(w, ns, t.name)
+	return deploymentStatus(w, ns, t.name, t.gen)
 }
 
 // workloadsOf are the rollout targets among objs (CronJobs have none: they
@@ -25,7 +30,7 @@ func workloadsOf(objs []*unstructured.Unstructured) []target {
 	var out []target
 	for _, o := range objs {
 		if k := o.GetKind(); k == "Deployment" || k == "StatefulSet" {
-			out = append(out, target{k, o.GetName()})
+			out = append(out, target{kind: k, name: o.GetName()})
 		}
 	}
 	return out

@@ -48,9 +48,9 @@ const revisionAnnotation = "deployment.kubernetes.io/revision"
 // deploymentStatus judges a Deployment the way `kubectl rollout status`
 // does: the controller saw the latest spec, every replica is updated and
 // available, and no old replica is left.
-func deploymentStatus(w *watcher, ns, name string) status {
+func deploymentStatus(w *watcher, ns, name string, gen int64) status {
 	d, ok := w.deployment(ns, name)
-	if !ok {
+	if !ok || d.Generation < gen {
 		return status{desired: 1}
 	}
 	st := status{desired: 1}
@@ -92,9 +92,9 @@ func deploymentStatus(w *watcher, ns, name string) status {
 // statefulSetStatus judges a StatefulSet like kubectl: observed, every
 // replica updated to the update revision and Ready. With the OnDelete
 // strategy pods change only when deleted, so Ready replicas suffice.
-func statefulSetStatus(w *watcher, ns, name string) status {
+func statefulSetStatus(w *watcher, ns, name string, gen int64) status {
 	s, ok := w.statefulSet(ns, name)
-	if !ok {
+	if !ok || s.Generation < gen {
 		return status{desired: 1}
 	}
 	st := status{desired: 1, owners: []string{name}}

@@ -56,7 +56,8 @@ func (e *Engine) Scale(ctx context.Context, ns, service string, replicas int, de
 	}
 	wl.SetNamespace(ns)
 	res := Result{Revision: rel.Revision, Color: rel.Color}
-	if _, err := e.applyOne(ctx, wl, false, false); err != nil {
+	got, err := e.applyOne(ctx, wl, false, false)
+	if err != nil {
 		return fail(err)
 	}
 	res.Applied = []ObjectRef{refOf(wl)}
@@ -65,7 +66,7 @@ func (e *Engine) Scale(ctx context.Context, ns, service string, replicas int, de
 		return fail(err)
 	}
 	defer w.stop()
-	st, err := e.follow(ctx, w, ns, []target{{wl.GetKind(), wl.GetName()}}, deadline, PhaseRollingOut, report)
+	st, err := e.follow(ctx, w, ns, []target{{kind: wl.GetKind(), name: wl.GetName(), gen: got.GetGeneration()}}, deadline, PhaseRollingOut, report)
 	res.Desired, res.Running, res.Ready = st.desired, st.running, st.ready
 	if err != nil {
 		res.Phase, res.Message = PhaseFailed, fmt.Sprintf("scaling %s to %d: %v", service, replicas, err)
