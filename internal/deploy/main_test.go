@@ -176,3 +176,16 @@ func appliedByCapsuleTyped(fields []metav1.ManagedFieldsEntry) bool {
 	}
 	return false
 }
+
+// renderTyped renders like rendered but keeps render's typed objects.
+func renderTyped(ns, yaml string, rev int) ([]render.Object, error) {
+	f, err := servicespec.Parse("capsule.yaml", []byte(yaml))
+	if err != nil {
+		return nil, err
+	}
+	s, err := f.Resolve("")
+	if err != nil {
+		return nil, err
+	}
+	return render.Render(s, render.Options{Namespace: ns, Image: fmt.Sprintf("example/bench:v%d", rev)})
+}
