@@ -9,6 +9,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/usecapsule/capsule/internal/render"
 )
@@ -114,6 +115,13 @@ func (r *run) abandon(ctx context.Context, cause error, deployment, serving stri
 		return fmt.Errorf("deploy: remove the failed Deployment %s: %w (after: %v)", deployment, err, cause)
 	}
 	r.waitGone(ctx, deployment, time.Minute)
+	// A new colour's autoscaler and disruption budget share its name.
+	for _, gvr := range []schema.GroupVersionResource{gvrHPAs, gvrPDBs} {
+		err := r.e.dyn.Resource(gvr).Namespace(r.req.Namespace).Delete(ctx, deployment, metav1.DeleteOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("deploy: remove the failed %s %s: %w (after: %v)", gvr.Resource, deployment, err, cause)
+		}
+	}
 	re, ok := cause.(*RolloutError)
 	if !ok {
 		return cause

@@ -74,6 +74,12 @@ func TestBlueGreenSwitchesWhenReadyAndSwitchesBackInstantly(t *testing.T) {
 	if _, err := e.client.AppsV1().Deployments(e.ns).Get(ctx, "portal-blue", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("portal-blue after retiring: %v, want not found", err)
 	}
+	if _, err := e.client.PolicyV1().PodDisruptionBudgets(e.ns).Get(ctx, "portal-blue", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the blue colour's disruption budget after retiring: %v, want not found", err)
+	}
+	if _, err := e.client.PolicyV1().PodDisruptionBudgets(e.ns).Get(ctx, "portal-green", metav1.GetOptions{}); err != nil {
+		t.Errorf("the live colour's disruption budget: %v", err)
+	}
 	if _, err := e.engine.SwitchBack(ctx, e.ns, "portal"); err == nil {
 		t.Error("switched back to a retired colour")
 	}
@@ -99,7 +105,7 @@ func TestBlueGreenRemovesOldColourAtOnceWhenNotKept(t *testing.T) {
 func TestBlueGreenFailureKeepsTheLiveColour(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
-	spec := webSpec("pay", 1, "deploy: {strategy: blue-green}")
+	spec := webSpec("pay", 2, "deploy: {strategy: blue-green}")
 	res, _ := e.deploy(t, Request{Service: "pay", Revision: 1, Objects: rendered(t, e.ns, spec, render.Options{Image: "example/pay:v1"})})
 	wantPhase(t, res, PhaseRunning)
 	bad := rendered(t, e.ns, spec, render.Options{Image: "example/pay:v2"})
@@ -111,5 +117,8 @@ func TestBlueGreenFailureKeepsTheLiveColour(t *testing.T) {
 	}
 	if _, err := e.client.AppsV1().Deployments(e.ns).Get(context.Background(), "pay-green", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("the failed pay-green: %v, want removed", err)
+	}
+	if _, err := e.client.PolicyV1().PodDisruptionBudgets(e.ns).Get(context.Background(), "pay-green", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the failed colour's disruption budget: %v, want removed", err)
 	}
 }

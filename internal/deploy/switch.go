@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -68,6 +69,9 @@ func (e *Engine) SwitchBack(ctx context.Context, ns, service string) (Result, er
 	return res, nil
 }
 
+// colorOwned are the kinds render names <base>-<colour>.
+var colorOwned = map[string]bool{"Deployment": true, "HorizontalPodAutoscaler": true, "PodDisruptionBudget": true}
+
 // RetireIdle removes blue-green's previous colour (its Deployment,
 // autoscaler and disruption budget), which ends the chance to switch back.
 // The caller calls it once Result.RetireAfter has passed; retiring when
@@ -79,7 +83,9 @@ func (e *Engine) RetireIdle(ctx context.Context, ns, service string) ([]ObjectRe
 	}
 	var removed []ObjectRef
 	for _, o := range rel.Idle.request(ns, service).Objects {
-		if o.GetLabels()[render.LabelSlot] != rel.IdleColor || o.GetKind() == "Service" {
+		// The colour's autoscaler and disruption budget carry its name,
+		// not its slot label.
+		if !colorOwned[o.GetKind()] || !strings.HasSuffix(o.GetName(), "-"+rel.IdleColor) {
 			continue
 		}
 		o.SetNamespace(ns)

@@ -118,4 +118,8 @@ func (w *watcher) replicaSets() []appsv1.ReplicaSet {
 func (w *watcher) pods() []corev1.Pod     { return items[corev1.Pod](w, gvrPods) }
 func (w *watcher) events() []corev1.Event { return items[corev1.Event](w, gvrEvents) }
 
-var gvrSecrets = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+var (
+	gvrSecrets = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+	gvrHPAs    = schema.GroupVersionResource{Group: "autoscaling", Version: "v2", Resource: "horizontalpodautoscalers"}
+	gvrPDBs    = schema.GroupVersionResource{Group: "policy", Version: "v1", Resource: "poddisruptionbudgets"}
+)
