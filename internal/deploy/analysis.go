@@ -101,7 +101,7 @@ func (e *Engine) queryPrometheus(ctx context.Context, query string) (float64, er
 	u := strings.TrimRight(e.opts.PrometheusURL, "/") + "/api/v1/query?" + url.Values{"query": {query}}.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return 0, fmt.Errorf("Prometheus URL %q: %w", e.opts.PrometheusURL, err)
+		return 0, fmt.Errorf("bad Prometheus URL %q: %w", e.opts.PrometheusURL, err)
 	}
 	resp, err := e.opts.HTTPClient.Do(req)
 	if err != nil {
@@ -114,10 +114,10 @@ func (e *Engine) queryPrometheus(ctx context.Context, query string) (float64, er
 	}
 	var pr promResponse
 	if err := json.Unmarshal(body, &pr); err != nil {
-		return 0, fmt.Errorf("Prometheus answered HTTP %d with no query result", resp.StatusCode)
+		return 0, fmt.Errorf("the Prometheus server answered HTTP %d with no query result", resp.StatusCode)
 	}
 	if pr.Status != "success" {
-		return 0, fmt.Errorf("Prometheus refused the query (%s): %s", pr.ErrorType, pr.Error)
+		return 0, fmt.Errorf("the Prometheus server refused the query (%s): %s", pr.ErrorType, pr.Error)
 	}
 	return sampleValue(pr.Data.ResultType, pr.Data.Result, query)
 }
@@ -131,29 +131,29 @@ func sampleValue(resultType string, raw json.RawMessage, query string) (float64,
 			Value []any `json:"value"`
 		}
 		if err := json.Unmarshal(raw, &vec); err != nil {
-			return 0, fmt.Errorf("Prometheus's vector result: %w", err)
+			return 0, fmt.Errorf("the Prometheus vector result: %w", err)
 		}
 		if len(vec) == 0 {
-			return 0, fmt.Errorf("Prometheus returned no samples for %s (does the canary receive traffic and export the metric?)", query)
+			return 0, fmt.Errorf("the Prometheus server returned no samples for %s (does the canary receive traffic and export the metric?)", query)
 		}
 		pair = vec[0].Value
 	case "scalar":
 		if err := json.Unmarshal(raw, &pair); err != nil {
-			return 0, fmt.Errorf("Prometheus's scalar result: %w", err)
+			return 0, fmt.Errorf("the Prometheus scalar result: %w", err)
 		}
 	default:
-		return 0, fmt.Errorf("Prometheus returned a %s for %s; the query must give one number (a scalar or a one-sample vector)", resultType, query)
+		return 0, fmt.Errorf("the Prometheus server returned a %s for %s; the query must give one number (a scalar or a one-sample vector)", resultType, query)
 	}
 	if len(pair) != 2 {
-		return 0, fmt.Errorf("Prometheus's sample is not a [time, value] pair")
+		return 0, fmt.Errorf("the Prometheus sample is not a [time, value] pair")
 	}
 	s, _ := pair[1].(string)
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return 0, fmt.Errorf("Prometheus's sample value %q is not a number", s)
+		return 0, fmt.Errorf("the Prometheus sample value %q is not a number", s)
 	}
 	if math.IsNaN(v) {
-		return 0, fmt.Errorf("Prometheus returned NaN for %s (no requests in the window)", query)
+		return 0, fmt.Errorf("the Prometheus server returned NaN for %s (no requests in the window)", query)
 	}
 	return v, nil
 }

@@ -3,6 +3,7 @@ package deploy
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -42,8 +43,14 @@ func New(cfg *rest.Config, o Options) (*Engine, error) {
 	if cfg == nil {
 		return nil, fmt.Errorf("deploy: no cluster configuration")
 	}
-	if o.PrometheusURL != "" && o.HTTPClient == nil {
-		return nil, fmt.Errorf("deploy: a Prometheus URL needs an HTTP client")
+	if o.PrometheusURL != "" {
+		u, err := url.Parse(o.PrometheusURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("deploy: Prometheus URL %q: want http(s)://host[:port][/path]", o.PrometheusURL)
+		}
+		if o.HTTPClient == nil {
+			return nil, fmt.Errorf("deploy: a Prometheus URL needs an HTTP client")
+		}
 	}
 	if o.Now == nil {
 		o.Now = time.Now
