@@ -7,6 +7,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/usecapsule/capsule/internal/render"
 )
@@ -109,4 +110,37 @@ func TestUnschedulableIsNamedWithSchedulersReason(t *testing.T) {
 	objs := rendered(t, e.ns, webSpec("huge", 1, "resources: {cpu: {request: '1000', limit: '1000'}, memory: {request: 1Gi, limit: 1Gi}}"), render.Options{Image: "example/huge:v1"})
 	res, _ := e.deploy(t, Request{Service: "huge", Revision: 1, Objects: objs, ProgressDeadline: 6 * time.Second})
 	wantPhase(t, res, PhaseFailed, "cannot be scheduled", "Unschedulable", "Insufficient cpu")
+}
+
+// withoutClaims swaps a StatefulSet's volume claim template for an
+// emptyDir of the same name: the simulated cluster binds no volumes.
+func withoutClaims(t *testing.T, objs []*unstructured.Unstructured) {
+	t.Helper()
+	for _, o := range objs {
+		if o.GetKind() != "StatefulSet" {
+			continue
+		}
+		unstructured.RemoveNestedField(o.Object, "spec", "volumeClaimTemplates")
+		vols, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "volumes")
+		vols = append(vols, map[string]any{"name": "data", "emptyDir": map[string]any{}})
+		if err := unstructured.SetNestedSlice(o.Object, vols, "spec", "template", "spec", "volumes"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestStatefulSetRollingUpdateCompletes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	spec := webSpec("search", 3, "type: api", "storage: {size: 1Gi, mountPath: /data}")
+	for rev, image := range []string{"example/search:v1", "example/search:v2"} {
+		objs := rendered(t, e.ns, spec, render.Options{Image: image})
+		withoutClaims(t, objs)
+		res, _ := e.deploy(t, Request{Service: "search", Revision: rev + 1, Objects: objs})
+		wantPhase(t, res, PhaseRunning)
+		images, ready := e.podImages(t, "app.kubernetes.io/name=search")
+		if images[image] != 3 || len(images) != 1 || ready != 3 {
+			t.Fatalf("revision %d: the cluster has %v with %d ready, want 3 ready %s", rev+1, images, ready, image)
+		}
+	}
 }
