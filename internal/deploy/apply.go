@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
@@ -66,27 +65,21 @@ func asConflict(ref ObjectRef, err error) error {
 }
 
 // resource returns the client of o's kind in o's namespace.
-func (e *Engine) resource(o *unstructured.Unstructured) (dynamic.ResourceInterface, error) {
-	gvk := o.GroupVersionKind()
-	m, err := e.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-	if meta.IsNoMatchError(err) {
-		// A kind installed since discovery was cached (a CRD): look again.
-		e.mapper.Reset()
-		m, err = e.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-	}
+func (e *Engine) resource(ctx context.Context, o *unstructured.Unstructured) (dynamic.ResourceInterface, error) {
+	m, err := e.mapper.find(ctx, o.GroupVersionKind())
 	if err != nil {
-		return nil, fmt.Errorf("deploy: %s: the cluster does not serve %s: %w", refOf(o), gvk.GroupVersion().WithKind(gvk.Kind), err)
+		return nil, fmt.Errorf("deploy: %s: %w", refOf(o), err)
 	}
-	if m.Scope.Name() == meta.RESTScopeNameRoot {
-		return e.dyn.Resource(m.Resource), nil
+	if !m.namespaced {
+		return e.dyn.Resource(m.resource), nil
 	}
-	return e.dyn.Resource(m.Resource).Namespace(o.GetNamespace()), nil
+	return e.dyn.Resource(m.resource).Namespace(o.GetNamespace()), nil
 }
 
 // applyOne server-side applies o; dryRun asks the API server to check it
 // (validation, admission, ownership) without storing it.
 func (e *Engine) applyOne(ctx context.Context, o *unstructured.Unstructured, force, dryRun bool) (*unstructured.Unstructured, error) {
-	r, err := e.resource(o)
+	r, err := e.resource(ctx, o)
 	if err != nil {
 		return nil, err
 	}

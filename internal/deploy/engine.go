@@ -6,12 +6,8 @@ import (
 	"net/url"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/restmapper"
 )
 
 // FieldManager is the server-side apply field manager of every write.
@@ -33,7 +29,7 @@ type Options struct {
 // deploys of the same service must be serialized by the caller.
 type Engine struct {
 	dyn    dynamic.Interface
-	mapper meta.ResettableRESTMapper
+	mapper *mapper
 	opts   Options
 }
 
@@ -59,9 +55,9 @@ func New(cfg *rest.Config, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("deploy: dynamic client: %w", err)
 	}
-	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	m, err := newMapper(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("deploy: discovery client: %w", err)
+		return nil, fmt.Errorf("deploy: discovery: %w", err)
 	}
-	return &Engine{dyn: dyn, mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)), opts: o}, nil
+	return &Engine{dyn: dyn, mapper: m, opts: o}, nil
 }

@@ -46,8 +46,8 @@ func (e *Engine) prune(ctx context.Context, ns, service string, keep []*unstruct
 	for _, o := range keep {
 		want[o.GetKind()+"/"+o.GetName()] = true
 		gvk := o.GroupVersionKind()
-		if m, err := e.mapper.RESTMapping(gvk.GroupKind(), gvk.Version); err == nil && !hasGVR(gvrs, m.Resource) && o.GetKind() != "Namespace" {
-			gvrs = append(gvrs, m.Resource)
+		if m, err := e.mapper.find(ctx, gvk); err == nil && m.namespaced && !hasGVR(gvrs, m.resource) {
+			gvrs = append(gvrs, m.resource)
 		}
 	}
 	var pruned []ObjectRef

@@ -89,7 +89,7 @@ func (e *Engine) RetireIdle(ctx context.Context, ns, service string) ([]ObjectRe
 			continue
 		}
 		o.SetNamespace(ns)
-		r, err := e.resource(o)
+		r, err := e.resource(ctx, o)
 		if err != nil {
 			return removed, err
 		}

@@ -3,14 +3,16 @@ package deploy
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -28,17 +30,20 @@ var (
 // pods, Jobs and events, and signals every change; the rollout is judged
 // from these copies, so a change is seen as soon as the API server sends
 // it, without polling.
+//
+// The informers are client-go's tools/cache over the dynamic client, built
+// here rather than with dynamicinformer, which links the typed informers
+// and clientset of every built-in API group.
 type watcher struct {
 	cancel    context.CancelFunc
-	factory   dynamicinformer.DynamicSharedInformerFactory
+	done      sync.WaitGroup
 	informers map[schema.GroupVersionResource]cache.SharedIndexInformer
 	changed   chan struct{}
 }
 
 func (e *Engine) watch(ctx context.Context, ns string) (*watcher, error) {
 	ctx, cancel := context.WithCancel(ctx)
-	w := &watcher{cancel: cancel, factory: dynamicinformer.NewFilteredDynamicSharedInformerFactory(e.dyn, 0, ns, nil),
-		informers: map[schema.GroupVersionResource]cache.SharedIndexInformer{}, changed: make(chan struct{}, 1)}
+	w := &watcher{cancel: cancel, informers: map[schema.GroupVersionResource]cache.SharedIndexInformer{}, changed: make(chan struct{}, 1)}
 	notify := func(any) {
 		select {
 		case w.changed <- struct{}{}:
@@ -47,16 +52,29 @@ func (e *Engine) watch(ctx context.Context, ns string) (*watcher, error) {
 	}
 	handler := cache.ResourceEventHandlerFuncs{AddFunc: notify, UpdateFunc: func(_, n any) { notify(n) }, DeleteFunc: notify}
 	for _, gvr := range []schema.GroupVersionResource{gvrDeployments, gvrReplicaSets, gvrStatefulSets, gvrPods, gvrEvents, gvrJobs} {
-		inf := w.factory.ForResource(gvr).Informer()
+		client := e.dyn.Resource(gvr).Namespace(ns)
+		lw := &cache.ListWatch{
+			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+				return client.List(ctx, o)
+			},
+			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+				return client.Watch(ctx, o)
+			},
+		}
+		inf := cache.NewSharedIndexInformer(lw, &unstructured.Unstructured{}, 0, cache.Indexers{})
 		if _, err := inf.AddEventHandler(handler); err != nil {
 			w.stop()
 			return nil, fmt.Errorf("deploy: watch %s: %w", gvr.Resource, err)
 		}
 		w.informers[gvr] = inf
+		w.done.Add(1)
+		go func() {
+			defer w.done.Done()
+			inf.RunWithContext(ctx)
+		}()
 	}
-	w.factory.Start(ctx.Done())
-	for gvr, ok := range w.factory.WaitForCacheSync(ctx.Done()) {
-		if !ok {
+	for gvr, inf := range w.informers {
+		if !cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
 			w.stop()
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -69,7 +87,7 @@ func (e *Engine) watch(ctx context.Context, ns string) (*watcher, error) {
 
 func (w *watcher) stop() {
 	w.cancel()
-	w.factory.Shutdown()
+	w.done.Wait()
 }
 
 // items converts the watched objects of gvr to T.
