@@ -1,9 +1,11 @@
 // Package deploy puts a service's rendered objects onto a cluster and
 // follows the rollout to its end: the deploy engine. It talks to the API
-// server through client-go's dynamic client and a discovery RESTMapper
-// (never the typed clientset, whose scheme start-up every capsule command
-// would pay), and it keeps nothing in memory between calls: what it needs
-// later lives in the cluster.
+// server through client-go's dynamic client, finds each kind's resource in
+// the API server's discovery documents, and watches with tools/cache
+// informers; never the typed clientset, typed informers or discovery client,
+// whose scheme registration every capsule command would pay at start-up
+// (TestNoTypedClientset). It keeps nothing in memory between calls: what it
+// needs later lives in the cluster.
 //
 // Deploy:
 //  1. Checks the request and orders the objects: Namespace, ResourceQuota,
