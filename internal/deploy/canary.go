@@ -70,7 +70,11 @@ func (r *run) canary(ctx context.Context) error {
 		if err := r.apply(ctx, []*unstructured.Unstructured{can}); err != nil {
 			return err
 		}
-		if err := r.follow(ctx, []target{{kind: "Deployment", name: can.GetName()}}, PhaseRollingOut); err != nil {
+		from := 0
+		if i > 0 {
+			from = steps[i-1]
+		}
+		if err := r.followStep(ctx, can.GetName(), from, pct); err != nil {
 			return r.abandon(ctx, err, can.GetName(), "the stable track kept serving")
 		}
 		r.report(Progress{Phase: PhaseAnalyzing, Percent: pct, Desired: int(n), Running: r.res.Running, Ready: r.res.Ready,
@@ -85,11 +89,28 @@ func (r *run) canary(ctx context.Context) error {
 	if err := r.apply(ctx, []*unstructured.Unstructured{stable}); err != nil {
 		return err
 	}
-	if err := r.follow(ctx, []target{{kind: "Deployment", name: stable.GetName()}}, PhaseRollingOut); err != nil {
+	last := 0
+	if len(steps) > 1 {
+		last = steps[len(steps)-2]
+	}
+	if err := r.followStep(ctx, stable.GetName(), last, 100); err != nil {
 		_ = r.abandon(ctx, err, can.GetName(), "")
 		return err
 	}
 	return r.prune(ctx, objs)
+}
+
+// followStep follows one Deployment during the step from one percentage
+// to the next: the deploy's percentage climbs with the steps, the
+// Deployment's own readiness filling the stretch between them.
+func (r *run) followStep(ctx context.Context, name string, from, to int) error {
+	report := r.report
+	defer func() { r.report = report }()
+	r.report = func(p Progress) {
+		p.Percent = from + (to-from)*p.Percent/100
+		report(p)
+	}
+	return r.follow(ctx, []target{{kind: "Deployment", name: name}}, PhaseRollingOut)
 }
 
 // checkCanary is the analysis between steps: every canary pod still

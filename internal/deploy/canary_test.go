@@ -79,6 +79,16 @@ func TestCanaryPromotesStepByStep(t *testing.T) {
 	if fmt.Sprint(steps) != "[25 50]" {
 		t.Errorf("analysed steps %v, want [25 50]", steps)
 	}
+	last := 0
+	for _, p := range log.all {
+		if p.Phase == PhaseRollingOut && p.Percent < last {
+			t.Errorf("progress went back from %d%% to %d%%: %v", last, p.Percent, log.all)
+			break
+		}
+		if p.Phase == PhaseRollingOut || p.Phase == PhaseAnalyzing {
+			last = p.Percent
+		}
+	}
 	asked := prom.asked()
 	if len(asked) != 4 || !strings.Contains(asked[0], `namespace="`+e.ns+`"`) || !strings.Contains(asked[0], "orders-canary") {
 		t.Errorf("Prometheus was asked %q, want a success rate and a latency query per step about orders-canary in %s", asked, e.ns)

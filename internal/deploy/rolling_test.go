@@ -144,3 +144,23 @@ func TestStatefulSetRollingUpdateCompletes(t *testing.T) {
 		}
 	}
 }
+
+func TestRollbackUsesTheCallersPreviousRevision(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	spec := webSpec("news", 1)
+	v1 := Request{Namespace: e.ns, Service: "news", Revision: 1, Objects: rendered(t, e.ns, spec, render.Options{Image: "example/news:v1"})}
+	res, _ := e.deploy(t, v1)
+	wantPhase(t, res, PhaseRunning)
+	// Without the release record only the caller knows the last good revision.
+	if err := e.client.CoreV1().Secrets(e.ns).Delete(context.Background(), releaseName("news"), metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	bad := rendered(t, e.ns, spec, render.Options{Image: "example/news:v2"})
+	simulate(t, bad, "crashloop")
+	res, _ = e.deploy(t, Request{Service: "news", Revision: 2, Objects: bad, ProgressDeadline: 5 * time.Second, Previous: &v1})
+	wantPhase(t, res, PhaseRolledBack, "CrashLoopBackOff", "rolled back to revision 1")
+	if images, ready := e.podImages(t, "app.kubernetes.io/name=news"); images["example/news:v1"] != 1 || len(images) != 1 || ready != 1 {
+		t.Errorf("after the rollback the cluster has %v with %d ready, want 1 ready v1", images, ready)
+	}
+}
