@@ -118,3 +118,15 @@ func TestBadRequestsAreRefusedByName(t *testing.T) {
 		}
 	}
 }
+
+func TestCronServiceHasNoRolloutToWaitFor(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	objs := rendered(t, e.ns, "name: nightly\ntype: cron\nschedule: \"0 3 * * *\"\nstart: bin/report\nresources: {preset: small}\n", render.Options{Image: "example/nightly:v1"})
+	res, _ := e.deploy(t, Request{Service: "nightly", Revision: 1, Objects: objs})
+	wantPhase(t, res, PhaseRunning, "no long-running pods")
+	cj, err := e.client.BatchV1().CronJobs(e.ns).Get(context.Background(), "nightly", metav1.GetOptions{})
+	if err != nil || cj.Spec.Schedule != "0 3 * * *" {
+		t.Fatalf("CronJob after the deploy: %v %v", cj, err)
+	}
+}
