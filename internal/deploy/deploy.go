@@ -99,14 +99,14 @@ func (e *Engine) deploy(ctx context.Context, req *Request, report func(Progress)
 		return r.failed(ctx, err, prev, fail)
 	}
 	if r.rel.Objects == nil {
-		r.rel.Objects = objectMaps(objs)
+		r.rel.Objects = objectMaps(r.objs)
 	}
 	if err := e.saveRelease(ctx, req.Namespace, req.Service, r.rel); err != nil {
 		return fail(err)
 	}
 	res.Phase = PhaseRunning
 	res.Message = fmt.Sprintf("revision %d of %s is running: %d of %d pods ready", req.Revision, req.Service, res.Ready, res.Desired)
-	if len(workloadsOf(objs)) == 0 {
+	if len(workloadsOf(r.objs)) == 0 {
 		res.Message = fmt.Sprintf("revision %d of %s is applied; it has no long-running pods to wait for (a CronJob runs on its schedule)", req.Revision, req.Service)
 	}
 	report(Progress{Phase: PhaseRunning, Percent: 100, Message: res.Message, Desired: res.Desired, Running: res.Running, Ready: res.Ready})
