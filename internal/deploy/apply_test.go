@@ -12,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	applycorev1 "k8s.io/client-go/applyconfigurations/core/v1"
 
 	"github.com/usecapsule/capsule/internal/render"
@@ -128,5 +129,23 @@ func TestCronServiceHasNoRolloutToWaitFor(t *testing.T) {
 	cj, err := e.client.BatchV1().CronJobs(e.ns).Get(context.Background(), "nightly", metav1.GetOptions{})
 	if err != nil || cj.Spec.Schedule != "0 3 * * *" {
 		t.Fatalf("CronJob after the deploy: %v %v", cj, err)
+	}
+}
+
+func TestPruneNeverDeletesVolumeClaims(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	ctx := context.Background()
+	objs := rendered(t, e.ns, webSpec("files", 1), render.Options{Image: "example/files:v1"})
+	claim := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": map[string]any{"name": "uploads"},
+		"spec": map[string]any{"accessModes": []any{"ReadWriteOnce"}, "resources": map[string]any{"requests": map[string]any{"storage": "1Gi"}}},
+	}}
+	res, _ := e.deploy(t, Request{Service: "files", Revision: 1, Objects: append(objs, claim)})
+	wantPhase(t, res, PhaseRunning)
+	res, _ = e.deploy(t, Request{Service: "files", Revision: 2, Objects: rendered(t, e.ns, webSpec("files", 1), render.Options{Image: "example/files:v1"})})
+	wantPhase(t, res, PhaseRunning)
+	if _, err := e.client.CoreV1().PersistentVolumeClaims(e.ns).Get(ctx, "uploads", metav1.GetOptions{}); err != nil {
+		t.Errorf("the volume claim that left the set was deleted: %v", err)
 	}
 }

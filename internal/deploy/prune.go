@@ -18,7 +18,6 @@ var prunable = []schema.GroupVersionResource{
 	{Version: "v1", Resource: "configmaps"},
 	{Version: "v1", Resource: "secrets"},
 	{Version: "v1", Resource: "services"},
-	{Version: "v1", Resource: "persistentvolumeclaims"},
 	{Group: "apps", Version: "v1", Resource: "deployments"},
 	{Group: "apps", Version: "v1", Resource: "statefulsets"},
 	{Group: "batch", Version: "v1", Resource: "cronjobs"},
@@ -36,7 +35,8 @@ func ownerSelector(service string) string {
 // prune deletes the objects of service in ns that are not in keep nor
 // named in also ("Kind/name"). Only objects Capsule applied (an Apply entry of its field
 // manager) are deleted, so an object someone else labelled alike stays.
-// Namespaces are never pruned.
+// Namespaces and volume claims are never pruned: what they hold outlives
+// the rendered set.
 func (e *Engine) prune(ctx context.Context, ns, service string, keep []*unstructured.Unstructured, also ...string) ([]ObjectRef, error) {
 	want := map[string]bool{}
 	for _, k := range also {
@@ -46,7 +46,7 @@ func (e *Engine) prune(ctx context.Context, ns, service string, keep []*unstruct
 	for _, o := range keep {
 		want[o.GetKind()+"/"+o.GetName()] = true
 		gvk := o.GroupVersionKind()
-		if m, err := e.mapper.find(ctx, gvk); err == nil && m.namespaced && !hasGVR(gvrs, m.resource) {
+		if m, err := e.mapper.find(ctx, gvk); err == nil && m.namespaced && !hasGVR(gvrs, m.resource) && m.resource.Resource != "persistentvolumeclaims" {
 			gvrs = append(gvrs, m.resource)
 		}
 	}
