@@ -20,6 +20,8 @@ import (
 // then checks pod health and, with Prometheus, the metrics. A failed step
 // removes the canary: the stable track never changed. The last step (100)
 // rolls the stable Deployment to the new template and removes the canary.
+// With an HTTPRoute in the set the traffic follows the step's weight
+// instead (routeSplit).
 // A service's first deploy has nothing to compare with, and a rollback
 // returns to a revision that already ran: both roll out directly.
 func (r *run) canary(ctx context.Context) error {
@@ -63,7 +65,19 @@ func (r *run) canary(ctx context.Context) error {
 	if err := r.apply(ctx, rest); err != nil {
 		return err
 	}
+	split := splitByRoutes(objs)
+	if split != nil {
+		if err := r.apply(ctx, split.backends); err != nil {
+			return err
+		}
+	}
 	can := canaryOf(stable)
+	abort := func(err error) error {
+		if rerr := r.restoreRoutes(ctx, split); rerr != nil {
+			return fmt.Errorf("deploy: %v; sending all traffic back to the stable track failed: %w", err, rerr)
+		}
+		return r.abandon(ctx, err, can.GetName(), "the stable track kept serving")
+	}
 	for i, pct := range steps[:len(steps)-1] {
 		n := max(1, (desired*int64(pct)+99)/100)
 		_ = unstructured.SetNestedField(can.Object, n, "spec", "replicas")
@@ -75,15 +89,22 @@ func (r *run) canary(ctx context.Context) error {
 			from = steps[i-1]
 		}
 		if err := r.followStep(ctx, can.GetName(), from, pct); err != nil {
-			return r.abandon(ctx, err, can.GetName(), "the stable track kept serving")
+			return abort(err)
+		}
+		share := fmt.Sprintf("%d%% of the traffic by pods", n*100/(n+desired))
+		if split != nil {
+			if err := r.apply(ctx, split.weighted(pct)); err != nil {
+				return abort(err)
+			}
+			share = fmt.Sprintf("%d%% of the traffic by HTTPRoute weight", pct)
 		}
 		r.report(Progress{Phase: PhaseAnalyzing, Percent: pct, Desired: int(n), Running: r.res.Running, Ready: r.res.Ready,
-			Message: fmt.Sprintf("step %d of %d: %d canary pods next to %d stable (%d%% of the traffic by pods)", i+1, len(steps), n, desired, n*100/(n+desired))})
+			Message: fmt.Sprintf("step %d of %d: %d canary pods next to %d stable (%s)", i+1, len(steps), n, desired, share)})
 		if err := r.pause(ctx); err != nil {
 			return err
 		}
 		if err := r.checkCanary(ctx, can.GetName()); err != nil {
-			return r.abandon(ctx, err, can.GetName(), "the stable track kept serving")
+			return abort(err)
 		}
 	}
 	if err := r.apply(ctx, []*unstructured.Unstructured{stable}); err != nil {
@@ -94,8 +115,14 @@ func (r *run) canary(ctx context.Context) error {
 		last = steps[len(steps)-2]
 	}
 	if err := r.followStep(ctx, stable.GetName(), last, 100); err != nil {
-		_ = r.abandon(ctx, err, can.GetName(), "")
+		_ = abort(err)
 		return err
+	}
+	if split != nil {
+		// Back to the rendered routes; prune removes the per-track Services.
+		if err := r.apply(ctx, split.routes); err != nil {
+			return err
+		}
 	}
 	return r.prune(ctx, objs)
 }
