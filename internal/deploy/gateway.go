@@ -133,11 +133,9 @@ func (r *run) restoreRoutes(ctx context.Context, s *routeSplit) error {
 	}
 	for _, b := range s.backends {
 		err := r.e.dyn.Resource(gvrServices).Namespace(r.req.Namespace).Delete(ctx, b.GetName(), metav1.DeleteOptions{})
-		if err != nil && !isNotFound(err) {
+		if err != nil && !apierrors.IsNotFound(err) {
 			return fmt.Errorf("deploy: remove Service %s: %w", b.GetName(), err)
 		}
 	}
 	return nil
 }
-
-func isNotFound(err error) bool { return apierrors.IsNotFound(err) }
