@@ -120,6 +120,12 @@ func TestEnqueueCommitsWithTheAuditEntry(t *testing.T) {
 			Action: "service.deploy", TargetType: "deployment", TargetID: "d1"})
 		j := &jobs.Job{Kind: "deploy", Key: "service:1/env:1", Subject: "d1"}
 		must(t, s.Jobs().Enqueue(ctx, j))
+		if got, err := s.Jobs().BySubject(context.Background(), "deploy", "d1"); err != nil || got.ID != j.ID {
+			t.Fatalf("the job of deployment d1: %+v, %v", got, err)
+		}
+		if _, err := s.Jobs().BySubject(context.Background(), "deploy", "d2"); !errors.Is(err, jobs.ErrNotFound) {
+			t.Fatalf("the job of an unknown deployment: %v, want ErrNotFound", err)
+		}
 		e, ok := unit.Committed()
 		if !ok || e.Action != "service.deploy" {
 			t.Fatalf("audit entry committed with the job: %+v, %v", e, ok)

@@ -39,8 +39,13 @@ func TestTwoRunnersRunEachJobOnce(t *testing.T) {
 		for i := range 60 {
 			ids = append(ids, enqueue(t, a, "deploy", fmt.Sprintf("service:%d/env:1", i%20), `{"n":1}`).ID)
 		}
-		startRunner(t, a, "replica-a", map[string]jobs.Handler{"deploy": handler("a")}, nil)
-		startRunner(t, b, "replica-b", map[string]jobs.Handler{"deploy": handler("b")}, nil)
+		// Leases long enough that a loaded machine never lets one expire:
+		// this is about claims, takeovers are tested below.
+		opts := jobs.RunnerOptions{Lease: 10 * time.Second, Heartbeat: testHeartbeat, Poll: testPoll, Concurrency: 8}
+		opts.Owner = "replica-a"
+		startRunnerWith(t, a, opts, map[string]jobs.Handler{"deploy": handler("a")})
+		opts.Owner = "replica-b"
+		startRunnerWith(t, b, opts, map[string]jobs.Handler{"deploy": handler("b")})
 		owners := map[string]int{}
 		for _, id := range ids {
 			j := waitStatus(t, a, id, jobs.Succeeded)
