@@ -32,12 +32,12 @@ func TestCancel(t *testing.T) {
 		ctx := context.Background()
 		started := make(chan struct{}, 2)
 		cause := make(chan error, 2)
-		startRunner(t, st, "r", map[string]jobs.Handler{"deploy": func(ctx context.Context, j *jobs.Job) error {
+		startSteadyRunner(t, st, "r", map[string]jobs.Handler{"deploy": func(ctx context.Context, j *jobs.Job) error {
 			started <- struct{}{}
 			<-ctx.Done()
 			cause <- context.Cause(ctx)
 			return errors.New("rollout interrupted")
-		}}, nil)
+		}})
 		running := enqueue(t, st, "deploy", "service:1/env:1", `{}`)
 		queued := enqueue(t, st, "deploy", "service:1/env:1", `{}`)
 		<-started
@@ -55,7 +55,7 @@ func TestCancel(t *testing.T) {
 		if c := <-cause; !errors.Is(c, jobs.ErrCancelRequested) {
 			t.Fatalf("handler context ended with %v, want ErrCancelRequested", c)
 		}
-		if d := time.Since(asked); d > testLease {
+		if d := time.Since(asked); d > 10*testHeartbeat {
 			t.Errorf("the runner noticed the cancel after %s; it renews every %s", d, testHeartbeat)
 		}
 		done := waitStatus(t, st, running.ID, jobs.Cancelled)

@@ -66,6 +66,14 @@ func startRunner(t *testing.T, st jobs.Store, owner string, handlers map[string]
 		Poll: testPoll, Concurrency: 8, OnFinish: onFinish}, handlers)
 }
 
+// startSteadyRunner is startRunner with a lease no loaded machine lets
+// expire, for tests about claims, order and cancels rather than takeovers.
+func startSteadyRunner(t *testing.T, st jobs.Store, owner string, handlers map[string]jobs.Handler) *runner {
+	t.Helper()
+	return startRunnerWith(t, st, jobs.RunnerOptions{Owner: owner, Lease: 10 * time.Second, Heartbeat: testHeartbeat,
+		Poll: testPoll, Concurrency: 8}, handlers)
+}
+
 func startRunnerWith(t *testing.T, st jobs.Store, opts jobs.RunnerOptions, handlers map[string]jobs.Handler) *runner {
 	t.Helper()
 	owner := opts.Owner

@@ -214,8 +214,8 @@ func TestKeySerializes(t *testing.T) {
 				all = append(all, enqueue(t, st, "deploy", key, fmt.Sprintf(`{"n":%d}`, i)))
 			}
 		}
-		startRunner(t, st, "one", map[string]jobs.Handler{"deploy": h}, nil)
-		startRunner(t, st, "two", map[string]jobs.Handler{"deploy": h}, nil)
+		startSteadyRunner(t, st, "one", map[string]jobs.Handler{"deploy": h})
+		startSteadyRunner(t, st, "two", map[string]jobs.Handler{"deploy": h})
 		first := waitStatus(t, st, all[0].ID, jobs.Running)
 		waitStatus(t, st, all[1].ID, jobs.Running) // the other key runs beside it
 		ahead, err := st.Ahead(ctx, all[4].ID)
