@@ -317,3 +317,32 @@ func TestEventsStreamFollowsAccess(t *testing.T) {
 		t.Fatalf("after the role went and came back the stream showed %+v first, want the event published while it granted view", e)
 	}
 }
+
+// TestEventsStreamsPerCallerAreBounded: one caller cannot hold more than
+// MaxStreamsPerCaller streams; the next is refused with 429 before the
+// upgrade, and closing one frees its place.
+func TestEventsStreamsPerCallerAreBounded(t *testing.T) {
+	tm := newTeam(t, backends[0].dsn(t))
+	var open []*websocket.Conn
+	for range httpapi.MaxStreamsPerCaller {
+		open = append(open, openStream(t, tm.e, "/api/v1/events", bearer(tm.tokens[rbac.Viewer])))
+	}
+	settle()
+	if status, body := dialStatus(t, tm.e, "/api/v1/events", bearer(tm.tokens[rbac.Viewer])); status != http.StatusTooManyRequests || errorCode(body) != "RATE_LIMITED" {
+		t.Fatalf("stream over the bound: %d %s, want 429 RATE_LIMITED", status, body)
+	}
+	if status, _ := dialStatus(t, tm.e, "/api/v1/events", bearer(tm.tokens[rbac.Developer])); status != http.StatusSwitchingProtocols {
+		t.Fatalf("another caller's stream: %d, want 101", status)
+	}
+	open[0].Close(websocket.StatusNormalClosure, "")
+	for i := 0; ; i++ {
+		status, _ := dialStatus(t, tm.e, "/api/v1/events", bearer(tm.tokens[rbac.Viewer]))
+		if status == http.StatusSwitchingProtocols {
+			break
+		}
+		if i > 100 {
+			t.Fatalf("after closing a stream: %d, want 101", status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
