@@ -59,6 +59,13 @@ const (
 
 	// Deployments.
 	CodeDeploymentNotCancellable = "DEPLOYMENT_NOT_CANCELLABLE"
+
+	// Clusters.
+	CodeClusterUnreachable        = "CLUSTER_UNREACHABLE"
+	CodeClusterCredentialRejected = "CLUSTER_CREDENTIAL_REJECTED"
+	CodeClusterPermissionsMissing = "CLUSTER_PERMISSIONS_MISSING"
+	CodeClusterInUse              = "CLUSTER_IN_USE"
+	CodeClusterCredentialSealed   = "CLUSTER_CREDENTIAL_SEALED"
 )
 
 // CodeInfo is one row of the error code table.
@@ -71,7 +78,7 @@ type CodeInfo struct {
 // Entities are the names NotFound and AlreadyExists accept; each has an
 // <ENTITY>_NOT_FOUND and an <ENTITY>_ALREADY_EXISTS code in the table.
 var Entities = []string{
-	"API key", "deployment", "environment", "identity", "member", "organization", "preview",
+	"API key", "cluster", "cluster credential", "deployment", "environment", "identity", "member", "organization", "preview",
 	"project", "revision", "role", "role binding", "secret", "service", "session", "user",
 }
 
@@ -118,6 +125,11 @@ var codeTable = []CodeInfo{
 	{CodeSSOProviderDown, KindUnavailable, "the identity provider does not answer"},
 	{CodeSSOEmailUnverified, KindConflict, "the identity provider did not verify the email"},
 	{CodeDeploymentNotCancellable, KindConflict, "the deployment already finished"},
+	{CodeClusterUnreachable, KindInvalid, "the cluster's server could not be reached (the URL and the reason are named; never what the server sent)"},
+	{CodeClusterCredentialRejected, KindInvalid, "the cluster's server refused the credential (HTTP 401)"},
+	{CodeClusterPermissionsMissing, KindInvalid, "the credential lacks permissions Capsule's deploy needs; details.missing lists each as \"verb resource\""},
+	{CodeClusterInUse, KindConflict, "environments deploy to the cluster; details.environments names them"},
+	{CodeClusterCredentialSealed, KindForbidden, "a cluster's write credential is never read, rotated or removed through the secrets API"},
 }
 
 var codeIndex = func() map[string]CodeInfo {

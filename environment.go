@@ -54,10 +54,10 @@ func (e *Environment) Validate() error {
 		e.Namespace = e.Name
 	}
 	v.checkDNSLabel("namespace", e.Namespace)
-	if e.ClusterID != "" {
-		// Nothing registers clusters yet, so no cluster ID can be checked
-		// to exist; accepting one would record a reference to nothing.
-		v.Add("clusterId", "%q cannot be set: no clusters are registered in Capsule yet (leave it empty)", e.ClusterID)
+	if len(e.ClusterID) > 64 {
+		// The store checks that the cluster exists in the project's
+		// organization; this only keeps a junk reference out of messages.
+		v.Add("clusterId", "%q is not a cluster ID", clipText(e.ClusterID, 80))
 	}
 	if e.DeliveryMode == "" {
 		e.DeliveryMode = DeliveryDirect

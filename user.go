@@ -77,6 +77,7 @@ type Store interface {
 	OrganizationStore
 	ProjectStore
 	EnvironmentStore
+	ClusterStore
 	ServiceStore
 	DeploymentStore
 	UserStore

@@ -60,7 +60,7 @@ type Entry struct {
 // Redacted replaces a sensitive value in a before/after summary.
 const Redacted = "[redacted]"
 
-var sensitive = []string{"secret", "password", "token", "value", "key", "credential", "recovery"}
+var sensitive = []string{"secret", "password", "token", "value", "key", "credential", "recovery", "kubeconfig"}
 
 // Redact returns a copy of summary in which the value of every field whose
 // name suggests a credential or a secret value is replaced by Redacted.

@@ -27,6 +27,12 @@ func startServer(t *testing.T) string {
 // startServerIn is startServer with the data directory chosen by the test.
 func startServerIn(t *testing.T, dataDir string) string {
 	t.Helper()
+	return startServerWith(t, dataDir, nil)
+}
+
+// startServerWith is startServerIn with options changed by mutate.
+func startServerWith(t *testing.T, dataDir string, mutate func(*server.Options)) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	done := make(chan error, 1)
@@ -34,6 +40,9 @@ func startServerIn(t *testing.T, dataDir string) string {
 	o := server.Options{Listen: "127.0.0.1:0", DataDir: dataDir, AdminEmail: "admin@localhost",
 		Stderr: io.Discard, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Getenv: func(k string) string { return env[k] }, OnListen: func(a string) { addrc <- a }}
+	if mutate != nil {
+		mutate(&o)
+	}
 	go func() { done <- server.Run(ctx, o) }()
 	var addr string
 	select {

@@ -159,7 +159,7 @@ func envSpec() resourceSpec {
 			cmd.Flags().StringVar(&project, "project", "", "project ID or slug (required)")
 			cmd.Flags().StringVar(&kind, "kind", "development", "development|staging|production|preview")
 			cmd.Flags().StringVar(&namespace, "namespace", "", "Kubernetes namespace (default: NAME)")
-			cmd.Flags().StringVar(&cluster, "cluster", "", "cluster ID")
+			cmd.Flags().StringVar(&cluster, "cluster", "", "cluster ID or name (of the project's organization)")
 			cmd.Flags().StringVar(&delivery, "delivery", "", "direct|gitops (default direct)")
 			cmd.Flags().IntVar(&approvals, "approvals", 0, "approvals required to promote into it")
 			return func(ctx context.Context, c *apiclient.Client, args []string, b createBody) (string, error) {
@@ -169,8 +169,8 @@ func envSpec() resourceSpec {
 				b.set("kind", "kind", kind)
 				b.setDefault("kind", kind)
 				b.set("namespace", "namespace", namespace)
-				if b.flags.Changed("cluster") {
-					b.m["clusterId"] = cluster
+				if err := parentRef(ctx, c, b, "clusters", "clusterId", "cluster", cluster); err != nil {
+					return "", err
 				}
 				b.set("delivery", "deliveryMode", delivery)
 				b.set("approvals", "approvalPolicy.requiredApprovals", approvals)

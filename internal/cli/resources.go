@@ -37,6 +37,9 @@ type resourceSpec struct {
 	// confirmDelete sends confirm=<slug> with DELETE, as the server asks
 	// for before deleting a whole organization.
 	confirmDelete bool
+	// createVerb, when set, names the create verb ("add"); create stays
+	// an alias.
+	createVerb string
 }
 
 type filterSpec struct{ flag, query, usage, resolve string }
@@ -47,7 +50,7 @@ type columnSpec struct {
 }
 
 func newResourceCmds(s Streams) []*cobra.Command {
-	specs := []resourceSpec{orgSpec(), projectSpec(), envSpec(), serviceSpec(), deploymentSpec()}
+	specs := []resourceSpec{orgSpec(), projectSpec(), envSpec(), serviceSpec(), deploymentSpec(), clusterSpec()}
 	cmds := make([]*cobra.Command, 0, len(specs))
 	for _, spec := range specs {
 		cmds = append(cmds, newResourceCmd(s, spec))
@@ -150,6 +153,9 @@ func newCreateCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Comm
 		Short: "Create " + article(spec.singular) + " " + spec.singular,
 	}
 	build := spec.createFlags(cmd)
+	if spec.createVerb != "" {
+		cmd.Aliases = append(cmd.Aliases, "create")
+	}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(format, "table", "json", "yaml"); err != nil {
 			return err
@@ -242,7 +248,7 @@ var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
 // their ID, in the order they are tried: a slug is exact and unique, a name
 // is what people type ("Shop Front").
 var refKeys = map[string][]string{"organizations": {"slug", "name"}, "projects": {"slug", "name"},
-	"environments": {"name"}, "services": {"name"}}
+	"environments": {"name"}, "services": {"name"}, "clusters": {"name"}}
 
 // resolveRef turns a reference into an ID by listing the collection
 // (kubectl users address things by name); IDs pass through. The reference
@@ -340,9 +346,12 @@ func field(path string) func(map[string]any) string {
 func col(header, path string) columnSpec { return columnSpec{header: header, value: field(path)} }
 
 // ageColumn prints the time since createdAt the way kubectl does.
-func ageColumn() columnSpec {
+func ageColumn() columnSpec { return ageColumnOf("createdAt") }
+
+// ageColumnOf is ageColumn over another creation-time field.
+func ageColumnOf(key string) columnSpec {
 	return columnSpec{header: "AGE", value: func(item map[string]any) string {
-		t, err := time.Parse(time.RFC3339Nano, field("createdAt")(item))
+		t, err := time.Parse(time.RFC3339Nano, field(key)(item))
 		if err != nil {
 			return ""
 		}

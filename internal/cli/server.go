@@ -60,7 +60,7 @@ exactly as 'capsule audit archive' does. SIGTERM or Ctrl-C finish in-flight requ
 	f.StringVar(&o.opts.LLM.AzureAPIVersion, "llm-azure-api-version", "", "Azure OpenAI api-version; selects the api-key header")
 	f.DurationVar(&o.opts.LLM.Timeout, "llm-timeout", explain.DefaultTimeout, "LLM timeout per preview; the deterministic explanation is used after it")
 	f.StringVar(&o.opts.EgressAllow, "egress-allow", os.Getenv("CAPSULE_EGRESS_ALLOW"),
-		"CIDRs (comma-separated) that outbound requests (SSO issuers, the LLM) may reach although loopback or private, e.g. 10.20.0.0/16,127.0.0.1 ($CAPSULE_EGRESS_ALLOW)")
+		"CIDRs (comma-separated) that outbound requests (SSO issuers, the LLM) may reach although loopback or private, and cluster API servers although loopback, e.g. 10.20.0.0/16,127.0.0.1 ($CAPSULE_EGRESS_ALLOW)")
 	f.StringVar(&o.opts.MetricsAddr, "metrics-addr", os.Getenv("CAPSULE_METRICS_ADDR"),
 		"serve /metrics without a token on this address of its own, e.g. 127.0.0.1:9090 ($CAPSULE_METRICS_ADDR)")
 	f.StringVar(&o.opts.MetricsToken, "metrics-token", "",

@@ -60,12 +60,13 @@ type access struct {
 	live                        *accessCache // session family -> still live (see sessionLive)
 	providers                   sync.Map     // OIDC issuer -> *oidc.Provider (discovery and key set)
 	http                        *http.Client // the guarded client for the identity providers
+	clusterAllow                []netip.Prefix
 }
 
 func newAccess(cfg Config) (*access, error) {
 	ac := &access{store: cfg.Store, ids: cfg.Access.Identity, keyring: cfg.Access.Keyring, log: cfg.Logger, now: cfg.Now,
 		trusted: cfg.Access.TrustedProxies, cache: newAccessCache(), live: &accessCache{ttl: liveTTL, entries: map[string]accessEntry{}},
-		http: cfg.Egress}
+		http: cfg.Egress, clusterAllow: cfg.ClusterAllow}
 	if ac.http == nil {
 		ac.http = egress.New(egress.Options{})
 	}

@@ -120,6 +120,8 @@ func (ac *access) snapshot(r *http.Request, rt Route, t target) map[string]strin
 		if rt.Path == "/api/v1/services/{id}" {
 			v, err = ac.store.FindService(ctx, t.id)
 		}
+	case "clusters":
+		v, err = ac.store.FindCluster(ctx, t.id) // the credential is not part of it
 	case "secrets":
 		v, err = ac.ids.FindSecret(ctx, t.id)
 	}

@@ -87,6 +87,7 @@ type fixture struct {
 	managed                                               string // a user only in this organization: admins administer them
 	secret, apiKey, binding, customRole                   string
 	preview                                               string
+	cluster                                               string // with a credential, used by no environment
 }
 
 // newFixture creates a fresh organization with the team's memberships and
@@ -142,7 +143,26 @@ func (tm *team) newFixture(t testing.TB, slug string) fixture {
 		Result: json.RawMessage(`{"diff":{"added":[],"removed":[],"modified":[],"changes":[]},"risk_level":"low","risks":[],"explanation":"No change."}`)}
 	must(t, st.CreatePreview(ctx, pv))
 	f.preview = pv.ID
+	f.cluster = tm.newCluster(t, o.ID, "prod-eu")
 	return f
+}
+
+// newCluster registers a cluster holding a (never checked) credential,
+// as the store records one after a passed check.
+func (tm *team) newCluster(t testing.TB, orgID, name string) string {
+	t.Helper()
+	ctx := context.Background()
+	st := tm.e.api.Store()
+	c := &capsule.Cluster{OrganizationID: orgID, Name: name, CloudProvider: "aws", Region: "eu-west-1"}
+	must(t, st.CreateCluster(ctx, c))
+	sec := &identitystore.Secret{OrganizationID: orgID, Name: "capsule.cluster." + c.ID + ".credential", CreatedBy: tm.users[rbac.Owner]}
+	cred := `{"server":"https://10.0.0.1:6443","token":"fixture-cluster-token"}`
+	must(t, tm.ids.PutSecret(ctx, sec, func(id string, v int) (secretbox.Sealed, error) {
+		return tm.ring.Seal([]byte(cred), identity.SecretAAD(id, v))
+	}, time.Now()))
+	_, err := st.SetClusterCredential(ctx, c.ID, capsule.ClusterCheck{SecretID: sec.ID, ServerVersion: "v1.34.3", CheckedAt: time.Now()})
+	must(t, err)
+	return c.ID
 }
 
 func must(t testing.TB, err error) {
@@ -156,7 +176,8 @@ func must(t testing.TB, err error) {
 func (f fixture) path(pattern string) string {
 	res := strings.SplitN(strings.TrimPrefix(pattern, "/api/v1/"), "/", 2)[0]
 	id := map[string]string{"organizations": f.org, "projects": f.project, "environments": f.prod,
-		"services": f.service, "deployments": f.deployment, "secrets": f.secret, "previews": f.preview}[res]
+		"services": f.service, "deployments": f.deployment, "secrets": f.secret, "previews": f.preview,
+		"clusters": f.cluster}[res]
 	pattern = strings.Replace(pattern, "/users/{userId}", "/users/"+f.managed, 1)
 	return strings.NewReplacer("{id}", id, "{keyId}", f.apiKey, "{bindingId}", f.binding, "{name}", f.customRole,
 		"{userId}", f.member, "{number}", "1", "{file}", "index.html").Replace(pattern)

@@ -27,7 +27,9 @@ const installationAdmin rbac.Permission = "installation:admin"
 // Decisions: editing a project needs project:create (whoever may create one
 // may rename it); environments are infrastructure, so creating, changing or
 // deleting one needs project:delete (admins and owners); deleting an
-// organization needs org:manage.
+// organization needs org:manage. Clusters are viewed with cluster:view
+// (every role) and registered, changed, deleted and given credentials with
+// cluster:manage (owners and admins).
 var routePermissions = map[string]rbac.Permission{
 	"organization:view":   rbac.OrgView,
 	"organization:create": anyUser,
@@ -46,6 +48,10 @@ var routePermissions = map[string]rbac.Permission{
 	"deployment:view":     rbac.ServiceView,
 	"deployment:cancel":   deployByEnvironment,
 	"installation:admin":  installationAdmin,
+	"cluster:create":      rbac.ClusterManage,
+	"cluster:update":      rbac.ClusterManage,
+	"cluster:delete":      rbac.ClusterManage,
+	"cluster:credential":  rbac.ClusterManage,
 }
 
 // permissionOf returns the RBAC permission of a route, and false when the

@@ -91,6 +91,9 @@ var matrixStatus = map[string]int{
 	"POST /api/v1/auth/mfa/disable":       http.StatusBadRequest,
 	"POST /api/v1/invitations/accept":     http.StatusBadRequest,
 	"PUT /api/v1/organizations/{id}/sso":  http.StatusBadRequest,
+	// No cluster answers in these tests: a credential naming a cloud
+	// metadata address is refused by the handler's address policy.
+	"PUT /api/v1/clusters/{id}/credential": http.StatusBadRequest,
 }
 
 // matrixBodies are the request bodies of writes that can succeed in the
@@ -136,6 +139,15 @@ var matrixBodies = map[string]func(f fixture, role string) any{
 	},
 	"POST /api/v1/organizations/{id}/users/{userId}/reset-password": func(f fixture, role string) any {
 		return map[string]string{} // a generated password
+	},
+	"POST /api/v1/clusters": func(f fixture, role string) any {
+		return map[string]any{"organization_id": f.org, "name": "cluster-" + role, "metadata": map[string]string{"team": role}}
+	},
+	"PATCH /api/v1/clusters/{id}": func(f fixture, role string) any {
+		return map[string]string{"region": "eu-" + role}
+	},
+	"PUT /api/v1/clusters/{id}/credential": func(f fixture, role string) any {
+		return map[string]string{"server": "https://169.254.169.254", "token": "t-" + role}
 	},
 	"POST /api/v1/previews": func(f fixture, role string) any {
 		const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata: {LEVEL: %s}\n"

@@ -35,7 +35,7 @@ func resourceOf(path string) string {
 
 var entityOfResource = map[string]string{
 	"organizations": "organization", "projects": "project", "environments": "environment",
-	"services": "service", "deployments": "deployment", "secrets": "secret",
+	"services": "service", "deployments": "deployment", "secrets": "secret", "clusters": "cluster",
 }
 
 // resolveTarget finds the scope of a request: from the path's {id} (loading
@@ -93,6 +93,13 @@ func (ac *access) resolveByID(ctx context.Context, res string, t target) (target
 			return t, notFoundAs(err, t)
 		}
 		return ac.resolveRef(ctx, scopeRef{org: p.OrganizationID, project: p.ProjectID}, t)
+	case "clusters":
+		c, err := st.FindCluster(ctx, t.id)
+		if err != nil {
+			return t, notFoundAs(err, t)
+		}
+		t.scope, t.scoped = rbac.Scope{OrgID: c.OrganizationID}, true
+		return t, nil
 	case "secrets":
 		s, err := ac.ids.FindSecret(ctx, t.id)
 		if err != nil {
@@ -136,8 +143,13 @@ func refsFromBody(r *http.Request) scopeRef {
 		Org     string `json:"organizationId"`
 		Project string `json:"projectId"`
 		Env     string `json:"environmentId"`
+		// The clusters API spells its fields in snake_case.
+		OrgSnake string `json:"organization_id"`
 	}
 	_ = json.Unmarshal(data, &b) // the handler reports malformed JSON
+	if b.Org == "" {
+		b.Org = b.OrgSnake
+	}
 	return scopeRef{org: b.Org, project: b.Project, environment: b.Env}
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,6 +63,10 @@ type Config struct {
 	// and token exchange); nil is egress.New with no allow-list, which
 	// refuses every non-public address.
 	Egress *http.Client
+	// ClusterAllow are the non-public networks (--egress-allow) a cluster's
+	// server may be on beyond the private ranges kube always allows, e.g.
+	// 127.0.0.1 for a cluster on the control plane's own host.
+	ClusterAllow []netip.Prefix
 }
 
 // API is the http.Handler of the control plane.

@@ -12,7 +12,7 @@ import (
 
 // auditedTables are the tables a state-changing route writes.
 var auditedTables = []string{"organizations", "organization_members", "projects", "environments", "services",
-	"deployments", "previews", "api_keys", "custom_roles", "role_bindings", "secrets", "secret_versions", "invitations"}
+	"deployments", "previews", "api_keys", "custom_roles", "role_bindings", "secrets", "secret_versions", "invitations", "clusters"}
 
 // rowCounts fingerprints the stored state: the row count of every audited
 // table and every project's name.
@@ -75,6 +75,8 @@ func TestChangeCommitsWithItsAuditEntry(t *testing.T) {
 			{"POST", "/api/v1/organizations/" + f.org + "/roles", map[string]any{"name": "auditor", "permissions": []string{"audit:view"}}},
 			{"POST", "/api/v1/organizations/" + f.org + "/role-bindings", map[string]any{"userId": f.member, "role": "viewer", "projectId": f.project}},
 			{"POST", "/api/v1/organizations/" + f.org + "/invitations", map[string]any{"email": "new@example.com", "role": "viewer"}},
+			{"POST", "/api/v1/clusters", map[string]any{"organization_id": f.org, "name": "staging-us"}},
+			{"PATCH", "/api/v1/clusters/" + f.cluster, map[string]any{"region": "us-east-1"}},
 		}
 		for _, rt := range tm.e.api.Routes() {
 			if rt.Method == http.MethodDelete {

@@ -69,6 +69,19 @@ func (s *genStore) UpdateEnvironment(ctx context.Context, e *capsule.Environment
 func (s *genStore) DeleteEnvironment(ctx context.Context, id string) error {
 	return s.bump(s.Store.DeleteEnvironment(ctx, id))
 }
+func (s *genStore) CreateCluster(ctx context.Context, c *capsule.Cluster) error {
+	return s.bump(s.Store.CreateCluster(ctx, c))
+}
+func (s *genStore) UpdateCluster(ctx context.Context, c *capsule.Cluster) error {
+	return s.bump(s.Store.UpdateCluster(ctx, c))
+}
+func (s *genStore) SetClusterCredential(ctx context.Context, id string, chk capsule.ClusterCheck) (*capsule.Cluster, error) {
+	c, err := s.Store.SetClusterCredential(ctx, id, chk)
+	return c, s.bump(err)
+}
+func (s *genStore) DeleteCluster(ctx context.Context, id string) error {
+	return s.bump(s.Store.DeleteCluster(ctx, id))
+}
 func (s *genStore) CreateService(ctx context.Context, sv *capsule.Service, actor string) error {
 	return s.bump(s.Store.CreateService(ctx, sv, actor))
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/usecapsule/capsule/internal/diff"
 	"github.com/usecapsule/capsule/internal/events"
 	"github.com/usecapsule/capsule/internal/identity"
+	"github.com/usecapsule/capsule/internal/kube"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
 
@@ -105,6 +106,16 @@ func routes(a *API) []Route {
 		{Method: "GET", Path: "/api/v1/environments/{id}", Summary: "Get an environment", Tag: "environments", Permission: "environment:view", Status: ok, Response: capsule.Environment{}, Handler: getEnvironment(st)},
 		{Method: "PUT", Path: "/api/v1/environments/{id}", Summary: "Update an environment", Tag: "environments", Permission: "environment:edit", Status: ok, Request: capsule.Environment{}, Response: capsule.Environment{}, Handler: updateEnvironment(st)},
 		{Method: "DELETE", Path: "/api/v1/environments/{id}", Summary: "Delete an environment", Tag: "environments", Permission: "environment:delete", Status: none, Handler: deleteEnvironment(st)},
+
+		// Clusters and their write credentials.
+		{Method: "GET", Path: "/api/v1/clusters", Summary: "List clusters (never their credentials)", Tag: "clusters", Permission: "cluster:view", Status: ok, Response: capsule.List[capsule.Cluster]{},
+			Query: withPage(orgParam, Param{Name: "name", Type: "string", Description: "only the cluster of this name"}), Cacheable: true, Handler: listClusters(st)},
+		{Method: "POST", Path: "/api/v1/clusters", Summary: "Register a cluster, optionally with its write credential (checked first: reachable, and every permission deploys need)", Tag: "clusters", Permission: "cluster:create", Status: created, Request: ClusterRequest{}, Response: capsule.Cluster{}, Query: []Param{orgParam}, Handler: a.access.createCluster},
+		{Method: "GET", Path: "/api/v1/clusters/{id}", Summary: "Get a cluster", Tag: "clusters", Permission: "cluster:view", Status: ok, Response: capsule.Cluster{}, Handler: getCluster(st)},
+		{Method: "PATCH", Path: "/api/v1/clusters/{id}", Summary: "Change a cluster's name, provider, region or metadata", Tag: "clusters", Permission: "cluster:update", Status: ok, Request: ClusterPatch{}, Response: capsule.Cluster{}, Handler: a.access.patchCluster},
+		{Method: "DELETE", Path: "/api/v1/clusters/{id}", Summary: "Delete a cluster and its credential (409 CLUSTER_IN_USE while environments deploy to it)", Tag: "clusters", Permission: "cluster:delete", Status: none, Handler: a.access.deleteCluster},
+		{Method: "PUT", Path: "/api/v1/clusters/{id}/credential", Summary: "Set the cluster's write credential (kubeconfig and context, or server, CA and token), checked first; never returned", Tag: "clusters", Permission: "cluster:credential", Status: ok, Request: kube.Credential{}, Response: capsule.Cluster{}, Handler: a.access.putClusterCredential},
+		{Method: "DELETE", Path: "/api/v1/clusters/{id}/credential", Summary: "Forget the cluster's write credential", Tag: "clusters", Permission: "cluster:credential", Status: none, Handler: a.access.deleteClusterCredential},
 
 		// Services and their revisions.
 		{Method: "GET", Path: "/api/v1/services", Summary: "List services", Tag: "services", Permission: "service:view", Status: ok, Response: capsule.List[capsule.Service]{},

@@ -92,6 +92,9 @@ func (ac *access) createSecret(w http.ResponseWriter, r *http.Request) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
+	if err := sealedClusterSecret(req.Name); err != nil {
+		return err
+	}
 	_, actor := principalFrom(r.Context()).actor()
 	sec := &identity.Secret{OrganizationID: t.scope.OrgID, ProjectID: t.scope.ProjectID, EnvironmentID: t.scope.EnvironmentID,
 		Name: req.Name, CreatedBy: actor}
@@ -140,6 +143,9 @@ func (ac *access) rotateSecret(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := sealedClusterSecret(sec.Name); err != nil {
+		return err
+	}
 	_, actor := principalFrom(r.Context()).actor()
 	next := &identity.Secret{OrganizationID: sec.OrganizationID, ProjectID: sec.ProjectID, EnvironmentID: sec.EnvironmentID,
 		Name: sec.Name, CreatedBy: actor}
@@ -170,6 +176,10 @@ func (ac *access) secretValue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := sealedClusterSecret(sec.Name); err != nil {
+		ac.record(r, rt, p, t, audit.OutcomeDenied, map[string]string{"name": sec.Name})
+		return err
+	}
 	sealed, v, err := ac.ids.SecretVersion(r.Context(), id, version)
 	if err != nil {
 		ac.record(r, rt, p, t, audit.OutcomeFailure, map[string]string{"version": strconv.Itoa(version)})
@@ -187,6 +197,13 @@ func (ac *access) secretValue(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (ac *access) deleteSecret(w http.ResponseWriter, r *http.Request) error {
+	sec, err := ac.ids.FindSecret(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if err := sealedClusterSecret(sec.Name); err != nil {
+		return err
+	}
 	if err := ac.ids.DeleteSecret(r.Context(), r.PathValue("id")); err != nil {
 		return err
 	}

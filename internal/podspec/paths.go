@@ -5,7 +5,7 @@ package podspec
 // podSpecPaths maps "group/Kind" (core group empty, legacy groups already
 // canonical: see manifest.CanonicalGroup) to the path of the pod spec: the
 // workload kinds Capsule promotes plus bare Pods, ReplicationControllers
-// and Argo Rollouts.
+// Argo Rollouts and OpenShift DeploymentConfigs.
 var podSpecPaths = map[string][]string{
 	"/Pod":                   {"spec"},
 	"/ReplicationController": {"spec", "template", "spec"},
@@ -16,6 +16,8 @@ var podSpecPaths = map[string][]string{
 	"batch/Job":              {"spec", "template", "spec"},
 	"batch/CronJob":          {"spec", "jobTemplate", "spec", "template", "spec"},
 	"argoproj.io/Rollout":    {"spec", "template", "spec"},
+	// OpenShift's predecessor of the Deployment, still in many manifests.
+	"apps.openshift.io/DeploymentConfig": {"spec", "template", "spec"},
 }
 
 // Path returns the path of the pod spec in an object of groupKind

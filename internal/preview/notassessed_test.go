@@ -34,9 +34,10 @@ func render(t testing.TB, p *Preview) map[string][]byte {
 
 // TestNotAssessed: a promotion holding an OpenShift DeploymentConfig and
 // Route, a CustomResourceDefinition with one of its objects and an Argo
-// Rollout is previewed. The built-in kinds and the Rollout are judged; the
-// DeploymentConfig, the Route and the Widget are named as not assessed in
-// every format, and the DeploymentConfig made privileged raises nothing.
+// Rollout is previewed. The built-in kinds, the Rollout and the
+// DeploymentConfig (its pod template reads like a Deployment's) are judged,
+// so the DeploymentConfig made privileged is a new finding; the Route and
+// the Widget are named as not assessed in every format.
 func TestNotAssessed(t *testing.T) {
 	dir := "testdata/unknown-kinds"
 	p, err := Build(Input{Current: load(t, filepath.Join(dir, "current")), Proposed: load(t, filepath.Join(dir, "proposed"))})
@@ -44,14 +45,13 @@ func TestNotAssessed(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []risk.ObjectRef{
-		{APIVersion: "apps.openshift.io/v1", Kind: "DeploymentConfig", Name: "legacy", Namespace: "team", Reason: risk.ReasonUnknownKind},
 		{APIVersion: "route.openshift.io/v1", Kind: "Route", Name: "web", Namespace: "team", Reason: risk.ReasonUnknownKind},
 		{APIVersion: "example.com/v1", Kind: "Widget", Name: "w1", Namespace: "team", Reason: risk.ReasonUnknownKind},
 	}
 	if got, _ := json.Marshal(p.NotAssessed); string(got) != string(mustMarshal(t, want)) {
 		t.Errorf("not assessed = %s\nwant %s", got, mustMarshal(t, want))
 	}
-	var rolloutRoot bool
+	var rolloutRoot, dcPrivileged bool
 	for _, f := range p.Risks {
 		for _, r := range want {
 			if f.Resource == r.Kind+"/"+r.Name && f.Rule != "service-selector-matches-nothing" {
@@ -59,15 +59,19 @@ func TestNotAssessed(t *testing.T) {
 			}
 		}
 		rolloutRoot = rolloutRoot || (f.Rule == "runs-as-root" && f.Resource == "Rollout/canary" && f.Status == risk.StatusNew && f.Severity == 6)
+		dcPrivileged = dcPrivileged || (f.Rule == "privileged-container" && f.Resource == "DeploymentConfig/legacy" && f.Status == risk.StatusNew)
+	}
+	if !dcPrivileged {
+		t.Errorf("the DeploymentConfig made privileged was not judged: %+v", p.Risks)
 	}
 	if !rolloutRoot {
 		t.Errorf("the Rollout running as root was not judged: %+v", p.Risks)
 	}
 	out := render(t, p)
-	if !strings.Contains(string(out["txt"]), "Not assessed: 3 objects no risk rule could judge\n  DeploymentConfig/legacy (apps.openshift.io/v1, namespace team): a kind the risk rules do not know\n") {
+	if !strings.Contains(string(out["txt"]), "Not assessed: 2 objects no risk rule could judge\n  Route/web (route.openshift.io/v1, namespace team): a kind the risk rules do not know\n") {
 		t.Errorf("text lacks the not-assessed line:\n%s", out["txt"])
 	}
-	if !strings.Contains(string(out["md"]), "### Not assessed\n\n3 objects no risk rule could judge:\n\n- `DeploymentConfig/legacy` (apps.openshift.io/v1, namespace team): a kind the risk rules do not know\n") {
+	if !strings.Contains(string(out["md"]), "### Not assessed\n\n2 objects no risk rule could judge:\n\n- `Route/web` (route.openshift.io/v1, namespace team): a kind the risk rules do not know\n") {
 		t.Errorf("Markdown lacks the not-assessed line:\n%s", out["md"])
 	}
 	for ext, b := range out {

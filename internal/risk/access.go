@@ -1,6 +1,9 @@
 package risk
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Accessors over the generic maps of unstructured objects. The engine reads
 // maps directly instead of converting to typed objects: conversion costs
@@ -133,4 +136,31 @@ func subset(sel, labels map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// atPointer returns the value at a JSON pointer the engine built (keys
+// without "/" or "~", array indexes in decimal), or nil.
+func atPointer(v any, ptr string) any {
+	for ptr != "" {
+		ptr = ptr[1:]
+		seg := ptr
+		if i := strings.IndexByte(ptr, '/'); i >= 0 {
+			seg, ptr = ptr[:i], ptr[i:]
+		} else {
+			ptr = ""
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[seg]
+		case []any:
+			n, err := strconv.Atoi(seg)
+			if err != nil || n < 0 || n >= len(x) {
+				return nil
+			}
+			v = x[n]
+		default:
+			return nil
+		}
+	}
+	return v
 }

@@ -30,16 +30,20 @@ const (
 // Assessed reports whether the engine judges objects of this apiVersion and
 // kind: every kind of a built-in API group (at least its API version is
 // checked, and a kind the group does not serve is api-rejected) and the
-// custom workloads whose pod template the engine reads (Argo Rollouts).
-// Other custom resources (operators' kinds, OpenShift's DeploymentConfig
-// and Route, cert-manager's Certificate) are not: no rule knows what they
-// do, so a clean report says nothing about them.
+// custom workloads whose pod template the engine reads (Argo Rollouts,
+// OpenShift DeploymentConfigs), and the Prometheus operator's monitors
+// (monitor-selects-nothing). Other custom resources (operators' kinds,
+// OpenShift's Route, cert-manager's Certificate) are not: no rule knows
+// what they do, so a clean report says nothing about them.
 func Assessed(apiVersion, kind string) bool {
 	group, _, found := strings.Cut(apiVersion, "/")
 	if !found {
 		group = "" // "v1": the core group
 	}
 	if manifest.BuiltinGroup(group) {
+		return true
+	}
+	if group == "monitoring.coreos.com" && (kind == "ServiceMonitor" || kind == "PodMonitor") {
 		return true
 	}
 	_, ok := podspec.Path(manifest.CanonicalGroup(group, kind) + "/" + kind)

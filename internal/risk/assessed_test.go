@@ -9,7 +9,8 @@ import (
 
 // TestNotAssessed pins which objects the report names as not judged:
 // custom kinds, workloads without a pod spec and bindings without a role,
-// and not built-in kinds, Argo Rollouts (with a template or a
+// and not built-in kinds, OpenShift DeploymentConfigs (their pod spec is
+// read like a Deployment's), Argo Rollouts (with a template or a
 // workloadRef) or a built-in kind under the wrong apiVersion (api-rejected
 // judges that).
 func TestNotAssessed(t *testing.T) {
@@ -85,7 +86,7 @@ metadata: {name: cm}
 		got[r.Kind+"/"+r.Name] = r.Reason
 	}
 	want := map[string]string{
-		"DeploymentConfig/dc": ReasonUnknownKind, "Deployment/lookalike": ReasonUnknownKind, "HTTPRoute/route": ReasonUnknownKind,
+		"Deployment/lookalike": ReasonUnknownKind, "HTTPRoute/route": ReasonUnknownKind,
 		"Rollout/empty": ReasonNoPodSpec, "CronJob/cj": ReasonNoPodSpec, "Pod/p": ReasonNoPodSpec, "RoleBinding/rb": ReasonNoRoleRef,
 	}
 	for k, r := range want {

@@ -56,6 +56,12 @@
 //   - Capacity is judged in total and per node: the change's new pods are
 //     placed on nodes (nodeSelector and required affinity honoured, taints
 //     not), so 3 × 0.5 vCPU free cannot hide a pod asking for 1 vCPU.
+//   - A reference to an object the set lacks (an Ingress's Service, a
+//     pod's ServiceAccount, a monitor's targets) is reported at its rule's
+//     severity only when the set holds objects of that kind in the
+//     namespace; otherwise it is a low note (2), as the object may be
+//     managed elsewhere. Keys are judged only in ConfigMaps and Secrets the
+//     set holds. Selectors reach their own namespace only.
 //   - The engine reads unstructured maps, not typed objects: converting a
 //     pod template costs about 30 µs, too much for the 20 ms preview budget.
 package risk

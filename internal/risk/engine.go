@@ -105,9 +105,10 @@ func delta(before, after []Finding) []Finding {
 	now := make(map[string]bool, len(after))
 	out := make([]Finding, 0, len(after))
 	for _, f := range after {
-		now[f.matchKey()] = true
+		k := f.matchKey()
+		now[k] = true
 		f.Status = StatusNew
-		if old[f.matchKey()] {
+		if old[k] {
 			f.Status = StatusUnchanged
 		}
 		out = append(out, f)

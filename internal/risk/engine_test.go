@@ -1,6 +1,8 @@
 package risk
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -81,8 +83,26 @@ func FuzzEvaluate(f *testing.F) {
 		"kind: CronJob\nmetadata: {name: c}\nspec: {jobTemplate: {spec: {template: {spec: {containers: [{resources: {requests: {cpu: zz}}}]}}}}}",
 		"kind: ClusterRole\nmetadata: {name: r}\nrules: [{verbs: '*'}, 7]",
 		"kind: StatefulSet\nmetadata: {name: s}\nspec: {volumeClaimTemplates: {a: 1}, selector: null}",
+		"kind: Deployment\nmetadata: null\nspec: {replicas: 2, template: {spec: {securityContext: null, containers: [{name: a, securityContext: {capabilities: null}, livenessProbe: {httpGet: null}}]}}}",
+		"kind: Pod\nspec: {containers: null, initContainers: [null], volumes: [null, {projected: {sources: [null]}}]}",
+		"kind: NetworkPolicy\nmetadata: {name: n}\nspec: {podSelector: {matchExpressions: [null, {operator: Bogus}]}, egress: [{to: [{podSelector: {}}]}]}",
+		"kind: Ingress\nmetadata: {name: i}\nspec: {rules: [{http: {paths: [{backend: {service: {name: s, port: {number: x}}}}]}}]}\n---\nkind: Service\nmetadata: {name: s}\nspec: {ports: [null, {port: 80}]}",
+		"kind: Deployment\nmetadata: {name: a}\nspec: {template: {spec: {containers: [{name: c, env: [{name: K, valueFrom: {configMapKeyRef: {name: m, key: k}}}]}]}}}\n---\nkind: ConfigMap\nmetadata: {name: m}\ndata: [1]",
+		"kind: ClusterRole\nmetadata: {name: r}\nrules: [{apiGroups: [null], resources: [nodes/proxy], verbs: [null]}]\n---\nkind: ClusterRoleBinding\nmetadata: {name: b}\nroleRef: {kind: ClusterRole, name: r}",
+		"kind: Widget\napiVersion: example.com/v1\n---\nkind: Route\napiVersion: route.openshift.io/v1\nmetadata: {name: r}",
 	} {
 		f.Add(s, s)
+	}
+	// Every golden case is a seed too: realistic objects of every family
+	// for the fuzzer to mutate.
+	files, _ := filepath.Glob("testdata/cases/*.txt")
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		_, sections := splitSections(f, raw)
+		f.Add(sections["current.yaml"], sections["proposed.yaml"])
 	}
 	f.Fuzz(func(t *testing.T, cur, prop string) {
 		in := Input{Current: fuzzObjects(cur), Proposed: fuzzObjects(prop), Cluster: &Cluster{
@@ -101,12 +121,18 @@ func FuzzEvaluate(f *testing.F) {
 	})
 }
 
+// fuzzObjects reads YAML documents separated by "---"; documents that are
+// not mappings are dropped, as the manifest loader would refuse them.
 func fuzzObjects(s string) []*unstructured.Unstructured {
-	var m map[string]any
-	if yaml.Unmarshal([]byte(s), &m) != nil || m == nil {
-		return nil
+	var out []*unstructured.Unstructured
+	for _, doc := range strings.Split(s, "\n---") {
+		var m map[string]any
+		if yaml.Unmarshal([]byte(doc), &m) != nil || m == nil {
+			continue
+		}
+		out = append(out, &unstructured.Unstructured{Object: m})
 	}
-	return []*unstructured.Unstructured{{Object: m}}
+	return out
 }
 
 // BenchmarkEvaluate200 measures the risk engine alone on 200 objects a side.

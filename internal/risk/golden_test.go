@@ -80,7 +80,7 @@ func runCase(t *testing.T, file string) {
 	}
 }
 
-func splitSections(t *testing.T, raw []byte) ([]string, map[string]string) {
+func splitSections(t testing.TB, raw []byte) ([]string, map[string]string) {
 	t.Helper()
 	var names []string
 	out := map[string]string{}

@@ -39,6 +39,10 @@ type Container struct {
 	HostPorts       []HostPort
 	Env             []EnvVar
 	EnvFrom         []Reference
+	// raw is the container as written, for rules that read fields only
+	// they need (probes, ports): parsing them for every rule would cost
+	// the preview budget.
+	raw map[string]any
 }
 
 // HostPort is a container port bound on the node.
@@ -107,7 +111,7 @@ func parseContainers(list []any, path string) []Container {
 }
 
 func parseContainer(m map[string]any, path string) Container {
-	c := Container{Name: stringAt(m, "name"), Image: stringAt(m, "image"), Path: path}
+	c := Container{Name: stringAt(m, "name"), Image: stringAt(m, "image"), Path: path, raw: m}
 	c.Requests = stringMap(mapAt(m, "resources", "requests"))
 	c.Limits = stringMap(mapAt(m, "resources", "limits"))
 	c.Readiness = mapAt(m, "readinessProbe") != nil

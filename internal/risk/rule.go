@@ -107,4 +107,5 @@ var Categories = map[string]bool{
 	"secrets-in-env": true, "network-policy": true, "deprecated-api": true, "quota": true,
 	"capacity": true, "selector": true, "immutable-field": true, "config-reference": true,
 	"rbac": true, "cost-increase": true,
+	"exposure": true, "isolation": true, "batch": true, "spec-validity": true, "admission": true,
 }

@@ -52,14 +52,37 @@ var secretName = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|BEARER|AP
 // variable or key holding it is called.
 var privateKey = regexp.MustCompile(`(?i)-BEGIN\s+[A-Z0-9 ]*PRIVATE KEY-`)
 
+// hasAWSKeyID reports whether v holds an AWS access key ID (long-term
+// AKIA, temporary ASIA, then 16 uppercase letters or digits, as a whole
+// word): a credential whatever the variable is called. A scan rather than
+// a regular expression, which would be compiled at every start.
+func hasAWSKeyID(v string) bool {
+	upperOrDigit := func(c byte) bool { return c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
+	word := func(c byte) bool { return upperOrDigit(c) || c >= 'a' && c <= 'z' || c == '_' }
+	for i := 0; i+20 <= len(v); i++ {
+		if p := v[i : i+4]; p != "AKIA" && p != "ASIA" || i > 0 && word(v[i-1]) {
+			continue
+		}
+		ok := i+20 == len(v) || !word(v[i+20])
+		for j := i + 4; ok && j < i+20; j++ {
+			ok = upperOrDigit(v[j])
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
 // secretValue reports whether a literal named name with value v holds a
-// credential: a private key anywhere, or a non-empty value under a
-// credential-like name that is not a pointer to one.
+// credential: a private key or an AWS access key ID anywhere, or a
+// non-empty value under a credential-like name that is not a pointer to
+// one.
 func secretValue(name, v string) bool {
 	if v == "" {
 		return false
 	}
-	if privateKey.MatchString(v) {
+	if privateKey.MatchString(v) || hasAWSKeyID(v) {
 		return true
 	}
 	return !strings.HasPrefix(v, "$(") && secretName.MatchString(name) && !notSecretSuffix.MatchString(name)

@@ -1,5 +1,7 @@
 package risk
 
+import "strings"
+
 // Network rules: Service selectors and NetworkPolicy coverage.
 
 func init() {
@@ -24,7 +26,7 @@ func checkServiceSelector(m Meta, ctx *Context) []Finding {
 			continue
 		}
 		sel := withoutHashLabels(stringMap(mapAt(svc.Object, "spec", "selector")))
-		if len(sel) == 0 || selectsAny(ctx.Set, sel) {
+		if len(sel) == 0 || selectsAny(ctx.Set, sel, svc.GetNamespace()) {
 			continue
 		}
 		out = append(out, m.finding(Key(svc), "/spec/selector", "%s selects no pods of any workload in the set: it will have no endpoints", Key(svc)))
@@ -56,26 +58,44 @@ func withoutHashLabels(sel map[string]string) map[string]string {
 	return sel
 }
 
-func selectsAny(s *Set, sel map[string]string) bool {
+// selectsAny reports whether sel matches the pods of a workload that may
+// share namespace ns: a selector reaches pods of its own namespace only.
+func selectsAny(s *Set, sel map[string]string, ns string) bool {
 	for _, w := range s.Workloads {
-		if subset(sel, w.Labels) {
+		if sameNamespace(ns, w.Obj.GetNamespace()) && subset(sel, w.Labels) {
 			return true
 		}
 	}
 	return false
 }
 
-// checkWorkloadSelector flags a workload whose matchLabels do not select its
-// own pod template, which the API server rejects.
+// checkWorkloadSelector flags a workload whose selector does not select its
+// own pod template, which the API server rejects: matchLabels and
+// matchExpressions of a LabelSelector (a CronJob's is in its job
+// template), or the plain label map of a ReplicationController or
+// DeploymentConfig.
 func checkWorkloadSelector(m Meta, ctx *Context) []Finding {
 	var out []Finding
 	for _, w := range ctx.Set.Workloads {
-		if w.TemplatePath != "/spec/template" || w.Kind == "Job" {
+		if w.Kind == "Pod" || w.TemplatePath == workloadRefPath {
 			continue
 		}
-		sel := stringMap(mapAt(w.Obj.Object, "spec", "selector", "matchLabels"))
-		if len(sel) > 0 && !subset(sel, w.Labels) {
-			out = append(out, m.finding(w.Key, "/spec/selector/matchLabels", "%s's selector does not match its own pod template labels", w.Key))
+		path := []string{"spec", "selector"}
+		if w.Kind == "CronJob" {
+			path = []string{"spec", "jobTemplate", "spec", "selector"}
+		}
+		ptr := "/" + strings.Join(path, "/")
+		var matches bool
+		switch w.Kind {
+		case "ReplicationController", "DeploymentConfig":
+			sel := stringMap(mapAt(w.Obj.Object, path...))
+			matches = len(sel) == 0 || subset(sel, w.Labels)
+		default:
+			sel := parseSelector(mapAt(w.Obj.Object, path...))
+			matches = !sel.ok || sel.empty() || sel.matches(w.Labels)
+		}
+		if !matches {
+			out = append(out, m.finding(w.Key, ptr, "%s's selector does not match its own pod template labels: the API server will reject it", w.Key))
 		}
 	}
 	return out
@@ -90,9 +110,11 @@ func checkNetworkPolicy(m Meta, ctx *Context) []Finding {
 		}
 		covered := false
 		for _, p := range policies {
-			sel := mapAt(p.Object, "spec", "podSelector")
-			ml := stringMap(mapAt(sel, "matchLabels"))
-			if len(ml) == 0 && len(sliceAt(sel, "matchExpressions")) == 0 || subset(ml, w.Labels) {
+			if !sameNamespace(p.GetNamespace(), w.Obj.GetNamespace()) {
+				continue
+			}
+			// A selector the engine cannot read is given the benefit of the doubt.
+			if sel := parseSelector(mapAt(p.Object, "spec", "podSelector")); !sel.ok || sel.matches(w.Labels) {
 				covered = true
 				break
 			}

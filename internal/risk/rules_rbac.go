@@ -57,15 +57,28 @@ func checkRBACWildcard(m Meta, ctx *Context) []Finding {
 	return out
 }
 
+// checkRBACSecrets flags roles that read Secrets (5); a ClusterRole that a
+// ClusterRoleBinding of the set binds reads every Secret of the cluster (8).
 func checkRBACSecrets(m Meta, ctx *Context) []Finding {
 	var out []Finding
+	clusterWide := map[string]bool{}
+	for _, b := range bindings(ctx.Set) {
+		if b.GetKind() == "ClusterRoleBinding" && stringAt(b.Object, "roleRef", "kind") == "ClusterRole" {
+			clusterWide["ClusterRole/"+stringAt(b.Object, "roleRef", "name")] = true
+		}
+	}
 	for _, r := range roles(ctx.Set) {
 		for i, rule := range sliceAt(r, "rules") {
 			rm, _ := rule.(map[string]any)
 			verbs := stringList(sliceAt(rm, "verbs"))
 			if contains(stringList(sliceAt(rm, "resources")), "secrets") &&
 				(contains(verbs, "get") || contains(verbs, "list") || contains(verbs, "watch")) {
-				out = append(out, m.finding(roleKey(r), "/rules/"+itoa(int64(i)), "%s can read Secrets", roleKey(r)))
+				f := m.finding(roleKey(r), "/rules/"+itoa(int64(i)), "%s can read Secrets", roleKey(r))
+				if clusterWide[roleKey(r)] {
+					f.Severity = 8
+					f.Message += " in every namespace (a ClusterRoleBinding binds it): every credential of the cluster"
+				}
+				out = append(out, f)
 			}
 		}
 	}

@@ -84,8 +84,15 @@ func checkMemoryLimit(m Meta, w *Workload, c Container) []Finding {
 	return []Finding{m.finding(w.Key, c.Path+"/resources/limits/memory", "container %q has no memory limit: it can starve its node", c.Name)}
 }
 
-// hpaFor returns the HPA (in s) that scales the workload, or nil.
-func hpaFor(s *Set, w *Workload) map[string]any { return s.hpas[w.Key] }
+// hpaFor returns the HPA (in s) that scales the workload, or nil. An HPA
+// scales a target of its own namespace only.
+func hpaFor(s *Set, w *Workload) map[string]any {
+	h := s.hpas[w.Key]
+	if h != nil && !sameNamespace(stringAt(h, "metadata", "namespace"), w.Obj.GetNamespace()) {
+		return nil
+	}
+	return h
+}
 
 // effectiveReplicas is the HPA's minReplicas (default 1) when an HPA scales
 // the workload, else spec.replicas.
@@ -115,11 +122,26 @@ func checkSingleReplica(m Meta, ctx *Context) []Finding {
 // one is deployed into the target namespace.
 func sameNamespace(a, b string) bool { return a == "" || b == "" || a == b }
 
+// pdbSelects reports whether a budget's selector (matchLabels and
+// matchExpressions) matches labels. An empty selector selects every pod of
+// the namespace in policy/v1 and none in policy/v1beta1; one the engine
+// cannot read selects nothing here.
+func pdbSelects(pdb map[string]any, labels map[string]string) bool {
+	sel := parseSelector(mapAt(pdb, "spec", "selector"))
+	if !sel.ok {
+		return false
+	}
+	if sel.empty() {
+		return stringAt(pdb, "apiVersion") == "policy/v1" && mapAt(pdb, "spec", "selector") != nil
+	}
+	return sel.matches(labels)
+}
+
 // pdbsFor returns the PodDisruptionBudgets selecting the workload's pods.
 func pdbsFor(s *Set, w *Workload) []map[string]any {
 	var out []map[string]any
 	for _, p := range s.OfKind("PodDisruptionBudget") {
-		if sameNamespace(p.GetNamespace(), w.Obj.GetNamespace()) && subset(stringMap(mapAt(p.Object, "spec", "selector", "matchLabels")), w.Labels) {
+		if sameNamespace(p.GetNamespace(), w.Obj.GetNamespace()) && pdbSelects(p.Object, w.Labels) {
 			out = append(out, p.Object)
 		}
 	}
@@ -175,8 +197,7 @@ func checkBlockingPDB(m Meta, ctx *Context) []Finding {
 			continue
 		}
 		for _, w := range ctx.Set.Workloads {
-			sel := stringMap(mapAt(spec, "selector", "matchLabels"))
-			if w.HasReplicas && subset(sel, w.Labels) && minAv >= effectiveReplicas(ctx.Set, w) {
+			if w.HasReplicas && sameNamespace(p.GetNamespace(), w.Obj.GetNamespace()) && pdbSelects(p.Object, w.Labels) && minAv >= effectiveReplicas(ctx.Set, w) {
 				out = append(out, m.finding(Key(p), "/spec/minAvailable", "%s requires %d available pods but %s runs %d: node drains will hang", Key(p), minAv, w.Key, effectiveReplicas(ctx.Set, w)))
 				break
 			}
@@ -190,7 +211,7 @@ func checkHPATarget(m Meta, ctx *Context) []Finding {
 	for _, h := range ctx.Set.OfKind("HorizontalPodAutoscaler") {
 		ref := mapAt(h.Object, "spec", "scaleTargetRef")
 		target := stringAt(ref, "kind") + "/" + stringAt(ref, "name")
-		if ctx.Set.Get(target) == nil {
+		if inSet(ctx.Set, stringAt(ref, "kind"), stringAt(ref, "name"), h.GetNamespace()) == nil {
 			out = append(out, m.finding(Key(h), "/spec/scaleTargetRef", "%s scales %s, which is not in the set", Key(h), target))
 		}
 	}
@@ -237,8 +258,8 @@ func checkPDBSelectsNothing(m Meta, ctx *Context) []Finding {
 	}
 	var out []Finding
 	for _, p := range ctx.Set.OfKind("PodDisruptionBudget") {
-		sel := stringMap(mapAt(p.Object, "spec", "selector", "matchLabels"))
-		if len(sel) > 0 && !selectsAny(ctx.Set, sel) {
+		sel := parseSelector(mapAt(p.Object, "spec", "selector"))
+		if sel.ok && !sel.empty() && !sel.selectsWorkload(ctx.Set, p.GetNamespace()) {
 			out = append(out, m.finding(Key(p), "/spec/selector", "%s selects no pods of any workload in the set: it protects nothing", Key(p)))
 		}
 	}

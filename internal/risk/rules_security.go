@@ -111,8 +111,15 @@ func checkHostPort(m Meta, w *Workload, c Container) []Finding {
 	return out
 }
 
-// privilegedCaps are capabilities that amount to root on the node.
-var privilegedCaps = map[string]bool{"ALL": true, "SYS_ADMIN": true, "NET_ADMIN": true, "SYS_PTRACE": true, "SYS_MODULE": true, "DAC_READ_SEARCH": true, "NET_RAW": true, "BPF": true}
+// privilegedCaps are capabilities that amount to root on the node, or
+// reach past the container (raw devices, kernel modules, the MAC policy,
+// other processes, the network of the node): Kubescape's insecure
+// capabilities and kube-score's list together.
+var privilegedCaps = map[string]bool{
+	"ALL": true, "SYS_ADMIN": true, "NET_ADMIN": true, "SYS_PTRACE": true, "SYS_MODULE": true,
+	"DAC_READ_SEARCH": true, "NET_RAW": true, "BPF": true, "SETPCAP": true, "SYS_RAWIO": true,
+	"SYS_BOOT": true, "MAC_ADMIN": true, "MAC_OVERRIDE": true, "PERFMON": true,
+}
 
 // checkCapabilities reports added dangerous capabilities (8), other added
 // ones (4) and, as low (2), a container that does not drop ALL.

@@ -53,7 +53,7 @@ var templatePaths = func() map[string][]string {
 
 // replicated kinds have spec.replicas defaulting to 1.
 var replicated = map[string]bool{
-	"Deployment": true, "ReplicaSet": true, "ReplicationController": true, "StatefulSet": true, "Rollout": true,
+	"Deployment": true, "ReplicaSet": true, "ReplicationController": true, "StatefulSet": true, "Rollout": true, "DeploymentConfig": true,
 }
 
 // Key returns "Kind/name", the resource name of findings.

@@ -70,7 +70,8 @@ func (o *Options) run(ctx context.Context) error {
 			AuditSigner: audit.NewSigner(key), TrustedProxies: proxies},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
 		// This process is SQLite's only writer, so the read cache sees every write.
-		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger, out), MetricsToken: o.MetricsToken})
+		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger, out), MetricsToken: o.MetricsToken,
+		ClusterAllow: o.egressAllow()})
 	if err != nil {
 		return err
 	}

@@ -70,7 +70,11 @@ func (s *Store) CreateEnvironment(ctx context.Context, e *capsule.Environment) e
 		return err
 	}
 	err = s.db.InTx(ctx, func(tx *database.Tx) error {
-		_, err := tx.Exec(ctx, "INSERT INTO environments ("+envColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		var err error
+		if n.ClusterID, err = checkEnvironmentCluster(ctx, tx, e.ClusterID, n.ProjectID); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "INSERT INTO environments ("+envColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			n.ID, n.ProjectID, n.Name, n.Kind, n.ClusterID, n.Namespace, n.DeliveryMode, policy, n.Version,
 			database.TimeOf(n.CreatedAt), database.TimeOf(n.UpdatedAt))
 		switch {
@@ -105,12 +109,23 @@ func (s *Store) UpdateEnvironment(ctx context.Context, e *capsule.Environment) e
 	var (
 		created   database.Time
 		projectID string
+		clusterID string
 	)
 	err = s.db.InTx(ctx, func(tx *database.Tx) error {
+		if e.ClusterID != "" {
+			var owner string
+			if err := tx.QueryRow(ctx, "SELECT project_id FROM environments WHERE id = ?", id).Scan(&owner); err != nil {
+				return database.DomainError(err, capsule.NotFound("environment", e.ID))
+			}
+			var err error
+			if clusterID, err = checkEnvironmentCluster(ctx, tx, e.ClusterID, owner); err != nil {
+				return err
+			}
+		}
 		err := tx.QueryRow(ctx, `UPDATE environments SET name = ?, kind = ?, cluster_id = ?, namespace = ?,
 			delivery_mode = ?, approval_policy = ?, version = version + 1, updated_at = ?
 			WHERE id = ? AND version = ? RETURNING project_id, created_at`,
-			e.Name, e.Kind, e.ClusterID, e.Namespace, e.DeliveryMode, policy, database.TimeOf(now), id, e.Version).
+			e.Name, e.Kind, clusterID, e.Namespace, e.DeliveryMode, policy, database.TimeOf(now), id, e.Version).
 			Scan(&projectID, &created)
 		return updateError(ctx, tx, err, "environments", "environment", id, e.Version,
 			capsule.AlreadyExists("environment", "name", e.Name))
@@ -118,7 +133,7 @@ func (s *Store) UpdateEnvironment(ctx context.Context, e *capsule.Environment) e
 	if err != nil {
 		return database.DomainError(err, nil)
 	}
-	e.ID, e.ProjectID, e.Version, e.UpdatedAt, e.CreatedAt = id, projectID, e.Version+1, now, created.Time
+	e.ID, e.ProjectID, e.ClusterID, e.Version, e.UpdatedAt, e.CreatedAt = id, projectID, clusterID, e.Version+1, now, created.Time
 	return nil
 }
 
