@@ -243,3 +243,21 @@ func TestKeySerializes(t *testing.T) {
 		}
 	})
 }
+
+// TestHandlerErrorsAndPanicsFailTheJob: a handler's error, or its panic,
+// fails the job with the message as its last error; the runner goes on.
+func TestHandlerErrorsAndPanicsFailTheJob(t *testing.T) {
+	st := openStore(t, dialects[0].dsn(t)).Jobs()
+	startSteadyRunner(t, st, "r", map[string]jobs.Handler{
+		"fail":  func(ctx context.Context, j *jobs.Job) error { return errors.New("image shop:9 not found") },
+		"panic": func(ctx context.Context, j *jobs.Job) error { panic("nil map") },
+	})
+	failed := enqueue(t, st, "fail", "a", `{}`)
+	panicked := enqueue(t, st, "panic", "b", `{}`)
+	if j := waitStatus(t, st, failed.ID, jobs.Failed); j.LastError != "image shop:9 not found" || j.FinishedAt == nil {
+		t.Errorf("failed job: %q, finished %v", j.LastError, j.FinishedAt)
+	}
+	if j := waitStatus(t, st, panicked.ID, jobs.Failed); j.LastError != "handler panicked: nil map" {
+		t.Errorf("panicked job: %q", j.LastError)
+	}
+}
