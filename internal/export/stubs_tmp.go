@@ -1,3 +1,0 @@
-package export
-
-func (p *prepared) docs(files map[string][]byte, format string) {}
