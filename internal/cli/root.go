@@ -71,6 +71,7 @@ func NewRoot(s Streams) *cobra.Command {
 		newInitCmd(s),
 		newDockerfileCmd(s),
 		newRenderCmd(s),
+		newExportCmd(s),
 		newDevCmd(s),
 		newAuditCmd(s),
 		newUsersCmd(s),

@@ -1,46 +1,47 @@
-package export
+package export_test
 
 import (
+	"bytes"
 	"errors"
 	"maps"
 	"slices"
 	"strings"
 	"testing"
 
-	"bytes"
+	"github.com/usecapsule/capsule/internal/export"
 )
 
 func TestExportIsDeterministic(t *testing.T) {
 	in := fixture(t)
-	a, err := Export(in, FormatAll)
+	a, err := export.Export(in, export.FormatAll)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The same project listed in another order gives the same bytes.
 	slices.Reverse(in.Services)
 	slices.Reverse(in.Environments)
-	b, err := Export(in, FormatAll)
+	b, err := export.Export(in, export.FormatAll)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !maps.EqualFunc(a, b, bytes.Equal) {
-		t.Fatalf("two exports differ:\n%v\n%v", Paths(a), Paths(b))
+		t.Fatalf("two exports differ:\n%v\n%v", export.Paths(a), export.Paths(b))
 	}
 	for _, want := range []string{"kubernetes/base/kustomization.yaml", "kubernetes/overlays/production/kustomization.yaml",
 		"terraform/modules/web/main.tf", "terraform/modules/web/variables.tf", "terraform/environments/staging/main.tf",
 		"docker-compose/docker-compose.yml", "docs/README.md", "docs/MIGRATION.md", "docs/ARCHITECTURE.md"} {
 		if _, ok := a[want]; !ok {
-			t.Errorf("%s missing from %v", want, Paths(a))
+			t.Errorf("%s missing from %v", want, export.Paths(a))
 		}
 	}
 }
 
 func TestExportOneFormatWritesOnlyIt(t *testing.T) {
-	files, err := Export(fixture(t), FormatCompose)
+	files, err := export.Export(fixture(t), export.FormatCompose)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range Paths(files) {
+	for _, p := range export.Paths(files) {
 		if !strings.HasPrefix(p, "docker-compose/") && !strings.HasPrefix(p, "docs/") {
 			t.Errorf("compose export wrote %s", p)
 		}
@@ -52,16 +53,16 @@ func TestExportOneFormatWritesOnlyIt(t *testing.T) {
 
 func TestExportBadInput(t *testing.T) {
 	in := fixture(t)
-	if _, err := Export(in, "pulumi"); err == nil || !strings.Contains(err.Error(), `"pulumi"`) || !strings.Contains(err.Error(), "kustomize, helm, terraform, compose, all") {
+	if _, err := export.Export(in, "pulumi"); err == nil || !strings.Contains(err.Error(), `"pulumi"`) || !strings.Contains(err.Error(), "kustomize, helm, terraform, compose, all") {
 		t.Errorf("unknown format: %v", err)
 	}
-	if _, err := Export(Input{Project: in.Project, Environments: in.Environments}, FormatAll); !errors.Is(err, ErrNoServices) {
+	if _, err := export.Export(export.Input{Project: in.Project, Environments: in.Environments}, export.FormatAll); !errors.Is(err, export.ErrNoServices) {
 		t.Errorf("no services: %v", err)
 	}
-	if _, err := Export(Input{Project: in.Project, Services: in.Services}, FormatAll); !errors.Is(err, ErrNoEnvironments) {
+	if _, err := export.Export(export.Input{Project: in.Project, Services: in.Services}, export.FormatAll); !errors.Is(err, export.ErrNoEnvironments) {
 		t.Errorf("no environments: %v", err)
 	}
-	if _, err := Export(in, FormatHelm); err == nil || !strings.Contains(err.Error(), "not available") {
+	if _, err := export.Export(in, export.FormatHelm); err == nil || !strings.Contains(err.Error(), "not available") {
 		t.Errorf("helm: %v", err)
 	}
 }
@@ -71,7 +72,7 @@ func TestExportBadInput(t *testing.T) {
 // Compose an env_file; no Secret object is written.
 func TestSecretsAreReferencesWithInstructions(t *testing.T) {
 	in := fixture(t)
-	files, err := Export(in, FormatAll)
+	files, err := export.Export(in, export.FormatAll)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,14 +90,6 @@ func TestSecretsAreReferencesWithInstructions(t *testing.T) {
 	for name, b := range files {
 		if strings.Contains(string(b), "kind: Secret\n") {
 			t.Errorf("%s holds a Secret object", name)
-		}
-	}
-}
-
-func TestDependencies(t *testing.T) {
-	for v, want := range map[string]bool{"api": true, "http://api:8080/v1": true, "postgres://u:p@api:5432/db": true, "api.example.com": false, "rapid": false, "http://apis": false} {
-		if got := namesHost(v, "api"); got != want {
-			t.Errorf("namesHost(%q) = %v, want %v", v, got, want)
 		}
 	}
 }

@@ -1,16 +1,17 @@
-package export
+package export_test
 
 import (
 	"testing"
 
 	capsule "github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/export"
 )
 
 // fixture is a project with a public web service, an API, a worker with a
 // secret and storage-free config, and a cron job, in three environments.
-func fixture(t *testing.T) Input {
+func fixture(t *testing.T) export.Input {
 	t.Helper()
-	in := Input{
+	in := export.Input{
 		Project: capsule.Project{ID: "p1", Name: "Shop", Slug: "shop"},
 		Environments: []capsule.Environment{
 			{Name: "production", Kind: capsule.EnvProduction, Namespace: "shop-prod"},

@@ -18,7 +18,7 @@ import (
 // actionVerbs are final path segments that name the action themselves.
 var actionVerbs = map[string]bool{
 	"deploy": true, "rollback": true, "scale": true, "cancel": true, "login": true, "logout": true,
-	"refresh": true, "verify": true, "revoke": true, "rotate": true, "rewrap": true, "value": true,
+	"refresh": true, "verify": true, "revoke": true, "rotate": true, "rewrap": true, "value": true, "export": true,
 	"disable": true, "enable": true, "reset-password": true,
 }
 
