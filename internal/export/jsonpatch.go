@@ -1,6 +1,7 @@
 package export
 
 import (
+	"encoding/json"
 	"reflect"
 	"sort"
 	"strconv"
@@ -9,9 +10,18 @@ import (
 
 // patchOp is one RFC 6902 operation.
 type patchOp struct {
-	Op    string `json:"op"`
-	Path  string `json:"path"`
-	Value any    `json:"value,omitempty"`
+	Op    string
+	Path  string
+	Value any
+}
+
+// MarshalJSON writes value for add and replace even when it is null, and
+// never for remove.
+func (o patchOp) MarshalJSON() ([]byte, error) {
+	if o.Op == "remove" {
+		return json.Marshal(map[string]any{"op": o.Op, "path": o.Path})
+	}
+	return json.Marshal(map[string]any{"op": o.Op, "path": o.Path, "value": o.Value})
 }
 
 // jsonPatch returns the operations that turn from into to: maps are
