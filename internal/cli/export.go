@@ -23,8 +23,8 @@ import (
 const maxExportBytes = 256 << 20
 
 type exportOptions struct {
-	format, out, contextName string
-	force                    bool
+	format, out, contextName, ageRecipient string
+	force                                  bool
 }
 
 // newExportCmd downloads the project's export from the server and writes it
@@ -58,6 +58,11 @@ others are left alone). Exports are audited.`,
 				}
 				return usageError("--format: %v", err)
 			}
+			if o.ageRecipient != "" {
+				if err := export.CheckAgeRecipient(o.ageRecipient); err != nil {
+					return usageError("%v", err)
+				}
+			}
 			if o.out == "" {
 				return usageError("--out DIR is required")
 			}
@@ -74,6 +79,7 @@ others are left alone). Exports are audited.`,
 	f.StringVar(&o.out, "out", "", "directory to write into (created when missing)")
 	f.BoolVar(&o.force, "force", false, "write into a directory that is not empty")
 	f.StringVar(&o.contextName, "context", "", "the context to use (default: current)")
+	f.StringVar(&o.ageRecipient, "age-recipient", "", "also write the secret values, encrypted to this age public key (age1...), to secrets/<env>/<service>.env.age; needs secrets:read, and each read is audited")
 	return cmd
 }
 
@@ -89,6 +95,13 @@ func runExport(ctx context.Context, s Streams, c *apiclient.Client, args []strin
 	n, err := extractExport(b, o.out)
 	if err != nil {
 		return withExitCode(ExitError, err)
+	}
+	if o.ageRecipient != "" {
+		sealed, err := sealSecrets(ctx, s, c, id, o)
+		if err != nil {
+			return err
+		}
+		n += sealed
 	}
 	fmt.Fprintf(s.Out, "wrote %d files to %s; start with %s\n", n, o.out, filepath.Join(o.out, "docs", "README.md"))
 	return nil

@@ -1,13 +1,19 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"filippo.io/age"
 	capsule "github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/apiclient"
 	"github.com/usecapsule/capsule/internal/export"
 	"github.com/usecapsule/capsule/internal/export/exportcheck"
 )
@@ -96,6 +102,48 @@ configuration:
 	}
 	if !strings.Contains(string(files["docs/README.md"]), "--from-literal=SESSION_KEY=REPLACE_ME") {
 		t.Errorf("README has no instruction for web's secret:\n%s", files["docs/README.md"])
+	}
+
+	// With an age recipient the values are written, encrypted: the
+	// production one overrides the project's.
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	prodID := in.Environments[slices.IndexFunc(in.Environments, func(e capsule.Environment) bool { return e.Name == "production" })].ID
+	err = withClient(context.Background(), "", func(c *apiclient.Client) error {
+		for _, body := range []map[string]string{{"projectId": in.Project.ID, "name": "SESSION_KEY", "value": "project-value"},
+			{"environmentId": prodID, "name": "SESSION_KEY", "value": "prod-value"}} {
+			if err := c.Do(context.Background(), "POST", "/api/v1/secrets", body, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed := filepath.Join(t.TempDir(), "sealed")
+	if r := run(t, "", "export", "shop", "--format", "kustomize", "--out", sealed, "--age-recipient", "age1bad"); r.code != ExitUsage || !strings.Contains(r.err, "--age-recipient") {
+		t.Fatalf("bad recipient: exit %d: %s", r.code, r.err)
+	}
+	mustRun(t, "export", "shop", "--format", "kustomize", "--out", sealed, "--age-recipient", id.Recipient().String())
+	for env, want := range map[string]string{"development": "SESSION_KEY=project-value\n", "production": "SESSION_KEY=prod-value\n"} {
+		b, err := os.ReadFile(filepath.Join(sealed, "secrets", env, "web.env.age"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "value") {
+			t.Errorf("%s: a secret value is in clear", env)
+		}
+		r, err := age.Decrypt(bytes.NewReader(b), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := io.ReadAll(r)
+		if string(plain) != want {
+			t.Errorf("%s: decrypted %q, want %q", env, plain, want)
+		}
 	}
 }
 

@@ -57,7 +57,11 @@ func (p *prepared) readme(has func(string) bool) string {
 	if !secrets {
 		b.WriteString("    # no service has secrets\n")
 	}
-	b.WriteString("\nCapsule's secret store holds the current values (`capsule secrets` with the secrets:read permission).\n\n")
+	b.WriteString("\nCapsule's secret store holds the current values (reading them needs the secrets:read permission and is audited).\n")
+	b.WriteString("`capsule export --age-recipient age1...` writes them encrypted to that age key as `secrets/<env>/<service>.env.age`;\n")
+	b.WriteString("decrypt and create the Secret with:\n\n")
+	b.WriteString("    age -d -i key.txt secrets/<env>/<service>.env.age > service.env\n")
+	b.WriteString("    kubectl -n <namespace> create secret generic <service>-secrets --from-env-file=service.env && rm service.env\n\n")
 	if has(FormatKustomize) {
 		b.WriteString("## Kustomize\n\n")
 		for _, e := range p.envs {
