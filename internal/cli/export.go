@@ -34,10 +34,11 @@ func newExportCmd(s Streams) *cobra.Command {
 	var o exportOptions
 	cmd := &cobra.Command{
 		Use:   "export [PROJECT]",
-		Short: "Export a project as plain Kubernetes, Terraform and Docker Compose files",
+		Short: "Export a project as plain Kustomize, Helm, Terraform and Docker Compose files",
 		Long: `Export writes everything needed to run a project without Capsule:
 
   kubernetes/base, kubernetes/overlays/<env>    Kustomize (kubectl apply -k)
+  helm/charts/<project>, helm/values-<env>.yaml
   terraform/modules/<service>, terraform/environments/<env>
   docker-compose/docker-compose.yml
   docs/README.md, docs/MIGRATION.md, docs/ARCHITECTURE.md

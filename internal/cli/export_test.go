@@ -21,7 +21,8 @@ import (
 // TestExportEndToEnd creates a project with environments and services on a
 // real server through the CLI, exports it with `capsule export --format all`
 // and validates every format with its own tool (Kustomize, compose-go,
-// terraform fmt and the HCL parser) against what Capsule renders.
+// terraform fmt and the HCL parser, helm lint and its engine) against what
+// Capsule renders.
 func TestExportEndToEnd(t *testing.T) {
 	url := startServer(t)
 	t.Setenv("CAPSULE_CONFIG", filepath.Join(t.TempDir(), "capsule", "config.yaml"))
@@ -95,6 +96,7 @@ configuration:
 	exportcheck.Kustomize(t, in, files)
 	exportcheck.Compose(t, in, out)
 	exportcheck.Terraform(t, in, files, out)
+	exportcheck.Helm(t, in, files, out)
 	for name, b := range files {
 		if strings.Contains(string(b), "kind: Secret\n") {
 			t.Errorf("%s holds a Secret", name)

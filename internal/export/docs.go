@@ -30,6 +30,10 @@ func (p *prepared) readme(has func(string) bool) string {
 		b.WriteString("| `kubernetes/base` | the reference environment's objects, one file per service |\n")
 		b.WriteString("| `kubernetes/overlays/<env>` | per environment: namespace, the Namespace object and only what differs from the base (JSON 6902 patches) |\n")
 	}
+	if has(FormatHelm) {
+		b.WriteString("| `helm/charts/<project>` | one chart; per-environment parts (namespace, labels, image, replicas, resources, env) come from values |\n")
+		b.WriteString("| `helm/values-<env>.yaml` | the values of each environment |\n")
+	}
 	if has(FormatTerraform) {
 		b.WriteString("| `terraform/modules/<service>` | `kubernetes_manifest` resources for the service's objects in `var.environment` (`manifests/<env>/`) |\n")
 		b.WriteString("| `terraform/environments/<env>` | provider, namespace and every module for one environment (`variables.tf`: kubeconfig, context) |\n")
@@ -68,6 +72,13 @@ func (p *prepared) readme(has func(string) bool) string {
 			fmt.Fprintf(&b, "    kubectl apply --server-side -k kubernetes/overlays/%s\n", e.Name)
 		}
 		b.WriteString("\nPreview with `kubectl kustomize kubernetes/overlays/<env>` or `kubectl diff -k ...`.\n\n")
+	}
+	if has(FormatHelm) {
+		b.WriteString("## Helm\n\n")
+		for _, e := range p.envs {
+			fmt.Fprintf(&b, "    helm upgrade --install %s helm/charts/%s -n %s --create-namespace -f helm/values-%s.yaml\n", p.in.Project.Slug, p.in.Project.Slug, e.Namespace, e.Name)
+		}
+		b.WriteString("\n")
 	}
 	if has(FormatTerraform) {
 		b.WriteString("## Terraform\n\n")
@@ -113,7 +124,11 @@ func (p *prepared) migration(has func(string) bool) string {
 	if has(FormatTerraform) {
 		b.WriteString("## Terraform\n\nImport what runs before the first apply, so Terraform adopts it instead of failing on existing objects:\n`terraform import 'module.<service>.kubernetes_manifest.object[\"<file>\"]' 'apiVersion=...,kind=...,namespace=...,name=...'`.\n\n")
 	}
-	b.WriteString("## Helm\n\nHelm charts are not exported yet; use the Kustomize overlays (Argo CD and Flux apply them directly).\n")
+	if has(FormatHelm) {
+		b.WriteString("## Helm\n\nInstall the chart with each environment's values (README.md). Helm does not adopt objects it did not create:\n")
+		b.WriteString("label and annotate each existing object first (`app.kubernetes.io/managed-by=Helm`, `meta.helm.sh/release-name`,\n")
+		b.WriteString("`meta.helm.sh/release-namespace`), or let Argo CD or Flux's HelmRelease render the chart with server-side apply.\n")
+	}
 	return b.String()
 }
 

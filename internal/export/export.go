@@ -42,7 +42,7 @@ const (
 )
 
 // Formats lists the formats Export writes, in the order "all" writes them.
-var Formats = []string{FormatKustomize, FormatTerraform, FormatCompose}
+var Formats = []string{FormatKustomize, FormatHelm, FormatTerraform, FormatCompose}
 
 // ValidFormats are the values --format and ?format= accept.
 var ValidFormats = []string{FormatKustomize, FormatHelm, FormatTerraform, FormatCompose, FormatAll}
@@ -69,9 +69,6 @@ func (e *FormatError) Error() string {
 
 // CheckFormat returns nil for a format Export knows.
 func CheckFormat(format string) error {
-	if format == FormatHelm {
-		return fmt.Errorf("export: format %q is not available yet (valid now: %s)", format, strings.Join(append(slices.Clone(Formats), FormatAll), ", "))
-	}
 	if !slices.Contains(ValidFormats, format) {
 		return &FormatError{Format: format}
 	}
@@ -97,6 +94,8 @@ func Export(in Input, format string) (map[string][]byte, error) {
 		switch f {
 		case FormatKustomize:
 			err = p.kustomize(files)
+		case FormatHelm:
+			err = p.helm(files)
 		case FormatTerraform:
 			err = p.terraform(files)
 		case FormatCompose:

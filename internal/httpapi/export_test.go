@@ -28,7 +28,7 @@ func TestExportProject(t *testing.T) {
 		files := untar(t, body)
 		for _, want := range []string{"kubernetes/base/api.yaml", "kubernetes/overlays/production/kustomization.yaml",
 			"terraform/environments/staging/main.tf", "terraform/modules/api/variables.tf",
-			"docker-compose/docker-compose.yml", "docs/README.md", "docs/MIGRATION.md", "docs/ARCHITECTURE.md"} {
+			"docker-compose/docker-compose.yml", "helm/charts/shop/templates/api.yaml", "docs/README.md", "docs/MIGRATION.md", "docs/ARCHITECTURE.md"} {
 			if _, ok := files[want]; !ok {
 				t.Errorf("%s missing from the export", want)
 			}

@@ -101,7 +101,7 @@ func routes(a *API) []Route {
 		{Method: "GET", Path: "/api/v1/projects/{id}", Summary: "Get a project", Tag: "projects", Permission: "project:view", Status: ok, Response: capsule.Project{}, Handler: getProject(st)},
 		{Method: "PUT", Path: "/api/v1/projects/{id}", Summary: "Update a project", Tag: "projects", Permission: "project:edit", Status: ok, Request: capsule.Project{}, Response: capsule.Project{}, Handler: updateProject(st)},
 		{Method: "DELETE", Path: "/api/v1/projects/{id}", Summary: "Delete a project with its environments, services, revisions and deployments", Tag: "projects", Permission: "project:delete", Status: none, Handler: deleteProject(st)},
-		{Method: "GET", Path: "/api/v1/projects/{id}/export", Summary: "Export the project as plain files in a tar.gz (format kustomize|terraform|compose|all; helm is not available yet): Kubernetes overlays, Terraform, Docker Compose and docs, secrets as references only; audited", Tag: "projects", Permission: "project:view", Status: ok, ContentType: "application/gzip",
+		{Method: "GET", Path: "/api/v1/projects/{id}/export", Summary: "Export the project as plain files in a tar.gz (format kustomize|helm|terraform|compose|all): Kustomize overlays, a Helm chart, Terraform, Docker Compose and docs, secrets as references only; audited", Tag: "projects", Permission: "project:view", Status: ok, ContentType: "application/gzip",
 			Query: []Param{{Name: "format", Type: "string", Description: "what to export (default all)", Enum: export.ValidFormats}}, Handler: a.access.exportProject},
 
 		// Environments.
