@@ -30,6 +30,13 @@ require (
 	sigs.k8s.io/yaml v1.6.0
 )
 
+require github.com/coder/websocket v1.8.15
+
+require (
+	github.com/google/go-cmp v0.7.0 // indirect
+	github.com/pmezard/go-difflib v1.0.0 // indirect
+)
+
 require (
 	github.com/agext/levenshtein v1.2.3 // indirect
 	github.com/asaskevich/govalidator v0.0.0-20230301143203-a9d515a09cc2 // indirect

@@ -140,6 +140,14 @@ func (a *API) guard(rt Route) http.Handler {
 			return
 		}
 		fail := func(err error) { writeError(w, r, a.log, err) }
+		if rt.WebSocket {
+			var err error
+			if r, err = credentialFromProtocol(r); err != nil {
+				ac.record(r, rt, nil, target{}, audit4xx(err))
+				fail(err)
+				return
+			}
+		}
 		body := peekBody(r)
 		p, err := ac.authenticate(a, r)
 		if err != nil {
@@ -351,6 +359,9 @@ func (s *statusRecorder) WriteHeader(code int) {
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // Write records an implicit 200.
 func (s *statusRecorder) Write(b []byte) (int, error) {

@@ -250,7 +250,15 @@ func checkRoute(t *testing.T, tm *team, rt httpapi.Route, perm rbac.Permission, 
 		}
 		body = json.RawMessage(cur)
 	}
-	status, out := send(t, tm.e, rt.Method, path, bearer(tm.tokens[role]), body)
+	var (
+		status int
+		out    []byte
+	)
+	if rt.WebSocket {
+		status, out = dialStatus(t, tm.e, path, bearer(tm.tokens[role]))
+	} else {
+		status, out = send(t, tm.e, rt.Method, path, bearer(tm.tokens[role]), body)
+	}
 	allowed := expected(rt, perm, role)
 	switch want := allowedStatus(rt); {
 	case allowed && status != want:

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/events"
 	"github.com/usecapsule/capsule/internal/identity/token"
 	"github.com/usecapsule/capsule/internal/preview"
 )
@@ -51,6 +52,13 @@ type Config struct {
 	// MetricsToken is the bearer token GET /metrics requires; without one
 	// /metrics answers 404 (serve MetricsHandler on a listener of its own).
 	MetricsToken string
+	// Events is the hub GET /api/v1/events streams from (with a relay
+	// across replicas on PostgreSQL); nil makes an in-process hub.
+	Events *events.Hub
+	// EventsPing and EventsRecheck are how often an events stream pings
+	// its client and re-checks the caller's access (defaults
+	// DefaultEventsPing and DefaultEventsRecheck).
+	EventsPing, EventsRecheck time.Duration
 	// Egress makes the API's outbound requests (OpenID discovery, key sets
 	// and token exchange); nil is egress.New with no allow-list, which
 	// refuses every non-public address.
@@ -77,6 +85,8 @@ type API struct {
 	members   *readCache // memberships by user ID; nil when Config.Cache is false
 	tokens    *tokenCache
 	chain     *chainState // the last whole-chain audit verification
+	hub       *events.Hub
+	streams   streams // open events streams
 }
 
 // New builds the API: it registers every route of the route table.
@@ -96,6 +106,15 @@ func New(cfg Config) (*API, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Events == nil {
+		cfg.Events = events.NewHub(events.Options{Logger: cfg.Logger})
+	}
+	if cfg.EventsPing <= 0 {
+		cfg.EventsPing = DefaultEventsPing
+	}
+	if cfg.EventsRecheck <= 0 {
+		cfg.EventsRecheck = DefaultEventsRecheck
+	}
 	if cfg.CacheTTL <= 0 {
 		cfg.CacheTTL = 2 * time.Second
 	}
@@ -110,7 +129,7 @@ func New(cfg Config) (*API, error) {
 		cfg.Registry = prometheus.NewRegistry()
 	}
 	a := &API{cfg: cfg, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, accessLog: cfg.AccessLog,
-		mux: http.NewServeMux(), now: cfg.Now,
+		mux: http.NewServeMux(), now: cfg.Now, hub: cfg.Events,
 		cache: cache, members: members, tokens: &tokenCache{max: 10000, entries: map[string]*token.Claims{}}}
 	m, err := newMetrics(cfg.Registry, cfg.PoolStats)
 	if err != nil {

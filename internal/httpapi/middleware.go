@@ -42,6 +42,10 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 	return s.ResponseWriter.Write(b)
 }
 
+// Unwrap lets http.ResponseController (deadlines, hijacking for the events
+// WebSocket) reach the connection's writer.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 func (s *statusWriter) writeMuxError(code int) {
 	err := capsule.Errorf(capsule.KindNotFound, capsule.CodeNotFound, "no route for %s %s", s.r.Method, s.r.URL.Path)
 	if code == http.StatusMethodNotAllowed {

@@ -116,6 +116,12 @@ func operation(s *schemas, rt Route, errRef map[string]any) map[string]any {
 			"application/json": map[string]any{"schema": s.ref(reflect.TypeOf(rt.Request))}}}
 	}
 	responses := map[string]any{}
+	if rt.WebSocket {
+		op["description"] = "A WebSocket (RFC 6455): connect with Upgrade: websocket and the subprotocol " + EventsProtocol +
+			". Authenticate with the Authorization header, or (browsers) by also offering the subprotocol bearer.<access token or API key>; " +
+			"the server selects " + EventsProtocol + " and never echoes the credential. Each text message is one event (the 101 schema). " +
+			"A plain GET answers 400."
+	}
 	if rt.NotImplemented {
 		op["description"] = "Not implemented yet: always answers 501 with code NOT_IMPLEMENTED (404 for an unknown ID)."
 	} else {

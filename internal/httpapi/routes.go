@@ -6,6 +6,7 @@ import (
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/cost"
 	"github.com/usecapsule/capsule/internal/diff"
+	"github.com/usecapsule/capsule/internal/events"
 	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/kube"
 	"github.com/usecapsule/capsule/internal/rbac"
@@ -38,7 +39,10 @@ type Route struct {
 	Cacheable bool
 	// NotImplemented routes answer 501 until their capability exists.
 	NotImplemented bool
-	Handler        handlerFunc
+	// WebSocket routes upgrade the connection (Status 101); the guard also
+	// accepts their credential as a "bearer.<token>" subprotocol.
+	WebSocket bool
+	Handler   handlerFunc
 }
 
 // Param is a query parameter of a route.
@@ -133,6 +137,8 @@ func routes(a *API) []Route {
 			Query: withPage(projectParam, Param{Name: "environmentId", Type: "string", Description: "only deployments to this environment"}, Param{Name: "serviceId", Type: "string", Description: "only deployments of this service"},
 				Param{Name: "status", Type: "string", Description: "only deployments with this status", Enum: capsule.DeploymentStatuses}), Cacheable: true, Handler: listDeployments(st)},
 		{Method: "GET", Path: "/api/v1/deployments/{id}", Summary: "Get a deployment", Tag: "deployments", Permission: "deployment:view", Status: ok, Response: capsule.Deployment{}, Handler: getDeployment(st)},
+		{Method: "GET", Path: "/api/v1/events", Summary: "Live events (WebSocket, subprotocol " + EventsProtocol + "): deployment.started|progress|completed|failed, log.stdout|stderr and stream.lagged, of the scopes the caller may deployment:view", Tag: "deployments", Permission: "deployment:view",
+			Status: http.StatusSwitchingProtocols, Response: events.Event{}, Query: eventParams, WebSocket: true, Handler: a.streamEvents},
 		{Method: "POST", Path: "/api/v1/deployments/{id}/cancel", Summary: "Cancel a pending, building or deploying deployment (409 otherwise)", Tag: "deployments", Permission: "deployment:cancel", Status: ok, Response: capsule.Deployment{}, Handler: cancelDeployment(st)},
 		{Method: "GET", Path: "/api/v1/deployments/{id}/logs", Summary: "A deployment's logs (not implemented yet: 501 NOT_IMPLEMENTED)", Tag: "deployments", Permission: "deployment:view", Status: ok, NotImplemented: true, Handler: deploymentLogs(st)},
 

@@ -63,7 +63,9 @@ func (o *Options) run(ctx context.Context) error {
 	}
 	out := o.egressClient()
 	ids := identitystore.New(st)
-	api, err := httpapi.New(httpapi.Config{Store: st, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
+	hub := o.eventHub(st)
+	defer hub.Close()
+	api, err := httpapi.New(httpapi.Config{Store: st, Events: hub, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
 		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring, Identity: ids,
 			AuditSigner: audit.NewSigner(key), TrustedProxies: proxies},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
@@ -111,6 +113,11 @@ func (o *Options) serve(ctx context.Context, ln net.Listener, h http.Handler) er
 		MaxHeaderBytes:    httpapi.ServerMaxHeaderBytes, // the API answers over its own, lower limit in JSON
 		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	// Shutdown neither waits for nor closes upgraded connections (the
+	// events WebSocket): they are closed with 1001 here.
+	if s, ok := h.(interface{ CloseStreams() }); ok {
+		srv.RegisterOnShutdown(s.CloseStreams)
 	}
 	addr := ln.Addr().String()
 	o.Logger.Info("capsule server listening", "addr", addr, "url", o.scheme()+"://"+addr, "dataDir", o.DataDir, "database", o.databaseKind())
