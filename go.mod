@@ -30,7 +30,10 @@ require (
 	sigs.k8s.io/yaml v1.6.0
 )
 
-require github.com/coder/websocket v1.8.15
+require (
+	github.com/coder/websocket v1.8.15
+	github.com/distribution/reference v0.6.0
+)
 
 require (
 	github.com/google/go-cmp v0.7.0 // indirect

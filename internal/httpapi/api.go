@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"github.com/usecapsule/capsule/internal/deployer"
 	"io"
 	"log/slog"
 	"net/http"
@@ -67,6 +68,10 @@ type Config struct {
 	// server may be on beyond the private ranges kube always allows, e.g.
 	// 127.0.0.1 for a cluster on the control plane's own host.
 	ClusterAllow []netip.Prefix
+	// Deployer starts deploys, rollbacks and scales as durable jobs and
+	// serves deployments' logs; nil answers those routes 501 (a process
+	// without a job runner).
+	Deployer *deployer.Deployer
 }
 
 // API is the http.Handler of the control plane.

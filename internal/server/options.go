@@ -84,6 +84,11 @@ type Options struct {
 	// OnListen, when set, is called with the bound address once the server
 	// accepts connections (tests listen on port 0).
 	OnListen func(addr string)
+	// DeployProgressDeadline bounds a rollout without a new Ready pod
+	// (zero: the deploy engine's 10 minutes); JobPoll is how often the job
+	// runner looks for work other replicas enqueued (zero: 1 s). Tests
+	// shorten both.
+	DeployProgressDeadline, JobPoll time.Duration
 
 	// envErr is a bad value read from the environment by Complete.
 	envErr error
