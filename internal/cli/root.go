@@ -74,6 +74,11 @@ func NewRoot(s Streams) *cobra.Command {
 		newAuditCmd(s),
 		newUsersCmd(s),
 		newSessionsCmd(s),
+		newDeployCmd(s),
+		newRollbackCmd(s),
+		newScaleCmd(s),
+		newStatusCmd(s),
+		newLogsCmd(s),
 	)
 	root.AddCommand(newResourceCmds(s)...)
 	rejectUnknownSubcommands(root)
