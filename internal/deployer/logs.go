@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	capsule "github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/render"
 )
 
 // LogOptions select a deployment's logs.
@@ -120,10 +121,10 @@ func unavailable(msg string) error {
 
 type pod struct{ name, container string }
 
-// listPods lists the service's pods (Capsule labels every object it
-// renders with capsule.dev/service).
+// listPods lists the service's pods: render labels every pod template
+// with the service's name and Capsule as its manager.
 func listPods(ctx context.Context, hc *http.Client, base, service string) ([]pod, error) {
-	q := url.Values{"labelSelector": {"capsule.dev/service=" + service}}
+	q := url.Values{"labelSelector": {render.LabelName + "=" + service + "," + render.LabelManagedBy + "=capsule"}}
 	resp, err := get(ctx, hc, base+"?"+q.Encode())
 	if err != nil {
 		return nil, err
