@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/distribution/reference"
-
 	capsule "github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/deploy"
 	"github.com/usecapsule/capsule/internal/jobs"
@@ -72,7 +70,7 @@ func CheckImage(image string) error {
 	case len(image) > 512:
 		v.Add("image", "is %d characters long; an image reference has at most 512", len(image))
 	default:
-		if _, err := reference.ParseNormalizedNamed(image); err != nil {
+		if err := parseImage(image); err != nil {
 			v.Add("image", "%q is not an image reference: %v", clip(image), err)
 		}
 	}
