@@ -31,7 +31,7 @@ func startServerIn(t *testing.T, dataDir string) string {
 }
 
 // startServerWith is startServerIn with options changed by mutate.
-func startServerWith(t *testing.T, dataDir string, mutate func(*server.Options)) string {
+func startServerWith(t testing.TB, dataDir string, mutate func(*server.Options)) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
