@@ -5,10 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/usecapsule/capsule/internal/apiclient"
+	"github.com/usecapsule/capsule/internal/events"
 	"github.com/usecapsule/capsule/internal/server"
 	"github.com/usecapsule/capsule/internal/testenv"
 )
@@ -89,10 +93,29 @@ func TestDeployEndToEnd(t *testing.T) {
 	mustRun(t, "envs", "create", "local", "--project", "shop")
 	mustRun(t, "services", "create", "web", "--project", "shop", "--type", "web", "--port", "8080")
 
+	// The deployments' events, as a watcher sees them.
+	c, _, err := clientFromConfig("")
+	must(t, err)
+	ectx, stopEvents := context.WithCancel(context.Background())
+	defer stopEvents()
+	stream, err := c.Events(ectx, apiclient.EventFilter{})
+	must(t, err)
+	seen := make(chan events.Event, 1024)
+	go func() {
+		defer close(seen)
+		for {
+			e, err := stream.Next(ectx)
+			if err != nil {
+				return
+			}
+			seen <- e
+		}
+	}()
+
 	// 1. A deploy that rolls out.
-	out := mustRun(t, "deploy", "web", "--env", "staging", "--image", "ghcr.io/acme/web:1.0", "--wait", "--timeout", "2m")
-	if !strings.Contains(out, "revision 1") || !strings.Contains(out, "running") {
-		t.Fatalf("first deploy:\n%s", out)
+	r := run(t, "", "deploy", "web", "--env", "staging", "--image", "ghcr.io/acme/web:1.0", "--wait", "--timeout", "2m")
+	if r.code != 0 || !strings.Contains(r.out, "revision 1") || !strings.Contains(r.out, "running") || strings.Contains(r.err, "no live events") {
+		t.Fatalf("first deploy: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.out, r.err)
 	}
 	if w := workloadOf(t, kc, ns, "web"); w.image != "ghcr.io/acme/web:1.0" || w.ready != w.replicas || w.replicas < 1 {
 		t.Fatalf("after the first deploy the cluster runs %+v", w)
@@ -104,7 +127,7 @@ func TestDeployEndToEnd(t *testing.T) {
 	waitFor(t, func() bool {
 		return strings.TrimSpace(kubectl(t, kc, "get", "quota", "one-pod", "-n", ns, "-o", "jsonpath={.status.used.pods}")) == "1"
 	})
-	r := run(t, "", "deploy", "web", "--env", "staging", "--image", "ghcr.io/acme/web:2.0", "--wait", "--timeout", "2m")
+	r = run(t, "", "deploy", "web", "--env", "staging", "--image", "ghcr.io/acme/web:2.0", "--wait", "--timeout", "2m")
 	if r.code != ExitDeployFailed || !strings.Contains(r.err, "rolled back") {
 		t.Fatalf("deploy into a full quota: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.out, r.err)
 	}
@@ -118,13 +141,35 @@ func TestDeployEndToEnd(t *testing.T) {
 		t.Fatalf("status after the rollback:\n%s", status)
 	}
 	kubectl(t, kc, "delete", "quota", "one-pod", "-n", ns)
+	// Revision 1 started, progressed and completed; revision 2 failed,
+	// with the quota named.
+	byDeployment := map[string][]events.Type{}
+	var failure string
+	for len(byDeployment[fmt.Sprint(hist[0]["id"])]) == 0 || byDeployment[fmt.Sprint(hist[0]["id"])][len(byDeployment[fmt.Sprint(hist[0]["id"])])-1] != events.DeploymentFailed {
+		select {
+		case e := <-seen:
+			byDeployment[e.Scope.DeploymentID] = append(byDeployment[e.Scope.DeploymentID], e.Type)
+			if e.Type == events.DeploymentFailed {
+				failure = e.Message
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no deployment.failed event for the rolled back deployment; events: %v", byDeployment)
+		}
+	}
+	first := byDeployment[fmt.Sprint(hist[1]["id"])]
+	if len(first) < 3 || first[0] != events.DeploymentStarted || !slices.Contains(first, events.DeploymentProgress) || first[len(first)-1] != events.DeploymentCompleted {
+		t.Fatalf("events of revision 1: %v", first)
+	}
+	if !strings.Contains(failure, "rolled_back") || !strings.Contains(failure, "quota") {
+		t.Fatalf("deployment.failed of revision 2 says %q", failure)
+	}
 
 	// 3. Revision 3 rolls out; a manual rollback puts revision 1 back.
 	mustRun(t, "deploy", "web", "--env", "staging", "--image", "ghcr.io/acme/web:3.0", "--wait", "--timeout", "2m")
 	if w := workloadOf(t, kc, ns, "web"); w.image != "ghcr.io/acme/web:3.0" {
 		t.Fatalf("after revision 3 the cluster runs %+v", w)
 	}
-	out = mustRun(t, "rollback", "web", "--env", "staging", "--revision", "1", "--wait", "--timeout", "2m")
+	out := mustRun(t, "rollback", "web", "--env", "staging", "--revision", "1", "--wait", "--timeout", "2m")
 	if !strings.Contains(out, "running") {
 		t.Fatalf("rollback:\n%s", out)
 	}

@@ -32,6 +32,7 @@ func (d *Deployer) Cancel(ctx context.Context, rec *capsule.Deployment, by strin
 	}
 	if j.Status == jobs.Cancelled {
 		out, err = d.cfg.Store.UpdateDeploymentProgress(ctx, rec.ID, capsule.DeploymentCancelled, "cancelled by "+by+" before it started", rec.Replicas)
+		d.notify()
 		return out, true, err
 	}
 	// Not written to the record: the handler may be writing its final

@@ -3,6 +3,7 @@ package deployer
 import (
 	"context"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	capsule "github.com/usecapsule/capsule"
@@ -44,8 +45,20 @@ type Config struct {
 
 // Deployer starts deployments and runs their jobs.
 type Deployer struct {
-	cfg  Config
-	wake func()
+	cfg     Config
+	wake    func()
+	changed atomic.Pointer[func()]
+}
+
+// OnChange registers f to be called after every write of a deployment
+// record (the API's read cache drops what it read before; the job
+// handler's writes do not go through the API's store).
+func (d *Deployer) OnChange(f func()) { d.changed.Store(&f) }
+
+func (d *Deployer) notify() {
+	if f := d.changed.Load(); f != nil {
+		(*f)()
+	}
 }
 
 // New returns a Deployer; Attach registers it on a runner.

@@ -41,6 +41,7 @@ func (d *Deployer) Handle(ctx context.Context, j *jobs.Job) error {
 	if rec, err = st.UpdateDeploymentProgress(ctx, rec.ID, capsule.DeploymentDeploying, run.Action+" starting", rec.Replicas); err != nil {
 		return err
 	}
+	d.notify()
 	d.publish(ctx, events.Event{Type: events.DeploymentStarted, Scope: scope,
 		Message: fmt.Sprintf("%s %s revision %d (%s) to %s", run.Action, svc.Name, rec.Revision, run.Image, t.env.Name)})
 	if d.cfg.OnApply != nil {
@@ -138,6 +139,7 @@ func (d *Deployer) reporter(ctx context.Context, rec *capsule.Deployment, scope 
 		}
 		_, _ = d.cfg.Store.UpdateDeploymentProgress(ctx, rec.ID, capsule.DeploymentDeploying, msg,
 			capsule.Replicas{Desired: p.Desired, Running: p.Running, Ready: p.Ready})
+		d.notify()
 		d.publish(ctx, events.Progress(scope, p.Percent, msg))
 	}
 }
@@ -150,6 +152,7 @@ func (d *Deployer) finish(ctx context.Context, rec *capsule.Deployment, scope *e
 	if _, err := d.cfg.Store.UpdateDeploymentProgress(wctx, rec.ID, status, msg, r); err != nil {
 		return err
 	}
+	d.notify()
 	if scope != nil {
 		typ := events.DeploymentCompleted
 		if status != capsule.DeploymentRunning {

@@ -230,6 +230,7 @@ func (d *Deployer) start(ctx context.Context, rec *capsule.Deployment, run *sqls
 	if err := d.cfg.Store.StartDeployment(ctx, rec, run, j); err != nil {
 		return nil, err
 	}
+	d.notify()
 	acc := &Accepted{Deployment: *rec}
 	if ahead, err := d.cfg.Store.Jobs().Ahead(ctx, j.ID); err == nil && ahead != nil {
 		acc.Queued, acc.QueuedBehind = true, ahead.Subject

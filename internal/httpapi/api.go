@@ -129,6 +129,10 @@ func New(cfg Config) (*API, error) {
 		cfg.Store = gs
 		cache = newReadCache(gs.generation, cfg.CacheTTL, 4096)
 		members = newReadCache(gs.memberGeneration, cfg.CacheTTL, 4096)
+		// The deploy jobs write deployment records beside this store.
+		if cfg.Deployer != nil {
+			cfg.Deployer.OnChange(func() { gs.bump(nil) })
+		}
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
