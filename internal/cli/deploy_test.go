@@ -210,3 +210,44 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// TestCancelRunningDeploy: a deploy whose pods cannot be scheduled (a CPU
+// request no node has) keeps deploying; capsule deployments cancel stops
+// it within a heartbeat and the record says cancelled.
+func TestCancelRunningDeploy(t *testing.T) {
+	kc := testenv.Shared(t)
+	url := startServerWith(t, t.TempDir(), func(o *server.Options) {
+		o.EgressAllow = "127.0.0.1"
+		o.DeployProgressDeadline = 2 * time.Minute
+		o.JobPoll = 100 * time.Millisecond
+		o.JobLease = 3 * time.Second
+	})
+	loginTo(t, url)
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	ns := "dwc-" + hex.EncodeToString(b[:])
+	mustRun(t, "clusters", "add", "sim", "--kubeconfig", kc.Kubeconfig)
+	mustRun(t, "projects", "create", "Shop")
+	mustRun(t, "envs", "create", "staging", "--project", "shop", "--cluster", "sim", "--namespace", ns)
+	c, _, err := clientFromConfig("")
+	must(t, err)
+	pid, err := resolveRef(context.Background(), c, "projects", "shop")
+	must(t, err)
+	must(t, c.Do(context.Background(), "POST", "/api/v1/services", map[string]any{"projectId": pid, "name": "hog", "type": "web",
+		"configuration": map[string]any{"networking": map[string]any{"port": 8080},
+			"resources": map[string]any{"cpuRequest": "500", "cpuLimit": "500"}}}, nil))
+
+	out := mustRun(t, "deploy", "hog", "--env", "staging", "--image", "ghcr.io/acme/hog:1")
+	id := strings.TrimSuffix(strings.Fields(out)[1], ":")
+	read := func() deploymentView {
+		var d deploymentView
+		must(t, c.Do(context.Background(), "GET", "/api/v1/deployments/"+id, nil, &d))
+		return d
+	}
+	waitFor(t, func() bool { return strings.Contains(read().Message, "rolling_out") })
+	mustRun(t, "deployments", "cancel", id)
+	waitFor(t, func() bool { return read().Status == "cancelled" })
+	if d := read(); !strings.Contains(d.Message, "cancelled") {
+		t.Fatalf("cancelled deployment: %+v", d)
+	}
+}

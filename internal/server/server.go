@@ -67,7 +67,7 @@ func (o *Options) run(ctx context.Context) error {
 	ids := identitystore.New(st)
 	hub := o.eventHub(st)
 	defer hub.Close()
-	runner, err := jobs.NewRunner(st.Jobs(), jobs.RunnerOptions{Logger: o.Logger, Poll: o.JobPoll})
+	runner, err := jobs.NewRunner(st.Jobs(), jobs.RunnerOptions{Logger: o.Logger, Poll: o.JobPoll, Lease: o.JobLease})
 	if err != nil {
 		return err
 	}
