@@ -71,6 +71,11 @@ const (
 	CodeClusterPermissionsMissing = "CLUSTER_PERMISSIONS_MISSING"
 	CodeClusterInUse              = "CLUSTER_IN_USE"
 	CodeClusterCredentialSealed   = "CLUSTER_CREDENTIAL_SEALED"
+
+	// Cluster agents.
+	CodeJoinTokenInvalid       = "JOIN_TOKEN_INVALID"
+	CodeAgentCredentialInvalid = "AGENT_CREDENTIAL_INVALID"
+	CodeAgentProtocol          = "AGENT_PROTOCOL_UNSUPPORTED"
 )
 
 // CodeInfo is one row of the error code table.
@@ -83,7 +88,7 @@ type CodeInfo struct {
 // Entities are the names NotFound and AlreadyExists accept; each has an
 // <ENTITY>_NOT_FOUND and an <ENTITY>_ALREADY_EXISTS code in the table.
 var Entities = []string{
-	"API key", "cluster", "cluster credential", "deployment", "environment", "identity", "member", "organization", "preview",
+	"API key", "agent", "cluster", "cluster credential", "cluster snapshot", "deployment", "environment", "identity", "member", "organization", "preview",
 	"project", "revision", "role", "role binding", "secret", "service", "session", "user",
 }
 
@@ -140,6 +145,9 @@ var codeTable = []CodeInfo{
 	{CodeClusterPermissionsMissing, KindInvalid, "the credential lacks permissions Capsule's deploy needs; details.missing lists each as \"verb resource\""},
 	{CodeClusterInUse, KindConflict, "environments deploy to the cluster; details.environments names them"},
 	{CodeClusterCredentialSealed, KindForbidden, "a cluster's write credential is never read, rotated or removed through the secrets API"},
+	{CodeJoinTokenInvalid, KindUnauthenticated, "the agent join token is unknown, expired or already used"},
+	{CodeAgentCredentialInvalid, KindUnauthenticated, "the agent credential is unknown, revoked, or not this agent's"},
+	{CodeAgentProtocol, KindInvalid, "the agent's body has another protocol version or is malformed"},
 }
 
 var codeIndex = func() map[string]CodeInfo {

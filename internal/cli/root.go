@@ -63,6 +63,7 @@ func NewRoot(s Streams) *cobra.Command {
 	root.AddCommand(
 		newVersionCmd(s),
 		newServerCmd(s),
+		newAgentCmd(s),
 		newLoginCmd(s),
 		newPreviewCmd(s),
 		newCostCmd(s),
@@ -80,7 +81,9 @@ func NewRoot(s Streams) *cobra.Command {
 		newStatusCmd(s),
 		newLogsCmd(s),
 	)
-	root.AddCommand(newResourceCmds(s)...)
+	resources := newResourceCmds(s)
+	addClusterAgentCmds(s, resources)
+	root.AddCommand(resources...)
 	rejectUnknownSubcommands(root)
 	return root
 }

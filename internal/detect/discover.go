@@ -37,7 +37,9 @@ func (r *runner) discover() []*App {
 		// The root of a JS workspace can be an app itself (a Next.js app
 		// with local packages); an Nx root holds every project's
 		// dependencies and a Maven/Gradle root only aggregates: never apps.
-		if root := (&App{ix: r.ix, Dir: ".", Workspace: ws}); ws.Tool != "nx" && ws.js && r.rootIsApp(root) {
+		// A Cargo workspace's root may be a package too (a binary crate
+		// with its libraries under crates/).
+		if root := (&App{ix: r.ix, Dir: ".", Workspace: ws}); ws.Tool != "nx" && (ws.js || ws.Kind == cargoWorkspaceKind) && r.rootIsApp(root) {
 			apps = append(apps, root)
 		}
 		for _, dir := range ws.Dirs {
@@ -199,6 +201,8 @@ func (ws *Workspace) language() string {
 		return "java"
 	case ws.Kind == "go.work":
 		return "go"
+	case ws.Kind == cargoWorkspaceKind:
+		return "rust"
 	}
 	return ""
 }

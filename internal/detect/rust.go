@@ -23,6 +23,10 @@ type cargoToml struct {
 	Dependencies map[string]any          `toml:"dependencies"`
 	Workspace    *struct {
 		Members []string `toml:"members"`
+		Exclude []string `toml:"exclude"`
+		Package struct {
+			RustVersion tomlString `toml:"rust-version"`
+		} `toml:"package"`
 	} `toml:"workspace"`
 }
 
@@ -106,9 +110,24 @@ func rustVersion(a *App, c *cargoToml, m *Match) {
 	if channel == "" {
 		channel = rustToolchainChannel(a.ReadString("rust-toolchain"))
 	}
+	rv, rvFrom := string(c.Package.RustVersion), "Cargo.toml rust-version"
+	if ws := a.Workspace; ws != nil && ws.Kind == cargoWorkspaceKind {
+		// A member (or the root package) builds with the workspace's
+		// toolchain file, and inherits rust-version from
+		// [workspace.package] when it says so.
+		if channel == "" {
+			channel = rustToolchainChannel(a.ix.ReadString(join(ws.Root, "rust-toolchain.toml")))
+		}
+		if channel == "" {
+			channel = rustToolchainChannel(a.ix.ReadString(join(ws.Root, "rust-toolchain")))
+		}
+		if rv == "" {
+			rv, rvFrom = ws.rustVersion, "the workspace's Cargo.toml rust-version"
+		}
+	}
 	v, s := pinnedVersionFrom(2, versionSource{"rust-toolchain", channel, true},
 		versionSource{".tool-versions", toolVersions(a, "rust"), true},
-		versionSource{"Cargo.toml rust-version", string(c.Package.RustVersion), false})
+		versionSource{rvFrom, rv, false})
 	if v != "" {
 		m.RuntimeVersion = v
 		m.Signals = append(m.Signals, s)

@@ -30,7 +30,13 @@ type Workspace struct {
 	// Signal explains the membership, repeated on each member service.
 	Signal string
 	js     bool
+	// rustVersion is a Cargo workspace's [workspace.package] rust-version,
+	// which members inherit with rust-version.workspace = true.
+	rustVersion string
 }
+
+// cargoWorkspaceKind names a Cargo workspace.
+const cargoWorkspaceKind = "Cargo workspace"
 
 // findWorkspace recognises a monorepo at the repository root.
 func findWorkspace(ix *Index) *Workspace {
@@ -40,7 +46,39 @@ func findWorkspace(ix *Index) *Workspace {
 	if ws := jvmWorkspace(ix); ws != nil {
 		return ws
 	}
+	if ws := cargoWorkspace(ix); ws != nil {
+		return ws
+	}
 	return goWorkspace(ix)
+}
+
+// cargoWorkspace recognises a Cargo workspace at the root ([workspace]
+// members, globs allowed, minus exclude): members build from the root with
+// cargo build -p, and their binaries land in the root's target/ directory,
+// not their own. A root that is also a package is an app itself.
+func cargoWorkspace(ix *Index) *Workspace {
+	b, ok := ix.Read("Cargo.toml")
+	if !ok {
+		return nil
+	}
+	var c cargoToml
+	if parseTOML("Cargo.toml", b, &c) != nil || c.Workspace == nil || len(c.Workspace.Members) == 0 {
+		return nil // a broken root manifest is reported by the Rust detector
+	}
+	globs := make([]string, 0, len(c.Workspace.Members)+len(c.Workspace.Exclude))
+	for _, m := range c.Workspace.Members {
+		globs = append(globs, path.Clean(strings.TrimPrefix(m, "./")))
+	}
+	for _, e := range c.Workspace.Exclude {
+		globs = append(globs, "!"+path.Clean(strings.TrimPrefix(e, "./")))
+	}
+	ws := &Workspace{Root: ".", Kind: cargoWorkspaceKind, Signal: "member of the Cargo workspace at the repository root",
+		rustVersion: string(c.Workspace.Package.RustVersion)}
+	ws.Dirs = matchDirs(ix, globs, "Cargo.toml")
+	if len(ws.Dirs) == 0 {
+		return nil
+	}
+	return ws
 }
 
 var gradleIncludeRe = lazyRegexp(`include\s*\(?\s*((?:["'][:\w./-]+["']\s*,?\s*)+)`)

@@ -65,8 +65,12 @@ func (rustFamily) Plan(s detect.Service) Plan {
 		Version: rustVersion(s),
 		Port:    s.Port,
 		Cmd:     binaryCmd(s.StartCommand),
-		Extra:   map[string]string{"Bin": rustBin(s), "Copies": diskCopies(s, "/src"), "Rocket": boolString(s.Framework == "rocket")},
-		Ignore:  []string{"target"},
+		Extra: map[string]string{"Bin": rustBin(s), "Copies": diskCopies(s, "/src"), "Rocket": boolString(s.Framework == "rocket"),
+			// The root package of a Cargo workspace needs its members'
+			// manifests too: it copies the whole workspace like a member.
+			"Member":  boolString(member(s) || hasSignal(s, "the root package of the cargo workspace")),
+			"Package": cargoPackage(s.BuildCommand)},
+		Ignore: []string{"target"},
 	}
 }
 
@@ -81,6 +85,18 @@ func rustBin(s detect.Service) string {
 	}
 	if w := strings.Fields(s.StartCommand); len(w) > 0 && strings.Contains(w[0], "target/release/") {
 		return path.Base(w[0])
+	}
+	return ""
+}
+
+// cargoPackage is the -p argument of a detected cargo build (a member of a
+// Cargo workspace), or "".
+func cargoPackage(build string) string {
+	f := strings.Fields(build)
+	for i := 0; i+1 < len(f); i++ {
+		if f[i] == "-p" || f[i] == "--package" {
+			return f[i+1]
+		}
 	}
 	return ""
 }

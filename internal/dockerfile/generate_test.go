@@ -80,6 +80,7 @@ var cases = []detect.Service{
 	{Name: "msrv", Language: "rust", Framework: "actix-web", Type: "api", RuntimeVersion: "1.75", Port: 8080, Signals: []string{"runtime version 1.75 from Cargo.toml rust-version"}},
 	{Name: "axum", Language: "rust", Framework: "axum", Type: "api", RuntimeVersion: "1.82", Port: 3000},
 	{Name: "gateway", Language: "rust", Framework: "actix-web", Type: "api", BuildCommand: "cargo build --release --bin gateway", StartCommand: "./target/release/gateway --listen 0.0.0.0:8080", Port: 8080},
+	{Name: "ledger", Path: "crates/ledger", Workspace: ".", Language: "rust", Framework: "axum", Type: "api", RuntimeVersion: "1.80", BuildCommand: "cargo build --release -p ledger --bin ledger", StartCommand: "./target/release/ledger", Port: 3000, Signals: []string{"member of the Cargo workspace at the repository root"}},
 	{Name: "notifier", Path: "services/notifier", Workspace: ".", Language: "go", Framework: "go", Type: "worker", BuildCommand: "go build -o bin/notifier ./services/notifier", StartCommand: "./bin/notifier"},
 	{Name: "MyApi", Language: "dotnet", Framework: "aspnetcore", Type: "api", RuntimeVersion: "8.0", Port: 8080},
 	{Name: "clean-api", Path: "src/Shop.Api", Workspace: ".", Language: "dotnet", Framework: "aspnetcore", Type: "api", PackageManager: "dotnet", RuntimeVersion: "8.0", BuildCommand: "dotnet publish src/Shop.Api/Shop.Api.csproj -c Release -o out", StartCommand: "dotnet out/Shop.Api.dll", Port: 8080},
@@ -200,12 +201,14 @@ func checkStructure(t *testing.T, s detect.Service, df []byte) {
 	if s.Language != "static" && cmd == "" && s.Type != "static" {
 		t.Error("no CMD in the final stage")
 	}
-	// Workspaces installed by npm/yarn/bun and multi-module JVM builds copy
-	// everything first; plain PHP has no dependencies to install.
+	// Workspaces installed by npm/yarn/bun, multi-module JVM builds and
+	// Cargo workspaces (the root package too) copy everything first; plain
+	// PHP has no dependencies to install.
 	coarse := (s.Workspace != "" && s.Workspace != s.Path && s.PackageManager != "pnpm") ||
 		(s.Language == "php" && s.PackageManager != "composer") ||
 		((s.Language == "java" || s.Language == "go") && s.Workspace != "" && s.Workspace != s.Path) ||
-		(s.PackageManager == "gradle" && gradleProjectTaskRe.MatchString(s.BuildCommand))
+		(s.PackageManager == "gradle" && gradleProjectTaskRe.MatchString(s.BuildCommand)) ||
+		hasSignal(s, "the root package of the cargo workspace")
 	if s.Language != "static" && installBeforeSource == 0 && !coarse {
 		t.Error("no dependency step runs before the source is copied")
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/egress"
 	"github.com/usecapsule/capsule/internal/identity"
+	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/ratelimit"
 	"github.com/usecapsule/capsule/internal/rbac"
 	"github.com/usecapsule/capsule/internal/secretbox"
@@ -61,6 +62,7 @@ type access struct {
 	providers                   sync.Map     // OIDC issuer -> *oidc.Provider (discovery and key set)
 	http                        *http.Client // the guarded client for the identity providers
 	clusterAllow                []netip.Prefix
+	inv                         *inventory.Service // resolves /agents/{id} to its organization
 }
 
 func newAccess(cfg Config) (*access, error) {

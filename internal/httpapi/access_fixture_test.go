@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/agentproto"
 	"github.com/usecapsule/capsule/internal/httpapi"
 	"github.com/usecapsule/capsule/internal/identity/apikey"
 	"github.com/usecapsule/capsule/internal/identitystore"
@@ -88,6 +89,7 @@ type fixture struct {
 	secret, apiKey, binding, customRole                   string
 	preview                                               string
 	cluster                                               string // with a credential, used by no environment
+	agent, snapshot                                       string // the cluster's registered agent and a stored snapshot
 }
 
 // newFixture creates a fresh organization with the team's memberships and
@@ -144,6 +146,7 @@ func (tm *team) newFixture(t testing.TB, slug string) fixture {
 	must(t, st.CreatePreview(ctx, pv))
 	f.preview = pv.ID
 	f.cluster = tm.newCluster(t, o.ID, "prod-eu")
+	f.agent, f.snapshot = tm.newAgent(t, f.cluster, o.ID)
 	return f
 }
 
@@ -165,6 +168,21 @@ func (tm *team) newCluster(t testing.TB, orgID, name string) string {
 	return c.ID
 }
 
+// newAgent registers an agent for the cluster (through the inventory, as
+// a join token would) and stores a snapshot of its (empty) picture.
+func (tm *team) newAgent(t testing.TB, clusterID, orgID string) (agentID, snapshotID string) {
+	t.Helper()
+	ctx := context.Background()
+	inv := tm.e.api.Inventory()
+	tok, _, err := inv.IssueJoinToken(ctx, clusterID, orgID, tm.users[rbac.Owner], time.Hour)
+	must(t, err)
+	r, err := inv.Register(ctx, agentproto.RegisterRequest{Version: agentproto.Version, Token: tok}, "")
+	must(t, err)
+	snap, err := inv.TakeSnapshot(ctx, clusterID, tm.users[rbac.Owner])
+	must(t, err)
+	return r.AgentID, snap.ID
+}
+
 func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
@@ -177,10 +195,11 @@ func (f fixture) path(pattern string) string {
 	res := strings.SplitN(strings.TrimPrefix(pattern, "/api/v1/"), "/", 2)[0]
 	id := map[string]string{"organizations": f.org, "projects": f.project, "environments": f.prod,
 		"services": f.service, "deployments": f.deployment, "secrets": f.secret, "previews": f.preview,
-		"clusters": f.cluster}[res]
+		"clusters": f.cluster, "agents": f.agent}[res]
 	pattern = strings.Replace(pattern, "/users/{userId}", "/users/"+f.managed, 1)
 	return strings.NewReplacer("{id}", id, "{keyId}", f.apiKey, "{bindingId}", f.binding, "{name}", f.customRole,
-		"{userId}", f.member, "{number}", "1", "{file}", "index.html").Replace(pattern)
+		"{userId}", f.member, "{number}", "1", "{file}", "index.html",
+		"{snapshotId}", f.snapshot).Replace(pattern)
 }
 
 // send makes one request with an access token (or any headers) and returns

@@ -100,6 +100,15 @@ func (ac *access) resolveByID(ctx context.Context, res string, t target) (target
 		}
 		t.scope, t.scoped = rbac.Scope{OrgID: c.OrganizationID}, true
 		return t, nil
+	case "agents":
+		if ac.inv == nil {
+			return t, notFoundAs(capsule.NotFound("agent", t.id), t)
+		}
+		a, err := ac.inv.Agent(ctx, t.id)
+		if err != nil {
+			return t, notFoundAs(err, t)
+		}
+		return ac.resolveRef(ctx, scopeRef{org: a.OrganizationID}, t)
 	case "secrets":
 		s, err := ac.ids.FindSecret(ctx, t.id)
 		if err != nil {

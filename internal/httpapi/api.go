@@ -14,6 +14,7 @@ import (
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/events"
 	"github.com/usecapsule/capsule/internal/identity/token"
+	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/preview"
 )
 
@@ -72,6 +73,9 @@ type Config struct {
 	// serves deployments' logs; nil answers those routes 501 (a process
 	// without a job runner).
 	Deployer *deployer.Deployer
+	// Inventory serves the cluster agents and their clusters' pictures;
+	// nil builds one over Store's database when it has one.
+	Inventory *inventory.Service
 }
 
 // API is the http.Handler of the control plane.
@@ -123,6 +127,9 @@ func New(cfg Config) (*API, error) {
 	if cfg.CacheTTL <= 0 {
 		cfg.CacheTTL = 2 * time.Second
 	}
+	if cfg.Inventory == nil {
+		cfg.Inventory = defaultInventory(cfg)
+	}
 	var cache, members *readCache
 	if cfg.Cache {
 		gs := &genStore{Store: cfg.Store}
@@ -149,6 +156,7 @@ func New(cfg Config) (*API, error) {
 	if a.access, err = newAccess(cfg); err != nil {
 		return nil, err
 	}
+	a.access.inv = cfg.Inventory
 	a.chain = &chainState{}
 	if err := cfg.Registry.Register(a.chain); err != nil {
 		return nil, err

@@ -69,11 +69,40 @@ func eventTypeNames() []string {
 	return out
 }
 
+// MaxStreamsPerCaller bounds the open event streams of one user or API
+// key on one replica: each costs two goroutines and a queue, and a client
+// that leaks connections must not exhaust the server.
+const MaxStreamsPerCaller = 16
+
 // streams are the open event streams, closed together at shutdown.
 type streams struct {
-	mu     sync.Mutex
-	open   map[*websocket.Conn]struct{}
-	closed bool
+	mu       sync.Mutex
+	open     map[*websocket.Conn]struct{}
+	perOwner map[string]int
+	closed   bool
+}
+
+// reserve counts a stream of owner, refusing one over the bound.
+func (s *streams) reserve(owner string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perOwner == nil {
+		s.perOwner = map[string]int{}
+	}
+	if s.perOwner[owner] >= MaxStreamsPerCaller {
+		return capsule.Errorf(capsule.KindRateLimited, capsule.CodeRateLimited,
+			"you have %d event streams open, the most one caller may; close one first", MaxStreamsPerCaller)
+	}
+	s.perOwner[owner]++
+	return nil
+}
+
+func (s *streams) release(owner string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perOwner[owner]--; s.perOwner[owner] <= 0 {
+		delete(s.perOwner, owner)
+	}
 }
 
 func (s *streams) add(c *websocket.Conn) bool {
@@ -207,6 +236,11 @@ func (a *API) streamEvents(w http.ResponseWriter, r *http.Request) error {
 	if p == nil {
 		return unauthenticated("authentication required")
 	}
+	owner := p.caller.UserID // an API key's caller is "apikey:<id>"
+	if err := a.streams.reserve(owner); err != nil {
+		return err
+	}
+	defer a.streams.release(owner)
 	// The server's read and write timeouts are for requests; an upgraded
 	// connection keeps them unless cleared, and would die after them.
 	rc := http.NewResponseController(w)

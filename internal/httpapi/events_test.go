@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -274,5 +275,74 @@ func TestEventsStreamOutlivesRequestTimeouts(t *testing.T) {
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		t.Fatal("the stream stayed open through shutdown")
+	}
+}
+
+// TestEventsStreamFollowsAccess: an API key's stream follows its custom
+// role while it stays open: once the role is deleted (it then grants
+// nothing) the organization's events stop showing within a re-check, and
+// show again once a role of that name grants service:view again.
+func TestEventsStreamFollowsAccess(t *testing.T) {
+	tm := newTeam(t, backends[0].dsn(t), func(c *httpapi.Config) { c.EventsRecheck = 50 * time.Millisecond })
+	f := tm.newFixture(t, "follow")
+	owner := bearer(tm.tokens[rbac.Owner])
+	roles := "/api/v1/organizations/" + f.org + "/roles"
+	watcher := map[string]any{"name": "watcher", "permissions": []string{"service:view"}}
+	if status, body := send(t, tm.e, http.MethodPost, roles, owner, watcher); status != http.StatusCreated {
+		t.Fatalf("creating the role: %d %s", status, body)
+	}
+	status, body := send(t, tm.e, http.MethodPost, "/api/v1/organizations/"+f.org+"/api-keys", owner, map[string]string{"name": "watch", "role": "watcher"})
+	if status != http.StatusCreated {
+		t.Fatalf("creating the key: %d %s", status, body)
+	}
+	var key httpapi.CreatedAPIKey
+	must(t, json.Unmarshal(body, &key))
+	c := openStream(t, tm.e, "/api/v1/events", map[string]string{"X-API-Key": key.Key})
+	settle()
+	publish(t, tm.e, events.Event{Type: events.DeploymentStarted, Scope: scopeOf(f)})
+	if e := readEvent(t, c); e.Type != events.DeploymentStarted {
+		t.Fatalf("with the role: %+v", e)
+	}
+	if status, body := send(t, tm.e, http.MethodDelete, roles+"/watcher", owner, nil); status != http.StatusNoContent {
+		t.Fatalf("deleting the role: %d %s", status, body)
+	}
+	time.Sleep(300 * time.Millisecond) // several re-checks
+	publish(t, tm.e, events.Event{Type: events.LogStdout, Scope: scopeOf(f), Line: "hidden"})
+	if status, body := send(t, tm.e, http.MethodPost, roles, owner, watcher); status != http.StatusCreated {
+		t.Fatalf("re-creating the role: %d %s", status, body)
+	}
+	time.Sleep(300 * time.Millisecond)
+	publish(t, tm.e, events.Event{Type: events.LogStdout, Scope: scopeOf(f), Line: "shown"})
+	if e := readEvent(t, c); e.Line != "shown" {
+		t.Fatalf("after the role went and came back the stream showed %+v first, want the event published while it granted view", e)
+	}
+}
+
+// TestEventsStreamsPerCallerAreBounded: one caller cannot hold more than
+// MaxStreamsPerCaller streams; the next is refused with 429 before the
+// upgrade, and closing one frees its place.
+func TestEventsStreamsPerCallerAreBounded(t *testing.T) {
+	tm := newTeam(t, backends[0].dsn(t))
+	var open []*websocket.Conn
+	for range httpapi.MaxStreamsPerCaller {
+		open = append(open, openStream(t, tm.e, "/api/v1/events", bearer(tm.tokens[rbac.Viewer])))
+	}
+	settle()
+	if status, body := dialStatus(t, tm.e, "/api/v1/events", bearer(tm.tokens[rbac.Viewer])); status != http.StatusTooManyRequests || errorCode(body) != "RATE_LIMITED" {
+		t.Fatalf("stream over the bound: %d %s, want 429 RATE_LIMITED", status, body)
+	}
+	if status, _ := dialStatus(t, tm.e, "/api/v1/events", bearer(tm.tokens[rbac.Developer])); status != http.StatusSwitchingProtocols {
+		t.Fatalf("another caller's stream: %d, want 101", status)
+	}
+	open[0].Close(websocket.StatusNormalClosure, "")
+	for i := 0; ; i++ {
+		status, _ := dialStatus(t, tm.e, "/api/v1/events", bearer(tm.tokens[rbac.Viewer]))
+		if status == http.StatusSwitchingProtocols {
+			break
+		}
+		if i > 100 {
+			t.Fatalf("after closing a stream: %d, want 101", status)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

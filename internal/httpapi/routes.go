@@ -4,11 +4,13 @@ import (
 	"net/http"
 
 	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/agentproto"
 	"github.com/usecapsule/capsule/internal/cost"
 	"github.com/usecapsule/capsule/internal/deployer"
 	"github.com/usecapsule/capsule/internal/diff"
 	"github.com/usecapsule/capsule/internal/events"
 	"github.com/usecapsule/capsule/internal/identity"
+	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/kube"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
@@ -194,5 +196,25 @@ func routes(a *API) []Route {
 		{Method: "GET", Path: "/api/v1/previews/{id}/cost", Summary: "The preview's monthly cost estimate and delta", Tag: "previews", Permission: "project:view", Status: ok, Response: cost.DeltaReport{}, Handler: getPreviewPart(st, "estimated_cost")},
 		{Method: "GET", Path: "/api/v1/previews/{id}/risk", Summary: "The preview's risk level and findings", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewRisks{}, Handler: getPreviewPart(st, "risk_level", "risks", "not_assessed")},
 		{Method: "GET", Path: "/api/v1/previews/{id}/explanation", Summary: "The preview's plain-English explanation", Tag: "previews", Permission: "project:view", Status: ok, Response: PreviewExplanation{}, Handler: getPreviewPart(st, "explanation", "explanation_source")},
+
+		// Cluster agents and inventory: what a cluster's agent reports.
+		{Method: "POST", Path: "/api/v1/clusters/{id}/join-tokens", Summary: "Create a one-time agent join token (shown once, valid one hour, stored hashed)", Tag: "agents", Permission: "cluster:manage", Status: created, Response: JoinToken{}, Handler: a.createJoinToken},
+		{Method: "GET", Path: "/api/v1/clusters/{id}/agents", Summary: "List the cluster's agents, newest first (revoked ones included)", Tag: "agents", Permission: "cluster:view", Status: ok, Response: AgentList{}, Handler: a.listClusterAgents},
+		{Method: "GET", Path: "/api/v1/clusters/{id}/agent-status", Summary: "The cluster's agent health (online, offline after 3 missed heartbeats, pending, none), versions, last heartbeat and object counts", Tag: "agents", Permission: "cluster:view", Status: ok, Response: inventory.ClusterStatus{}, Handler: a.clusterAgentStatus},
+		{Method: "GET", Path: "/api/v1/agents/{id}/status", Summary: "One agent's status", Tag: "agents", Permission: "cluster:view", Status: ok, Response: inventory.Agent{}, Handler: a.agentStatus},
+		{Method: "DELETE", Path: "/api/v1/agents/{id}", Summary: "Revoke an agent's credential (its requests are then refused)", Tag: "agents", Permission: "cluster:manage", Status: none, Handler: a.revokeAgent},
+		{Method: "GET", Path: "/api/v1/clusters/{id}/inventory", Summary: "The cluster's objects as its agent reports them (Secrets without values), optionally of one kind and namespace, by kind, namespace and name", Tag: "agents", Permission: "cluster:view", Status: ok, Response: InventoryList{},
+			Query: withPage(Param{Name: "kind", Type: "string", Description: "only objects of this kind, e.g. Deployment"}, Param{Name: "namespace", Type: "string", Description: "only objects in this namespace"}), Handler: a.clusterInventory},
+		{Method: "GET", Path: "/api/v1/clusters/{id}/helm/releases", Summary: "The cluster's Helm releases (latest revision each), from Helm's release Secrets", Tag: "agents", Permission: "cluster:view", Status: ok, Response: HelmReleaseList{}, Handler: a.clusterHelmReleases},
+		{Method: "GET", Path: "/api/v1/clusters/{id}/snapshots", Summary: "List the cluster's stored state snapshots, newest first", Tag: "agents", Permission: "cluster:view", Status: ok, Response: SnapshotList{}, Handler: a.listClusterSnapshots},
+		{Method: "POST", Path: "/api/v1/clusters/{id}/snapshots", Summary: "Store a point-in-time copy of the cluster's state (nodes, pods, quotas, limit ranges) for previews", Tag: "agents", Permission: "promotion:preview", Status: created, Response: inventory.SnapshotRecord{}, Handler: a.createClusterSnapshot},
+		{Method: "GET", Path: "/api/v1/clusters/{id}/snapshots/{snapshotId}", Summary: "A stored snapshot as a cluster state (a JSON v1 List) that previews read as --cluster-state", Tag: "agents", Permission: "cluster:view", Status: ok, Handler: a.getClusterSnapshot},
+
+		// Cluster agents: the protocol's routes are public, authenticated by
+		// the join token or the agent's credential instead of a user.
+		{Method: "POST", Path: "/api/v1/agents/register", Summary: "Register a cluster agent: exchange a one-time join token for the agent's credential (shown once)", Tag: "agents", Public: true, Status: http.StatusCreated, Request: agentproto.RegisterRequest{}, Response: agentproto.RegisterResponse{}, Handler: a.registerAgent},
+		{Method: "POST", Path: "/api/v1/agents/{id}/snapshot", Summary: "Agent protocol: one part of a full snapshot (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.SnapshotPart{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Snapshot)},
+		{Method: "POST", Path: "/api/v1/agents/{id}/deltas", Summary: "Agent protocol: a batch of numbered changes (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.DeltaBatch{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Deltas)},
+		{Method: "POST", Path: "/api/v1/agents/{id}/heartbeat", Summary: "Agent protocol: a heartbeat with the agent's position and checksums (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.Heartbeat{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Heartbeat)},
 	}
 }

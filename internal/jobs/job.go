@@ -115,6 +115,9 @@ type Store interface {
 	Enqueue(ctx context.Context, j *Job) error
 	// Get returns the job with id, or ErrNotFound.
 	Get(ctx context.Context, id string) (*Job, error)
+	// BySubject returns the newest job of kind about subject (the deploy
+	// job of a deployment), or ErrNotFound.
+	BySubject(ctx context.Context, kind, subject string) (*Job, error)
 	// Ahead returns the job that j waits behind: the running job of its
 	// key, else the queued one just before it; nil when j is next or done.
 	Ahead(ctx context.Context, id string) (*Job, error)

@@ -62,8 +62,22 @@ type runner struct {
 
 func startRunner(t *testing.T, st jobs.Store, owner string, handlers map[string]jobs.Handler, onFinish func(*jobs.Job, jobs.Status, error)) *runner {
 	t.Helper()
-	r, err := jobs.NewRunner(st, jobs.RunnerOptions{Owner: owner, Lease: testLease, Heartbeat: testHeartbeat,
-		Poll: testPoll, Concurrency: 8, OnFinish: onFinish})
+	return startRunnerWith(t, st, jobs.RunnerOptions{Owner: owner, Lease: testLease, Heartbeat: testHeartbeat,
+		Poll: testPoll, Concurrency: 8, OnFinish: onFinish}, handlers)
+}
+
+// startSteadyRunner is startRunner with a lease no loaded machine lets
+// expire, for tests about claims, order and cancels rather than takeovers.
+func startSteadyRunner(t *testing.T, st jobs.Store, owner string, handlers map[string]jobs.Handler) *runner {
+	t.Helper()
+	return startRunnerWith(t, st, jobs.RunnerOptions{Owner: owner, Lease: 10 * time.Second, Heartbeat: testHeartbeat,
+		Poll: testPoll, Concurrency: 8}, handlers)
+}
+
+func startRunnerWith(t *testing.T, st jobs.Store, opts jobs.RunnerOptions, handlers map[string]jobs.Handler) *runner {
+	t.Helper()
+	owner := opts.Owner
+	r, err := jobs.NewRunner(st, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

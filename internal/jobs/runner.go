@@ -251,7 +251,9 @@ func (r *Runner) heartbeat(ctx context.Context, l *Lease, cancel context.CancelC
 			return requested
 		case <-t.C:
 		}
-		rctx, rcancel := context.WithTimeout(ctx, r.opts.Heartbeat)
+		// A renewal is worth waiting for as long as the lease still
+		// holds: a slow database must not cost the lease by itself.
+		rctx, rcancel := context.WithTimeout(ctx, max(r.opts.Lease-time.Since(renewed), r.opts.Heartbeat))
 		req, err := r.store.Renew(rctx, l, r.opts.Lease)
 		rcancel()
 		switch {

@@ -39,8 +39,13 @@ func TestTwoRunnersRunEachJobOnce(t *testing.T) {
 		for i := range 60 {
 			ids = append(ids, enqueue(t, a, "deploy", fmt.Sprintf("service:%d/env:1", i%20), `{"n":1}`).ID)
 		}
-		startRunner(t, a, "replica-a", map[string]jobs.Handler{"deploy": handler("a")}, nil)
-		startRunner(t, b, "replica-b", map[string]jobs.Handler{"deploy": handler("b")}, nil)
+		// Leases long enough that a loaded machine never lets one expire:
+		// this is about claims, takeovers are tested below.
+		opts := jobs.RunnerOptions{Lease: 10 * time.Second, Heartbeat: testHeartbeat, Poll: testPoll, Concurrency: 8}
+		opts.Owner = "replica-a"
+		startRunnerWith(t, a, opts, map[string]jobs.Handler{"deploy": handler("a")})
+		opts.Owner = "replica-b"
+		startRunnerWith(t, b, opts, map[string]jobs.Handler{"deploy": handler("b")})
 		owners := map[string]int{}
 		for _, id := range ids {
 			j := waitStatus(t, a, id, jobs.Succeeded)
@@ -209,8 +214,8 @@ func TestKeySerializes(t *testing.T) {
 				all = append(all, enqueue(t, st, "deploy", key, fmt.Sprintf(`{"n":%d}`, i)))
 			}
 		}
-		startRunner(t, st, "one", map[string]jobs.Handler{"deploy": h}, nil)
-		startRunner(t, st, "two", map[string]jobs.Handler{"deploy": h}, nil)
+		startSteadyRunner(t, st, "one", map[string]jobs.Handler{"deploy": h})
+		startSteadyRunner(t, st, "two", map[string]jobs.Handler{"deploy": h})
 		first := waitStatus(t, st, all[0].ID, jobs.Running)
 		waitStatus(t, st, all[1].ID, jobs.Running) // the other key runs beside it
 		ahead, err := st.Ahead(ctx, all[4].ID)
@@ -237,4 +242,22 @@ func TestKeySerializes(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestHandlerErrorsAndPanicsFailTheJob: a handler's error, or its panic,
+// fails the job with the message as its last error; the runner goes on.
+func TestHandlerErrorsAndPanicsFailTheJob(t *testing.T) {
+	st := openStore(t, dialects[0].dsn(t)).Jobs()
+	startSteadyRunner(t, st, "r", map[string]jobs.Handler{
+		"fail":  func(ctx context.Context, j *jobs.Job) error { return errors.New("image shop:9 not found") },
+		"panic": func(ctx context.Context, j *jobs.Job) error { panic("nil map") },
+	})
+	failed := enqueue(t, st, "fail", "a", `{}`)
+	panicked := enqueue(t, st, "panic", "b", `{}`)
+	if j := waitStatus(t, st, failed.ID, jobs.Failed); j.LastError != "image shop:9 not found" || j.FinishedAt == nil {
+		t.Errorf("failed job: %q, finished %v", j.LastError, j.FinishedAt)
+	}
+	if j := waitStatus(t, st, panicked.ID, jobs.Failed); j.LastError != "handler panicked: nil map" {
+		t.Errorf("panicked job: %q", j.LastError)
+	}
 }

@@ -96,6 +96,10 @@ func (o *Options) run(ctx context.Context) error {
 	var retention sync.WaitGroup
 	retention.Go(func() { o.retain(rctx, ids) })
 	retention.Go(func() { o.auditAnchoring(rctx, api) })
+	if inv := api.Inventory(); inv != nil {
+		// Agents that stop sending heartbeats are marked offline, audited.
+		retention.Go(func() { inv.RunSweeper(rctx, o.Logger.Warn) })
+	}
 	defer retention.Wait()
 	defer stopRetention()
 	// The metrics listener closes before the store does.

@@ -179,7 +179,17 @@ func (s *Store) DeleteCluster(ctx context.Context, id string) error {
 			return clusterInUse(id, users)
 		}
 		res, err := tx.Exec(ctx, "DELETE FROM clusters WHERE id = ?", cid)
-		return mustAffect(res, err, capsule.NotFound("cluster", id))
+		if err := mustAffect(res, err, capsule.NotFound("cluster", id)); err != nil {
+			return err
+		}
+		// The cluster's agents (so their credentials stop working), join
+		// tokens, inventory and snapshots go with it (internal/inventory).
+		for _, table := range []string{"agents", "agent_join_tokens", "inventory_objects", "cluster_snapshots"} {
+			if _, err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE cluster_id = ?", cid); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return database.DomainError(err, nil)
 }

@@ -105,6 +105,15 @@ func (s *JobStore) Get(ctx context.Context, id string) (*jobs.Job, error) {
 	return j, err
 }
 
+// BySubject returns the newest job of kind about subject.
+func (s *JobStore) BySubject(ctx context.Context, kind, subject string) (*jobs.Job, error) {
+	j, err := scanJob(s.db.QueryRow(ctx, "SELECT "+jobColumns+" FROM jobs WHERE kind = ? AND subject = ? ORDER BY position DESC LIMIT 1", kind, subject))
+	if errors.Is(err, sql.ErrNoRows) || database.IsInvalidText(err) {
+		return nil, jobs.ErrNotFound
+	}
+	return j, err
+}
+
 // Ahead returns the job the job with id waits behind: the running job of
 // its key, else the queued job just before it; nil when it is next, running
 // or finished.

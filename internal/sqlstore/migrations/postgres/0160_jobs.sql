@@ -29,6 +29,7 @@ CREATE TABLE jobs (
 CREATE UNIQUE INDEX jobs_one_running_per_key ON jobs (serial_key) WHERE status = 'running';
 CREATE INDEX jobs_active_idx ON jobs (position) WHERE status IN ('queued', 'running');
 CREATE INDEX jobs_serial_key_idx ON jobs (serial_key, position);
+CREATE INDEX jobs_subject_idx ON jobs (subject, position);
 
 -- Live events (internal/events) take their sequence numbers here, so every
 -- replica numbers the events of the installation in one order.
