@@ -25,9 +25,9 @@ import (
 	"github.com/usecapsule/capsule/internal/testenv"
 )
 
-// install installs the chart in dir as release in ns with the Helm SDK,
-// as `helm install` does, against the test cluster's admin kubeconfig.
-func install(t *testing.T, c *testenv.Cluster, dir, release, ns string, vals map[string]any) {
+// helmConfig is the Helm SDK's configuration for namespace ns of the test
+// cluster, through its admin kubeconfig, as the helm command builds it.
+func helmConfig(t *testing.T, c *testenv.Cluster, ns string) *action.Configuration {
 	t.Helper()
 	flags := genericclioptions.NewConfigFlags(false)
 	flags.KubeConfig = &c.Kubeconfig
@@ -36,11 +36,17 @@ func install(t *testing.T, c *testenv.Cluster, dir, release, ns string, vals map
 	if err := cfg.Init(flags, ns, "secret", func(format string, v ...any) { t.Logf("helm: "+format, v...) }); err != nil {
 		t.Fatal(err)
 	}
+	return cfg
+}
+
+// install installs the chart in dir as release in ns, as `helm install`.
+func install(t *testing.T, c *testenv.Cluster, dir, release, ns string, vals map[string]any) {
+	t.Helper()
 	ch, err := loader.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := action.NewInstall(cfg)
+	in := action.NewInstall(helmConfig(t, c, ns))
 	in.ReleaseName, in.Namespace, in.Timeout = release, ns, time.Minute
 	rel, err := in.RunWithContext(context.Background(), ch, vals)
 	if err != nil {
@@ -80,6 +86,20 @@ func TestInstallOnCluster(t *testing.T) {
 	key := kubectl(t, c, "-n", ns, "get", "secret", "capsule-keys", "-o", "jsonpath={.data.masterKey}")
 	if key == "" {
 		t.Fatal("the keys Secret has no masterKey")
+	}
+	// An upgrade keeps the generated keys: new ones could not decrypt the
+	// stored secrets.
+	ch, err := loader.Load(controlChart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := action.NewUpgrade(helmConfig(t, c, ns))
+	up.Namespace = ns
+	if _, err := up.RunWithContext(context.Background(), "capsule", ch, map[string]any{"adminEmail": "ops@example.com"}); err != nil {
+		t.Fatalf("helm upgrade: %v", err)
+	}
+	if after := kubectl(t, c, "-n", ns, "get", "secret", "capsule-keys", "-o", "jsonpath={.data.masterKey}"); after != key {
+		t.Fatalf("helm upgrade replaced the master key")
 	}
 
 	// The release name is unique per namespace: ClusterRoles are cluster-wide.
