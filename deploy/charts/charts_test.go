@@ -102,12 +102,37 @@ func TestChartsLintClean(t *testing.T) {
 		{controlChart, map[string]any{"replicas": 3, "database": map[string]any{"url": "postgres://capsule@db/capsule"},
 			"ingress": map[string]any{"enabled": true, "tls": map[string]any{"secretName": "capsule-tls"}}}},
 	} {
-		l := lint.AllWithKubeVersion(tc.dir, tc.vals, "ns", nil)
-		for _, m := range l.Messages {
-			if m.Severity > support.InfoSev {
-				t.Errorf("helm lint %s %v: %s", tc.dir, tc.vals, m)
-			}
+		for _, m := range lintProblems(tc.dir, tc.vals) {
+			t.Errorf("helm lint %s %v: %s", tc.dir, tc.vals, m)
 		}
+	}
+}
+
+// lintProblems is `helm lint`'s warnings and errors (not its suggestions).
+func lintProblems(dir string, vals map[string]any) []support.Message {
+	var out []support.Message
+	for _, m := range lint.AllWithKubeVersion(dir, vals, "ns", nil).Messages {
+		if m.Severity > support.InfoSev {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestLintCatchesBrokenCharts proves the lint check can fail.
+func TestLintCatchesBrokenCharts(t *testing.T) {
+	t.Parallel()
+	dir := copyChart(t, controlChart)
+	path := filepath.Join(dir, "templates", "service.yaml")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(b, []byte("  {{ .Values.service.port\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if len(lintProblems(dir, nil)) == 0 {
+		t.Fatal("helm lint found nothing wrong with an unterminated template action")
 	}
 }
 
