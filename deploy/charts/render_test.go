@@ -191,3 +191,25 @@ func keys(objs map[string]object) []string {
 	}
 	return out
 }
+
+// TestValuesSchemaNamesBadValues: a value of the wrong type or shape is
+// refused naming the value.
+func TestValuesSchemaNamesBadValues(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		dir  string
+		vals map[string]any
+		want string
+	}{
+		{controlChart, map[string]any{"replicas": "two"}, "replicas"},
+		{controlChart, map[string]any{"replicas": 0}, "replicas"},
+		{controlChart, map[string]any{"keys": map[string]any{"jwtKey": "short"}}, "jwtKey"},
+		{agentChart, map[string]any{"server": "capsule.example.com", "joinToken": "x"}, "server"},
+		{agentChart, map[string]any{"server": "https://x", "joinToken": "x", "persistence": map[string]any{"enabled": "yes"}}, "enabled"},
+	} {
+		_, err := render(t, tc.dir, tc.vals)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %v: %v, want an error naming %s", tc.dir, tc.vals, err, tc.want)
+		}
+	}
+}
