@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -102,6 +103,21 @@ func TestInstallOnCluster(t *testing.T) {
 		t.Fatalf("helm upgrade replaced the master key")
 	}
 
+	// PostgreSQL allows replicas; SQLite refuses them before anything is applied.
+	install(t, c, controlChart, "capsule-ha", ns, map[string]any{"replicas": 2, "database": map[string]any{"url": "postgres://capsule@db/capsule"}})
+	if got := kubectl(t, c, "-n", ns, "get", "deployment", "capsule-ha", "-o", "jsonpath={.spec.replicas}"); got != "2" {
+		t.Errorf("capsule-ha replicas %s, want 2", got)
+	}
+	kubectl(t, c, "-n", ns, "get", "secret", "capsule-ha-database")
+	in := action.NewInstall(helmConfig(t, c, ns))
+	in.ReleaseName, in.Namespace = "capsule-sqlite", ns
+	if _, err := in.RunWithContext(context.Background(), ch, map[string]any{"replicas": 2}); err == nil || !strings.Contains(err.Error(), "more than one replica needs PostgreSQL") {
+		t.Errorf("helm install with replicas 2 and SQLite: %v", err)
+	}
+	if out, err := c.Kubectl(context.Background(), "-n", ns, "get", "deployment", "capsule-sqlite"); err == nil {
+		t.Errorf("the refused release created its Deployment:\n%s", out)
+	}
+
 	// The release name is unique per namespace: ClusterRoles are cluster-wide.
 	release := "agent-" + ns
 	install(t, c, agentChart, release, ns, map[string]any{"server": "https://capsule.example.com", "joinToken": "cjt_unused"})
@@ -176,8 +192,16 @@ func TestInstallOnCluster(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	deps, err := cp.Objects(context.Background(), cluster, "Deployment", ns)
-	if err != nil || len(deps) != 2 {
-		t.Fatalf("deployments reported in %s: %v %v, want 2", ns, deps, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, d := range deps {
+		names = append(names, d.Name)
+	}
+	sort.Strings(names)
+	if want := []string{name, "capsule", "capsule-ha"}; strings.Join(names, ",") != strings.Join(want, ",") {
+		t.Fatalf("deployments reported in %s: %v, want %v", ns, names, want)
 	}
 }
 
