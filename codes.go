@@ -59,6 +59,11 @@ const (
 
 	// Deployments.
 	CodeDeploymentNotCancellable = "DEPLOYMENT_NOT_CANCELLABLE"
+	CodeEnvironmentNoCluster     = "ENVIRONMENT_HAS_NO_CLUSTER"
+	CodeClusterNoCredential      = "CLUSTER_HAS_NO_CREDENTIAL"
+	CodeGitOpsDelivery           = "GITOPS_DELIVERY"
+	CodeNothingDeployed          = "NOTHING_DEPLOYED"
+	CodePodLogsUnavailable       = "POD_LOGS_UNAVAILABLE"
 
 	// Clusters.
 	CodeClusterUnreachable        = "CLUSTER_UNREACHABLE"
@@ -130,6 +135,11 @@ var codeTable = []CodeInfo{
 	{CodeSSOProviderDown, KindUnavailable, "the identity provider does not answer"},
 	{CodeSSOEmailUnverified, KindConflict, "the identity provider did not verify the email"},
 	{CodeDeploymentNotCancellable, KindConflict, "the deployment already finished"},
+	{CodeEnvironmentNoCluster, KindConflict, "the environment names no cluster to deploy to; set its clusterId"},
+	{CodeClusterNoCredential, KindConflict, "the environment's cluster holds no write credential; add one with PUT /api/v1/clusters/{id}/credential"},
+	{CodeGitOpsDelivery, KindConflict, "the environment is delivered by GitOps: a direct deploy, rollback or scale is not possible; change its repository instead"},
+	{CodeNothingDeployed, KindConflict, "the service has no (or no earlier) successful deployment in the environment to roll back to or scale"},
+	{CodePodLogsUnavailable, KindUnavailable, "the cluster could not serve the pods' logs (no pods, or their node serves no logs); the cause is named"},
 	{CodeClusterUnreachable, KindInvalid, "the cluster's server could not be reached (the URL and the reason are named; never what the server sent)"},
 	{CodeClusterCredentialRejected, KindInvalid, "the cluster's server refused the credential (HTTP 401)"},
 	{CodeClusterPermissionsMissing, KindInvalid, "the credential lacks permissions Capsule's deploy needs; details.missing lists each as \"verb resource\""},

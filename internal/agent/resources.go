@@ -2,15 +2,12 @@ package agent
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"strings"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
+
+	"github.com/usecapsule/capsule/internal/kube"
 )
 
 // resource is one kind the agent watches.
@@ -49,53 +46,25 @@ var watched = []resource{
 	{Kind: "Rollout", GVR: schema.GroupVersionResource{Group: "argoproj.io", Version: "v1alpha1", Resource: "rollouts"}, Optional: true},
 }
 
-// apiServer answers the agent's discovery questions with plain GETs
-// through the (read-only) rest configuration: client-go's discovery client
+// apiServer answers the agent's discovery questions through kube's plain
+// GETs on the (read-only) rest configuration: client-go's discovery client
 // would link the typed clientset's scheme into every capsule command.
 type apiServer struct {
-	http *http.Client
-	host string
+	d *kube.Discovery
 }
 
 func newAPIServer(cfg *rest.Config) (*apiServer, error) {
-	hc, err := rest.HTTPClientFor(cfg)
+	d, err := kube.NewDiscovery(cfg)
 	if err != nil {
 		return nil, err
 	}
-	host := strings.TrimRight(cfg.Host, "/")
-	if !strings.Contains(host, "://") {
-		host = "https://" + host
-	}
-	return &apiServer{http: hc, host: host}, nil
-}
-
-// get decodes the JSON answer to GET path into out; found is false on 404.
-func (s *apiServer) get(ctx context.Context, path string, out any) (found bool, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.host+path, nil)
-	if err != nil {
-		return false, err
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := s.http.Do(req)
-	if err != nil {
-		return false, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusNotFound {
-		return false, nil
-	}
-	if resp.StatusCode != http.StatusOK {
-		return false, fmt.Errorf("GET %s: %s", path, resp.Status)
-	}
-	return true, json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(out)
+	return &apiServer{d: d}, nil
 }
 
 // version returns the API server's gitVersion.
 func (s *apiServer) version(ctx context.Context) (string, error) {
-	var v struct {
-		GitVersion string `json:"gitVersion"`
-	}
-	if _, err := s.get(ctx, "/version", &v); err != nil {
+	v, err := s.d.ServerVersion(ctx)
+	if err != nil {
 		return "", err
 	}
 	return v.GitVersion, nil
@@ -103,8 +72,7 @@ func (s *apiServer) version(ctx context.Context) (string, error) {
 
 // served reports whether the cluster serves resource r of group version gv.
 func (s *apiServer) served(ctx context.Context, gv schema.GroupVersion, r string) (bool, error) {
-	var list metav1.APIResourceList
-	found, err := s.get(ctx, "/apis/"+gv.String(), &list)
+	list, found, err := s.d.Resources(ctx, gv)
 	if err != nil || !found {
 		return false, err
 	}

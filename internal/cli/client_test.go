@@ -31,7 +31,7 @@ func startServerIn(t *testing.T, dataDir string) string {
 }
 
 // startServerWith is startServerIn with options changed by mutate.
-func startServerWith(t *testing.T, dataDir string, mutate func(*server.Options)) string {
+func startServerWith(t testing.TB, dataDir string, mutate func(*server.Options)) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
@@ -138,8 +138,15 @@ func TestClientAgainstRealServer(t *testing.T) {
 	if r := run(t, "", "projects", "create", "Shop Front"); r.code != ExitError || !strings.Contains(r.err, "ALREADY_EXISTS") {
 		t.Fatalf("duplicate slug: exit %d, stderr %q", r.code, r.err)
 	}
-	if r := run(t, "", "deployments", "create", "--service", "api", "--env", "staging", "--version", "v1"); r.code != ExitError || !strings.Contains(r.err, "NOT_IMPLEMENTED") {
-		t.Fatalf("deploy: exit %d, stderr %q", r.code, r.err)
+	// Deploying needs a cluster, which staging does not name; a bad image
+	// reference is refused first, by name.
+	if r := run(t, "", "deployments", "create", "--service", "api", "--env", "staging", "--image", "ghcr.io/acme/api:v1"); r.code != ExitError ||
+		!strings.Contains(r.err, "ENVIRONMENT_HAS_NO_CLUSTER") || !strings.Contains(r.err, "staging") {
+		t.Fatalf("deploy without a cluster: exit %d, stderr %q", r.code, r.err)
+	}
+	if r := run(t, "", "deploy", "api", "--env", "staging", "--image", "Ghcr.io/UPPER/api:v1"); r.code != ExitError ||
+		!strings.Contains(r.err, "VALIDATION_FAILED") || !strings.Contains(r.err, "image") || !strings.Contains(r.err, "UPPER") {
+		t.Fatalf("deploy of a bad image reference: exit %d, stderr %q", r.code, r.err)
 	}
 	if r := run(t, "", "services", "list", "--bogus"); r.code != ExitUsage {
 		t.Fatalf("unknown flag: exit %d, want 2", r.code)

@@ -239,12 +239,14 @@ func serviceSpec() resourceSpec {
 // POST /services/{id}/deploy.
 type deployRequest struct {
 	EnvironmentID string `json:"environmentId"`
-	Version       string `json:"version"`
+	Image         string `json:"image"`
+	Strategy      string `json:"strategy,omitempty"`
+	Replicas      *int   `json:"replicas,omitempty"`
 }
 
 func deploymentSpec() resourceSpec {
 	return resourceSpec{
-		use: "deployments", aliases: []string{"deployment", "deploy"}, singular: "deployment", path: "deployments",
+		use: "deployments", aliases: []string{"deployment"}, singular: "deployment", path: "deployments",
 		deleteVerb: "cancel",
 		form:       func() any { return new(deployRequest) },
 		filters: []filterSpec{
@@ -259,12 +261,12 @@ func deploymentSpec() resourceSpec {
 				return fmt.Sprintf("%s/%s", field("replicas.ready")(it), field("replicas.desired")(it))
 			}}, ageColumn()},
 		createFlags: func(cmd *cobra.Command) bodyBuilder {
-			var service, env, version string
-			cmd.Use = "create --service S --env E --version V"
-			cmd.Short = "Deploy a service revision to an environment"
+			var service, env, image string
+			cmd.Use = "create --service S --env E --image IMAGE"
+			cmd.Short = "Deploy an image of a service to an environment (capsule deploy also follows it)"
 			cmd.Flags().StringVar(&service, "service", "", "service ID or name (required)")
 			cmd.Flags().StringVar(&env, "env", "", "environment ID or name (required)")
-			cmd.Flags().StringVar(&version, "version", "", "image tag or release label")
+			cmd.Flags().StringVar(&image, "image", "", "image reference (default: the service's source image)")
 			return func(ctx context.Context, c *apiclient.Client, args []string, b createBody) (string, error) {
 				if len(args) != 0 {
 					return "", usageError("deployments create takes no arguments")
@@ -282,7 +284,7 @@ func deploymentSpec() resourceSpec {
 				if b.str("environmentId") == "" {
 					return "", usageError("--service and --env are required")
 				}
-				b.set("version", "version", version)
+				b.set("image", "image", image)
 				return "/api/v1/services/" + url.PathEscape(sid) + "/deploy", nil
 			}
 		},

@@ -192,10 +192,17 @@ func newDeleteCmd(s Streams, spec resourceSpec, contextName *string) *cobra.Comm
 		short = fmt.Sprintf("%s %s %s (records are history and are never removed)", titleWord(spec.deleteVerb), article(spec.singular), spec.singular)
 	}
 	var yes bool
+	use, aliases := "delete ID|NAME", []string(nil)
+	if spec.deleteVerb != "" {
+		// Records that are cancelled, not removed: the verb is the command
+		// (capsule deployments cancel ID); delete stays as an alias.
+		use, aliases = spec.deleteVerb+" ID", []string{"delete"}
+	}
 	cmd := &cobra.Command{
-		Use:   "delete ID|NAME",
-		Short: short,
-		Args:  cobra.ExactArgs(1),
+		Use:     use,
+		Aliases: aliases,
+		Short:   short,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withClient(cmd.Context(), *contextName, func(c *apiclient.Client) error {
 				id, err := resolveRef(cmd.Context(), c, spec.path, args[0])

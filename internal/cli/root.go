@@ -76,6 +76,11 @@ func NewRoot(s Streams) *cobra.Command {
 		newAuditCmd(s),
 		newUsersCmd(s),
 		newSessionsCmd(s),
+		newDeployCmd(s),
+		newRollbackCmd(s),
+		newScaleCmd(s),
+		newStatusCmd(s),
+		newLogsCmd(s),
 	)
 	resources := newResourceCmds(s)
 	addClusterAgentCmds(s, resources)

@@ -60,7 +60,10 @@ func deploymentStatus(w *watcher, ns, name string, gen int64) status {
 	observed := d.Status.ObservedGeneration >= d.Generation
 	for _, c := range d.Status.Conditions {
 		switch {
-		case c.Type == appsv1.DeploymentReplicaFailure && c.Status == corev1.ConditionTrue:
+		// Only an observed generation's ReplicaFailure counts: right after
+		// an automatic rollback the condition of the failed revision is
+		// still there until the controller has seen the restored template.
+		case observed && c.Type == appsv1.DeploymentReplicaFailure && c.Status == corev1.ConditionTrue:
 			st.failure = "Deployment " + name + " cannot create pods (" + c.Reason + "): " + c.Message
 		case observed && c.Type == appsv1.DeploymentProgressing && c.Reason == "ProgressDeadlineExceeded":
 			st.failure = "ProgressDeadlineExceeded: Deployment " + name + " made no progress within its deadline"

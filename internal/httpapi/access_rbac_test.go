@@ -82,11 +82,13 @@ func TestRBACMatrix(t *testing.T) {
 // table is updated. Every other allowed call must answer the route table's
 // success status.
 var matrixStatus = map[string]int{
-	"GET /api/v1/audit/checkpoints":       http.StatusNotImplemented, // no audit signer in the test API
-	"GET /api/v1/deployments/{id}/logs":   http.StatusNotImplemented,
-	"POST /api/v1/services/{id}/deploy":   http.StatusNotImplemented,
-	"POST /api/v1/services/{id}/rollback": http.StatusNotImplemented,
-	"POST /api/v1/services/{id}/scale":    http.StatusNotImplemented,
+	"GET /api/v1/audit/checkpoints": http.StatusNotImplemented, // no audit signer in the test API
+	// The fixture's environments name no cluster.
+	"GET /api/v1/deployments/{id}/logs": http.StatusConflict,
+	// The generic body has fields the deploy routes do not take.
+	"POST /api/v1/services/{id}/deploy":   http.StatusBadRequest,
+	"POST /api/v1/services/{id}/rollback": http.StatusBadRequest,
+	"POST /api/v1/services/{id}/scale":    http.StatusBadRequest,
 	"POST /api/v1/auth/mfa/confirm":       http.StatusBadRequest,
 	"POST /api/v1/auth/mfa/disable":       http.StatusBadRequest,
 	"POST /api/v1/invitations/accept":     http.StatusBadRequest,

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"github.com/usecapsule/capsule/internal/deployer"
 	"io"
 	"log/slog"
 	"net/http"
@@ -68,6 +69,10 @@ type Config struct {
 	// server may be on beyond the private ranges kube always allows, e.g.
 	// 127.0.0.1 for a cluster on the control plane's own host.
 	ClusterAllow []netip.Prefix
+	// Deployer starts deploys, rollbacks and scales as durable jobs and
+	// serves deployments' logs; nil answers those routes 501 (a process
+	// without a job runner).
+	Deployer *deployer.Deployer
 	// Inventory serves the cluster agents and their clusters' pictures;
 	// nil builds one over Store's database when it has one.
 	Inventory *inventory.Service
@@ -131,6 +136,10 @@ func New(cfg Config) (*API, error) {
 		cfg.Store = gs
 		cache = newReadCache(gs.generation, cfg.CacheTTL, 4096)
 		members = newReadCache(gs.memberGeneration, cfg.CacheTTL, 4096)
+		// The deploy jobs write deployment records beside this store.
+		if cfg.Deployer != nil {
+			cfg.Deployer.OnChange(func() { gs.bump(nil) })
+		}
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()

@@ -183,7 +183,8 @@ func TestCascadeDelete(t *testing.T) {
 	})
 }
 
-// TestDeployments: listing with filters, cancel rules and the 501 logs.
+// TestDeployments: listing with filters, cancel rules, and logs that need
+// the environment's cluster.
 func TestDeployments(t *testing.T) {
 	forEachStore(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
@@ -208,7 +209,7 @@ func TestDeployments(t *testing.T) {
 			{name: "cancel pending", method: "POST", path: "/api/v1/deployments/{pending}/cancel", status: 200, check: wantJSON("status", "cancelled")},
 			{name: "cancel cancelled", method: "POST", path: "/api/v1/deployments/{pending}/cancel", status: 409, code: "DEPLOYMENT_NOT_CANCELLABLE"},
 			{name: "cancel running", method: "POST", path: "/api/v1/deployments/{running}/cancel", status: 409, code: "DEPLOYMENT_NOT_CANCELLABLE"},
-			{name: "logs", method: "GET", path: "/api/v1/deployments/{running}/logs", status: 501, code: "NOT_IMPLEMENTED"},
+			{name: "logs", method: "GET", path: "/api/v1/deployments/{running}/logs", status: 409, code: "ENVIRONMENT_HAS_NO_CLUSTER"},
 			{name: "unknown deployment", method: "GET", path: "/api/v1/deployments/0190aaaa-0000-7000-8000-000000000000", status: 404, code: "DEPLOYMENT_NOT_FOUND"},
 		})
 	})

@@ -120,9 +120,9 @@ func TestAPI(t *testing.T) {
 			{name: "compare revisions", method: "GET", path: "/api/v1/services/{svc}/revisions/compare?from=1&to=2", status: 200, check: wantChanges(
 				change{"/configuration/env/LOG_LEVEL", "replace", "info", "debug"}, change{"/configuration/env/NEW", "add", nil, "1"})},
 			{name: "compare without to", method: "GET", path: "/api/v1/services/{svc}/revisions/compare?from=1", status: 400, code: "INVALID_PARAMETER"},
-			{name: "deploy", method: "POST", path: "/api/v1/services/{svc}/deploy", status: 501, code: "NOT_IMPLEMENTED"},
-			{name: "rollback", method: "POST", path: "/api/v1/services/{svc}/rollback", status: 501, code: "NOT_IMPLEMENTED"},
-			{name: "scale", method: "POST", path: "/api/v1/services/{svc}/scale", status: 501, code: "NOT_IMPLEMENTED"},
+			{name: "deploy without a body", method: "POST", path: "/api/v1/services/{svc}/deploy", status: 400, code: "INVALID_JSON"},
+			{name: "rollback without an environment", method: "POST", path: "/api/v1/services/{svc}/rollback", body: `{}`, status: 400, code: "VALIDATION_FAILED"},
+			{name: "scale without replicas", method: "POST", path: "/api/v1/services/{svc}/scale", body: `{}`, status: 400, code: "VALIDATION_FAILED"},
 			{name: "deploy unknown service", method: "POST", path: "/api/v1/services/0190aaaa-0000-7000-8000-000000000000/deploy", status: 404, code: "SERVICE_NOT_FOUND"},
 
 			// The router's own answers use the error shape too.

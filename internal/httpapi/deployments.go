@@ -59,33 +59,3 @@ func getDeployment(st capsule.Store) handlerFunc {
 // cancellable are the statuses a deployment can be cancelled from: the ones
 // before it is running. A finished deployment is history, not a job.
 var cancellable = map[string]bool{capsule.DeploymentPending: true, capsule.DeploymentBuilding: true, capsule.DeploymentDeploying: true}
-
-func cancelDeployment(st capsule.Store) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		id := r.PathValue("id")
-		d, err := findDeployment(r.Context(), st, id)
-		if err != nil {
-			return err
-		}
-		if !cancellable[d.Status] {
-			return &capsule.Error{Kind: capsule.KindConflict, Code: capsule.CodeDeploymentNotCancellable,
-				Message: "deployment " + id + " is " + d.Status + "; only pending, building or deploying deployments can be cancelled",
-				Details: map[string]any{"status": d.Status}}
-		}
-		d, err = st.UpdateDeploymentStatus(r.Context(), id, capsule.DeploymentCancelled, "cancelled by "+CallerFrom(r.Context()).UserID)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, d)
-		return nil
-	}
-}
-
-func deploymentLogs(st capsule.Store) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if _, err := findDeployment(r.Context(), st, r.PathValue("id")); err != nil {
-			return err
-		}
-		return capsule.NotImplemented("deployment logs")
-	}
-}

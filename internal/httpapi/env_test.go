@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"github.com/usecapsule/capsule/internal/deployer"
 	"github.com/usecapsule/capsule/internal/identitystore"
 	"io"
 	"log/slog"
@@ -95,6 +96,8 @@ func newEnv(t testing.TB, dsn string, mutate ...func(*httpapi.Config)) *env {
 	e.userID, e.orgID = createUser(t, st, adminEmail, "default")
 	cfg := httpapi.Config{Store: st, Tokens: token.NewIssuer([]byte(strings.Repeat("k", 32)), token.DefaultTTL),
 		Logger: slog.New(slog.NewJSONHandler(e.logs, nil)), AccessLog: true, Access: httpapi.AccessConfig{Identity: e.ids},
+		// Deploys are recorded and queued; no runner takes the jobs here.
+		Deployer: deployer.New(deployer.Config{Store: st, Secrets: e.ids}),
 		// As in the server: the read cache only over SQLite, the single-writer database.
 		Cache: !strings.HasPrefix(dsn, "postgres")}
 	for _, m := range mutate {

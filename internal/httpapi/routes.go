@@ -6,6 +6,7 @@ import (
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/agentproto"
 	"github.com/usecapsule/capsule/internal/cost"
+	"github.com/usecapsule/capsule/internal/deployer"
 	"github.com/usecapsule/capsule/internal/diff"
 	"github.com/usecapsule/capsule/internal/events"
 	"github.com/usecapsule/capsule/internal/export"
@@ -133,9 +134,9 @@ func routes(a *API) []Route {
 		{Method: "GET", Path: "/api/v1/services/{id}/revisions/{number}", Summary: "Get one configuration revision", Tag: "services", Permission: "service:view", Status: ok, Response: capsule.ServiceRevision{}, Handler: getRevision(st)},
 		{Method: "GET", Path: "/api/v1/services/{id}/revisions/compare", Summary: "Compare two revisions: the changed fields as JSON pointers with their from and to values", Tag: "services", Permission: "service:view", Status: ok, Response: RevisionComparison{},
 			Query: []Param{{Name: "from", Type: "integer", Description: "the older revision number"}, {Name: "to", Type: "integer", Description: "the newer revision number"}}, Handler: compareRevisions(st)},
-		{Method: "POST", Path: "/api/v1/services/{id}/deploy", Summary: "Deploy the service (not implemented until the deploy engine exists: 501 NOT_IMPLEMENTED)", Tag: "services", Permission: "service:deploy", Status: http.StatusAccepted, NotImplemented: true, Handler: notImplemented(st, "deploy")},
-		{Method: "POST", Path: "/api/v1/services/{id}/rollback", Summary: "Roll the service back (not implemented until the deploy engine exists: 501 NOT_IMPLEMENTED)", Tag: "services", Permission: "service:rollback", Status: http.StatusAccepted, NotImplemented: true, Handler: notImplemented(st, "rollback")},
-		{Method: "POST", Path: "/api/v1/services/{id}/scale", Summary: "Scale the service (not implemented until the deploy engine exists: 501 NOT_IMPLEMENTED)", Tag: "services", Permission: "service:scale", Status: http.StatusAccepted, NotImplemented: true, Handler: notImplemented(st, "scale")},
+		{Method: "POST", Path: "/api/v1/services/{id}/deploy", Summary: "Deploy an image of the service to an environment: records the deployment (pending) and queues its job (queued: true while another deployment of the service in the environment runs); 409 ENVIRONMENT_HAS_NO_CLUSTER, CLUSTER_HAS_NO_CREDENTIAL or GITOPS_DELIVERY when Capsule cannot apply there", Tag: "services", Permission: "service:deploy", Status: http.StatusAccepted, Request: deployer.DeployRequest{}, Response: deployer.Accepted{}, Handler: a.deployService},
+		{Method: "POST", Path: "/api/v1/services/{id}/rollback", Summary: "Put an earlier release of the service back in an environment (default: the newest successful one before the running release); its kept objects are applied again", Tag: "services", Permission: "service:rollback", Status: http.StatusAccepted, Request: deployer.RollbackRequest{}, Response: deployer.Accepted{}, Handler: a.rollbackService},
+		{Method: "POST", Path: "/api/v1/services/{id}/scale", Summary: "Set the replica count of the service's running release in an environment (409 NOTHING_DEPLOYED before its first successful deploy)", Tag: "services", Permission: "service:scale", Status: http.StatusAccepted, Request: deployer.ScaleRequest{}, Response: deployer.Accepted{}, Handler: a.scaleService},
 
 		// Deployments.
 		{Method: "GET", Path: "/api/v1/deployments", Summary: "List deployments, newest first", Tag: "deployments", Permission: "deployment:view", Status: ok, Response: capsule.List[capsule.Deployment]{},
@@ -144,8 +145,9 @@ func routes(a *API) []Route {
 		{Method: "GET", Path: "/api/v1/deployments/{id}", Summary: "Get a deployment", Tag: "deployments", Permission: "deployment:view", Status: ok, Response: capsule.Deployment{}, Handler: getDeployment(st)},
 		{Method: "GET", Path: "/api/v1/events", Summary: "Live events (WebSocket, subprotocol " + EventsProtocol + "): deployment.started|progress|completed|failed, log.stdout|stderr and stream.lagged, of the scopes the caller may deployment:view", Tag: "deployments", Permission: "deployment:view",
 			Status: http.StatusSwitchingProtocols, Response: events.Event{}, Query: eventParams, WebSocket: true, Handler: a.streamEvents},
-		{Method: "POST", Path: "/api/v1/deployments/{id}/cancel", Summary: "Cancel a pending, building or deploying deployment (409 otherwise)", Tag: "deployments", Permission: "deployment:cancel", Status: ok, Response: capsule.Deployment{}, Handler: cancelDeployment(st)},
-		{Method: "GET", Path: "/api/v1/deployments/{id}/logs", Summary: "A deployment's logs (not implemented yet: 501 NOT_IMPLEMENTED)", Tag: "deployments", Permission: "deployment:view", Status: ok, NotImplemented: true, Handler: deploymentLogs(st)},
+		{Method: "POST", Path: "/api/v1/deployments/{id}/cancel", Summary: "Cancel a pending, building or deploying deployment (409 otherwise): a queued job at once, a running one within seconds (the engine stops where it is, without rolling back)", Tag: "deployments", Permission: "deployment:cancel", Status: ok, Response: capsule.Deployment{}, Handler: a.cancelDeploymentRun},
+		{Method: "GET", Path: "/api/v1/deployments/{id}/logs", Summary: "The logs of the pods of the deployment's service in its environment, each line prefixed with its pod (text; chunked until the client leaves with follow=true); 503 POD_LOGS_UNAVAILABLE when no pod's logs can be read", Tag: "deployments", Permission: "deployment:view", Status: ok, ContentType: "text/plain",
+			Query: []Param{{Name: "follow", Type: "string", Description: "true: keep streaming new lines"}, {Name: "since", Type: "string", Description: "only lines newer than this duration, e.g. 10m"}, {Name: "container", Type: "string", Description: "container name (default: each pod's first)"}}, Handler: a.deploymentLogs},
 
 		// Identity and access (issue 6): API keys, roles, the audit log, secrets.
 		{Method: "GET", Path: "/api/v1/organizations/{id}/api-keys", Summary: "List the organization's API keys (never their secrets)", Tag: "access", Permission: "org:manage", Status: ok, Response: APIKeyList{}, Handler: a.access.listAPIKeys},

@@ -120,14 +120,3 @@ func deleteService(st capsule.Store) handlerFunc {
 		return noContent(w)
 	}
 }
-
-// notImplemented answers 501 for a visible service (404 stays 404, so the
-// client learns about a wrong ID before it learns about a missing feature).
-func notImplemented(st capsule.Store, action string) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if _, err := findService(r.Context(), st, r.PathValue("id")); err != nil {
-			return err
-		}
-		return capsule.NotImplemented("service " + action)
-	}
-}

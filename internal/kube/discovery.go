@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/client-go/rest"
 )
@@ -89,6 +91,28 @@ func (d *Discovery) ServerResources(ctx context.Context) ([]*metav1.APIResourceL
 		out = append(out, &l)
 	}
 	return out, nil
+}
+
+// Resources returns what the cluster serves in group version gv (GET
+// /api/v1 or /apis/<group>/<version>); found is false when it does not
+// serve gv at all. One small document: the deploy engine and the agent
+// ask for the group versions they need instead of all of them.
+func (d *Discovery) Resources(ctx context.Context, gv schema.GroupVersion) (list *metav1.APIResourceList, found bool, err error) {
+	path := "apis/" + gv.String()
+	if gv.Group == "" {
+		path = "api/" + gv.Version
+	}
+	var l metav1.APIResourceList
+	err = d.get(ctx, path, &l)
+	var status *httpStatusError
+	if errors.As(err, &status) && status.code == http.StatusNotFound {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	l.GroupVersion = gv.String()
+	return &l, true, nil
 }
 
 func (d *Discovery) get(ctx context.Context, path string, into any) error {

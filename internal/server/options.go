@@ -84,6 +84,12 @@ type Options struct {
 	// OnListen, when set, is called with the bound address once the server
 	// accepts connections (tests listen on port 0).
 	OnListen func(addr string)
+	// DeployProgressDeadline bounds a rollout without a new Ready pod
+	// (zero: the deploy engine's 10 minutes); JobPoll is how often the job
+	// runner looks for work other replicas enqueued (zero: 1 s); JobLease
+	// is a job's lease (zero: 30 s; renewed every third, which is also how
+	// soon a cancel reaches a running job). Tests shorten them.
+	DeployProgressDeadline, JobPoll, JobLease time.Duration
 
 	// envErr is a bad value read from the environment by Complete.
 	envErr error

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/usecapsule/capsule/internal/deployer"
 	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/jobs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -65,7 +67,21 @@ func (o *Options) run(ctx context.Context) error {
 	ids := identitystore.New(st)
 	hub := o.eventHub(st)
 	defer hub.Close()
-	api, err := httpapi.New(httpapi.Config{Store: st, Events: hub, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
+	runner, err := jobs.NewRunner(st.Jobs(), jobs.RunnerOptions{Logger: o.Logger, Poll: o.JobPoll, Lease: o.JobLease})
+	if err != nil {
+		return err
+	}
+	dep := deployer.New(deployer.Config{Store: st, Secrets: ids, Keyring: ring, Allow: o.egressAllow(), Events: hub,
+		ProgressDeadline: o.DeployProgressDeadline})
+	dep.Attach(runner)
+	// The runner stops (its running jobs' leases left to expire, so they
+	// resume after a restart) before the hub and the store close.
+	jctx, stopJobs := context.WithCancel(ctx)
+	var jobsDone sync.WaitGroup
+	jobsDone.Go(func() { _ = runner.Run(jctx) })
+	defer jobsDone.Wait()
+	defer stopJobs()
+	api, err := httpapi.New(httpapi.Config{Deployer: dep, Store: st, Events: hub, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
 		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring, Identity: ids,
 			AuditSigner: audit.NewSigner(key), TrustedProxies: proxies},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
