@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs when they are missing:
 # PostgreSQL server binaries (the store tests start a real server), and
-# staticcheck from the Go module proxy (the suite runs it).
+# staticcheck (and terraform, when missing) from the Go module proxy.
 set -euo pipefail
 need=()
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
@@ -19,5 +19,11 @@ gobin="$(go env GOPATH)/bin"
 if ! "$gobin/staticcheck" -version 2>/dev/null | grep -q "${staticcheck_version#v}"; then
   echo "deps: installing staticcheck $staticcheck_version"
   go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
+fi
+# terraform checks the exported Terraform files (`terraform fmt`); machines
+# of this kind have it, else it is built from the Go module proxy.
+if ! command -v terraform >/dev/null 2>&1; then
+  echo "deps: installing terraform v1.11.4"
+  GOBIN=/usr/local/bin go install github.com/hashicorp/terraform@v1.11.4
 fi
 echo "deps: ok"
