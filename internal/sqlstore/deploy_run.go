@@ -35,21 +35,12 @@ const runColumns = "deployment_id, job_id, action, image, strategy, replicas, na
 // with the audit entry or not at all. j.Subject becomes the deployment's
 // id.
 func (s *Store) StartDeployment(ctx context.Context, d *capsule.Deployment, run *DeployRun, j *jobs.Job) error {
-	if err := d.Validate(); err != nil {
+	n, err := prepareDeployment(ctx, d)
+	if err != nil {
 		return err
 	}
-	n := *d
-	var ok bool
-	if n.ServiceID, ok = database.CanonicalID(d.ServiceID); !ok {
-		return capsule.NotFound("service", d.ServiceID)
-	}
-	if n.EnvironmentID, ok = database.CanonicalID(d.EnvironmentID); !ok {
-		return capsule.NotFound("environment", d.EnvironmentID)
-	}
-	n.ID, n.CreatedAt, n.CompletedAt = database.NewID(), database.Now(), nil
-	database.NoteTarget(ctx, n.ID)
 	jb, rn := *j, *run
-	err := s.db.InTx(ctx, func(tx *database.Tx) error {
+	err = s.db.InTx(ctx, func(tx *database.Tx) error {
 		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(revision), 0) + 1 FROM deployments WHERE service_id = ? AND environment_id = ?",
 			n.ServiceID, n.EnvironmentID).Scan(&n.Revision); err != nil {
 			return err

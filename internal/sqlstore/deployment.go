@@ -69,24 +69,16 @@ func (s *Store) ListDeployments(ctx context.Context, f capsule.DeploymentFilter)
 // CreateDeployment records a deployment of a service to an environment of
 // the same project. Revision 0 means the service's current revision.
 func (s *Store) CreateDeployment(ctx context.Context, d *capsule.Deployment) error {
-	if err := d.Validate(); err != nil {
+	n, err := prepareDeployment(ctx, d)
+	if err != nil {
 		return err
 	}
-	n := *d
-	var ok bool
-	if n.ServiceID, ok = database.CanonicalID(d.ServiceID); !ok {
-		return capsule.NotFound("service", d.ServiceID)
-	}
-	if n.EnvironmentID, ok = database.CanonicalID(d.EnvironmentID); !ok {
-		return capsule.NotFound("environment", d.EnvironmentID)
-	}
-	n.ID, n.CreatedAt, n.CompletedAt = database.NewID(), database.Now(), database.StoredPtr(d.CompletedAt)
-	database.NoteTarget(ctx, n.ID)
+	n.CompletedAt = database.StoredPtr(d.CompletedAt)
 	if slices.Contains(terminalStatuses, n.Status) && n.CompletedAt == nil {
 		at := n.CreatedAt
 		n.CompletedAt = &at
 	}
-	err := s.db.InTx(ctx, func(tx *database.Tx) error {
+	err = s.db.InTx(ctx, func(tx *database.Tx) error {
 		if err := checkDeploymentParents(ctx, tx, &n); err != nil {
 			return err
 		}
@@ -162,4 +154,24 @@ func (s *Store) UpdateDeploymentStatus(ctx context.Context, id, status, message 
 		return nil, database.DomainError(err, nil)
 	}
 	return d, nil
+}
+
+// prepareDeployment validates a new deployment and gives it its id and
+// creation time, with canonical service and environment ids; the audit
+// entry committed with it names it.
+func prepareDeployment(ctx context.Context, d *capsule.Deployment) (capsule.Deployment, error) {
+	if err := d.Validate(); err != nil {
+		return capsule.Deployment{}, err
+	}
+	n := *d
+	var ok bool
+	if n.ServiceID, ok = database.CanonicalID(d.ServiceID); !ok {
+		return n, capsule.NotFound("service", d.ServiceID)
+	}
+	if n.EnvironmentID, ok = database.CanonicalID(d.EnvironmentID); !ok {
+		return n, capsule.NotFound("environment", d.EnvironmentID)
+	}
+	n.ID, n.CreatedAt, n.CompletedAt = database.NewID(), database.Now(), nil
+	database.NoteTarget(ctx, n.ID)
+	return n, nil
 }
