@@ -37,6 +37,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/usecapsule/capsule/internal/agentproto"
+	"github.com/usecapsule/capsule/internal/egress"
 )
 
 // Options configure an agent.
@@ -50,7 +51,9 @@ type Options struct {
 	StateFile string
 	// Kube reaches the cluster; the agent wraps it read-only.
 	Kube *rest.Config
-	// HTTP reaches the control plane (the guarded egress client).
+	// HTTP reaches the control plane; nil means the guarded egress client
+	// with no allow list (a control plane on loopback or a private network
+	// needs a client that allows it, as `capsule agent --egress-allow` makes).
 	HTTP    *http.Client
 	Privacy Privacy
 	// Version is the agent's version, reported at registration.
@@ -96,7 +99,7 @@ func (o *Options) defaults() {
 		o.SyncTimeout = 2 * time.Minute
 	}
 	if o.HTTP == nil {
-		o.HTTP = http.DefaultClient
+		o.HTTP = egress.New(egress.Options{})
 	}
 }
 

@@ -96,9 +96,8 @@ func (cp *controlPlane) joinToken(t testing.TB, cluster string) string {
 // called (or the test ends).
 func runAgent(t testing.TB, c *testenv.Cluster, server, joinToken, stateFile string, p agent.Privacy, mutate ...func(*agent.Options)) (stop func()) {
 	t.Helper()
-	allow, _ := netip.ParsePrefix("127.0.0.0/8")
 	o := agent.Options{Server: server, Token: joinToken, StateFile: stateFile, Kube: c.ReadOnlyConfig,
-		HTTP: egress.New(egress.Options{Allow: []netip.Prefix{allow}}), Privacy: p, Version: "test",
+		HTTP: loopbackClient(), Privacy: p, Version: "test",
 		Heartbeat: 500 * time.Millisecond, MinBackoff: 20 * time.Millisecond, MaxBackoff: 300 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil))}
 	for _, m := range mutate {
@@ -234,3 +233,9 @@ func eventually(t testing.TB, within time.Duration, what string, cond func() (bo
 }
 
 var _ = http.StatusOK
+
+// loopbackClient is the guarded egress client allowing loopback, where the
+// tests' control plane listens.
+func loopbackClient() *http.Client {
+	return egress.New(egress.Options{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+}

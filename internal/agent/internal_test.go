@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/usecapsule/capsule/internal/agentproto"
+	"github.com/usecapsule/capsule/internal/egress"
 )
 
 func pod(name, rv string) agentproto.Object {
@@ -173,4 +176,22 @@ func FuzzHelmPayload(f *testing.F) {
 			t.Fatalf("header %v with error %v", h, err)
 		}
 	})
+}
+
+// TestDefaultHTTPIsGuarded: without a client of its own the agent reaches
+// the control plane through the guarded egress client, which refuses a
+// loopback address nobody allowed.
+func TestDefaultHTTPIsGuarded(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer srv.Close()
+	var o Options
+	o.defaults()
+	resp, err := o.HTTP.Get(srv.URL)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("the default client reached %s on loopback", srv.URL)
+	}
+	if _, ok := egress.AsError(err); !ok {
+		t.Fatalf("refused, but not by the egress guard: %v", err)
+	}
 }

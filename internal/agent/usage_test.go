@@ -64,7 +64,7 @@ func TestAgentReadsUsageWhenMetricsAreServed(t *testing.T) {
 
 	cp := startControlPlane(t)
 	cluster := "cluster-" + ns
-	a, err := agent.New(agent.Options{Server: cp.url(), Token: cp.joinToken(t, cluster), Kube: c.ReadOnlyConfig, Version: "test",
+	a, err := agent.New(agent.Options{Server: cp.url(), Token: cp.joinToken(t, cluster), Kube: c.ReadOnlyConfig, Version: "test", HTTP: loopbackClient(),
 		UsageInterval: 200 * time.Millisecond, Heartbeat: 500 * time.Millisecond, MinBackoff: 20 * time.Millisecond, MaxBackoff: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

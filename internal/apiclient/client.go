@@ -15,7 +15,10 @@ import (
 	"time"
 )
 
-// Client calls one Capsule server.
+// Client calls one Capsule server. Its HTTP client is not the egress
+// guard's: the guard keeps the control plane from requests its users aim
+// at private addresses, while this client goes where its own user pointed
+// it (`capsule login --server`, often a server on loopback).
 type Client struct {
 	BaseURL string // e.g. http://127.0.0.1:8080
 	Token   string // bearer access token or cap_ API key
@@ -33,6 +36,17 @@ func New(server, token string) (*Client, error) {
 		Token:   token,
 		HTTP:    &http.Client{Timeout: 30 * time.Second},
 	}, nil
+}
+
+// streamClient is c.HTTP without its per-request timeout: a stream (logs,
+// events) lives as long as its context.
+func (c *Client) streamClient() *http.Client {
+	hc := http.Client{}
+	if c.HTTP != nil {
+		hc = *c.HTTP
+	}
+	hc.Timeout = 0
+	return &hc
 }
 
 // Error is an error answered by the server.

@@ -54,12 +54,7 @@ func (c *Client) Events(ctx context.Context, f EventFilter) (*EventStream, error
 	if c.Token != "" {
 		h.Set("Authorization", "Bearer "+c.Token)
 	}
-	hc := http.DefaultClient
-	if c.HTTP != nil {
-		copied := *c.HTTP
-		copied.Timeout = 0 // a stream lives as long as ctx, not a request's timeout
-		hc = &copied
-	}
+	hc := c.streamClient()
 	conn, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: hc, HTTPHeader: h, Subprotocols: []string{eventsProtocol}})
 	if err != nil {
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {

@@ -18,12 +18,7 @@ func (c *Client) Stream(ctx context.Context, path string, w io.Writer) error {
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
-	hc := http.DefaultClient
-	if c.HTTP != nil {
-		copied := *c.HTTP
-		copied.Timeout = 0 // a stream lives as long as ctx, not a request's timeout
-		hc = &copied
-	}
+	hc := c.streamClient()
 	resp, err := hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("cannot reach %s: %w", c.BaseURL, unwrapURLError(err))
