@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -38,7 +39,9 @@ func quoteAll(s []string) string {
 
 // conflictManager reads the manager out of the API server's cause message:
 // `conflict with "kubectl-client-side-apply" using apps/v1`.
-var conflictManager = regexp.MustCompile(`conflict with "([^"]+)"`)
+// Compiled on first use: a package-level regexp is start-up work every
+// capsule command would pay for.
+var conflictManager = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`conflict with "([^"]+)"`) })
 
 // asConflict turns a 409 from an apply into a ConflictError.
 func asConflict(ref ObjectRef, err error) error {
@@ -52,7 +55,7 @@ func asConflict(ref ObjectRef, err error) error {
 		if c.Type != metav1.CauseTypeFieldManagerConflict {
 			continue
 		}
-		if m := conflictManager.FindStringSubmatch(c.Message); m != nil && !seen[m[1]] {
+		if m := conflictManager().FindStringSubmatch(c.Message); m != nil && !seen[m[1]] {
 			seen[m[1]] = true
 			ce.Managers = append(ce.Managers, m[1])
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -127,10 +128,23 @@ func decodeObjects(b []byte) ([]*unstructured.Unstructured, error) {
 }
 
 // reporter writes each progress report to the record and the events hub.
-// A write that fails is not fatal: the final write says how it ended.
+// A report equal to the previous one (the engine reports on every watch
+// event, many of which change nothing it counts) writes nothing. A write
+// that fails is not fatal: the final write says how it ended.
 func (d *Deployer) reporter(ctx context.Context, rec *capsule.Deployment, scope events.Scope) func(deploy.Progress) {
+	var (
+		mu   sync.Mutex
+		last *deploy.Progress
+	)
 	return func(p deploy.Progress) {
 		if ctx.Err() != nil {
+			return
+		}
+		mu.Lock()
+		same := last != nil && *last == p
+		last = &p
+		mu.Unlock()
+		if same {
 			return
 		}
 		msg := p.Phase
