@@ -60,7 +60,7 @@ type ApprovalPolicy struct {
 }
 
 // RiskLevels are the preview's risk levels, lowest first.
-var RiskLevels = []string{"none", "low", "medium", "high", "critical"}
+var RiskLevels = []string{"low", "medium", "high", "critical"}
 
 // EnvironmentGit is the repository a gitops environment is delivered
 // through: manifests are written under Path on Branch. Its credential is
@@ -113,7 +113,7 @@ func (a ApprovalPolicy) validate(v *Validation) {
 		}
 	}
 	if a.MaxRiskLevel != "" {
-		v.checkOneOf("approvalPolicy.maxRiskLevel", a.MaxRiskLevel, RiskLevels[1:]...)
+		v.checkOneOf("approvalPolicy.maxRiskLevel", a.MaxRiskLevel, RiskLevels...)
 	}
 	if _, _, err := a.CostDeltaMicros(); err != nil {
 		v.Add("approvalPolicy.maxMonthlyCostDelta", "%v", err)
