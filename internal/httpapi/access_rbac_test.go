@@ -38,7 +38,8 @@ func TestRBACMatrix(t *testing.T) {
 			}
 			for _, role := range roleOrder {
 				f := shared
-				if rt.Method == http.MethodDelete || strings.HasSuffix(rt.Path, "/cancel") { // cancelled once only
+				if rt.Method == http.MethodDelete || strings.HasSuffix(rt.Path, "/cancel") || // cancelled once only
+					strings.HasSuffix(rt.Path, "/approve") || strings.HasSuffix(rt.Path, "/reject") { // decided once only
 					n++
 					f = tm.newFixture(t, fmt.Sprintf("fresh-%d", n))
 				}
@@ -156,6 +157,15 @@ var matrixBodies = map[string]func(f fixture, role string) any{
 		return map[string]string{"organizationId": f.org, "projectId": f.project,
 			"current": fmt.Sprintf(cm, "info"), "proposed": fmt.Sprintf(cm, role)}
 	},
+	// Promotions (promo): each preview supersedes the previous one; the
+	// decisions run on a fresh fixture per role.
+	"POST /api/v1/promotions/preview": func(f fixture, role string) any {
+		return map[string]string{"serviceId": f.web, "sourceEnvId": f.staging, "targetEnvId": f.prod}
+	},
+	"POST /api/v1/promotions/{id}/approve":  func(f fixture, role string) any { return map[string]string{"comment": "ok by " + role} },
+	"PATCH /api/v1/promotions/{id}/approve": func(f fixture, role string) any { return map[string]string{"comment": "ok by " + role} },
+	"POST /api/v1/promotions/{id}/reject":   func(f fixture, role string) any { return map[string]string{"comment": "no by " + role} },
+	"PATCH /api/v1/promotions/{id}/reject":  func(f fixture, role string) any { return map[string]string{"comment": "no by " + role} },
 	"PUT /api/v1/organizations/{id}/members/{userId}": func(f fixture, role string) any {
 		return map[string]string{"role": rbac.Viewer} // the fixture's member is a viewer: setting it again changes nothing
 	},

@@ -16,6 +16,7 @@ import (
 	"github.com/usecapsule/capsule/internal/identity/token"
 	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/preview"
+	"github.com/usecapsule/capsule/internal/promotion"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Config leaves it zero.
@@ -96,6 +97,7 @@ type API struct {
 	chain     *chainState // the last whole-chain audit verification
 	hub       *events.Hub
 	streams   streams // open events streams
+	promo     *promotion.Service
 }
 
 // New builds the API: it registers every route of the route table.
@@ -130,6 +132,7 @@ func New(cfg Config) (*API, error) {
 	if cfg.Inventory == nil {
 		cfg.Inventory = defaultInventory(cfg)
 	}
+	runs, _ := cfg.Store.(promotion.RunStore) // before the cache's wrapper hides it
 	var cache, members *readCache
 	if cfg.Cache {
 		gs := &genStore{Store: cfg.Store}
@@ -157,6 +160,7 @@ func New(cfg Config) (*API, error) {
 		return nil, err
 	}
 	a.access.inv = cfg.Inventory
+	a.promo = newPromotions(cfg, runs)
 	a.chain = &chainState{}
 	if err := cfg.Registry.Register(a.chain); err != nil {
 		return nil, err

@@ -16,7 +16,14 @@ import (
 // the deployer's records: the objects its newest successful release
 // applied. It stands in until the environment state from the cluster
 // agent's picture is wired.
-type DeployRuns struct{ Store *sqlstore.Store }
+type DeployRuns struct{ Store RunStore }
+
+// RunStore is the deployer's record of what each deployment applied
+// (sqlstore.Store).
+type RunStore interface {
+	Releases(ctx context.Context, serviceID, environmentID string) ([]sqlstore.Release, error)
+	FindDeployRun(ctx context.Context, id string) (*sqlstore.DeployRun, error)
+}
 
 var (
 	_ CurrentState = DeployRuns{}

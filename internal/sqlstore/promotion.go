@@ -175,9 +175,9 @@ func (s *Store) FindPromotionArtifact(ctx context.Context, id string) (*capsule.
 		return nil, capsule.NotFound("promotion", id)
 	}
 	var (
-		a                               capsule.PromotionArtifact
+		a                              capsule.PromotionArtifact
 		diff, cost, risks, notAssessed string
-		source                          string
+		source                         string
 	)
 	err := s.db.QueryRow(ctx, "SELECT d.diff, c.estimated_cost, r.risk_level, r.risks, r.not_assessed, e.explanation, e.source "+
 		"FROM workload_diffs d JOIN promotion_costs c ON c.promotion_id = d.promotion_id "+
