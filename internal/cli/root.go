@@ -81,6 +81,9 @@ func NewRoot(s Streams) *cobra.Command {
 		newScaleCmd(s),
 		newStatusCmd(s),
 		newLogsCmd(s),
+		// Promotions (promo).
+		newPromoteCmd(s),
+		newPromotionsCmd(s),
 	)
 	resources := newResourceCmds(s)
 	addClusterAgentCmds(s, resources)
