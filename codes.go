@@ -78,13 +78,14 @@ const (
 	CodeAgentProtocol          = "AGENT_PROTOCOL_UNSUPPORTED"
 
 	// Promotions.
-	CodePromotionStale   = "PROMOTION_STALE"
-	CodePromotionClosed  = "PROMOTION_CLOSED"
-	CodeSelfApproval     = "PROMOTION_SELF_APPROVAL"
-	CodeApproverRole     = "PROMOTION_APPROVER_ROLE"
-	CodeAlreadyDecided   = "PROMOTION_ALREADY_DECIDED"
-	CodeOverrideRequired = "PROMOTION_OVERRIDE_REQUIRED"
-	CodeNothingToPromote = "NOTHING_TO_PROMOTE"
+	CodePromotionStale      = "PROMOTION_STALE"
+	CodePromotionClosed     = "PROMOTION_CLOSED"
+	CodeSelfApproval        = "PROMOTION_SELF_APPROVAL"
+	CodeApproverRole        = "PROMOTION_APPROVER_ROLE"
+	CodeAlreadyDecided      = "PROMOTION_ALREADY_DECIDED"
+	CodeOverrideRequired    = "PROMOTION_OVERRIDE_REQUIRED"
+	CodeNothingToPromote    = "NOTHING_TO_PROMOTE"
+	CodeGitCredentialSealed = "GIT_CREDENTIAL_SEALED"
 )
 
 // CodeInfo is one row of the error code table.
@@ -163,6 +164,7 @@ var codeTable = []CodeInfo{
 	{CodeApproverRole, KindForbidden, "the target environment's policy names approver roles the caller does not hold there"},
 	{CodeAlreadyDecided, KindConflict, "the caller already approved this promotion"},
 	{CodeOverrideRequired, KindConflict, "the promotion is blocked by a policy gate; approving it needs override_reason"},
+	{CodeGitCredentialSealed, KindForbidden, "an environment's Git credential is never read, rotated or removed through the secrets API"},
 	{CodeNothingToPromote, KindConflict, "the source environment runs nothing and the service has no image to promote"},
 }
 

@@ -162,10 +162,11 @@ var matrixBodies = map[string]func(f fixture, role string) any{
 	"POST /api/v1/promotions/preview": func(f fixture, role string) any {
 		return map[string]string{"serviceId": f.web, "sourceEnvId": f.staging, "targetEnvId": f.prod}
 	},
-	"POST /api/v1/promotions/{id}/approve":  func(f fixture, role string) any { return map[string]string{"comment": "ok by " + role} },
-	"PATCH /api/v1/promotions/{id}/approve": func(f fixture, role string) any { return map[string]string{"comment": "ok by " + role} },
-	"POST /api/v1/promotions/{id}/reject":   func(f fixture, role string) any { return map[string]string{"comment": "no by " + role} },
-	"PATCH /api/v1/promotions/{id}/reject":  func(f fixture, role string) any { return map[string]string{"comment": "no by " + role} },
+	"POST /api/v1/promotions/{id}/approve":         func(f fixture, role string) any { return map[string]string{"comment": "ok by " + role} },
+	"PATCH /api/v1/promotions/{id}/approve":        func(f fixture, role string) any { return map[string]string{"comment": "ok by " + role} },
+	"POST /api/v1/promotions/{id}/reject":          func(f fixture, role string) any { return map[string]string{"comment": "no by " + role} },
+	"PATCH /api/v1/promotions/{id}/reject":         func(f fixture, role string) any { return map[string]string{"comment": "no by " + role} },
+	"PUT /api/v1/environments/{id}/git-credential": func(f fixture, role string) any { return map[string]string{"token": "tok-" + role} },
 	"PUT /api/v1/organizations/{id}/members/{userId}": func(f fixture, role string) any {
 		return map[string]string{"role": rbac.Viewer} // the fixture's member is a viewer: setting it again changes nothing
 	},

@@ -160,7 +160,7 @@ func New(cfg Config) (*API, error) {
 		return nil, err
 	}
 	a.access.inv = cfg.Inventory
-	a.promo = newPromotions(cfg, runs)
+	a.promo = newPromotions(cfg, runs, a.gitToken)
 	a.chain = &chainState{}
 	if err := cfg.Registry.Register(a.chain); err != nil {
 		return nil, err

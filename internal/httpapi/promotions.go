@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 
@@ -38,12 +39,12 @@ type PromotionDecisionRequest struct {
 
 // newPromotions builds the workflow over the API's store; the current
 // state and releases come from the deployer's runs.
-func newPromotions(cfg Config, runs promotion.RunStore) *promotion.Service {
+func newPromotions(cfg Config, runs promotion.RunStore, gitToken func(context.Context, *capsule.Environment) (string, error)) *promotion.Service {
 	if runs == nil {
 		return nil
 	}
 	dr := promotion.DeployRuns{Store: runs}
-	pc := promotion.Config{Store: cfg.Store, Current: dr, Releases: dr, Explainer: cfg.Explainer}
+	pc := promotion.Config{Store: cfg.Store, Current: dr, Releases: dr, Explainer: cfg.Explainer, GitToken: gitToken}
 	if cfg.Deployer != nil {
 		pc.Deployer = cfg.Deployer
 	}

@@ -233,6 +233,7 @@ func routes(a *API) []Route {
 		{Method: "POST", Path: "/api/v1/promotions/{id}/approve", Summary: "Approve a promotion under the target environment's policy; the last required approval delivers it", Tag: "promotions", Permission: "promotion:approve", Status: ok, Request: PromotionDecisionRequest{}, Response: capsule.Promotion{}, Handler: a.decidePromotion(false)},
 		{Method: "PATCH", Path: "/api/v1/promotions/{id}/approve", Summary: "Approve a promotion (as POST)", Tag: "promotions", Permission: "promotion:approve", Status: ok, Request: PromotionDecisionRequest{}, Response: capsule.Promotion{}, Handler: a.decidePromotion(false)},
 		{Method: "POST", Path: "/api/v1/promotions/{id}/reject", Summary: "Reject a promotion, which closes it", Tag: "promotions", Permission: "promotion:approve", Status: ok, Request: PromotionDecisionRequest{}, Response: capsule.Promotion{}, Handler: a.decidePromotion(true)},
+		{Method: "PUT", Path: "/api/v1/environments/{id}/git-credential", Summary: "Store the credential of a gitops environment's repository (sealed; never shown again, refused by the secrets API)", Tag: "promotions", Permission: "environment:edit", Status: none, Request: GitCredentialRequest{}, Handler: a.putEnvGitCredential},
 		{Method: "PATCH", Path: "/api/v1/promotions/{id}/reject", Summary: "Reject a promotion (as POST)", Tag: "promotions", Permission: "promotion:approve", Status: ok, Request: PromotionDecisionRequest{}, Response: capsule.Promotion{}, Handler: a.decidePromotion(true)},
 	}
 }
