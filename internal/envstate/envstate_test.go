@@ -112,7 +112,6 @@ func (w *world) report(t *testing.T, objs ...map[string]any) {
 	}
 }
 
-
 func obj(kind, ns, name string, labels map[string]any) map[string]any {
 	api := "v1"
 	if kind == "Deployment" {
