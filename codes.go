@@ -76,6 +76,10 @@ const (
 	CodeJoinTokenInvalid       = "JOIN_TOKEN_INVALID"
 	CodeAgentCredentialInvalid = "AGENT_CREDENTIAL_INVALID"
 	CodeAgentProtocol          = "AGENT_PROTOCOL_UNSUPPORTED"
+
+	// Drift and environment state.
+	CodeLiveStateUnavailable = "LIVE_STATE_UNAVAILABLE"
+	CodeDriftNotChecked      = "DRIFT_NOT_CHECKED"
 )
 
 // CodeInfo is one row of the error code table.
@@ -148,6 +152,9 @@ var codeTable = []CodeInfo{
 	{CodeJoinTokenInvalid, KindUnauthenticated, "the agent join token is unknown, expired or already used"},
 	{CodeAgentCredentialInvalid, KindUnauthenticated, "the agent credential is unknown, revoked, or not this agent's"},
 	{CodeAgentProtocol, KindInvalid, "the agent's body has another protocol version or is malformed"},
+	// Drift and environment state.
+	{CodeLiveStateUnavailable, KindConflict, "no agent has reported the environment's cluster yet, so what runs there (and its drift) is unknown"},
+	{CodeDriftNotChecked, KindConflict, "the environment's drift could not be compared; the message says why"},
 }
 
 var codeIndex = func() map[string]CodeInfo {
