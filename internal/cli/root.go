@@ -81,6 +81,9 @@ func NewRoot(s Streams) *cobra.Command {
 		newScaleCmd(s),
 		newStatusCmd(s),
 		newLogsCmd(s),
+		// Drift and environment diff.
+		newDriftCmd(s),
+		newDiffCmd(s),
 	)
 	resources := newResourceCmds(s)
 	addClusterAgentCmds(s, resources)

@@ -10,7 +10,11 @@
 //     live picture: a workload's replicas are not compared when a
 //     HorizontalPodAutoscaler of the desired set scales it; the pod
 //     template's restartedAt annotation (kubectl rollout restart) is
-//     dropped from both sides: a restart is not a change of intent.
+//     dropped from both sides: a restart is not a change of intent. A
+//     Deployment's progressDeadlineSeconds is the engine's (from the
+//     server's deploy progress deadline), not the service's. Objects of
+//     kinds the agent does not mirror (ServiceAccounts, RBAC) are left
+//     out: they cannot be seen, so their drift is unknown, not "missing".
 //   - Secret values are never compared: the agent keeps no Secret values,
 //     only their key names, so a desired Secret is reduced to its sorted
 //     key names and only added or removed keys are drift. A Secret whose
@@ -33,6 +37,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -85,9 +90,10 @@ func Compare(envID string, desired, live envstate.State, now time.Time) (*Result
 	if live.Source == envstate.SourceNone {
 		return nil, fmt.Errorf("drift: environment %s has no live state to compare", envID)
 	}
-	want := sharedForm(desired.Objects)
+	want := sharedForm(observable(desired.Objects, live.Kinds))
 	got := sharedForm(live.Objects)
-	res, err := diff.Compute(want, got, diff.Options{MatchNamespace: true, Ignore: hpaScaled(want)})
+	ignore := append(hpaScaled(want), engineOwned...)
+	res, err := diff.Compute(want, got, diff.Options{MatchNamespace: true, Ignore: ignore})
 	if err != nil {
 		return nil, fmt.Errorf("drift: environment %s: %w", envID, err)
 	}
@@ -143,6 +149,26 @@ func dropRestart(m map[string]any) {
 		return
 	}
 	_ = unstructured.SetNestedMap(m, ann, "spec", "template", "metadata", "annotations")
+}
+
+// engineOwned are fields the deploy engine sets from its own settings at
+// apply time, not from the service's configuration: a Deployment's
+// progress deadline is the server's --deploy-progress-deadline.
+var engineOwned = []diff.IgnoreRule{{Group: "apps", Kind: "Deployment", JSONPointers: []string{"/spec/progressDeadlineSeconds"}}}
+
+// observable keeps the objects of kinds (all when kinds is nil): what the
+// live side cannot hold cannot have drifted.
+func observable(objs []manifest.Object, kinds []string) []manifest.Object {
+	if kinds == nil {
+		return objs
+	}
+	out := make([]manifest.Object, 0, len(objs))
+	for _, o := range objs {
+		if slices.Contains(kinds, o.GetKind()) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // hpaScaled is one ignore rule per workload an autoscaler of the set

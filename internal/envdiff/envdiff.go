@@ -11,6 +11,8 @@
 //   - What naturally differs is neutralised on both sides before comparing:
 //     the namespace (objects match without it, and the Namespace objects
 //     themselves are left out), the capsule.dev/environment label, the
+//     app.kubernetes.io/version label (a copy of the image tag, which is
+//     compared where the image is set), the
 //     capsule.dev/revision annotation (release numbers count per
 //     environment), and every occurrence of the environment's name or
 //     namespace as a whole word (bounded by anything but a letter or digit)
@@ -111,7 +113,9 @@ func neutral(env *capsule.Environment, objs []manifest.Object) []manifest.Object
 		c := o
 		c.Unstructured = o.DeepCopy()
 		labels := c.GetLabels()
-		delete(labels, "capsule.dev/environment")
+		for _, k := range derivedLabels {
+			delete(labels, k)
+		}
 		c.SetLabels(labels)
 		ann := c.GetAnnotations()
 		delete(ann, "capsule.dev/revision")
@@ -123,14 +127,21 @@ func neutral(env *capsule.Environment, objs []manifest.Object) []manifest.Object
 	return out
 }
 
-// dropTemplateLabel removes the environment label from a workload's pod
+// derivedLabels differ between environments by construction: the
+// environment's own label, and the version label render copies from the
+// image tag (the image itself is compared, once, where it is set).
+var derivedLabels = []string{"capsule.dev/environment", "app.kubernetes.io/version"}
+
+// dropTemplateLabel removes the derived labels from a workload's pod
 // template.
 func dropTemplateLabel(m map[string]any) {
 	spec, _ := m["spec"].(map[string]any)
 	tpl, _ := spec["template"].(map[string]any)
 	md, _ := tpl["metadata"].(map[string]any)
 	if l, ok := md["labels"].(map[string]any); ok {
-		delete(l, "capsule.dev/environment")
+		for _, k := range derivedLabels {
+			delete(l, k)
+		}
 	}
 }
 

@@ -18,7 +18,9 @@
 //     cluster has committed a full snapshot (its session is set); before
 //     that, or without a cluster, the source is none. An agent that went
 //     offline still answers with the last picture it sent; ObservedAt is
-//     its last heartbeat, so a caller can judge how old it is.
+//     its last heartbeat, so a caller can judge how old it is. Kinds lists
+//     what the agent mirrors (agent.WatchedKinds): an applied object of
+//     another kind (a ServiceAccount) can be neither missing nor changed.
 //   - Desired is the kept objects of the newest deployment that rolled out
 //     (status running, objects kept), with what the deploy engine adds on
 //     apply (namespace, owner labels, revision annotation), so it is what
@@ -65,6 +67,9 @@ type State struct {
 	DeploymentID string
 	// Parts names each service's deployment in a desired state.
 	Parts []Part
+	// Kinds are the kinds a live state can hold at all (the agent's
+	// watched kinds); nil means any kind.
+	Kinds []string
 	// ObservedAt is when the state was true: the agent's last heartbeat,
 	// or when the deployment completed. Zero for none.
 	ObservedAt time.Time

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	capsule "github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/agent"
 	"github.com/usecapsule/capsule/internal/deploy"
 	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/manifest"
@@ -22,8 +23,8 @@ func (r *Reader) Live(ctx context.Context, env *capsule.Environment, svc *capsul
 	if env.ClusterID == "" {
 		return State{Source: SourceNone}, nil
 	}
-	agent, err := r.reporter(ctx, env.ClusterID)
-	if err != nil || agent == nil {
+	rep, err := r.reporter(ctx, env.ClusterID)
+	if err != nil || rep == nil {
 		return State{Source: SourceNone}, err
 	}
 	svcs, err := r.services(ctx, env, svc)
@@ -38,9 +39,9 @@ func (r *Reader) Live(ctx context.Context, env *capsule.Environment, svc *capsul
 	if err != nil {
 		return State{}, err
 	}
-	st := State{Source: SourceAgent, Objects: []manifest.Object{}, ObservedAt: agent.RegisteredAt}
-	if agent.LastHeartbeat != nil {
-		st.ObservedAt = *agent.LastHeartbeat
+	st := State{Source: SourceAgent, Objects: []manifest.Object{}, Kinds: agent.WatchedKinds(), ObservedAt: rep.RegisteredAt}
+	if rep.LastHeartbeat != nil {
+		st.ObservedAt = *rep.LastHeartbeat
 	}
 	file := "agent:" + env.ClusterID
 	namespaces, err := r.Inventory.Objects(ctx, env.ClusterID, "Namespace", "")
