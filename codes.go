@@ -86,6 +86,9 @@ const (
 	CodeOverrideRequired    = "PROMOTION_OVERRIDE_REQUIRED"
 	CodeNothingToPromote    = "NOTHING_TO_PROMOTE"
 	CodeGitCredentialSealed = "GIT_CREDENTIAL_SEALED"
+	// Drift and environment state.
+	CodeLiveStateUnavailable = "LIVE_STATE_UNAVAILABLE"
+	CodeDriftNotChecked      = "DRIFT_NOT_CHECKED"
 )
 
 // CodeInfo is one row of the error code table.
@@ -166,6 +169,9 @@ var codeTable = []CodeInfo{
 	{CodeOverrideRequired, KindConflict, "the promotion is blocked by a policy gate; approving it needs override_reason"},
 	{CodeGitCredentialSealed, KindForbidden, "an environment's Git credential is never read, rotated or removed through the secrets API"},
 	{CodeNothingToPromote, KindConflict, "the source environment runs nothing and the service has no image to promote"},
+	// Drift and environment state.
+	{CodeLiveStateUnavailable, KindConflict, "no agent has reported the environment's cluster yet, so what runs there (and its drift) is unknown"},
+	{CodeDriftNotChecked, KindConflict, "the environment's drift could not be compared; the message says why"},
 }
 
 var codeIndex = func() map[string]CodeInfo {

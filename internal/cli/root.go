@@ -84,6 +84,9 @@ func NewRoot(s Streams) *cobra.Command {
 		// Promotions (promo).
 		newPromoteCmd(s),
 		newPromotionsCmd(s),
+		// Drift and environment diff.
+		newDriftCmd(s),
+		newDiffCmd(s),
 	)
 	resources := newResourceCmds(s)
 	addClusterAgentCmds(s, resources)

@@ -97,6 +97,8 @@ var matrixStatus = map[string]int{
 	// No cluster answers in these tests: a credential naming a cloud
 	// metadata address is refused by the handler's address policy.
 	"PUT /api/v1/clusters/{id}/credential": http.StatusBadRequest,
+	// Drift: the fixture's environments name no cluster, so nothing runs there to compare.
+	"GET /api/v1/environments/{id}/drift": http.StatusConflict,
 }
 
 // matrixBodies are the request bodies of writes that can succeed in the
@@ -203,6 +205,9 @@ func requestFor(rt httpapi.Route, f fixture, role string) (string, any) {
 		return path + "?from=1&to=1", nil // the fixture's service has one revision
 	case "POST /api/v1/deployments/{id}/cancel":
 		return path, nil // no body: the deployment's own (staging) environment decides
+	// Environment diff: the fixture's two environments, neither deployed.
+	case "GET /api/v1/projects/{id}/diff":
+		return path + "?from=" + f.staging + "&to=" + f.prod, nil
 	}
 	if rt.Method == http.MethodGet && !strings.Contains(rt.Path, "{") {
 		var q []string

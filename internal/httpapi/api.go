@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/envstate"
 	"github.com/usecapsule/capsule/internal/events"
 	"github.com/usecapsule/capsule/internal/identity/token"
 	"github.com/usecapsule/capsule/internal/inventory"
@@ -77,6 +78,10 @@ type Config struct {
 	// Inventory serves the cluster agents and their clusters' pictures;
 	// nil builds one over Store's database when it has one.
 	Inventory *inventory.Service
+	// EnvState reads environments' live and desired states (drift and
+	// environment diffs); nil builds one over Store and Inventory when
+	// Store keeps deployment runs.
+	EnvState *envstate.Reader
 }
 
 // API is the http.Handler of the control plane.
@@ -133,6 +138,9 @@ func New(cfg Config) (*API, error) {
 		cfg.Inventory = defaultInventory(cfg)
 	}
 	runs, _ := cfg.Store.(promotion.RunStore) // before the cache's wrapper hides it
+	if cfg.EnvState == nil {
+		cfg.EnvState = defaultEnvState(cfg)
+	}
 	var cache, members *readCache
 	if cfg.Cache {
 		gs := &genStore{Store: cfg.Store}

@@ -8,6 +8,8 @@ import (
 	"github.com/usecapsule/capsule/internal/cost"
 	"github.com/usecapsule/capsule/internal/deployer"
 	"github.com/usecapsule/capsule/internal/diff"
+	"github.com/usecapsule/capsule/internal/drift"
+	"github.com/usecapsule/capsule/internal/envdiff"
 	"github.com/usecapsule/capsule/internal/events"
 	"github.com/usecapsule/capsule/internal/export"
 	"github.com/usecapsule/capsule/internal/identity"
@@ -235,5 +237,9 @@ func routes(a *API) []Route {
 		{Method: "POST", Path: "/api/v1/promotions/{id}/reject", Summary: "Reject a promotion, which closes it", Tag: "promotions", Permission: "promotion:approve", Status: ok, Request: PromotionDecisionRequest{}, Response: capsule.Promotion{}, Handler: a.decidePromotion(true)},
 		{Method: "PUT", Path: "/api/v1/environments/{id}/git-credential", Summary: "Store the credential of a gitops environment's repository (sealed; never shown again, refused by the secrets API)", Tag: "promotions", Permission: "environment:edit", Status: none, Request: GitCredentialRequest{}, Handler: a.putEnvGitCredential},
 		{Method: "PATCH", Path: "/api/v1/promotions/{id}/reject", Summary: "Reject a promotion (as POST)", Tag: "promotions", Permission: "promotion:approve", Status: ok, Request: PromotionDecisionRequest{}, Response: capsule.Promotion{}, Handler: a.decidePromotion(true)},
+		// Drift and environment diff: live against desired, and one environment against another.
+		{Method: "GET", Path: "/api/v1/environments/{id}/drift", Summary: "Compare what runs in the environment (its cluster agent's picture) with what Capsule deployed there: objects modified, missing or extra, with the fields that differ (Secrets by key names only); 409 ENVIRONMENT_HAS_NO_CLUSTER or LIVE_STATE_UNAVAILABLE when there is nothing live to compare", Tag: "environments", Permission: "environment:view", Status: ok, Response: drift.Result{}, Handler: a.environmentDrift},
+		{Method: "GET", Path: "/api/v1/projects/{id}/diff", Summary: "Compare two environments' desired states (each service's last successful deployment), ignoring what naturally differs between them (namespace, environment labels and names derived from them)", Tag: "projects", Permission: "project:view", Status: ok, Response: envdiff.Result{},
+			Query: []Param{{Name: "from", Type: "string", Description: "the environment compared from (name or id), required"}, {Name: "to", Type: "string", Description: "the environment compared to (name or id), required"}, {Name: "service", Type: "string", Description: "only this service (name or id)"}}, Handler: a.projectDiff},
 	}
 }
