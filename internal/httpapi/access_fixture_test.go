@@ -13,6 +13,7 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/agentproto"
+	"github.com/usecapsule/capsule/internal/envstate"
 	"github.com/usecapsule/capsule/internal/httpapi"
 	"github.com/usecapsule/capsule/internal/identity/apikey"
 	"github.com/usecapsule/capsule/internal/identitystore"
@@ -250,7 +251,8 @@ func (tm *team) newPromotion(t testing.TB, f fixture) (string, string) {
 		Source: capsule.ServiceSource{Image: "ghcr.io/acme/web:1"}, Config: capsule.ServiceConfig{Networking: capsule.Networking{Port: 8080}}}
 	must(t, tm.e.api.Store().CreateService(ctx, web, tm.users[rbac.Owner]))
 	runs := promotion.DeployRuns{Store: tm.e.st}
-	pv, err := promotion.New(promotion.Config{Store: tm.e.api.Store(), Current: runs, Releases: runs}).Preview(ctx,
+	cur := promotion.EnvState{Reader: &envstate.Reader{Store: tm.e.st}}
+	pv, err := promotion.New(promotion.Config{Store: tm.e.api.Store(), Current: cur, Releases: runs}).Preview(ctx,
 		promotion.Request{ServiceID: web.ID, SourceEnvID: f.staging, TargetEnvID: f.prod, RequestedBy: f.managed})
 	must(t, err)
 	return web.ID, pv.Promotion.ID

@@ -45,6 +45,9 @@ func newPromotions(cfg Config, runs promotion.RunStore, gitToken func(context.Co
 	}
 	dr := promotion.DeployRuns{Store: runs}
 	pc := promotion.Config{Store: cfg.Store, Current: dr, Releases: dr, Explainer: cfg.Explainer, GitToken: gitToken}
+	if cfg.EnvState != nil {
+		pc.Current = promotion.EnvState{Reader: cfg.EnvState}
+	}
 	if cfg.Deployer != nil {
 		pc.Deployer = cfg.Deployer
 	}

@@ -11,8 +11,12 @@
 //     the revision's). Services hold no per-environment overrides yet, so
 //     the target's name and namespace are what differ. Promoting what the
 //     target already runs therefore shows no change at all.
-//   - The current target state comes from a CurrentState; DeployRuns reads
-//     the objects the target's newest release applied.
+//   - The current target state comes from a CurrentState: EnvState reads
+//     envstate's desired state (what Capsule last applied, not the live
+//     picture, whose status and scrubbed values change without any
+//     promotion) and decorates the proposal as the engine applies it;
+//     DeployRuns reads the deployer's kept objects when there is no
+//     envstate reader. The target's current replica count is kept.
 //   - Diff, cost, risk and explanation are internal/preview's Build and
 //     Explain, exactly as POST /api/v1/previews uses them.
 //   - The preview keeps two fingerprints: a SHA-256 of the target's current

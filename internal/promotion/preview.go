@@ -122,11 +122,14 @@ func (s *Service) plan(ctx context.Context, serviceID, sourceID, targetID string
 			Message: fmt.Sprintf("environment %s runs no release of service %s and the service has no source image: deploy it there first", pl.source.Name, svc.Name),
 			Details: map[string]any{"serviceId": svc.ID, "sourceEnvId": pl.source.ID}}
 	}
-	tgt, err := s.cfg.Releases.LastRelease(ctx, svc, pl.target)
-	if err != nil {
+	if pl.current, pl.currentSource, err = s.cfg.Current.CurrentState(ctx, pl.target, svc); err != nil {
 		return nil, err
 	}
-	if tgt != nil && tgt.Replicas > 0 {
+	if n := currentReplicas(pl.current, svc.Name); n > 0 {
+		pl.replicas, pl.targetHasRelease = n, true
+	} else if tgt, err := s.cfg.Releases.LastRelease(ctx, svc, pl.target); err != nil {
+		return nil, err
+	} else if tgt != nil && tgt.Replicas > 0 {
 		pl.replicas, pl.targetHasRelease = tgt.Replicas, true
 	}
 	rev, err := st.FindServiceRevision(ctx, svc.ID, pl.revision)
@@ -144,8 +147,8 @@ func (s *Service) plan(ctx context.Context, serviceID, sourceID, targetID string
 	for i, o := range objs {
 		pl.proposed = append(pl.proposed, manifest.Object{Unstructured: o, File: "proposed", Doc: i})
 	}
-	if pl.current, pl.currentSource, err = s.cfg.Current.CurrentState(ctx, pl.target, svc); err != nil {
-		return nil, err
+	if d, ok := s.cfg.Current.(Decorator); ok {
+		d.Decorate(pl.proposed, pl.current, pl.target, svc)
 	}
 	pl.targetFP = fingerprint(pl.current)
 	pl.srcFP = sourceFingerprint(src, pl.revision, pl.image)

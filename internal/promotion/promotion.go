@@ -25,6 +25,13 @@ type CurrentState interface {
 	CurrentState(ctx context.Context, env *capsule.Environment, svc *capsule.Service) (objs []manifest.Object, source string, err error)
 }
 
+// Decorator is implemented by a CurrentState whose objects carry what the
+// deploy engine adds on apply: it adds the same to the proposal, so the
+// two sides compare like for like.
+type Decorator interface {
+	Decorate(proposed, current []manifest.Object, env *capsule.Environment, svc *capsule.Service)
+}
+
 // Release is what an environment's newest successful release of a service
 // ran; nil when it has none.
 type Release struct {

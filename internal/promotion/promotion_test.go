@@ -9,6 +9,7 @@ import (
 	capsule "github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/deploy"
 	"github.com/usecapsule/capsule/internal/deployer"
+	"github.com/usecapsule/capsule/internal/envstate"
 	"github.com/usecapsule/capsule/internal/jobs"
 	"github.com/usecapsule/capsule/internal/promotion"
 	"github.com/usecapsule/capsule/internal/sqlstore"
@@ -45,7 +46,7 @@ func newWorld(t *testing.T) *world {
 		Config: capsule.ServiceConfig{Env: map[string]string{"LOG_LEVEL": "info"}, Networking: capsule.Networking{Port: 8080}}}
 	must(t, st.CreateService(ctx, w.svc, "alice"))
 	runs := promotion.DeployRuns{Store: st}
-	w.promo = promotion.New(promotion.Config{Store: st, Current: runs, Releases: runs})
+	w.promo = promotion.New(promotion.Config{Store: st, Current: promotion.EnvState{Reader: &envstate.Reader{Store: st}}, Releases: runs})
 	return w
 }
 
@@ -122,7 +123,7 @@ func TestPreviewChangedConfigShowsDiff(t *testing.T) {
 	// The target never ran the service: everything is added.
 	w2 := newWorld(t)
 	w2.released(t, w2.staging, "ghcr.io/acme/api:1")
-	if p := w2.preview(t, "alice"); p.Promotion.Summary.Added == 0 || p.Promotion.TargetSource != "none" {
+	if p := w2.preview(t, "alice"); p.Promotion.Summary.Added == 0 || p.Promotion.TargetSource != string(envstate.SourceNone) {
 		t.Fatalf("first promotion: %+v", p.Promotion)
 	}
 }
