@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/promotion"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
@@ -208,6 +209,7 @@ func (a *API) decidePromotion(reject bool) handlerFunc {
 		if err != nil {
 			return err
 		}
+		a.auditDelivery(r, p)
 		writeJSON(w, http.StatusOK, p)
 		return nil
 	}
@@ -228,4 +230,29 @@ func (a *API) rolesAt(r *http.Request, p *capsule.Promotion) []string {
 		}
 	}
 	return out
+}
+
+// deliverRoute names the delivery's own audit entry.
+var deliverRoute = Route{Method: http.MethodPost, Path: "/api/v1/promotions/{id}/deliver"}
+
+// auditDelivery records promotions.deliver once an approval handed the
+// promotion to its delivery: the approval's entry says who decided, this
+// one what delivery did (a deployment started, a Git change, a failure).
+func (a *API) auditDelivery(r *http.Request, p *capsule.Promotion) {
+	outcome := audit.OutcomeSuccess
+	switch {
+	case p.Status == capsule.PromotionFailed:
+		outcome = audit.OutcomeFailure
+	case p.Status != capsule.PromotionDelivering && p.Status != capsule.PromotionDelivered:
+		return // not delivered (yet): nothing was handed over
+	}
+	t, _ := r.Context().Value(targetKey{}).(target)
+	after := map[string]string{"status": p.Status, "mode": p.Delivery.Mode}
+	if p.Delivery.DeploymentID != "" {
+		after["deploymentId"] = p.Delivery.DeploymentID
+	}
+	if g := p.Delivery.Git; g != nil {
+		after["commit"], after["prUrl"] = g.Commit, g.PRURL
+	}
+	a.access.record(r, deliverRoute, principalFrom(r.Context()), t, outcome, after)
 }

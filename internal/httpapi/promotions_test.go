@@ -108,6 +108,11 @@ func TestPromotionRoutes(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("%d successful promotions.approve audit entries, want 1", n)
 		}
+		// The delivery could not start (no cluster): its own entry says so.
+		must(t, e.st.DB().QueryRow("SELECT COUNT(*) FROM audit_log WHERE action = 'promotions.deliver' AND outcome = 'failure'").Scan(&n))
+		if n != 1 {
+			t.Fatalf("%d failed promotions.deliver audit entries, want 1", n)
+		}
 	})
 }
 
