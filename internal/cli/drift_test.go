@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/usecapsule/capsule/internal/apiclient"
 	"github.com/usecapsule/capsule/internal/drift"
 	"github.com/usecapsule/capsule/internal/envdiff"
+	"github.com/usecapsule/capsule/internal/events"
 	"github.com/usecapsule/capsule/internal/server"
 	"github.com/usecapsule/capsule/internal/testenv"
 )
@@ -106,6 +108,7 @@ func TestDriftEndToEnd(t *testing.T) {
 		o.EgressAllow = "127.0.0.1"
 		o.DeployProgressDeadline = 30 * time.Second
 		o.JobPoll = 100 * time.Millisecond
+		o.DriftInterval = time.Second
 	})
 	loginTo(t, url)
 	staging, production := randomName("drift-s-"), randomName("drift-p-")
@@ -132,6 +135,24 @@ func TestDriftEndToEnd(t *testing.T) {
 	} {
 		mustRun(t, "deploy", d.svc, "--env", d.env, "--image", d.image, "--wait", "--timeout", "2m")
 	}
+	c, _, err := clientFromConfig("")
+	must(t, err)
+	ectx, stopEvents := context.WithCancel(context.Background())
+	defer stopEvents()
+	stream, err := c.Events(ectx, apiclient.EventFilter{})
+	must(t, err)
+	driftEvents := make(chan events.Event, 16)
+	go func() {
+		for {
+			e, err := stream.Next(ectx)
+			if err != nil {
+				return
+			}
+			if e.Type == events.EnvironmentDrift {
+				driftEvents <- e
+			}
+		}
+	}()
 	startAgentFor(t, kc, url, "sim")
 
 	// Right after the deploys: in sync, in both environments.
@@ -140,6 +161,7 @@ func TestDriftEndToEnd(t *testing.T) {
 		t.Fatalf("in-sync result: %+v", res)
 	}
 	awaitDrift(t, "production", nil)
+	awaitStoredDrift(t, "staging", true, 0)
 	if out := mustRun(t, "drift", "staging", "--project", "shop"); !strings.Contains(out, "environment staging is in sync") {
 		t.Fatalf("drift text when in sync:\n%s", out)
 	}
@@ -180,10 +202,49 @@ func TestDriftEndToEnd(t *testing.T) {
 			}
 		}
 	}
+	// The periodic check stores it, audits the change and publishes it.
+	awaitStoredDrift(t, "staging", false, 3)
+	select {
+	case e := <-driftEvents:
+		// The check may run between two edits: the first event names what it saw then.
+		if !strings.Contains(e.Message, "environment staging drifted: ") || e.Scope.EnvironmentID == "" || e.Scope.ProjectID == "" {
+			t.Fatalf("environment.drift event %+v", e)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no environment.drift event after the edits")
+	}
+	if out := mustRun(t, "audit", "logs", "--action", "environment.drifted", "-o", "json"); !strings.Contains(out, `"actorType": "system"`) {
+		t.Fatalf("audit of the drift:\n%s", out)
+	}
 	r := run(t, "", "drift", "staging", "--project", "shop")
 	if r.code != ExitDrift || !strings.Contains(r.out, "has drifted: 3 object(s)") || !strings.Contains(r.out, "ghcr.io/acme/web:hotfix") ||
 		!strings.Contains(r.err, "has drifted") {
 		t.Fatalf("drift text: exit %d\n%s\n%s", r.code, r.out, r.err)
 	}
 	awaitDrift(t, "production", nil) // the other namespace is untouched
+}
+
+// awaitStoredDrift polls the environment until the periodic check stored
+// inSync with objects drifted objects.
+func awaitStoredDrift(t *testing.T, env string, inSync bool, objects int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var e struct {
+			Drift *struct {
+				InSync    bool           `json:"inSync"`
+				CheckedAt time.Time      `json:"checkedAt"`
+				Objects   []drift.Object `json:"objects"`
+			} `json:"drift"`
+		}
+		out := mustRun(t, "envs", "get", env, "-o", "json")
+		must(t, json.Unmarshal([]byte(out), &e))
+		if e.Drift != nil && e.Drift.InSync == inSync && len(e.Drift.Objects) == objects && !e.Drift.CheckedAt.IsZero() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stored drift of %s: want inSync %v with %d objects:\n%s", env, inSync, objects, out)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
 }
