@@ -120,6 +120,23 @@ func TestDriftEndToEnd(t *testing.T) {
 	mustRun(t, "envs", "create", "local", "--project", "shop")
 	mustRun(t, "services", "create", "web", "--project", "shop", "--type", "web", "--port", "8080", "--env", "LOG_LEVEL=info")
 	mustRun(t, "services", "create", "api", "--project", "shop", "--type", "api", "--port", "9090", "--min-replicas", "2", "--max-replicas", "4")
+	// An Ingress with its class and TLS, HTTP probes, explicit resources,
+	// and a worker with the recreate strategy: more server defaults that
+	// must not read as drift.
+	mustRun(t, "services", "create", "-f", writeFile(t, "site.yaml", `name: site
+projectId: shop
+type: web
+configuration:
+  resources: {cpuRequest: 100m, memoryRequest: 128Mi, cpuLimit: "1", memoryLimit: 256Mi}
+  networking: {port: 3000, public: true, domains: [site.example.com], healthCheckPath: /healthz}
+`))
+	mustRun(t, "services", "create", "-f", writeFile(t, "jobs.yaml", `name: jobs
+projectId: shop
+type: worker
+configuration:
+  strategy: {type: recreate}
+  env: {QUEUE: default}
+`))
 
 	// Nothing to compare without a cluster, or before an agent reported.
 	if _, r := driftOf(t, "local"); r.code != ExitError || !strings.Contains(r.err, "ENVIRONMENT_HAS_NO_CLUSTER") {
@@ -132,6 +149,7 @@ func TestDriftEndToEnd(t *testing.T) {
 	for _, d := range []struct{ svc, env, image string }{
 		{"web", "staging", "ghcr.io/acme/web:1.0"}, {"api", "staging", "ghcr.io/acme/api:1.0"},
 		{"web", "production", "ghcr.io/acme/web:0.9"}, {"api", "production", "ghcr.io/acme/api:1.0"},
+		{"site", "staging", "ghcr.io/acme/site:1.0"}, {"jobs", "staging", "ghcr.io/acme/jobs:1.0"},
 	} {
 		mustRun(t, "deploy", d.svc, "--env", d.env, "--image", d.image, "--wait", "--timeout", "2m")
 	}
@@ -168,7 +186,7 @@ func TestDriftEndToEnd(t *testing.T) {
 
 	// The environments differ by web's image, nothing else.
 	var d envdiff.Result
-	if err := json.Unmarshal([]byte(mustRun(t, "diff", "staging", "production", "--project", "shop", "-o", "json")), &d); err != nil {
+	if err := json.Unmarshal([]byte(mustRun(t, "diff", "staging", "production", "--project", "shop", "--service", "web", "-o", "json")), &d); err != nil {
 		t.Fatal(err)
 	}
 	var paths []string
@@ -181,6 +199,13 @@ func TestDriftEndToEnd(t *testing.T) {
 	}
 	if out := mustRun(t, "diff", "staging", "production", "--project", "shop", "--service", "api"); !strings.Contains(out, "run the same objects") {
 		t.Fatalf("diff of api, deployed alike:\n%s", out)
+	}
+	// Services deployed to staging only are objects production lacks.
+	out := mustRun(t, "diff", "staging", "production", "--project", "shop")
+	for _, want := range []string{"- Ingress/site (only in staging)", "- Deployment/jobs (only in staging)", "~ Deployment/web", "/spec/template/spec/containers/0/image: ghcr.io/acme/web:1.0 → ghcr.io/acme/web:0.9"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("diff text lacks %q:\n%s", want, out)
+		}
 	}
 
 	// Edits behind Capsule's back.
