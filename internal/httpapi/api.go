@@ -101,7 +101,7 @@ type API struct {
 	tokens    *tokenCache
 	chain     *chainState // the last whole-chain audit verification
 	hub       *events.Hub
-	streams   streams     // open events streams
+	streams   streams // open events streams
 	promo     *promotion.Service
 	drifts    driftChecks // nil when the store keeps no drift checks
 }
