@@ -76,6 +76,9 @@ const (
 	CodeJoinTokenInvalid       = "JOIN_TOKEN_INVALID"
 	CodeAgentCredentialInvalid = "AGENT_CREDENTIAL_INVALID"
 	CodeAgentProtocol          = "AGENT_PROTOCOL_UNSUPPORTED"
+
+	// Outbound webhooks and notifications.
+	CodeWebhookSecretSealed = "WEBHOOK_SECRET_SEALED"
 )
 
 // CodeInfo is one row of the error code table.
@@ -90,6 +93,7 @@ type CodeInfo struct {
 var Entities = []string{
 	"API key", "agent", "cluster", "cluster credential", "cluster snapshot", "deployment", "environment", "identity", "member", "organization", "preview",
 	"project", "revision", "role", "role binding", "secret", "service", "session", "user",
+	"webhook", "webhook delivery", "notification channel", "notification rule", // outbound
 }
 
 var codeTable = []CodeInfo{
@@ -148,6 +152,8 @@ var codeTable = []CodeInfo{
 	{CodeJoinTokenInvalid, KindUnauthenticated, "the agent join token is unknown, expired or already used"},
 	{CodeAgentCredentialInvalid, KindUnauthenticated, "the agent credential is unknown, revoked, or not this agent's"},
 	{CodeAgentProtocol, KindInvalid, "the agent's body has another protocol version or is malformed"},
+	// Outbound webhooks and notifications.
+	{CodeWebhookSecretSealed, KindForbidden, "a webhook's signing secret or a notification channel's credential is never read, rotated, created or removed through the secrets API"},
 }
 
 var codeIndex = func() map[string]CodeInfo {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/usecapsule/capsule/internal/identity"
+	"github.com/usecapsule/capsule/internal/webhook"
 	"io"
 	"net/http"
 	"strings"
@@ -90,6 +91,7 @@ type fixture struct {
 	preview                                               string
 	cluster                                               string // with a credential, used by no environment
 	agent, snapshot                                       string // the cluster's registered agent and a stored snapshot
+	webhook, webhookDelivery                              string // an outbound webhook and its test delivery
 }
 
 // newFixture creates a fresh organization with the team's memberships and
@@ -147,7 +149,19 @@ func (tm *team) newFixture(t testing.TB, slug string) fixture {
 	f.preview = pv.ID
 	f.cluster = tm.newCluster(t, o.ID, "prod-eu")
 	f.agent, f.snapshot = tm.newAgent(t, f.cluster, o.ID)
+	f.webhook, f.webhookDelivery = tm.newWebhook(t, o.ID)
 	return f
+}
+
+// newWebhook subscribes a (never called) URL and queues a test message.
+func (tm *team) newWebhook(t testing.TB, orgID string) (id, deliveryID string) {
+	t.Helper()
+	svc := tm.e.api.Webhooks()
+	c, err := svc.Create(context.Background(), orgID, tm.users[rbac.Owner], webhook.Input{URL: "https://hooks.example.com/capsule", Events: []string{"deployment.*"}})
+	must(t, err)
+	d, err := svc.Test(context.Background(), &c.Subscription)
+	must(t, err)
+	return c.ID, d.ID
 }
 
 // newCluster registers a cluster holding a (never checked) credential,
@@ -195,11 +209,11 @@ func (f fixture) path(pattern string) string {
 	res := strings.SplitN(strings.TrimPrefix(pattern, "/api/v1/"), "/", 2)[0]
 	id := map[string]string{"organizations": f.org, "projects": f.project, "environments": f.prod,
 		"services": f.service, "deployments": f.deployment, "secrets": f.secret, "previews": f.preview,
-		"clusters": f.cluster, "agents": f.agent}[res]
+		"clusters": f.cluster, "agents": f.agent, "webhooks": f.webhook}[res]
 	pattern = strings.Replace(pattern, "/users/{userId}", "/users/"+f.managed, 1)
 	return strings.NewReplacer("{id}", id, "{keyId}", f.apiKey, "{bindingId}", f.binding, "{name}", f.customRole,
 		"{userId}", f.member, "{number}", "1", "{file}", "index.html",
-		"{snapshotId}", f.snapshot).Replace(pattern)
+		"{snapshotId}", f.snapshot, "{deliveryId}", f.webhookDelivery).Replace(pattern)
 }
 
 // send makes one request with an access token (or any headers) and returns

@@ -121,6 +121,16 @@ func (ac *access) resolveByID(ctx context.Context, res string, t target) (target
 			}
 		}
 		return t, nil
+	case "webhooks": // outbound
+		if ac.webhooks == nil {
+			return t, notFoundAs(capsule.NotFound("webhook", t.id), t)
+		}
+		s, err := ac.webhooks.Store.Find(ctx, t.id)
+		if err != nil {
+			return t, notFoundAs(err, t)
+		}
+		t.scope, t.scoped = rbac.Scope{OrgID: s.OrganizationID}, true
+		return t, nil
 	}
 	return t, capsule.Internal(errUnknownResource(res))
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"github.com/usecapsule/capsule/internal/deployer"
+	"github.com/usecapsule/capsule/internal/webhook"
 	"io"
 	"log/slog"
 	"net/http"
@@ -76,6 +77,9 @@ type Config struct {
 	// Inventory serves the cluster agents and their clusters' pictures;
 	// nil builds one over Store's database when it has one.
 	Inventory *inventory.Service
+	// Webhooks keeps outbound webhook subscriptions; nil builds one over
+	// Store's database and Access.Identity's secrets.
+	Webhooks *webhook.Service
 }
 
 // API is the http.Handler of the control plane.
@@ -130,6 +134,9 @@ func New(cfg Config) (*API, error) {
 	if cfg.Inventory == nil {
 		cfg.Inventory = defaultInventory(cfg)
 	}
+	if cfg.Webhooks == nil {
+		cfg.Webhooks = defaultWebhooks(cfg)
+	}
 	var cache, members *readCache
 	if cfg.Cache {
 		gs := &genStore{Store: cfg.Store}
@@ -157,6 +164,7 @@ func New(cfg Config) (*API, error) {
 		return nil, err
 	}
 	a.access.inv = cfg.Inventory
+	a.access.webhooks = cfg.Webhooks
 	a.chain = &chainState{}
 	if err := cfg.Registry.Register(a.chain); err != nil {
 		return nil, err

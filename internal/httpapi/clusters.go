@@ -280,6 +280,9 @@ func (ac *access) deleteClusterCredential(w http.ResponseWriter, r *http.Request
 // sealedClusterSecret refuses the secrets API's access to a cluster's
 // credential: it is write-only, through the cluster's own routes.
 func sealedClusterSecret(name string) error {
+	if err := sealedOutboundSecret(name); err != nil {
+		return err
+	}
 	if !strings.HasPrefix(name, clusterSecretPrefix) {
 		return nil
 	}

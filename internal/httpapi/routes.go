@@ -14,6 +14,7 @@ import (
 	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/kube"
 	"github.com/usecapsule/capsule/internal/rbac"
+	"github.com/usecapsule/capsule/internal/webhook"
 )
 
 // handlerFunc is a route handler: it writes a response, or returns an error
@@ -219,5 +220,15 @@ func routes(a *API) []Route {
 		{Method: "POST", Path: "/api/v1/agents/{id}/snapshot", Summary: "Agent protocol: one part of a full snapshot (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.SnapshotPart{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Snapshot)},
 		{Method: "POST", Path: "/api/v1/agents/{id}/deltas", Summary: "Agent protocol: a batch of numbered changes (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.DeltaBatch{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Deltas)},
 		{Method: "POST", Path: "/api/v1/agents/{id}/heartbeat", Summary: "Agent protocol: a heartbeat with the agent's position and checksums (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.Heartbeat{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Heartbeat)},
+
+		// Outbound webhooks (Standard Webhooks): subscriptions, their delivery log, redelivery and a test send.
+		{Method: "GET", Path: "/api/v1/webhooks", Summary: "List the organizations' outbound webhooks (never their signing secrets)", Tag: "webhooks", Permission: "webhook:view", Status: ok, Response: WebhookList{}, Query: []Param{orgParam}, Handler: a.listWebhooks},
+		{Method: "POST", Path: "/api/v1/webhooks", Summary: "Subscribe a URL to events (patterns such as deployment.*, audit.*, agent.offline); answers the signing secret (whsec_...) once", Tag: "webhooks", Permission: "webhook:manage", Status: created, Request: WebhookRequest{}, Response: webhook.Created{}, Query: []Param{orgParam}, Handler: a.createWebhook},
+		{Method: "GET", Path: "/api/v1/webhooks/{id}", Summary: "Get an outbound webhook", Tag: "webhooks", Permission: "webhook:view", Status: ok, Response: webhook.Subscription{}, Handler: a.getWebhook},
+		{Method: "PATCH", Path: "/api/v1/webhooks/{id}", Summary: "Change an outbound webhook's URL, events, description or enabled (enabling clears why it was disabled)", Tag: "webhooks", Permission: "webhook:manage", Status: ok, Request: webhook.Patch{}, Response: webhook.Subscription{}, Handler: a.patchWebhook},
+		{Method: "DELETE", Path: "/api/v1/webhooks/{id}", Summary: "Delete an outbound webhook with its deliveries and signing secret", Tag: "webhooks", Permission: "webhook:manage", Status: none, Handler: a.deleteWebhook},
+		{Method: "GET", Path: "/api/v1/webhooks/{id}/deliveries", Summary: "The webhook's deliveries, newest first: status, attempts, last status code, duration, next attempt, error and a short sanitized excerpt of the answer", Tag: "webhooks", Permission: "webhook:view", Status: ok, Response: capsule.List[webhook.Delivery]{}, Query: pageParams, Handler: a.listWebhookDeliveries},
+		{Method: "POST", Path: "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver", Summary: "Send a delivery again now (same webhook-id, a fresh retry schedule)", Tag: "webhooks", Permission: "webhook:manage", Status: http.StatusAccepted, Response: webhook.Delivery{}, Handler: a.redeliverWebhook},
+		{Method: "POST", Path: "/api/v1/webhooks/{id}/test", Summary: "Queue a webhook.test message to this webhook", Tag: "webhooks", Permission: "webhook:manage", Status: http.StatusAccepted, Response: webhook.Delivery{}, Handler: a.testWebhook},
 	}
 }

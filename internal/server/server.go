@@ -20,6 +20,7 @@ import (
 	"github.com/usecapsule/capsule/internal/identity/token"
 	"github.com/usecapsule/capsule/internal/ratelimit"
 	"github.com/usecapsule/capsule/internal/sqlstore"
+	"github.com/usecapsule/capsule/internal/webhook"
 )
 
 // Run completes and validates o, then runs the control plane until ctx ends.
@@ -100,6 +101,18 @@ func (o *Options) run(ctx context.Context) error {
 		// Agents that stop sending heartbeats are marked offline, audited.
 		retention.Go(func() { inv.RunSweeper(rctx, o.Logger.Warn) })
 	}
+	// Outbound webhooks: audit entries queue audit.* (and agent.offline)
+	// in their own transaction, deployment events come from the hub, and
+	// each replica runs a sender (leases keep each attempt to one).
+	ids.OnAuditAppend(webhook.AuditHook)
+	sender, err := webhook.NewWorker(webhook.WorkerOptions{DB: st.Database(), Secrets: ids, Keyring: ring, Client: out, Auditor: ids, Logger: o.Logger})
+	if err != nil {
+		stopRetention()
+		retention.Wait()
+		return err
+	}
+	retention.Go(func() { sender.Run(rctx) })
+	retention.Go(func() { webhook.ForwardDeployments(rctx, hub, st.Database(), o.Logger) })
 	defer retention.Wait()
 	defer stopRetention()
 	// The metrics listener closes before the store does.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // MaxPatterns bounds the event patterns of one subscription.
@@ -11,7 +12,10 @@ const MaxPatterns = 50
 
 // patternRE is an event type ("deployment.failed"), a family
 // ("deployment.*") or "*" for every event.
-var patternRE = regexp.MustCompile(`^(\*|[a-z][a-z0-9_]*(\.[a-z0-9_]+)*(\.\*)?)$`)
+// It compiles on first use: the binary's start-up stays free of it.
+var patternRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\*|[a-z][a-z0-9_]*(\.[a-z0-9_]+)*(\.\*)?)$`)
+})
 
 // CheckPatterns returns an error naming the first pattern that is not an
 // event type, a family ending in ".*", or "*".
@@ -23,7 +27,7 @@ func CheckPatterns(patterns []string) error {
 		return fmt.Errorf("%d patterns, at most %d", len(patterns), MaxPatterns)
 	}
 	for i, p := range patterns {
-		if len(p) > 100 || !patternRE.MatchString(p) {
+		if len(p) > 100 || !patternRE().MatchString(p) {
 			return fmt.Errorf("events[%d] %q is not an event type (deployment.failed), a family (deployment.*) or *", i, p)
 		}
 	}

@@ -9,10 +9,14 @@ import (
 	"github.com/usecapsule/capsule/internal/events"
 )
 
-// domainEvents maps audit actions that are events of their own to the
-// event type subscribers know them by (besides audit.<action>).
-var domainEvents = map[string]string{
-	"agent.offline": "agent.offline",
+// domainEvent is the event type subscribers know an audit action by
+// (besides audit.<action>) when the action is an event of its own.
+func domainEvent(action string) (string, bool) {
+	switch action {
+	case "agent.offline":
+		return "agent.offline", true
+	}
+	return "", false
 }
 
 // AuditHook queues "audit.<action>" (and, for the actions in domainEvents,
@@ -38,7 +42,7 @@ func AuditHook(ctx context.Context, tx *database.Tx, e audit.Entry) error {
 	if err := EmitKeyed(ctx, tx, e.OrganizationID, "audit."+e.Action, "audit:"+e.Hash, data); err != nil {
 		return err
 	}
-	if typ, ok := domainEvents[e.Action]; ok && e.Outcome == audit.OutcomeSuccess {
+	if typ, ok := domainEvent(e.Action); ok && e.Outcome == audit.OutcomeSuccess {
 		d := map[string]any{"organizationId": e.OrganizationID, "time": e.Time, e.TargetType + "Id": e.TargetID}
 		for k, v := range e.After {
 			d[k] = v
@@ -48,10 +52,10 @@ func AuditHook(ctx context.Context, tx *database.Tx, e audit.Entry) error {
 	return nil
 }
 
-// deploymentEvents are the live events forwarded to webhooks. Progress
+// deploymentEvent reports the live events forwarded to webhooks. Progress
 // reports are not: there are many per deployment and they are live only.
-var deploymentEvents = map[events.Type]bool{
-	events.DeploymentStarted: true, events.DeploymentCompleted: true, events.DeploymentFailed: true,
+func deploymentEvent(t events.Type) bool {
+	return t == events.DeploymentStarted || t == events.DeploymentCompleted || t == events.DeploymentFailed
 }
 
 // ForwardDeployments queues deployment.started, .completed and .failed from
@@ -61,14 +65,14 @@ var deploymentEvents = map[events.Type]bool{
 // the hub dropped (this subscriber lagged) or that happened while no
 // replica ran is not sent: the deployment record stays the source of truth.
 func ForwardDeployments(ctx context.Context, hub *events.Hub, db *database.DB, log *slog.Logger) {
-	sub := hub.Subscribe(func(e events.Event) bool { return deploymentEvents[e.Type] })
+	sub := hub.Subscribe(func(e events.Event) bool { return deploymentEvent(e.Type) })
 	defer sub.Close()
 	for {
 		e, err := sub.Next(ctx)
 		if err != nil {
 			return
 		}
-		if !deploymentEvents[e.Type] || e.Scope.DeploymentID == "" {
+		if !deploymentEvent(e.Type) || e.Scope.DeploymentID == "" {
 			continue
 		}
 		data := map[string]any{"deploymentId": e.Scope.DeploymentID, "serviceId": e.Scope.ServiceID,
