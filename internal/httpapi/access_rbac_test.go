@@ -158,7 +158,8 @@ var matrixBodies = map[string]func(f fixture, role string) any{
 	},
 	"PUT /api/v1/organizations/{id}/members/{userId}": func(f fixture, role string) any {
 		return map[string]string{"role": rbac.Viewer} // the fixture's member is a viewer: setting it again changes nothing
-	}, // outbound
+	},
+	// outbound
 	"POST /api/v1/webhooks": func(f fixture, role string) any {
 		return map[string]any{"organizationId": f.org, "url": "https://hooks.example.com/" + role, "events": []string{"audit.*"}}
 	},
