@@ -1,0 +1,172 @@
+package notify
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// QuietHours is a daily span (in Location; UTC when nil) during which
+// non-critical messages are held and then sent as one digest. Start and
+// End are minutes after midnight; a span that ends before it starts runs
+// over midnight (22:00–07:00).
+type QuietHours struct {
+	Start, End int
+	Location   *time.Location
+}
+
+// Contains reports whether t falls in the quiet hours.
+func (q *QuietHours) Contains(t time.Time) bool {
+	if q == nil || q.Start == q.End {
+		return false
+	}
+	loc := q.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	t = t.In(loc)
+	m := t.Hour()*60 + t.Minute()
+	if q.Start < q.End {
+		return m >= q.Start && m < q.End
+	}
+	return m >= q.Start || m < q.End
+}
+
+// Grouper turns events for one channel into messages: events of the same
+// kind and scope within Window become one message with their count, sent
+// when the window closes; during quiet hours the closed groups are held
+// and sent as one digest when they end. Critical groups bypass quiet hours.
+// It is driven by the caller's clock and is not safe for concurrent use.
+type Grouper struct {
+	Window    time.Duration
+	Quiet     *QuietHours
+	PublicURL string
+	open      map[string]*group
+	held      []*group
+}
+
+type group struct {
+	key      string
+	first    time.Time
+	events   []Event
+	severity string
+}
+
+// Add takes an event; its message leaves with a later Flush.
+func (g *Grouper) Add(e Event) {
+	if g.open == nil {
+		g.open = map[string]*group{}
+	}
+	k := groupKey(e)
+	gr := g.open[k]
+	if gr == nil {
+		gr = &group{key: k, first: e.Time, severity: e.Severity}
+		g.open[k] = gr
+	}
+	gr.events = append(gr.events, e)
+	if SeverityRank(e.Severity) > SeverityRank(gr.severity) {
+		gr.severity = e.Severity
+	}
+}
+
+// groupKey is the kind, scope and whether it resolves: what one message covers.
+func groupKey(e Event) string {
+	return fmt.Sprintf("%s|%s|%s|%s|%t", e.Kind, e.Scope.OrganizationID, e.Scope.ProjectID, e.Scope.EnvironmentID, e.Resolve)
+}
+
+// Flush returns the messages due at now: each group whose window closed
+// (held instead during quiet hours unless critical), and the digest of the
+// held groups once the quiet hours are over.
+func (g *Grouper) Flush(now time.Time) []Message {
+	var out []Message
+	quiet := g.Quiet.Contains(now)
+	keys := make([]string, 0, len(g.open))
+	for k := range g.open {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		gr := g.open[k]
+		if now.Sub(gr.first) < g.Window {
+			continue
+		}
+		delete(g.open, k)
+		if quiet && gr.severity != SeverityCritical {
+			g.held = append(g.held, gr)
+			continue
+		}
+		out = append(out, g.message(gr))
+	}
+	if !quiet && len(g.held) > 0 {
+		out = append(out, g.digest(now))
+		g.held = nil
+	}
+	return out
+}
+
+// Pending reports how many events wait in open or held groups.
+func (g *Grouper) Pending() int {
+	n := 0
+	for _, gr := range g.open {
+		n += len(gr.events)
+	}
+	for _, gr := range g.held {
+		n += len(gr.events)
+	}
+	return n
+}
+
+func (g *Grouper) message(gr *group) Message {
+	first, last := gr.events[0], gr.events[len(gr.events)-1]
+	n := len(gr.events)
+	text := last.Detail
+	if n > 1 {
+		text = fmt.Sprintf("%d events between %s and %s. Latest: %s", n, first.Time.UTC().Format(time.RFC3339),
+			last.Time.UTC().Format(time.RFC3339), last.Detail)
+		if subjects := distinctSubjects(gr.events, 5); len(subjects) > 1 {
+			text += "\nAbout: " + strings.Join(subjects, ", ")
+		}
+	}
+	return Message{Kind: first.Kind, Severity: gr.severity, Scope: first.Scope, Title: titleOf(first.Kind, n, first.Subject),
+		Text: text, URL: link(g.PublicURL, first.Path), Count: n, DedupKey: dedupKey(first), Resolve: first.Resolve, Time: last.Time}
+}
+
+// digest is one message for every group held through quiet hours.
+func (g *Grouper) digest(now time.Time) Message {
+	total, sev := 0, SeverityInfo
+	var lines []string
+	for _, gr := range g.held {
+		total += len(gr.events)
+		if SeverityRank(gr.severity) > SeverityRank(sev) {
+			sev = gr.severity
+		}
+		m := g.message(gr)
+		line := "• " + m.Title
+		if m.URL != "" {
+			line += " — " + m.URL
+		}
+		lines = append(lines, line)
+	}
+	first := g.held[0].events[0]
+	return Message{Kind: "digest", Severity: sev, Scope: Scope{OrganizationID: first.Scope.OrganizationID},
+		Title: fmt.Sprintf("Digest: %d notifications held during quiet hours", total), Text: strings.Join(lines, "\n"),
+		URL: link(g.PublicURL, "/"), Count: total, DedupKey: "digest:" + first.Scope.OrganizationID + ":" + now.UTC().Format(time.RFC3339), Time: now}
+}
+
+func dedupKey(e Event) string {
+	return strings.Join([]string{e.Kind, e.Scope.OrganizationID, e.Scope.ProjectID, e.Scope.EnvironmentID}, ":")
+}
+
+func distinctSubjects(evs []Event, max int) []string {
+	var out []string
+	for _, e := range evs {
+		if e.Subject != "" && !slices.Contains(out, e.Subject) {
+			out = append(out, e.Subject)
+			if len(out) == max {
+				break
+			}
+		}
+	}
+	return out
+}
