@@ -35,15 +35,17 @@ func (q *QuietHours) Contains(t time.Time) bool {
 
 // Grouper turns events for one channel into messages: events of the same
 // kind and scope within Window become one message with their count, sent
-// when the window closes; during quiet hours the closed groups are held
-// and sent as one digest when they end. Critical groups bypass quiet hours.
-// It is driven by the caller's clock and is not safe for concurrent use.
+// when the window closes. A group that closes during quiet hours is held
+// and, once they are over, sent with every other held group as one digest;
+// critical groups bypass quiet hours. Whether a group is held follows from
+// its own times, so a Grouper rebuilt from the stored queue on every poll
+// (as the Dispatcher does) decides as one that lived all along. It is
+// driven by the caller's clock and is not safe for concurrent use.
 type Grouper struct {
 	Window    time.Duration
 	Quiet     *QuietHours
 	PublicURL string
 	open      map[string]*group
-	held      []*group
 }
 
 type group struct {
@@ -64,6 +66,9 @@ func (g *Grouper) Add(e Event) {
 		gr = &group{key: k, first: e.Time, severity: e.Severity}
 		g.open[k] = gr
 	}
+	if e.Time.Before(gr.first) {
+		gr.first = e.Time
+	}
 	gr.events = append(gr.events, e)
 	if SeverityRank(e.Severity) > SeverityRank(gr.severity) {
 		gr.severity = e.Severity
@@ -75,11 +80,12 @@ func groupKey(e Event) string {
 	return fmt.Sprintf("%s|%s|%s|%s|%t", e.Kind, e.Scope.OrganizationID, e.Scope.ProjectID, e.Scope.EnvironmentID, e.Resolve)
 }
 
-// Flush returns the messages due at now: each group whose window closed
-// (held instead during quiet hours unless critical), and the digest of the
-// held groups once the quiet hours are over.
+// Flush returns the messages due at now: each group whose window closed,
+// except non-critical ones during quiet hours (kept); after quiet hours,
+// the groups that closed during them go out as one digest.
 func (g *Grouper) Flush(now time.Time) []Message {
 	var out []Message
+	var digest []*group
 	quiet := g.Quiet.Contains(now)
 	keys := make([]string, 0, len(g.open))
 	for k := range g.open {
@@ -88,19 +94,23 @@ func (g *Grouper) Flush(now time.Time) []Message {
 	slices.Sort(keys)
 	for _, k := range keys {
 		gr := g.open[k]
-		if now.Sub(gr.first) < g.Window {
+		closeAt := gr.first.Add(g.Window)
+		switch {
+		case now.Before(closeAt):
 			continue
+		case gr.severity == SeverityCritical:
+			out = append(out, g.message(gr))
+		case quiet:
+			continue // held
+		case g.Quiet.Contains(closeAt):
+			digest = append(digest, gr)
+		default:
+			out = append(out, g.message(gr))
 		}
 		delete(g.open, k)
-		if quiet && gr.severity != SeverityCritical {
-			g.held = append(g.held, gr)
-			continue
-		}
-		out = append(out, g.message(gr))
 	}
-	if !quiet && len(g.held) > 0 {
-		out = append(out, g.digest(now))
-		g.held = nil
+	if len(digest) > 0 {
+		out = append(out, g.digest(digest, now))
 	}
 	return out
 }
@@ -109,9 +119,6 @@ func (g *Grouper) Flush(now time.Time) []Message {
 func (g *Grouper) Pending() int {
 	n := 0
 	for _, gr := range g.open {
-		n += len(gr.events)
-	}
-	for _, gr := range g.held {
 		n += len(gr.events)
 	}
 	return n
@@ -129,14 +136,17 @@ func (g *Grouper) message(gr *group) Message {
 		}
 	}
 	return Message{Kind: first.Kind, Severity: gr.severity, Scope: first.Scope, Title: titleOf(first.Kind, n, first.Subject),
-		Text: text, URL: link(g.PublicURL, first.Path), Count: n, DedupKey: dedupKey(first), Resolve: first.Resolve, Time: last.Time}
+		Text: text, URL: link(g.PublicURL, first.Path), Count: n, DedupKey: dedupKey(first), Resolve: first.Resolve, Time: last.Time,
+		EventIDs: eventIDs(gr.events)}
 }
 
 // digest is one message for every group held through quiet hours.
-func (g *Grouper) digest(now time.Time) Message {
+func (g *Grouper) digest(held []*group, now time.Time) Message {
 	total, sev := 0, SeverityInfo
 	var lines []string
-	for _, gr := range g.held {
+	var ids []string
+	for _, gr := range held {
+		ids = append(ids, eventIDs(gr.events)...)
 		total += len(gr.events)
 		if SeverityRank(gr.severity) > SeverityRank(sev) {
 			sev = gr.severity
@@ -148,10 +158,10 @@ func (g *Grouper) digest(now time.Time) Message {
 		}
 		lines = append(lines, line)
 	}
-	first := g.held[0].events[0]
+	first := held[0].events[0]
 	return Message{Kind: "digest", Severity: sev, Scope: Scope{OrganizationID: first.Scope.OrganizationID},
 		Title: fmt.Sprintf("Digest: %d notifications held during quiet hours", total), Text: strings.Join(lines, "\n"),
-		URL: link(g.PublicURL, "/"), Count: total, DedupKey: "digest:" + first.Scope.OrganizationID + ":" + now.UTC().Format(time.RFC3339), Time: now}
+		URL: link(g.PublicURL, "/"), Count: total, DedupKey: "digest:" + first.Scope.OrganizationID + ":" + now.UTC().Format(time.RFC3339), Time: now, EventIDs: ids}
 }
 
 func dedupKey(e Event) string {
@@ -169,4 +179,14 @@ func distinctSubjects(evs []Event, max int) []string {
 		}
 	}
 	return out
+}
+
+func eventIDs(evs []Event) []string {
+	var ids []string
+	for _, e := range evs {
+		if e.ID != "" {
+			ids = append(ids, e.ID)
+		}
+	}
+	return ids
 }

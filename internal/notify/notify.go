@@ -74,6 +74,8 @@ type Scope struct {
 
 // Event is one thing worth telling people about.
 type Event struct {
+	// ID is the event's row in the queue (set by the store).
+	ID       string    `json:"-"`
 	Kind     string    `json:"kind"`
 	Severity string    `json:"severity"`
 	Scope    Scope     `json:"scope"`
@@ -102,6 +104,8 @@ type Message struct {
 	DedupKey string    `json:"dedupKey"`
 	Resolve  bool      `json:"resolve,omitempty"`
 	Time     time.Time `json:"time"`
+	// EventIDs are the queued events the message covers.
+	EventIDs []string `json:"-"`
 }
 
 // Sender delivers a message to one kind of channel.
