@@ -54,7 +54,9 @@ func (s *Service) CreateChannel(ctx context.Context, orgID, actor string, in Cha
 		QuietHours: in.QuietHours, GroupWindowSeconds: window, CreatedBy: actor, CreatedAt: now, UpdatedAt: now}
 	plain, _ := json.Marshal(in.Secret)
 	sec := &identity.Secret{OrganizationID: orgID, Name: SecretNamePrefix + c.ID, CreatedBy: actor}
-	seal := func(id string, v int) (secretbox.Sealed, error) { return s.Keyring.Seal(plain, identity.SecretAAD(id, v)) }
+	seal := func(id string, v int) (secretbox.Sealed, error) {
+		return s.Keyring.Seal(plain, identity.SecretAAD(id, v))
+	}
 	if err := s.Secrets.PutSecret(database.WithoutTxHook(ctx), sec, seal, now); err != nil {
 		return nil, err
 	}
