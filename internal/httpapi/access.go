@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/usecapsule/capsule/internal/notify"
 	"github.com/usecapsule/capsule/internal/webhook"
 	"log/slog"
 	"net/http"
@@ -65,6 +66,7 @@ type access struct {
 	clusterAllow                []netip.Prefix
 	inv                         *inventory.Service // resolves /agents/{id} to its organization
 	webhooks                    *webhook.Service   // resolves /webhooks/{id} to its organization
+	notify                      *notify.Service    // resolves /notifications/.../{id} to its organization
 }
 
 func newAccess(cfg Config) (*access, error) {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"github.com/usecapsule/capsule/internal/deployer"
+	"github.com/usecapsule/capsule/internal/notify"
 	"github.com/usecapsule/capsule/internal/webhook"
 	"io"
 	"log/slog"
@@ -80,6 +81,9 @@ type Config struct {
 	// Webhooks keeps outbound webhook subscriptions; nil builds one over
 	// Store's database and Access.Identity's secrets.
 	Webhooks *webhook.Service
+	// Notify keeps notification channels and rules; nil builds one over
+	// Store's database, Access.Identity's secrets and Egress.
+	Notify *notify.Service
 }
 
 // API is the http.Handler of the control plane.
@@ -137,6 +141,9 @@ func New(cfg Config) (*API, error) {
 	if cfg.Webhooks == nil {
 		cfg.Webhooks = defaultWebhooks(cfg)
 	}
+	if cfg.Notify == nil {
+		cfg.Notify = defaultNotify(cfg)
+	}
 	var cache, members *readCache
 	if cfg.Cache {
 		gs := &genStore{Store: cfg.Store}
@@ -165,6 +172,7 @@ func New(cfg Config) (*API, error) {
 	}
 	a.access.inv = cfg.Inventory
 	a.access.webhooks = cfg.Webhooks
+	a.access.notify = cfg.Notify
 	a.chain = &chainState{}
 	if err := cfg.Registry.Register(a.chain); err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/kube"
+	"github.com/usecapsule/capsule/internal/notify"
 	"github.com/usecapsule/capsule/internal/rbac"
 	"github.com/usecapsule/capsule/internal/webhook"
 )
@@ -230,5 +231,14 @@ func routes(a *API) []Route {
 		{Method: "GET", Path: "/api/v1/webhooks/{id}/deliveries", Summary: "The webhook's deliveries, newest first: status, attempts, last status code, duration, next attempt, error and a short sanitized excerpt of the answer", Tag: "webhooks", Permission: "webhook:view", Status: ok, Response: capsule.List[webhook.Delivery]{}, Query: pageParams, Handler: a.listWebhookDeliveries},
 		{Method: "POST", Path: "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver", Summary: "Send a delivery again now (same webhook-id, a fresh retry schedule)", Tag: "webhooks", Permission: "webhook:manage", Status: http.StatusAccepted, Response: webhook.Delivery{}, Handler: a.redeliverWebhook},
 		{Method: "POST", Path: "/api/v1/webhooks/{id}/test", Summary: "Queue a webhook.test message to this webhook", Tag: "webhooks", Permission: "webhook:manage", Status: http.StatusAccepted, Response: webhook.Delivery{}, Handler: a.testWebhook},
+
+		// Notifications: channels (Slack, Teams, email, PagerDuty, signed webhooks) and the rules routing events to them.
+		{Method: "GET", Path: "/api/v1/notifications/channels", Summary: "List notification channels (never their secret parts)", Tag: "notifications", Permission: "notification:view", Status: ok, Response: ChannelList{}, Query: []Param{orgParam}, Handler: a.listChannels},
+		{Method: "POST", Path: "/api/v1/notifications/channels", Summary: "Add a notification channel (slack_webhook, slack_bot, teams, email, pagerduty, webhook); secret parts are sealed, a webhook channel's signing secret is answered once", Tag: "notifications", Permission: "notification:manage", Status: created, Request: notify.ChannelInput{}, Response: notify.CreatedChannel{}, Query: []Param{orgParam}, Handler: a.createChannel},
+		{Method: "DELETE", Path: "/api/v1/notifications/channels/{id}", Summary: "Delete a notification channel with its rules and queued messages", Tag: "notifications", Permission: "notification:manage", Status: none, Handler: a.deleteChannel},
+		{Method: "POST", Path: "/api/v1/notifications/channels/{id}/test", Summary: "Send a test message through the channel now and say whether it was delivered", Tag: "notifications", Permission: "notification:manage", Status: ok, Response: notify.TestResult{}, Handler: a.testChannel},
+		{Method: "GET", Path: "/api/v1/notifications/rules", Summary: "List notification rules", Tag: "notifications", Permission: "notification:view", Status: ok, Response: RuleList{}, Query: []Param{orgParam}, Handler: a.listRules},
+		{Method: "POST", Path: "/api/v1/notifications/rules", Summary: "Route events (by kind, project, environment and minimum severity) to a channel", Tag: "notifications", Permission: "notification:manage", Status: created, Request: notify.RuleInput{}, Response: notify.Rule{}, Query: []Param{orgParam}, Handler: a.createRule},
+		{Method: "DELETE", Path: "/api/v1/notifications/rules/{id}", Summary: "Delete a notification rule", Tag: "notifications", Permission: "notification:manage", Status: none, Handler: a.deleteRule},
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/database"
+	"github.com/usecapsule/capsule/internal/notify"
 	"github.com/usecapsule/capsule/internal/webhook"
 )
 
@@ -201,6 +202,10 @@ func (a *API) testWebhook(w http.ResponseWriter, r *http.Request) error {
 // signing secret: it is shown once when the webhook is created and only
 // the sender opens it again.
 func sealedOutboundSecret(name string) error {
+	if strings.HasPrefix(name, notify.SecretNamePrefix) {
+		return capsule.Errorf(capsule.KindForbidden, capsule.CodeWebhookSecretSealed,
+			"%q holds a notification channel's credentials: it is never read, rotated, created or deleted through the secrets API", name)
+	}
 	if !strings.HasPrefix(name, webhook.SecretNamePrefix) {
 		return nil
 	}

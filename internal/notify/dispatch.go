@@ -209,7 +209,7 @@ func (d *Dispatcher) channel(ctx context.Context, id string) error {
 	}
 	for _, m := range msgs {
 		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		err := snd.Send(sctx, d.svc.Client, m)
+		err := snd.Send(sctx, d.svc.client(), m)
 		cancel()
 		if err := d.record(ctx, m.EventIDs, attempts, err); err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/database"
+	"github.com/usecapsule/capsule/internal/egress"
 	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/secretbox"
 )
@@ -155,6 +156,15 @@ func (s *Service) sender(ctx context.Context, c *Channel) (Sender, error) {
 	return senderFor(c, sec, SenderOptions{Allow: s.Allow, RootCAs: s.RootCAs})
 }
 
+// client is the guarded client; without one, egress's default (which
+// refuses every non-public address but the allowed ones).
+func (s *Service) client() *http.Client {
+	if s.Client != nil {
+		return s.Client
+	}
+	return egress.New(egress.Options{Allow: s.Allow})
+}
+
 // TestResult is the answer of a test send.
 type TestResult struct {
 	Delivered bool   `json:"delivered"`
@@ -172,7 +182,7 @@ func (s *Service) TestChannel(ctx context.Context, c *Channel) (TestResult, erro
 		Count: 1, DedupKey: "test:" + database.NewID(), Time: time.Now().UTC()}
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := snd.Send(sctx, s.Client, m); err != nil {
+	if err := snd.Send(sctx, s.client(), m); err != nil {
 		return TestResult{Error: err.Error()}, nil
 	}
 	return TestResult{Delivered: true}, nil
