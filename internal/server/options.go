@@ -90,6 +90,9 @@ type Options struct {
 	// is a job's lease (zero: 30 s; renewed every third, which is also how
 	// soon a cancel reaches a running job). Tests shorten them.
 	DeployProgressDeadline, JobPoll, JobLease time.Duration
+	// PublicURL is where users reach the control plane; notifications link
+	// to the UI under it ($CAPSULE_PUBLIC_URL; none: messages carry no link).
+	PublicURL string
 
 	// envErr is a bad value read from the environment by Complete.
 	envErr error
@@ -116,6 +119,7 @@ func (o *Options) Complete() {
 	pick(&o.MetricsAddr, "CAPSULE_METRICS_ADDR", "")
 	pick(&o.MetricsToken, "CAPSULE_METRICS_TOKEN", "")
 	pick(&o.TrustedProxies, "CAPSULE_TRUSTED_PROXIES", "")
+	pick(&o.PublicURL, "CAPSULE_PUBLIC_URL", "") // outbound
 	o.completeRetention()
 	o.LLM.complete(o.Getenv)
 	if o.MaxBodyBytes == 0 {
@@ -160,6 +164,9 @@ func (o *Options) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := o.validateRetention(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := validatePublicURL(o.PublicURL); err != nil { // outbound
 		errs = append(errs, err)
 	}
 	if err := o.validateCheckpoints(); err != nil {

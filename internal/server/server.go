@@ -8,6 +8,7 @@ import (
 	"github.com/usecapsule/capsule/internal/deployer"
 	"github.com/usecapsule/capsule/internal/identitystore"
 	"github.com/usecapsule/capsule/internal/jobs"
+	"github.com/usecapsule/capsule/internal/notify"
 	"log/slog"
 	"net"
 	"net/http"
@@ -82,7 +83,8 @@ func (o *Options) run(ctx context.Context) error {
 	jobsDone.Go(func() { _ = runner.Run(jctx) })
 	defer jobsDone.Wait()
 	defer stopJobs()
-	api, err := httpapi.New(httpapi.Config{Deployer: dep, Store: st, Events: hub, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
+	notices := &notify.Service{DB: st.Database(), Secrets: ids, Keyring: ring, Client: out, Allow: o.egressAllow(), PublicURL: o.PublicURL}
+	api, err := httpapi.New(httpapi.Config{Notify: notices, Deployer: dep, Store: st, Events: hub, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
 		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring, Identity: ids,
 			AuditSigner: audit.NewSigner(key), TrustedProxies: proxies},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
@@ -113,6 +115,12 @@ func (o *Options) run(ctx context.Context) error {
 	}
 	retention.Go(func() { sender.Run(rctx) })
 	retention.Go(func() { webhook.ForwardDeployments(rctx, hub, st.Database(), o.Logger) })
+	// Notifications: agent.offline from its audit entry, failed and
+	// rolled-back deployments from the hub, one dispatcher per replica
+	// (each channel leased to one at a time).
+	ids.OnAuditAppend(notify.AuditHook)
+	retention.Go(func() { notify.ForwardDeployments(rctx, hub, st.Database(), o.Logger) })
+	retention.Go(func() { notify.NewDispatcher(notices, notify.DispatcherOptions{Logger: o.Logger}).Run(rctx) })
 	defer retention.Wait()
 	defer stopRetention()
 	// The metrics listener closes before the store does.
