@@ -118,10 +118,10 @@ type receiver struct {
 }
 
 type received struct {
-	id, typ string
-	body    []byte
-	verr    error
-	header  http.Header
+	id     string
+	body   []byte
+	verr   error
+	header http.Header
 }
 
 func newReceiver(t *testing.T, script ...int) *receiver {
