@@ -81,6 +81,8 @@ func NewRoot(s Streams) *cobra.Command {
 		newScaleCmd(s),
 		newStatusCmd(s),
 		newLogsCmd(s),
+		// outbound
+		newNotifyCmd(s),
 	)
 	resources := newResourceCmds(s)
 	addClusterAgentCmds(s, resources)
