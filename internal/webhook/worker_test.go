@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/egress"
@@ -195,6 +196,57 @@ func TestAuditEntriesQueueMessages(t *testing.T) {
 			must(t, err)
 			if len(l.Items) != 1 || l.Items[0].EventType != want {
 				t.Errorf("subscription %s: deliveries %+v, want one %s", sub, l.Items, want)
+			}
+		}
+	})
+}
+
+// TestTwoReplicasSendEachOnce: two workers (on PostgreSQL each with its
+// own connection pool, as two replicas) share the queue; every message
+// reaches the receiver exactly once.
+func TestTwoReplicasSendEachOnce(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, dsn string) {
+		a := openPlane(t, dsn, "")
+		b := openPlane(t, dsn, a.org)
+		r := newReceiver(t)
+		sub := a.subscribe(t, r, "cost.*")
+		const n = 30
+		for i := range n {
+			emit(t, a, "cost.anomaly", map[string]any{"n": i})
+		}
+		a.startWorker(t, nil)
+		b.startWorker(t, nil)
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			l, err := a.svc.Store.Deliveries(context.Background(), sub.ID, pageAll)
+			must(t, err)
+			done := 0
+			for _, d := range l.Items {
+				if d.Status == webhook.StatusDelivered {
+					done++
+				}
+			}
+			if done == n {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of %d delivered", done, n)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		seen := map[string]int{}
+		for _, g := range r.requests() {
+			seen[g.id]++
+			if g.verr != nil {
+				t.Errorf("verification: %v", g.verr)
+			}
+		}
+		if len(seen) != n {
+			t.Errorf("%d distinct messages, want %d", len(seen), n)
+		}
+		for id, c := range seen {
+			if c != 1 {
+				t.Errorf("message %s arrived %d times", id, c)
 			}
 		}
 	})
