@@ -89,6 +89,8 @@ const (
 	// Drift and environment state.
 	CodeLiveStateUnavailable = "LIVE_STATE_UNAVAILABLE"
 	CodeDriftNotChecked      = "DRIFT_NOT_CHECKED"
+	// Outbound webhooks and notifications.
+	CodeWebhookSecretSealed = "WEBHOOK_SECRET_SEALED"
 )
 
 // CodeInfo is one row of the error code table.
@@ -103,6 +105,7 @@ type CodeInfo struct {
 var Entities = []string{
 	"API key", "agent", "cluster", "cluster credential", "cluster snapshot", "deployment", "environment", "identity", "member", "organization", "preview", "promotion",
 	"project", "revision", "role", "role binding", "secret", "service", "session", "user",
+	"webhook", "webhook delivery", "notification channel", "notification rule", // outbound
 }
 
 var codeTable = []CodeInfo{
@@ -172,6 +175,8 @@ var codeTable = []CodeInfo{
 	// Drift and environment state.
 	{CodeLiveStateUnavailable, KindConflict, "no agent has reported the environment's cluster yet, so what runs there (and its drift) is unknown"},
 	{CodeDriftNotChecked, KindConflict, "the environment's drift could not be compared; the message says why"},
+	// Outbound webhooks and notifications.
+	{CodeWebhookSecretSealed, KindForbidden, "a webhook's signing secret or a notification channel's credential is never read, rotated, created or removed through the secrets API"},
 }
 
 var codeIndex = func() map[string]CodeInfo {

@@ -87,6 +87,8 @@ func NewRoot(s Streams) *cobra.Command {
 		// Drift and environment diff.
 		newDriftCmd(s),
 		newDiffCmd(s),
+		// outbound
+		newNotifyCmd(s),
 	)
 	resources := newResourceCmds(s)
 	addClusterAgentCmds(s, resources)

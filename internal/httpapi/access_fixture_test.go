@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/usecapsule/capsule/internal/identity"
+	"github.com/usecapsule/capsule/internal/notify"
+	"github.com/usecapsule/capsule/internal/webhook"
 	"io"
 	"net/http"
 	"strings"
@@ -93,6 +95,8 @@ type fixture struct {
 	cluster                                               string // with a credential, used by no environment
 	agent, snapshot                                       string // the cluster's registered agent and a stored snapshot
 	web, promotion                                        string // a service with an image, and its staging → production promotion
+	webhook, webhookDelivery                              string // an outbound webhook and its test delivery
+	notifyChannel, notifyRule                             string // a notification channel and a rule routing to it
 }
 
 // newFixture creates a fresh organization with the team's memberships and
@@ -151,7 +155,33 @@ func (tm *team) newFixture(t testing.TB, slug string) fixture {
 	f.cluster = tm.newCluster(t, o.ID, "prod-eu")
 	f.agent, f.snapshot = tm.newAgent(t, f.cluster, o.ID)
 	f.web, f.promotion = tm.newPromotion(t, f)
+	f.webhook, f.webhookDelivery = tm.newWebhook(t, o.ID)
+	f.notifyChannel, f.notifyRule = tm.newNotification(t, o.ID)
 	return f
+}
+
+// newNotification adds a Slack channel whose URL the guarded client
+// refuses (a test send answers at once, undelivered) and a rule.
+func (tm *team) newNotification(t testing.TB, orgID string) (channelID, ruleID string) {
+	t.Helper()
+	svc := tm.e.api.Notifications()
+	c, err := svc.CreateChannel(context.Background(), orgID, tm.users[rbac.Owner], notify.ChannelInput{Name: "deploys",
+		Kind: notify.KindSlackWebhook, Secret: notify.ChannelSecret{URL: "http://127.0.0.1:9/hook"}})
+	must(t, err)
+	r, err := svc.CreateRule(context.Background(), orgID, tm.users[rbac.Owner], notify.RuleInput{ChannelID: c.ID})
+	must(t, err)
+	return c.ID, r.ID
+}
+
+// newWebhook subscribes a (never called) URL and queues a test message.
+func (tm *team) newWebhook(t testing.TB, orgID string) (id, deliveryID string) {
+	t.Helper()
+	svc := tm.e.api.Webhooks()
+	c, err := svc.Create(context.Background(), orgID, tm.users[rbac.Owner], webhook.Input{URL: "https://hooks.example.com/capsule", Events: []string{"deployment.*"}})
+	must(t, err)
+	d, err := svc.Test(context.Background(), &c.Subscription)
+	must(t, err)
+	return c.ID, d.ID
 }
 
 // newCluster registers a cluster holding a (never checked) credential,
@@ -199,11 +229,13 @@ func (f fixture) path(pattern string) string {
 	res := strings.SplitN(strings.TrimPrefix(pattern, "/api/v1/"), "/", 2)[0]
 	id := map[string]string{"organizations": f.org, "projects": f.project, "environments": f.prod,
 		"services": f.service, "deployments": f.deployment, "secrets": f.secret, "previews": f.preview,
-		"clusters": f.cluster, "agents": f.agent, "promotions": f.promotion}[res]
+		"clusters": f.cluster, "agents": f.agent, "promotions": f.promotion,
+		"webhooks": f.webhook, "notifications": f.notifyChannel}[res]
 	pattern = strings.Replace(pattern, "/users/{userId}", "/users/"+f.managed, 1)
+	pattern = strings.Replace(pattern, "/notifications/rules/{id}", "/notifications/rules/"+f.notifyRule, 1)
 	return strings.NewReplacer("{id}", id, "{keyId}", f.apiKey, "{bindingId}", f.binding, "{name}", f.customRole,
 		"{userId}", f.member, "{number}", "1", "{file}", "index.html",
-		"{snapshotId}", f.snapshot).Replace(pattern)
+		"{snapshotId}", f.snapshot, "{deliveryId}", f.webhookDelivery).Replace(pattern)
 }
 
 // send makes one request with an access token (or any headers) and returns

@@ -172,6 +172,19 @@ var matrixBodies = map[string]func(f fixture, role string) any{
 	"PUT /api/v1/organizations/{id}/members/{userId}": func(f fixture, role string) any {
 		return map[string]string{"role": rbac.Viewer} // the fixture's member is a viewer: setting it again changes nothing
 	},
+	// outbound
+	"POST /api/v1/webhooks": func(f fixture, role string) any {
+		return map[string]any{"organizationId": f.org, "url": "https://hooks.example.com/" + role, "events": []string{"audit.*"}}
+	},
+	"PATCH /api/v1/webhooks/{id}": func(f fixture, role string) any {
+		return map[string]string{"description": "changed by " + role}
+	},
+	"POST /api/v1/notifications/channels": func(f fixture, role string) any {
+		return map[string]any{"organizationId": f.org, "name": "ch-" + role, "kind": "slack_webhook", "secret": map[string]string{"url": "https://hooks.slack.com/services/" + role}}
+	},
+	"POST /api/v1/notifications/rules": func(f fixture, role string) any {
+		return map[string]any{"organizationId": f.org, "channelId": f.notifyChannel, "events": []string{"deployment.failed"}}
+	},
 }
 
 // putsBack are the updates the matrix sends the entity's current state

@@ -48,6 +48,9 @@ func (ac *access) resolveTarget(r *http.Request, rt Route) (target, error) {
 	if t.entity == "" {
 		t.entity = strings.TrimSuffix(res, "s")
 	}
+	if res == "notifications" { // outbound: channels and rules share the resource
+		t.entity = notificationEntity(rt.Path)
+	}
 	ref, err := t.claims.merge()
 	if err != nil {
 		return t, err
@@ -137,6 +140,23 @@ func (ac *access) resolveByID(ctx context.Context, res string, t target) (target
 				t.envKind = e.Kind
 			}
 		}
+		return t, nil
+	case "webhooks": // outbound
+		if ac.webhooks == nil {
+			return t, notFoundAs(capsule.NotFound("webhook", t.id), t)
+		}
+		s, err := ac.webhooks.Store.Find(ctx, t.id)
+		if err != nil {
+			return t, notFoundAs(err, t)
+		}
+		t.scope, t.scoped = rbac.Scope{OrgID: s.OrganizationID}, true
+		return t, nil
+	case "notifications": // outbound
+		org, err := ac.resolveNotification(ctx, t.entity, t.id)
+		if err != nil {
+			return t, notFoundAs(err, t)
+		}
+		t.scope, t.scoped = rbac.Scope{OrgID: org}, true
 		return t, nil
 	}
 	return t, capsule.Internal(errUnknownResource(res))

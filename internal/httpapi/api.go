@@ -3,6 +3,8 @@ package httpapi
 import (
 	"errors"
 	"github.com/usecapsule/capsule/internal/deployer"
+	"github.com/usecapsule/capsule/internal/notify"
+	"github.com/usecapsule/capsule/internal/webhook"
 	"io"
 	"log/slog"
 	"net/http"
@@ -82,6 +84,12 @@ type Config struct {
 	// environment diffs); nil builds one over Store and Inventory when
 	// Store keeps deployment runs.
 	EnvState *envstate.Reader
+	// Webhooks keeps outbound webhook subscriptions; nil builds one over
+	// Store's database and Access.Identity's secrets.
+	Webhooks *webhook.Service
+	// Notify keeps notification channels and rules; nil builds one over
+	// Store's database, Access.Identity's secrets and Egress.
+	Notify *notify.Service
 }
 
 // API is the http.Handler of the control plane.
@@ -143,6 +151,12 @@ func New(cfg Config) (*API, error) {
 		cfg.EnvState = defaultEnvState(cfg)
 	}
 	drifts, _ := cfg.Store.(driftChecks) // before the read cache wraps the store
+	if cfg.Webhooks == nil {
+		cfg.Webhooks = defaultWebhooks(cfg)
+	}
+	if cfg.Notify == nil {
+		cfg.Notify = defaultNotify(cfg)
+	}
 	var cache, members *readCache
 	if cfg.Cache {
 		gs := &genStore{Store: cfg.Store}
@@ -171,6 +185,8 @@ func New(cfg Config) (*API, error) {
 	}
 	a.access.inv = cfg.Inventory
 	a.promo = newPromotions(cfg, runs, a.gitToken)
+	a.access.webhooks = cfg.Webhooks
+	a.access.notify = cfg.Notify
 	a.chain = &chainState{}
 	if err := cfg.Registry.Register(a.chain); err != nil {
 		return nil, err

@@ -284,6 +284,9 @@ func sealedClusterSecret(name string) error {
 		return capsule.Errorf(capsule.KindForbidden, capsule.CodeGitCredentialSealed,
 			"%q is an environment's Git credential: it is never read, rotated, created or deleted through the secrets API (use PUT /api/v1/environments/{id}/git-credential)", name)
 	}
+	if err := sealedOutboundSecret(name); err != nil {
+		return err
+	}
 	if !strings.HasPrefix(name, clusterSecretPrefix) {
 		return nil
 	}

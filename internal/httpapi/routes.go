@@ -15,7 +15,9 @@ import (
 	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/kube"
+	"github.com/usecapsule/capsule/internal/notify"
 	"github.com/usecapsule/capsule/internal/rbac"
+	"github.com/usecapsule/capsule/internal/webhook"
 )
 
 // handlerFunc is a route handler: it writes a response, or returns an error
@@ -241,5 +243,23 @@ func routes(a *API) []Route {
 		{Method: "GET", Path: "/api/v1/environments/{id}/drift", Summary: "Compare what runs in the environment (its cluster agent's picture) with what Capsule deployed there: objects modified, missing or extra, with the fields that differ (Secrets by key names only); 409 ENVIRONMENT_HAS_NO_CLUSTER or LIVE_STATE_UNAVAILABLE when there is nothing live to compare", Tag: "environments", Permission: "environment:view", Status: ok, Response: drift.Result{}, Handler: a.environmentDrift},
 		{Method: "GET", Path: "/api/v1/projects/{id}/diff", Summary: "Compare two environments' desired states (each service's last successful deployment), ignoring what naturally differs between them (namespace, environment labels and names derived from them)", Tag: "projects", Permission: "project:view", Status: ok, Response: envdiff.Result{},
 			Query: []Param{{Name: "from", Type: "string", Description: "the environment compared from (name or id), required"}, {Name: "to", Type: "string", Description: "the environment compared to (name or id), required"}, {Name: "service", Type: "string", Description: "only this service (name or id)"}}, Handler: a.projectDiff},
+		// Outbound webhooks (Standard Webhooks): subscriptions, their delivery log, redelivery and a test send.
+		{Method: "GET", Path: "/api/v1/webhooks", Summary: "List the organizations' outbound webhooks (never their signing secrets)", Tag: "webhooks", Permission: "webhook:view", Status: ok, Response: WebhookList{}, Query: []Param{orgParam}, Handler: a.listWebhooks},
+		{Method: "POST", Path: "/api/v1/webhooks", Summary: "Subscribe a URL to events (patterns such as deployment.*, audit.*, agent.offline); answers the signing secret (whsec_...) once", Tag: "webhooks", Permission: "webhook:manage", Status: created, Request: WebhookRequest{}, Response: webhook.Created{}, Query: []Param{orgParam}, Handler: a.createWebhook},
+		{Method: "GET", Path: "/api/v1/webhooks/{id}", Summary: "Get an outbound webhook", Tag: "webhooks", Permission: "webhook:view", Status: ok, Response: webhook.Subscription{}, Handler: a.getWebhook},
+		{Method: "PATCH", Path: "/api/v1/webhooks/{id}", Summary: "Change an outbound webhook's URL, events, description or enabled (enabling clears why it was disabled)", Tag: "webhooks", Permission: "webhook:manage", Status: ok, Request: webhook.Patch{}, Response: webhook.Subscription{}, Handler: a.patchWebhook},
+		{Method: "DELETE", Path: "/api/v1/webhooks/{id}", Summary: "Delete an outbound webhook with its deliveries and signing secret", Tag: "webhooks", Permission: "webhook:manage", Status: none, Handler: a.deleteWebhook},
+		{Method: "GET", Path: "/api/v1/webhooks/{id}/deliveries", Summary: "The webhook's deliveries, newest first: status, attempts, last status code, duration, next attempt, error and a short sanitized excerpt of the answer", Tag: "webhooks", Permission: "webhook:view", Status: ok, Response: capsule.List[webhook.Delivery]{}, Query: pageParams, Handler: a.listWebhookDeliveries},
+		{Method: "POST", Path: "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver", Summary: "Send a delivery again now (same webhook-id, a fresh retry schedule)", Tag: "webhooks", Permission: "webhook:manage", Status: http.StatusAccepted, Response: webhook.Delivery{}, Handler: a.redeliverWebhook},
+		{Method: "POST", Path: "/api/v1/webhooks/{id}/test", Summary: "Queue a webhook.test message to this webhook", Tag: "webhooks", Permission: "webhook:manage", Status: http.StatusAccepted, Response: webhook.Delivery{}, Handler: a.testWebhook},
+
+		// Notifications: channels (Slack, Teams, email, PagerDuty, signed webhooks) and the rules routing events to them.
+		{Method: "GET", Path: "/api/v1/notifications/channels", Summary: "List notification channels (never their secret parts)", Tag: "notifications", Permission: "notification:view", Status: ok, Response: ChannelList{}, Query: []Param{orgParam}, Handler: a.listChannels},
+		{Method: "POST", Path: "/api/v1/notifications/channels", Summary: "Add a notification channel (slack_webhook, slack_bot, teams, email, pagerduty, webhook); secret parts are sealed, a webhook channel's signing secret is answered once", Tag: "notifications", Permission: "notification:manage", Status: created, Request: notify.ChannelInput{}, Response: notify.CreatedChannel{}, Query: []Param{orgParam}, Handler: a.createChannel},
+		{Method: "DELETE", Path: "/api/v1/notifications/channels/{id}", Summary: "Delete a notification channel with its rules and queued messages", Tag: "notifications", Permission: "notification:manage", Status: none, Handler: a.deleteChannel},
+		{Method: "POST", Path: "/api/v1/notifications/channels/{id}/test", Summary: "Send a test message through the channel now and say whether it was delivered", Tag: "notifications", Permission: "notification:manage", Status: ok, Response: notify.TestResult{}, Handler: a.testChannel},
+		{Method: "GET", Path: "/api/v1/notifications/rules", Summary: "List notification rules", Tag: "notifications", Permission: "notification:view", Status: ok, Response: RuleList{}, Query: []Param{orgParam}, Handler: a.listRules},
+		{Method: "POST", Path: "/api/v1/notifications/rules", Summary: "Route events (by kind, project, environment and minimum severity) to a channel", Tag: "notifications", Permission: "notification:manage", Status: created, Request: notify.RuleInput{}, Response: notify.Rule{}, Query: []Param{orgParam}, Handler: a.createRule},
+		{Method: "DELETE", Path: "/api/v1/notifications/rules/{id}", Summary: "Delete a notification rule", Tag: "notifications", Permission: "notification:manage", Status: none, Handler: a.deleteRule},
 	}
 }

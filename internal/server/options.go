@@ -93,6 +93,9 @@ type Options struct {
 	// DriftInterval is how often every environment's drift is checked
 	// (drift.DefaultInterval when 0); see drift.go.
 	DriftInterval time.Duration
+	// PublicURL is where users reach the control plane; notifications link
+	// to the UI under it ($CAPSULE_PUBLIC_URL; none: messages carry no link).
+	PublicURL string
 
 	// envErr is a bad value read from the environment by Complete.
 	envErr error
@@ -119,6 +122,7 @@ func (o *Options) Complete() {
 	pick(&o.MetricsAddr, "CAPSULE_METRICS_ADDR", "")
 	pick(&o.MetricsToken, "CAPSULE_METRICS_TOKEN", "")
 	pick(&o.TrustedProxies, "CAPSULE_TRUSTED_PROXIES", "")
+	pick(&o.PublicURL, "CAPSULE_PUBLIC_URL", "") // outbound
 	o.completeRetention()
 	o.LLM.complete(o.Getenv)
 	if o.MaxBodyBytes == 0 {
@@ -166,6 +170,9 @@ func (o *Options) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := o.validateRetention(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := validatePublicURL(o.PublicURL); err != nil { // outbound
 		errs = append(errs, err)
 	}
 	if err := o.validateCheckpoints(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/usecapsule/capsule/internal/deployer"
 	"github.com/usecapsule/capsule/internal/identitystore"
 	"github.com/usecapsule/capsule/internal/jobs"
+	"github.com/usecapsule/capsule/internal/notify"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"github.com/usecapsule/capsule/internal/identity/token"
 	"github.com/usecapsule/capsule/internal/ratelimit"
 	"github.com/usecapsule/capsule/internal/sqlstore"
+	"github.com/usecapsule/capsule/internal/webhook"
 )
 
 // Run completes and validates o, then runs the control plane until ctx ends.
@@ -81,7 +83,8 @@ func (o *Options) run(ctx context.Context) error {
 	jobsDone.Go(func() { _ = runner.Run(jctx) })
 	defer jobsDone.Wait()
 	defer stopJobs()
-	api, err := httpapi.New(httpapi.Config{Deployer: dep, Store: st, Events: hub, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
+	notices := &notify.Service{DB: st.Database(), Secrets: ids, Keyring: ring, Client: out, Allow: o.egressAllow(), PublicURL: o.PublicURL}
+	api, err := httpapi.New(httpapi.Config{Notify: notices, Deployer: dep, Store: st, Events: hub, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
 		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring, Identity: ids,
 			AuditSigner: audit.NewSigner(key), TrustedProxies: proxies},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
@@ -104,6 +107,24 @@ func (o *Options) run(ctx context.Context) error {
 	if mon := o.driftMonitor(api, st, ids, hub, runner.Owner()); mon != nil {
 		retention.Go(func() { mon.Run(rctx) })
 	}
+	// Outbound webhooks: audit entries queue audit.* (and agent.offline)
+	// in their own transaction, deployment events come from the hub, and
+	// each replica runs a sender (leases keep each attempt to one).
+	ids.OnAuditAppend(webhook.AuditHook)
+	sender, err := webhook.NewWorker(webhook.WorkerOptions{DB: st.Database(), Secrets: ids, Keyring: ring, Client: out, Auditor: ids, Logger: o.Logger})
+	if err != nil {
+		stopRetention()
+		retention.Wait()
+		return err
+	}
+	retention.Go(func() { sender.Run(rctx) })
+	retention.Go(func() { webhook.ForwardDeployments(rctx, hub, st.Database(), o.Logger) })
+	// Notifications: agent.offline from its audit entry, failed and
+	// rolled-back deployments from the hub, one dispatcher per replica
+	// (each channel leased to one at a time).
+	ids.OnAuditAppend(notify.AuditHook)
+	retention.Go(func() { notify.ForwardDeployments(rctx, hub, st.Database(), o.Logger) })
+	retention.Go(func() { notify.NewDispatcher(notices, notify.DispatcherOptions{Logger: o.Logger}).Run(rctx) })
 	defer retention.Wait()
 	defer stopRetention()
 	// The metrics listener closes before the store does.
