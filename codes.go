@@ -76,6 +76,14 @@ const (
 	CodeJoinTokenInvalid       = "JOIN_TOKEN_INVALID"
 	CodeAgentCredentialInvalid = "AGENT_CREDENTIAL_INVALID"
 	CodeAgentProtocol          = "AGENT_PROTOCOL_UNSUPPORTED"
+
+	// Inbound Git webhooks.
+	CodeWebhookProviderUnknown   = "WEBHOOK_PROVIDER_UNKNOWN"
+	CodeWebhookRepositoryUnknown = "WEBHOOK_REPOSITORY_UNKNOWN"
+	CodeWebhookSignatureInvalid  = "WEBHOOK_SIGNATURE_INVALID"
+	CodeWebhookPayloadInvalid    = "WEBHOOK_PAYLOAD_INVALID"
+	CodeWebhookSecretSealed      = "WEBHOOK_SECRET_SEALED"
+	CodeProjectNoRepository      = "PROJECT_HAS_NO_REPOSITORY"
 )
 
 // CodeInfo is one row of the error code table.
@@ -148,6 +156,13 @@ var codeTable = []CodeInfo{
 	{CodeJoinTokenInvalid, KindUnauthenticated, "the agent join token is unknown, expired or already used"},
 	{CodeAgentCredentialInvalid, KindUnauthenticated, "the agent credential is unknown, revoked, or not this agent's"},
 	{CodeAgentProtocol, KindInvalid, "the agent's body has another protocol version or is malformed"},
+	// Inbound Git webhooks.
+	{CodeWebhookProviderUnknown, KindNotFound, "the webhook path names no provider Capsule accepts (github, gitlab, bitbucket, gitea)"},
+	{CodeWebhookRepositoryUnknown, KindNotFound, "no project has the delivery's repository"},
+	{CodeWebhookSignatureInvalid, KindUnauthenticated, "the delivery's signature or token is missing or does not match the project's webhook secret"},
+	{CodeWebhookPayloadInvalid, KindInvalid, "the delivery's body is not the provider's JSON payload or misses its repository"},
+	{CodeWebhookSecretSealed, KindForbidden, "a project's webhook secret is never read, rotated or removed through the secrets API"},
+	{CodeProjectNoRepository, KindConflict, "the project has no repository URL; set repository.url first"},
 }
 
 var codeIndex = func() map[string]CodeInfo {

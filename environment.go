@@ -29,9 +29,13 @@ type Environment struct {
 	Namespace      string         `json:"namespace"`
 	DeliveryMode   string         `json:"deliveryMode"`
 	ApprovalPolicy ApprovalPolicy `json:"approvalPolicy"`
-	Version        int64          `json:"version"`
-	CreatedAt      time.Time      `json:"createdAt"`
-	UpdatedAt      time.Time      `json:"updatedAt"`
+	// Git events: the branch a push to which deploys the project here, and
+	// what a pull-request environment was made from.
+	Branch    string              `json:"branch,omitempty"`
+	Preview   *PullRequestPreview `json:"preview,omitempty"`
+	Version   int64               `json:"version"`
+	CreatedAt time.Time           `json:"createdAt"`
+	UpdatedAt time.Time           `json:"updatedAt"`
 }
 
 // ApprovalPolicy says who must approve a promotion into the environment. It
@@ -66,6 +70,7 @@ func (e *Environment) Validate() error {
 	if e.ApprovalPolicy.RequiredApprovals < 0 {
 		v.Add("approvalPolicy.requiredApprovals", "must not be negative")
 	}
+	e.validateGit(&v)
 	return v.Err()
 }
 

@@ -52,6 +52,9 @@ var routePermissions = map[string]rbac.Permission{
 	"cluster:update":      rbac.ClusterManage,
 	"cluster:delete":      rbac.ClusterManage,
 	"cluster:credential":  rbac.ClusterManage,
+	// Git events: a project's webhook secret is made by those who may
+	// create and delete its environments (owners and admins).
+	"project:webhook": rbac.ProjectDelete,
 }
 
 // permissionOf returns the RBAC permission of a route, and false when the

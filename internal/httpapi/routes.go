@@ -10,6 +10,7 @@ import (
 	"github.com/usecapsule/capsule/internal/diff"
 	"github.com/usecapsule/capsule/internal/events"
 	"github.com/usecapsule/capsule/internal/export"
+	"github.com/usecapsule/capsule/internal/gitevents"
 	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/kube"
@@ -219,5 +220,10 @@ func routes(a *API) []Route {
 		{Method: "POST", Path: "/api/v1/agents/{id}/snapshot", Summary: "Agent protocol: one part of a full snapshot (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.SnapshotPart{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Snapshot)},
 		{Method: "POST", Path: "/api/v1/agents/{id}/deltas", Summary: "Agent protocol: a batch of numbered changes (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.DeltaBatch{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Deltas)},
 		{Method: "POST", Path: "/api/v1/agents/{id}/heartbeat", Summary: "Agent protocol: a heartbeat with the agent's position and checksums (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.Heartbeat{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Heartbeat)},
+
+		// Git events: inbound webhooks (the delivery route is public, authenticated by the provider's signature with the project's webhook secret).
+		{Method: "POST", Path: "/api/v1/projects/{id}/webhook-secret", Summary: "Make the project's Git webhook secret, shown once with the URL and events to configure on its provider; calling again rotates it (409 PROJECT_HAS_NO_REPOSITORY without a repository URL)", Tag: "git-events", Permission: "project:webhook", Status: created, Response: WebhookSecret{}, Handler: a.createWebhookSecret},
+		{Method: "GET", Path: "/api/v1/projects/{id}/hook-deliveries", Summary: "The project's inbound Git webhook deliveries, newest first: received, ignored, acted or rejected, with the reason", Tag: "git-events", Permission: "project:view", Status: ok, Response: capsule.List[capsule.HookDelivery]{}, Query: pageParams, Handler: a.listHookDeliveries},
+		{Method: "POST", Path: "/api/v1/hooks/git/{provider}", Summary: "A Git provider's webhook delivery (github, gitlab, bitbucket, gitea): a push to a tracked branch deploys, a pull request opens, updates or removes its pr-N environment; 401 WEBHOOK_SIGNATURE_INVALID, 404 WEBHOOK_REPOSITORY_UNKNOWN, a replayed delivery 200 {\"status\":\"duplicate\"}", Tag: "git-events", Public: true, Status: ok, Response: gitevents.Result{}, Handler: a.receiveHook},
 	}
 }
