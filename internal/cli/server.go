@@ -65,6 +65,8 @@ exactly as 'capsule audit archive' does. SIGTERM or Ctrl-C finish in-flight requ
 		"serve /metrics without a token on this address of its own, e.g. 127.0.0.1:9090 ($CAPSULE_METRICS_ADDR)")
 	f.StringVar(&o.opts.MetricsToken, "metrics-token", "",
 		"bearer token that /metrics on --listen requires; without it (and without --metrics-addr) /metrics answers 404 there ($CAPSULE_METRICS_TOKEN)")
+	f.StringVar(&o.opts.PublicURL, "public-url", "",
+		"the URL the control plane is reached at from outside, e.g. https://capsule.example.com: the Git webhook URL shown with a project's webhook secret (default the request's; $CAPSULE_PUBLIC_URL)")
 	return cmd
 }
 

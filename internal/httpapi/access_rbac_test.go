@@ -96,6 +96,9 @@ var matrixStatus = map[string]int{
 	// No cluster answers in these tests: a credential naming a cloud
 	// metadata address is refused by the handler's address policy.
 	"PUT /api/v1/clusters/{id}/credential": http.StatusBadRequest,
+	// Git events: the fixture's project names no repository to take
+	// webhooks from.
+	"POST /api/v1/projects/{id}/webhook-secret": http.StatusConflict,
 }
 
 // matrixBodies are the request bodies of writes that can succeed in the

@@ -131,3 +131,7 @@ func (a *API) receiveHook(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, res)
 	return nil
 }
+
+// GitEvents returns the API's webhook service (nil without one), for the
+// server's sweep of expired pull-request environments.
+func (a *API) GitEvents() *gitevents.Service { return a.cfg.GitEvents }

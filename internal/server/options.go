@@ -69,6 +69,13 @@ type Options struct {
 	// token; MetricsToken lets /metrics on the API listener answer a bearer
 	// of it. See metrics.go.
 	MetricsAddr, MetricsToken string
+	// PublicURL is the URL the control plane is reached at from outside
+	// (the webhook URL shown with a project's webhook secret); empty: the
+	// request's scheme and host.
+	PublicURL string
+	// PreviewSweep is how often expired pull-request environments are
+	// removed (default one minute).
+	PreviewSweep time.Duration
 	// ShutdownTimeout bounds the wait for in-flight requests after the
 	// context ends.
 	ShutdownTimeout time.Duration
@@ -116,6 +123,10 @@ func (o *Options) Complete() {
 	pick(&o.MetricsAddr, "CAPSULE_METRICS_ADDR", "")
 	pick(&o.MetricsToken, "CAPSULE_METRICS_TOKEN", "")
 	pick(&o.TrustedProxies, "CAPSULE_TRUSTED_PROXIES", "")
+	pick(&o.PublicURL, "CAPSULE_PUBLIC_URL", "")
+	if o.PreviewSweep <= 0 {
+		o.PreviewSweep = time.Minute
+	}
 	o.completeRetention()
 	o.LLM.complete(o.Getenv)
 	if o.MaxBodyBytes == 0 {

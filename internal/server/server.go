@@ -87,7 +87,7 @@ func (o *Options) run(ctx context.Context) error {
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
 		// This process is SQLite's only writer, so the read cache sees every write.
 		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger, out), MetricsToken: o.MetricsToken,
-		ClusterAllow: o.egressAllow()})
+		ClusterAllow: o.egressAllow(), PublicURL: o.PublicURL})
 	if err != nil {
 		return err
 	}
@@ -99,6 +99,12 @@ func (o *Options) run(ctx context.Context) error {
 	if inv := api.Inventory(); inv != nil {
 		// Agents that stop sending heartbeats are marked offline, audited.
 		retention.Go(func() { inv.RunSweeper(rctx, o.Logger.Warn) })
+	}
+	if ge := api.GitEvents(); ge != nil {
+		// Pull-request environments past their time to live are removed.
+		retention.Go(func() {
+			ge.SweepEvery(rctx, o.PreviewSweep, func(err error) { o.Logger.Warn("preview sweep", "error", err.Error()) })
+		})
 	}
 	defer retention.Wait()
 	defer stopRetention()
