@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // RepositoryKey is the form in which a project's repository URL and a
@@ -21,6 +22,9 @@ func RepositoryKey(raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
 		return "", fmt.Errorf("the repository URL is empty")
+	}
+	if !utf8.ValidString(s) {
+		return "", fmt.Errorf("the repository URL is not valid UTF-8")
 	}
 	if len(s) > 2048 {
 		return "", fmt.Errorf("the repository URL is %d characters long, more than 2048", len(s))
@@ -46,13 +50,16 @@ func RepositoryKey(raw string) (string, error) {
 		}
 		host, path = s[at+1:colon], s[colon+1:]
 	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	host = strings.ToLower(strings.TrimRight(host, "."))
 	if host == "" || strings.ContainsAny(host, "/@ \t") {
 		return "", fmt.Errorf("%q names no host", clip(s))
 	}
-	path = strings.Trim(path, "/")
-	path = strings.TrimSuffix(path, ".git")
-	path = strings.Trim(path, "/")
+	// Lower case first, so ".GIT" goes too; then every ".git" and "/" at
+	// the end, so a key is its own key again.
+	path = strings.Trim(strings.ToLower(path), "/")
+	for strings.HasSuffix(path, ".git") {
+		path = strings.Trim(strings.TrimSuffix(path, ".git"), "/")
+	}
 	if path == "" {
 		return "", fmt.Errorf("%q names no repository path", clip(s))
 	}
@@ -61,10 +68,10 @@ func RepositoryKey(raw string) (string, error) {
 			return "", fmt.Errorf("%q has an empty, . or .. path segment", clip(s))
 		}
 	}
-	key := host + "/" + strings.ToLower(path)
+	key := host + "/" + path
 	for _, c := range key {
-		if c < 0x20 || c == 0x7f || c == ' ' {
-			return "", fmt.Errorf("%q has a space or control character", clip(s))
+		if c < 0x20 || c == 0x7f || c == ' ' || c == '#' || c == '?' || c == '%' || c == '\\' {
+			return "", fmt.Errorf("%q has a space, control character, #, ?, %% or \\ in its host or path", clip(s))
 		}
 	}
 	return key, nil
