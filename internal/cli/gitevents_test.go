@@ -103,7 +103,7 @@ func TestGitEventsEndToEnd(t *testing.T) {
 		"settings":   map[string]any{"previewEnvironments": map[string]any{"baseDomain": "preview.example.com", "ttl": "48h"}}}, &project))
 	mustRun(t, "envs", "create", "staging", "--project", slug, "--cluster", "sim", "--namespace", stagingNS, "--branch", "main")
 	must(t, c.Do(ctx, "POST", "/api/v1/services", map[string]any{"projectId": project.ID, "name": "web", "type": "web",
-		"source": map[string]any{"image": "ghcr.io/acme/web:latest"},
+		"source":        map[string]any{"image": "ghcr.io/acme/web:latest"},
 		"configuration": map[string]any{"networking": map[string]any{"port": 8080, "public": true, "domains": []string{"shop.example.com"}}}}, nil))
 
 	// The webhook secret is shown once; asking again rotates it.
@@ -263,7 +263,9 @@ func TestGitEventsEndToEnd(t *testing.T) {
 		t.Fatalf("delivery log: %v\n%+v", count, log.Items)
 	}
 	// Every change is audited as the webhook's.
-	var audit struct{ Items []struct{ Action, ActorID string } }
+	var audit struct {
+		Items []struct{ Action, ActorID string }
+	}
 	must(t, c.Do(ctx, "GET", "/api/v1/audit/logs?actor=webhook:github", nil, &audit))
 	actions := map[string]int{}
 	for _, e := range audit.Items {
