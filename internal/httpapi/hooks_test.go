@@ -36,7 +36,9 @@ var hookProviders = []struct {
 		}},
 	{"gitea", "https://gitea.example.com/acme/shop.git", "gitea-push.json", "gitea-pr-opened.json", "push", "pull_request",
 		"3f786850e387550fdab836ed7e6dc881de23001b", "89e6c98d92887913cadf06b2adb97f26cde4849b",
-		func(h http.Header, secret string, body []byte) { h.Set("X-Gitea-Signature", gitevents.Sign([]byte(secret), body)) }},
+		func(h http.Header, secret string, body []byte) {
+			h.Set("X-Gitea-Signature", gitevents.Sign([]byte(secret), body))
+		}},
 }
 
 func hookHeaders(provider, event, id string) http.Header {
