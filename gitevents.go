@@ -23,6 +23,9 @@ type PullRequestPreview struct {
 	Host           string     `json:"host,omitempty"`
 	ExpiresAt      *time.Time `json:"expiresAt,omitempty"`
 	LastDeployedAt *time.Time `json:"lastDeployedAt,omitempty"`
+	// SleepingSince is when the sweep scaled its services to zero after
+	// sleepAfter without a deploy; the next deploy wakes it.
+	SleepingSince *time.Time `json:"sleepingSince,omitempty"`
 }
 
 // MaxBranchLength bounds a tracked branch name (Git allows longer ones;

@@ -292,3 +292,72 @@ func waitImage(t *testing.T, kc *testenv.Cluster, ns, image string) {
 		time.Sleep(300 * time.Millisecond)
 	}
 }
+
+// TestGitEventsPreviewSleepAndTTL: the server's sweep scales an idle
+// pull-request environment to zero after its project's sleepAfter, and
+// removes it with its namespace after its ttl, though its pull request was
+// never closed.
+func TestGitEventsPreviewSleepAndTTL(t *testing.T) {
+	kc := testenv.Shared(t)
+	base := startServerWith(t, t.TempDir(), func(o *server.Options) {
+		o.EgressAllow = "127.0.0.1"
+		o.DeployProgressDeadline = 30 * time.Second
+		o.JobPoll = 100 * time.Millisecond
+		o.PreviewSweep = 300 * time.Millisecond
+	})
+	loginTo(t, base)
+	ctx := context.Background()
+	c, _, err := clientFromConfig("")
+	must(t, err)
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	slug := "idle-" + hex.EncodeToString(b[:])
+	previewNS := slug + "-pr-7"
+	mustRun(t, "clusters", "add", "sim", "--kubeconfig", kc.Kubeconfig)
+	var project struct{ ID string }
+	must(t, c.Do(ctx, "POST", "/api/v1/projects", map[string]any{"name": "Idle", "slug": slug,
+		"repository": map[string]any{"url": "https://github.com/acme/shop"},
+		"settings":   map[string]any{"previewEnvironments": map[string]any{"sleepAfter": "4s", "ttl": "25s"}}}, &project))
+	mustRun(t, "envs", "create", "staging", "--project", slug, "--cluster", "sim", "--namespace", "gs-"+hex.EncodeToString(b[:]), "--branch", "main")
+	must(t, c.Do(ctx, "POST", "/api/v1/services", map[string]any{"projectId": project.ID, "name": "web", "type": "web",
+		"source": map[string]any{"image": "ghcr.io/acme/web:latest"}, "configuration": map[string]any{"networking": map[string]any{"port": 8080}}}, nil))
+	var ws struct{ Secret string }
+	must(t, c.Do(ctx, "POST", "/api/v1/projects/"+project.ID+"/webhook-secret", nil, &ws))
+
+	opened := recorded(t, "github-pr-opened.json")
+	if a := deliver(t, base, "github", "pull_request", "s-open", opened, githubSig(ws.Secret, opened)); a.status != 200 || a.body["status"] != "acted" {
+		t.Fatalf("pull request opened: %d %s", a.status, a.raw)
+	}
+	waitImage(t, kc, previewNS, "ghcr.io/acme/web:"+openSHA)
+	deadline := time.Now().Add(60 * time.Second)
+	for strings.TrimSpace(kubectl(t, kc, "get", "deploy", "-n", previewNS, "-l", "capsule.dev/service=web", "-o", "jsonpath={.items[0].spec.replicas}")) != "0" {
+		if time.Now().After(deadline) {
+			t.Fatal("the idle preview was not scaled to zero")
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	var env struct {
+		Items []struct {
+			Name    string
+			Preview struct{ SleepingSince string }
+		}
+	}
+	must(t, c.Do(ctx, "GET", "/api/v1/environments?projectId="+project.ID+"&kind=preview", nil, &env))
+	if len(env.Items) != 1 || env.Items[0].Preview.SleepingSince == "" {
+		t.Fatalf("the sleeping preview: %+v", env.Items)
+	}
+	for {
+		must(t, c.Do(ctx, "GET", "/api/v1/environments?projectId="+project.ID+"&kind=preview", nil, &env))
+		if len(env.Items) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the expired preview was not removed")
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	out, err := kc.Kubectl(ctx, "get", "namespace", previewNS, "-o", "jsonpath={.metadata.deletionTimestamp}")
+	if err == nil && strings.TrimSpace(string(out)) == "" {
+		t.Fatalf("namespace %s of the expired preview is still there and not being deleted", previewNS)
+	}
+}

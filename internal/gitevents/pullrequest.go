@@ -8,6 +8,7 @@ import (
 
 	capsule "github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/audit"
+	"github.com/usecapsule/capsule/internal/deployer"
 	"github.com/usecapsule/capsule/internal/kube"
 	"k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -168,8 +169,11 @@ func (s *Service) removePreview(ctx context.Context, actor string, p *capsule.Pr
 
 // Sweep removes the pull-request environments whose time to live has
 // passed (their pull request may never have been closed, or its close
-// delivery was lost), each audited as the system's. It returns how many
-// it removed.
+// delivery was lost) and puts to sleep those idle for their project's
+// sleepAfter, each change audited as the system's. It returns how many it
+// removed. Run on several replicas at once it does the same work twice
+// harmlessly: a removal of what is gone is no error, and a second sleep
+// finds the environment's version changed.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	l, err := s.cfg.Store.ListEnvironments(ctx, capsule.EnvironmentFilter{Kind: capsule.EnvPreview, Page: capsule.Page{Limit: 500}})
 	if err != nil {
@@ -179,11 +183,17 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	n := 0
 	for i := range l.Items {
 		env := &l.Items[i]
-		if env.Preview == nil || env.Preview.ExpiresAt == nil || env.Preview.ExpiresAt.After(now) {
+		if env.Preview == nil {
 			continue
 		}
 		p, err := s.cfg.Store.FindProject(ctx, env.ProjectID)
 		if err != nil {
+			continue
+		}
+		if env.Preview.ExpiresAt == nil || env.Preview.ExpiresAt.After(now) {
+			if err := s.sleep(ctx, p, env, now); err != nil {
+				return n, err
+			}
 			continue
 		}
 		if err := s.removePreview(ctx, "preview-ttl", p, env); err != nil {
@@ -208,4 +218,44 @@ func (s *Service) SweepEvery(ctx context.Context, interval time.Duration, logErr
 			}
 		}
 	}
+}
+
+// sleep scales the services of a preview idle for its project's
+// sleepAfter to zero (the deployer's scale, audited as "preview-sleep")
+// and marks it sleeping. A service with no running release yet is left for
+// the next sweep.
+func (s *Service) sleep(ctx context.Context, p *capsule.Project, env *capsule.Environment, now time.Time) error {
+	settings, err := SettingsOf(p.Settings)
+	if err != nil || settings.SleepAfter <= 0 || env.Preview.SleepingSince != nil || env.Preview.LastDeployedAt == nil ||
+		env.Preview.LastDeployedAt.Add(settings.SleepAfter).After(now) || s.cfg.Deployer == nil {
+		return nil
+	}
+	svcs, err := s.services(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	zero := 0
+	for i := range svcs {
+		actx := s.cfg.Audit(ctx, audit.Entry{Time: now, ActorType: audit.ActorSystem, ActorID: "preview-sleep", Action: "services.scale",
+			TargetType: "service", TargetID: svcs[i].ID, OrganizationID: p.OrganizationID, Outcome: audit.OutcomeSuccess,
+			After: map[string]string{"environmentId": env.ID, "replicas": "0"}})
+		_, err := s.cfg.Deployer.Scale(actx, &svcs[i], deployer.ScaleRequest{EnvironmentID: env.ID, Replicas: &zero})
+		switch {
+		case err == nil:
+		case capsule.ErrorCode(err) == capsule.CodeNothingDeployed:
+			if svcs[i].Source.Image != "" {
+				return nil // its first deploy is still under way: next sweep
+			}
+		case capsule.ErrorKind(err) == capsule.KindInternal:
+			return err
+		}
+	}
+	at := now.UTC()
+	env.Preview.SleepingSince = &at
+	actx := s.cfg.Audit(ctx, s.entry("preview-sleep", "environments.update", env.ID, p, map[string]string{"sleepingSince": at.Format(time.RFC3339)}))
+	if err := s.cfg.Store.UpdateEnvironment(actx, env); err != nil && capsule.ErrorCode(err) != capsule.CodeVersionConflict {
+		return err
+	}
+	s.cfg.OnChange()
+	return nil
 }

@@ -67,6 +67,9 @@ type PreviewSettings struct {
 	// TTL is how long after its last deploy a pull-request environment is
 	// removed even if the pull request stays open.
 	TTL time.Duration
+	// SleepAfter, when set, is how long after its last deploy a
+	// pull-request environment's services are scaled to zero.
+	SleepAfter time.Duration
 	// TagTemplate is settings.gitEvents.tagTemplate (see Tag).
 	TagTemplate string
 }
@@ -78,7 +81,7 @@ const (
 )
 
 // SettingsOf reads a project's settings: previewEnvironments {baseDomain,
-// hostPattern, ttl} and gitEvents {tagTemplate}, naming what is wrong.
+// hostPattern, ttl, sleepAfter} and gitEvents {tagTemplate}, naming what is wrong.
 func SettingsOf(settings map[string]any) (PreviewSettings, error) {
 	out := PreviewSettings{HostPattern: DefaultHostPattern, TTL: DefaultPreviewTTL}
 	str := func(m map[string]any, key, path string, dst *string) error {
@@ -102,16 +105,19 @@ func SettingsOf(settings map[string]any) (PreviewSettings, error) {
 		if err := str(m, "hostPattern", "previewEnvironments.hostPattern", &out.HostPattern); err != nil {
 			return out, err
 		}
-		var ttl string
-		if err := str(m, "ttl", "previewEnvironments.ttl", &ttl); err != nil {
-			return out, err
-		}
-		if ttl != "" {
-			d, err := time.ParseDuration(ttl)
-			if err != nil || d <= 0 {
-				return out, fmt.Errorf("settings.previewEnvironments.ttl %q is not a positive duration such as 72h", clip(ttl))
+		for key, dst := range map[string]*time.Duration{"ttl": &out.TTL, "sleepAfter": &out.SleepAfter} {
+			var v string
+			if err := str(m, key, "previewEnvironments."+key, &v); err != nil {
+				return out, err
 			}
-			out.TTL = d
+			if v == "" {
+				continue
+			}
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return out, fmt.Errorf("settings.previewEnvironments.%s %q is not a positive duration such as 72h", key, clip(v))
+			}
+			*dst = d
 		}
 	}
 	if m, ok := settings["gitEvents"].(map[string]any); ok {
