@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -195,13 +196,20 @@ func TestGitEventsEndToEnd(t *testing.T) {
 		t.Fatalf("replay: %d %s", a.status, a.raw)
 	}
 	// Untracked branches and tags are ignored, with the reason.
-	for id, body := range map[string][]byte{
-		"d-feature": bytes.ReplaceAll(push, []byte(`"ref":"refs/heads/main"`), []byte(`"ref":"refs/heads/feature"`)),
-		"d-tag":     bytes.ReplaceAll(push, []byte(`"ref":"refs/heads/main"`), []byte(`"ref":"refs/tags/v1"`)),
+	deleted := bytes.ReplaceAll(push, []byte(`"deleted":false`), []byte(`"deleted":true`))
+	deleted = bytes.ReplaceAll(deleted, []byte(`"after":"`+pushSHA), []byte(`"after":"0000000000000000000000000000000000000000`))
+	for id, c := range map[string]struct {
+		body   []byte
+		reason string
+	}{
+		"d-feature": {bytes.ReplaceAll(push, []byte(`"ref":"refs/heads/main"`), []byte(`"ref":"refs/heads/feature"`)), "no environment tracks branch feature"},
+		"d-tag":     {bytes.ReplaceAll(push, []byte(`"ref":"refs/heads/main"`), []byte(`"ref":"refs/tags/v1"`)), "tag push refs/tags/v1"},
+		"d-delete":  {deleted, "branch main deleted"},
 	} {
-		a = deliver(t, base, "github", "push", id, body, githubSig(ws.Secret, body))
-		if a.status != 200 || a.body["status"] != "ignored" {
-			t.Fatalf("%s: %d %s", id, a.status, a.raw)
+		a = deliver(t, base, "github", "push", id, c.body, githubSig(ws.Secret, c.body))
+		projects, _ := a.body["projects"].([]any)
+		if a.status != 200 || a.body["status"] != "ignored" || len(projects) != 1 || !strings.Contains(fmt.Sprint(projects[0].(map[string]any)["reason"]), c.reason) {
+			t.Fatalf("%s: %d %s, want ignored because %s", id, a.status, a.raw, c.reason)
 		}
 	}
 	must(t, c.Do(ctx, "GET", "/api/v1/deployments?projectId="+project.ID, nil, &deps))
@@ -259,7 +267,7 @@ func TestGitEventsEndToEnd(t *testing.T) {
 	for _, d := range log.Items {
 		count[d.Outcome]++
 	}
-	if count["acted"] != 4 || count["ignored"] != 2 || count["rejected"] != 3 {
+	if count["acted"] != 4 || count["ignored"] != 3 || count["rejected"] != 3 {
 		t.Fatalf("delivery log: %v\n%+v", count, log.Items)
 	}
 	// Every change is audited as the webhook's.
