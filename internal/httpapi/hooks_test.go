@@ -13,6 +13,8 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/gitevents"
+	"github.com/usecapsule/capsule/internal/httpapi"
+	"github.com/usecapsule/capsule/internal/ratelimit"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
 
@@ -154,6 +156,22 @@ func TestGitLabBitbucketGiteaHooks(t *testing.T) {
 					t.Fatalf("preview deployments: %+v", l.Items)
 				}
 			})
+		}
+	})
+}
+
+// TestHookRouteRateLimited: deliveries are limited per client address like
+// the other anonymous writes, so refused ones cannot grow the delivery log
+// without bound.
+func TestHookRouteRateLimited(t *testing.T) {
+	forEachStore(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn, func(c *httpapi.Config) { c.Access.IPRate = ratelimit.Rate{PerMinute: 1, Burst: 2} })
+		body := []byte(`{"ref":`)
+		for i, want := range []int{400, 400, 429} {
+			code, m := postHook(t, e.srv.URL, "github", http.Header{"X-GitHub-Event": {"push"}}, body)
+			if code != want {
+				t.Fatalf("delivery %d: %d %v, want %d", i+1, code, m, want)
+			}
 		}
 	})
 }
