@@ -91,6 +91,12 @@ const (
 	CodeDriftNotChecked      = "DRIFT_NOT_CHECKED"
 	// Outbound webhooks and notifications.
 	CodeWebhookSecretSealed = "WEBHOOK_SECRET_SEALED"
+	// Inbound Git webhooks.
+	CodeWebhookProviderUnknown   = "WEBHOOK_PROVIDER_UNKNOWN"
+	CodeWebhookRepositoryUnknown = "WEBHOOK_REPOSITORY_UNKNOWN"
+	CodeWebhookSignatureInvalid  = "WEBHOOK_SIGNATURE_INVALID"
+	CodeWebhookPayloadInvalid    = "WEBHOOK_PAYLOAD_INVALID"
+	CodeProjectNoRepository      = "PROJECT_HAS_NO_REPOSITORY"
 )
 
 // CodeInfo is one row of the error code table.
@@ -176,7 +182,13 @@ var codeTable = []CodeInfo{
 	{CodeLiveStateUnavailable, KindConflict, "no agent has reported the environment's cluster yet, so what runs there (and its drift) is unknown"},
 	{CodeDriftNotChecked, KindConflict, "the environment's drift could not be compared; the message says why"},
 	// Outbound webhooks and notifications.
-	{CodeWebhookSecretSealed, KindForbidden, "a webhook's signing secret or a notification channel's credential is never read, rotated, created or removed through the secrets API"},
+	{CodeWebhookSecretSealed, KindForbidden, "a webhook's signing secret, a notification channel's credential or a project's Git webhook secret is never read, rotated, created or removed through the secrets API"},
+	// Inbound Git webhooks.
+	{CodeWebhookProviderUnknown, KindNotFound, "the webhook path names no provider Capsule accepts (github, gitlab, bitbucket, gitea)"},
+	{CodeWebhookRepositoryUnknown, KindNotFound, "no project has the delivery's repository"},
+	{CodeWebhookSignatureInvalid, KindUnauthenticated, "the delivery's signature or token is missing or does not match the project's webhook secret"},
+	{CodeWebhookPayloadInvalid, KindInvalid, "the delivery's body is not the provider's JSON payload or misses its repository"},
+	{CodeProjectNoRepository, KindConflict, "the project has no repository URL; set repository.url first"},
 }
 
 var codeIndex = func() map[string]CodeInfo {

@@ -34,10 +34,14 @@ type Environment struct {
 	DeliveryMode   string         `json:"deliveryMode"`
 	ApprovalPolicy ApprovalPolicy `json:"approvalPolicy"`
 	// Git is where a gitops environment's manifests live.
-	Git       *EnvironmentGit `json:"git,omitempty"`
-	Version   int64           `json:"version"`
-	CreatedAt time.Time       `json:"createdAt"`
-	UpdatedAt time.Time       `json:"updatedAt"`
+	Git *EnvironmentGit `json:"git,omitempty"`
+	// Git events: the branch a push to which deploys the project here, and
+	// what a pull-request environment was made from.
+	Branch    string              `json:"branch,omitempty"`
+	Preview   *PullRequestPreview `json:"preview,omitempty"`
+	Version   int64               `json:"version"`
+	CreatedAt time.Time           `json:"createdAt"`
+	UpdatedAt time.Time           `json:"updatedAt"`
 }
 
 // ApprovalPolicy says who must approve a promotion into the environment.
@@ -170,6 +174,7 @@ func (e *Environment) Validate() error {
 	v.checkOneOf("deliveryMode", e.DeliveryMode, DeliveryDirect, DeliveryGitOps)
 	e.ApprovalPolicy.validate(&v)
 	e.Git.validate(&v)
+	e.validateGit(&v)
 	return v.Err()
 }
 

@@ -57,6 +57,9 @@ var routePermissions = map[string]rbac.Permission{
 	// the target environment.
 	"promotion:view":   rbac.ProjectView,
 	"promotion:create": rbac.PromotionPreview,
+	// Git events: a project's webhook secret is made by those who may
+	// create and delete its environments (owners and admins).
+	"project:webhook": rbac.ProjectDelete,
 }
 
 // permissionOf returns the RBAC permission of a route, and false when the

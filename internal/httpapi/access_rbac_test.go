@@ -99,6 +99,9 @@ var matrixStatus = map[string]int{
 	"PUT /api/v1/clusters/{id}/credential": http.StatusBadRequest,
 	// Drift: the fixture's environments name no cluster, so nothing runs there to compare.
 	"GET /api/v1/environments/{id}/drift": http.StatusConflict,
+	// Git events: the fixture's project names no repository to take
+	// webhooks from.
+	"POST /api/v1/projects/{id}/webhook-secret": http.StatusConflict,
 }
 
 // matrixBodies are the request bodies of writes that can succeed in the

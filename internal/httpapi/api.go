@@ -16,6 +16,7 @@ import (
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/envstate"
 	"github.com/usecapsule/capsule/internal/events"
+	"github.com/usecapsule/capsule/internal/gitevents"
 	"github.com/usecapsule/capsule/internal/identity/token"
 	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/preview"
@@ -90,6 +91,12 @@ type Config struct {
 	// Notify keeps notification channels and rules; nil builds one over
 	// Store's database, Access.Identity's secrets and Egress.
 	Notify *notify.Service
+	// Git events: the inbound webhook service (nil builds one over the
+	// Deployer's store when there is a Deployer), and the URL this server
+	// is reached at for the webhook URL it shows (default: the request's
+	// scheme and host).
+	GitEvents *gitevents.Service
+	PublicURL string
 }
 
 // API is the http.Handler of the control plane.
@@ -158,6 +165,7 @@ func New(cfg Config) (*API, error) {
 		cfg.Notify = defaultNotify(cfg)
 	}
 	var cache, members *readCache
+	bumpCache := func() {}
 	if cfg.Cache {
 		gs := &genStore{Store: cfg.Store}
 		cfg.Store = gs
@@ -167,6 +175,10 @@ func New(cfg Config) (*API, error) {
 		if cfg.Deployer != nil {
 			cfg.Deployer.OnChange(func() { gs.bump(nil) })
 		}
+		bumpCache = func() { gs.bump(nil) }
+	}
+	if cfg.GitEvents == nil {
+		cfg.GitEvents = defaultGitEvents(cfg, bumpCache)
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()

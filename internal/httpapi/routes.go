@@ -12,6 +12,7 @@ import (
 	"github.com/usecapsule/capsule/internal/envdiff"
 	"github.com/usecapsule/capsule/internal/events"
 	"github.com/usecapsule/capsule/internal/export"
+	"github.com/usecapsule/capsule/internal/gitevents"
 	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/kube"
@@ -261,5 +262,9 @@ func routes(a *API) []Route {
 		{Method: "GET", Path: "/api/v1/notifications/rules", Summary: "List notification rules", Tag: "notifications", Permission: "notification:view", Status: ok, Response: RuleList{}, Query: []Param{orgParam}, Handler: a.listRules},
 		{Method: "POST", Path: "/api/v1/notifications/rules", Summary: "Route events (by kind, project, environment and minimum severity) to a channel", Tag: "notifications", Permission: "notification:manage", Status: created, Request: notify.RuleInput{}, Response: notify.Rule{}, Query: []Param{orgParam}, Handler: a.createRule},
 		{Method: "DELETE", Path: "/api/v1/notifications/rules/{id}", Summary: "Delete a notification rule", Tag: "notifications", Permission: "notification:manage", Status: none, Handler: a.deleteRule},
+		// Git events: inbound webhooks (the delivery route is public, authenticated by the provider's signature with the project's webhook secret).
+		{Method: "POST", Path: "/api/v1/projects/{id}/webhook-secret", Summary: "Make the project's Git webhook secret, shown once with the URL and events to configure on its provider; calling again rotates it (409 PROJECT_HAS_NO_REPOSITORY without a repository URL)", Tag: "git-events", Permission: "project:webhook", Status: created, Response: WebhookSecret{}, Handler: a.createWebhookSecret},
+		{Method: "GET", Path: "/api/v1/projects/{id}/hook-deliveries", Summary: "The project's inbound Git webhook deliveries, newest first: received, ignored, acted or rejected, with the reason", Tag: "git-events", Permission: "project:view", Status: ok, Response: capsule.List[capsule.HookDelivery]{}, Query: pageParams, Handler: a.listHookDeliveries},
+		{Method: "POST", Path: "/api/v1/hooks/git/{provider}", Summary: "A Git provider's webhook delivery (github, gitlab, bitbucket, gitea): a push to a tracked branch deploys, a pull request opens, updates or removes its pr-N environment; 401 WEBHOOK_SIGNATURE_INVALID, 404 WEBHOOK_REPOSITORY_UNKNOWN, a replayed delivery 200 {\"status\":\"duplicate\"}", Tag: "git-events", Public: true, Status: ok, Response: gitevents.Result{}, Handler: a.receiveHook},
 	}
 }

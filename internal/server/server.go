@@ -90,7 +90,7 @@ func (o *Options) run(ctx context.Context) error {
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
 		// This process is SQLite's only writer, so the read cache sees every write.
 		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger, out), MetricsToken: o.MetricsToken,
-		ClusterAllow: o.egressAllow()})
+		ClusterAllow: o.egressAllow(), PublicURL: o.PublicURL})
 	if err != nil {
 		return err
 	}
@@ -125,6 +125,12 @@ func (o *Options) run(ctx context.Context) error {
 	ids.OnAuditAppend(notify.AuditHook)
 	retention.Go(func() { notify.ForwardDeployments(rctx, hub, st.Database(), o.Logger) })
 	retention.Go(func() { notify.NewDispatcher(notices, notify.DispatcherOptions{Logger: o.Logger}).Run(rctx) })
+	if ge := api.GitEvents(); ge != nil {
+		// Pull-request environments past their time to live are removed.
+		retention.Go(func() {
+			ge.SweepEvery(rctx, o.PreviewSweep, func(err error) { o.Logger.Warn("preview sweep", "error", err.Error()) })
+		})
+	}
 	defer retention.Wait()
 	defer stopRetention()
 	// The metrics listener closes before the store does.
