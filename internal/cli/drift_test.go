@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/usecapsule/capsule/internal/apiclient"
 	"github.com/usecapsule/capsule/internal/drift"
 	"github.com/usecapsule/capsule/internal/envdiff"
+	"github.com/usecapsule/capsule/internal/events"
 	"github.com/usecapsule/capsule/internal/server"
 	"github.com/usecapsule/capsule/internal/testenv"
 )
@@ -106,6 +108,7 @@ func TestDriftEndToEnd(t *testing.T) {
 		o.EgressAllow = "127.0.0.1"
 		o.DeployProgressDeadline = 30 * time.Second
 		o.JobPoll = 100 * time.Millisecond
+		o.DriftInterval = time.Second
 	})
 	loginTo(t, url)
 	staging, production := randomName("drift-s-"), randomName("drift-p-")
@@ -117,6 +120,23 @@ func TestDriftEndToEnd(t *testing.T) {
 	mustRun(t, "envs", "create", "local", "--project", "shop")
 	mustRun(t, "services", "create", "web", "--project", "shop", "--type", "web", "--port", "8080", "--env", "LOG_LEVEL=info")
 	mustRun(t, "services", "create", "api", "--project", "shop", "--type", "api", "--port", "9090", "--min-replicas", "2", "--max-replicas", "4")
+	// An Ingress with its class and TLS, HTTP probes, explicit resources,
+	// and a worker with the recreate strategy: more server defaults that
+	// must not read as drift.
+	mustRun(t, "services", "create", "-f", writeFile(t, "site.yaml", `name: site
+projectId: shop
+type: web
+configuration:
+  resources: {cpuRequest: 100m, memoryRequest: 128Mi, cpuLimit: "1", memoryLimit: 256Mi}
+  networking: {port: 3000, public: true, domains: [site.example.com], healthCheckPath: /healthz}
+`))
+	mustRun(t, "services", "create", "-f", writeFile(t, "jobs.yaml", `name: jobs
+projectId: shop
+type: worker
+configuration:
+  strategy: {type: recreate}
+  env: {QUEUE: default}
+`))
 
 	// Nothing to compare without a cluster, or before an agent reported.
 	if _, r := driftOf(t, "local"); r.code != ExitError || !strings.Contains(r.err, "ENVIRONMENT_HAS_NO_CLUSTER") {
@@ -129,9 +149,28 @@ func TestDriftEndToEnd(t *testing.T) {
 	for _, d := range []struct{ svc, env, image string }{
 		{"web", "staging", "ghcr.io/acme/web:1.0"}, {"api", "staging", "ghcr.io/acme/api:1.0"},
 		{"web", "production", "ghcr.io/acme/web:0.9"}, {"api", "production", "ghcr.io/acme/api:1.0"},
+		{"site", "staging", "ghcr.io/acme/site:1.0"}, {"jobs", "staging", "ghcr.io/acme/jobs:1.0"},
 	} {
 		mustRun(t, "deploy", d.svc, "--env", d.env, "--image", d.image, "--wait", "--timeout", "2m")
 	}
+	c, _, err := clientFromConfig("")
+	must(t, err)
+	ectx, stopEvents := context.WithCancel(context.Background())
+	defer stopEvents()
+	stream, err := c.Events(ectx, apiclient.EventFilter{})
+	must(t, err)
+	driftEvents := make(chan events.Event, 16)
+	go func() {
+		for {
+			e, err := stream.Next(ectx)
+			if err != nil {
+				return
+			}
+			if e.Type == events.EnvironmentDrift {
+				driftEvents <- e
+			}
+		}
+	}()
 	startAgentFor(t, kc, url, "sim")
 
 	// Right after the deploys: in sync, in both environments.
@@ -140,13 +179,14 @@ func TestDriftEndToEnd(t *testing.T) {
 		t.Fatalf("in-sync result: %+v", res)
 	}
 	awaitDrift(t, "production", nil)
+	awaitStoredDrift(t, "staging", true, 0)
 	if out := mustRun(t, "drift", "staging", "--project", "shop"); !strings.Contains(out, "environment staging is in sync") {
 		t.Fatalf("drift text when in sync:\n%s", out)
 	}
 
 	// The environments differ by web's image, nothing else.
 	var d envdiff.Result
-	if err := json.Unmarshal([]byte(mustRun(t, "diff", "staging", "production", "--project", "shop", "-o", "json")), &d); err != nil {
+	if err := json.Unmarshal([]byte(mustRun(t, "diff", "staging", "production", "--project", "shop", "--service", "web", "-o", "json")), &d); err != nil {
 		t.Fatal(err)
 	}
 	var paths []string
@@ -159,6 +199,13 @@ func TestDriftEndToEnd(t *testing.T) {
 	}
 	if out := mustRun(t, "diff", "staging", "production", "--project", "shop", "--service", "api"); !strings.Contains(out, "run the same objects") {
 		t.Fatalf("diff of api, deployed alike:\n%s", out)
+	}
+	// Services deployed to staging only are objects production lacks.
+	out := mustRun(t, "diff", "staging", "production", "--project", "shop")
+	for _, want := range []string{"- Ingress/site (only in staging)", "- Deployment/jobs (only in staging)", "~ Deployment/web", "/spec/template/spec/containers/0/image: ghcr.io/acme/web:1.0 → ghcr.io/acme/web:0.9"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("diff text lacks %q:\n%s", want, out)
+		}
 	}
 
 	// Edits behind Capsule's back.
@@ -180,10 +227,49 @@ func TestDriftEndToEnd(t *testing.T) {
 			}
 		}
 	}
+	// The periodic check stores it, audits the change and publishes it.
+	awaitStoredDrift(t, "staging", false, 3)
+	select {
+	case e := <-driftEvents:
+		// The check may run between two edits: the first event names what it saw then.
+		if !strings.Contains(e.Message, "environment staging drifted: ") || e.Scope.EnvironmentID == "" || e.Scope.ProjectID == "" {
+			t.Fatalf("environment.drift event %+v", e)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no environment.drift event after the edits")
+	}
+	if out := mustRun(t, "audit", "logs", "--action", "environment.drifted", "-o", "json"); !strings.Contains(out, `"actorType": "system"`) {
+		t.Fatalf("audit of the drift:\n%s", out)
+	}
 	r := run(t, "", "drift", "staging", "--project", "shop")
 	if r.code != ExitDrift || !strings.Contains(r.out, "has drifted: 3 object(s)") || !strings.Contains(r.out, "ghcr.io/acme/web:hotfix") ||
 		!strings.Contains(r.err, "has drifted") {
 		t.Fatalf("drift text: exit %d\n%s\n%s", r.code, r.out, r.err)
 	}
 	awaitDrift(t, "production", nil) // the other namespace is untouched
+}
+
+// awaitStoredDrift polls the environment until the periodic check stored
+// inSync with objects drifted objects.
+func awaitStoredDrift(t *testing.T, env string, inSync bool, objects int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var e struct {
+			Drift *struct {
+				InSync    bool           `json:"inSync"`
+				CheckedAt time.Time      `json:"checkedAt"`
+				Objects   []drift.Object `json:"objects"`
+			} `json:"drift"`
+		}
+		out := mustRun(t, "envs", "get", env, "-o", "json")
+		must(t, json.Unmarshal([]byte(out), &e))
+		if e.Drift != nil && e.Drift.InSync == inSync && len(e.Drift.Objects) == objects && !e.Drift.CheckedAt.IsZero() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stored drift of %s: want inSync %v with %d objects:\n%s", env, inSync, objects, out)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
 }

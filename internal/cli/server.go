@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/usecapsule/capsule/internal/drift"
 	"github.com/usecapsule/capsule/internal/explain"
 	"github.com/usecapsule/capsule/internal/server"
 )
@@ -63,6 +64,8 @@ exactly as 'capsule audit archive' does. SIGTERM or Ctrl-C finish in-flight requ
 		"CIDRs (comma-separated) that outbound requests (SSO issuers, the LLM) may reach although loopback or private, and cluster API servers although loopback, e.g. 10.20.0.0/16,127.0.0.1 ($CAPSULE_EGRESS_ALLOW)")
 	f.StringVar(&o.opts.MetricsAddr, "metrics-addr", os.Getenv("CAPSULE_METRICS_ADDR"),
 		"serve /metrics without a token on this address of its own, e.g. 127.0.0.1:9090 ($CAPSULE_METRICS_ADDR)")
+	f.DurationVar(&o.opts.DriftInterval, "drift-interval", drift.DefaultInterval,
+		"how often every environment's drift (what runs against what Capsule deployed) is checked and stored; changes are audited and published as environment.drift events")
 	f.StringVar(&o.opts.MetricsToken, "metrics-token", "",
 		"bearer token that /metrics on --listen requires; without it (and without --metrics-addr) /metrics answers 404 there ($CAPSULE_METRICS_TOKEN)")
 	return cmd

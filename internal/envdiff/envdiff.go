@@ -19,14 +19,15 @@
 //     inside a string, which covers derived names such as the
 //     app.kubernetes.io/instance label "web-staging" or a host
 //     "web.staging.example.com": they become "$(environment)" and
-//     "$(namespace)".
+//     "$(namespace)". Render's checksum/* pod template annotations (hashes
+//     of the ConfigMap and Secret, compared themselves) are left out.
 //   - Secret values stay redacted by the diff engine; changes are reported
 //     as diff.Result, the preview's diff shape.
 package envdiff
 
 import (
-	"regexp"
 	"sort"
+	"strings"
 
 	capsule "github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/diff"
@@ -77,31 +78,46 @@ func side(e *capsule.Environment, st envstate.State) Side {
 	return Side{Environment: e.Name, EnvironmentID: e.ID, Namespace: e.Namespace, Source: st.Source, Parts: parts}
 }
 
-// Words that an environment's name or namespace may be part of.
-func wordPattern(word string) *regexp.Regexp {
-	return regexp.MustCompile(`(^|[^A-Za-z0-9])` + regexp.QuoteMeta(word) + `($|[^A-Za-z0-9])`)
+// replaceWord replaces every occurrence of word in s that no letter or
+// digit touches on either side ("web-staging", "api.staging.example.com",
+// but not "stagingarea") with with. An empty word replaces nothing.
+func replaceWord(s, word, with string) string {
+	if word == "" {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; ; {
+		j := strings.Index(s[i:], word)
+		if j < 0 {
+			b.WriteString(s[i:])
+			return b.String()
+		}
+		j += i
+		end := j + len(word)
+		if (j == 0 || !alnum(s[j-1])) && (end == len(s) || !alnum(s[end])) {
+			b.WriteString(s[i:j])
+			b.WriteString(with)
+		} else {
+			b.WriteString(s[i:end])
+		}
+		i = end
+	}
+}
+
+func alnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // neutral returns copies of objs without what belongs to env itself.
 func neutral(env *capsule.Environment, objs []manifest.Object) []manifest.Object {
 	// The longer word first: a namespace "shop-staging" holds the name
 	// "staging".
-	type sub struct {
-		re   *regexp.Regexp
-		with string
-	}
-	subs := []sub{{wordPattern(env.Namespace), NamespacePlaceholder}}
-	if env.Name != env.Namespace {
-		subs = append(subs, sub{wordPattern(env.Name), EnvironmentPlaceholder})
-	}
-	sort.SliceStable(subs, func(i, j int) bool { return len(subs[i].re.String()) > len(subs[j].re.String()) })
+	type sub struct{ word, with string }
+	subs := []sub{{env.Namespace, NamespacePlaceholder}, {env.Name, EnvironmentPlaceholder}}
+	sort.SliceStable(subs, func(i, j int) bool { return len(subs[i].word) > len(subs[j].word) })
 	replace := func(s string) string {
 		for _, x := range subs {
-			// ReplaceAll with the bounds kept; run twice so that adjacent
-			// occurrences sharing one bound ("a.staging.staging") both go.
-			for i := 0; i < 2; i++ {
-				s = x.re.ReplaceAllString(s, "${1}"+x.with+"${2}")
-			}
+			s = replaceWord(s, x.word, x.with)
 		}
 		return s
 	}
@@ -133,7 +149,9 @@ func neutral(env *capsule.Environment, objs []manifest.Object) []manifest.Object
 var derivedLabels = []string{"capsule.dev/environment", "app.kubernetes.io/version"}
 
 // dropTemplateLabel removes the derived labels from a workload's pod
-// template.
+// template, and render's checksum/config and checksum/secret annotations:
+// hashes of the ConfigMap and Secret, which are compared themselves (with
+// the environment's names neutralised, which a hash cannot be).
 func dropTemplateLabel(m map[string]any) {
 	spec, _ := m["spec"].(map[string]any)
 	tpl, _ := spec["template"].(map[string]any)
@@ -141,6 +159,16 @@ func dropTemplateLabel(m map[string]any) {
 	if l, ok := md["labels"].(map[string]any); ok {
 		for _, k := range derivedLabels {
 			delete(l, k)
+		}
+	}
+	if ann, ok := md["annotations"].(map[string]any); ok {
+		for k := range ann {
+			if strings.HasPrefix(k, "checksum/") {
+				delete(ann, k)
+			}
+		}
+		if len(ann) == 0 {
+			delete(md, "annotations")
 		}
 	}
 }

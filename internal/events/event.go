@@ -45,10 +45,14 @@ const (
 	// when unknown, e.g. after the relay reconnected) and must re-read the
 	// state it shows.
 	StreamLagged Type = "stream.lagged"
+	// EnvironmentDrift says an environment drifted from what Capsule
+	// deployed, or came back in sync (Message says which).
+	EnvironmentDrift Type = "environment.drift"
 )
 
 // Types are the event types a publisher may publish.
-var Types = []Type{DeploymentStarted, DeploymentProgress, DeploymentCompleted, DeploymentFailed, LogStdout, LogStderr}
+var Types = []Type{DeploymentStarted, DeploymentProgress, DeploymentCompleted, DeploymentFailed, LogStdout, LogStderr,
+	EnvironmentDrift}
 
 // MaxLine bounds a log line or message carried by one event, in bytes.
 const MaxLine = 4096

@@ -103,6 +103,7 @@ type API struct {
 	hub       *events.Hub
 	streams   streams // open events streams
 	promo     *promotion.Service
+	drifts    driftChecks // nil when the store keeps no drift checks
 }
 
 // New builds the API: it registers every route of the route table.
@@ -141,6 +142,7 @@ func New(cfg Config) (*API, error) {
 	if cfg.EnvState == nil {
 		cfg.EnvState = defaultEnvState(cfg)
 	}
+	drifts, _ := cfg.Store.(driftChecks) // before the read cache wraps the store
 	var cache, members *readCache
 	if cfg.Cache {
 		gs := &genStore{Store: cfg.Store}
@@ -157,7 +159,7 @@ func New(cfg Config) (*API, error) {
 	}
 	a := &API{cfg: cfg, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, accessLog: cfg.AccessLog,
 		mux: http.NewServeMux(), now: cfg.Now, hub: cfg.Events,
-		cache: cache, members: members, tokens: &tokenCache{max: 10000, entries: map[string]*token.Claims{}}}
+		cache: cache, members: members, tokens: &tokenCache{max: 10000, entries: map[string]*token.Claims{}}, drifts: drifts}
 	m, err := newMetrics(cfg.Registry, cfg.PoolStats)
 	if err != nil {
 		return nil, err

@@ -1,13 +1,17 @@
 package httpapi
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/drift"
 	"github.com/usecapsule/capsule/internal/envdiff"
 	"github.com/usecapsule/capsule/internal/envstate"
+	"github.com/usecapsule/capsule/internal/sqlstore"
 )
 
 // defaultEnvState builds the environment state reader over the store and
@@ -20,6 +24,10 @@ func defaultEnvState(cfg Config) *envstate.Reader {
 	}
 	return &envstate.Reader{Store: st, Inventory: cfg.Inventory.Store()}
 }
+
+// EnvState returns the reader of environments' live and desired states,
+// nil when the store keeps no deployment records.
+func (a *API) EnvState() *envstate.Reader { return a.cfg.EnvState }
 
 func (a *API) envState() (*envstate.Reader, error) {
 	if a.cfg.EnvState == nil {
@@ -135,4 +143,40 @@ func projectService(r *http.Request, st capsule.Store, p *capsule.Project, ref s
 		}
 		f.Cursor = l.NextCursor
 	}
+}
+
+// EnvironmentView is an environment with its last periodic drift check.
+type EnvironmentView struct {
+	capsule.Environment
+	Drift *DriftStatus `json:"drift,omitempty"`
+}
+
+// DriftStatus is the result of an environment's last periodic drift check.
+type DriftStatus struct {
+	InSync    bool           `json:"inSync"`
+	CheckedAt time.Time      `json:"checkedAt"`
+	Objects   []drift.Object `json:"objects"`
+}
+
+// driftChecks reads stored drift checks (*sqlstore.Store).
+type driftChecks interface {
+	FindDriftCheck(ctx context.Context, envID string) (*sqlstore.DriftRecord, error)
+}
+
+// lastDrift is the environment's last drift check, nil before the first.
+func lastDrift(ctx context.Context, drifts driftChecks, envID string) (*DriftStatus, error) {
+	if drifts == nil {
+		return nil, nil
+	}
+	rec, err := drifts.FindDriftCheck(ctx, envID)
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	st := &DriftStatus{InSync: rec.InSync, CheckedAt: rec.CheckedAt, Objects: []drift.Object{}}
+	if len(rec.Summary) > 0 {
+		if err := json.Unmarshal(rec.Summary, &st.Objects); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
 }

@@ -75,23 +75,29 @@ func createEnvironment(st capsule.Store) handlerFunc {
 	}
 }
 
-func getEnvironment(st capsule.Store) handlerFunc {
+func getEnvironment(st capsule.Store, drifts driftChecks) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		e, err := findEnvironment(r.Context(), st, r.PathValue("id"))
 		if err != nil {
 			return err
 		}
-		return entity(w, e.Version, e)
+		v := EnvironmentView{Environment: *e}
+		if v.Drift, err = lastDrift(r.Context(), drifts, e.ID); err != nil {
+			return err
+		}
+		return entity(w, e.Version, v)
 	}
 }
 
 func updateEnvironment(st capsule.Store) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id := r.PathValue("id")
-		var e capsule.Environment
-		if err := decodeJSON(r, &e); err != nil {
+		// A GET's answer sent back carries the read-only drift; it is ignored.
+		var in EnvironmentView
+		if err := decodeJSON(r, &in); err != nil {
 			return err
 		}
+		e := in.Environment
 		if err := sameID(e.ID, id); err != nil {
 			return err
 		}

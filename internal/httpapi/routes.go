@@ -111,7 +111,7 @@ func routes(a *API) []Route {
 		{Method: "GET", Path: "/api/v1/environments", Summary: "List environments", Tag: "environments", Permission: "environment:view", Status: ok, Response: capsule.List[capsule.Environment]{},
 			Query: withPage(projectParam, Param{Name: "kind", Type: "string", Description: "only environments of this kind", Enum: envKinds}), Cacheable: true, Handler: listEnvironments(st)},
 		{Method: "POST", Path: "/api/v1/environments", Summary: "Create an environment", Tag: "environments", Permission: "environment:create", Status: created, Request: capsule.Environment{}, Response: capsule.Environment{}, Handler: createEnvironment(st)},
-		{Method: "GET", Path: "/api/v1/environments/{id}", Summary: "Get an environment", Tag: "environments", Permission: "environment:view", Status: ok, Response: capsule.Environment{}, Handler: getEnvironment(st)},
+		{Method: "GET", Path: "/api/v1/environments/{id}", Summary: "Get an environment, with the result of its last periodic drift check (drift, absent before the first)", Tag: "environments", Permission: "environment:view", Status: ok, Response: EnvironmentView{}, Handler: getEnvironment(st, a.drifts)},
 		{Method: "PUT", Path: "/api/v1/environments/{id}", Summary: "Update an environment", Tag: "environments", Permission: "environment:edit", Status: ok, Request: capsule.Environment{}, Response: capsule.Environment{}, Handler: updateEnvironment(st)},
 		{Method: "DELETE", Path: "/api/v1/environments/{id}", Summary: "Delete an environment", Tag: "environments", Permission: "environment:delete", Status: none, Handler: deleteEnvironment(st)},
 

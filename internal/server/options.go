@@ -90,6 +90,9 @@ type Options struct {
 	// is a job's lease (zero: 30 s; renewed every third, which is also how
 	// soon a cancel reaches a running job). Tests shorten them.
 	DeployProgressDeadline, JobPoll, JobLease time.Duration
+	// DriftInterval is how often every environment's drift is checked
+	// (drift.DefaultInterval when 0); see drift.go.
+	DriftInterval time.Duration
 
 	// envErr is a bad value read from the environment by Complete.
 	envErr error
@@ -155,6 +158,9 @@ func (o *Options) Validate() error {
 	}
 	if _, err := httpapi.ParseTrustedProxies(o.TrustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
+	}
+	if err := o.validateDrift(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := o.LLM.validate(); err != nil {
 		errs = append(errs, err)

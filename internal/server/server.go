@@ -100,6 +100,10 @@ func (o *Options) run(ctx context.Context) error {
 		// Agents that stop sending heartbeats are marked offline, audited.
 		retention.Go(func() { inv.RunSweeper(rctx, o.Logger.Warn) })
 	}
+	// Drift: every environment's live state against what was deployed.
+	if mon := o.driftMonitor(api, st, ids, hub, runner.Owner()); mon != nil {
+		retention.Go(func() { mon.Run(rctx) })
+	}
 	defer retention.Wait()
 	defer stopRetention()
 	// The metrics listener closes before the store does.
