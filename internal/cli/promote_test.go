@@ -64,13 +64,18 @@ func TestPromoteEndToEnd(t *testing.T) {
 	}
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		var got struct{ Status, Note string }
-		must(t, json.Unmarshal([]byte(mustRun(t, "promotions", "list", "-o", "json")), &[]any{}))
-		raw := mustRun(t, "promotions", "get", pv.PromotionID, "-o", "json")
-		var wrap struct{ Promotion json.RawMessage }
-		must(t, json.Unmarshal([]byte(raw), &wrap))
-		must(t, json.Unmarshal(wrap.Promotion, &got))
+		// The list follows the delivery as get does.
+		var list []struct{ ID, Status, Note string }
+		must(t, json.Unmarshal([]byte(mustRun(t, "promotions", "list", "-o", "json")), &list))
+		if len(list) != 1 || list[0].ID != pv.PromotionID {
+			t.Fatalf("promotions list: %+v", list)
+		}
+		got := list[0]
 		if got.Status == "delivered" {
+			raw := mustRun(t, "promotions", "get", pv.PromotionID, "-o", "json")
+			if !strings.Contains(raw, `"status": "delivered"`) {
+				t.Fatalf("promotions get after delivery:\n%s", raw)
+			}
 			break
 		}
 		if got.Status != "delivering" || time.Now().After(deadline) {

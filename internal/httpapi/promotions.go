@@ -111,6 +111,14 @@ func (a *API) listPromotions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if a.promo != nil {
+		// A delivering promotion follows its deployment here as on GET.
+		for i := range l.Items {
+			if np, err := a.promo.Refresh(r.Context(), &l.Items[i]); err == nil {
+				l.Items[i] = *np
+			}
+		}
+	}
 	writeJSON(w, http.StatusOK, l)
 	return nil
 }

@@ -129,3 +129,41 @@ func hasKeys(keys ...string) func(t *testing.T, r *result) {
 		}
 	}
 }
+
+// TestPromotionApproveScope: approving is decided on the target
+// environment: a developer bound to a custom approver role on staging
+// cannot approve a promotion into production, one bound on production can,
+// and the policy's approverRoles accepts the role it names.
+func TestPromotionApproveScope(t *testing.T) {
+	forEachStore(t, func(t *testing.T, dsn string) {
+		tm := newTeam(t, dsn)
+		f := tm.newFixture(t, "approvers")
+		e := tm.e
+		e.token = tm.tokens[rbac.Owner]
+		e.vars["promo"], e.vars["org"], e.vars["project"] = f.promotion, f.org, f.project
+		e.vars["staging"], e.vars["prod"], e.vars["dev"] = f.staging, f.prod, tm.users[rbac.Developer]
+		var prod map[string]any
+		e.run(t, []call{
+			{name: "read production", method: "GET", path: "/api/v1/environments/{prod}", status: 200,
+				check: func(t *testing.T, r *result) { prod = r.json }},
+		})
+		prod["approvalPolicy"] = map[string]any{"requiredApprovals": 1, "approverRoles": []string{"release-manager"}}
+		e.run(t, []call{
+			{name: "only release managers approve production", method: "PUT", path: "/api/v1/environments/{prod}", body: prod, status: 200},
+			{name: "the owner holds promotion:approve but not the role", method: "POST", path: "/api/v1/promotions/{promo}/approve", body: `{}`,
+				status: 403, code: "PROMOTION_APPROVER_ROLE"},
+			{name: "bind the developer on staging", method: "POST", path: "/api/v1/organizations/{org}/role-bindings", status: 201,
+				body: `{"userId":"{dev}","role":"release-manager","projectId":"{project}","environmentId":"{staging}"}`},
+			{name: "not on production", method: "POST", path: "/api/v1/promotions/{promo}/approve", token: tm.tokens[rbac.Developer], body: `{}`,
+				status: 403, code: "FORBIDDEN"},
+			{name: "bind the developer on production", method: "POST", path: "/api/v1/organizations/{org}/role-bindings", status: 201,
+				body: `{"userId":"{dev}","role":"release-manager","projectId":"{project}","environmentId":"{prod}"}`},
+			{name: "approves production", method: "POST", path: "/api/v1/promotions/{promo}/approve", token: tm.tokens[rbac.Developer],
+				body: `{"comment":"release manager"}`, status: 200, check: func(t *testing.T, r *result) {
+					if appr, _ := r.json["approvals"].([]any); len(appr) != 1 {
+						t.Fatalf("approval: %s", r.raw)
+					}
+				}},
+		})
+	})
+}
