@@ -36,7 +36,9 @@ type layoutResult struct {
 }
 
 // touched is every path the layout wrote or removed.
-func (l layoutResult) touched() []string { return append(append([]string(nil), l.written...), l.removed...) }
+func (l layoutResult) touched() []string {
+	return append(append([]string(nil), l.written...), l.removed...)
+}
 
 // applyLayout writes files under base in fs. When base holds a
 // kustomization, the files go to base/capsule with their own
