@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -104,22 +105,35 @@ type workspace struct {
 	prTip  plumbing.Hash // the promotion branch's head, zero when absent
 }
 
-// prepare clones the target branch and fetches the promotion branch.
+// prepare lists the remote's branches once, then fetches the target
+// branch and, when it exists, the promotion branch, in one request: fewer
+// round trips than a clone followed by a fetch.
 func (d *Deliverer) prepare(ctx context.Context, rem remote, req GitDelivery) (*workspace, error) {
 	w := &workspace{d: d, rem: rem, base: req.Target.Branch, branch: BranchPrefix + req.PromotionID}
-	repo, err := git.CloneContext(ctx, memory.NewStorage(), memfs.New(), &git.CloneOptions{
-		URL: rem.url, Auth: rem.auth, ReferenceName: plumbing.NewBranchReferenceName(w.base),
-		SingleBranch: true, NoCheckout: true, Tags: git.NoTags,
-	})
+	repo, err := git.Init(memory.NewStorage(), memfs.New())
 	if err != nil {
-		return nil, rem.fail(w.base, "clone", err)
+		return nil, rem.fail(w.base, "init", err)
+	}
+	if _, err := repo.CreateRemote(&config.RemoteConfig{Name: "origin", URLs: []string{rem.url}}); err != nil {
+		return nil, rem.fail(w.base, "init", err)
 	}
 	w.repo = repo
-	tip, err := w.remoteTip(w.base)
+	tips, err := w.list(ctx)
 	if err != nil {
 		return nil, err
 	}
-	w.from = tip
+	if _, ok := tips[w.base]; !ok {
+		return nil, rem.fail(w.base, "fetch", errors.New("the branch does not exist"))
+	}
+	branches := []string{w.base}
+	if _, ok := tips[w.branch]; ok {
+		branches = append(branches, w.branch)
+	}
+	if err := w.fetch(ctx, branches...); err != nil {
+		return nil, err
+	}
+	w.from = tips[w.base]
+	w.prTip = tips[w.branch]
 	if req.BaseCommit != "" {
 		h := plumbing.NewHash(req.BaseCommit)
 		if _, err := repo.CommitObject(h); err != nil || h.String() != req.BaseCommit {
@@ -127,30 +141,39 @@ func (d *Deliverer) prepare(ctx context.Context, rem remote, req GitDelivery) (*
 		}
 		w.from = h
 	}
-	found, err := w.fetch(ctx, w.branch)
-	if err != nil {
-		return nil, err
-	}
-	if found {
-		if w.prTip, err = w.remoteTip(w.branch); err != nil {
-			return nil, err
-		}
-	}
 	return w, nil
 }
 
-// fetch updates origin/<branch>; it reports false when the remote has no
-// such branch.
-func (w *workspace) fetch(ctx context.Context, branch string) (bool, error) {
-	spec := config.RefSpec("+refs/heads/" + branch + ":refs/remotes/origin/" + branch)
-	err := w.repo.FetchContext(ctx, &git.FetchOptions{RemoteName: "origin", Auth: w.rem.auth, RefSpecs: []config.RefSpec{spec}, Tags: git.NoTags})
-	switch {
-	case err == nil || errors.Is(err, git.NoErrAlreadyUpToDate):
-		return true, nil
-	case errors.Is(err, git.NoMatchingRefSpecError{}):
-		return false, nil
+// list returns the remote's branch heads (one request).
+func (w *workspace) list(ctx context.Context) (map[string]plumbing.Hash, error) {
+	r, err := w.repo.Remote("origin")
+	if err != nil {
+		return nil, w.rem.fail(w.base, "list", err)
 	}
-	return false, w.rem.fail(branch, "fetch", err)
+	refs, err := r.ListContext(ctx, &git.ListOptions{Auth: w.rem.auth})
+	if err != nil {
+		return nil, w.rem.fail(w.base, "list branches", err)
+	}
+	out := map[string]plumbing.Hash{}
+	for _, ref := range refs {
+		if ref.Name().IsBranch() && ref.Type() == plumbing.HashReference {
+			out[ref.Name().Short()] = ref.Hash()
+		}
+	}
+	return out, nil
+}
+
+// fetch updates origin/<branch> for each branch.
+func (w *workspace) fetch(ctx context.Context, branches ...string) error {
+	specs := make([]config.RefSpec, 0, len(branches))
+	for _, b := range branches {
+		specs = append(specs, config.RefSpec("+refs/heads/"+b+":refs/remotes/origin/"+b))
+	}
+	err := w.repo.FetchContext(ctx, &git.FetchOptions{RemoteName: "origin", Auth: w.rem.auth, RefSpecs: specs, Tags: git.NoTags})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return w.rem.fail(strings.Join(branches, ", "), "fetch", err)
+	}
+	return nil
 }
 
 func (w *workspace) remoteTip(branch string) (plumbing.Hash, error) {
@@ -193,15 +216,16 @@ func (w *workspace) commitAndPush(ctx context.Context, req GitDelivery) (plumbin
 		if same, err := w.unchanged(commit, parent, tip); err != nil || same {
 			return w.prTip, nil, err
 		}
-		if _, err := w.fetch(ctx, w.base); err != nil {
-			return plumbing.ZeroHash, nil, err
-		}
-		moved, err := w.remoteTip(w.base)
+		// Just before pushing, has the base moved while this was built?
+		tips, err := w.list(ctx)
 		if err != nil {
 			return plumbing.ZeroHash, nil, err
 		}
-		if moved != tip && attempt < maxRebases {
-			tip = moved // the base moved while building: check and re-apply
+		if moved := tips[w.base]; moved != tip && !moved.IsZero() && attempt < maxRebases {
+			if err := w.fetch(ctx, w.base); err != nil {
+				return plumbing.ZeroHash, nil, err
+			}
+			tip = moved // check again and re-apply on the new head
 			continue
 		}
 		return commit, nil, w.push(ctx, commit, parent)

@@ -40,8 +40,10 @@ type forge struct {
 	nextID   int64
 	requests []string // "METHOD path" of every API request
 
-	// limitedUntil makes the API answer 429 (odd requests) or 403 with
-	// X-RateLimit-Remaining: 0 (even ones) until then.
+	// limitWindow, when set, makes the API answer 429 (odd requests) or
+	// 403 with X-RateLimit-Remaining: 0 (even ones) for that long from
+	// the first API request (limitedUntil).
+	limitWindow  time.Duration
 	limitedUntil atomic.Int64
 	limited      atomic.Int64 // how many requests were refused
 	inFlight     atomic.Int64
@@ -185,6 +187,9 @@ func (f *forge) api(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Authorization") != "Bearer "+testToken {
 		http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
 		return
+	}
+	if f.limitWindow > 0 {
+		f.limitedUntil.CompareAndSwap(0, time.Now().Add(f.limitWindow).UnixNano())
 	}
 	if until := f.limitedUntil.Load(); time.Now().UnixNano() < until {
 		k := f.limited.Add(1)
