@@ -21,7 +21,7 @@ import (
 )
 
 const (
-	testToken  = "ghs_s3cr3tT0kenValue"
+	testToken   = "ghs_s3cr3tT0kenValue"
 	httpBackend = "/usr/lib/git-core/git-http-backend"
 )
 

@@ -45,6 +45,9 @@ func ParseRepoURL(provider, raw, apiBase string) (Repo, error) {
 		if s == "" || s == "." || s == ".." {
 			return Repo{}, fmt.Errorf("gitprovider: repository URL %s: empty or relative path segment", safeURL(u))
 		}
+		if strings.ContainsAny(s, "@:") {
+			return Repo{}, fmt.Errorf("gitprovider: repository URL %s: path segment %q holds '@' or ':', which no provider allows in names", safeURL(u), clip(s))
+		}
 	}
 	r := Repo{Provider: provider, Web: u.Scheme + "://" + u.Host}
 	switch {
@@ -102,7 +105,7 @@ func parseRemote(raw string) (*url.URL, error) {
 	if !strings.Contains(raw, "://") {
 		// git@host:owner/name.git
 		at, colon := strings.Index(raw, "@"), strings.Index(raw, ":")
-		if colon <= 0 || at >= colon {
+		if colon <= 0 || at >= colon || strings.Contains(raw[:colon], "/") {
 			return nil, fmt.Errorf("gitprovider: repository URL %q: want https://host/owner/name or user@host:owner/name", clip(raw))
 		}
 		raw = "ssh://" + raw[:colon] + "/" + raw[colon+1:]
