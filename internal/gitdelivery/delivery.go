@@ -178,8 +178,8 @@ func (req GitDelivery) check() error {
 }
 
 func checkTarget(t GitTarget) error {
-	if _, err := gitprovider.New(t.Provider, gitprovider.Options{Client: http.DefaultClient}); err != nil {
-		return fmt.Errorf("gitdelivery: target %s: %v", clip(redactUser(t.URL)), err)
+	if !gitprovider.Known(t.Provider) {
+		return fmt.Errorf("gitdelivery: target %s: unknown provider %q (want one of %s)", clip(redactUser(t.URL)), clip(t.Provider), strings.Join(gitprovider.Names(), ", "))
 	}
 	if t.Branch == "" || strings.HasPrefix(t.Branch, "-") || strings.ContainsAny(t.Branch, " ~^:?*[\\\x00\n") || strings.Contains(t.Branch, "..") {
 		return fmt.Errorf("gitdelivery: target %s: branch %q is not a valid branch name", clip(redactUser(t.URL)), clip(t.Branch))

@@ -87,12 +87,13 @@ func (d *Deliverer) parseRemote(t GitTarget) (remote, error) {
 	if err != nil {
 		return remote{}, fmt.Errorf("gitdelivery: repository URL %q is not a URL", clip(redactUser(raw)))
 	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		u.User = nil
+		return remote{}, fmt.Errorf("gitdelivery: repository URL %s: scheme %q is not supported (want https)", clip(u.String()), u.Scheme)
+	}
 	if u.User != nil {
 		u.User = nil
 		return remote{}, fmt.Errorf("gitdelivery: repository URL %s carries credentials: give the token separately", clip(u.String()))
-	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return remote{}, fmt.Errorf("gitdelivery: repository URL %s: scheme %q is not supported (want https)", clip(u.String()), u.Scheme)
 	}
 	if u.Host == "" {
 		return remote{}, fmt.Errorf("gitdelivery: repository URL %s has no host", clip(u.String()))

@@ -46,6 +46,7 @@ type forge struct {
 	limitWindow  time.Duration
 	limitedUntil atomic.Int64
 	limited      atomic.Int64 // how many requests were refused
+	denyAPI      atomic.Bool  // answer every API request 401
 	inFlight     atomic.Int64
 	maxInFlight  atomic.Int64
 }
@@ -184,7 +185,7 @@ func (f *forge) api(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	time.Sleep(2 * time.Millisecond) // let concurrent requests overlap if the client allows it
-	if r.Header.Get("Authorization") != "Bearer "+testToken {
+	if r.Header.Get("Authorization") != "Bearer "+testToken || f.denyAPI.Load() {
 		http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
 		return
 	}

@@ -77,6 +77,12 @@ func Names() []string {
 	return out
 }
 
+// Known reports whether name is a provider.
+func Known(name string) bool {
+	_, ok := constructors[name]
+	return ok
+}
+
 // New returns the named provider. The client must already be wrapped by
 // WithBackoff when several providers should share one rate-limit state;
 // otherwise New wraps it.
