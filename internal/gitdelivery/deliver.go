@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -105,9 +104,10 @@ type workspace struct {
 	prTip  plumbing.Hash // the promotion branch's head, zero when absent
 }
 
-// prepare lists the remote's branches once, then fetches the target
-// branch and, when it exists, the promotion branch, in one request: fewer
-// round trips than a clone followed by a fetch.
+// prepare fetches the target branch and the promotion branch, if it
+// exists, in one exchange: a wildcard refspec for the promotion branch
+// matches nothing (without failing) when there is none yet. It may also
+// bring promotion-<id>N branches along; only the exact one is read.
 func (d *Deliverer) prepare(ctx context.Context, rem remote, req GitDelivery) (*workspace, error) {
 	w := &workspace{d: d, rem: rem, base: req.Target.Branch, branch: BranchPrefix + req.PromotionID}
 	repo, err := git.Init(memory.NewStorage(), memfs.New())
@@ -118,22 +118,19 @@ func (d *Deliverer) prepare(ctx context.Context, rem remote, req GitDelivery) (*
 		return nil, rem.fail(w.base, "init", err)
 	}
 	w.repo = repo
-	tips, err := w.list(ctx)
-	if err != nil {
+	specs := []config.RefSpec{
+		config.RefSpec("+refs/heads/" + w.base + ":refs/remotes/origin/" + w.base),
+		config.RefSpec("+refs/heads/" + w.branch + "*:refs/remotes/origin/" + w.branch + "*"),
+	}
+	if err := w.fetchSpecs(ctx, w.base, specs); err != nil {
 		return nil, err
 	}
-	if _, ok := tips[w.base]; !ok {
-		return nil, rem.fail(w.base, "fetch", errors.New("the branch does not exist"))
-	}
-	branches := []string{w.base}
-	if _, ok := tips[w.branch]; ok {
-		branches = append(branches, w.branch)
-	}
-	if err := w.fetch(ctx, branches...); err != nil {
+	if w.from, err = w.remoteTip(w.base); err != nil {
 		return nil, err
 	}
-	w.from = tips[w.base]
-	w.prTip = tips[w.branch]
+	if ref, err := repo.Reference(plumbing.NewRemoteReferenceName("origin", w.branch), true); err == nil {
+		w.prTip = ref.Hash()
+	}
 	if req.BaseCommit != "" {
 		h := plumbing.NewHash(req.BaseCommit)
 		if _, err := repo.CommitObject(h); err != nil || h.String() != req.BaseCommit {
@@ -163,17 +160,20 @@ func (w *workspace) list(ctx context.Context) (map[string]plumbing.Hash, error) 
 	return out, nil
 }
 
-// fetch updates origin/<branch> for each branch.
-func (w *workspace) fetch(ctx context.Context, branches ...string) error {
-	specs := make([]config.RefSpec, 0, len(branches))
-	for _, b := range branches {
-		specs = append(specs, config.RefSpec("+refs/heads/"+b+":refs/remotes/origin/"+b))
-	}
+// fetch updates origin/<branch>.
+func (w *workspace) fetch(ctx context.Context, branch string) error {
+	return w.fetchSpecs(ctx, branch, []config.RefSpec{config.RefSpec("+refs/heads/" + branch + ":refs/remotes/origin/" + branch)})
+}
+
+func (w *workspace) fetchSpecs(ctx context.Context, branch string, specs []config.RefSpec) error {
 	err := w.repo.FetchContext(ctx, &git.FetchOptions{RemoteName: "origin", Auth: w.rem.auth, RefSpecs: specs, Tags: git.NoTags})
-	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return w.rem.fail(strings.Join(branches, ", "), "fetch", err)
+	switch {
+	case err == nil || errors.Is(err, git.NoErrAlreadyUpToDate):
+		return nil
+	case errors.Is(err, git.NoMatchingRefSpecError{}):
+		return w.rem.fail(branch, "fetch", errors.New("the branch does not exist"))
 	}
-	return nil
+	return w.rem.fail(branch, "fetch", err)
 }
 
 func (w *workspace) remoteTip(branch string) (plumbing.Hash, error) {

@@ -179,3 +179,29 @@ func keys(m map[string][]byte) []string {
 	}
 	return out
 }
+
+// Promotion ids that prefix each other keep separate branches.
+func TestPrefixPromotionIDsStayApart(t *testing.T) {
+	t.Parallel()
+	f := newForge(t, "x-access-token")
+	url := f.newRepo(t, "app", map[string]string{"README.md": "hi\n"})
+	d := f.deliverer(t, Config{})
+	long, err := d.Deliver(context.Background(), promotion("p10", url, map[string]string{"deployment-web.yaml": deploymentV2}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, err := d.Deliver(context.Background(), promotion("p1", url, map[string]string{"deployment-web.yaml": deploymentV1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare := f.bare("app")
+	if got := strings.TrimSpace(gitCLI(t, bare, "rev-parse", "capsule/promotion-p10")); got != long.Commit {
+		t.Fatalf("p10 moved to %s", got)
+	}
+	if got := gitCLI(t, bare, "show", short.Commit+":envs/prod/deployment-web.yaml"); got != deploymentV1 || short.PRURL == long.PRURL {
+		t.Fatalf("p1: %q, %+v", got, short)
+	}
+	if got := strings.TrimSpace(gitCLI(t, bare, "rev-list", "--count", "main..capsule/promotion-p1")); got != "1" {
+		t.Fatalf("p1 has %s commits over main", got)
+	}
+}
