@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -126,7 +125,20 @@ func (refuse) RoundTrip(r *http.Request) (*http.Response, error) {
 // BranchPrefix starts every promotion branch.
 const BranchPrefix = "capsule/promotion-"
 
-var promotionID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+// validID is [A-Za-z0-9][A-Za-z0-9._-]{0,127}, checked by hand rather than
+// with a regexp compiled at start-up.
+func validID(id string) bool {
+	if id == "" || len(id) > 128 || id[0] == '.' || id[0] == '_' || id[0] == '-' {
+		return false
+	}
+	for _, c := range []byte(id) {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
 
 // acquire bounds concurrent deliveries per host; the returned func releases.
 func (d *Deliverer) acquire(ctx context.Context, host string) (func(), error) {
@@ -155,7 +167,7 @@ func hostOf(rawURL string) string {
 
 // check validates a delivery before anything is fetched.
 func (req GitDelivery) check() error {
-	if !promotionID.MatchString(req.PromotionID) {
+	if !validID(req.PromotionID) {
 		return fmt.Errorf("gitdelivery: promotion id %q: want letters, digits, '.', '_' or '-' (at most 128)", clip(req.PromotionID))
 	}
 	if err := checkTarget(req.Target); err != nil {
