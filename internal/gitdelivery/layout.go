@@ -59,6 +59,11 @@ func applyLayout(fs billy.Filesystem, base string, files map[string][]byte) (lay
 	}
 	sort.Strings(names)
 	if kfile != "" && len(names) > 0 {
+		for _, n := range konfig.RecognizedKustomizationFileNames() {
+			if _, clash := files[n]; clash {
+				return res, fmt.Errorf("file %s would replace the kustomization Capsule writes in %s/%s", n, base, OverlayDir)
+			}
+		}
 		k, err := overlayKustomization(names)
 		if err != nil {
 			return res, err
@@ -80,7 +85,11 @@ func applyLayout(fs billy.Filesystem, base string, files map[string][]byte) (lay
 			continue
 		}
 		p := path.Join(dir, n)
-		if err := fs.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		err := fs.Remove(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // already gone: someone removed it by hand
+		}
+		if err != nil {
 			return res, fmt.Errorf("removing %s: %v", p, err)
 		}
 		res.removed = append(res.removed, p)
@@ -156,8 +165,8 @@ func listOverlay(fs billy.Filesystem, kfile string) (bool, error) {
 		return false, fmt.Errorf("%s is not valid YAML: %v", kfile, err)
 	}
 	seq, err := node.Pipe(kyaml.LookupCreate(kyaml.SequenceNode, "resources"))
-	if err != nil {
-		return false, fmt.Errorf("%s: its resources are not a list: %v", kfile, err)
+	if err != nil || seq == nil || seq.YNode().Kind != kyaml.SequenceNode {
+		return false, fmt.Errorf("%s: its resources are not a list", kfile)
 	}
 	for _, e := range seq.YNode().Content {
 		if strings.TrimSuffix(strings.TrimPrefix(e.Value, "./"), "/") == OverlayDir {
