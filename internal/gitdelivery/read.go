@@ -35,9 +35,6 @@ func (d *Deliverer) ReadPath(ctx context.Context, t GitTarget) (map[string][]byt
 		URL: rem.url, Auth: rem.auth, ReferenceName: plumbing.NewBranchReferenceName(t.Branch),
 		SingleBranch: true, NoCheckout: true, Tags: git.NoTags, Depth: 1,
 	}
-	if rem.local {
-		opts.Depth = 0 // the file transport runs git-upload-pack, shallow there buys nothing
-	}
 	repo, err := git.CloneContext(ctx, memory.NewStorage(), nil, opts)
 	if err != nil {
 		return nil, "", rem.fail(t.Branch, "clone", err)
