@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing/transport"
+
+	"github.com/usecapsule/capsule/internal/egress"
 )
 
 func TestTokenNeverInErrors(t *testing.T) {
@@ -131,5 +133,22 @@ func TestReadPathOfMissingDirectoryIsEmpty(t *testing.T) {
 	files, _, err = d.ReadPath(context.Background(), GitTarget{URL: url, Branch: "main", Path: "envs", Provider: "github", Token: testToken})
 	if err != nil || string(files["dev/a.yaml"]) != "kind: A\n" || len(files) != 1 {
 		t.Fatalf("ReadPath = %v, %v", keys(files), err)
+	}
+}
+
+// Git's own requests go through the Deliverer's client: the guarded client
+// without an allow-list refuses the loopback forge, for Git and the API.
+func TestGitGoesThroughTheGuardedClient(t *testing.T) {
+	t.Parallel()
+	f := newForge(t, "x-access-token")
+	url := f.newRepo(t, "app", map[string]string{"README.md": "hi\n"})
+	d := New(Config{Client: egress.New(egress.Options{})})
+	_, err := d.Deliver(context.Background(), promotion("g1", url, map[string]string{"a.yaml": "x"}))
+	var refused *egress.Error
+	if !errors.As(err, &refused) || !refused.Refused || strings.Contains(err.Error(), testToken) {
+		t.Fatalf("err = %v, want the egress guard's refusal", err)
+	}
+	if _, _, err := d.ReadPath(context.Background(), GitTarget{URL: url, Branch: "main", Provider: "github", Token: testToken}); !errors.As(err, &refused) {
+		t.Fatalf("ReadPath err = %v", err)
 	}
 }
