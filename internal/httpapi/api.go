@@ -78,6 +78,9 @@ type Config struct {
 	// serves deployments' logs; nil answers those routes 501 (a process
 	// without a job runner).
 	Deployer *deployer.Deployer
+	// Git writes approved promotions into gitops environments' repositories
+	// (commit, push, pull request); nil leaves them approved with a note.
+	Git promotion.GitDeliverer
 	// Inventory serves the cluster agents and their clusters' pictures;
 	// nil builds one over Store's database when it has one.
 	Inventory *inventory.Service

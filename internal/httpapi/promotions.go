@@ -45,7 +45,7 @@ func newPromotions(cfg Config, runs promotion.RunStore, gitToken func(context.Co
 		return nil
 	}
 	dr := promotion.DeployRuns{Store: runs}
-	pc := promotion.Config{Store: cfg.Store, Current: dr, Releases: dr, Explainer: cfg.Explainer, GitToken: gitToken}
+	pc := promotion.Config{Store: cfg.Store, Current: dr, Releases: dr, Explainer: cfg.Explainer, GitToken: gitToken, Git: cfg.Git}
 	if cfg.EnvState != nil {
 		pc.Current = promotion.EnvState{Reader: cfg.EnvState}
 	}

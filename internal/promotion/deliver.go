@@ -3,9 +3,13 @@ package promotion
 import (
 	"context"
 	"fmt"
+	"strings"
+
+	"sigs.k8s.io/yaml"
 
 	capsule "github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/deployer"
+	"github.com/usecapsule/capsule/internal/preview"
 )
 
 // GitDeliverer writes a promotion's manifests to the target's repository
@@ -97,9 +101,7 @@ func (s *Service) deliverGit(ctx context.Context, p *capsule.Promotion, pl *plan
 	res, err := s.cfg.Git.Deliver(ctx, GitDelivery{PromotionID: p.ID,
 		Target: GitTarget{URL: g.URL, Branch: g.Branch, Path: g.Path, Provider: g.Provider, Token: token},
 		Files:  files, Title: fmt.Sprintf("Promote %s revision %d to %s", pl.svc.Name, pl.revision, pl.target.Name),
-		Body: fmt.Sprintf("Promotion %s of %s (%s) from %s to %s.\n\nChanges: %d added, %d removed, %d modified; risk %s.\n",
-			p.ID, pl.svc.Name, pl.image, pl.source.Name, pl.target.Name, p.Summary.Added, p.Summary.Removed, p.Summary.Modified, p.RiskLevel),
-		Approvers: approvers})
+		Body: pullRequestBody(p, pl), Approvers: approvers})
 	u.Conflicts = res.Conflicts
 	u.Delivery.Git = &capsule.GitDelivered{Branch: res.Branch, Commit: res.Commit, PRURL: res.PRURL, PRState: res.PRState}
 	switch {
@@ -113,16 +115,39 @@ func (s *Service) deliverGit(ctx context.Context, p *capsule.Promotion, pl *plan
 	return u
 }
 
-// manifestFiles writes each proposed object as its own YAML-compatible
-// JSON file, named kind-name.yaml.
+// pullRequestBody is the promotion's preview as Markdown, the comment a
+// reviewer reads on the pull request, headed by what is promoted where.
+// The preview is rebuilt from the plan approval just checked against the
+// stored fingerprints, so it is the one the approvers saw.
+func pullRequestBody(p *capsule.Promotion, pl *plan) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Promotion `%s` of **%s** (`%s`) from **%s** to **%s**.\n\n",
+		p.ID, pl.svc.Name, pl.image, pl.source.Name, pl.target.Name)
+	pv, err := preview.Build(preview.Input{Current: pl.current, Proposed: pl.proposed})
+	if err == nil {
+		err = pv.WriteMarkdown(&b)
+	}
+	if err != nil {
+		fmt.Fprintf(&b, "Changes: %d added, %d removed, %d modified; risk %s.\n",
+			p.Summary.Added, p.Summary.Removed, p.Summary.Modified, p.RiskLevel)
+	}
+	return b.String()
+}
+
+// manifestFiles writes each proposed object as its own YAML file, named
+// kind-name.yaml, as people keep manifests in a GitOps repository.
 func manifestFiles(pl *plan) (map[string][]byte, error) {
 	out := make(map[string][]byte, len(pl.proposed))
 	for _, o := range pl.proposed {
-		b, err := o.MarshalJSON()
+		j, err := o.MarshalJSON()
 		if err != nil {
 			return nil, err
 		}
-		out[fmt.Sprintf("%s-%s.yaml", o.GetKind(), o.GetName())] = append(b, '\n')
+		b, err := yaml.JSONToYAML(j)
+		if err != nil {
+			return nil, err
+		}
+		out[fmt.Sprintf("%s-%s.yaml", o.GetKind(), o.GetName())] = b
 	}
 	return out, nil
 }

@@ -84,7 +84,7 @@ func (o *Options) run(ctx context.Context) error {
 	defer jobsDone.Wait()
 	defer stopJobs()
 	notices := &notify.Service{DB: st.Database(), Secrets: ids, Keyring: ring, Client: out, Allow: o.egressAllow(), PublicURL: o.PublicURL}
-	api, err := httpapi.New(httpapi.Config{Notify: notices, Deployer: dep, Store: st, Events: hub, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
+	api, err := httpapi.New(httpapi.Config{Notify: notices, Deployer: dep, Git: o.promotionGit(), Store: st, Events: hub, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
 		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring, Identity: ids,
 			AuditSigner: audit.NewSigner(key), TrustedProxies: proxies},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
