@@ -81,6 +81,8 @@ func NewRoot(s Streams) *cobra.Command {
 		newScaleCmd(s),
 		newStatusCmd(s),
 		newLogsCmd(s),
+		// billing: offline billing file analysis
+		newBillingCmd(s),
 	)
 	resources := newResourceCmds(s)
 	addClusterAgentCmds(s, resources)
