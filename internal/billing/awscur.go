@@ -86,7 +86,7 @@ func (curFormat) Mapper(raw *header) (mapper, error) {
 		spEff: h.col("savings_plan_savings_plan_effective_cost"), spNetEff: h.col("savings_plan_net_savings_plan_effective_cost"),
 		spTotal: h.col("savings_plan_total_commitment_to_date"), spUsed: h.col("savings_plan_used_commitment"),
 		riEff: h.col("reservation_effective_cost"), riNetEff: h.col("reservation_net_effective_cost"),
-		riUnusedUpfront: h.col("reservation_unused_amortized_upfront_fee_for_billing_period"),
+		riUnusedUpfront:   h.col("reservation_unused_amortized_upfront_fee_for_billing_period"),
 		riUnusedRecurring: h.col("reservation_unused_recurring_fee"), riARN: h.col("reservation_reservation_a_r_n"),
 		start: h.col("line_item_usage_start_date"), end: h.col("line_item_usage_end_date"),
 		resource: h.col("line_item_resource_id"),
@@ -103,7 +103,7 @@ func (curFormat) Mapper(raw *header) (mapper, error) {
 type curMapper struct {
 	unblended, netUnblended, list, typ, spEff, spNetEff, spTotal, spUsed int
 	riEff, riNetEff, riUnusedUpfront, riUnusedRecurring, riARN           int
-	start, end, resource, service, region, account, payer, currency     int
+	start, end, resource, service, region, account, payer, currency      int
 	sku, qty, desc, tagsMap                                              int
 	tagCols                                                              []curTagCol
 	hasNet                                                               bool

@@ -30,11 +30,11 @@ func (focusFormat) Mapper(h *header) (mapper, error) {
 
 type focusMapper struct {
 	billed, effective, list, contracted, pricingQty, consumedQty int
-	start, end, category, class, desc                             int
-	service, resourceID, resourceName, region, subAccount         int
-	billingAccount, currency, sku, tags                           int
-	startCache, endCache                                          timeCache
-	tagCache                                                      tagCache
+	start, end, category, class, desc                            int
+	service, resourceID, resourceName, region, subAccount        int
+	billingAccount, currency, sku, tags                          int
+	startCache, endCache                                         timeCache
+	tagCache                                                     tagCache
 }
 
 // decimals names a money or quantity column and where its value goes.

@@ -38,10 +38,10 @@ func (gcpFormat) Mapper(h *header) (mapper, error) {
 
 type gcpMapper struct {
 	cost, credits, listCost, start, end, service, sku, skuDesc int
-	project, account, labels, system, resource, resourceGlobal  int
-	costType, currency, region, usage, pricingUsage             int
-	startCache, endCache                                        timeCache
-	tagCache                                                    tagCache
+	project, account, labels, system, resource, resourceGlobal int
+	costType, currency, region, usage, pricingUsage            int
+	startCache, endCache                                       timeCache
+	tagCache                                                   tagCache
 }
 
 func (m *gcpMapper) mapRow(f []string, r *Record) *fieldError {

@@ -90,4 +90,3 @@ func jsonText(v json.RawMessage) string {
 	}
 	return string(v)
 }
-

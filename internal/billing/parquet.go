@@ -207,4 +207,3 @@ func decimalText(n *big.Int, scale int) string {
 	}
 	return digits
 }
-
