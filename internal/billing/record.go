@@ -24,26 +24,36 @@ const (
 type Record struct {
 	// Line is where the row starts in its file (the header is line 1);
 	// in a Parquet file it is the row's number, from 1.
-	Line int
+	Line int `json:"line"`
 
-	BilledCost, EffectiveCost, ListCost, ContractedCost Amount
-	PricingQuantity, ConsumedQuantity                   Amount
+	BilledCost       Amount `json:"BilledCost"`
+	EffectiveCost    Amount `json:"EffectiveCost"`
+	ListCost         Amount `json:"ListCost"`
+	ContractedCost   Amount `json:"ContractedCost"`
+	PricingQuantity  Amount `json:"PricingQuantity"`
+	ConsumedQuantity Amount `json:"ConsumedQuantity"`
 
-	ChargePeriodStart, ChargePeriodEnd time.Time
-	ChargeCategory, ChargeClass        string
-	ChargeDescription                  string
+	ChargePeriodStart time.Time `json:"ChargePeriodStart"`
+	ChargePeriodEnd   time.Time `json:"ChargePeriodEnd,omitzero"`
+	ChargeCategory    string    `json:"ChargeCategory"`
+	ChargeClass       string    `json:"ChargeClass,omitempty"`
+	ChargeDescription string    `json:"ChargeDescription,omitempty"`
 
-	ServiceName, ResourceID, ResourceName string
-	RegionID, SubAccountID                string
-	BillingAccountID, BillingCurrency     string
-	SkuID                                 string
+	ServiceName      string `json:"ServiceName,omitempty"`
+	ResourceID       string `json:"ResourceId,omitempty"`
+	ResourceName     string `json:"ResourceName,omitempty"`
+	RegionID         string `json:"RegionId,omitempty"`
+	SubAccountID     string `json:"SubAccountId,omitempty"`
+	BillingAccountID string `json:"BillingAccountId,omitempty"`
+	BillingCurrency  string `json:"BillingCurrency,omitempty"`
+	SkuID            string `json:"SkuId,omitempty"`
 	// Tags is a JSON object of the row's tags or labels ("" when none),
 	// kept as text: most rows never need it decoded.
-	Tags string
+	Tags string `json:"Tags,omitempty"`
 
 	// Cluster is the Kubernetes cluster the row's usage belongs to, from
 	// the providers' cluster tags; empty for rows that are not usage.
-	Cluster string
+	Cluster string `json:"cluster,omitempty"`
 	// clusterSanitized marks a cluster name recovered from a tag key whose
 	// punctuation the provider replaced by underscores (CUR 2.0 tag keys).
 	clusterSanitized bool
