@@ -226,4 +226,3 @@ func (g *genSet) dayCosts(cluster string) map[string]string {
 	}
 	return m
 }
-
