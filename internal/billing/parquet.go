@@ -29,12 +29,27 @@ func newParquetReader(r io.Reader, br *bufio.Reader, forced Format) (*Reader, er
 		}
 		ra, size = bytes.NewReader(data), int64(len(data))
 	}
+	src, h, err := openParquet(ra, size)
+	if err != nil {
+		return nil, err
+	}
+	return newReader(h, src.next, forced)
+}
+
+// openParquet opens the file; a corrupt file's panic inside the Parquet
+// library becomes an error.
+func openParquet(ra io.ReaderAt, size int64) (src *parquetSource, h *header, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("parquet: corrupt file: %v", p)
+		}
+	}()
 	pf, err := parquet.OpenFile(ra, size)
 	if err != nil {
-		return nil, fmt.Errorf("parquet: %w", err)
+		return nil, nil, fmt.Errorf("parquet: %w", err)
 	}
-	src, h := newParquetSource(pf)
-	return newReader(h, src.next, forced)
+	src, h = newParquetSource(pf)
+	return src, h, nil
 }
 
 type parquetSource struct {
@@ -83,7 +98,12 @@ func newParquetSource(pf *parquet.File) (*parquetSource, *header) {
 	return s, newHeader(names)
 }
 
-func (s *parquetSource) next() (int, []string, error) {
+func (s *parquetSource) next() (line int, fields []string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("parquet: corrupt file at row %d: %v", s.rowNum+1, p)
+		}
+	}()
 	for s.i >= s.n {
 		if s.rows == nil {
 			if len(s.groups) == 0 {
