@@ -22,10 +22,13 @@ type Report struct {
 	Clusters           map[string]ClusterCost `json:"clusters"`
 	// Unattributed is the effective cost of the rows no cluster owns:
 	// untagged usage, purchases, taxes, credits, adjustments.
-	Unattributed Amount     `json:"unattributed"`
-	Anomalies    []Anomaly  `json:"anomalies"`
-	Errors       []RowError `json:"errors"`
-	ErrorsTotal  int        `json:"errors_total"`
+	Unattributed Amount    `json:"unattributed"`
+	Anomalies    []Anomaly `json:"anomalies"`
+	// Reconciliation explains per cluster how list became effective and
+	// billed cost.
+	Reconciliation []Reconciliation `json:"reconciliation"`
+	Errors         []RowError       `json:"errors"`
+	ErrorsTotal    int              `json:"errors_total"`
 }
 
 // ClusterCost is one cluster's effective cost, in total and per UTC day of
@@ -50,6 +53,8 @@ type Analyzer struct {
 	errs       []RowError
 	lastDay    int64
 	anyDay     bool
+	rec        *Reconciler
+	merged     map[string]string
 }
 
 type clusterAgg struct {
@@ -70,7 +75,7 @@ func NewAnalyzer(format string, o Options) *Analyzer {
 	if o.MaxErrors <= 0 {
 		o.MaxErrors = DefaultMaxErrors
 	}
-	return &Analyzer{opts: o, format: format, currencies: map[string]bool{}, clusters: map[string]*clusterAgg{}}
+	return &Analyzer{opts: o, format: format, currencies: map[string]bool{}, clusters: map[string]*clusterAgg{}, rec: NewReconciler()}
 }
 
 // Analyze reads every record of r.
@@ -99,6 +104,7 @@ func dayOf(t time.Time) int64 { return t.Unix() / 86400 }
 // Add counts one record.
 func (a *Analyzer) Add(r *Record) {
 	a.rows++
+	a.rec.Add(r)
 	a.billed = a.billed.Add(r.BilledCost)
 	a.effective = a.effective.Add(r.EffectiveCost)
 	if r.BillingCurrency != "" && !a.currencies[r.BillingCurrency] {
@@ -133,6 +139,7 @@ func (a *Analyzer) Reject(e RowError) {
 // mergeSanitized folds a cluster known only by a sanitized tag key
 // (prod_eu_1) into the cluster whose real name sanitizes to it (prod-eu-1).
 func (a *Analyzer) mergeSanitized() {
+	a.merged = map[string]string{}
 	real := map[string]string{}
 	for name, c := range a.clusters {
 		if !c.sanitized {
@@ -152,7 +159,31 @@ func (a *Analyzer) mergeSanitized() {
 			t.days[d] = t.days[d].Add(v)
 		}
 		delete(a.clusters, name)
+		a.merged[name] = target
 	}
+}
+
+// canonical is the cluster a sanitized name was merged into, or name.
+func (a *Analyzer) canonical(name string) string {
+	if target, ok := a.merged[name]; ok {
+		return target
+	}
+	return name
+}
+
+// mergeReconciliation adds x to the entry of its cluster in list.
+func mergeReconciliation(list []Reconciliation, x Reconciliation) []Reconciliation {
+	for i := range list {
+		if list[i].Cluster == x.Cluster {
+			y := &list[i]
+			y.List, y.Effective, y.Billed = y.List.Add(x.List), y.Effective.Add(x.Effective), y.Billed.Add(x.Billed)
+			y.SavingsPlans, y.Reservations, y.Discounts = y.SavingsPlans.Add(x.SavingsPlans), y.Reservations.Add(x.Reservations), y.Discounts.Add(x.Discounts)
+			y.Credits, y.Taxes, y.Purchases = y.Credits.Add(x.Credits), y.Taxes.Add(x.Taxes), y.Purchases.Add(x.Purchases)
+			y.Adjustments, y.Amortization = y.Adjustments.Add(x.Adjustments), y.Amortization.Add(x.Amortization)
+			return list
+		}
+	}
+	return append(list, x)
 }
 
 // Report returns the totals, clusters and anomalies so far.
@@ -163,6 +194,12 @@ func (a *Analyzer) Report() *Report {
 		BilledCostTotal: a.billed, EffectiveCostTotal: a.effective, Unattributed: a.unassigned,
 		Clusters: map[string]ClusterCost{}, Anomalies: []Anomaly{}, Errors: append([]RowError{}, a.errs...),
 		ErrorsTotal: a.rejected,
+	}
+	for _, x := range a.rec.Result() {
+		if x.Cluster != Unattributed {
+			x.Cluster = a.canonical(x.Cluster)
+		}
+		rep.Reconciliation = mergeReconciliation(rep.Reconciliation, x)
 	}
 	for c := range a.currencies {
 		rep.Currencies = append(rep.Currencies, c)

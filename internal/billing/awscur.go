@@ -207,6 +207,12 @@ func (m *curMapper) mapRow(f []string, r *Record) *fieldError {
 		}
 	}
 	r.ChargeCategory = curCategory(typ)
+	switch typ {
+	case "SavingsPlanCoveredUsage":
+		r.CommitmentDiscountCategory = "Spend"
+	case "DiscountedUsage":
+		r.CommitmentDiscountCategory = "Usage"
+	}
 	r.ChargeDescription = field(f, m.desc)
 	r.ServiceName = field(f, m.service)
 	r.ResourceID = field(f, m.resource)

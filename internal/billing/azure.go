@@ -38,7 +38,7 @@ func (azureFormat) Mapper(h *header) (mapper, error) {
 		payg: h.col("PayGPrice"), unit: h.col("UnitPrice", "EffectivePrice"), qty: h.col("Quantity", "UsageQuantity"),
 		currency: h.col("BillingCurrency", "BillingCurrencyCode", "Currency"), location: h.col("ResourceLocation"),
 		meter: h.col("MeterCategory"), meterID: h.col("MeterId"), sub: h.col("SubscriptionId", "SubscriptionGuid"),
-		account: h.col("BillingAccountId"), product: h.col("ProductName", "Product"),
+		account: h.col("BillingAccountId"), product: h.col("ProductName", "Product"), pricingModel: h.col("PricingModel"),
 	}, nil
 }
 
@@ -46,7 +46,7 @@ type azureMapper struct {
 	costName, dateName                                     string
 	cost, date, resource, resourceName, group, tags        int
 	chargeType, payg, unit, qty, currency, location, meter int
-	meterID, sub, account, product                         int
+	meterID, sub, account, product, pricingModel           int
 	dateCache                                              timeCache
 	tagCache                                               tagCache
 }
@@ -87,6 +87,14 @@ func (m *azureMapper) mapRow(f []string, r *Record) *fieldError {
 		r.ChargeCategory = CategoryTax
 	default:
 		r.ChargeCategory = CategoryAdjustment
+	}
+	if r.ChargeCategory == CategoryUsage {
+		switch strings.ToLower(field(f, m.pricingModel)) {
+		case "savingsplan":
+			r.CommitmentDiscountCategory = "Spend"
+		case "reservation":
+			r.CommitmentDiscountCategory = "Usage"
+		}
 	}
 	r.ResourceID = field(f, m.resource)
 	r.ResourceName = field(f, m.resourceName)

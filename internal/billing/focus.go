@@ -22,7 +22,8 @@ func (focusFormat) Mapper(h *header) (mapper, error) {
 		contracted: h.col("ContractedCost"), pricingQty: h.col("PricingQuantity"), consumedQty: h.col("ConsumedQuantity"),
 		start: h.col("ChargePeriodStart"), end: h.col("ChargePeriodEnd"),
 		category: h.col("ChargeCategory", "ChargeType"), class: h.col("ChargeClass"), desc: h.col("ChargeDescription"),
-		service: h.col("ServiceName"), resourceID: h.col("ResourceId"), resourceName: h.col("ResourceName"),
+		commitment: h.col("CommitmentDiscountCategory"),
+		service:    h.col("ServiceName"), resourceID: h.col("ResourceId"), resourceName: h.col("ResourceName"),
 		region: h.col("RegionId", "Region"), subAccount: h.col("SubAccountId"), billingAccount: h.col("BillingAccountId"),
 		currency: h.col("BillingCurrency"), sku: h.col("SkuId"), tags: h.col("Tags"),
 	}, nil
@@ -32,7 +33,7 @@ type focusMapper struct {
 	billed, effective, list, contracted, pricingQty, consumedQty int
 	start, end, category, class, desc                            int
 	service, resourceID, resourceName, region, subAccount        int
-	billingAccount, currency, sku, tags                          int
+	billingAccount, currency, sku, tags, commitment              int
 	startCache, endCache                                         timeCache
 	tagCache                                                     tagCache
 }
@@ -82,6 +83,7 @@ func (m *focusMapper) mapRow(f []string, r *Record) *fieldError {
 	r.ChargeCategory = focusCategory(field(f, m.category))
 	r.ChargeClass = field(f, m.class)
 	r.ChargeDescription = field(f, m.desc)
+	r.CommitmentDiscountCategory = field(f, m.commitment)
 	r.ServiceName = field(f, m.service)
 	r.ResourceID = field(f, m.resourceID)
 	r.ResourceName = field(f, m.resourceName)

@@ -38,6 +38,9 @@ type Record struct {
 	ChargeCategory    string    `json:"ChargeCategory"`
 	ChargeClass       string    `json:"ChargeClass,omitempty"`
 	ChargeDescription string    `json:"ChargeDescription,omitempty"`
+	// CommitmentDiscountCategory is Spend (savings plans) or Usage
+	// (reservations) on usage a commitment covered.
+	CommitmentDiscountCategory string `json:"CommitmentDiscountCategory,omitempty"`
 
 	ServiceName      string `json:"ServiceName,omitempty"`
 	ResourceID       string `json:"ResourceId,omitempty"`
