@@ -90,6 +90,8 @@ type CodeInfo struct {
 var Entities = []string{
 	"API key", "agent", "cluster", "cluster credential", "cluster snapshot", "deployment", "environment", "identity", "member", "organization", "preview",
 	"project", "revision", "role", "role binding", "secret", "service", "session", "user",
+	// billing
+	"billing account",
 }
 
 var codeTable = []CodeInfo{

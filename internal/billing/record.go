@@ -96,3 +96,20 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// ClusterSanitized reports whether Cluster comes from a tag key whose
+// punctuation the provider replaced by underscores (CUR 2.0), so that it
+// may be the sanitized spelling of a cluster named elsewhere.
+func (r *Record) ClusterSanitized() bool { return r.clusterSanitized }
+
+// SanitizedMerges maps each sanitized cluster name among sanitized that is
+// the spelling of a name among real (prod_eu_1 → prod-eu-1).
+func SanitizedMerges(sanitized, real map[string]bool) map[string]string {
+	out := map[string]string{}
+	for name := range real {
+		if s := sanitizeName(name); s != name && sanitized[s] {
+			out[s] = name
+		}
+	}
+	return out
+}
