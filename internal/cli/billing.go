@@ -22,7 +22,7 @@ func newBillingCmd(s Streams) *cobra.Command {
 			return usageError("missing subcommand (try: capsule billing analyze FILE)")
 		},
 	}
-	cmd.AddCommand(newBillingAnalyzeCmd(s))
+	cmd.AddCommand(newBillingAnalyzeCmd(s), newBillingImportCmd(s))
 	return cmd
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"os"
 	"strings"
@@ -80,5 +81,42 @@ func TestBillingAnalyzeErrors(t *testing.T) {
 		if r.code != tc.code || !strings.Contains(r.err, tc.msg) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, r.code, r.err, tc.code, tc.msg)
 		}
+	}
+}
+
+// TestBillingImportToServer imports a CUR file into a billing account of a
+// real control plane, twice: the month is replaced, not doubled.
+func TestBillingImportToServer(t *testing.T) {
+	url := startServer(t)
+	t.Setenv("CAPSULE_CONFIG", t.TempDir()+"/config.yaml")
+	t.Setenv("CAPSULE_PASSWORD", "")
+	t.Setenv("CAPSULE_API_KEY", "")
+	if r := run(t, testPassword+"\n", "login", "--server", url, "--password-stdin"); r.code != 0 {
+		t.Fatalf("login: exit %d: %s", r.code, r.err)
+	}
+	c, _, err := clientFromConfig("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acct struct{ ID string }
+	if err := c.Do(context.Background(), "POST", "/api/v1/billing/accounts", map[string]string{"name": "aws", "provider": "aws"}, &acct); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		r := run(t, "", "billing", "import", billingFixtures+"cur2.csv", "--account", acct.ID, "--period", "2026-11", "-o", "json")
+		if r.code != 0 || !strings.Contains(r.out, `"rows": 12`) || !strings.Contains(r.out, `"effectiveCostTotal": "7.9501"`) {
+			t.Fatalf("import %d: exit %d: %s %s", i, r.code, r.out, r.err)
+		}
+	}
+	var att struct{ Items []map[string]string }
+	if err := c.Do(context.Background(), "GET", "/api/v1/billing/attributions", nil, &att); err != nil {
+		t.Fatal(err)
+	}
+	if len(att.Items) != 3 || att.Items[1]["cluster"] != "prod" || att.Items[1]["effectiveCost"] != "2.40" {
+		t.Fatalf("%+v", att.Items)
+	}
+	r := run(t, "", "billing", "import", billingFixtures+"cur2.csv", "--account", acct.ID)
+	if r.code != ExitUsage || !strings.Contains(r.err, "--period") {
+		t.Fatalf("no period: exit %d %s", r.code, r.err)
 	}
 }

@@ -96,6 +96,8 @@ var matrixStatus = map[string]int{
 	// No cluster answers in these tests: a credential naming a cloud
 	// metadata address is refused by the handler's address policy.
 	"PUT /api/v1/clusters/{id}/credential": http.StatusBadRequest,
+	// billing: the generic body names no billing account to import into.
+	"POST /api/v1/billing/imports": http.StatusBadRequest,
 }
 
 // matrixBodies are the request bodies of writes that can succeed in the
@@ -158,6 +160,13 @@ var matrixBodies = map[string]func(f fixture, role string) any{
 	},
 	"PUT /api/v1/organizations/{id}/members/{userId}": func(f fixture, role string) any {
 		return map[string]string{"role": rbac.Viewer} // the fixture's member is a viewer: setting it again changes nothing
+	},
+	// billing
+	"POST /api/v1/billing/accounts": func(f fixture, role string) any {
+		return map[string]string{"organizationId": f.org, "name": "aws-" + role, "provider": "aws"}
+	},
+	"POST /api/v1/billing/reconcile": func(f fixture, role string) any {
+		return map[string]string{"organizationId": f.org}
 	},
 }
 

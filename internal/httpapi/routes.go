@@ -5,6 +5,7 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/agentproto"
+	"github.com/usecapsule/capsule/internal/billingstore"
 	"github.com/usecapsule/capsule/internal/cost"
 	"github.com/usecapsule/capsule/internal/deployer"
 	"github.com/usecapsule/capsule/internal/diff"
@@ -219,5 +220,13 @@ func routes(a *API) []Route {
 		{Method: "POST", Path: "/api/v1/agents/{id}/snapshot", Summary: "Agent protocol: one part of a full snapshot (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.SnapshotPart{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Snapshot)},
 		{Method: "POST", Path: "/api/v1/agents/{id}/deltas", Summary: "Agent protocol: a batch of numbered changes (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.DeltaBatch{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Deltas)},
 		{Method: "POST", Path: "/api/v1/agents/{id}/heartbeat", Summary: "Agent protocol: a heartbeat with the agent's position and checksums (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.Heartbeat{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Heartbeat)},
+
+		// Billing: cloud billing files imported per account and month, attributed to clusters, reconciled.
+		{Method: "POST", Path: "/api/v1/billing/accounts", Summary: "Create a billing account (a cloud billing source of the organization: provider aws|gcp|azure|other, optional file format)", Tag: "billing", Permission: "billing:manage", Status: created, Request: BillingAccountRequest{}, Response: billingstore.Account{}, Handler: a.createBillingAccount},
+		{Method: "GET", Path: "/api/v1/billing/accounts", Summary: "List the organization's billing accounts", Tag: "billing", Permission: "billing:view", Status: ok, Response: BillingAccountList{}, Query: []Param{orgParam}, Handler: a.listBillingAccounts},
+		{Method: "POST", Path: "/api/v1/billing/imports", Summary: "Import a billing file (raw body or multipart part \"file\"; FOCUS, AWS CUR, GCP or Azure, gzip allowed) as an account's billing month; importing the month again replaces it in one transaction", Tag: "billing", Permission: "billing:manage", Status: created, Response: billingstore.Import{}, Query: billingImportParams, Handler: a.importBilling},
+		{Method: "GET", Path: "/api/v1/billing/records", Summary: "Imported billing rows as FOCUS columns, filtered and paged", Tag: "billing", Permission: "billing:view", Status: ok, Response: BillingRecordList{}, Query: billingRecordParams, Handler: a.listBillingRecords},
+		{Method: "GET", Path: "/api/v1/billing/attributions", Summary: "Effective and billed cost per cluster per day (usage attributed by the providers' cluster tags)", Tag: "billing", Permission: "billing:view", Status: ok, Response: BillingAttributionList{}, Query: billingFilterParams, Handler: a.billingAttributions},
+		{Method: "POST", Path: "/api/v1/billing/reconcile", Summary: "Per cluster: list vs effective vs billed cost, the difference explained by savings plans, reservations, discounts, credits, taxes, purchases and amortization", Tag: "billing", Permission: "billing:view", Status: ok, Request: BillingReconcileRequest{}, Response: BillingReconciliation{}, Handler: a.reconcileBilling},
 	}
 }
