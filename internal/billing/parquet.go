@@ -64,7 +64,6 @@ type parquetSource struct {
 	tagValue int
 	tagField int
 	fields   []string
-	tagPairs map[string]string
 }
 
 func newParquetSource(pf *parquet.File) (*parquetSource, *header) {
