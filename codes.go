@@ -112,6 +112,8 @@ var Entities = []string{
 	"API key", "agent", "cluster", "cluster credential", "cluster snapshot", "deployment", "environment", "identity", "member", "organization", "preview", "promotion",
 	"project", "revision", "role", "role binding", "secret", "service", "session", "user",
 	"webhook", "webhook delivery", "notification channel", "notification rule", // outbound
+	// billing
+	"billing account",
 }
 
 var codeTable = []CodeInfo{

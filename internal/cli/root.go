@@ -89,6 +89,8 @@ func NewRoot(s Streams) *cobra.Command {
 		newDiffCmd(s),
 		// outbound
 		newNotifyCmd(s),
+		// billing: offline billing file analysis
+		newBillingCmd(s),
 	)
 	resources := newResourceCmds(s)
 	addClusterAgentCmds(s, resources)

@@ -102,6 +102,8 @@ var matrixStatus = map[string]int{
 	// Git events: the fixture's project names no repository to take
 	// webhooks from.
 	"POST /api/v1/projects/{id}/webhook-secret": http.StatusConflict,
+	// billing: the generic body names no billing account to import into.
+	"POST /api/v1/billing/imports": http.StatusBadRequest,
 }
 
 // matrixBodies are the request bodies of writes that can succeed in the
@@ -187,6 +189,13 @@ var matrixBodies = map[string]func(f fixture, role string) any{
 	},
 	"POST /api/v1/notifications/rules": func(f fixture, role string) any {
 		return map[string]any{"organizationId": f.org, "channelId": f.notifyChannel, "events": []string{"deployment.failed"}}
+	},
+	// billing
+	"POST /api/v1/billing/accounts": func(f fixture, role string) any {
+		return map[string]string{"organizationId": f.org, "name": "aws-" + role, "provider": "aws"}
+	},
+	"POST /api/v1/billing/reconcile": func(f fixture, role string) any {
+		return map[string]string{"organizationId": f.org}
 	},
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/agentproto"
+	"github.com/usecapsule/capsule/internal/billingstore"
 	"github.com/usecapsule/capsule/internal/cost"
 	"github.com/usecapsule/capsule/internal/deployer"
 	"github.com/usecapsule/capsule/internal/diff"
@@ -266,5 +267,12 @@ func routes(a *API) []Route {
 		{Method: "POST", Path: "/api/v1/projects/{id}/webhook-secret", Summary: "Make the project's Git webhook secret, shown once with the URL and events to configure on its provider; calling again rotates it (409 PROJECT_HAS_NO_REPOSITORY without a repository URL)", Tag: "git-events", Permission: "project:webhook", Status: created, Response: WebhookSecret{}, Handler: a.createWebhookSecret},
 		{Method: "GET", Path: "/api/v1/projects/{id}/hook-deliveries", Summary: "The project's inbound Git webhook deliveries, newest first: received, ignored, acted or rejected, with the reason", Tag: "git-events", Permission: "project:view", Status: ok, Response: capsule.List[capsule.HookDelivery]{}, Query: pageParams, Handler: a.listHookDeliveries},
 		{Method: "POST", Path: "/api/v1/hooks/git/{provider}", Summary: "A Git provider's webhook delivery (github, gitlab, bitbucket, gitea): a push to a tracked branch deploys, a pull request opens, updates or removes its pr-N environment; 401 WEBHOOK_SIGNATURE_INVALID, 404 WEBHOOK_REPOSITORY_UNKNOWN, a replayed delivery 200 {\"status\":\"duplicate\"}", Tag: "git-events", Public: true, Status: ok, Response: gitevents.Result{}, Handler: a.receiveHook},
+		// Billing: cloud billing files imported per account and month, attributed to clusters, reconciled.
+		{Method: "POST", Path: "/api/v1/billing/accounts", Summary: "Create a billing account (a cloud billing source of the organization: provider aws|gcp|azure|other, optional file format)", Tag: "billing", Permission: "billing:manage", Status: created, Request: BillingAccountRequest{}, Response: billingstore.Account{}, Handler: a.createBillingAccount},
+		{Method: "GET", Path: "/api/v1/billing/accounts", Summary: "List the organization's billing accounts", Tag: "billing", Permission: "billing:view", Status: ok, Response: BillingAccountList{}, Query: []Param{orgParam}, Handler: a.listBillingAccounts},
+		{Method: "POST", Path: "/api/v1/billing/imports", Summary: "Import a billing file (raw body or multipart part \"file\"; FOCUS, AWS CUR, GCP or Azure, gzip allowed) as an account's billing month; importing the month again replaces it in one transaction", Tag: "billing", Permission: "billing:manage", Status: created, Response: billingstore.Import{}, Query: billingImportParams, Handler: a.importBilling},
+		{Method: "GET", Path: "/api/v1/billing/records", Summary: "Imported billing rows as FOCUS columns, filtered and paged", Tag: "billing", Permission: "billing:view", Status: ok, Response: BillingRecordList{}, Query: billingRecordParams, Handler: a.listBillingRecords},
+		{Method: "GET", Path: "/api/v1/billing/attributions", Summary: "Effective and billed cost per cluster per day (usage attributed by the providers' cluster tags)", Tag: "billing", Permission: "billing:view", Status: ok, Response: BillingAttributionList{}, Query: billingFilterParams, Handler: a.billingAttributions},
+		{Method: "POST", Path: "/api/v1/billing/reconcile", Summary: "Per cluster: list vs effective vs billed cost, the difference explained by savings plans, reservations, discounts, credits, taxes, purchases and amortization", Tag: "billing", Permission: "billing:view", Status: ok, Request: BillingReconcileRequest{}, Response: BillingReconciliation{}, Handler: a.reconcileBilling},
 	}
 }
