@@ -76,6 +76,9 @@ const (
 	CodeJoinTokenInvalid       = "JOIN_TOKEN_INVALID"
 	CodeAgentCredentialInvalid = "AGENT_CREDENTIAL_INVALID"
 	CodeAgentProtocol          = "AGENT_PROTOCOL_UNSUPPORTED"
+
+	// Web UI.
+	CodeCSRFTokenInvalid = "CSRF_TOKEN_INVALID"
 )
 
 // CodeInfo is one row of the error code table.
@@ -148,6 +151,8 @@ var codeTable = []CodeInfo{
 	{CodeJoinTokenInvalid, KindUnauthenticated, "the agent join token is unknown, expired or already used"},
 	{CodeAgentCredentialInvalid, KindUnauthenticated, "the agent credential is unknown, revoked, or not this agent's"},
 	{CodeAgentProtocol, KindInvalid, "the agent's body has another protocol version or is malformed"},
+	// Web UI.
+	{CodeCSRFTokenInvalid, KindForbidden, "a web form's CSRF token is missing or not this session's"},
 }
 
 var codeIndex = func() map[string]CodeInfo {
