@@ -3,6 +3,7 @@ package web
 import (
 	"net/url"
 	"sort"
+	"strings"
 
 	"github.com/usecapsule/capsule/internal/diff"
 	"github.com/usecapsule/capsule/internal/httpapi"
@@ -69,10 +70,7 @@ func buildPreviewView(p httpapi.PreviewResponse) previewView {
 		v.Cost = newCostChart(p.EstimatedCost)
 	}
 	for _, f := range p.Risks {
-		link := anchor(f.Resource, f.Path)
-		if !fields[link] {
-			link = anchor(f.Resource)
-		}
+		link := riskLink(f, fields)
 		v.Risks = append(v.Risks, riskRow{Finding: f, Link: link})
 		v.RiskCounts[string(f.Status)]++
 	}
@@ -129,4 +127,24 @@ func diffObjects(d *diff.Result) []diffObject {
 		out = append(out, diffObject{Resource: r, Status: status[r], Lines: lines[r]})
 	}
 	return out
+}
+
+// riskLink is where a finding points: the line of its field in the diff,
+// else of the nearest enclosing field the diff shows (a finding about
+// securityContext/privileged links to an added securityContext), else its
+// object; a finding about the change as a whole (the cost) links to the
+// cost section.
+func riskLink(f risk.Finding, fields map[string]bool) string {
+	if f.Resource == "" {
+		if strings.HasPrefix(f.Path, "/estimated_cost") {
+			return "cost-h"
+		}
+		return "risk-h"
+	}
+	for p := f.Path; p != ""; p = p[:max(strings.LastIndex(p, "/"), 0)] {
+		if a := anchor(f.Resource, p); fields[a] {
+			return a
+		}
+	}
+	return anchor(f.Resource)
 }
