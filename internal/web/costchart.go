@@ -39,7 +39,7 @@ const (
 	chartWidth = 640
 	chartLabel = 200
 	rowHeight  = 34
-	plotWidth  = chartWidth - chartLabel - 20
+	plotWidth  = chartWidth - chartLabel - 40
 )
 
 func newCostChart(r *cost.DeltaReport) *costChart {
