@@ -220,3 +220,5 @@ func contains(t testing.TB, body string, want ...string) {
 }
 
 var anchorLinkRE = regexp.MustCompile(`href="#([^"]*)"`)
+
+var newKeyRE = regexp.MustCompile(`<code id="new-key">(cap_[^<]+)</code>`)

@@ -28,7 +28,7 @@ var staticFS embed.FS
 // pages are the parsed templates, one set per page (the layout, the shared
 // partials and the page's own file), parsed on first use.
 var pages = sync.OnceValues(func() (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	base, err := template.New("layout.html").Funcs(funcs()).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, err
 	}
@@ -51,19 +51,22 @@ var pages = sync.OnceValues(func() (map[string]*template.Template, error) {
 	return out, nil
 })
 
-var funcs = template.FuncMap{
-	"money":     func(m cost.Money) string { return "$" + m.String() },
-	"signed":    signedMoney,
-	"dict":      dict,
-	"list":      func(v ...string) []string { return v },
-	"when":      when,
-	"path":      url.PathEscape,
-	"query":     url.QueryEscape,
-	"anchor":    anchor,
-	"value":     valueText,
-	"sevclass":  sevClass,
-	"statusdot": func(s string) string { return "status-" + classToken(s) },
-	"inc":       func(i int) int { return i + 1 },
+// funcs are the templates' functions, made when the templates are parsed.
+func funcs() template.FuncMap {
+	return template.FuncMap{
+		"money":     func(m cost.Money) string { return "$" + m.String() },
+		"signed":    signedMoney,
+		"dict":      dict,
+		"list":      func(v ...string) []string { return v },
+		"when":      when,
+		"path":      url.PathEscape,
+		"query":     url.QueryEscape,
+		"anchor":    anchor,
+		"value":     valueText,
+		"sevclass":  sevClass,
+		"statusdot": func(s string) string { return "status-" + classToken(s) },
+		"inc":       func(i int) int { return i + 1 },
+	}
 }
 
 // view is what every page template receives.

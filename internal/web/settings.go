@@ -20,6 +20,8 @@ type settingsData struct {
 	Secrets []identity.Secret
 	SSO     map[string]any
 	NewKey  string
+	// Users names members by email, for those who may list users.
+	Users map[string]string
 }
 
 func (h *Handler) settings(pc *pageCtx) error {
@@ -57,6 +59,16 @@ func (h *Handler) loadSettings(pc *pageCtx) (*settingsData, error) {
 			return nil, err
 		}
 		d.Keys = kl.Items
+		var ul struct {
+			Items []capsule.User `json:"items"`
+		}
+		if err := pc.get(org+"/users", &ul); err != nil {
+			return nil, err
+		}
+		d.Users = map[string]string{}
+		for _, u := range ul.Items {
+			d.Users[u.ID] = u.Email
+		}
 		if err := pc.get(org+"/sso", &d.SSO); err != nil {
 			return nil, err
 		}

@@ -272,3 +272,23 @@ func TestPreviewPage(t *testing.T) {
 		t.Error("no risk links to the diff")
 	}
 }
+
+func TestNewAPIKeyShownOnce(t *testing.T) {
+	t.Parallel()
+	shared(t)
+	c := browser(t)
+	signIn(t, c, ownerEmail, ownerPW)
+	_, body := get(t, c, "/settings")
+	contains(t, body, ownerEmail, `id="new-key-form"`)
+	res, body := post(t, c, "/settings/api-keys", url.Values{"name": {"ci"}, "role": {"developer"}, "csrf_token": {csrfOf(t, body)}})
+	m := newKeyRE.FindStringSubmatch(body)
+	if res.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("new key: %d, key not shown", res.StatusCode)
+	}
+	if res.Header.Get("Cache-Control") != "no-store" {
+		t.Error("the page with a new key may be cached")
+	}
+	if _, again := get(t, c, "/settings"); strings.Contains(again, m[1]) {
+		t.Error("the key is shown again")
+	}
+}
