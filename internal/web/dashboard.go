@@ -95,8 +95,14 @@ func openPromotions(pc *pageCtx) ([]map[string]any, bool) {
 	var l struct {
 		Items []map[string]any `json:"items"`
 	}
-	if err := pc.get("/api/v1/promotions?limit=20", &l); err != nil {
+	if err := pc.get("/api/v1/promotions?limit=100", &l); err != nil {
 		return nil, false
 	}
-	return l.Items, true
+	var open []map[string]any
+	for _, p := range l.Items {
+		if s, _ := p["status"].(string); s == "pending_approval" || s == "blocked" {
+			open = append(open, p)
+		}
+	}
+	return open, true
 }

@@ -165,6 +165,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /deployments/{id}/logs", h.page(h.logs))
 	m.HandleFunc("GET /events", h.events)
 	m.HandleFunc("GET /previews/{id}", h.page(h.preview))
+	m.HandleFunc("GET /promotions/{id}", h.page(h.promotion))
+	m.HandleFunc("POST /promotions/{id}/{decision}", h.page(h.decidePromotion))
 	m.HandleFunc("GET /clusters", h.page(h.clusters))
 	m.HandleFunc("GET /clusters/{id}", h.page(h.cluster))
 	m.HandleFunc("GET /audit", h.page(h.audit))
