@@ -87,7 +87,7 @@ func do(t testing.TB, ctx context.Context, what string, steps ...chromedp.Action
 
 func eval[T any](t testing.TB, ctx context.Context, js string) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("evaluate %s: %v", js, err)
 	}
@@ -152,6 +152,16 @@ func TestBrowserFlow(t *testing.T) {
 	}
 	if n := eval[int](t, ctx, `document.querySelectorAll('#deploy-form, #scale-form').length`); n != 2 {
 		t.Errorf("owner sees %d of the deploy and scale forms", n)
+	}
+	// The page's script opened the cookie-authenticated events stream
+	// (under the strict CSP, with no token in the page).
+	live := eval[string](t, ctx, `new Promise(resolve => {
+		const s = document.querySelector('.live-status'), end = Date.now() + 10000;
+		const poll = () => (s.textContent || Date.now() > end) ? resolve(s.textContent) : setTimeout(poll, 50);
+		poll();
+	})`)
+	if live != "Live updates on." {
+		t.Errorf("live updates: %q", live)
 	}
 
 	// A stored preview: the cost and the risks are on the page.
