@@ -31,6 +31,9 @@ import (
 // style, nothing from elsewhere.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 
+// maxFormBytes bounds a page request's body (a form).
+const maxFormBytes = 256 << 10
+
 // Config holds the UI's dependencies.
 type Config struct {
 	// API is the control plane's API handler; every page calls it.
@@ -112,6 +115,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.initMux.Do(h.routes)
 	setPageHeaders(w, r)
+	// Forms are small; the API bounds its own bodies.
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	h.mux.ServeHTTP(w, r)
 }
 
