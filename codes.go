@@ -77,6 +77,18 @@ const (
 	CodeAgentCredentialInvalid = "AGENT_CREDENTIAL_INVALID"
 	CodeAgentProtocol          = "AGENT_PROTOCOL_UNSUPPORTED"
 
+	// Promotions.
+	CodePromotionStale      = "PROMOTION_STALE"
+	CodePromotionClosed     = "PROMOTION_CLOSED"
+	CodeSelfApproval        = "PROMOTION_SELF_APPROVAL"
+	CodeApproverRole        = "PROMOTION_APPROVER_ROLE"
+	CodeAlreadyDecided      = "PROMOTION_ALREADY_DECIDED"
+	CodeOverrideRequired    = "PROMOTION_OVERRIDE_REQUIRED"
+	CodeNothingToPromote    = "NOTHING_TO_PROMOTE"
+	CodeGitCredentialSealed = "GIT_CREDENTIAL_SEALED"
+	// Drift and environment state.
+	CodeLiveStateUnavailable = "LIVE_STATE_UNAVAILABLE"
+	CodeDriftNotChecked      = "DRIFT_NOT_CHECKED"
 	// Web UI.
 	CodeCSRFTokenInvalid = "CSRF_TOKEN_INVALID"
 )
@@ -91,7 +103,7 @@ type CodeInfo struct {
 // Entities are the names NotFound and AlreadyExists accept; each has an
 // <ENTITY>_NOT_FOUND and an <ENTITY>_ALREADY_EXISTS code in the table.
 var Entities = []string{
-	"API key", "agent", "cluster", "cluster credential", "cluster snapshot", "deployment", "environment", "identity", "member", "organization", "preview",
+	"API key", "agent", "cluster", "cluster credential", "cluster snapshot", "deployment", "environment", "identity", "member", "organization", "preview", "promotion",
 	"project", "revision", "role", "role binding", "secret", "service", "session", "user",
 }
 
@@ -151,6 +163,17 @@ var codeTable = []CodeInfo{
 	{CodeJoinTokenInvalid, KindUnauthenticated, "the agent join token is unknown, expired or already used"},
 	{CodeAgentCredentialInvalid, KindUnauthenticated, "the agent credential is unknown, revoked, or not this agent's"},
 	{CodeAgentProtocol, KindInvalid, "the agent's body has another protocol version or is malformed"},
+	{CodePromotionStale, KindConflict, "the target's state or the source revision changed since the promotion was previewed; preview again"},
+	{CodePromotionClosed, KindConflict, "the promotion is no longer waiting for a decision (approved, rejected, delivered or superseded)"},
+	{CodeSelfApproval, KindForbidden, "the target environment's policy does not let the requester approve their own promotion"},
+	{CodeApproverRole, KindForbidden, "the target environment's policy names approver roles the caller does not hold there"},
+	{CodeAlreadyDecided, KindConflict, "the caller already approved this promotion"},
+	{CodeOverrideRequired, KindConflict, "the promotion is blocked by a policy gate; approving it needs override_reason"},
+	{CodeGitCredentialSealed, KindForbidden, "an environment's Git credential is never read, rotated or removed through the secrets API"},
+	{CodeNothingToPromote, KindConflict, "the source environment runs nothing and the service has no image to promote"},
+	// Drift and environment state.
+	{CodeLiveStateUnavailable, KindConflict, "no agent has reported the environment's cluster yet, so what runs there (and its drift) is unknown"},
+	{CodeDriftNotChecked, KindConflict, "the environment's drift could not be compared; the message says why"},
 	// Web UI.
 	{CodeCSRFTokenInvalid, KindForbidden, "a web form's CSRF token is missing or not this session's"},
 }

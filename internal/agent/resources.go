@@ -46,6 +46,17 @@ var watched = []resource{
 	{Kind: "Rollout", GVR: schema.GroupVersionResource{Group: "argoproj.io", Version: "v1alpha1", Resource: "rollouts"}, Optional: true},
 }
 
+// WatchedKinds are the kinds the agent mirrors (the optional ones
+// included): a kind not listed is never in a cluster's picture, so
+// comparing a picture with what was applied leaves the others out.
+func WatchedKinds() []string {
+	out := make([]string, len(watched))
+	for i, r := range watched {
+		out[i] = r.Kind
+	}
+	return out
+}
+
 // apiServer answers the agent's discovery questions through kube's plain
 // GETs on the (read-only) rest configuration: client-go's discovery client
 // would link the typed clientset's scheme into every capsule command.

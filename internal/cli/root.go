@@ -81,6 +81,12 @@ func NewRoot(s Streams) *cobra.Command {
 		newScaleCmd(s),
 		newStatusCmd(s),
 		newLogsCmd(s),
+		// Promotions (promo).
+		newPromoteCmd(s),
+		newPromotionsCmd(s),
+		// Drift and environment diff.
+		newDriftCmd(s),
+		newDiffCmd(s),
 	)
 	resources := newResourceCmds(s)
 	addClusterAgentCmds(s, resources)

@@ -38,7 +38,8 @@ func TestRBACMatrix(t *testing.T) {
 			}
 			for _, role := range roleOrder {
 				f := shared
-				if rt.Method == http.MethodDelete || strings.HasSuffix(rt.Path, "/cancel") { // cancelled once only
+				if rt.Method == http.MethodDelete || strings.HasSuffix(rt.Path, "/cancel") || // cancelled once only
+					strings.HasSuffix(rt.Path, "/approve") || strings.HasSuffix(rt.Path, "/reject") { // decided once only
 					n++
 					f = tm.newFixture(t, fmt.Sprintf("fresh-%d", n))
 				}
@@ -96,6 +97,8 @@ var matrixStatus = map[string]int{
 	// No cluster answers in these tests: a credential naming a cloud
 	// metadata address is refused by the handler's address policy.
 	"PUT /api/v1/clusters/{id}/credential": http.StatusBadRequest,
+	// Drift: the fixture's environments name no cluster, so nothing runs there to compare.
+	"GET /api/v1/environments/{id}/drift": http.StatusConflict,
 }
 
 // matrixBodies are the request bodies of writes that can succeed in the
@@ -156,6 +159,16 @@ var matrixBodies = map[string]func(f fixture, role string) any{
 		return map[string]string{"organizationId": f.org, "projectId": f.project,
 			"current": fmt.Sprintf(cm, "info"), "proposed": fmt.Sprintf(cm, role)}
 	},
+	// Promotions (promo): each preview supersedes the previous one; the
+	// decisions run on a fresh fixture per role.
+	"POST /api/v1/promotions/preview": func(f fixture, role string) any {
+		return map[string]string{"serviceId": f.web, "sourceEnvId": f.staging, "targetEnvId": f.prod}
+	},
+	"POST /api/v1/promotions/{id}/approve":         func(f fixture, role string) any { return map[string]string{"comment": "ok by " + role} },
+	"PATCH /api/v1/promotions/{id}/approve":        func(f fixture, role string) any { return map[string]string{"comment": "ok by " + role} },
+	"POST /api/v1/promotions/{id}/reject":          func(f fixture, role string) any { return map[string]string{"comment": "no by " + role} },
+	"PATCH /api/v1/promotions/{id}/reject":         func(f fixture, role string) any { return map[string]string{"comment": "no by " + role} },
+	"PUT /api/v1/environments/{id}/git-credential": func(f fixture, role string) any { return map[string]string{"token": "tok-" + role} },
 	"PUT /api/v1/organizations/{id}/members/{userId}": func(f fixture, role string) any {
 		return map[string]string{"role": rbac.Viewer} // the fixture's member is a viewer: setting it again changes nothing
 	},
@@ -192,6 +205,9 @@ func requestFor(rt httpapi.Route, f fixture, role string) (string, any) {
 		return path + "?from=1&to=1", nil // the fixture's service has one revision
 	case "POST /api/v1/deployments/{id}/cancel":
 		return path, nil // no body: the deployment's own (staging) environment decides
+	// Environment diff: the fixture's two environments, neither deployed.
+	case "GET /api/v1/projects/{id}/diff":
+		return path + "?from=" + f.staging + "&to=" + f.prod, nil
 	}
 	if rt.Method == http.MethodGet && !strings.Contains(rt.Path, "{") {
 		var q []string

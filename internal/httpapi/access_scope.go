@@ -62,6 +62,17 @@ func (ac *access) resolveTarget(r *http.Request, rt Route) (target, error) {
 		}
 		return ac.resolveByID(r.Context(), res, t)
 	}
+	if res == "promotions" && r.Method == http.MethodPost {
+		// A preview names no organization: its scope is the target
+		// environment the body names, by ID or by name.
+		env, err := promotionTarget(r.Context(), ac.store, CallerFrom(r.Context()), peekBody(r))
+		if err != nil {
+			return t, err
+		}
+		if env != "" {
+			ref = scopeRef{environment: env}
+		}
+	}
 	return ac.resolveRef(r.Context(), ref, t)
 }
 
@@ -109,6 +120,12 @@ func (ac *access) resolveByID(ctx context.Context, res string, t target) (target
 			return t, notFoundAs(err, t)
 		}
 		return ac.resolveRef(ctx, scopeRef{org: a.OrganizationID}, t)
+	case "promotions":
+		p, err := st.FindPromotion(ctx, t.id)
+		if err != nil {
+			return t, notFoundAs(err, t)
+		}
+		return ac.resolveRef(ctx, scopeRef{environment: p.TargetEnvID}, t)
 	case "secrets":
 		s, err := ac.ids.FindSecret(ctx, t.id)
 		if err != nil {

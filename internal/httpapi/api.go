@@ -12,10 +12,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/envstate"
 	"github.com/usecapsule/capsule/internal/events"
 	"github.com/usecapsule/capsule/internal/identity/token"
 	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/preview"
+	"github.com/usecapsule/capsule/internal/promotion"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Config leaves it zero.
@@ -76,6 +78,10 @@ type Config struct {
 	// Inventory serves the cluster agents and their clusters' pictures;
 	// nil builds one over Store's database when it has one.
 	Inventory *inventory.Service
+	// EnvState reads environments' live and desired states (drift and
+	// environment diffs); nil builds one over Store and Inventory when
+	// Store keeps deployment runs.
+	EnvState *envstate.Reader
 }
 
 // API is the http.Handler of the control plane.
@@ -96,6 +102,7 @@ type API struct {
 	chain     *chainState // the last whole-chain audit verification
 	hub       *events.Hub
 	streams   streams // open events streams
+	promo     *promotion.Service
 }
 
 // New builds the API: it registers every route of the route table.
@@ -130,6 +137,10 @@ func New(cfg Config) (*API, error) {
 	if cfg.Inventory == nil {
 		cfg.Inventory = defaultInventory(cfg)
 	}
+	runs, _ := cfg.Store.(promotion.RunStore) // before the cache's wrapper hides it
+	if cfg.EnvState == nil {
+		cfg.EnvState = defaultEnvState(cfg)
+	}
 	var cache, members *readCache
 	if cfg.Cache {
 		gs := &genStore{Store: cfg.Store}
@@ -157,6 +168,7 @@ func New(cfg Config) (*API, error) {
 		return nil, err
 	}
 	a.access.inv = cfg.Inventory
+	a.promo = newPromotions(cfg, runs, a.gitToken)
 	a.chain = &chainState{}
 	if err := cfg.Registry.Register(a.chain); err != nil {
 		return nil, err

@@ -280,6 +280,10 @@ func (ac *access) deleteClusterCredential(w http.ResponseWriter, r *http.Request
 // sealedClusterSecret refuses the secrets API's access to a cluster's
 // credential: it is write-only, through the cluster's own routes.
 func sealedClusterSecret(name string) error {
+	if strings.HasPrefix(name, envGitSecretPrefix) {
+		return capsule.Errorf(capsule.KindForbidden, capsule.CodeGitCredentialSealed,
+			"%q is an environment's Git credential: it is never read, rotated, created or deleted through the secrets API (use PUT /api/v1/environments/{id}/git-credential)", name)
+	}
 	if !strings.HasPrefix(name, clusterSecretPrefix) {
 		return nil
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/usecapsule/capsule/internal/cost"
 	"github.com/usecapsule/capsule/internal/deployer"
 	"github.com/usecapsule/capsule/internal/diff"
+	"github.com/usecapsule/capsule/internal/drift"
+	"github.com/usecapsule/capsule/internal/envdiff"
 	"github.com/usecapsule/capsule/internal/events"
 	"github.com/usecapsule/capsule/internal/export"
 	"github.com/usecapsule/capsule/internal/identity"
@@ -219,5 +221,25 @@ func routes(a *API) []Route {
 		{Method: "POST", Path: "/api/v1/agents/{id}/snapshot", Summary: "Agent protocol: one part of a full snapshot (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.SnapshotPart{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Snapshot)},
 		{Method: "POST", Path: "/api/v1/agents/{id}/deltas", Summary: "Agent protocol: a batch of numbered changes (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.DeltaBatch{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Deltas)},
 		{Method: "POST", Path: "/api/v1/agents/{id}/heartbeat", Summary: "Agent protocol: a heartbeat with the agent's position and checksums (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.Heartbeat{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Heartbeat)},
+
+		// Promotions (promo): preview a service's move between environments, decide under the target's policy, deliver.
+		{Method: "POST", Path: "/api/v1/promotions/preview", Summary: "Preview and record the promotion of a service's revision from one environment to another (IDs or names, snake_case or camelCase)", Tag: "promotions", Permission: "promotion:create", Status: created, Request: PromotionPreviewRequest{}, Response: PromotionPreviewResponse{}, Handler: a.previewPromotion},
+		{Method: "GET", Path: "/api/v1/promotions", Summary: "List promotions, newest first", Tag: "promotions", Permission: "promotion:view", Status: ok, Response: capsule.List[capsule.Promotion]{},
+			Query: withPage(projectParam, Param{Name: "serviceId", Type: "string", Description: "only this service's promotions"}, Param{Name: "environmentId", Type: "string", Description: "only promotions from or to this environment"}, Param{Name: "status", Type: "string", Description: "only promotions in this status", Enum: capsule.PromotionStatuses}), Handler: a.listPromotions},
+		{Method: "GET", Path: "/api/v1/promotions/{id}", Summary: "Get a promotion (a delivering one follows its deployment)", Tag: "promotions", Permission: "promotion:view", Status: ok, Response: capsule.Promotion{}, Handler: a.getPromotion},
+		{Method: "GET", Path: "/api/v1/promotions/{id}/preview", Summary: "The promotion with its whole stored preview", Tag: "promotions", Permission: "promotion:view", Status: ok, Response: PromotionPreviewResponse{}, Handler: a.getPromotionPreview},
+		{Method: "GET", Path: "/api/v1/promotions/{id}/diff", Summary: "The promotion's semantic diff", Tag: "promotions", Permission: "promotion:view", Status: ok, Response: diff.Result{}, Handler: a.getPromotionPart("diff")},
+		{Method: "GET", Path: "/api/v1/promotions/{id}/cost", Summary: "The promotion's monthly cost estimate and delta", Tag: "promotions", Permission: "promotion:view", Status: ok, Response: cost.DeltaReport{}, Handler: a.getPromotionPart("cost")},
+		{Method: "GET", Path: "/api/v1/promotions/{id}/risk", Summary: "The promotion's risk level and findings", Tag: "promotions", Permission: "promotion:view", Status: ok, Response: PreviewRisks{}, Handler: a.getPromotionPart("risk")},
+		{Method: "GET", Path: "/api/v1/promotions/{id}/explanation", Summary: "The promotion's plain-English explanation", Tag: "promotions", Permission: "promotion:view", Status: ok, Response: PreviewExplanation{}, Handler: a.getPromotionPart("explanation")},
+		{Method: "POST", Path: "/api/v1/promotions/{id}/approve", Summary: "Approve a promotion under the target environment's policy; the last required approval delivers it", Tag: "promotions", Permission: "promotion:approve", Status: ok, Request: PromotionDecisionRequest{}, Response: capsule.Promotion{}, Handler: a.decidePromotion(false)},
+		{Method: "PATCH", Path: "/api/v1/promotions/{id}/approve", Summary: "Approve a promotion (as POST)", Tag: "promotions", Permission: "promotion:approve", Status: ok, Request: PromotionDecisionRequest{}, Response: capsule.Promotion{}, Handler: a.decidePromotion(false)},
+		{Method: "POST", Path: "/api/v1/promotions/{id}/reject", Summary: "Reject a promotion, which closes it", Tag: "promotions", Permission: "promotion:approve", Status: ok, Request: PromotionDecisionRequest{}, Response: capsule.Promotion{}, Handler: a.decidePromotion(true)},
+		{Method: "PUT", Path: "/api/v1/environments/{id}/git-credential", Summary: "Store the credential of a gitops environment's repository (sealed; never shown again, refused by the secrets API)", Tag: "promotions", Permission: "environment:edit", Status: none, Request: GitCredentialRequest{}, Handler: a.putEnvGitCredential},
+		{Method: "PATCH", Path: "/api/v1/promotions/{id}/reject", Summary: "Reject a promotion (as POST)", Tag: "promotions", Permission: "promotion:approve", Status: ok, Request: PromotionDecisionRequest{}, Response: capsule.Promotion{}, Handler: a.decidePromotion(true)},
+		// Drift and environment diff: live against desired, and one environment against another.
+		{Method: "GET", Path: "/api/v1/environments/{id}/drift", Summary: "Compare what runs in the environment (its cluster agent's picture) with what Capsule deployed there: objects modified, missing or extra, with the fields that differ (Secrets by key names only); 409 ENVIRONMENT_HAS_NO_CLUSTER or LIVE_STATE_UNAVAILABLE when there is nothing live to compare", Tag: "environments", Permission: "environment:view", Status: ok, Response: drift.Result{}, Handler: a.environmentDrift},
+		{Method: "GET", Path: "/api/v1/projects/{id}/diff", Summary: "Compare two environments' desired states (each service's last successful deployment), ignoring what naturally differs between them (namespace, environment labels and names derived from them)", Tag: "projects", Permission: "project:view", Status: ok, Response: envdiff.Result{},
+			Query: []Param{{Name: "from", Type: "string", Description: "the environment compared from (name or id), required"}, {Name: "to", Type: "string", Description: "the environment compared to (name or id), required"}, {Name: "service", Type: "string", Description: "only this service (name or id)"}}, Handler: a.projectDiff},
 	}
 }
