@@ -140,6 +140,11 @@ func TestBrowserFlow(t *testing.T) {
 	if got := eval[string](t, ctx, `document.querySelector('#project-name').textContent`); got != "Browser Shop" {
 		t.Errorf("project page shows %q", got)
 	}
+	do(t, ctx, "new environment",
+		chromedp.SendKeys(chromedp.CSS("#n-name"), "dev"),
+		chromedp.SendKeys(chromedp.CSS("#n-ns"), "browser-shop-dev"),
+		chromedp.Click(chromedp.CSS("#new-environment button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("details.env")))
 	do(t, ctx, "new service",
 		chromedp.SendKeys(chromedp.CSS("#s-name"), "checkout"),
 		chromedp.SendKeys(chromedp.CSS("#s-image"), "ghcr.io/acme/checkout:1.0"),
