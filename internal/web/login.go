@@ -1,14 +1,14 @@
 package web
 
 import (
-	"github.com/usecapsule/capsule"
-
 	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/usecapsule/capsule"
 )
 
 // Sign-in: the form posts email and password to POST /login, which calls

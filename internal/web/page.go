@@ -1,14 +1,14 @@
 package web
 
 import (
-	"github.com/usecapsule/capsule"
-
 	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/usecapsule/capsule"
 )
 
 // pageCtx is one signed-in request: the session, the user, the chosen

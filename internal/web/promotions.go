@@ -1,13 +1,12 @@
 package web
 
 import (
-	"github.com/usecapsule/capsule"
-
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/httpapi"
 	"github.com/usecapsule/capsule/internal/preview"
 )

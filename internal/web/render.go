@@ -1,8 +1,6 @@
 package web
 
 import (
-	"github.com/usecapsule/capsule"
-
 	"bytes"
 	"embed"
 	"encoding/json"
@@ -16,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/cost"
 )
 
