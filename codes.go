@@ -97,6 +97,8 @@ const (
 	CodeWebhookSignatureInvalid  = "WEBHOOK_SIGNATURE_INVALID"
 	CodeWebhookPayloadInvalid    = "WEBHOOK_PAYLOAD_INVALID"
 	CodeProjectNoRepository      = "PROJECT_HAS_NO_REPOSITORY"
+	// Web UI.
+	CodeCSRFTokenInvalid = "CSRF_TOKEN_INVALID"
 )
 
 // CodeInfo is one row of the error code table.
@@ -191,6 +193,8 @@ var codeTable = []CodeInfo{
 	{CodeWebhookSignatureInvalid, KindUnauthenticated, "the delivery's signature or token is missing or does not match the project's webhook secret"},
 	{CodeWebhookPayloadInvalid, KindInvalid, "the delivery's body is not the provider's JSON payload or misses its repository"},
 	{CodeProjectNoRepository, KindConflict, "the project has no repository URL; set repository.url first"},
+	// Web UI.
+	{CodeCSRFTokenInvalid, KindForbidden, "a web form's CSRF token is missing or not this session's"},
 }
 
 var codeIndex = func() map[string]CodeInfo {

@@ -21,6 +21,7 @@ import (
 	"github.com/usecapsule/capsule/internal/identity/token"
 	"github.com/usecapsule/capsule/internal/ratelimit"
 	"github.com/usecapsule/capsule/internal/sqlstore"
+	"github.com/usecapsule/capsule/internal/web"
 	"github.com/usecapsule/capsule/internal/webhook"
 )
 
@@ -146,7 +147,12 @@ func (o *Options) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = o.serve(ctx, tln, api)
+	// Web UI: its pages are served beside the API and call it in process.
+	ui, err := web.New(web.Config{API: api, Key: key, Logger: o.Logger})
+	if err != nil {
+		return err
+	}
+	err = o.serve(ctx, tln, ui)
 	o.finalCheckpoint(api)
 	return err
 }
