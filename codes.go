@@ -77,9 +77,28 @@ const (
 	CodeAgentCredentialInvalid = "AGENT_CREDENTIAL_INVALID"
 	CodeAgentProtocol          = "AGENT_PROTOCOL_UNSUPPORTED"
 
+	// Promotions.
+	CodePromotionStale      = "PROMOTION_STALE"
+	CodePromotionClosed     = "PROMOTION_CLOSED"
+	CodeSelfApproval        = "PROMOTION_SELF_APPROVAL"
+	CodeApproverRole        = "PROMOTION_APPROVER_ROLE"
+	CodeAlreadyDecided      = "PROMOTION_ALREADY_DECIDED"
+	CodeOverrideRequired    = "PROMOTION_OVERRIDE_REQUIRED"
+	CodeNothingToPromote    = "NOTHING_TO_PROMOTE"
+	CodeGitCredentialSealed = "GIT_CREDENTIAL_SEALED"
 	// Drift and environment state.
 	CodeLiveStateUnavailable = "LIVE_STATE_UNAVAILABLE"
 	CodeDriftNotChecked      = "DRIFT_NOT_CHECKED"
+	// Outbound webhooks and notifications.
+	CodeWebhookSecretSealed = "WEBHOOK_SECRET_SEALED"
+	// Inbound Git webhooks.
+	CodeWebhookProviderUnknown   = "WEBHOOK_PROVIDER_UNKNOWN"
+	CodeWebhookRepositoryUnknown = "WEBHOOK_REPOSITORY_UNKNOWN"
+	CodeWebhookSignatureInvalid  = "WEBHOOK_SIGNATURE_INVALID"
+	CodeWebhookPayloadInvalid    = "WEBHOOK_PAYLOAD_INVALID"
+	CodeProjectNoRepository      = "PROJECT_HAS_NO_REPOSITORY"
+	// Web UI.
+	CodeCSRFTokenInvalid = "CSRF_TOKEN_INVALID"
 )
 
 // CodeInfo is one row of the error code table.
@@ -92,8 +111,11 @@ type CodeInfo struct {
 // Entities are the names NotFound and AlreadyExists accept; each has an
 // <ENTITY>_NOT_FOUND and an <ENTITY>_ALREADY_EXISTS code in the table.
 var Entities = []string{
-	"API key", "agent", "cluster", "cluster credential", "cluster snapshot", "deployment", "environment", "identity", "member", "organization", "preview",
+	"API key", "agent", "cluster", "cluster credential", "cluster snapshot", "deployment", "environment", "identity", "member", "organization", "preview", "promotion",
 	"project", "revision", "role", "role binding", "secret", "service", "session", "user",
+	"webhook", "webhook delivery", "notification channel", "notification rule", // outbound
+	// billing
+	"billing account",
 }
 
 var codeTable = []CodeInfo{
@@ -152,9 +174,27 @@ var codeTable = []CodeInfo{
 	{CodeJoinTokenInvalid, KindUnauthenticated, "the agent join token is unknown, expired or already used"},
 	{CodeAgentCredentialInvalid, KindUnauthenticated, "the agent credential is unknown, revoked, or not this agent's"},
 	{CodeAgentProtocol, KindInvalid, "the agent's body has another protocol version or is malformed"},
+	{CodePromotionStale, KindConflict, "the target's state or the source revision changed since the promotion was previewed; preview again"},
+	{CodePromotionClosed, KindConflict, "the promotion is no longer waiting for a decision (approved, rejected, delivered or superseded)"},
+	{CodeSelfApproval, KindForbidden, "the target environment's policy does not let the requester approve their own promotion"},
+	{CodeApproverRole, KindForbidden, "the target environment's policy names approver roles the caller does not hold there"},
+	{CodeAlreadyDecided, KindConflict, "the caller already approved this promotion"},
+	{CodeOverrideRequired, KindConflict, "the promotion is blocked by a policy gate; approving it needs override_reason"},
+	{CodeGitCredentialSealed, KindForbidden, "an environment's Git credential is never read, rotated or removed through the secrets API"},
+	{CodeNothingToPromote, KindConflict, "the source environment runs nothing and the service has no image to promote"},
 	// Drift and environment state.
 	{CodeLiveStateUnavailable, KindConflict, "no agent has reported the environment's cluster yet, so what runs there (and its drift) is unknown"},
 	{CodeDriftNotChecked, KindConflict, "the environment's drift could not be compared; the message says why"},
+	// Outbound webhooks and notifications.
+	{CodeWebhookSecretSealed, KindForbidden, "a webhook's signing secret, a notification channel's credential or a project's Git webhook secret is never read, rotated, created or removed through the secrets API"},
+	// Inbound Git webhooks.
+	{CodeWebhookProviderUnknown, KindNotFound, "the webhook path names no provider Capsule accepts (github, gitlab, bitbucket, gitea)"},
+	{CodeWebhookRepositoryUnknown, KindNotFound, "no project has the delivery's repository"},
+	{CodeWebhookSignatureInvalid, KindUnauthenticated, "the delivery's signature or token is missing or does not match the project's webhook secret"},
+	{CodeWebhookPayloadInvalid, KindInvalid, "the delivery's body is not the provider's JSON payload or misses its repository"},
+	{CodeProjectNoRepository, KindConflict, "the project has no repository URL; set repository.url first"},
+	// Web UI.
+	{CodeCSRFTokenInvalid, KindForbidden, "a web form's CSRF token is missing or not this session's"},
 }
 
 var codeIndex = func() map[string]CodeInfo {

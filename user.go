@@ -83,6 +83,7 @@ type Store interface {
 	UserStore
 	SessionStore
 	PreviewStore
+	PromotionStore
 	// Ping reports whether the database is reachable and migrated.
 	Ping(ctx context.Context) error
 	Close() error

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs when they are missing:
-# PostgreSQL server binaries (the store tests start a real server), and
+# PostgreSQL server binaries (the store tests start a real server), Chromium
+# (the web UI's browser tests), and
 # staticcheck (and terraform, when missing) from the Go module proxy.
 set -euo pipefail
 need=()
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need+=(postgresql)
+fi
+# Chromium runs the web UI's end-to-end tests (internal/web).
+if [ ! -x /usr/bin/chromium ]; then
+  need+=(chromium)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "deps: installing ${need[*]}"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -152,9 +153,11 @@ func envSpec() resourceSpec {
 			{flag: "project", query: "projectId", usage: "project ID or slug", resolve: "projects"},
 			{flag: "kind", query: "kind", usage: "development|staging|production|preview"},
 		},
-		columns: []columnSpec{col("ID", "id"), col("NAME", "name"), col("KIND", "kind"), col("NAMESPACE", "namespace"), col("DELIVERY", "deliveryMode"), ageColumn()},
+		columns: []columnSpec{col("ID", "id"), col("NAME", "name"), col("KIND", "kind"), col("NAMESPACE", "namespace"), col("DELIVERY", "deliveryMode"),
+			// Git events: the tracked branch, and a pull-request environment's number, URL and time left.
+			col("BRANCH", "branch"), col("PR", "preview.pullRequest"), col("URL", "preview.url"), ttlColumn(), ageColumn()},
 		createFlags: func(cmd *cobra.Command) bodyBuilder {
-			var project, kind, namespace, cluster, delivery string
+			var project, kind, namespace, cluster, delivery, branch string
 			var approvals int
 			cmd.Flags().StringVar(&project, "project", "", "project ID or slug (required)")
 			cmd.Flags().StringVar(&kind, "kind", "development", "development|staging|production|preview")
@@ -162,7 +165,9 @@ func envSpec() resourceSpec {
 			cmd.Flags().StringVar(&cluster, "cluster", "", "cluster ID or name (of the project's organization)")
 			cmd.Flags().StringVar(&delivery, "delivery", "", "direct|gitops (default direct)")
 			cmd.Flags().IntVar(&approvals, "approvals", 0, "approvals required to promote into it")
+			cmd.Flags().StringVar(&branch, "branch", "", "Git branch whose pushes deploy the project here (and whose pull requests get preview environments on its cluster)")
 			return func(ctx context.Context, c *apiclient.Client, args []string, b createBody) (string, error) {
+				b.set("branch", "branch", branch)
 				if err := nameInProject(ctx, c, args, b, project); err != nil {
 					return "", err
 				}
@@ -289,4 +294,19 @@ func deploymentSpec() resourceSpec {
 			}
 		},
 	}
+}
+
+// ttlColumn is the time a pull-request environment has left before the
+// sweep removes it.
+func ttlColumn() columnSpec {
+	return columnSpec{header: "TTL", value: func(item map[string]any) string {
+		t, err := time.Parse(time.RFC3339Nano, field("preview.expiresAt")(item))
+		if err != nil {
+			return ""
+		}
+		if d := time.Until(t); d > 0 {
+			return humanAge(d)
+		}
+		return "expired"
+	}}
 }

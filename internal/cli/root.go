@@ -81,9 +81,16 @@ func NewRoot(s Streams) *cobra.Command {
 		newScaleCmd(s),
 		newStatusCmd(s),
 		newLogsCmd(s),
+		// Promotions (promo).
+		newPromoteCmd(s),
+		newPromotionsCmd(s),
 		// Drift and environment diff.
 		newDriftCmd(s),
 		newDiffCmd(s),
+		// outbound
+		newNotifyCmd(s),
+		// billing: offline billing file analysis
+		newBillingCmd(s),
 	)
 	resources := newResourceCmds(s)
 	addClusterAgentCmds(s, resources)

@@ -68,6 +68,8 @@ exactly as 'capsule audit archive' does. SIGTERM or Ctrl-C finish in-flight requ
 		"how often every environment's drift (what runs against what Capsule deployed) is checked and stored; changes are audited and published as environment.drift events")
 	f.StringVar(&o.opts.MetricsToken, "metrics-token", "",
 		"bearer token that /metrics on --listen requires; without it (and without --metrics-addr) /metrics answers 404 there ($CAPSULE_METRICS_TOKEN)")
+	f.StringVar(&o.opts.PublicURL, "public-url", os.Getenv("CAPSULE_PUBLIC_URL"),
+		"where users reach Capsule from outside, e.g. https://capsule.example.com: notifications link to the UI under it, and a project's Git webhook URL is shown under it (default the request's; $CAPSULE_PUBLIC_URL)")
 	return cmd
 }
 

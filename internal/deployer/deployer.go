@@ -61,6 +61,9 @@ func (d *Deployer) notify() {
 	}
 }
 
+// Store returns the store the Deployer records deployments in.
+func (d *Deployer) Store() *sqlstore.Store { return d.cfg.Store }
+
 // New returns a Deployer; Attach registers it on a runner.
 func New(cfg Config) *Deployer { return &Deployer{cfg: cfg, wake: func() {}} }
 
@@ -82,6 +85,9 @@ type DeployRequest struct {
 	Strategy string `json:"strategy,omitempty"`
 	// Replicas overrides the service's minimum replica count.
 	Replicas *int `json:"replicas,omitempty"`
+	// Commit is the source commit the image was built from, recorded on
+	// the deployment (a push webhook gives it).
+	Commit *capsule.Commit `json:"commit,omitempty"`
 }
 
 // RollbackRequest is the body of POST /api/v1/services/{id}/rollback.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -95,7 +96,7 @@ func (d *Deployer) execute(ctx context.Context, rec *capsule.Deployment, run *sq
 	if err != nil {
 		return fail(fmt.Errorf("reading configuration revision %d of service %s: %w", run.ConfigRevision, svc.Name, err))
 	}
-	rendered, err := Render(svc.Name, t.env.Name, ns, t.project.Slug, rev, run.Image, run.Strategy, run.Replicas)
+	rendered, err := Render(svc.Name, t.env.Name, ns, t.project.Slug, previewHost(rev, t.env, svc.Name), run.Image, run.Strategy, run.Replicas)
 	if err != nil {
 		return fail(fmt.Errorf("rendering service %s: %w", svc.Name, err))
 	}
@@ -113,6 +114,18 @@ func (d *Deployer) execute(ctx context.Context, rec *capsule.Deployment, run *sq
 	req := deploy.Request{Namespace: ns, Service: svc.Name, Revision: rec.Revision, Image: run.Image, Objects: objs,
 		Strategy: deploy.Strategy{Type: run.Strategy}, ProgressDeadline: d.cfg.ProgressDeadline}
 	return eng.Deploy(ctx, req, report)
+}
+
+// previewHost is rev with a pull-request environment's host as the Ingress
+// host of a public service: the same revision answers on its own domain in
+// staging and on pr-N's host in the preview.
+func previewHost(rev *capsule.ServiceRevision, env *capsule.Environment, service string) *capsule.ServiceRevision {
+	if env.Preview == nil || env.Preview.Host == "" || !rev.Config.Networking.Public {
+		return rev
+	}
+	r := *rev
+	r.Config.Networking.Domains = []string{strings.ReplaceAll(env.Preview.Host, "{service}", service)}
+	return &r
 }
 
 func decodeObjects(b []byte) ([]*unstructured.Unstructured, error) {

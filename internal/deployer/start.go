@@ -124,6 +124,9 @@ func (d *Deployer) Deploy(ctx context.Context, svc *capsule.Service, req DeployR
 	}
 	rec := &capsule.Deployment{ServiceID: svc.ID, EnvironmentID: t.env.ID, Version: req.Image,
 		Status: capsule.DeploymentPending, Replicas: capsule.Replicas{Desired: replicas}, Message: "queued"}
+	if req.Commit != nil {
+		rec.Commit = *req.Commit
+	}
 	run := &sqlstore.DeployRun{Action: ActionDeploy, Image: req.Image, Strategy: strategy, Replicas: replicas,
 		Namespace: t.env.Namespace, ConfigRevision: svc.Revision}
 	return d.start(ctx, rec, run)

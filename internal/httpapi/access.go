@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/usecapsule/capsule/internal/notify"
+	"github.com/usecapsule/capsule/internal/webhook"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -63,6 +65,8 @@ type access struct {
 	http                        *http.Client // the guarded client for the identity providers
 	clusterAllow                []netip.Prefix
 	inv                         *inventory.Service // resolves /agents/{id} to its organization
+	webhooks                    *webhook.Service   // resolves /webhooks/{id} to its organization
+	notify                      *notify.Service    // resolves /notifications/.../{id} to its organization
 }
 
 func newAccess(cfg Config) (*access, error) {

@@ -20,6 +20,8 @@ var actionVerbs = map[string]bool{
 	"deploy": true, "rollback": true, "scale": true, "cancel": true, "login": true, "logout": true,
 	"refresh": true, "verify": true, "revoke": true, "rotate": true, "rewrap": true, "value": true, "export": true,
 	"disable": true, "enable": true, "reset-password": true,
+	// Promotions (promo).
+	"preview": true, "approve": true, "reject": true, "deliver": true,
 }
 
 // actionOf names a route for the audit log: its static path segments and a

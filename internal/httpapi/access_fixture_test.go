@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/usecapsule/capsule/internal/identity"
+	"github.com/usecapsule/capsule/internal/notify"
+	"github.com/usecapsule/capsule/internal/webhook"
 	"io"
 	"net/http"
 	"strings"
@@ -13,9 +15,11 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/agentproto"
+	"github.com/usecapsule/capsule/internal/envstate"
 	"github.com/usecapsule/capsule/internal/httpapi"
 	"github.com/usecapsule/capsule/internal/identity/apikey"
 	"github.com/usecapsule/capsule/internal/identitystore"
+	"github.com/usecapsule/capsule/internal/promotion"
 	"github.com/usecapsule/capsule/internal/ratelimit"
 	"github.com/usecapsule/capsule/internal/rbac"
 	"github.com/usecapsule/capsule/internal/secretbox"
@@ -90,6 +94,9 @@ type fixture struct {
 	preview                                               string
 	cluster                                               string // with a credential, used by no environment
 	agent, snapshot                                       string // the cluster's registered agent and a stored snapshot
+	web, promotion                                        string // a service with an image, and its staging → production promotion
+	webhook, webhookDelivery                              string // an outbound webhook and its test delivery
+	notifyChannel, notifyRule                             string // a notification channel and a rule routing to it
 }
 
 // newFixture creates a fresh organization with the team's memberships and
@@ -147,7 +154,34 @@ func (tm *team) newFixture(t testing.TB, slug string) fixture {
 	f.preview = pv.ID
 	f.cluster = tm.newCluster(t, o.ID, "prod-eu")
 	f.agent, f.snapshot = tm.newAgent(t, f.cluster, o.ID)
+	f.web, f.promotion = tm.newPromotion(t, f)
+	f.webhook, f.webhookDelivery = tm.newWebhook(t, o.ID)
+	f.notifyChannel, f.notifyRule = tm.newNotification(t, o.ID)
 	return f
+}
+
+// newNotification adds a Slack channel whose URL the guarded client
+// refuses (a test send answers at once, undelivered) and a rule.
+func (tm *team) newNotification(t testing.TB, orgID string) (channelID, ruleID string) {
+	t.Helper()
+	svc := tm.e.api.Notifications()
+	c, err := svc.CreateChannel(context.Background(), orgID, tm.users[rbac.Owner], notify.ChannelInput{Name: "deploys",
+		Kind: notify.KindSlackWebhook, Secret: notify.ChannelSecret{URL: "http://127.0.0.1:9/hook"}})
+	must(t, err)
+	r, err := svc.CreateRule(context.Background(), orgID, tm.users[rbac.Owner], notify.RuleInput{ChannelID: c.ID})
+	must(t, err)
+	return c.ID, r.ID
+}
+
+// newWebhook subscribes a (never called) URL and queues a test message.
+func (tm *team) newWebhook(t testing.TB, orgID string) (id, deliveryID string) {
+	t.Helper()
+	svc := tm.e.api.Webhooks()
+	c, err := svc.Create(context.Background(), orgID, tm.users[rbac.Owner], webhook.Input{URL: "https://hooks.example.com/capsule", Events: []string{"deployment.*"}})
+	must(t, err)
+	d, err := svc.Test(context.Background(), &c.Subscription)
+	must(t, err)
+	return c.ID, d.ID
 }
 
 // newCluster registers a cluster holding a (never checked) credential,
@@ -195,11 +229,13 @@ func (f fixture) path(pattern string) string {
 	res := strings.SplitN(strings.TrimPrefix(pattern, "/api/v1/"), "/", 2)[0]
 	id := map[string]string{"organizations": f.org, "projects": f.project, "environments": f.prod,
 		"services": f.service, "deployments": f.deployment, "secrets": f.secret, "previews": f.preview,
-		"clusters": f.cluster, "agents": f.agent}[res]
+		"clusters": f.cluster, "agents": f.agent, "promotions": f.promotion,
+		"webhooks": f.webhook, "notifications": f.notifyChannel}[res]
 	pattern = strings.Replace(pattern, "/users/{userId}", "/users/"+f.managed, 1)
+	pattern = strings.Replace(pattern, "/notifications/rules/{id}", "/notifications/rules/"+f.notifyRule, 1)
 	return strings.NewReplacer("{id}", id, "{keyId}", f.apiKey, "{bindingId}", f.binding, "{name}", f.customRole,
 		"{userId}", f.member, "{number}", "1", "{file}", "index.html",
-		"{snapshotId}", f.snapshot).Replace(pattern)
+		"{snapshotId}", f.snapshot, "{deliveryId}", f.webhookDelivery).Replace(pattern)
 }
 
 // send makes one request with an access token (or any headers) and returns
@@ -235,4 +271,21 @@ func errorCode(body []byte) string {
 	var b httpapi.ErrorBody
 	_ = json.Unmarshal(body, &b)
 	return b.Error.Code
+}
+
+// newPromotion adds a service with an image and a pending promotion of it
+// from staging to production, requested by the managed developer (so no
+// role of the matrix approves its own request).
+func (tm *team) newPromotion(t testing.TB, f fixture) (string, string) {
+	t.Helper()
+	ctx := context.Background()
+	web := &capsule.Service{ProjectID: f.project, Name: "web", Type: capsule.ServiceWeb,
+		Source: capsule.ServiceSource{Image: "ghcr.io/acme/web:1"}, Config: capsule.ServiceConfig{Networking: capsule.Networking{Port: 8080}}}
+	must(t, tm.e.api.Store().CreateService(ctx, web, tm.users[rbac.Owner]))
+	runs := promotion.DeployRuns{Store: tm.e.st}
+	cur := promotion.EnvState{Reader: &envstate.Reader{Store: tm.e.st}}
+	pv, err := promotion.New(promotion.Config{Store: tm.e.api.Store(), Current: cur, Releases: runs}).Preview(ctx,
+		promotion.Request{ServiceID: web.ID, SourceEnvID: f.staging, TargetEnvID: f.prod, RequestedBy: f.managed})
+	must(t, err)
+	return web.ID, pv.Promotion.ID
 }

@@ -19,9 +19,10 @@ import (
 // address (see throttleKeys), never per account alone: a guesser elsewhere
 // must not lock the account's owner out.
 func (ac *access) servePublic(w http.ResponseWriter, r *http.Request, rt Route, next http.Handler) {
-	if rt.Path == "/api/v1/agents/register" {
+	if rt.Path == "/api/v1/agents/register" || strings.HasPrefix(rt.Path, "/api/v1/hooks/") {
 		// A join token cannot be guessed, but an unauthenticated write is
-		// still limited per address like the other anonymous routes.
+		// still limited per address like the other anonymous routes (a Git
+		// delivery is logged even when refused).
 		if err := limitWith(w, ac.ips, "ip:"+clientIP(r), ac.now()); err != nil {
 			ac.record(r, rt, nil, target{}, audit.OutcomeDenied)
 			writeError(w, r, ac.log, err)

@@ -52,6 +52,14 @@ var routePermissions = map[string]rbac.Permission{
 	"cluster:update":      rbac.ClusterManage,
 	"cluster:delete":      rbac.ClusterManage,
 	"cluster:credential":  rbac.ClusterManage,
+	// Promotions (promo): reading one is reading the project; recording a
+	// preview is promotion:preview, approving promotion:approve, both on
+	// the target environment.
+	"promotion:view":   rbac.ProjectView,
+	"promotion:create": rbac.PromotionPreview,
+	// Git events: a project's webhook secret is made by those who may
+	// create and delete its environments (owners and admins).
+	"project:webhook": rbac.ProjectDelete,
 }
 
 // permissionOf returns the RBAC permission of a route, and false when the

@@ -38,7 +38,8 @@ func TestRBACMatrix(t *testing.T) {
 			}
 			for _, role := range roleOrder {
 				f := shared
-				if rt.Method == http.MethodDelete || strings.HasSuffix(rt.Path, "/cancel") { // cancelled once only
+				if rt.Method == http.MethodDelete || strings.HasSuffix(rt.Path, "/cancel") || // cancelled once only
+					strings.HasSuffix(rt.Path, "/approve") || strings.HasSuffix(rt.Path, "/reject") { // decided once only
 					n++
 					f = tm.newFixture(t, fmt.Sprintf("fresh-%d", n))
 				}
@@ -98,6 +99,11 @@ var matrixStatus = map[string]int{
 	"PUT /api/v1/clusters/{id}/credential": http.StatusBadRequest,
 	// Drift: the fixture's environments name no cluster, so nothing runs there to compare.
 	"GET /api/v1/environments/{id}/drift": http.StatusConflict,
+	// Git events: the fixture's project names no repository to take
+	// webhooks from.
+	"POST /api/v1/projects/{id}/webhook-secret": http.StatusConflict,
+	// billing: the generic body names no billing account to import into.
+	"POST /api/v1/billing/imports": http.StatusBadRequest,
 }
 
 // matrixBodies are the request bodies of writes that can succeed in the
@@ -158,8 +164,38 @@ var matrixBodies = map[string]func(f fixture, role string) any{
 		return map[string]string{"organizationId": f.org, "projectId": f.project,
 			"current": fmt.Sprintf(cm, "info"), "proposed": fmt.Sprintf(cm, role)}
 	},
+	// Promotions (promo): each preview supersedes the previous one; the
+	// decisions run on a fresh fixture per role.
+	"POST /api/v1/promotions/preview": func(f fixture, role string) any {
+		return map[string]string{"serviceId": f.web, "sourceEnvId": f.staging, "targetEnvId": f.prod}
+	},
+	"POST /api/v1/promotions/{id}/approve":         func(f fixture, role string) any { return map[string]string{"comment": "ok by " + role} },
+	"PATCH /api/v1/promotions/{id}/approve":        func(f fixture, role string) any { return map[string]string{"comment": "ok by " + role} },
+	"POST /api/v1/promotions/{id}/reject":          func(f fixture, role string) any { return map[string]string{"comment": "no by " + role} },
+	"PATCH /api/v1/promotions/{id}/reject":         func(f fixture, role string) any { return map[string]string{"comment": "no by " + role} },
+	"PUT /api/v1/environments/{id}/git-credential": func(f fixture, role string) any { return map[string]string{"token": "tok-" + role} },
 	"PUT /api/v1/organizations/{id}/members/{userId}": func(f fixture, role string) any {
 		return map[string]string{"role": rbac.Viewer} // the fixture's member is a viewer: setting it again changes nothing
+	},
+	// outbound
+	"POST /api/v1/webhooks": func(f fixture, role string) any {
+		return map[string]any{"organizationId": f.org, "url": "https://hooks.example.com/" + role, "events": []string{"audit.*"}}
+	},
+	"PATCH /api/v1/webhooks/{id}": func(f fixture, role string) any {
+		return map[string]string{"description": "changed by " + role}
+	},
+	"POST /api/v1/notifications/channels": func(f fixture, role string) any {
+		return map[string]any{"organizationId": f.org, "name": "ch-" + role, "kind": "slack_webhook", "secret": map[string]string{"url": "https://hooks.slack.com/services/" + role}}
+	},
+	"POST /api/v1/notifications/rules": func(f fixture, role string) any {
+		return map[string]any{"organizationId": f.org, "channelId": f.notifyChannel, "events": []string{"deployment.failed"}}
+	},
+	// billing
+	"POST /api/v1/billing/accounts": func(f fixture, role string) any {
+		return map[string]string{"organizationId": f.org, "name": "aws-" + role, "provider": "aws"}
+	},
+	"POST /api/v1/billing/reconcile": func(f fixture, role string) any {
+		return map[string]string{"organizationId": f.org}
 	},
 }
 

@@ -48,6 +48,9 @@ func (ac *access) resolveTarget(r *http.Request, rt Route) (target, error) {
 	if t.entity == "" {
 		t.entity = strings.TrimSuffix(res, "s")
 	}
+	if res == "notifications" { // outbound: channels and rules share the resource
+		t.entity = notificationEntity(rt.Path)
+	}
 	ref, err := t.claims.merge()
 	if err != nil {
 		return t, err
@@ -61,6 +64,17 @@ func (ac *access) resolveTarget(r *http.Request, rt Route) (target, error) {
 			t.claims.body = scopeRef{}
 		}
 		return ac.resolveByID(r.Context(), res, t)
+	}
+	if res == "promotions" && r.Method == http.MethodPost {
+		// A preview names no organization: its scope is the target
+		// environment the body names, by ID or by name.
+		env, err := promotionTarget(r.Context(), ac.store, CallerFrom(r.Context()), peekBody(r))
+		if err != nil {
+			return t, err
+		}
+		if env != "" {
+			ref = scopeRef{environment: env}
+		}
 	}
 	return ac.resolveRef(r.Context(), ref, t)
 }
@@ -109,6 +123,12 @@ func (ac *access) resolveByID(ctx context.Context, res string, t target) (target
 			return t, notFoundAs(err, t)
 		}
 		return ac.resolveRef(ctx, scopeRef{org: a.OrganizationID}, t)
+	case "promotions":
+		p, err := st.FindPromotion(ctx, t.id)
+		if err != nil {
+			return t, notFoundAs(err, t)
+		}
+		return ac.resolveRef(ctx, scopeRef{environment: p.TargetEnvID}, t)
 	case "secrets":
 		s, err := ac.ids.FindSecret(ctx, t.id)
 		if err != nil {
@@ -120,6 +140,23 @@ func (ac *access) resolveByID(ctx context.Context, res string, t target) (target
 				t.envKind = e.Kind
 			}
 		}
+		return t, nil
+	case "webhooks": // outbound
+		if ac.webhooks == nil {
+			return t, notFoundAs(capsule.NotFound("webhook", t.id), t)
+		}
+		s, err := ac.webhooks.Store.Find(ctx, t.id)
+		if err != nil {
+			return t, notFoundAs(err, t)
+		}
+		t.scope, t.scoped = rbac.Scope{OrgID: s.OrganizationID}, true
+		return t, nil
+	case "notifications": // outbound
+		org, err := ac.resolveNotification(ctx, t.entity, t.id)
+		if err != nil {
+			return t, notFoundAs(err, t)
+		}
+		t.scope, t.scoped = rbac.Scope{OrgID: org}, true
 		return t, nil
 	}
 	return t, capsule.Internal(errUnknownResource(res))

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"errors"
 	"github.com/usecapsule/capsule/internal/deployer"
+	"github.com/usecapsule/capsule/internal/notify"
+	"github.com/usecapsule/capsule/internal/webhook"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,9 +16,11 @@ import (
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/envstate"
 	"github.com/usecapsule/capsule/internal/events"
+	"github.com/usecapsule/capsule/internal/gitevents"
 	"github.com/usecapsule/capsule/internal/identity/token"
 	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/preview"
+	"github.com/usecapsule/capsule/internal/promotion"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Config leaves it zero.
@@ -74,6 +78,9 @@ type Config struct {
 	// serves deployments' logs; nil answers those routes 501 (a process
 	// without a job runner).
 	Deployer *deployer.Deployer
+	// Git writes approved promotions into gitops environments' repositories
+	// (commit, push, pull request); nil leaves them approved with a note.
+	Git promotion.GitDeliverer
 	// Inventory serves the cluster agents and their clusters' pictures;
 	// nil builds one over Store's database when it has one.
 	Inventory *inventory.Service
@@ -81,6 +88,18 @@ type Config struct {
 	// environment diffs); nil builds one over Store and Inventory when
 	// Store keeps deployment runs.
 	EnvState *envstate.Reader
+	// Webhooks keeps outbound webhook subscriptions; nil builds one over
+	// Store's database and Access.Identity's secrets.
+	Webhooks *webhook.Service
+	// Notify keeps notification channels and rules; nil builds one over
+	// Store's database, Access.Identity's secrets and Egress.
+	Notify *notify.Service
+	// Git events: the inbound webhook service (nil builds one over the
+	// Deployer's store when there is a Deployer), and the URL this server
+	// is reached at for the webhook URL it shows (default: the request's
+	// scheme and host).
+	GitEvents *gitevents.Service
+	PublicURL string
 }
 
 // API is the http.Handler of the control plane.
@@ -100,7 +119,8 @@ type API struct {
 	tokens    *tokenCache
 	chain     *chainState // the last whole-chain audit verification
 	hub       *events.Hub
-	streams   streams     // open events streams
+	streams   streams // open events streams
+	promo     *promotion.Service
 	drifts    driftChecks // nil when the store keeps no drift checks
 }
 
@@ -136,11 +156,19 @@ func New(cfg Config) (*API, error) {
 	if cfg.Inventory == nil {
 		cfg.Inventory = defaultInventory(cfg)
 	}
+	runs, _ := cfg.Store.(promotion.RunStore) // before the cache's wrapper hides it
 	if cfg.EnvState == nil {
 		cfg.EnvState = defaultEnvState(cfg)
 	}
 	drifts, _ := cfg.Store.(driftChecks) // before the read cache wraps the store
+	if cfg.Webhooks == nil {
+		cfg.Webhooks = defaultWebhooks(cfg)
+	}
+	if cfg.Notify == nil {
+		cfg.Notify = defaultNotify(cfg)
+	}
 	var cache, members *readCache
+	bumpCache := func() {}
 	if cfg.Cache {
 		gs := &genStore{Store: cfg.Store}
 		cfg.Store = gs
@@ -150,6 +178,10 @@ func New(cfg Config) (*API, error) {
 		if cfg.Deployer != nil {
 			cfg.Deployer.OnChange(func() { gs.bump(nil) })
 		}
+		bumpCache = func() { gs.bump(nil) }
+	}
+	if cfg.GitEvents == nil {
+		cfg.GitEvents = defaultGitEvents(cfg, bumpCache)
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
@@ -167,6 +199,9 @@ func New(cfg Config) (*API, error) {
 		return nil, err
 	}
 	a.access.inv = cfg.Inventory
+	a.promo = newPromotions(cfg, runs, a.gitToken)
+	a.access.webhooks = cfg.Webhooks
+	a.access.notify = cfg.Notify
 	a.chain = &chainState{}
 	if err := cfg.Registry.Register(a.chain); err != nil {
 		return nil, err

@@ -2,16 +2,14 @@ package httpapi
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"math"
 	"net/http"
 	"strings"
 	"sync"
 
 	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/identity/opaque"
 	"github.com/usecapsule/capsule/internal/identity/password"
 )
 
@@ -247,15 +245,10 @@ func me(st capsule.Store) handlerFunc {
 // newRefreshToken returns a random refresh token and the hash stored for it.
 // 32 random bytes need no slow hash: SHA-256 cannot be brute-forced back.
 func newRefreshToken() (tok, hash string, err error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", "", errors.New("reading random bytes: " + err.Error())
+	if tok, err = opaque.New(""); err != nil {
+		return "", "", err
 	}
-	tok = base64.RawURLEncoding.EncodeToString(b)
-	return tok, hashToken(tok), nil
+	return tok, opaque.Hash(tok), nil
 }
 
-func hashToken(tok string) string {
-	sum := sha256.Sum256([]byte(tok))
-	return hex.EncodeToString(sum[:])
-}
+func hashToken(tok string) string { return opaque.Hash(tok) }

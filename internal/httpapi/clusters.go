@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/usecapsule/capsule"
+	"github.com/usecapsule/capsule/internal/gitevents"
 	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/kube"
 )
@@ -280,6 +281,17 @@ func (ac *access) deleteClusterCredential(w http.ResponseWriter, r *http.Request
 // sealedClusterSecret refuses the secrets API's access to a cluster's
 // credential: it is write-only, through the cluster's own routes.
 func sealedClusterSecret(name string) error {
+	if strings.HasPrefix(name, envGitSecretPrefix) {
+		return capsule.Errorf(capsule.KindForbidden, capsule.CodeGitCredentialSealed,
+			"%q is an environment's Git credential: it is never read, rotated, created or deleted through the secrets API (use PUT /api/v1/environments/{id}/git-credential)", name)
+	}
+	if strings.HasPrefix(name, gitevents.SecretPrefix) {
+		return capsule.Errorf(capsule.KindForbidden, capsule.CodeWebhookSecretSealed,
+			"%q is a project's webhook secret: it is shown once and never read, rotated, created or deleted through the secrets API (POST /api/v1/projects/{id}/webhook-secret makes a new one)", name)
+	}
+	if err := sealedOutboundSecret(name); err != nil {
+		return err
+	}
 	if !strings.HasPrefix(name, clusterSecretPrefix) {
 		return nil
 	}

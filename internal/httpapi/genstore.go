@@ -126,3 +126,12 @@ func (s *genStore) SetUserDisabled(ctx context.Context, id string, disabled bool
 func (s *genStore) DeleteUser(ctx context.Context, id string) error {
 	return s.bumpMembers(s.Store.DeleteUser(ctx, id))
 }
+
+func (s *genStore) CreatePromotion(ctx context.Context, p *capsule.Promotion, a *capsule.PromotionArtifact) error {
+	return s.bump(s.Store.CreatePromotion(ctx, p, a))
+}
+
+func (s *genStore) UpdatePromotion(ctx context.Context, id string, version int64, u capsule.PromotionUpdate) (*capsule.Promotion, error) {
+	p, err := s.Store.UpdatePromotion(ctx, id, version, u)
+	return p, s.bump(err)
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/agentproto"
+	"github.com/usecapsule/capsule/internal/billingstore"
 	"github.com/usecapsule/capsule/internal/cost"
 	"github.com/usecapsule/capsule/internal/deployer"
 	"github.com/usecapsule/capsule/internal/diff"
@@ -12,10 +13,13 @@ import (
 	"github.com/usecapsule/capsule/internal/envdiff"
 	"github.com/usecapsule/capsule/internal/events"
 	"github.com/usecapsule/capsule/internal/export"
+	"github.com/usecapsule/capsule/internal/gitevents"
 	"github.com/usecapsule/capsule/internal/identity"
 	"github.com/usecapsule/capsule/internal/inventory"
 	"github.com/usecapsule/capsule/internal/kube"
+	"github.com/usecapsule/capsule/internal/notify"
 	"github.com/usecapsule/capsule/internal/rbac"
+	"github.com/usecapsule/capsule/internal/webhook"
 )
 
 // handlerFunc is a route handler: it writes a response, or returns an error
@@ -222,9 +226,53 @@ func routes(a *API) []Route {
 		{Method: "POST", Path: "/api/v1/agents/{id}/deltas", Summary: "Agent protocol: a batch of numbered changes (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.DeltaBatch{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Deltas)},
 		{Method: "POST", Path: "/api/v1/agents/{id}/heartbeat", Summary: "Agent protocol: a heartbeat with the agent's position and checksums (gzip JSON, agent credential)", Tag: "agents", Public: true, Status: ok, Request: agentproto.Heartbeat{}, Response: agentproto.Ack{}, Handler: agentData(a, (*inventory.Service).Heartbeat)},
 
+		// Promotions (promo): preview a service's move between environments, decide under the target's policy, deliver.
+		{Method: "POST", Path: "/api/v1/promotions/preview", Summary: "Preview and record the promotion of a service's revision from one environment to another (IDs or names, snake_case or camelCase)", Tag: "promotions", Permission: "promotion:create", Status: created, Request: PromotionPreviewRequest{}, Response: PromotionPreviewResponse{}, Handler: a.previewPromotion},
+		{Method: "GET", Path: "/api/v1/promotions", Summary: "List promotions, newest first", Tag: "promotions", Permission: "promotion:view", Status: ok, Response: capsule.List[capsule.Promotion]{},
+			Query: withPage(projectParam, Param{Name: "serviceId", Type: "string", Description: "only this service's promotions"}, Param{Name: "environmentId", Type: "string", Description: "only promotions from or to this environment"}, Param{Name: "status", Type: "string", Description: "only promotions in this status", Enum: capsule.PromotionStatuses}), Handler: a.listPromotions},
+		{Method: "GET", Path: "/api/v1/promotions/{id}", Summary: "Get a promotion (a delivering one follows its deployment)", Tag: "promotions", Permission: "promotion:view", Status: ok, Response: capsule.Promotion{}, Handler: a.getPromotion},
+		{Method: "GET", Path: "/api/v1/promotions/{id}/preview", Summary: "The promotion with its whole stored preview", Tag: "promotions", Permission: "promotion:view", Status: ok, Response: PromotionPreviewResponse{}, Handler: a.getPromotionPreview},
+		{Method: "GET", Path: "/api/v1/promotions/{id}/diff", Summary: "The promotion's semantic diff", Tag: "promotions", Permission: "promotion:view", Status: ok, Response: diff.Result{}, Handler: a.getPromotionPart("diff")},
+		{Method: "GET", Path: "/api/v1/promotions/{id}/cost", Summary: "The promotion's monthly cost estimate and delta", Tag: "promotions", Permission: "promotion:view", Status: ok, Response: cost.DeltaReport{}, Handler: a.getPromotionPart("cost")},
+		{Method: "GET", Path: "/api/v1/promotions/{id}/risk", Summary: "The promotion's risk level and findings", Tag: "promotions", Permission: "promotion:view", Status: ok, Response: PreviewRisks{}, Handler: a.getPromotionPart("risk")},
+		{Method: "GET", Path: "/api/v1/promotions/{id}/explanation", Summary: "The promotion's plain-English explanation", Tag: "promotions", Permission: "promotion:view", Status: ok, Response: PreviewExplanation{}, Handler: a.getPromotionPart("explanation")},
+		{Method: "POST", Path: "/api/v1/promotions/{id}/approve", Summary: "Approve a promotion under the target environment's policy; the last required approval delivers it", Tag: "promotions", Permission: "promotion:approve", Status: ok, Request: PromotionDecisionRequest{}, Response: capsule.Promotion{}, Handler: a.decidePromotion(false)},
+		{Method: "PATCH", Path: "/api/v1/promotions/{id}/approve", Summary: "Approve a promotion (as POST)", Tag: "promotions", Permission: "promotion:approve", Status: ok, Request: PromotionDecisionRequest{}, Response: capsule.Promotion{}, Handler: a.decidePromotion(false)},
+		{Method: "POST", Path: "/api/v1/promotions/{id}/reject", Summary: "Reject a promotion, which closes it", Tag: "promotions", Permission: "promotion:approve", Status: ok, Request: PromotionDecisionRequest{}, Response: capsule.Promotion{}, Handler: a.decidePromotion(true)},
+		{Method: "PUT", Path: "/api/v1/environments/{id}/git-credential", Summary: "Store the credential of a gitops environment's repository (sealed; never shown again, refused by the secrets API)", Tag: "promotions", Permission: "environment:edit", Status: none, Request: GitCredentialRequest{}, Handler: a.putEnvGitCredential},
+		{Method: "PATCH", Path: "/api/v1/promotions/{id}/reject", Summary: "Reject a promotion (as POST)", Tag: "promotions", Permission: "promotion:approve", Status: ok, Request: PromotionDecisionRequest{}, Response: capsule.Promotion{}, Handler: a.decidePromotion(true)},
 		// Drift and environment diff: live against desired, and one environment against another.
 		{Method: "GET", Path: "/api/v1/environments/{id}/drift", Summary: "Compare what runs in the environment (its cluster agent's picture) with what Capsule deployed there: objects modified, missing or extra, with the fields that differ (Secrets by key names only); 409 ENVIRONMENT_HAS_NO_CLUSTER or LIVE_STATE_UNAVAILABLE when there is nothing live to compare", Tag: "environments", Permission: "environment:view", Status: ok, Response: drift.Result{}, Handler: a.environmentDrift},
 		{Method: "GET", Path: "/api/v1/projects/{id}/diff", Summary: "Compare two environments' desired states (each service's last successful deployment), ignoring what naturally differs between them (namespace, environment labels and names derived from them)", Tag: "projects", Permission: "project:view", Status: ok, Response: envdiff.Result{},
 			Query: []Param{{Name: "from", Type: "string", Description: "the environment compared from (name or id), required"}, {Name: "to", Type: "string", Description: "the environment compared to (name or id), required"}, {Name: "service", Type: "string", Description: "only this service (name or id)"}}, Handler: a.projectDiff},
+		// Outbound webhooks (Standard Webhooks): subscriptions, their delivery log, redelivery and a test send.
+		{Method: "GET", Path: "/api/v1/webhooks", Summary: "List the organizations' outbound webhooks (never their signing secrets)", Tag: "webhooks", Permission: "webhook:view", Status: ok, Response: WebhookList{}, Query: []Param{orgParam}, Handler: a.listWebhooks},
+		{Method: "POST", Path: "/api/v1/webhooks", Summary: "Subscribe a URL to events (patterns such as deployment.*, audit.*, agent.offline); answers the signing secret (whsec_...) once", Tag: "webhooks", Permission: "webhook:manage", Status: created, Request: WebhookRequest{}, Response: webhook.Created{}, Query: []Param{orgParam}, Handler: a.createWebhook},
+		{Method: "GET", Path: "/api/v1/webhooks/{id}", Summary: "Get an outbound webhook", Tag: "webhooks", Permission: "webhook:view", Status: ok, Response: webhook.Subscription{}, Handler: a.getWebhook},
+		{Method: "PATCH", Path: "/api/v1/webhooks/{id}", Summary: "Change an outbound webhook's URL, events, description or enabled (enabling clears why it was disabled)", Tag: "webhooks", Permission: "webhook:manage", Status: ok, Request: webhook.Patch{}, Response: webhook.Subscription{}, Handler: a.patchWebhook},
+		{Method: "DELETE", Path: "/api/v1/webhooks/{id}", Summary: "Delete an outbound webhook with its deliveries and signing secret", Tag: "webhooks", Permission: "webhook:manage", Status: none, Handler: a.deleteWebhook},
+		{Method: "GET", Path: "/api/v1/webhooks/{id}/deliveries", Summary: "The webhook's deliveries, newest first: status, attempts, last status code, duration, next attempt, error and a short sanitized excerpt of the answer", Tag: "webhooks", Permission: "webhook:view", Status: ok, Response: capsule.List[webhook.Delivery]{}, Query: pageParams, Handler: a.listWebhookDeliveries},
+		{Method: "POST", Path: "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver", Summary: "Send a delivery again now (same webhook-id, a fresh retry schedule)", Tag: "webhooks", Permission: "webhook:manage", Status: http.StatusAccepted, Response: webhook.Delivery{}, Handler: a.redeliverWebhook},
+		{Method: "POST", Path: "/api/v1/webhooks/{id}/test", Summary: "Queue a webhook.test message to this webhook", Tag: "webhooks", Permission: "webhook:manage", Status: http.StatusAccepted, Response: webhook.Delivery{}, Handler: a.testWebhook},
+
+		// Notifications: channels (Slack, Teams, email, PagerDuty, signed webhooks) and the rules routing events to them.
+		{Method: "GET", Path: "/api/v1/notifications/channels", Summary: "List notification channels (never their secret parts)", Tag: "notifications", Permission: "notification:view", Status: ok, Response: ChannelList{}, Query: []Param{orgParam}, Handler: a.listChannels},
+		{Method: "POST", Path: "/api/v1/notifications/channels", Summary: "Add a notification channel (slack_webhook, slack_bot, teams, email, pagerduty, webhook); secret parts are sealed, a webhook channel's signing secret is answered once", Tag: "notifications", Permission: "notification:manage", Status: created, Request: notify.ChannelInput{}, Response: notify.CreatedChannel{}, Query: []Param{orgParam}, Handler: a.createChannel},
+		{Method: "DELETE", Path: "/api/v1/notifications/channels/{id}", Summary: "Delete a notification channel with its rules and queued messages", Tag: "notifications", Permission: "notification:manage", Status: none, Handler: a.deleteChannel},
+		{Method: "POST", Path: "/api/v1/notifications/channels/{id}/test", Summary: "Send a test message through the channel now and say whether it was delivered", Tag: "notifications", Permission: "notification:manage", Status: ok, Response: notify.TestResult{}, Handler: a.testChannel},
+		{Method: "GET", Path: "/api/v1/notifications/rules", Summary: "List notification rules", Tag: "notifications", Permission: "notification:view", Status: ok, Response: RuleList{}, Query: []Param{orgParam}, Handler: a.listRules},
+		{Method: "POST", Path: "/api/v1/notifications/rules", Summary: "Route events (by kind, project, environment and minimum severity) to a channel", Tag: "notifications", Permission: "notification:manage", Status: created, Request: notify.RuleInput{}, Response: notify.Rule{}, Query: []Param{orgParam}, Handler: a.createRule},
+		{Method: "DELETE", Path: "/api/v1/notifications/rules/{id}", Summary: "Delete a notification rule", Tag: "notifications", Permission: "notification:manage", Status: none, Handler: a.deleteRule},
+		// Git events: inbound webhooks (the delivery route is public, authenticated by the provider's signature with the project's webhook secret).
+		{Method: "POST", Path: "/api/v1/projects/{id}/webhook-secret", Summary: "Make the project's Git webhook secret, shown once with the URL and events to configure on its provider; calling again rotates it (409 PROJECT_HAS_NO_REPOSITORY without a repository URL)", Tag: "git-events", Permission: "project:webhook", Status: created, Response: WebhookSecret{}, Handler: a.createWebhookSecret},
+		{Method: "GET", Path: "/api/v1/projects/{id}/hook-deliveries", Summary: "The project's inbound Git webhook deliveries, newest first: received, ignored, acted or rejected, with the reason", Tag: "git-events", Permission: "project:view", Status: ok, Response: capsule.List[capsule.HookDelivery]{}, Query: pageParams, Handler: a.listHookDeliveries},
+		{Method: "POST", Path: "/api/v1/hooks/git/{provider}", Summary: "A Git provider's webhook delivery (github, gitlab, bitbucket, gitea): a push to a tracked branch deploys, a pull request opens, updates or removes its pr-N environment; 401 WEBHOOK_SIGNATURE_INVALID, 404 WEBHOOK_REPOSITORY_UNKNOWN, a replayed delivery 200 {\"status\":\"duplicate\"}", Tag: "git-events", Public: true, Status: ok, Response: gitevents.Result{}, Handler: a.receiveHook},
+		// Billing: cloud billing files imported per account and month, attributed to clusters, reconciled.
+		{Method: "POST", Path: "/api/v1/billing/accounts", Summary: "Create a billing account (a cloud billing source of the organization: provider aws|gcp|azure|other, optional file format)", Tag: "billing", Permission: "billing:manage", Status: created, Request: BillingAccountRequest{}, Response: billingstore.Account{}, Handler: a.createBillingAccount},
+		{Method: "GET", Path: "/api/v1/billing/accounts", Summary: "List the organization's billing accounts", Tag: "billing", Permission: "billing:view", Status: ok, Response: BillingAccountList{}, Query: []Param{orgParam}, Handler: a.listBillingAccounts},
+		{Method: "POST", Path: "/api/v1/billing/imports", Summary: "Import a billing file (raw body or multipart part \"file\"; FOCUS, AWS CUR, GCP or Azure, gzip allowed) as an account's billing month; importing the month again replaces it in one transaction", Tag: "billing", Permission: "billing:manage", Status: created, Response: billingstore.Import{}, Query: billingImportParams, Handler: a.importBilling},
+		{Method: "GET", Path: "/api/v1/billing/records", Summary: "Imported billing rows as FOCUS columns, filtered and paged", Tag: "billing", Permission: "billing:view", Status: ok, Response: BillingRecordList{}, Query: billingRecordParams, Handler: a.listBillingRecords},
+		{Method: "GET", Path: "/api/v1/billing/attributions", Summary: "Effective and billed cost per cluster per day (usage attributed by the providers' cluster tags)", Tag: "billing", Permission: "billing:view", Status: ok, Response: BillingAttributionList{}, Query: billingFilterParams, Handler: a.billingAttributions},
+		{Method: "POST", Path: "/api/v1/billing/reconcile", Summary: "Per cluster: list vs effective vs billed cost, the difference explained by savings plans, reservations, discounts, credits, taxes, purchases and amortization", Tag: "billing", Permission: "billing:view", Status: ok, Request: BillingReconcileRequest{}, Response: BillingReconciliation{}, Handler: a.reconcileBilling},
 	}
 }

@@ -108,7 +108,10 @@ func (s *Store) appendInTx(ctx context.Context, tx *database.Tx, e *audit.Entry)
 	after, _ := json.Marshal(nonNil(e.After))
 	_, err = tx.Exec(ctx, insert, e.Seq, database.TimeOf(e.Time), e.ActorType, e.ActorID, e.Action, e.TargetType,
 		e.TargetID, e.OrganizationID, e.RequestID, e.IP, e.UserAgent, e.Outcome, string(before), string(after), e.PrevHash, e.Hash)
-	return err
+	if err != nil {
+		return err
+	}
+	return s.appended(ctx, tx, *e)
 }
 
 // storable makes every text of e storable in both dialects before it is

@@ -1,12 +1,19 @@
 package identitystore
 
-import "sync"
+import (
+	"context"
+	"sync"
+
+	"github.com/usecapsule/capsule/internal/audit"
+	"github.com/usecapsule/capsule/internal/database"
+)
 
 // accessHooks are the functions run after writes that can change what
 // someone may do.
 type accessHooks struct {
-	mu  sync.RWMutex
-	fns []func()
+	mu      sync.RWMutex
+	fns     []func()
+	appends []AppendHook
 }
 
 // OnAccessChange registers fn to run after every write of this store that
@@ -28,4 +35,30 @@ func (s *Store) accessChanged() {
 	for _, fn := range s.hooks.fns {
 		fn()
 	}
+}
+
+// AppendHook runs inside the transaction that appends an audit entry.
+type AppendHook func(ctx context.Context, tx *database.Tx, e audit.Entry) error
+
+// OnAuditAppend registers fn to run in the transaction of every audit
+// entry this store appends, after the entry is inserted: outbound webhooks
+// queue their audit.* messages there, so a message exists if and only if
+// its entry (and the change it records) committed. An error rolls the
+// transaction back. Register before the store is used.
+func (s *Store) OnAuditAppend(fn AppendHook) {
+	s.hooks.mu.Lock()
+	s.hooks.appends = append(s.hooks.appends, fn)
+	s.hooks.mu.Unlock()
+}
+
+func (s *Store) appended(ctx context.Context, tx *database.Tx, e audit.Entry) error {
+	s.hooks.mu.RLock()
+	fns := s.hooks.appends
+	s.hooks.mu.RUnlock()
+	for _, fn := range fns {
+		if err := fn(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }

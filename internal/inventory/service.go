@@ -2,11 +2,7 @@ package inventory
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,6 +14,7 @@ import (
 	capsule "github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/agentproto"
 	"github.com/usecapsule/capsule/internal/audit"
+	"github.com/usecapsule/capsule/internal/identity/opaque"
 )
 
 // Secret prefixes, so a leaked value is recognisable in logs and scanners.
@@ -71,17 +68,14 @@ func New(cfg Config) *Service {
 // Store returns the service's store.
 func (s *Service) Store() Store { return s.store }
 
+// newSecret ignores the error: crypto/rand never fails since Go 1.24.
 func newSecret(prefix string) string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return prefix + base64.RawURLEncoding.EncodeToString(b)
+	s, _ := opaque.New(prefix)
+	return s
 }
 
 // HashSecret is the stored form of a join token or credential.
-func HashSecret(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
-}
+func HashSecret(secret string) string { return opaque.Hash(secret) }
 
 // IssueJoinToken stores a new one-time token for a cluster and returns it
 // (shown once) with its expiry.

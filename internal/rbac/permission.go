@@ -63,6 +63,17 @@ const (
 	AuditView        Permission = "audit:view"
 )
 
+// The permissions of outbound webhooks and notifications: owners and
+// admins manage them; developers see them (their delivery logs explain a
+// missed alert), viewers do not, because a receiver's URL can itself be a
+// credential (a Slack incoming webhook).
+const (
+	WebhookView        Permission = "webhook:view"
+	WebhookManage      Permission = "webhook:manage"
+	NotificationView   Permission = "notification:view"
+	NotificationManage Permission = "notification:manage"
+)
+
 // All lists every permission in a stable order.
 var All = []Permission{
 	OrgView, OrgManage, OrgBilling,
@@ -75,6 +86,8 @@ var All = []Permission{
 	SecretsRead, SecretsManage,
 	BillingView, BillingManage,
 	AuditView,
+	// outbound
+	WebhookView, WebhookManage, NotificationView, NotificationManage,
 }
 
 // Valid reports whether p is one of All.

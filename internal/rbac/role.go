@@ -33,6 +33,7 @@ var viewerPerms = []Permission{
 var developerPerms = append(slices.Clone(viewerPerms),
 	ProjectCreate, DeployDev, DeployStaging, ServiceManage, ServiceScale,
 	AlertsManage, SecretsRead,
+	WebhookView, NotificationView, // outbound
 )
 
 func without(ps []Permission, drop ...Permission) []Permission {

@@ -69,6 +69,14 @@ type Options struct {
 	// token; MetricsToken lets /metrics on the API listener answer a bearer
 	// of it. See metrics.go.
 	MetricsAddr, MetricsToken string
+	// PublicURL is the URL the control plane is reached at from outside
+	// ($CAPSULE_PUBLIC_URL): notifications link to the UI under it, and the
+	// Git webhook URL shown with a project's webhook secret is under it;
+	// empty: messages carry no link and the webhook URL is the request's.
+	PublicURL string
+	// PreviewSweep is how often expired pull-request environments are
+	// removed (default one minute).
+	PreviewSweep time.Duration
 	// ShutdownTimeout bounds the wait for in-flight requests after the
 	// context ends.
 	ShutdownTimeout time.Duration
@@ -93,7 +101,6 @@ type Options struct {
 	// DriftInterval is how often every environment's drift is checked
 	// (drift.DefaultInterval when 0); see drift.go.
 	DriftInterval time.Duration
-
 	// envErr is a bad value read from the environment by Complete.
 	envErr error
 }
@@ -119,6 +126,10 @@ func (o *Options) Complete() {
 	pick(&o.MetricsAddr, "CAPSULE_METRICS_ADDR", "")
 	pick(&o.MetricsToken, "CAPSULE_METRICS_TOKEN", "")
 	pick(&o.TrustedProxies, "CAPSULE_TRUSTED_PROXIES", "")
+	pick(&o.PublicURL, "CAPSULE_PUBLIC_URL", "")
+	if o.PreviewSweep <= 0 {
+		o.PreviewSweep = time.Minute
+	}
 	o.completeRetention()
 	o.LLM.complete(o.Getenv)
 	if o.MaxBodyBytes == 0 {
@@ -166,6 +177,9 @@ func (o *Options) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := o.validateRetention(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := validatePublicURL(o.PublicURL); err != nil { // outbound
 		errs = append(errs, err)
 	}
 	if err := o.validateCheckpoints(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/usecapsule/capsule/internal/deployer"
 	"github.com/usecapsule/capsule/internal/identitystore"
 	"github.com/usecapsule/capsule/internal/jobs"
+	"github.com/usecapsule/capsule/internal/notify"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,6 +21,8 @@ import (
 	"github.com/usecapsule/capsule/internal/identity/token"
 	"github.com/usecapsule/capsule/internal/ratelimit"
 	"github.com/usecapsule/capsule/internal/sqlstore"
+	"github.com/usecapsule/capsule/internal/web"
+	"github.com/usecapsule/capsule/internal/webhook"
 )
 
 // Run completes and validates o, then runs the control plane until ctx ends.
@@ -81,13 +84,14 @@ func (o *Options) run(ctx context.Context) error {
 	jobsDone.Go(func() { _ = runner.Run(jctx) })
 	defer jobsDone.Wait()
 	defer stopJobs()
-	api, err := httpapi.New(httpapi.Config{Deployer: dep, Store: st, Events: hub, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
+	notices := &notify.Service{DB: st.Database(), Secrets: ids, Keyring: ring, Client: out, Allow: o.egressAllow(), PublicURL: o.PublicURL}
+	api, err := httpapi.New(httpapi.Config{Notify: notices, Deployer: dep, Git: o.promotionGit(), Store: st, Events: hub, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
 		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring, Identity: ids,
 			AuditSigner: audit.NewSigner(key), TrustedProxies: proxies},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
 		// This process is SQLite's only writer, so the read cache sees every write.
 		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger, out), MetricsToken: o.MetricsToken,
-		ClusterAllow: o.egressAllow()})
+		ClusterAllow: o.egressAllow(), PublicURL: o.PublicURL})
 	if err != nil {
 		return err
 	}
@@ -104,6 +108,30 @@ func (o *Options) run(ctx context.Context) error {
 	if mon := o.driftMonitor(api, st, ids, hub, runner.Owner()); mon != nil {
 		retention.Go(func() { mon.Run(rctx) })
 	}
+	// Outbound webhooks: audit entries queue audit.* (and agent.offline)
+	// in their own transaction, deployment events come from the hub, and
+	// each replica runs a sender (leases keep each attempt to one).
+	ids.OnAuditAppend(webhook.AuditHook)
+	sender, err := webhook.NewWorker(webhook.WorkerOptions{DB: st.Database(), Secrets: ids, Keyring: ring, Client: out, Auditor: ids, Logger: o.Logger})
+	if err != nil {
+		stopRetention()
+		retention.Wait()
+		return err
+	}
+	retention.Go(func() { sender.Run(rctx) })
+	retention.Go(func() { webhook.ForwardDeployments(rctx, hub, st.Database(), o.Logger) })
+	// Notifications: agent.offline from its audit entry, failed and
+	// rolled-back deployments from the hub, one dispatcher per replica
+	// (each channel leased to one at a time).
+	ids.OnAuditAppend(notify.AuditHook)
+	retention.Go(func() { notify.ForwardDeployments(rctx, hub, st.Database(), o.Logger) })
+	retention.Go(func() { notify.NewDispatcher(notices, notify.DispatcherOptions{Logger: o.Logger}).Run(rctx) })
+	if ge := api.GitEvents(); ge != nil {
+		// Pull-request environments past their time to live are removed.
+		retention.Go(func() {
+			ge.SweepEvery(rctx, o.PreviewSweep, func(err error) { o.Logger.Warn("preview sweep", "error", err.Error()) })
+		})
+	}
 	defer retention.Wait()
 	defer stopRetention()
 	// The metrics listener closes before the store does.
@@ -119,7 +147,12 @@ func (o *Options) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = o.serve(ctx, tln, api)
+	// Web UI: its pages are served beside the API and call it in process.
+	ui, err := web.New(web.Config{API: api, Key: key, Logger: o.Logger})
+	if err != nil {
+		return err
+	}
+	err = o.serve(ctx, tln, ui)
 	o.finalCheckpoint(api)
 	return err
 }

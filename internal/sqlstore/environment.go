@@ -7,7 +7,8 @@ import (
 	"github.com/usecapsule/capsule/internal/database"
 )
 
-const envColumns = "id, project_id, name, kind, cluster_id, namespace, delivery_mode, approval_policy, version, created_at, updated_at"
+const envColumns = "id, project_id, name, kind, cluster_id, namespace, delivery_mode, approval_policy, git, version, created_at, updated_at, " +
+	"branch, preview" // git events
 
 func scanEnvironment(r rowScanner) (*capsule.Environment, error) {
 	var (
@@ -15,7 +16,7 @@ func scanEnvironment(r rowScanner) (*capsule.Environment, error) {
 		created, updated database.Time
 	)
 	err := r.Scan(&e.ID, &e.ProjectID, &e.Name, &e.Kind, &e.ClusterID, &e.Namespace, &e.DeliveryMode,
-		jsonColumn{&e.ApprovalPolicy}, &e.Version, &created, &updated)
+		jsonColumn{&e.ApprovalPolicy}, jsonColumn{&e.Git}, &e.Version, &created, &updated, &e.Branch, jsonColumn{&e.Preview})
 	if err != nil {
 		return nil, err
 	}
@@ -69,14 +70,22 @@ func (s *Store) CreateEnvironment(ctx context.Context, e *capsule.Environment) e
 	if err != nil {
 		return err
 	}
+	git, err := jsonText(n.Git)
+	if err != nil {
+		return err
+	}
+	preview, err := jsonText(n.Preview)
+	if err != nil {
+		return err
+	}
 	err = s.db.InTx(ctx, func(tx *database.Tx) error {
 		var err error
 		if n.ClusterID, err = checkEnvironmentCluster(ctx, tx, e.ClusterID, n.ProjectID); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, "INSERT INTO environments ("+envColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			n.ID, n.ProjectID, n.Name, n.Kind, n.ClusterID, n.Namespace, n.DeliveryMode, policy, n.Version,
-			database.TimeOf(n.CreatedAt), database.TimeOf(n.UpdatedAt))
+		_, err = tx.Exec(ctx, "INSERT INTO environments ("+envColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			n.ID, n.ProjectID, n.Name, n.Kind, n.ClusterID, n.Namespace, n.DeliveryMode, policy, git, n.Version,
+			database.TimeOf(n.CreatedAt), database.TimeOf(n.UpdatedAt), n.Branch, preview)
 		switch {
 		case database.IsUniqueViolation(err):
 			return capsule.AlreadyExists("environment", "name", n.Name)
@@ -105,6 +114,14 @@ func (s *Store) UpdateEnvironment(ctx context.Context, e *capsule.Environment) e
 	if err != nil {
 		return err
 	}
+	git, err := jsonText(e.Git)
+	if err != nil {
+		return err
+	}
+	preview, err := jsonText(e.Preview)
+	if err != nil {
+		return err
+	}
 	now := database.Now()
 	var (
 		created   database.Time
@@ -123,9 +140,9 @@ func (s *Store) UpdateEnvironment(ctx context.Context, e *capsule.Environment) e
 			}
 		}
 		err := tx.QueryRow(ctx, `UPDATE environments SET name = ?, kind = ?, cluster_id = ?, namespace = ?,
-			delivery_mode = ?, approval_policy = ?, version = version + 1, updated_at = ?
+			delivery_mode = ?, approval_policy = ?, git = ?, version = version + 1, updated_at = ?, branch = ?, preview = ?
 			WHERE id = ? AND version = ? RETURNING project_id, created_at`,
-			e.Name, e.Kind, clusterID, e.Namespace, e.DeliveryMode, policy, database.TimeOf(now), id, e.Version).
+			e.Name, e.Kind, clusterID, e.Namespace, e.DeliveryMode, policy, git, database.TimeOf(now), e.Branch, preview, id, e.Version).
 			Scan(&projectID, &created)
 		return updateError(ctx, tx, err, "environments", "environment", id, e.Version,
 			capsule.AlreadyExists("environment", "name", e.Name))

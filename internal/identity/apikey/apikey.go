@@ -11,14 +11,13 @@ package apikey
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base32"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/usecapsule/capsule/internal/identity/opaque"
 )
 
 // Prefix starts every key.
@@ -81,15 +80,11 @@ func isBase32(s string) bool {
 }
 
 // Hash returns the hex SHA-256 of a plain key.
-func Hash(plain string) string {
-	sum := sha256.Sum256([]byte(plain))
-	return hex.EncodeToString(sum[:])
-}
+func Hash(plain string) string { return opaque.Hash(plain) }
 
 // Matches reports in constant time whether plain hashes to storedHash.
 func Matches(plain, storedHash string) bool {
-	got := Hash(plain)
-	return subtle.ConstantTimeCompare([]byte(got), []byte(storedHash)) == 1
+	return opaque.Matches(plain, storedHash)
 }
 
 // APIKey is the stored record of a key: scoped to one organization and a
