@@ -192,7 +192,8 @@ func (a *API) serveTwin(ctx context.Context, procedure string, t twin, out proto
 	}
 	rec := &twinRecorder{header: http.Header{}}
 	a.mux.ServeHTTP(rec, in)
-	infoFrom(ctx).route = "RPC " + procedure // the twin's guard named its own route
+	info := infoFrom(ctx)
+	info.route, info.status = "RPC "+procedure, rec.status // the twin's guard named its own route
 	if rec.status >= 300 {
 		return twinError(rec)
 	}
@@ -217,6 +218,7 @@ func (a *API) rpcError(ctx context.Context, err error) error {
 		r = (&http.Request{Method: http.MethodPost, URL: &url.URL{}}).WithContext(ctx)
 	}
 	writeError(rec, r, a.log, err)
+	infoFrom(ctx).status = rec.status
 	return twinError(rec)
 }
 

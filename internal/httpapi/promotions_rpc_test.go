@@ -5,12 +5,15 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"connectrpc.com/connect"
 
 	promotionsv1 "github.com/usecapsule/capsule/internal/gen/capsule/promotions/v1"
 	"github.com/usecapsule/capsule/internal/gen/capsule/promotions/v1/promotionsv1connect"
+	"github.com/usecapsule/capsule/internal/httpapi"
+	"github.com/usecapsule/capsule/internal/ratelimit"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
 
@@ -109,6 +112,10 @@ func TestPromotionRPC(t *testing.T) {
 
 		_, err = grpcClient.Approve(ctx, rpcAs(&promotionsv1.DecisionRequest{Id: id}, viewer))
 		wantRPCError(t, err, connect.CodePermissionDenied, "FORBIDDEN")
+		// The access log and metrics name the RPC and its twin's status, not gRPC's 200.
+		if l := `"route":"RPC /capsule.promotions.v1.PromotionService/Approve","status":403`; !strings.Contains(tm.e.logs.String(), l) {
+			t.Fatalf("no access log line with %s", l)
+		}
 		_, err = jsonClient.Get(ctx, rpcAs(&promotionsv1.GetRequest{Id: "0190d0a0-0000-7000-8000-000000000000"}, owner))
 		wantRPCError(t, err, connect.CodeNotFound, "PROMOTION_NOT_FOUND")
 		_, err = grpcClient.Get(ctx, rpcAs(&promotionsv1.GetRequest{Id: id}, ""))
@@ -132,4 +139,24 @@ func TestPromotionRPC(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestPromotionRPCRateLimited: RPCs spend the caller's REST budget (one
+// token per call), and a call over it is resource_exhausted with the
+// REST answer's code and Retry-After.
+func TestPromotionRPCRateLimited(t *testing.T) {
+	tm := newTeam(t, sqliteDSN(t), func(c *httpapi.Config) { c.Access.UserRate = ratelimit.Rate{PerMinute: 1, Burst: 3} })
+	f := tm.newFixture(t, "rpc-limit")
+	srv := h2cServer(t, tm.e.api)
+	c := promotionsv1connect.NewPromotionServiceClient(h2cClient(), srv.URL, connect.WithGRPC())
+	tok, ctx := tm.tokens[rbac.Viewer], context.Background()
+	_, err := c.Get(ctx, rpcAs(&promotionsv1.GetRequest{Id: f.promotion}, tok))
+	for i := 0; err == nil && i < 5; i++ {
+		_, err = c.Get(ctx, rpcAs(&promotionsv1.GetRequest{Id: f.promotion}, tok))
+	}
+	wantRPCError(t, err, connect.CodeResourceExhausted, "RATE_LIMITED")
+	var ce *connect.Error
+	if errors.As(err, &ce); ce.Meta().Get("Retry-After") == "" {
+		t.Fatalf("no Retry-After: %v", ce.Meta())
+	}
 }
