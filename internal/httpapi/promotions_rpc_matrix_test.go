@@ -33,7 +33,6 @@ type rpcTwinCase struct {
 	body         any
 	field        string // the RPC response field the REST answer is (diff, cost)
 	out          proto.Message
-	call         func(ctx context.Context, c promotionsv1connect.PromotionServiceClient, tok string) error
 }
 
 func rpcCall[Req, Res any](f func(context.Context, *connect.Request[Req]) (*connect.Response[Res], error), msg *Req) func(context.Context, string) error {
