@@ -178,6 +178,7 @@ func (a *API) serveTwin(ctx context.Context, procedure string, t twin, out proto
 	u.RawQuery = t.query.Encode()
 	in := outer.Clone(ctx)
 	in.Method, in.URL, in.RequestURI = t.method, u, u.RequestURI()
+	in.TransferEncoding, in.Trailer, in.Form, in.PostForm, in.MultipartForm = nil, nil, nil, nil, nil
 	for _, h := range []string{"Content-Type", "Content-Length", "Content-Encoding", "Accept-Encoding", "Te", "Trailer"} {
 		in.Header.Del(h)
 	}

@@ -118,6 +118,11 @@ func TestPromotionRPC(t *testing.T) {
 		}
 		_, err = jsonClient.Get(ctx, rpcAs(&promotionsv1.GetRequest{Id: "0190d0a0-0000-7000-8000-000000000000"}, owner))
 		wantRPCError(t, err, connect.CodeNotFound, "PROMOTION_NOT_FOUND")
+		// An id is one path segment of the twin's path, whatever it holds.
+		for _, bad := range []string{"..", ".", "a/b", "../../auth/me", "x?y#z", "%2e%2e", id + "/approve"} {
+			_, err = grpcClient.Get(ctx, rpcAs(&promotionsv1.GetRequest{Id: bad}, owner))
+			wantRPCError(t, err, connect.CodeNotFound, "PROMOTION_NOT_FOUND")
+		}
 		_, err = grpcClient.Get(ctx, rpcAs(&promotionsv1.GetRequest{Id: id}, ""))
 		wantRPCError(t, err, connect.CodeUnauthenticated, "UNAUTHENTICATED")
 		_, err = grpcClient.Get(ctx, rpcAs(&promotionsv1.GetRequest{}, owner))
