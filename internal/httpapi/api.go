@@ -210,6 +210,9 @@ func New(cfg Config) (*API, error) {
 	for _, rt := range a.routes {
 		a.mux.Handle(rt.Method+" "+rt.Path, a.guard(rt))
 	}
+	// Promotions over gRPC, gRPC-Web and Connect (connect): each RPC runs its REST twin's guard and handler.
+	rpcPath, rpc := a.promotionRPCHandler()
+	a.mux.Handle(rpcPath, rpc)
 	doc, err := newDocuments(a.routes)
 	if err != nil {
 		return nil, err
