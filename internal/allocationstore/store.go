@@ -42,7 +42,7 @@ type Cluster struct{ ID, OrganizationID string }
 // Clusters lists the clusters that have an agent picture.
 func (s *Store) Clusters(ctx context.Context) ([]Cluster, error) {
 	rows, err := s.db.Query(ctx, `SELECT c.id, c.organization_id FROM clusters c
-WHERE EXISTS (SELECT 1 FROM inventory_objects o WHERE o.cluster_id = c.id) ORDER BY c.id`)
+WHERE EXISTS (SELECT 1 FROM inventory_objects o WHERE o.cluster_id = CAST(c.id AS TEXT)) ORDER BY c.id`)
 	if err != nil {
 		return nil, err
 	}
