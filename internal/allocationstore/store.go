@@ -7,9 +7,11 @@
 //   - A sample and its mark commit in one transaction and the mark is the
 //     primary key (cluster, slot): with several replicas a slot is counted
 //     once, whoever samples it first.
-//   - Summaries are grouped by the database (GROUP BY the group column and
-//     the namespace), so a 30-day window over thousands of workloads sends
-//     back one row per group and namespace, not every day's rows.
+//   - Each sample is also folded, per label combination (namespace, team,
+//     project, service, environment, idle or not), into a rollup that
+//     summaries and anomaly series read: a window reads rows per day and
+//     label combination, not per workload, and the database groups them
+//     (GROUP BY the group column and the namespace).
 //   - Retention: rows and marks older than Retention are pruned by Prune.
 package allocationstore
 
@@ -87,13 +89,52 @@ VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cluster_id, slot) DO NOTHING`,
 	return taken, err
 }
 
+const addGroup = `INSERT INTO cost_allocation_groups (organization_id, cluster_id, day, namespace, team, project, service,
+  environment, idle, cpu_cost, memory_cost, usage_cost, metered_cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (cluster_id, day, namespace, team, project, service, environment, idle) DO UPDATE SET
+  cpu_cost = cost_allocation_groups.cpu_cost + excluded.cpu_cost,
+  memory_cost = cost_allocation_groups.memory_cost + excluded.memory_cost,
+  usage_cost = cost_allocation_groups.usage_cost + excluded.usage_cost,
+  metered_cost = cost_allocation_groups.metered_cost + excluded.metered_cost`
+
+// groupKey is a row's label combination: the rollup's key.
+type groupKey struct {
+	cluster, day, namespace, team, project, service, environment string
+	idle                                                         int
+}
+
+// insertRows adds rows to the per-workload table and, folded by label
+// combination, to the rollup.
 func insertRows(ctx context.Context, tx *database.Tx, org string, rows []allocation.Row) error {
+	sums := map[groupKey]*allocation.Row{}
+	var order []groupKey
 	for _, r := range rows {
 		if err := r.Validate(); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, addRow, org, r.ClusterID, r.Day, r.Namespace, r.Workload, r.Team, r.Project,
 			r.Service, r.Environment, r.CPUCost, r.MemoryCost, r.UsageCost, r.MeteredCost); err != nil {
+			return err
+		}
+		k := groupKey{r.ClusterID, r.Day, r.Namespace, r.Team, r.Project, r.Service, r.Environment, 0}
+		if r.Workload == allocation.Idle {
+			k.idle = 1
+		}
+		g := sums[k]
+		if g == nil {
+			g = &allocation.Row{}
+			sums[k] = g
+			order = append(order, k)
+		}
+		g.CPUCost += r.CPUCost
+		g.MemoryCost += r.MemoryCost
+		g.UsageCost += r.UsageCost
+		g.MeteredCost += r.MeteredCost
+	}
+	for _, k := range order {
+		g := sums[k]
+		if _, err := tx.Exec(ctx, addGroup, org, k.cluster, k.day, k.namespace, k.team, k.project, k.service, k.environment,
+			k.idle, g.CPUCost, g.MemoryCost, g.UsageCost, g.MeteredCost); err != nil {
 			return err
 		}
 	}
@@ -135,11 +176,8 @@ func (s *Store) Totals(ctx context.Context, q Query, group string) ([]allocation
 		return nil, fmt.Errorf("unknown allocation group %q (one of %s)", group, strings.Join(allocation.Groups, ", "))
 	}
 	w, args := q.where()
-	// The idle test is a literal (a constant of ours) so both dialects see
-	// the same expression in SELECT and GROUP BY.
-	idle := `CASE WHEN workload = '` + allocation.Idle + `' THEN 1 ELSE 0 END`
-	rows, err := s.db.Query(ctx, `SELECT `+col+`, namespace, `+idle+`, SUM(cpu_cost), SUM(memory_cost),
-  SUM(usage_cost), SUM(metered_cost) FROM cost_allocations WHERE `+w+` GROUP BY `+col+`, namespace, `+idle, args...)
+	rows, err := s.db.Query(ctx, `SELECT `+col+`, namespace, idle, SUM(cpu_cost), SUM(memory_cost),
+  SUM(usage_cost), SUM(metered_cost) FROM cost_allocation_groups WHERE `+w+` GROUP BY `+col+`, namespace, idle`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -175,8 +213,7 @@ func (s *Store) DailySeries(ctx context.Context, q Query) ([]allocation.Series, 
 	}
 	w, args := q.where()
 	rows, err := s.db.Query(ctx, `SELECT cluster_id, namespace, service, day, SUM(cpu_cost + memory_cost)
-FROM cost_allocations WHERE `+w+` AND workload <> ? GROUP BY cluster_id, namespace, service, day`,
-		append(args, allocation.Idle)...)
+FROM cost_allocation_groups WHERE `+w+` AND idle = 0 GROUP BY cluster_id, namespace, service, day`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -225,8 +262,10 @@ FROM cost_allocations WHERE `+w+` AND workload <> ? GROUP BY cluster_id, namespa
 
 // Prune deletes rows and marks older than before.
 func (s *Store) Prune(ctx context.Context, before time.Time) error {
-	if _, err := s.db.Exec(ctx, `DELETE FROM cost_allocations WHERE day < ?`, before.UTC().Format("2006-01-02")); err != nil {
-		return err
+	for _, table := range []string{"cost_allocations", "cost_allocation_groups"} {
+		if _, err := s.db.Exec(ctx, `DELETE FROM `+table+` WHERE day < ?`, before.UTC().Format("2006-01-02")); err != nil {
+			return err
+		}
 	}
 	_, err := s.db.Exec(ctx, `DELETE FROM cost_samples WHERE slot < ?`, before.Unix())
 	return err
