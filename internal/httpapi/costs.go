@@ -102,3 +102,57 @@ func (a *API) costAnomalies(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
+
+// BudgetRequest is the body of POST /api/v1/budgets.
+type BudgetRequest struct {
+	OrganizationID string `json:"organizationId,omitempty"`
+	Scope          string `json:"scope"`
+	Name           string `json:"name"`
+	MonthlyAmount  string `json:"monthly_amount"`
+	Thresholds     []int  `json:"thresholds,omitempty"`
+}
+
+// BudgetList is the organization's budgets with this month's standing.
+type BudgetList struct {
+	Items []allocation.BudgetStatus `json:"items"`
+}
+
+func (a *API) createBudget(w http.ResponseWriter, r *http.Request) error {
+	st, err := a.allocationStore()
+	if err != nil {
+		return err
+	}
+	var req BudgetRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	org, err := billingOrg(r)
+	if err != nil {
+		return err
+	}
+	b := &allocation.Budget{OrganizationID: org, Scope: req.Scope, Name: req.Name, MonthlyAmount: req.MonthlyAmount, Thresholds: req.Thresholds}
+	if err := st.CreateBudget(r.Context(), b); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, b)
+	return nil
+}
+
+func (a *API) listBudgets(w http.ResponseWriter, r *http.Request) error {
+	st, err := a.allocationStore()
+	if err != nil {
+		return err
+	}
+	org, err := billingOrg(r)
+	if err != nil {
+		return err
+	}
+	out := BudgetList{Items: []allocation.BudgetStatus{}}
+	if CallerFrom(r.Context()).IsMember(org) {
+		if out.Items, err = st.BudgetStatuses(r.Context(), org, time.Now()); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
