@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -62,6 +63,38 @@ func TestCostRoutes(t *testing.T) {
 		st, out = send(t, e, "GET", "/api/v1/costs/anomalies?organizationId="+e.orgID, bearer(other), nil)
 		if st == http.StatusOK && strings.TrimSpace(string(out)) != "[]" {
 			t.Fatalf("another organization sees anomalies: %d %s", st, out)
+		}
+	})
+}
+
+// TestBudgets: an owner creates a team budget (audited), the list shows
+// this month's cost to date against it; a bad scope is 400 naming it, a
+// second budget of the same name 409.
+func TestBudgets(t *testing.T) {
+	forEachStore(t, func(t *testing.T, dsn string) {
+		tm := newTeam(t, dsn)
+		e, owner := tm.e, tm.tokens[rbac.Owner]
+		today := time.Now().UTC().Format("2006-01-02")
+		must(t, allocationstore.New(e.st).Insert(context.Background(), e.orgID, []allocation.Row{
+			{ClusterID: "c1", Day: today, Namespace: "shop", Workload: "Deployment/api", Team: "payments", CPUCost: 150 * 1_000_000_000}}))
+		body := map[string]any{"organizationId": e.orgID, "scope": "team", "name": "payments", "monthly_amount": "100", "thresholds": []int{50, 100, 200}}
+		st, out := send(t, e, "POST", "/api/v1/budgets", bearer(owner), body)
+		if st != http.StatusCreated || !strings.Contains(string(out), `"thresholds":[50,100,200]`) {
+			t.Fatalf("create: %d %s", st, out)
+		}
+		if st, out = send(t, e, "POST", "/api/v1/budgets", bearer(owner), body); st != http.StatusConflict {
+			t.Fatalf("duplicate: %d %s", st, out)
+		}
+		body["scope"] = "galaxy"
+		if st, out = send(t, e, "POST", "/api/v1/budgets", bearer(owner), body); st != http.StatusBadRequest || !strings.Contains(string(out), "scope") {
+			t.Fatalf("bad scope: %d %s", st, out)
+		}
+		st, out = send(t, e, "GET", "/api/v1/budgets?organizationId="+e.orgID, bearer(owner), nil)
+		if st != http.StatusOK || !strings.Contains(string(out), `"month_to_date":"150.00"`) || !strings.Contains(string(out), `"breached":[50,100]`) {
+			t.Fatalf("list: %d %s", st, out)
+		}
+		if entries := tm.auditEntries(t, e.orgID, ""); !strings.Contains(fmt.Sprint(entries), "budgets") {
+			t.Fatalf("no audit entry for the budget: %+v", entries)
 		}
 	})
 }
