@@ -25,7 +25,9 @@ type Sampler struct {
 	Pictures Pictures
 	Pricing  cost.Pricing
 	Interval time.Duration
-	Logf     func(msg string, args ...any)
+	// Budgets, when set, is checked after every sample.
+	Budgets *BudgetAlerts
+	Logf    func(msg string, args ...any)
 }
 
 func (s *Sampler) interval() time.Duration {
@@ -78,6 +80,11 @@ func (s *Sampler) Run(ctx context.Context) {
 		now := time.Now()
 		if _, err := s.SampleAll(ctx, now); err != nil && ctx.Err() == nil && s.Logf != nil {
 			s.Logf("cost allocation sample failed", "err", err)
+		}
+		if s.Budgets != nil {
+			if _, err := s.Budgets.Check(ctx, now); err != nil && ctx.Err() == nil && s.Logf != nil {
+				s.Logf("budget check failed", "err", err)
+			}
 		}
 		if now.Sub(lastPrune) > 24*time.Hour {
 			if err := s.Store.Prune(ctx, now.Add(-Retention)); err == nil {

@@ -6,7 +6,10 @@ import (
 	"time"
 
 	"github.com/usecapsule/capsule/internal/allocationstore"
+	"github.com/usecapsule/capsule/internal/audit"
 	"github.com/usecapsule/capsule/internal/cost"
+	"github.com/usecapsule/capsule/internal/events"
+	"github.com/usecapsule/capsule/internal/identitystore"
 	"github.com/usecapsule/capsule/internal/inventorystore"
 	"github.com/usecapsule/capsule/internal/sqlstore"
 )
@@ -29,8 +32,17 @@ func (o *Options) validateCostSampling() error {
 }
 
 // runCostSampler samples until ctx ends.
-func (o *Options) runCostSampler(ctx context.Context, st *sqlstore.Store) {
-	s := &allocationstore.Sampler{Store: allocationstore.New(st), Pictures: inventorystore.New(st),
-		Pricing: cost.DefaultPricing(), Interval: o.CostSampleInterval, Logf: o.Logger.Warn}
+// After each sample the budgets are checked: a threshold reached or
+// forecast is audited, queued as a cost.budget_breach webhook and
+// published as a cost.budget event, once per month.
+func (o *Options) runCostSampler(ctx context.Context, st *sqlstore.Store, ids *identitystore.Store, hub *events.Hub) {
+	as := allocationstore.New(st)
+	s := &allocationstore.Sampler{Store: as, Pictures: inventorystore.New(st),
+		Pricing: cost.DefaultPricing(), Interval: o.CostSampleInterval, Logf: o.Logger.Warn,
+		Budgets: &allocationstore.BudgetAlerts{Store: as, Publish: hub.Publish,
+			Audit: func(ctx context.Context, e audit.Entry) context.Context {
+				c, _ := ids.WithAuditUnit(ctx, e)
+				return c
+			}}}
 	s.Run(ctx)
 }
