@@ -23,7 +23,7 @@ func newCostCmd(s Streams) *cobra.Command {
 			return usageError("missing subcommand (try: capsule cost estimate FILES...)")
 		},
 	}
-	cmd.AddCommand(newCostEstimateCmd(s))
+	cmd.AddCommand(newCostEstimateCmd(s), newCostReportCmd(s))
 	return cmd
 }
 

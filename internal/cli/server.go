@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/usecapsule/capsule/internal/allocationstore"
 	"github.com/usecapsule/capsule/internal/drift"
 	"github.com/usecapsule/capsule/internal/explain"
 	"github.com/usecapsule/capsule/internal/server"
@@ -66,6 +67,9 @@ exactly as 'capsule audit archive' does. SIGTERM or Ctrl-C finish in-flight requ
 		"serve /metrics without a token on this address of its own, e.g. 127.0.0.1:9090 ($CAPSULE_METRICS_ADDR)")
 	f.DurationVar(&o.opts.DriftInterval, "drift-interval", drift.DefaultInterval,
 		"how often every environment's drift (what runs against what Capsule deployed) is checked and stored; changes are audited and published as environment.drift events")
+	// Cost allocation.
+	f.DurationVar(&o.opts.CostSampleInterval, "cost-sample-interval", allocationstore.DefaultInterval,
+		"how often each cluster's agent picture becomes a cost allocation sample (max(request, usage) × node prices, kept per workload per day)")
 	f.StringVar(&o.opts.MetricsToken, "metrics-token", "",
 		"bearer token that /metrics on --listen requires; without it (and without --metrics-addr) /metrics answers 404 there ($CAPSULE_METRICS_TOKEN)")
 	f.StringVar(&o.opts.PublicURL, "public-url", os.Getenv("CAPSULE_PUBLIC_URL"),

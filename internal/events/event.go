@@ -48,11 +48,15 @@ const (
 	// EnvironmentDrift says an environment drifted from what Capsule
 	// deployed, or came back in sync (Message says which).
 	EnvironmentDrift Type = "environment.drift"
+	// CostBudget says a budget's month to date reached, or its forecast
+	// reaches, one of its thresholds (Message says which); organization
+	// scoped, seen by those who may view billing.
+	CostBudget Type = "cost.budget"
 )
 
 // Types are the event types a publisher may publish.
 var Types = []Type{DeploymentStarted, DeploymentProgress, DeploymentCompleted, DeploymentFailed, LogStdout, LogStderr,
-	EnvironmentDrift}
+	EnvironmentDrift, CostBudget}
 
 // MaxLine bounds a log line or message carried by one event, in bytes.
 const MaxLine = 4096

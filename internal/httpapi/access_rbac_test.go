@@ -197,6 +197,10 @@ var matrixBodies = map[string]func(f fixture, role string) any{
 	"POST /api/v1/billing/reconcile": func(f fixture, role string) any {
 		return map[string]string{"organizationId": f.org}
 	},
+	// costs
+	"POST /api/v1/budgets": func(f fixture, role string) any {
+		return map[string]any{"organizationId": f.org, "scope": "team", "name": "payments-" + role, "monthly_amount": "1500"}
+	},
 }
 
 // putsBack are the updates the matrix sends the entity's current state

@@ -287,7 +287,11 @@ func (s *eventStream) visible(e events.Event) bool {
 		return false
 	}
 	sc := rbac.Scope{OrgID: e.Scope.OrganizationID, ProjectID: e.Scope.ProjectID, EnvironmentID: e.Scope.EnvironmentID}
-	return rbac.Decide(*s.bindings.Load(), rbac.ServiceView, sc).Allowed
+	perm := rbac.ServiceView
+	if e.Type == events.CostBudget {
+		perm = rbac.BillingView // money is for those who may see the bill
+	}
+	return rbac.Decide(*s.bindings.Load(), perm, sc).Allowed
 }
 
 func (s *eventStream) run() {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/usecapsule/capsule"
 	"github.com/usecapsule/capsule/internal/agentproto"
+	"github.com/usecapsule/capsule/internal/allocation"
 	"github.com/usecapsule/capsule/internal/billingstore"
 	"github.com/usecapsule/capsule/internal/cost"
 	"github.com/usecapsule/capsule/internal/deployer"
@@ -274,5 +275,10 @@ func routes(a *API) []Route {
 		{Method: "GET", Path: "/api/v1/billing/records", Summary: "Imported billing rows as FOCUS columns, filtered and paged", Tag: "billing", Permission: "billing:view", Status: ok, Response: BillingRecordList{}, Query: billingRecordParams, Handler: a.listBillingRecords},
 		{Method: "GET", Path: "/api/v1/billing/attributions", Summary: "Effective and billed cost per cluster per day (usage attributed by the providers' cluster tags)", Tag: "billing", Permission: "billing:view", Status: ok, Response: BillingAttributionList{}, Query: billingFilterParams, Handler: a.billingAttributions},
 		{Method: "POST", Path: "/api/v1/billing/reconcile", Summary: "Per cluster: list vs effective vs billed cost, the difference explained by savings plans, reservations, discounts, credits, taxes, purchases and amortization", Tag: "billing", Permission: "billing:view", Status: ok, Request: BillingReconcileRequest{}, Response: BillingReconciliation{}, Handler: a.reconcileBilling},
+		// Cost allocation: what each team, project, service, namespace, cluster and environment costs over time, and its anomalies.
+		{Method: "GET", Path: "/api/v1/costs/summary", Summary: "Allocated cost per group over a window from the agents' pictures (max(request, usage) × node prices; idle apart, shared namespaces spread over the groups), money as decimal USD strings", Tag: "costs", Permission: "billing:view", Status: ok, Response: allocation.Summary{}, Query: costSummaryParams, Handler: a.costSummary},
+		{Method: "GET", Path: "/api/v1/costs/anomalies", Summary: "Anomalies of the daily allocated cost per cluster, namespace and service, each with the promotion (or deployment) delivered into its scope before it and whether the bill confirms the day", Tag: "costs", Permission: "billing:view", Status: ok, Response: []allocation.Anomaly{}, Query: costAnomalyParams, Handler: a.costAnomalies},
+		{Method: "POST", Path: "/api/v1/budgets", Summary: "Create a monthly budget for a team, project or environment's allocated cost (scope, name, monthly_amount in USD, thresholds in percent, default [50, 80, 100])", Tag: "costs", Permission: "billing:manage", Status: created, Request: BudgetRequest{}, Response: allocation.Budget{}, Handler: a.createBudget},
+		{Method: "GET", Path: "/api/v1/budgets", Summary: "The organization's budgets with this month's cost to date, the forecast (month to date + expected days, by weekday when history allows) and the thresholds reached or forecast", Tag: "costs", Permission: "billing:view", Status: ok, Response: BudgetList{}, Query: []Param{orgParam}, Handler: a.listBudgets},
 	}
 }

@@ -101,6 +101,10 @@ type Options struct {
 	// DriftInterval is how often every environment's drift is checked
 	// (drift.DefaultInterval when 0); see drift.go.
 	DriftInterval time.Duration
+	// CostSampleInterval is how often each cluster's picture becomes a
+	// cost allocation sample (allocationstore.DefaultInterval when 0); see
+	// allocation.go.
+	CostSampleInterval time.Duration
 	// envErr is a bad value read from the environment by Complete.
 	envErr error
 }
@@ -169,6 +173,9 @@ func (o *Options) Validate() error {
 	}
 	if _, err := httpapi.ParseTrustedProxies(o.TrustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
+	}
+	if err := o.validateCostSampling(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := o.validateDrift(); err != nil {
 		errs = append(errs, err)

@@ -108,6 +108,8 @@ func (o *Options) run(ctx context.Context) error {
 	if mon := o.driftMonitor(api, st, ids, hub, runner.Owner()); mon != nil {
 		retention.Go(func() { mon.Run(rctx) })
 	}
+	// Cost allocation: each cluster's picture sampled into daily cost rows.
+	retention.Go(func() { o.runCostSampler(rctx, st, ids, hub) })
 	// Outbound webhooks: audit entries queue audit.* (and agent.offline)
 	// in their own transaction, deployment events come from the hub, and
 	// each replica runs a sender (leases keep each attempt to one).
