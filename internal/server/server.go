@@ -126,6 +126,9 @@ func (o *Options) run(ctx context.Context) error {
 	ids.OnAuditAppend(notify.AuditHook)
 	retention.Go(func() { notify.ForwardDeployments(rctx, hub, st.Database(), o.Logger) })
 	retention.Go(func() { notify.NewDispatcher(notices, notify.DispatcherOptions{Logger: o.Logger}).Run(rctx) })
+	// wiring: promotion events (webhooks and notifications) commit with
+	// the promotion change they report.
+	st.OnPromotionChange(promotionEvents)
 	if ge := api.GitEvents(); ge != nil {
 		// Pull-request environments past their time to live are removed.
 		retention.Go(func() {
