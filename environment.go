@@ -77,7 +77,10 @@ type EnvironmentGit struct {
 }
 
 // GitProviders are the providers an environment's repository may name.
-var GitProviders = []string{"github", "gitlab", "bitbucket", "gitea", "plain"}
+// "git" and "plain" both mean a Git server without a pull-request API
+// (the branch is pushed, nothing more); "git" is gitdelivery's name for it,
+// "plain" the name environments were stored with first, so both are kept.
+var GitProviders = []string{"github", "gitlab", "bitbucket", "gitea", "plain", "git"}
 
 // CostDeltaMicros parses MaxMonthlyCostDelta ("250", "250.5", "250.00")
 // into micro-dollars; ok is false when it is empty.

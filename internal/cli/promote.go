@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	capsule "github.com/usecapsule/capsule"
 
 	"github.com/usecapsule/capsule/internal/apiclient"
 	"github.com/usecapsule/capsule/internal/preview"
@@ -31,7 +34,11 @@ type promotionView struct {
 	Delivery       struct {
 		Mode         string `json:"mode"`
 		DeploymentID string `json:"deploymentId"`
+		// Git is what a gitops delivery wrote: without it a person
+		// approving from the CLI cannot find the branch or pull request.
+		Git *capsule.GitDelivered `json:"git,omitempty"`
 	} `json:"delivery"`
+	Conflicts []string `json:"conflicts,omitempty"`
 }
 
 func newPromoteCmd(s Streams) *cobra.Command {
@@ -210,6 +217,15 @@ func decideCmd(s Streams, contextName *string, verb string) *cobra.Command {
 					line := fmt.Sprintf("promotion %s: %s", p.ID, p.Status)
 					if p.Delivery.DeploymentID != "" {
 						line += ", deployment " + p.Delivery.DeploymentID
+					}
+					if g := p.Delivery.Git; g != nil {
+						line += ", branch " + g.Branch
+						if g.PRURL != "" {
+							line += ", pull request " + g.PRURL
+						}
+					}
+					if len(p.Conflicts) > 0 {
+						line += ", conflicts: " + strings.Join(p.Conflicts, ", ")
 					}
 					if p.Note != "" {
 						line += " (" + p.Note + ")"

@@ -30,14 +30,20 @@ type wireFile struct {
 }
 
 type wireStep struct {
-	Call      string         `json:"call"` // open, comment, state
-	Head      string         `json:"head"`
-	Base      string         `json:"base"`
-	Title     string         `json:"title"`
-	Body      string         `json:"body"`
-	PR        int64          `json:"pr"`
-	Want      map[string]any `json:"want"`
-	Exchanges []exchange     `json:"exchanges"`
+	Call  string `json:"call"` // open, comment, state
+	Head  string `json:"head"`
+	Base  string `json:"base"`
+	Title string `json:"title"`
+	Body  string `json:"body"`
+	PR    int64  `json:"pr"`
+	// status: the commit and the status set on it.
+	SHA         string         `json:"sha"`
+	State       string         `json:"state"`
+	TargetURL   string         `json:"target_url"`
+	Description string         `json:"description"`
+	Context     string         `json:"context"`
+	Want        map[string]any `json:"want"`
+	Exchanges   []exchange     `json:"exchanges"`
 }
 
 type exchange struct {
@@ -155,6 +161,12 @@ func TestWireFormats(t *testing.T) {
 					got = map[string]any{"number": float64(pr.Number), "url": pr.URL, "state": pr.State}
 				case "comment":
 					if err := p.UpsertComment(ctx, PR{Repo: repo, Number: st.PR}, Marker, st.Body); err != nil {
+						t.Fatalf("step %d: %v", i, err)
+					}
+				case "status":
+					err := p.(StatusSetter).SetStatus(ctx, repo, st.SHA, Status{State: st.State, TargetURL: st.TargetURL,
+						Description: st.Description, Context: st.Context})
+					if err != nil {
 						t.Fatalf("step %d: %v", i, err)
 					}
 				case "state":

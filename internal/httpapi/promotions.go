@@ -45,7 +45,17 @@ func newPromotions(cfg Config, runs promotion.RunStore, gitToken func(context.Co
 		return nil
 	}
 	dr := promotion.DeployRuns{Store: runs}
-	pc := promotion.Config{Store: cfg.Store, Current: dr, Releases: dr, Explainer: cfg.Explainer, GitToken: gitToken, Git: cfg.Git}
+	pc := promotion.Config{Store: cfg.Store, Current: dr, Releases: dr, Explainer: cfg.Explainer, GitToken: gitToken, Git: cfg.Git,
+		Approver: func(ctx context.Context, id string) (string, error) {
+			u, err := cfg.Store.FindUser(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			if u.Name == "" {
+				return u.Email, nil
+			}
+			return u.Name + " <" + u.Email + ">", nil
+		}}
 	if cfg.EnvState != nil {
 		pc.Current = promotion.EnvState{Reader: cfg.EnvState}
 	}

@@ -62,6 +62,12 @@ func (a *API) putEnvGitCredential(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// GitToken reads an environment's Git credential ("" when none was
+// stored): the server's Git desired-state reader needs it as delivery does.
+func (a *API) GitToken(ctx context.Context, env *capsule.Environment) (string, error) {
+	return a.gitToken(ctx, env)
+}
+
 // gitToken reads an environment's Git credential for delivery; "" when
 // none was stored.
 func (a *API) gitToken(ctx context.Context, env *capsule.Environment) (string, error) {

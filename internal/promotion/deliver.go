@@ -96,7 +96,7 @@ func (s *Service) deliverGit(ctx context.Context, p *capsule.Promotion, pl *plan
 	}
 	approvers := make([]string, 0, len(p.Approvals))
 	for _, a := range p.Approvals {
-		approvers = append(approvers, a.By)
+		approvers = append(approvers, s.approverName(ctx, a.By))
 	}
 	res, err := s.cfg.Git.Deliver(ctx, GitDelivery{PromotionID: p.ID,
 		Target: GitTarget{URL: g.URL, Branch: g.Branch, Path: g.Path, Provider: g.Provider, Token: token},
@@ -113,6 +113,18 @@ func (s *Service) deliverGit(ctx context.Context, p *capsule.Promotion, pl *plan
 		u.Status = capsule.PromotionDelivered
 	}
 	return u
+}
+
+// approverName is the user as the commit's Approved-by trailer shows it.
+func (s *Service) approverName(ctx context.Context, userID string) string {
+	if s.cfg.Approver == nil {
+		return userID
+	}
+	name, err := s.cfg.Approver(ctx, userID)
+	if err != nil || name == "" {
+		return userID
+	}
+	return name
 }
 
 // pullRequestBody is the promotion's preview as Markdown, the comment a

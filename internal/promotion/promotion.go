@@ -62,6 +62,10 @@ type Config struct {
 	Explainer preview.Explainer
 	// GitToken returns the credential of an environment's repository.
 	GitToken func(ctx context.Context, env *capsule.Environment) (string, error)
+	// Approver names a user in a Git commit's Approved-by trailer
+	// ("Name <email>"): a user ID there tells a reader of the history
+	// nothing. Nil, or an error, keeps the ID.
+	Approver func(ctx context.Context, userID string) (string, error)
 }
 
 // Service runs the workflow.

@@ -25,7 +25,17 @@ func (o *Options) promotionGit() promotionGit {
 // Deliver converts between the workflow's boundary types and gitdelivery's.
 func (g promotionGit) Deliver(ctx context.Context, r promotion.GitDelivery) (promotion.GitResult, error) {
 	res, err := g.d.Deliver(ctx, gitdelivery.GitDelivery{PromotionID: r.PromotionID,
-		Target: gitdelivery.GitTarget(r.Target), Files: r.Files, Title: r.Title, Body: r.Body, Approvers: r.Approvers})
+		Target: gitTarget(r.Target), Files: r.Files, Title: r.Title, Body: r.Body, Approvers: r.Approvers})
 	return promotion.GitResult{Branch: res.Branch, Commit: res.Commit, PRURL: res.PRURL, PRState: res.PRState,
 		Conflicts: res.Conflicts}, err
+}
+
+// gitTarget is the environment's repository as gitdelivery names it: an
+// environment's "plain" provider (a Git server without a pull-request API)
+// is gitdelivery's "git".
+func gitTarget(t promotion.GitTarget) gitdelivery.GitTarget {
+	if t.Provider == "plain" {
+		t.Provider = "git"
+	}
+	return gitdelivery.GitTarget(t)
 }

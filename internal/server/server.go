@@ -85,7 +85,8 @@ func (o *Options) run(ctx context.Context) error {
 	defer jobsDone.Wait()
 	defer stopJobs()
 	notices := &notify.Service{DB: st.Database(), Secrets: ids, Keyring: ring, Client: out, Allow: o.egressAllow(), PublicURL: o.PublicURL}
-	api, err := httpapi.New(httpapi.Config{Notify: notices, Deployer: dep, Git: o.promotionGit(), Store: st, Events: hub, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
+	pgit := o.promotionGit()
+	api, err := httpapi.New(httpapi.Config{Notify: notices, Deployer: dep, Git: pgit, Store: st, Events: hub, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
 		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring, Identity: ids,
 			AuditSigner: audit.NewSigner(key), TrustedProxies: proxies},
 		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
@@ -94,6 +95,11 @@ func (o *Options) run(ctx context.Context) error {
 		ClusterAllow: o.egressAllow(), PublicURL: o.PublicURL})
 	if err != nil {
 		return err
+	}
+	// wiring: a gitops environment's desired state (drift, promotions'
+	// current state) is what its Git path holds.
+	if rd := api.EnvState(); rd != nil {
+		rd.Git = gitState{d: pgit.d, token: api.GitToken}
 	}
 	// Retention runs beside the API and ends before the store closes.
 	rctx, stopRetention := context.WithCancel(ctx)
@@ -128,6 +134,9 @@ func (o *Options) run(ctx context.Context) error {
 	ids.OnAuditAppend(notify.AuditHook)
 	retention.Go(func() { notify.ForwardDeployments(rctx, hub, st.Database(), o.Logger) })
 	retention.Go(func() { notify.NewDispatcher(notices, notify.DispatcherOptions{Logger: o.Logger}).Run(rctx) })
+	// wiring: promotion events (webhooks and notifications) commit with
+	// the promotion change they report.
+	st.OnPromotionChange(promotionEvents)
 	if ge := api.GitEvents(); ge != nil {
 		// Pull-request environments past their time to live are removed.
 		retention.Go(func() {

@@ -117,7 +117,7 @@ func (s *Store) CreatePromotion(ctx context.Context, p *capsule.Promotion, a *ca
 				return err
 			}
 		}
-		return nil
+		return s.promotionChanged(ctx, tx, &n, "")
 	})
 	if database.IsForeignKeyViolation(err) {
 		return capsule.NotFound("service", p.ServiceID)
@@ -245,7 +245,14 @@ func (s *Store) UpdatePromotion(ctx context.Context, id string, version int64, u
 	}
 	now := database.Now()
 	var p *capsule.Promotion
+	hooks := len(s.promotionHooks()) > 0
 	err := s.db.InTx(ctx, func(tx *database.Tx) error {
+		from := ""
+		if hooks {
+			// The hooks report transitions, so they need the status this
+			// update replaces; no row is the version conflict below.
+			_ = tx.QueryRow(ctx, "SELECT status FROM workload_promotions WHERE id = ? AND version = ?", cid, version).Scan(&from)
+		}
 		var err error
 		p, err = scanPromotion(tx.QueryRow(ctx, "UPDATE workload_promotions SET status = ?, note = ?, delivery = ?, conflicts = ?, "+
 			"version = version + 1, updated_at = ? WHERE id = ? AND version = ? RETURNING "+promotionColumns,
@@ -271,7 +278,10 @@ func (s *Store) UpdatePromotion(ctx context.Context, id string, version int64, u
 				return err
 			}
 		}
-		return s.loadDecisions(ctx, tx, p)
+		if err := s.loadDecisions(ctx, tx, p); err != nil {
+			return err
+		}
+		return s.promotionChanged(ctx, tx, p, from)
 	})
 	if err != nil {
 		return nil, database.DomainError(err, nil)

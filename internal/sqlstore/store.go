@@ -37,7 +37,8 @@ type Options = database.Options
 
 // Store is capsule.Store over SQLite or PostgreSQL.
 type Store struct {
-	db *database.DB
+	db         *database.DB
+	promoHooks promotionHooks
 }
 
 var _ capsule.Store = (*Store)(nil)

@@ -15,6 +15,9 @@ func domainEvent(action string) (string, bool) {
 	switch action {
 	case "agent.offline":
 		return "agent.offline", true
+	case "environment.drifted", "environment.in_sync":
+		// Drift found and resolved: data.inSync tells them apart.
+		return "environment.drift", true
 	}
 	return "", false
 }
