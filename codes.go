@@ -116,6 +116,7 @@ var Entities = []string{
 	"webhook", "webhook delivery", "notification channel", "notification rule", // outbound
 	// billing
 	"billing account",
+	"budget", // cost allocation
 }
 
 var codeTable = []CodeInfo{
