@@ -178,7 +178,16 @@ func (s *Store) ReplaceImport(ctx context.Context, acct *Account, period string,
 	im := &Import{ID: database.NewID(), AccountID: acct.ID, OrganizationID: acct.OrganizationID, Period: period,
 		Format: r.Format(), CreatedAt: database.Now(), Errors: []billing.RowError{}}
 	database.NoteTarget(ctx, im.ID)
+	attempts := 0
 	err := s.db.InTx(ctx, func(tx *database.Tx) error {
+		// A transaction that lost a race is run again, but r is a stream
+		// (an upload being received): a second run would import only what
+		// the first left unread. It fails instead, without a retryable
+		// error, and the client sends the file again.
+		if attempts++; attempts > 1 {
+			return capsule.Errorf(capsule.KindConflict, capsule.CodeConflict,
+				"the import of %s lost a race with another write and the file cannot be read twice; send it again", period)
+		}
 		*im = Import{ID: im.ID, AccountID: im.AccountID, OrganizationID: im.OrganizationID, Period: period,
 			Format: im.Format, CreatedAt: im.CreatedAt, Errors: []billing.RowError{}}
 		if _, err := tx.Exec(ctx, "DELETE FROM billing_imports WHERE account_id = ? AND period = ?", acct.ID, period); err != nil {
@@ -212,9 +221,13 @@ func (s *Store) insertRecords(ctx context.Context, tx *database.Tx, im *Import, 
 		}
 	}
 	sanitized, real := map[string]bool{}, map[string]bool{}
+	b := &recordBatch{args: make([]any, 0, batchRows*insertColumns)}
 	for {
 		rec, err := r.Next()
 		if err == io.EOF {
+			if err := b.flush(ctx, tx); err != nil {
+				return err
+			}
 			return mergeSanitized(ctx, tx, im.ID, sanitized, real)
 		}
 		var re *billing.RowError
@@ -229,14 +242,11 @@ func (s *Store) insertRecords(ctx context.Context, tx *database.Tx, im *Import, 
 			reject(billing.RowError{Line: rec.Line, Column: "ChargePeriodStart", Message: "outside billing period " + im.Period})
 			continue
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO billing_records (import_id, line, account_id, organization_id, day, charge_period_start,
-			charge_category, commitment, service_name, resource_id, region_id, sub_account_id, cluster, currency,
-			billed_cost, effective_cost, list_cost, contracted_cost, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			im.ID, rec.Line, im.AccountID, im.OrganizationID, rec.ChargePeriodStart.Format("2006-01-02"), database.TimeOf(rec.ChargePeriodStart),
-			rec.ChargeCategory, rec.CommitmentDiscountCategory, clean(rec.ServiceName), clean(rec.ResourceID), clean(rec.RegionID),
-			clean(rec.SubAccountID), clean(rec.Cluster), clean(rec.BillingCurrency), rec.BilledCost.String(), rec.EffectiveCost.String(),
-			rec.ListCost.String(), rec.ContractedCost.String(), clean(rec.Tags)); err != nil {
-			return err
+		b.add(im, rec)
+		if b.rows == batchRows {
+			if err := b.flush(ctx, tx); err != nil {
+				return err
+			}
 		}
 		im.Rows++
 		if rec.Cluster != "" {

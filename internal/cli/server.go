@@ -45,6 +45,7 @@ exactly as 'capsule audit archive' does. SIGTERM or Ctrl-C finish in-flight requ
 	f.StringVar(&o.opts.DatabaseURL, "database-url", os.Getenv("CAPSULE_DATABASE_URL"), "postgres:// URL; empty for SQLite in --data-dir ($CAPSULE_DATABASE_URL)")
 	f.StringVar(&o.opts.AdminEmail, "admin-email", server.DefaultAdminEmail, "email of the owner account created on first start")
 	f.Int64Var(&o.opts.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted (larger: 413)")
+	f.Int64Var(&o.opts.MaxUploadBytes, "max-upload-bytes", 10<<30, "largest streamed upload accepted (billing imports; larger: 413)")
 	f.StringVar(&o.opts.TLSCert, "tls-cert", "", "serve HTTPS (TLS 1.3) with this PEM certificate (needs --tls-key)")
 	f.StringVar(&o.opts.TLSKey, "tls-key", "", "the PEM private key of --tls-cert")
 	f.BoolVar(&o.opts.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a generated self-signed certificate (development only)")

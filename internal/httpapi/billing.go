@@ -1,9 +1,6 @@
 package httpapi
 
 import (
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"regexp"
 
@@ -170,25 +167,6 @@ func (a *API) listBillingAccounts(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// importBody is the uploaded file: the part named "file" of a multipart
-// form, else the raw body.
-func importBody(r *http.Request) (io.Reader, error) {
-	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" {
-		return r.Body, nil
-	}
-	mr := multipart.NewReader(r.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err != nil {
-			return nil, invalid(capsule.CodeValidation, "file", "the multipart form has no part named file")
-		}
-		if p.FormName() == "file" {
-			return p, nil
-		}
-	}
-}
-
 func (a *API) importBilling(w http.ResponseWriter, r *http.Request) error {
 	st, err := a.billingStore()
 	if err != nil {
@@ -215,18 +193,20 @@ func (a *API) importBilling(w http.ResponseWriter, r *http.Request) error {
 	} else if f != "" {
 		format = f
 	}
+	up := &uploadBody{rc: r.Body}
+	r.Body = up
 	body, err := importBody(r)
 	if err != nil {
-		return err
+		return up.cause(err)
 	}
 	rd, err := billing.NewReader(body, format)
 	if err != nil {
-		return invalid(capsule.CodeValidation, "file", "%v", err)
+		return up.cause(invalid(capsule.CodeValidation, "file", "%v", err))
 	}
 	defer rd.Close()
 	im, err := st.ReplaceImport(r.Context(), acct, q.Get("period"), rd)
 	if err != nil {
-		return err
+		return up.cause(err)
 	}
 	writeJSON(w, http.StatusCreated, im)
 	return nil

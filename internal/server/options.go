@@ -42,6 +42,9 @@ type Options struct {
 	DatabaseURL  string // empty: SQLite in DataDir
 	AdminEmail   string
 	MaxBodyBytes int64
+	// MaxUploadBytes bounds a streamed upload (a billing file); 0 means
+	// httpapi.DefaultMaxUploadBytes.
+	MaxUploadBytes int64
 	// UserRateLimit and IPRateLimit are requests per minute per signed-in
 	// user and per client IP; 0 keeps the ratelimit package's defaults.
 	// Load tests raise them: the defaults are meant for people, not loadgen.
@@ -135,6 +138,9 @@ func (o *Options) Complete() {
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = 1 << 20
 	}
+	if o.MaxUploadBytes == 0 {
+		o.MaxUploadBytes = httpapi.DefaultMaxUploadBytes
+	}
 	if o.AuditCheckpointInterval == 0 {
 		o.AuditCheckpointInterval = DefaultAuditCheckpointInterval
 	}
@@ -160,6 +166,9 @@ func (o *Options) Validate() error {
 	}
 	if o.MaxBodyBytes < 1024 {
 		errs = append(errs, fmt.Errorf("--max-body-bytes %d is below the minimum of 1024", o.MaxBodyBytes))
+	}
+	if o.MaxUploadBytes < o.MaxBodyBytes {
+		errs = append(errs, fmt.Errorf("--max-upload-bytes %d is below --max-body-bytes %d", o.MaxUploadBytes, o.MaxBodyBytes))
 	}
 	if o.UserRateLimit < 0 || o.IPRateLimit < 0 {
 		errs = append(errs, fmt.Errorf("--rate-limit-user and --rate-limit-ip must not be negative"))

@@ -88,7 +88,7 @@ func (o *Options) run(ctx context.Context) error {
 	api, err := httpapi.New(httpapi.Config{Notify: notices, Deployer: dep, Git: o.promotionGit(), Store: st, Events: hub, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
 		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring, Identity: ids,
 			AuditSigner: audit.NewSigner(key), TrustedProxies: proxies},
-		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
+		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, MaxUploadBytes: o.MaxUploadBytes, AccessLog: true, PoolStats: poolStats(st),
 		// This process is SQLite's only writer, so the read cache sees every write.
 		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger, out), MetricsToken: o.MetricsToken,
 		ClusterAllow: o.egressAllow(), PublicURL: o.PublicURL})
