@@ -196,7 +196,7 @@ func TestBillingImportTruncatedGzipKeepsMonth(t *testing.T) {
 // body limit up to its own, and refuses larger ones with 413, announced or
 // not; other routes keep the API's limit.
 func TestBillingImportUploadLimit(t *testing.T) {
-	e := newEnv(t, sqliteDSN(t), func(c *httpapi.Config) { c.MaxBodyBytes, c.MaxUploadBytes = 4096, 256 << 10 })
+	e := newEnv(t, sqliteDSN(t), func(c *httpapi.Config) { c.MaxBodyBytes, c.MaxUploadBytes = 4096, 256<<10 })
 	acct := billingAccount(t, e, e.token)
 	query := "organizationId=" + e.orgID + "&accountId=" + acct + "&period=2026-11"
 	var gen focusGen
