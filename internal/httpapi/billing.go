@@ -12,10 +12,11 @@ import (
 
 // BillingAccountRequest is the body of POST /api/v1/billing/accounts.
 type BillingAccountRequest struct {
-	OrganizationID string `json:"organizationId,omitempty"`
-	Name           string `json:"name"`
-	Provider       string `json:"provider"`
-	Format         string `json:"format,omitempty"`
+	OrganizationID string                `json:"organizationId,omitempty"`
+	Name           string                `json:"name"`
+	Provider       string                `json:"provider"`
+	Format         string                `json:"format,omitempty"`
+	Source         *BillingSourceRequest `json:"source,omitempty"`
 }
 
 // BillingAccountList is an organization's billing accounts.
@@ -142,7 +143,11 @@ func (a *API) createBillingAccount(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	acct := &billingstore.Account{OrganizationID: org, Name: req.Name, Provider: req.Provider, Format: req.Format}
+	if err := a.sealBillingSource(r, acct, req.Source); err != nil {
+		return err
+	}
 	if err := st.CreateAccount(r.Context(), acct); err != nil {
+		a.access.dropSecret(r.Context(), acct.SourceSecretID)
 		return err
 	}
 	writeJSON(w, http.StatusCreated, acct)

@@ -60,10 +60,8 @@ func (g *focusGen) write(w io.Writer, size int64) error {
 	return err
 }
 
-func cents(v int64) string {
-	s := fmt.Sprintf("%d.%02d", v/100, v%100)
-	return strings.TrimSuffix(strings.TrimSuffix(s, "0"), ".0")
-}
+// cents prints a non-negative amount of cents as billing.Amount does.
+func cents(v int64) string { return fmt.Sprintf("%d.%02d", v/100, v%100) }
 
 // importStream posts body to the import route of the month and decodes
 // the answer.
