@@ -67,6 +67,8 @@ exactly as 'capsule audit archive' does. SIGTERM or Ctrl-C finish in-flight requ
 		"serve /metrics without a token on this address of its own, e.g. 127.0.0.1:9090 ($CAPSULE_METRICS_ADDR)")
 	f.DurationVar(&o.opts.DriftInterval, "drift-interval", drift.DefaultInterval,
 		"how often every environment's drift (what runs against what Capsule deployed) is checked and stored; changes are audited and published as environment.drift events")
+	f.DurationVar(&o.opts.BillingS3Interval, "billing-s3-interval", server.DefaultBillingS3Interval,
+		"how often billing accounts' S3 sources are listed and their new or changed monthly exports imported (0: never)")
 	f.StringVar(&o.opts.MetricsToken, "metrics-token", "",
 		"bearer token that /metrics on --listen requires; without it (and without --metrics-addr) /metrics answers 404 there ($CAPSULE_METRICS_TOKEN)")
 	f.StringVar(&o.opts.PublicURL, "public-url", os.Getenv("CAPSULE_PUBLIC_URL"),

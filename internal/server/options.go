@@ -104,6 +104,9 @@ type Options struct {
 	// DriftInterval is how often every environment's drift is checked
 	// (drift.DefaultInterval when 0); see drift.go.
 	DriftInterval time.Duration
+	// BillingS3Interval is how often billing accounts' S3 sources are
+	// synced (0: never); see billings3.go.
+	BillingS3Interval time.Duration
 	// envErr is a bad value read from the environment by Complete.
 	envErr error
 }
@@ -178,6 +181,9 @@ func (o *Options) Validate() error {
 	}
 	if _, err := httpapi.ParseTrustedProxies(o.TrustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
+	}
+	if err := o.validateBillingS3(); err != nil { // billing uploads and S3 sources
+		errs = append(errs, err)
 	}
 	if err := o.validateDrift(); err != nil {
 		errs = append(errs, err)

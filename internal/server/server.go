@@ -108,6 +108,10 @@ func (o *Options) run(ctx context.Context) error {
 	if mon := o.driftMonitor(api, st, ids, hub, runner.Owner()); mon != nil {
 		retention.Go(func() { mon.Run(rctx) })
 	}
+	// Billing uploads and S3 sources: accounts' exports imported on a schedule.
+	if sch := o.billingS3Scheduler(st, ids, ring, runner.Owner()); sch != nil {
+		retention.Go(func() { sch.Run(rctx) })
+	}
 	// Outbound webhooks: audit entries queue audit.* (and agent.offline)
 	// in their own transaction, deployment events come from the hub, and
 	// each replica runs a sender (leases keep each attempt to one).
