@@ -113,7 +113,7 @@ func SyncAccount(ctx context.Context, st *billingstore.Store, hc *http.Client, a
 	var done []string
 	for _, p := range months {
 		if err := importMonth(audited(ctx, p), st, c, acct, p, listed[p]); err != nil {
-			return done, fmt.Errorf("billing account %s, month %s: %w", acct.ID, p, err)
+			return done, fmt.Errorf("month %s: %w", p, err)
 		}
 		done = append(done, p)
 	}
