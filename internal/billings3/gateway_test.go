@@ -37,7 +37,7 @@ func gatewayBinary(t *testing.T) string {
 		return bin
 	}
 	tmp := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute) // a cold build on a loaded machine took 17 minutes
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", "install", gatewayModule+"@"+gatewayVersion)
 	cmd.Dir = tmp // outside this module: its go.mod must not steer the build
