@@ -5,7 +5,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -X github.com/usecapsule/capsule/internal/cli.version=$(VERSION) -X github.com/usecapsule/capsule/internal/cli.commit=$(COMMIT)
 
-.PHONY: build run test deps testenv bench fuzz vet fmt
+.PHONY: build run test deps testenv bench fuzz vet fmt proto
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/capsule ./cmd/capsule
@@ -36,3 +36,7 @@ vet:
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+## proto: regenerate internal/gen from proto/ (needs protoc: apt-get install protobuf-compiler).
+proto:
+	bash hack/gen-proto.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs when they are missing:
 # PostgreSQL server binaries (the store tests start a real server), Chromium
-# (the web UI's browser tests), and
+# (the web UI's browser tests), protoc (the generated gRPC code is checked), and
 # staticcheck (and terraform, when missing) from the Go module proxy.
 set -euo pipefail
 need=()
@@ -11,6 +11,10 @@ fi
 # Chromium runs the web UI's end-to-end tests (internal/web).
 if [ ! -x /usr/bin/chromium ]; then
   need+=(chromium)
+fi
+# protoc checks that the committed gRPC code matches proto/ (internal/gen).
+if ! command -v protoc >/dev/null 2>&1; then
+  need+=(protobuf-compiler)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "deps: installing ${need[*]}"

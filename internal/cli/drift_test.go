@@ -96,7 +96,8 @@ func awaitDrift(t *testing.T, env string, want []string) drift.Result {
 	}
 }
 
-// TestDriftEndToEnd deploys two services (one autoscaled) to two
+// TestDriftEndToEnd deploys services (autoscaled, blue-green, with an
+// Ingress, a worker) to two
 // environments on the simulated cluster with the real server and agent:
 // right after the deploys nothing has drifted (no false positive from
 // defaults, status, server-set fields or the autoscaler), the two
@@ -130,6 +131,7 @@ configuration:
   resources: {cpuRequest: 100m, memoryRequest: 128Mi, cpuLimit: "1", memoryLimit: 256Mi}
   networking: {port: 3000, public: true, domains: [site.example.com], healthCheckPath: /healthz}
 `))
+	mustRun(t, "services", "create", "bg", "--project", "shop", "--type", "web", "--port", "8080", "--strategy", "blue-green")
 	mustRun(t, "services", "create", "-f", writeFile(t, "jobs.yaml", `name: jobs
 projectId: shop
 type: worker
@@ -150,6 +152,8 @@ configuration:
 		{"web", "staging", "ghcr.io/acme/web:1.0"}, {"api", "staging", "ghcr.io/acme/api:1.0"},
 		{"web", "production", "ghcr.io/acme/web:0.9"}, {"api", "production", "ghcr.io/acme/api:1.0"},
 		{"site", "staging", "ghcr.io/acme/site:1.0"}, {"jobs", "staging", "ghcr.io/acme/jobs:1.0"},
+		// Blue-green twice: the second release serves in the other colour.
+		{"bg", "staging", "ghcr.io/acme/bg:1.0"}, {"bg", "staging", "ghcr.io/acme/bg:2.0"},
 	} {
 		mustRun(t, "deploy", d.svc, "--env", d.env, "--image", d.image, "--wait", "--timeout", "2m")
 	}

@@ -15,6 +15,9 @@
 //     server's deploy progress deadline), not the service's. Objects of
 //     kinds the agent does not mirror (ServiceAccounts, RBAC) are left
 //     out: they cannot be seen, so their drift is unknown, not "missing".
+//   - Blue-green services are compared in the colour that serves (see
+//     asServed); the idle colour the engine keeps for a switch back is not
+//     extra.
 //   - Secret values are never compared: the agent keeps no Secret values,
 //     only their key names, so a desired Secret is reduced to its sorted
 //     key names and only added or removed keys are drift. A Secret whose
@@ -90,8 +93,8 @@ func Compare(envID string, desired, live envstate.State, now time.Time) (*Result
 	if live.Source == envstate.SourceNone {
 		return nil, fmt.Errorf("drift: environment %s has no live state to compare", envID)
 	}
-	want := sharedForm(observable(desired.Objects, live.Kinds))
-	got := sharedForm(live.Objects)
+	want, got := asServed(observable(desired.Objects, live.Kinds), live.Objects)
+	want, got = sharedForm(want), sharedForm(got)
 	ignore := append(hpaScaled(want), engineOwned...)
 	res, err := diff.Compute(want, got, diff.Options{MatchNamespace: true, Ignore: ignore})
 	if err != nil {

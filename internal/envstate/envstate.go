@@ -130,17 +130,5 @@ func (r *Reader) services(ctx context.Context, env *capsule.Environment, svc *ca
 	if svc != nil {
 		return []capsule.Service{*svc}, nil
 	}
-	var out []capsule.Service
-	f := capsule.ServiceFilter{ProjectID: env.ProjectID, Page: capsule.Page{Limit: capsule.MaxPageSize}}
-	for {
-		l, err := r.Store.ListServices(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l.Items...)
-		if l.NextCursor == "" {
-			return out, nil
-		}
-		f.Cursor = l.NextCursor
-	}
+	return capsule.ProjectServices(ctx, r.Store, env.ProjectID)
 }

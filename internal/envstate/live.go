@@ -1,6 +1,7 @@
 package envstate
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -54,6 +55,12 @@ func (r *Reader) Live(ctx context.Context, env *capsule.Environment, svc *capsul
 		}
 	}
 	for _, o := range objs {
+		// Most of a namespace's objects (its pods) are not Capsule's to
+		// compare: skip those whose body cannot hold the owner label
+		// before decoding them.
+		if o.Kind != "Namespace" && !bytes.Contains(o.Body, serviceLabel) {
+			continue
+		}
 		u := &unstructured.Unstructured{}
 		if err := json.Unmarshal(o.Body, &u.Object); err != nil {
 			return State{}, fmt.Errorf("envstate: the picture of cluster %s holds an unreadable %s: %w", env.ClusterID, o.Key(), err)
@@ -73,6 +80,9 @@ func (r *Reader) Live(ctx context.Context, env *capsule.Environment, svc *capsul
 	sortObjects(st.Objects)
 	return st, nil
 }
+
+// serviceLabel is the owner label's key as it appears in a JSON body.
+var serviceLabel = []byte(`"` + deploy.LabelService + `"`)
 
 // reporter is the cluster's current agent when it has committed a full
 // snapshot, nil otherwise.

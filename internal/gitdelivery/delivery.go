@@ -191,14 +191,14 @@ func (req GitDelivery) check() error {
 
 func checkTarget(t GitTarget) error {
 	if !gitprovider.Known(t.Provider) {
-		return fmt.Errorf("gitdelivery: target %s: unknown provider %q (want one of %s)", clip(redactUser(t.URL)), clip(t.Provider), strings.Join(gitprovider.Names(), ", "))
+		return fmt.Errorf("gitdelivery: target %s: unknown provider %q (want one of %s)", gitprovider.RedactURL(t.URL), clip(t.Provider), strings.Join(gitprovider.Names(), ", "))
 	}
 	if t.Branch == "" || strings.HasPrefix(t.Branch, "-") || strings.ContainsAny(t.Branch, " ~^:?*[\\\x00\n") || strings.Contains(t.Branch, "..") {
-		return fmt.Errorf("gitdelivery: target %s: branch %q is not a valid branch name", clip(redactUser(t.URL)), clip(t.Branch))
+		return fmt.Errorf("gitdelivery: target %s: branch %q is not a valid branch name", gitprovider.RedactURL(t.URL), clip(t.Branch))
 	}
 	if p := t.Path; p != "" && p != "." {
 		if err := checkName(strings.TrimSuffix(p, "/")); err != nil {
-			return fmt.Errorf("gitdelivery: target %s: path %q %v", clip(redactUser(t.URL)), clip(p), err)
+			return fmt.Errorf("gitdelivery: target %s: path %q %v", gitprovider.RedactURL(t.URL), clip(p), err)
 		}
 	}
 	return nil

@@ -10,11 +10,12 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/usecapsule/capsule/internal/egress"
-
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/client"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+
+	"github.com/usecapsule/capsule/internal/egress"
+	"github.com/usecapsule/capsule/internal/gitprovider"
 )
 
 // go-git keeps one transport per URL scheme for the whole process. Capsule
@@ -85,7 +86,7 @@ func (d *Deliverer) parseRemote(t GitTarget) (remote, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return remote{}, fmt.Errorf("gitdelivery: repository URL %q is not a URL", clip(redactUser(raw)))
+		return remote{}, fmt.Errorf("gitdelivery: repository URL %q is not a URL", gitprovider.RedactURL(raw))
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
 		u.User = nil
@@ -149,15 +150,6 @@ func (e *Error) Error() string {
 // Unwrap gives a known cause (cancellation, authentication, an egress
 // refusal), never the library's raw error, whose text may hold the token.
 func (e *Error) Unwrap() error { return e.cause }
-
-func redactUser(raw string) string {
-	if i := strings.Index(raw, "://"); i >= 0 {
-		if j := strings.LastIndex(raw[i+3:], "@"); j >= 0 {
-			return raw[:i+3] + raw[i+3+j+1:]
-		}
-	}
-	return raw
-}
 
 func clip(s string) string {
 	if len(s) > 200 {

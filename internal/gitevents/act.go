@@ -144,33 +144,9 @@ func (s *Service) deployAll(ctx context.Context, provider string, p *capsule.Pro
 }
 
 func (s *Service) environments(ctx context.Context, projectID string) ([]capsule.Environment, error) {
-	var out []capsule.Environment
-	page := capsule.Page{Limit: 500}
-	for {
-		l, err := s.cfg.Store.ListEnvironments(ctx, capsule.EnvironmentFilter{ProjectID: projectID, Page: page})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l.Items...)
-		if l.NextCursor == "" {
-			return out, nil
-		}
-		page.Cursor = l.NextCursor
-	}
+	return capsule.ProjectEnvironments(ctx, s.cfg.Store, projectID)
 }
 
 func (s *Service) services(ctx context.Context, projectID string) ([]capsule.Service, error) {
-	var out []capsule.Service
-	page := capsule.Page{Limit: 500}
-	for {
-		l, err := s.cfg.Store.ListServices(ctx, capsule.ServiceFilter{ProjectID: projectID, Page: page})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l.Items...)
-		if l.NextCursor == "" {
-			return out, nil
-		}
-		page.Cursor = l.NextCursor
-	}
+	return capsule.ProjectServices(ctx, s.cfg.Store, projectID)
 }

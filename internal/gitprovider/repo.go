@@ -173,6 +173,10 @@ func safeURL(u *url.URL) string {
 	return clip(c.String())
 }
 
+// RedactURL prints a repository URL, parsable or not, without what stands
+// between :// and @ (a user or token), clipped for error messages.
+func RedactURL(raw string) string { return clip(stripUser(raw)) }
+
 // stripUser drops anything between :// and @ from an unparsable URL.
 func stripUser(raw string) string {
 	if i := strings.Index(raw, "://"); i >= 0 {

@@ -226,6 +226,9 @@ func New(cfg Config) (*API, error) {
 			a.uploads[rt.Method+" "+rt.Path] = true
 		}
 	}
+	// Promotions over gRPC, gRPC-Web and Connect (connect): each RPC runs its REST twin's guard and handler.
+	rpcPath, rpc := a.promotionRPCHandler()
+	a.mux.Handle(rpcPath, rpc)
 	doc, err := newDocuments(a.routes)
 	if err != nil {
 		return nil, err

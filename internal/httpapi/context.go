@@ -15,6 +15,9 @@ type reqInfo struct {
 	id     string
 	route  string
 	client string // the client address, resolved through trusted proxies
+	// status is the outcome's HTTP status when the response's own does not
+	// tell it: an RPC answered over gRPC is a 200 whatever its twin answered.
+	status int
 }
 
 type infoKey struct{}

@@ -107,42 +107,30 @@ func (a *API) projectDiff(w http.ResponseWriter, r *http.Request) error {
 
 // projectEnvironment finds an environment of p by name or id.
 func projectEnvironment(r *http.Request, st capsule.Store, p *capsule.Project, ref string) (*capsule.Environment, error) {
-	f := capsule.EnvironmentFilter{ProjectID: p.ID, Page: capsule.Page{Limit: capsule.MaxPageSize}}
-	for {
-		l, err := st.ListEnvironments(r.Context(), f)
-		if err != nil {
-			return nil, err
-		}
-		for i := range l.Items {
-			if e := l.Items[i]; e.Name == ref || e.ID == ref {
-				return &e, nil
-			}
-		}
-		if l.NextCursor == "" {
-			return nil, capsule.NotFound("environment", ref)
-		}
-		f.Cursor = l.NextCursor
+	envs, err := capsule.ProjectEnvironments(r.Context(), st, p.ID)
+	if err != nil {
+		return nil, err
 	}
+	for i := range envs {
+		if e := envs[i]; e.Name == ref || e.ID == ref {
+			return &e, nil
+		}
+	}
+	return nil, capsule.NotFound("environment", ref)
 }
 
 // projectService finds a service of p by name or id.
 func projectService(r *http.Request, st capsule.Store, p *capsule.Project, ref string) (*capsule.Service, error) {
-	f := capsule.ServiceFilter{ProjectID: p.ID, Page: capsule.Page{Limit: capsule.MaxPageSize}}
-	for {
-		l, err := st.ListServices(r.Context(), f)
-		if err != nil {
-			return nil, err
-		}
-		for i := range l.Items {
-			if s := l.Items[i]; s.Name == ref || s.ID == ref {
-				return &s, nil
-			}
-		}
-		if l.NextCursor == "" {
-			return nil, capsule.NotFound("service", ref)
-		}
-		f.Cursor = l.NextCursor
+	svcs, err := capsule.ProjectServices(r.Context(), st, p.ID)
+	if err != nil {
+		return nil, err
 	}
+	for i := range svcs {
+		if s := svcs[i]; s.Name == ref || s.ID == ref {
+			return &s, nil
+		}
+	}
+	return nil, capsule.NotFound("service", ref)
 }
 
 // EnvironmentView is an environment with its last periodic drift check.

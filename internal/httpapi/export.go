@@ -63,29 +63,11 @@ func exportInput(ctx context.Context, st capsule.Store, id string) (export.Input
 		return export.Input{}, err
 	}
 	in := export.Input{Project: *p}
-	page := capsule.Page{Limit: 500}
-	for {
-		l, err := st.ListEnvironments(ctx, capsule.EnvironmentFilter{ProjectID: p.ID, Page: page})
-		if err != nil {
-			return in, err
-		}
-		in.Environments = append(in.Environments, l.Items...)
-		if page.Cursor = l.NextCursor; page.Cursor == "" {
-			break
-		}
+	if in.Environments, err = capsule.ProjectEnvironments(ctx, st, p.ID); err != nil {
+		return in, err
 	}
-	page = capsule.Page{Limit: 500}
-	for {
-		l, err := st.ListServices(ctx, capsule.ServiceFilter{ProjectID: p.ID, Page: page})
-		if err != nil {
-			return in, err
-		}
-		in.Services = append(in.Services, l.Items...)
-		if page.Cursor = l.NextCursor; page.Cursor == "" {
-			break
-		}
-	}
-	return in, nil
+	in.Services, err = capsule.ProjectServices(ctx, st, p.ID)
+	return in, err
 }
 
 // Tarball writes files as a gzipped tar, in path order, every entry with

@@ -107,8 +107,11 @@ func TestGitLabBitbucketGiteaHooks(t *testing.T) {
 				if resp.StatusCode != 201 || ws.Provider != pv.name || !strings.HasSuffix(ws.URL, "/api/v1/hooks/git/"+pv.name) {
 					t.Fatalf("webhook secret: %d %+v", resp.StatusCode, ws)
 				}
+				// The fixture's project has other services with images
+				// (they deploy too, each with the commit); this test
+				// follows the one it gave an image.
 				deployments := func() []capsule.Deployment {
-					l, err := st.ListDeployments(ctx, capsule.DeploymentFilter{EnvironmentID: tracking.ID})
+					l, err := st.ListDeployments(ctx, capsule.DeploymentFilter{EnvironmentID: tracking.ID, ServiceID: f.service})
 					must(t, err)
 					return l.Items
 				}
@@ -150,7 +153,7 @@ func TestGitLabBitbucketGiteaHooks(t *testing.T) {
 					envs.Items[0].ClusterID != f.cluster || envs.Items[0].Preview == nil || envs.Items[0].Preview.HeadSHA != pv.headSHA {
 					t.Fatalf("preview environments: %+v", envs.Items)
 				}
-				l, err := st.ListDeployments(ctx, capsule.DeploymentFilter{EnvironmentID: envs.Items[0].ID})
+				l, err := st.ListDeployments(ctx, capsule.DeploymentFilter{EnvironmentID: envs.Items[0].ID, ServiceID: f.service})
 				must(t, err)
 				if len(l.Items) != 1 || l.Items[0].Version != "registry.example.com/acme/api:"+pv.headSHA {
 					t.Fatalf("preview deployments: %+v", l.Items)

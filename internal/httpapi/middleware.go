@@ -142,10 +142,14 @@ func (a *API) finish(sw *statusWriter, r *http.Request, start time.Time) {
 	if route == "" {
 		route = "unmatched"
 	}
+	status := sw.status
+	if info.status != 0 {
+		status = info.status
+	}
 	elapsed := time.Since(start)
-	a.metrics.observe(route, sw.status, elapsed)
+	a.metrics.observe(route, status, elapsed)
 	if a.accessLog {
 		a.log.InfoContext(r.Context(), "request", "requestId", info.id, "method", r.Method, "path", r.URL.Path,
-			"route", route, "status", sw.status, "durationMs", float64(elapsed.Microseconds())/1000)
+			"route", route, "status", status, "durationMs", float64(elapsed.Microseconds())/1000)
 	}
 }

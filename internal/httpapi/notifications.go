@@ -43,6 +43,20 @@ func (a *API) notifications() (*notify.Service, error) {
 
 // notifyOrgs are the organizations a list covers: the one asked for, or
 // every organization where the guard found the permission.
+// listPerOrg gathers one list per organization the request reads (see
+// notifyOrgs), never nil so an empty answer is [] in JSON.
+func listPerOrg[T any](r *http.Request, list func(ctx context.Context, org string) ([]T, error)) ([]T, error) {
+	out := []T{}
+	for _, org := range notifyOrgs(r) {
+		l, err := list(r.Context(), org)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l...)
+	}
+	return out, nil
+}
+
 func notifyOrgs(r *http.Request) []string {
 	c := CallerFrom(r.Context())
 	if org := r.URL.Query().Get("organizationId"); org != "" {
@@ -76,15 +90,11 @@ func (a *API) listChannels(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := ChannelList{Items: []notify.Channel{}}
-	for _, org := range notifyOrgs(r) {
-		l, err := svc.ListChannels(r.Context(), org)
-		if err != nil {
-			return err
-		}
-		out.Items = append(out.Items, l...)
+	items, err := listPerOrg(r, svc.ListChannels)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, ChannelList{Items: items})
 	return nil
 }
 
@@ -153,15 +163,11 @@ func (a *API) listRules(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := RuleList{Items: []notify.Rule{}}
-	for _, org := range notifyOrgs(r) {
-		l, err := svc.ListRules(r.Context(), org)
-		if err != nil {
-			return err
-		}
-		out.Items = append(out.Items, l...)
+	items, err := listPerOrg(r, svc.ListRules)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, RuleList{Items: items})
 	return nil
 }
 

@@ -67,23 +67,11 @@ func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	orgs := CallerFrom(ctx).OrgIDs()
-	if org := r.URL.Query().Get("organizationId"); org != "" {
-		orgs = nil
-		if CallerFrom(ctx).IsMember(org) {
-			orgs = []string{org}
-		}
+	items, err := listPerOrg(r, svc.Store.List)
+	if err != nil {
+		return err
 	}
-	out := WebhookList{Items: []webhook.Subscription{}}
-	for _, org := range orgs {
-		l, err := svc.Store.List(ctx, org)
-		if err != nil {
-			return err
-		}
-		out.Items = append(out.Items, l...)
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, WebhookList{Items: items})
 	return nil
 }
 

@@ -174,6 +174,7 @@ func (o *Options) serve(ctx context.Context, ln net.Listener, h http.Handler) er
 		MaxHeaderBytes:    httpapi.ServerMaxHeaderBytes, // the API answers over its own, lower limit in JSON
 		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		Protocols:         serverProtocols(),
 	}
 	// Shutdown neither waits for nor closes upgraded connections (the
 	// events WebSocket): they are closed with 1001 here.
@@ -230,4 +231,16 @@ func poolStats(st *sqlstore.Store) httpapi.PoolStatsFunc {
 		}
 		return m
 	}
+}
+
+// serverProtocols are HTTP/1.1 and HTTP/2: on plain HTTP the latter with
+// prior knowledge (h2c), which gRPC clients speak without TLS; over TLS it is
+// offered by ALPN (see wrapTLS). The promotion service's gRPC needs HTTP/2;
+// REST, the UI and the events WebSocket keep HTTP/1.1.
+func serverProtocols() *http.Protocols {
+	var p http.Protocols
+	p.SetHTTP1(true)
+	p.SetHTTP2(true)
+	p.SetUnencryptedHTTP2(true)
+	return &p
 }

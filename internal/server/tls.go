@@ -60,7 +60,9 @@ func (o *Options) wrapTLS(ln net.Listener) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("TLS certificate: %w", err)
 	}
-	return tls.NewListener(ln, &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{cert}}), nil
+	// ALPN offers HTTP/2 first (gRPC needs it), as ServeTLS would.
+	return tls.NewListener(ln, &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{cert},
+		NextProtos: []string{"h2", "http/1.1"}}), nil
 }
 
 // selfSigned loads or makes the development certificate.

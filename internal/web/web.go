@@ -99,7 +99,8 @@ func derive(key []byte, label string) []byte {
 // isAPIPath reports whether a path belongs to the API (and its operations
 // routes) rather than to the UI.
 func isAPIPath(p string) bool {
-	return strings.HasPrefix(p, "/api/") || p == "/api" || p == "/healthz" || p == "/readyz" || p == "/metrics"
+	return strings.HasPrefix(p, "/api/") || p == "/api" || p == "/healthz" || p == "/readyz" || p == "/metrics" ||
+		strings.HasPrefix(p, "/capsule.") // the API's protobuf services (gRPC, gRPC-Web, Connect): /capsule.<package>.<Service>/<Method>
 }
 
 // ServeHTTP serves the UI's pages and assets and passes API paths through.

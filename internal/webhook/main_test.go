@@ -60,6 +60,8 @@ type plane struct {
 	org    string
 	worker *webhook.Worker
 	stop   func()
+	// schedule overrides testSchedule for the plane's worker.
+	schedule []time.Duration
 }
 
 var testKey = func() []byte { k := make([]byte, secretbox.KeySize); _, _ = rand.Read(k); return k }()
@@ -95,8 +97,12 @@ func (p *plane) startWorker(t *testing.T, client *http.Client) {
 	if client == nil {
 		client = egress.New(egress.Options{Allow: loopback(), Timeout: 5 * time.Second})
 	}
+	schedule := testSchedule
+	if p.schedule != nil {
+		schedule = p.schedule
+	}
 	w, err := webhook.NewWorker(webhook.WorkerOptions{DB: p.st.Database(), Secrets: p.ids, Keyring: p.ring, Client: client,
-		Auditor: p.ids, Poll: 10 * time.Millisecond, Timeout: 3 * time.Second, Schedule: testSchedule})
+		Auditor: p.ids, Poll: 10 * time.Millisecond, Timeout: 3 * time.Second, Schedule: schedule})
 	must(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
