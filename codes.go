@@ -99,6 +99,8 @@ const (
 	CodeProjectNoRepository      = "PROJECT_HAS_NO_REPOSITORY"
 	// Web UI.
 	CodeCSRFTokenInvalid = "CSRF_TOKEN_INVALID"
+	// Billing uploads and S3 sources.
+	CodeBillingSourceSecretSealed = "BILLING_SOURCE_SECRET_SEALED"
 )
 
 // CodeInfo is one row of the error code table.
@@ -196,6 +198,8 @@ var codeTable = []CodeInfo{
 	{CodeProjectNoRepository, KindConflict, "the project has no repository URL; set repository.url first"},
 	// Web UI.
 	{CodeCSRFTokenInvalid, KindForbidden, "a web form's CSRF token is missing or not this session's"},
+	// Billing uploads and S3 sources.
+	{CodeBillingSourceSecretSealed, KindForbidden, "a billing account's S3 secret access key is never read, rotated, created or removed through the secrets API"},
 }
 
 var codeIndex = func() map[string]CodeInfo {

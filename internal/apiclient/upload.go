@@ -9,7 +9,9 @@ import (
 )
 
 // Upload POSTs body as it is (a file, not JSON) with contentType and
-// decodes the JSON answer into out. Non-2xx answers become *Error.
+// decodes the JSON answer into out. Non-2xx answers become *Error. The body
+// is streamed, and the request is bounded by ctx only, not by the client's
+// per-request timeout: a month of a cloud bill takes minutes to send.
 func (c *Client) Upload(ctx context.Context, path, contentType string, body io.Reader, out any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.BaseURL+path, body)
 	if err != nil {
@@ -20,7 +22,7 @@ func (c *Client) Upload(ctx context.Context, path, contentType string, body io.R
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
-	resp, err := c.HTTP.Do(req)
+	resp, err := c.streamClient().Do(req)
 	if err != nil {
 		return fmt.Errorf("cannot reach %s: %w", c.BaseURL, unwrapURLError(err))
 	}

@@ -54,8 +54,12 @@ type Account struct {
 	Provider       string `json:"provider"`
 	// Format is the file format of its imports (focus, aws-cur, gcp,
 	// azure); empty to detect each file's from its header.
-	Format    string    `json:"format,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
+	Format string `json:"format,omitempty"`
+	// Source, when set, is where the scheduler fetches the account's
+	// exports from; its secret is the sealed secret SourceSecretID.
+	Source         *ExportSource `json:"source,omitempty"`
+	SourceSecretID string        `json:"-"`
+	CreatedAt      time.Time     `json:"createdAt"`
 }
 
 // An Import is one billing period of an account.
@@ -94,6 +98,9 @@ func (s *Store) CreateAccount(ctx context.Context, a *Account) error {
 	case a.Format != "" && !contains(billing.FormatNames(), a.Format):
 		return invalidField("format", "must be one of "+strings.Join(billing.FormatNames(), ", "))
 	}
+	if err := a.Source.Validate(); err != nil {
+		return err
+	}
 	org, ok := database.CanonicalID(a.OrganizationID)
 	if !ok {
 		return capsule.NotFound("organization", a.OrganizationID)
@@ -101,8 +108,9 @@ func (s *Store) CreateAccount(ctx context.Context, a *Account) error {
 	a.OrganizationID, a.ID, a.CreatedAt = org, database.NewID(), database.Now()
 	database.NoteTarget(ctx, a.ID)
 	err := s.db.InTx(ctx, func(tx *database.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO billing_accounts (id, organization_id, name, provider, format, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, a.ID, a.OrganizationID, a.Name, a.Provider, a.Format, database.TimeOf(a.CreatedAt))
+		_, err := tx.Exec(ctx, `INSERT INTO billing_accounts (id, organization_id, name, provider, format, source, source_secret_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.OrganizationID, a.Name, a.Provider, a.Format, a.Source.text(), a.SourceSecretID,
+			database.TimeOf(a.CreatedAt))
 		return err
 	})
 	switch {
@@ -123,15 +131,21 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-const accountColumns = "id, organization_id, name, provider, format, created_at"
+const accountColumns = "id, organization_id, name, provider, format, source, source_secret_id, created_at"
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanAccount(r scanner) (*Account, error) {
 	var a Account
 	var created database.Time
-	if err := r.Scan(&a.ID, &a.OrganizationID, &a.Name, &a.Provider, &a.Format, &created); err != nil {
+	var source string
+	if err := r.Scan(&a.ID, &a.OrganizationID, &a.Name, &a.Provider, &a.Format, &source, &a.SourceSecretID, &created); err != nil {
 		return nil, err
+	}
+	if source != "" {
+		if err := json.Unmarshal([]byte(source), &a.Source); err != nil {
+			return nil, fmt.Errorf("billing account %s: stored source: %w", a.ID, err)
+		}
 	}
 	a.CreatedAt = created.Time
 	return &a, nil
@@ -169,16 +183,41 @@ func (s *Store) ListAccounts(ctx context.Context, orgID string) ([]Account, erro
 	return out, rows.Err()
 }
 
+// RecordReader is a stream of billing records: a *billing.Reader, or the
+// parts of one month's export read one after the other.
+type RecordReader interface {
+	Next() (billing.Record, error)
+	Format() string
+}
+
 // ReplaceImport reads every record of r into the account's billing period,
 // replacing an earlier import of that period, in one transaction.
-func (s *Store) ReplaceImport(ctx context.Context, acct *Account, period string, r *billing.Reader) (*Import, error) {
+func (s *Store) ReplaceImport(ctx context.Context, acct *Account, period string, r RecordReader) (*Import, error) {
+	return s.ReplaceImportObjects(ctx, acct, period, r, nil)
+}
+
+// ReplaceImportObjects is ReplaceImport that also remembers, in the same
+// transaction, the source objects the period was read from (replacing the
+// ones remembered for it): a sync that fails anywhere leaves both the
+// month and what is known to be imported as they were. nil objects leaves
+// them untouched (an upload does not say what the bucket holds).
+func (s *Store) ReplaceImportObjects(ctx context.Context, acct *Account, period string, r RecordReader, objects []Object) (*Import, error) {
 	if !periodRE.MatchString(period) {
 		return nil, invalidField("period", fmt.Sprintf("%q is not a billing month (YYYY-MM)", period))
 	}
 	im := &Import{ID: database.NewID(), AccountID: acct.ID, OrganizationID: acct.OrganizationID, Period: period,
 		Format: r.Format(), CreatedAt: database.Now(), Errors: []billing.RowError{}}
 	database.NoteTarget(ctx, im.ID)
+	attempts := 0
 	err := s.db.InTx(ctx, func(tx *database.Tx) error {
+		// A transaction that lost a race is run again, but r is a stream
+		// (an upload being received): a second run would import only what
+		// the first left unread. It fails instead, without a retryable
+		// error, and the client sends the file again.
+		if attempts++; attempts > 1 {
+			return capsule.Errorf(capsule.KindConflict, capsule.CodeConflict,
+				"the import of %s lost a race with another write and the file cannot be read twice; send it again", period)
+		}
 		*im = Import{ID: im.ID, AccountID: im.AccountID, OrganizationID: im.OrganizationID, Period: period,
 			Format: im.Format, CreatedAt: im.CreatedAt, Errors: []billing.RowError{}}
 		if _, err := tx.Exec(ctx, "DELETE FROM billing_imports WHERE account_id = ? AND period = ?", acct.ID, period); err != nil {
@@ -192,6 +231,11 @@ func (s *Store) ReplaceImport(ctx context.Context, acct *Account, period string,
 		if err := s.insertRecords(ctx, tx, im, r); err != nil {
 			return err
 		}
+		if objects != nil {
+			if err := rememberObjects(ctx, tx, acct.ID, period, objects); err != nil {
+				return err
+			}
+		}
 		errs, _ := json.Marshal(im.Errors)
 		_, err := tx.Exec(ctx, `UPDATE billing_imports SET row_count = ?, rejected = ?, billed_total = ?, effective_total = ?,
 			currency = ?, errors = ? WHERE id = ?`, im.Rows, im.Rejected, im.BilledTotal.String(), im.EffectiveTotal.String(),
@@ -204,7 +248,7 @@ func (s *Store) ReplaceImport(ctx context.Context, acct *Account, period string,
 	return im, nil
 }
 
-func (s *Store) insertRecords(ctx context.Context, tx *database.Tx, im *Import, r *billing.Reader) error {
+func (s *Store) insertRecords(ctx context.Context, tx *database.Tx, im *Import, r RecordReader) error {
 	reject := func(e billing.RowError) {
 		im.Rejected++
 		if len(im.Errors) < billing.DefaultMaxErrors {
@@ -212,9 +256,13 @@ func (s *Store) insertRecords(ctx context.Context, tx *database.Tx, im *Import, 
 		}
 	}
 	sanitized, real := map[string]bool{}, map[string]bool{}
+	b := &recordBatch{args: make([]any, 0, batchRows*insertColumns)}
 	for {
 		rec, err := r.Next()
 		if err == io.EOF {
+			if err := b.flush(ctx, tx); err != nil {
+				return err
+			}
 			return mergeSanitized(ctx, tx, im.ID, sanitized, real)
 		}
 		var re *billing.RowError
@@ -229,14 +277,11 @@ func (s *Store) insertRecords(ctx context.Context, tx *database.Tx, im *Import, 
 			reject(billing.RowError{Line: rec.Line, Column: "ChargePeriodStart", Message: "outside billing period " + im.Period})
 			continue
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO billing_records (import_id, line, account_id, organization_id, day, charge_period_start,
-			charge_category, commitment, service_name, resource_id, region_id, sub_account_id, cluster, currency,
-			billed_cost, effective_cost, list_cost, contracted_cost, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			im.ID, rec.Line, im.AccountID, im.OrganizationID, rec.ChargePeriodStart.Format("2006-01-02"), database.TimeOf(rec.ChargePeriodStart),
-			rec.ChargeCategory, rec.CommitmentDiscountCategory, clean(rec.ServiceName), clean(rec.ResourceID), clean(rec.RegionID),
-			clean(rec.SubAccountID), clean(rec.Cluster), clean(rec.BillingCurrency), rec.BilledCost.String(), rec.EffectiveCost.String(),
-			rec.ListCost.String(), rec.ContractedCost.String(), clean(rec.Tags)); err != nil {
-			return err
+		b.add(im, rec)
+		if b.rows == batchRows {
+			if err := b.flush(ctx, tx); err != nil {
+				return err
+			}
 		}
 		im.Rows++
 		if rec.Cluster != "" {

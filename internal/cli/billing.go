@@ -22,7 +22,7 @@ func newBillingCmd(s Streams) *cobra.Command {
 			return usageError("missing subcommand (try: capsule billing analyze FILE)")
 		},
 	}
-	cmd.AddCommand(newBillingAnalyzeCmd(s), newBillingImportCmd(s))
+	cmd.AddCommand(newBillingAnalyzeCmd(s), newBillingImportCmd(s), newBillingAccountsCmd(s)) // accounts: billing uploads and S3 sources
 	return cmd
 }
 

@@ -46,6 +46,7 @@ exactly as 'capsule audit archive' does. SIGTERM or Ctrl-C finish in-flight requ
 	f.StringVar(&o.opts.DatabaseURL, "database-url", os.Getenv("CAPSULE_DATABASE_URL"), "postgres:// URL; empty for SQLite in --data-dir ($CAPSULE_DATABASE_URL)")
 	f.StringVar(&o.opts.AdminEmail, "admin-email", server.DefaultAdminEmail, "email of the owner account created on first start")
 	f.Int64Var(&o.opts.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted (larger: 413)")
+	f.Int64Var(&o.opts.MaxUploadBytes, "max-upload-bytes", 10<<30, "largest streamed upload accepted (billing imports; larger: 413)")
 	f.StringVar(&o.opts.TLSCert, "tls-cert", "", "serve HTTPS (TLS 1.3) with this PEM certificate (needs --tls-key)")
 	f.StringVar(&o.opts.TLSKey, "tls-key", "", "the PEM private key of --tls-cert")
 	f.BoolVar(&o.opts.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a generated self-signed certificate (development only)")
@@ -70,6 +71,8 @@ exactly as 'capsule audit archive' does. SIGTERM or Ctrl-C finish in-flight requ
 	// Cost allocation.
 	f.DurationVar(&o.opts.CostSampleInterval, "cost-sample-interval", allocationstore.DefaultInterval,
 		"how often each cluster's agent picture becomes a cost allocation sample (max(request, usage) × node prices, kept per workload per day)")
+	f.DurationVar(&o.opts.BillingS3Interval, "billing-s3-interval", server.DefaultBillingS3Interval,
+		"how often billing accounts' S3 sources are listed and their new or changed monthly exports imported (0: never)")
 	f.StringVar(&o.opts.MetricsToken, "metrics-token", "",
 		"bearer token that /metrics on --listen requires; without it (and without --metrics-addr) /metrics answers 404 there ($CAPSULE_METRICS_TOKEN)")
 	f.StringVar(&o.opts.PublicURL, "public-url", os.Getenv("CAPSULE_PUBLIC_URL"),

@@ -174,6 +174,20 @@ func peekBody(r *http.Request) []byte {
 	return data
 }
 
+// querySummary is an upload's audit summary: its query parameters (the
+// first value of each) as a JSON object, since its body is a file streamed
+// to the handler, never read by the guard.
+func querySummary(r *http.Request) []byte {
+	q := map[string]string{}
+	for k, vs := range r.URL.Query() {
+		if len(vs) > 0 && vs[0] != "" {
+			q[k] = vs[0]
+		}
+	}
+	data, _ := json.Marshal(q)
+	return data
+}
+
 type errReader struct{ err error }
 
 // Read replays the error.

@@ -44,7 +44,7 @@ var entityOfResource = map[string]string{
 // the body must agree where both name a reference (SCOPE_MISMATCH).
 func (ac *access) resolveTarget(r *http.Request, rt Route) (target, error) {
 	res := resourceOf(rt.Path)
-	t := target{entity: entityOfResource[res], claims: claimsOf(r)}
+	t := target{entity: entityOfResource[res], claims: claimsOf(r, !rt.Upload)}
 	if t.entity == "" {
 		t.entity = strings.TrimSuffix(res, "s")
 	}

@@ -15,9 +15,9 @@ import (
 // refused with SCOPE_MISMATCH instead.
 type scopeClaims struct{ query, body scopeRef }
 
-func claimsOf(r *http.Request) scopeClaims {
+func claimsOf(r *http.Request, readBody bool) scopeClaims {
 	c := scopeClaims{query: refsFromQuery(r)}
-	if isWrite(r.Method) {
+	if readBody && isWrite(r.Method) {
 		c.body = refsFromBody(r)
 	}
 	return c

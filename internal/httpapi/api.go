@@ -26,6 +26,10 @@ import (
 // DefaultMaxBodyBytes is the request body limit when Config leaves it zero.
 const DefaultMaxBodyBytes = 1 << 20
 
+// DefaultMaxUploadBytes is the body limit of upload routes (a month of a
+// cloud bill) when Config leaves it zero.
+const DefaultMaxUploadBytes = 10 << 30
+
 // DefaultRefreshTTL is how long a refresh token (a session) stays valid.
 const DefaultRefreshTTL = 30 * 24 * time.Hour
 
@@ -36,6 +40,10 @@ type Config struct {
 	RefreshTTL   time.Duration
 	Logger       *slog.Logger
 	MaxBodyBytes int64
+	// MaxUploadBytes is the body limit of the routes marked Upload, whose
+	// bodies are streamed rather than read whole (DefaultMaxUploadBytes
+	// when zero).
+	MaxUploadBytes int64
 	// Registry receives the API's metrics; New makes one when nil.
 	Registry *prometheus.Registry
 	// PoolStats, when set, exports the database pool figures as metrics.
@@ -107,6 +115,8 @@ type API struct {
 	cfg       Config
 	log       *slog.Logger
 	maxBody   int64
+	maxUpload int64
+	uploads   map[string]bool // patterns of the routes marked Upload
 	accessLog bool
 	mux       *http.ServeMux
 	routes    []Route
@@ -134,6 +144,9 @@ func New(cfg Config) (*API, error) {
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = DefaultMaxUploadBytes
 	}
 	if cfg.RefreshTTL <= 0 {
 		cfg.RefreshTTL = DefaultRefreshTTL
@@ -186,7 +199,7 @@ func New(cfg Config) (*API, error) {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	a := &API{cfg: cfg, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, accessLog: cfg.AccessLog,
+	a := &API{cfg: cfg, log: cfg.Logger, maxBody: cfg.MaxBodyBytes, maxUpload: cfg.MaxUploadBytes, uploads: map[string]bool{}, accessLog: cfg.AccessLog,
 		mux: http.NewServeMux(), now: cfg.Now, hub: cfg.Events,
 		cache: cache, members: members, tokens: &tokenCache{max: 10000, entries: map[string]*token.Claims{}}, drifts: drifts}
 	m, err := newMetrics(cfg.Registry, cfg.PoolStats)
@@ -209,6 +222,9 @@ func New(cfg Config) (*API, error) {
 	a.routes = routes(a)
 	for _, rt := range a.routes {
 		a.mux.Handle(rt.Method+" "+rt.Path, a.guard(rt))
+		if rt.Upload {
+			a.uploads[rt.Method+" "+rt.Path] = true
+		}
 	}
 	// Promotions over gRPC, gRPC-Web and Connect (connect): each RPC runs its REST twin's guard and handler.
 	rpcPath, rpc := a.promotionRPCHandler()

@@ -1,9 +1,6 @@
 package httpapi
 
 import (
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"regexp"
 
@@ -15,10 +12,11 @@ import (
 
 // BillingAccountRequest is the body of POST /api/v1/billing/accounts.
 type BillingAccountRequest struct {
-	OrganizationID string `json:"organizationId,omitempty"`
-	Name           string `json:"name"`
-	Provider       string `json:"provider"`
-	Format         string `json:"format,omitempty"`
+	OrganizationID string                `json:"organizationId,omitempty"`
+	Name           string                `json:"name"`
+	Provider       string                `json:"provider"`
+	Format         string                `json:"format,omitempty"`
+	Source         *BillingSourceRequest `json:"source,omitempty"`
 }
 
 // BillingAccountList is an organization's billing accounts.
@@ -145,7 +143,11 @@ func (a *API) createBillingAccount(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	acct := &billingstore.Account{OrganizationID: org, Name: req.Name, Provider: req.Provider, Format: req.Format}
+	if err := a.sealBillingSource(r, acct, req.Source); err != nil {
+		return err
+	}
 	if err := st.CreateAccount(r.Context(), acct); err != nil {
+		a.access.dropSecret(r.Context(), acct.SourceSecretID)
 		return err
 	}
 	writeJSON(w, http.StatusCreated, acct)
@@ -168,25 +170,6 @@ func (a *API) listBillingAccounts(w http.ResponseWriter, r *http.Request) error 
 	}
 	writeJSON(w, http.StatusOK, BillingAccountList{Items: items})
 	return nil
-}
-
-// importBody is the uploaded file: the part named "file" of a multipart
-// form, else the raw body.
-func importBody(r *http.Request) (io.Reader, error) {
-	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" {
-		return r.Body, nil
-	}
-	mr := multipart.NewReader(r.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err != nil {
-			return nil, invalid(capsule.CodeValidation, "file", "the multipart form has no part named file")
-		}
-		if p.FormName() == "file" {
-			return p, nil
-		}
-	}
 }
 
 func (a *API) importBilling(w http.ResponseWriter, r *http.Request) error {
@@ -215,18 +198,20 @@ func (a *API) importBilling(w http.ResponseWriter, r *http.Request) error {
 	} else if f != "" {
 		format = f
 	}
+	up := &uploadBody{rc: r.Body}
+	r.Body = up
 	body, err := importBody(r)
 	if err != nil {
-		return err
+		return up.cause(err)
 	}
 	rd, err := billing.NewReader(body, format)
 	if err != nil {
-		return invalid(capsule.CodeValidation, "file", "%v", err)
+		return up.cause(invalid(capsule.CodeValidation, "file", "%v", err))
 	}
 	defer rd.Close()
 	im, err := st.ReplaceImport(r.Context(), acct, q.Get("period"), rd)
 	if err != nil {
-		return err
+		return up.cause(err)
 	}
 	writeJSON(w, http.StatusCreated, im)
 	return nil

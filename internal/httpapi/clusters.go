@@ -292,6 +292,9 @@ func sealedClusterSecret(name string) error {
 	if err := sealedOutboundSecret(name); err != nil {
 		return err
 	}
+	if err := sealedBillingSecret(name); err != nil { // billing uploads and S3 sources
+		return err
+	}
 	if !strings.HasPrefix(name, clusterSecretPrefix) {
 		return nil
 	}

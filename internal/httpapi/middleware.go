@@ -100,15 +100,25 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Details: map[string]any{"limitBytes": MaxHeaderBytes}})
 		return
 	}
-	if r.ContentLength > a.maxBody {
+	limit := a.bodyLimit(r)
+	if r.ContentLength > limit {
 		info.route = "oversized"
-		writeError(sw, r, a.log, jsonError(&http.MaxBytesError{Limit: a.maxBody}))
+		writeError(sw, r, a.log, jsonError(&http.MaxBytesError{Limit: limit}))
 		return
 	}
 	if r.Body != nil {
-		r.Body = http.MaxBytesReader(sw, r.Body, a.maxBody)
+		r.Body = http.MaxBytesReader(sw, r.Body, limit)
 	}
 	a.mux.ServeHTTP(sw, r)
+}
+
+// bodyLimit is the request body limit of the route r goes to: the upload
+// limit for routes marked Upload, else the API's.
+func (a *API) bodyLimit(r *http.Request) int64 {
+	if _, pattern := a.mux.Handler(r); a.uploads[pattern] {
+		return a.maxUpload
+	}
+	return a.maxBody
 }
 
 // finish recovers a panic into a 500, then records metrics and the access log.

@@ -53,7 +53,12 @@ type Route struct {
 	// WebSocket routes upgrade the connection (Status 101); the guard also
 	// accepts their credential as a "bearer.<token>" subprotocol.
 	WebSocket bool
-	Handler   handlerFunc
+	// Upload routes stream a large request body (a billing file) to their
+	// handler: the body limit is Config.MaxUploadBytes instead of
+	// MaxBodyBytes, and the guard never reads the body (the scope comes from
+	// the path and query alone; the audit summary is the query).
+	Upload  bool
+	Handler handlerFunc
 }
 
 // Param is a query parameter of a route.
@@ -271,7 +276,7 @@ func routes(a *API) []Route {
 		// Billing: cloud billing files imported per account and month, attributed to clusters, reconciled.
 		{Method: "POST", Path: "/api/v1/billing/accounts", Summary: "Create a billing account (a cloud billing source of the organization: provider aws|gcp|azure|other, optional file format)", Tag: "billing", Permission: "billing:manage", Status: created, Request: BillingAccountRequest{}, Response: billingstore.Account{}, Handler: a.createBillingAccount},
 		{Method: "GET", Path: "/api/v1/billing/accounts", Summary: "List the organization's billing accounts", Tag: "billing", Permission: "billing:view", Status: ok, Response: BillingAccountList{}, Query: []Param{orgParam}, Handler: a.listBillingAccounts},
-		{Method: "POST", Path: "/api/v1/billing/imports", Summary: "Import a billing file (raw body or multipart part \"file\"; FOCUS, AWS CUR, GCP or Azure, gzip allowed) as an account's billing month; importing the month again replaces it in one transaction", Tag: "billing", Permission: "billing:manage", Status: created, Response: billingstore.Import{}, Query: billingImportParams, Handler: a.importBilling},
+		{Method: "POST", Path: "/api/v1/billing/imports", Summary: "Import a billing file (raw body or multipart part \"file\"; FOCUS, AWS CUR, GCP or Azure, gzip allowed) as an account's billing month; importing the month again replaces it in one transaction", Tag: "billing", Permission: "billing:manage", Status: created, Response: billingstore.Import{}, Query: billingImportParams, Upload: true, Handler: a.importBilling},
 		{Method: "GET", Path: "/api/v1/billing/records", Summary: "Imported billing rows as FOCUS columns, filtered and paged", Tag: "billing", Permission: "billing:view", Status: ok, Response: BillingRecordList{}, Query: billingRecordParams, Handler: a.listBillingRecords},
 		{Method: "GET", Path: "/api/v1/billing/attributions", Summary: "Effective and billed cost per cluster per day (usage attributed by the providers' cluster tags)", Tag: "billing", Permission: "billing:view", Status: ok, Response: BillingAttributionList{}, Query: billingFilterParams, Handler: a.billingAttributions},
 		{Method: "POST", Path: "/api/v1/billing/reconcile", Summary: "Per cluster: list vs effective vs billed cost, the difference explained by savings plans, reservations, discounts, credits, taxes, purchases and amortization", Tag: "billing", Permission: "billing:view", Status: ok, Request: BillingReconcileRequest{}, Response: BillingReconciliation{}, Handler: a.reconcileBilling},

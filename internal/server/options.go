@@ -42,6 +42,9 @@ type Options struct {
 	DatabaseURL  string // empty: SQLite in DataDir
 	AdminEmail   string
 	MaxBodyBytes int64
+	// MaxUploadBytes bounds a streamed upload (a billing file); 0 means
+	// httpapi.DefaultMaxUploadBytes.
+	MaxUploadBytes int64
 	// UserRateLimit and IPRateLimit are requests per minute per signed-in
 	// user and per client IP; 0 keeps the ratelimit package's defaults.
 	// Load tests raise them: the defaults are meant for people, not loadgen.
@@ -105,6 +108,9 @@ type Options struct {
 	// cost allocation sample (allocationstore.DefaultInterval when 0); see
 	// allocation.go.
 	CostSampleInterval time.Duration
+	// BillingS3Interval is how often billing accounts' S3 sources are
+	// synced (0: never); see billings3.go.
+	BillingS3Interval time.Duration
 	// envErr is a bad value read from the environment by Complete.
 	envErr error
 }
@@ -139,6 +145,9 @@ func (o *Options) Complete() {
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = 1 << 20
 	}
+	if o.MaxUploadBytes == 0 {
+		o.MaxUploadBytes = httpapi.DefaultMaxUploadBytes
+	}
 	if o.AuditCheckpointInterval == 0 {
 		o.AuditCheckpointInterval = DefaultAuditCheckpointInterval
 	}
@@ -165,6 +174,9 @@ func (o *Options) Validate() error {
 	if o.MaxBodyBytes < 1024 {
 		errs = append(errs, fmt.Errorf("--max-body-bytes %d is below the minimum of 1024", o.MaxBodyBytes))
 	}
+	if o.MaxUploadBytes < o.MaxBodyBytes {
+		errs = append(errs, fmt.Errorf("--max-upload-bytes %d is below --max-body-bytes %d", o.MaxUploadBytes, o.MaxBodyBytes))
+	}
 	if o.UserRateLimit < 0 || o.IPRateLimit < 0 {
 		errs = append(errs, fmt.Errorf("--rate-limit-user and --rate-limit-ip must not be negative"))
 	}
@@ -175,6 +187,9 @@ func (o *Options) Validate() error {
 		errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
 	}
 	if err := o.validateCostSampling(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := o.validateBillingS3(); err != nil { // billing uploads and S3 sources
 		errs = append(errs, err)
 	}
 	if err := o.validateDrift(); err != nil {

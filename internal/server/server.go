@@ -89,7 +89,7 @@ func (o *Options) run(ctx context.Context) error {
 	api, err := httpapi.New(httpapi.Config{Notify: notices, Deployer: dep, Git: pgit, Store: st, Events: hub, Tokens: token.NewIssuer(key, token.DefaultTTL), Egress: out,
 		Access: httpapi.AccessConfig{UserRate: perMinute(o.UserRateLimit), IPRate: perMinute(o.IPRateLimit), Keyring: ring, Identity: ids,
 			AuditSigner: audit.NewSigner(key), TrustedProxies: proxies},
-		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, AccessLog: true, PoolStats: poolStats(st),
+		Logger: o.Logger, MaxBodyBytes: o.MaxBodyBytes, MaxUploadBytes: o.MaxUploadBytes, AccessLog: true, PoolStats: poolStats(st),
 		// This process is SQLite's only writer, so the read cache sees every write.
 		Cache: o.DatabaseURL == "", Explainer: o.LLM.explainer(o.Logger, out), MetricsToken: o.MetricsToken,
 		ClusterAllow: o.egressAllow(), PublicURL: o.PublicURL})
@@ -116,6 +116,10 @@ func (o *Options) run(ctx context.Context) error {
 	}
 	// Cost allocation: each cluster's picture sampled into daily cost rows.
 	retention.Go(func() { o.runCostSampler(rctx, st, ids, hub) })
+	// Billing uploads and S3 sources: accounts' exports imported on a schedule.
+	if sch := o.billingS3Scheduler(st, ids, ring, runner.Owner()); sch != nil {
+		retention.Go(func() { sch.Run(rctx) })
+	}
 	// Outbound webhooks: audit entries queue audit.* (and agent.offline)
 	// in their own transaction, deployment events come from the hub, and
 	// each replica runs a sender (leases keep each attempt to one).
