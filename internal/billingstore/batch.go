@@ -3,6 +3,7 @@ package billingstore
 import (
 	"context"
 	"strings"
+	"sync"
 
 	"github.com/usecapsule/capsule/internal/billing"
 	"github.com/usecapsule/capsule/internal/database"
@@ -28,7 +29,9 @@ type recordBatch struct {
 	rows int
 }
 
-var fullBatchSQL = batchSQL(batchRows)
+// fullBatchSQL is built on first use: at init it would cost every capsule
+// command, `capsule version` included, its tens of kilobytes.
+var fullBatchSQL = sync.OnceValue(func() string { return batchSQL(batchRows) })
 
 func batchSQL(rows int) string {
 	var b strings.Builder
@@ -56,7 +59,7 @@ func (b *recordBatch) flush(ctx context.Context, tx *database.Tx) error {
 	if b.rows == 0 {
 		return nil
 	}
-	query := fullBatchSQL
+	query := fullBatchSQL()
 	if b.rows != batchRows {
 		query = batchSQL(b.rows)
 	}

@@ -21,7 +21,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"time"
 
@@ -78,7 +77,18 @@ type Import struct {
 	CreatedAt      time.Time          `json:"createdAt"`
 }
 
-var periodRE = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
+// validPeriod reports whether period is a billing month, YYYY-MM.
+func validPeriod(period string) bool {
+	if len(period) != 7 || period[4] != '-' {
+		return false
+	}
+	for i, c := range []byte(period) {
+		if i != 4 && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return period[5:] >= "01" && period[5:] <= "12"
+}
 
 // invalidField is the validation error of one field.
 func invalidField(field, msg string) error {
@@ -202,7 +212,7 @@ func (s *Store) ReplaceImport(ctx context.Context, acct *Account, period string,
 // month and what is known to be imported as they were. nil objects leaves
 // them untouched (an upload does not say what the bucket holds).
 func (s *Store) ReplaceImportObjects(ctx context.Context, acct *Account, period string, r RecordReader, objects []Object) (*Import, error) {
-	if !periodRE.MatchString(period) {
+	if !validPeriod(period) {
 		return nil, invalidField("period", fmt.Sprintf("%q is not a billing month (YYYY-MM)", period))
 	}
 	im := &Import{ID: database.NewID(), AccountID: acct.ID, OrganizationID: acct.OrganizationID, Period: period,
