@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/usecapsule/capsule/internal/httpapi"
+	"github.com/usecapsule/capsule/internal/ratelimit"
 	"github.com/usecapsule/capsule/internal/rbac"
 )
 
@@ -22,7 +23,9 @@ import (
 // gets 404 on every route naming a resource, never 403.
 func TestRBACMatrix(t *testing.T) {
 	forEachStore(t, func(t *testing.T, dsn string) {
-		tm := newTeam(t, dsn)
+		// The walk sends every route as every role within seconds, far
+		// past a user's default budget; rate limits have their own tests.
+		tm := newTeam(t, dsn, func(c *httpapi.Config) { c.Access.UserRate = ratelimit.Rate{PerMinute: 1e9, Burst: 1e6} })
 		shared := tm.newFixture(t, "shared")
 		n := 0
 		seen := map[string]bool{}
