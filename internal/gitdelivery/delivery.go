@@ -12,7 +12,6 @@ package gitdelivery
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -21,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/usecapsule/capsule/internal/egress"
 	"github.com/usecapsule/capsule/internal/gitprovider"
 )
 
@@ -65,7 +65,9 @@ type GitResult struct {
 type Config struct {
 	// Client makes every HTTP request (Git and provider APIs); in
 	// production the guarded egress client, with a body limit large
-	// enough for the repositories' packs.
+	// enough for the repositories' packs. Nil is the guarded client with
+	// its defaults; a client without a transport is refused, never given
+	// http.DefaultTransport.
 	Client *http.Client
 	// AuthorName and AuthorEmail sign the commits (default Capsule,
 	// capsule@localhost).
@@ -98,7 +100,7 @@ type Deliverer struct {
 func New(cfg Config) *Deliverer {
 	installTransport()
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{Transport: refuse{}}
+		cfg.Client = egress.New(egress.Options{})
 	}
 	if cfg.AuthorName == "" {
 		cfg.AuthorName = "Capsule"
@@ -113,13 +115,6 @@ func New(cfg Config) *Deliverer {
 		cfg.PerHost = 4
 	}
 	return &Deliverer{cfg: cfg, api: gitprovider.WithBackoff(cfg.Client, cfg.MaxRateLimitWait), hosts: map[string]chan struct{}{}}
-}
-
-// refuse is the transport of a Deliverer built without a client.
-type refuse struct{}
-
-func (refuse) RoundTrip(r *http.Request) (*http.Response, error) {
-	return nil, errors.New("gitdelivery: no HTTP client configured")
 }
 
 // BranchPrefix starts every promotion branch.

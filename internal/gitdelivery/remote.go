@@ -47,7 +47,7 @@ func (viaContext) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("gitdelivery: Git over HTTP outside a Deliverer is refused")
 	}
 	if c.Transport == nil {
-		return http.DefaultTransport.RoundTrip(req)
+		return gitprovider.NoTransport{}.RoundTrip(req)
 	}
 	return c.Transport.RoundTrip(req)
 }

@@ -2,6 +2,7 @@ package gitprovider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -39,11 +40,21 @@ func WithBackoff(c *http.Client, maxWait time.Duration) *http.Client {
 	}
 	next := c.Transport
 	if next == nil {
-		next = http.DefaultTransport
+		next = NoTransport{}
 	}
 	out := *c
 	out.Transport = &backoff{next: next, maxWait: maxWait, until: map[string]time.Time{}, now: time.Now}
 	return &out
+}
+
+// NoTransport stands for a client's missing transport: http.DefaultTransport
+// would reach any address, around the egress guard, so a request through a
+// client without one is refused instead.
+type NoTransport struct{}
+
+// RoundTrip refuses the request.
+func (NoTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("the HTTP client has no transport: give it the guarded egress client")
 }
 
 type backoff struct {
